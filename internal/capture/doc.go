@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
+
+// Package capture defines the event-source interface every producer of events
+// implements (live eBPF capture in capture/live, capture files in capture/file,
+// synthetic events for tests in capture/synth), and the statistics and drop
+// accounting they share.
+//
+// It imports only internal/event. Only capture/live may import cilium/ebpf.
+package capture

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package capture
+
+import (
+	"errors"
+
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+// ErrTimeout is returned by Next when a live source has no event ready yet; the
+// caller may do periodic work and call Next again.
+var ErrTimeout = errors.New("no event ready")
+
+// Source produces events in timestamp order.
+//
+// Next returns the next event, io.EOF at the end of a finite source, ErrTimeout
+// when a live source has nothing ready, or another error that names what went
+// wrong (all events before it have been returned). The returned event and the
+// bytes it refers to are valid until the following call to Next.
+type Source interface {
+	// Snapshot returns the state the capture starts from (process, fd, user,
+	// interface tables). It is available before the first call to Next.
+	Snapshot() *event.Snapshot
+	Next() (*event.Event, error)
+	Stats() Stats
+	Close() error
+}
+
+// Stats counts what a source produced and lost.
+type Stats struct {
+	Events uint64 // events delivered
+	// Drops counts lost events by reason (e.g. "ring buffer full",
+	// "payload read failed"); DropsByCPU the same total by CPU.
+	Drops      map[string]uint64
+	DropsByCPU []uint64
+	// Bytes read from a file source, or delivered by a live source.
+	Bytes uint64
+}
+
+// TotalDrops is the sum of Drops.
+func (s Stats) TotalDrops() uint64 {
+	var n uint64
+	for _, v := range s.Drops {
+		n += v
+	}
+	return n
+}
+
+// SectionSource is implemented by sources whose state can restart mid-stream
+// (concatenated capture files): when NewSection reports true after Next, the
+// consumer must reload Snapshot before handling the returned event.
+type SectionSource interface {
+	Source
+	NewSection() bool
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package event
+
+// Snapshot is the machine state a capture starts from: what sysdig stores in
+// the metadata blocks of a capture file, and what live capture reads from
+// /proc when it starts. Sources hand it to the state tables before the first
+// event.
+type Snapshot struct {
+	Machine    Machine
+	Interfaces []Interface
+	Users      []User
+	Groups     []Group
+	Threads    []Thread // one entry per thread, each with its fd table
+}
+
+// Machine describes the capturing host.
+type Machine struct {
+	NumCPUs  uint32
+	MemBytes uint64
+	MaxPID   uint64
+	Hostname string
+	BootTime uint64 // ns since epoch, 0 if unknown
+}
+
+// Interface is one network interface address.
+type Interface struct {
+	Name      string
+	IPv6      bool
+	Addr      []byte // 4 or 16 bytes, network order
+	Netmask   []byte
+	Broadcast []byte
+	LinkSpeed uint64
+}
+
+// User is one entry of the user table.
+type User struct {
+	UID     uint32
+	GID     uint32
+	Name    string
+	HomeDir string
+	Shell   string
+}
+
+// Group is one entry of the group table.
+type Group struct {
+	GID  uint32
+	Name string
+}
+
+// Thread is one entry of the process list (one per thread).
+type Thread struct {
+	TID, PID, PTID int64
+	SID, VPGID     int64
+	Comm           string
+	Exe            string // argv[0]
+	ExePath        string // full executable path
+	Args           []string
+	Cwd            string
+	FDLimit        int64
+	Flags          uint32
+	UID, GID       uint32
+	VMSizeKB       uint32
+	VMRSSKB        uint32
+	VMSwapKB       uint32
+	PFMajor        uint64
+	PFMinor        uint64
+	Env            []string
+	VTID, VPID     int64
+	Cgroups        []string // "subsys=/path"
+	Root           string
+	LoginUID       int32
+	ExeWritable    bool
+	FDs            []FD
+}
+
+// FDType is the type of a file descriptor, numbered as in capture files.
+type FDType uint8
+
+// File descriptor types.
+const (
+	FDUnknown FDType = iota
+	FDFile
+	FDDirectory
+	FDIPv4Sock
+	FDIPv6Sock
+	FDIPv4ServSock
+	FDIPv6ServSock
+	FDFIFO
+	FDUnixSock
+	FDEvent
+	FDUnsupported
+	FDSignalFD
+	FDEventPoll
+	FDInotify
+	FDTimerFD
+	FDNetlink
+	FDFileV2
+)
+
+// L4 protocols as stored in fd tables.
+const (
+	L4Unknown uint8 = 0
+	L4NA      uint8 = 1
+	L4TCP     uint8 = 2
+	L4UDP     uint8 = 3
+	L4ICMP    uint8 = 4
+	L4Raw     uint8 = 5
+)
+
+// FD is one file descriptor of a thread's fd table.
+type FD struct {
+	Num       int64
+	Ino       uint64
+	Type      FDType
+	Name      string // path, pipe/unix name, ...
+	OpenFlags uint32 // PPM_O_* flags (FILE_V2)
+	Dev       uint32
+	// Sockets: for connected sockets Src is the client side and Dst the
+	// server side; for server sockets only Src/SPort are used.
+	SrcIP, DstIP     []byte
+	SPort, DPort     uint16
+	L4Proto          uint8
+	UnixSrc, UnixDst uint64
+}
