@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: Apache-2.0
+# Targets are documented for `make help`.
+
+GO ?= go
+BIN ?= ferret
+
+.PHONY: help build generate check-generate test test-kernel test-all lint fmt bench fuzz
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+build: ## build the ferret binary (no C toolchain needed)
+	$(GO) build -o $(BIN) ./cmd/ferret
+
+generate: ## regenerate the event table, C id header and BPF objects (needs clang, llvm-strip)
+	$(GO) generate ./...
+
+check-generate: ## fail when committed generated files are stale
+	./tools/check-generate
+
+test: ## unit and golden tests (kernel tests skip without root)
+	$(GO) test ./...
+
+test-kernel: ## all tests, kernel and privilege gates forced on
+	CI=true $(GO) test ./...
+
+test-all: ## install test dependencies and run the whole suite as CI does
+	./tools/test-all
+
+lint: ## vet and layering rules
+	$(GO) vet ./...
+	$(GO) test ./internal/ -run TestLayering
+
+fmt: ## gofmt Go sources and clang-format BPF sources
+	gofmt -w $$(git ls-files '*.go')
+	-clang-format -i bpf/*.c bpf/*/*.c 2>/dev/null
+
+bench: ## run the benchmark suite (installs peers; appends to bench/RESULTS.md)
+	./bench/run
+
+fuzz: ## run each fuzz target for a short while
+	./tools/fuzz-all 20s
