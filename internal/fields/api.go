@@ -10,19 +10,19 @@ type Kind uint8
 
 // Value kinds.
 const (
-	KindString  Kind = iota // CHARBUF, FSPATH, ...
-	KindInt64               // INT8..INT64, ERRNO, FD, PID
-	KindUint64              // UINT8..UINT64, flags
-	KindBool                // BOOL
-	KindRelTime             // durations in ns
-	KindAbsTime             // ns since epoch
-	KindIPAddr              // 4 or 16 bytes in Bytes
-	KindIPNet               // address+prefix in Bytes
-	KindBytes               // BYTEBUF: evt.buffer, evt.arg.data
-	KindDouble              // DOUBLE
-	KindPort                // PORT
-	KindL4Proto             // L4PROTO: prints tcp/udp/...
-	KindSockFamily          // SOCKFAMILY
+	KindString     Kind = iota // CHARBUF, FSPATH, ...
+	KindInt64                  // INT8..INT64, ERRNO, FD, PID
+	KindUint64                 // UINT8..UINT64, flags
+	KindBool                   // BOOL
+	KindRelTime                // durations in ns
+	KindAbsTime                // ns since epoch
+	KindIPAddr                 // 4 or 16 bytes in Bytes
+	KindIPNet                  // address+prefix in Bytes
+	KindBytes                  // BYTEBUF: evt.buffer, evt.arg.data
+	KindDouble                 // DOUBLE
+	KindPort                   // PORT
+	KindL4Proto                // L4PROTO: prints tcp/udp/...
+	KindSockFamily             // SOCKFAMILY
 )
 
 // Value is one extracted field value. Which members are set depends on Kind:

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: Apache-2.0
+
+// Package fields is ferret's field registry: every %field of sysdig's filter
+// and output language (evt.*, proc.*, thread.*, fd.*, fdlist.*, user.*,
+// group.*, syscall.*, container.*, and registered-but-empty k8s/mesos/span
+// classes), with metadata for -l/-lv/--list-markdown, greedy token matching
+// (Lookup), compilation into Extractors (Compile), typed values for filters
+// and JSON, and text rendering exactly as sysdig 0.29.3 prints it (including
+// evt.info / evt.args argument rendering).
+//
+// Field classes are registered from init functions with Register, so a class
+// can live in its own file of this package.
+//
+// fields is a layer-2 package: it imports internal/state and internal/event
+// only (plus the standard library). It must not import filter, format,
+// engine, chisel or anything above.
+package fields

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+
+// Package state owns ferret's view of the traced machine: the thread table
+// (with per-process fd tables), users, groups, network interfaces and
+// containers. It starts from an event.Snapshot (Load) and is kept current by
+// feeding it every event in order (Update), the way sysdig's parsers keep
+// their thread and fd tables.
+//
+// The per-event state machine is a handler table indexed by event type.
+// Enter events are remembered per thread (their bytes copied into a reusable
+// per-thread buffer) so exit events can be paired with them for fd context
+// and latency. After Update, Cur describes the event just processed: its
+// thread, the fd it refers to, its paired enter event.
+//
+// state is a layer-1 package: it imports only internal/event and the
+// standard library. It must not import fields, filter, format, engine or any
+// capture source.
+package state

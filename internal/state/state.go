@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package state
+
+import (
+	"net"
+	"sort"
+	"strings"
+
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+// State holds the tables and the context of the current event. It is not
+// safe for concurrent use.
+type State struct {
+	opts       Options
+	machine    event.Machine
+	threads    map[int64]*Thread
+	users      map[uint32]*event.User
+	groups     map[uint32]*event.Group
+	ifaces     []event.Interface
+	containers map[string]*Container
+
+	cur      Cur
+	lastTS   uint64
+	pendingX int64 // tid whose removal is deferred to the next Update (procexit)
+
+	// Counters of conditions the state machine could not handle.
+	Counters Counters
+}
+
+// Counters count state-machine anomalies (hot-path failures).
+type Counters struct {
+	MissingThread uint64 // events of a tid not in the table (thread created on the fly)
+	MissingFD     uint64 // fd operations on an unknown fd
+	BadParams     uint64 // events whose parameters were malformed
+	DroppedThread uint64 // threads not kept because of MaxThreads
+}
+
+// New returns an empty State.
+func New(opts Options) *State {
+	s := &State{opts: opts, pendingX: -1}
+	s.reset()
+	return s
+}
+
+func (s *State) reset() {
+	s.threads = make(map[int64]*Thread)
+	s.users = make(map[uint32]*event.User)
+	s.groups = make(map[uint32]*event.Group)
+	s.containers = make(map[string]*Container)
+	s.ifaces = nil
+	s.cur = Cur{FDNum: -1}
+	s.pendingX = -1
+}
+
+// Load replaces every table with the content of snap, as at the start of a
+// capture or of a new capture-file section. A nil snap empties the tables.
+func (s *State) Load(snap *event.Snapshot) {
+	s.reset()
+	s.lastTS = 0
+	if snap == nil {
+		return
+	}
+	s.machine = snap.Machine
+	s.ifaces = append([]event.Interface(nil), snap.Interfaces...)
+	for i := range snap.Users {
+		u := snap.Users[i]
+		s.users[u.UID] = &u
+	}
+	for i := range snap.Groups {
+		g := snap.Groups[i]
+		s.groups[g.GID] = &g
+	}
+	// Main threads first so that secondary threads can share their tables.
+	for pass := 0; pass < 2; pass++ {
+		for i := range snap.Threads {
+			st := &snap.Threads[i]
+			main := st.TID == st.PID
+			if (pass == 0) != main {
+				continue
+			}
+			t := threadFromSnapshot(st)
+			if !main {
+				if p := s.threads[st.PID]; p != nil && len(st.FDs) == 0 {
+					t.fds = p.fds
+				}
+			}
+			s.threads[t.TID] = t
+		}
+	}
+	for _, t := range s.threads {
+		s.setContainer(t)
+	}
+}
+
+func threadFromSnapshot(st *event.Thread) *Thread {
+	t := &Thread{
+		TID: st.TID, PID: st.PID, PTID: st.PTID, SID: st.SID, VPGID: st.VPGID,
+		VTID: st.VTID, VPID: st.VPID,
+		Comm: st.Comm, Exe: st.Exe, ExePath: st.ExePath,
+		Args:    append([]string(nil), st.Args...),
+		Env:     append([]string(nil), st.Env...),
+		Cgroups: append([]string(nil), st.Cgroups...),
+		Cwd:     normCwd(st.Cwd), Root: st.Root, FDLimit: st.FDLimit, Flags: st.Flags,
+		UID: st.UID, GID: st.GID, LoginUID: st.LoginUID, ExeWritable: st.ExeWritable,
+		VMSizeKB: st.VMSizeKB, VMRSSKB: st.VMRSSKB, VMSwapKB: st.VMSwapKB,
+		PFMajor: st.PFMajor, PFMinor: st.PFMinor,
+		fds: newFDTable(),
+	}
+	for i := range st.FDs {
+		t.fds.put(fdFromSnapshot(&st.FDs[i]))
+	}
+	return t
+}
+
+func fdFromSnapshot(sf *event.FD) *FD {
+	f := &FD{Num: sf.Num, Type: sf.Type, Name: sf.Name, OpenFlags: sf.OpenFlags,
+		Dev: sf.Dev, Ino: sf.Ino, SPort: sf.SPort, DPort: sf.DPort, L4Proto: sf.L4Proto,
+		UnixSrc: sf.UnixSrc, UnixDst: sf.UnixDst}
+	if f.Type == event.FDFileV2 {
+		f.Type = event.FDFile
+	}
+	switch f.Type {
+	case event.FDIPv6Sock, event.FDIPv6ServSock:
+		f.IPv6 = true
+	}
+	copy(f.SIP[:], sf.SrcIP)
+	copy(f.DIP[:], sf.DstIP)
+	if f.IsSocket() && !f.IsServerSocket() && f.Name == "" {
+		f.Name = socketName(f)
+	}
+	return f
+}
+
+func normCwd(c string) string {
+	if c == "" {
+		return c
+	}
+	if !strings.HasSuffix(c, "/") {
+		c += "/"
+	}
+	return c
+}
+
+// Machine returns the machine description of the capture.
+func (s *State) Machine() event.Machine { return s.machine }
+
+// Cur returns the context of the event last passed to Update. The pointer
+// stays the same for the lifetime of the State.
+func (s *State) Cur() *Cur { return &s.cur }
+
+// Thread returns the thread tid, or nil.
+func (s *State) Thread(tid int64) *Thread { return s.threads[tid] }
+
+// Process returns the main thread of t's process (t itself when it is the
+// main thread), or nil when unknown.
+func (s *State) Process(t *Thread) *Thread {
+	if t == nil {
+		return nil
+	}
+	if t.TID == t.PID {
+		return t
+	}
+	return s.threads[t.PID]
+}
+
+// Parent returns the process that created t's process (via its main
+// thread's ptid), or nil.
+func (s *State) Parent(t *Thread) *Thread {
+	p := s.Process(t)
+	if p == nil {
+		p = t
+	}
+	if p == nil || p.PTID <= 0 || p.PTID == p.TID {
+		return nil
+	}
+	pt := s.threads[p.PTID]
+	if pt == nil {
+		return nil
+	}
+	return s.Process(pt)
+}
+
+// Ancestor returns the n-th ancestor process of t (0 = t's own process,
+// 1 = its parent, ...), or nil.
+func (s *State) Ancestor(t *Thread, n int) *Thread {
+	p := s.Process(t)
+	if p == nil {
+		p = t
+	}
+	for i := 0; i < n && p != nil; i++ {
+		p = s.Parent(p)
+	}
+	return p
+}
+
+// NumThreads returns the size of the thread table.
+func (s *State) NumThreads() int { return len(s.threads) }
+
+// Threads calls fn for every thread in unspecified order until fn returns
+// false.
+func (s *State) Threads(fn func(*Thread) bool) {
+	for _, t := range s.threads {
+		if !fn(t) {
+			return
+		}
+	}
+}
+
+// SortedThreads returns the threads ordered by tid (allocates).
+func (s *State) SortedThreads() []*Thread {
+	out := make([]*Thread, 0, len(s.threads))
+	for _, t := range s.threads {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].TID < out[j].TID })
+	return out
+}
+
+// User returns the user uid, or nil.
+func (s *State) User(uid uint32) *event.User { return s.users[uid] }
+
+// Group returns the group gid, or nil.
+func (s *State) Group(gid uint32) *event.Group { return s.groups[gid] }
+
+// UserName returns the name of uid, or "" when unknown.
+func (s *State) UserName(uid uint32) string {
+	if u := s.users[uid]; u != nil {
+		return u.Name
+	}
+	return ""
+}
+
+// GroupName returns the name of gid, or "" when unknown.
+func (s *State) GroupName(gid uint32) string {
+	if g := s.groups[gid]; g != nil {
+		return g.Name
+	}
+	return ""
+}
+
+// Interfaces returns the network interface table.
+func (s *State) Interfaces() []event.Interface { return s.ifaces }
+
+// Container returns the container id, or nil.
+func (s *State) Container(id string) *Container { return s.containers[id] }
+
+// Containers calls fn for every known container until fn returns false.
+func (s *State) Containers(fn func(*Container) bool) {
+	for _, c := range s.containers {
+		if !fn(c) {
+			return
+		}
+	}
+}
+
+// IsLocalIP reports whether ip (4 or 16 bytes) belongs to one of the
+// machine's interfaces, or is a loopback address.
+func (s *State) IsLocalIP(ip []byte) bool {
+	if len(ip) == 4 && ip[0] == 127 {
+		return true
+	}
+	for i := range s.ifaces {
+		if net.IP(s.ifaces[i].Addr).Equal(net.IP(ip)) {
+			return true
+		}
+	}
+	return false
+}
+
+func sortFDs(fds []*FD) {
+	sort.Slice(fds, func(i, j int) bool { return fds[i].Num < fds[j].Num })
+}
