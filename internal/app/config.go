@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package app
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Config is the parsed sysdig-style command line.
+type Config struct {
+	Read        []string // -r, in order
+	Write       string   // -w
+	Format      string   // -p (after escape translation); "" = default
+	FormatSet   bool
+	Container   bool // -pc / -pcontainer (also -pk, -pm)
+	PrintFormat bool // -pp
+	K8s, Mesos  bool
+	JSON        bool   // -j
+	Buf         byte   // 0, 'A', 'x', 'X', 'b'
+	Verbose     bool   // -v
+	Snaplen     int    // -s
+	TimeMode    byte   // -t
+	NumEvents   uint64 // -n
+	MaxSeconds  uint64 // -M
+	Quiet       bool   // -q
+	Summary     bool   // -S
+	Display     bool   // -d
+	Debug       bool   // -D
+	List        bool   // -l
+	ListEvents  bool   // -L
+	ListMD      bool   // --list-markdown
+	Chisels     []string
+	ListChisels bool
+	ChiselInfo  string
+	Compress    bool   // -z
+	FileSize    uint64 // -C (millions of bytes)
+	Seconds     uint64 // -G
+	Limit       int    // -W
+	EventsPer   uint64 // -e
+	FatFile     bool   // -F
+	BufferSize  int    // --buffer-size (bytes)
+	Help        bool
+	Version     bool
+	LibsVersion bool
+	Unbuffered  bool
+	Progress    bool
+	Filter      string // operands joined with spaces (after chisel arguments)
+	Operands    []string
+}
+
+// usageError is a command-line error reported with the exit status 1.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func parseConfig(args []string) (*Config, error) {
+	opts, operands, err := getopt(args)
+	if err != nil {
+		return nil, &usageError{err.Error()}
+	}
+	c := &Config{Snaplen: 80, TimeMode: 'h', Operands: operands}
+	for _, o := range opts {
+		if err := c.apply(o); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (c *Config) apply(o parsedOpt) error {
+	var err error
+	switch o.name {
+	case "A", "b", "x", "X":
+		c.Buf = o.name[0]
+	case "r":
+		c.Read = append(c.Read, o.arg)
+	case "w":
+		c.Write = o.arg
+	case "p":
+		switch o.arg {
+		case "c", "container":
+			c.Container = true
+		case "k", "kubernetes":
+			c.Container, c.K8s = true, true
+		case "m", "mesos":
+			c.Container, c.Mesos = true, true
+		case "p":
+			c.PrintFormat = true
+		default:
+			c.Format, c.FormatSet = translateEscapes(o.arg), true
+		}
+	case "j":
+		c.JSON = true
+	case "v":
+		c.Verbose = true
+	case "s":
+		c.Snaplen, err = strconv.Atoi(o.arg)
+		if err != nil || c.Snaplen < 0 {
+			return &usageError{fmt.Sprintf("invalid snaplen %s", o.arg)}
+		}
+	case "t":
+		if len(o.arg) != 1 || !strings.Contains("hardD", o.arg) {
+			return &usageError{fmt.Sprintf("invalid modifier for flag -t: %s", o.arg)}
+		}
+		c.TimeMode = o.arg[0]
+	case "n":
+		c.NumEvents, err = strconv.ParseUint(o.arg, 10, 64)
+		if err != nil || c.NumEvents == 0 {
+			return &usageError{fmt.Sprintf("invalid event count %s", o.arg)}
+		}
+	case "M":
+		c.MaxSeconds, err = strconv.ParseUint(o.arg, 10, 64)
+		if err != nil {
+			return &usageError{fmt.Sprintf("invalid duration %s", o.arg)}
+		}
+	case "q":
+		c.Quiet = true
+	case "S":
+		c.Summary = true
+	case "d":
+		c.Display = true
+	case "D":
+		c.Debug = true
+	case "l":
+		c.List = true
+	case "L":
+		c.ListEvents = true
+	case "list-markdown":
+		c.ListMD = true
+	case "c":
+		if o.arg == "l" {
+			c.ListChisels = true
+		} else {
+			c.Chisels = append(c.Chisels, o.arg)
+		}
+	case "list-chisels":
+		c.ListChisels = true
+	case "i":
+		c.ChiselInfo = o.arg
+	case "z":
+		c.Compress = true
+	case "C":
+		c.FileSize, err = strconv.ParseUint(o.arg, 10, 64)
+		if err != nil {
+			return &usageError{fmt.Sprintf("invalid file size %s", o.arg)}
+		}
+	case "G":
+		c.Seconds, err = strconv.ParseUint(o.arg, 10, 64)
+		if err != nil {
+			return &usageError{fmt.Sprintf("invalid number of seconds %s", o.arg)}
+		}
+	case "W":
+		c.Limit, err = strconv.Atoi(o.arg)
+		if err != nil || c.Limit < 0 {
+			return &usageError{fmt.Sprintf("invalid file limit %s", o.arg)}
+		}
+	case "e":
+		c.EventsPer, err = strconv.ParseUint(o.arg, 10, 64)
+		if err != nil {
+			return &usageError{fmt.Sprintf("invalid number of events %s", o.arg)}
+		}
+	case "F":
+		c.FatFile = true
+	case "buffer-size":
+		c.BufferSize, err = parseSize(o.arg)
+		if err != nil {
+			return &usageError{fmt.Sprintf("invalid buffer size %s", o.arg)}
+		}
+	case "h":
+		c.Help = true
+	case "version":
+		c.Version = true
+	case "libs-version":
+		c.LibsVersion = true
+	case "unbuffered":
+		c.Unbuffered = true
+	case "P":
+		c.Progress = true
+	}
+	return nil
+}
+
+// parseSize parses a byte count with an optional K, M or G suffix (powers
+// of 1024).
+func parseSize(s string) (int, error) {
+	mul := 1
+	switch {
+	case strings.HasSuffix(s, "K"), strings.HasSuffix(s, "k"):
+		mul, s = 1<<10, s[:len(s)-1]
+	case strings.HasSuffix(s, "M"), strings.HasSuffix(s, "m"):
+		mul, s = 1<<20, s[:len(s)-1]
+	case strings.HasSuffix(s, "G"), strings.HasSuffix(s, "g"):
+		mul, s = 1<<30, s[:len(s)-1]
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("invalid size")
+	}
+	return n * mul, nil
+}
+
+// translateEscapes applies the command-line escapes of -p formats: \n, \t,
+// \e (ESC) and \\; other backslash pairs stay as typed.
+func translateEscapes(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			switch s[i+1] {
+			case 'n':
+				b.WriteByte('\n')
+				i++
+				continue
+			case 't':
+				b.WriteByte('\t')
+				i++
+				continue
+			case 'e':
+				b.WriteByte(0x1b)
+				i++
+				continue
+			case '\\':
+				b.WriteByte('\\')
+				i++
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}

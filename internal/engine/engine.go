@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+
+	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/state"
+)
+
+// Filter decides whether the current event is accepted. The filter package
+// implements it.
+type Filter interface {
+	Match(c *fields.Ctx) bool
+}
+
+// Consumer receives the events of a run.
+//
+// OnCaptureStart is called once the source is open, before the first event.
+// OnEvent is called for every event that passed the filter, after the state
+// was updated with it; returning ErrStop ends the run cleanly (the remaining
+// consumers still see the event). OnCaptureEnd is called once at the end of
+// the run, also when it stops early or fails.
+type Consumer interface {
+	OnCaptureStart(r *Run) error
+	OnEvent(c *fields.Ctx) error
+	OnCaptureEnd(r *Run) error
+}
+
+// Clock is implemented by consumers that must see the timestamp of every
+// event, including events the filter rejects (chisel interval timers).
+// OnClock is called before the filter is evaluated; c.Ev is the new event
+// but the state may not yet reflect it.
+type Clock interface {
+	OnClock(c *fields.Ctx) error
+}
+
+// Idler is implemented by consumers that want a call when a live source has
+// no event ready (to flush output or run wall-clock work).
+type Idler interface {
+	OnIdle(r *Run) error
+}
+
+// ErrStop asks the engine to end the run without error.
+var ErrStop = errors.New("capture ended")
+
+// Options configure a run.
+type Options struct {
+	// Filter is the command-line filter (nil accepts everything).
+	Filter Filter
+	// Display makes Filter a display filter (-d): every event updates the
+	// state and the filter only selects what consumers receive. Otherwise it
+	// is a capture filter (see Run).
+	Display bool
+	// MaxEvents stops the run after that many events were read (-n; 0 = no
+	// limit).
+	MaxEvents uint64
+	// MaxDuration stops the run once an event is more than that many
+	// nanoseconds of trace time after the first one (-M; 0 = no limit).
+	MaxDuration uint64
+	// State options.
+	State state.Options
+	// Ctx, when not nil, is called once with the context of the run before
+	// the first event so the caller can set rendering modes (buffer format,
+	// time mode, print length).
+	Ctx func(c *fields.Ctx)
+}
+
+// Stats are the counters of a run.
+type Stats struct {
+	Read      uint64 // events read from the source
+	Accepted  uint64 // events that passed the filter and reached consumers
+	StateOnly uint64 // state-only events of capture files (never shown)
+	FirstTS   uint64
+	LastTS    uint64
+}
+
+// Run is one pass over a source.
+type Run struct {
+	Source    capture.Source
+	State     *state.State
+	Ctx       *fields.Ctx
+	Stats     Stats
+	opts      Options
+	consumers []Consumer
+	clocks    []Clock
+	idlers    []Idler
+	stop      atomic.Bool
+}
+
+// New prepares a run over src. The state is loaded from src.Snapshot().
+func New(src capture.Source, opts Options, consumers ...Consumer) *Run {
+	st := state.New(opts.State)
+	st.Load(src.Snapshot())
+	r := &Run{Source: src, State: st, Ctx: fields.NewCtx(st), opts: opts, consumers: consumers}
+	for _, c := range consumers {
+		if k, ok := c.(Clock); ok {
+			r.clocks = append(r.clocks, k)
+		}
+		if k, ok := c.(Idler); ok {
+			r.idlers = append(r.idlers, k)
+		}
+	}
+	if opts.Ctx != nil {
+		opts.Ctx(r.Ctx)
+	}
+	return r
+}
+
+// Stop asks the run to end after the current event. It is safe to call
+// from another goroutine (signal handlers).
+func (r *Run) Stop() { r.stop.Store(true) }
+
+// Stopped reports whether Stop was called.
+func (r *Run) Stopped() bool { return r.stop.Load() }
+
+// Options returns the run's options.
+func (r *Run) Options() Options { return r.opts }
+
+// Loop runs the capture to its end: EOF, -n/-M limits, Stop, ErrStop from a
+// consumer, or an error. Every consumer's OnCaptureEnd is called before it
+// returns. The source is not closed.
+func (r *Run) Loop() (err error) {
+	for _, c := range r.consumers {
+		if err := c.OnCaptureStart(r); err != nil {
+			if errors.Is(err, ErrStop) {
+				return r.end(nil)
+			}
+			return r.end(err)
+		}
+	}
+	return r.end(r.loop())
+}
+
+func (r *Run) end(err error) error {
+	for _, c := range r.consumers {
+		if e := c.OnCaptureEnd(r); e != nil && err == nil && !errors.Is(e, ErrStop) {
+			err = e
+		}
+	}
+	return err
+}
+
+func (r *Run) loop() error {
+	ctx := r.Ctx
+	sec, _ := r.Source.(capture.SectionSource)
+	flt := r.opts.Filter
+	for !r.stop.Load() {
+		ev, err := r.Source.Next()
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			if errors.Is(err, capture.ErrTimeout) {
+				for _, c := range r.idlers {
+					if err := c.OnIdle(r); err != nil {
+						return stopErr(err)
+					}
+				}
+				continue
+			}
+			return fmt.Errorf("reading events: %w", err)
+		}
+		if sec != nil && sec.NewSection() {
+			r.State.Load(r.Source.Snapshot())
+		}
+		st := &r.Stats
+		st.Read++
+		if st.FirstTS == 0 {
+			st.FirstTS = ev.TS
+			ctx.FirstTS = ev.TS
+		}
+		if r.opts.MaxDuration > 0 && ev.TS-st.FirstTS > r.opts.MaxDuration {
+			return nil
+		}
+		ctx.PrevTS = st.LastTS
+		st.LastTS = ev.TS
+		ctx.Ev = ev
+		if ev.DumpFlags&event.DumpStateOnly != 0 {
+			r.State.Update(ev)
+			st.StateOnly++
+			continue
+		}
+		for _, c := range r.clocks {
+			if err := c.OnClock(ctx); err != nil {
+				return stopErr(err)
+			}
+		}
+		r.State.Update(ev)
+		if flt != nil && !flt.Match(ctx) {
+			if r.limit() {
+				return nil
+			}
+			continue
+		}
+		st.Accepted++
+		var stop bool
+		for _, c := range r.consumers {
+			if err := c.OnEvent(ctx); err != nil {
+				if !errors.Is(err, ErrStop) {
+					return err
+				}
+				stop = true
+			}
+		}
+		if stop || r.limit() {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (r *Run) limit() bool {
+	return r.opts.MaxEvents > 0 && r.Stats.Read >= r.opts.MaxEvents
+}
+
+func stopErr(err error) error {
+	if errors.Is(err, ErrStop) {
+		return nil
+	}
+	return err
+}
