@@ -34,6 +34,8 @@ type FD struct {
 	// Role of the owning thread on a connected socket.
 	Role Role
 
+	pendingL4 uint8 // protocol guessed at socket(), applied once addressed
+
 	// OpenTS is the timestamp of the event that created the fd (0 if it
 	// came from the snapshot).
 	OpenTS uint64
@@ -240,6 +242,8 @@ type Thread struct {
 	enterBuf []byte
 	hasEnter bool
 	exited   bool
+	unknown  bool  // created on the fly for an event of an unknown tid
+	lastFD   int64 // fd argument of the last enter event
 }
 
 // FDs returns the fd table of the thread's process.
