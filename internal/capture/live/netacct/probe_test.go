@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package netacct
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/ferret-observability/ferret/internal/netacct"
+)
+
+// requireRoot skips kernel tests without root, but fails them when CI=true.
+func requireRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("kernel test needs root (CI=true)")
+	}
+	t.Skip("kernel test needs root")
+}
+
+func openProbe(t testing.TB) *Probe {
+	t.Helper()
+	requireRoot(t)
+	p, err := Open(Options{})
+	if err != nil {
+		t.Fatalf("open probe: %v", err)
+	}
+	t.Cleanup(func() { p.Close() })
+	for _, w := range p.Warnings() {
+		t.Logf("warning: %s", w)
+	}
+	return p
+}
+
+// mine returns this process's flows, keyed by peer address and port.
+func mine(t testing.TB, p *Probe) map[netip.AddrPort]netacct.Flow {
+	t.Helper()
+	flows, err := p.Flows(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[netip.AddrPort]netacct.Flow{}
+	for _, f := range flows {
+		if f.Key.PID != uint32(os.Getpid()) {
+			continue
+		}
+		ap := netip.AddrPortFrom(f.Key.Addr.Unmap(), f.Key.Port)
+		g := out[ap]
+		g.Key = f.Key
+		g.Counters.Add(f.Counters)
+		out[ap] = g
+	}
+	return out
+}
+
+func addrPort(a net.Addr) netip.AddrPort {
+	switch a := a.(type) {
+	case *net.TCPAddr:
+		return a.AddrPort()
+	case *net.UDPAddr:
+		return a.AddrPort()
+	}
+	panic(fmt.Sprintf("address type %T", a))
+}
+
+func unmapped(ap netip.AddrPort) netip.AddrPort {
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+}
+
+// tcpExchange connects to ln, sends up bytes in chunks of chunk, and the
+// server answers with down bytes; both sides then close.
+func tcpExchange(t *testing.T, ln net.Listener, dial func() (net.Conn, error), up, down, chunk int) (client, server netip.AddrPort) {
+	t.Helper()
+	var wg sync.WaitGroup
+	var serr error
+	var got int64
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c, err := ln.Accept()
+		if err != nil {
+			serr = err
+			return
+		}
+		defer c.Close()
+		got, serr = io.CopyN(io.Discard, c, int64(up))
+		if serr == nil {
+			_, serr = c.Write(bytes.Repeat([]byte{'d'}, down))
+		}
+	}()
+	c, err := dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := bytes.Repeat([]byte{'u'}, chunk)
+	for left := up; left > 0; left -= min(left, chunk) {
+		if _, err := c.Write(buf[:min(left, chunk)]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := io.CopyN(io.Discard, c, int64(down))
+	if err != nil || int(n) != down {
+		t.Fatalf("client read %d of %d: %v", n, down, err)
+	}
+	wg.Wait()
+	if serr != nil || int(got) != up {
+		t.Fatalf("server read %d of %d: %v", got, up, serr)
+	}
+	client, server = unmapped(addrPort(c.LocalAddr())), unmapped(addrPort(c.RemoteAddr()))
+	c.Close()
+	return client, server
+}
+
+func wantFlow(t *testing.T, flows map[netip.AddrPort]netacct.Flow, peer netip.AddrPort, proto netacct.Proto, want netacct.Counters) {
+	t.Helper()
+	f, ok := flows[peer]
+	if !ok {
+		t.Errorf("no flow for peer %v; have %v", peer, flows)
+		return
+	}
+	if f.Key.Proto != proto {
+		t.Errorf("peer %v: proto %v, want %v", peer, f.Key.Proto, proto)
+	}
+	if f.Counters != want {
+		t.Errorf("peer %v: counters %+v, want %+v", peer, f.Counters, want)
+	}
+}
+
+// TestTCPExactBytes checks that socket-layer counts equal what was sent over
+// loopback, for IPv4 and IPv6, and agree with TCP's own counters.
+func TestTCPExactBytes(t *testing.T) {
+	p := openProbe(t)
+	for _, tc := range []struct {
+		network, addr   string
+		up, down, chunk int
+	}{
+		{"tcp4", "127.0.0.1:0", 1_000_003, 77_777, 16384},
+		{"tcp6", "[::1]:0", 300_001, 12_345, 1000},
+	} {
+		t.Run(tc.network, func(t *testing.T) {
+			ln, err := net.Listen(tc.network, tc.addr)
+			if err != nil {
+				t.Skipf("listen %s: %v", tc.addr, err)
+			}
+			defer ln.Close()
+			client, server := tcpExchange(t, ln, func() (net.Conn, error) { return net.Dial(tc.network, ln.Addr().String()) }, tc.up, tc.down, tc.chunk)
+			flows := mine(t, p)
+			cf, sf := flows[server], flows[client]
+			if cf.TxBytes != uint64(tc.up) || cf.RxBytes != uint64(tc.down) || cf.Conns != 1 {
+				t.Errorf("client side %+v: want tx %d rx %d conns 1", cf.Counters, tc.up, tc.down)
+			}
+			if sf.TxBytes != uint64(tc.down) || sf.RxBytes != uint64(tc.up) || sf.Conns != 1 {
+				t.Errorf("server side %+v: want tx %d rx %d conns 1", sf.Counters, tc.down, tc.up)
+			}
+			if cf.TxCalls*uint64(tc.chunk) < uint64(tc.up) {
+				t.Errorf("client tx calls %d too few for %d bytes in chunks of %d", cf.TxCalls, tc.up, tc.chunk)
+			}
+			checkTCPLayer(t, p, server, uint64(tc.up), uint64(tc.down))
+		})
+	}
+}
+
+// checkTCPLayer compares TCP's own counters of the closed client
+// connection with the socket-layer (syscall-level) counts.
+func checkTCPLayer(t *testing.T, p *Probe, server netip.AddrPort, sent, received uint64) {
+	t.Helper()
+	closed, err := p.TCPClosed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range closed {
+		if c.Key.PID == uint32(os.Getpid()) && netip.AddrPortFrom(c.Key.Addr.Unmap(), c.Key.Port) == server {
+			if c.Sent != sent || c.Received != received {
+				t.Errorf("tcp layer for %v: sent %d received %d acked %d; socket layer: sent %d received %d", server, c.Sent, c.Received, c.Acked, sent, received)
+			}
+			return
+		}
+	}
+	t.Errorf("no closed TCP connection recorded for %v", server)
+}
+
+// TestUDPExactBytes covers connected and unconnected datagram sockets.
+func TestUDPExactBytes(t *testing.T) {
+	p := openProbe(t)
+	for _, network := range []string{"udp4", "udp6"} {
+		t.Run(network, func(t *testing.T) {
+			host := "127.0.0.1"
+			if network == "udp6" {
+				host = "::1"
+			}
+			srv, err := net.ListenUDP(network, &net.UDPAddr{IP: net.ParseIP(host)})
+			if err != nil {
+				t.Skipf("listen: %v", err)
+			}
+			defer srv.Close()
+			// connected client
+			cc, err := net.DialUDP(network, nil, srv.LocalAddr().(*net.UDPAddr))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cc.Close()
+			// unconnected client
+			uc, err := net.ListenUDP(network, &net.UDPAddr{IP: net.ParseIP(host)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer uc.Close()
+			const n, size = 50, 1200
+			buf := make([]byte, 65536)
+			for i := 0; i < n; i++ {
+				if _, err := cc.Write(buf[:size]); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := uc.WriteToUDP(buf[:size+1], srv.LocalAddr().(*net.UDPAddr)); err != nil {
+					t.Fatal(err)
+				}
+				for j := 0; j < 2; j++ {
+					m, from, err := srv.ReadFromUDP(buf)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := srv.WriteToUDP(buf[:m/2], from); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := cc.Read(buf); err != nil {
+					t.Fatal(err)
+				}
+				if _, _, err := uc.ReadFromUDP(buf); err != nil {
+					t.Fatal(err)
+				}
+			}
+			flows := mine(t, p)
+			sAddr := unmapped(srv.LocalAddr().(*net.UDPAddr).AddrPort())
+			ccAddr := unmapped(cc.LocalAddr().(*net.UDPAddr).AddrPort())
+			ucAddr := unmapped(uc.LocalAddr().(*net.UDPAddr).AddrPort())
+			// Towards the server: the connected client (1 connection) and
+			// the unconnected one share the peer key.
+			wantFlow(t, flows, sAddr, netacct.UDP, netacct.Counters{
+				TxBytes: n * (size + size + 1), RxBytes: n * (size/2 + (size+1)/2),
+				TxCalls: 2 * n, RxCalls: 2 * n, Conns: 1,
+			})
+			wantFlow(t, flows, ccAddr, netacct.UDP, netacct.Counters{TxBytes: n * size / 2, RxBytes: n * size, TxCalls: n, RxCalls: n})
+			wantFlow(t, flows, ucAddr, netacct.UDP, netacct.Counters{TxBytes: n * ((size + 1) / 2), RxBytes: n * (size + 1), TxCalls: n, RxCalls: n})
+		})
+	}
+}
+
+// TestSendfileCounted checks that bytes sent by the kernel from a file
+// (sendfile/splice, as io.Copy does from *os.File to a TCP socket) count.
+func TestSendfileCounted(t *testing.T) {
+	p := openProbe(t)
+	const size = 3<<20 + 5
+	path := filepath.Join(t.TempDir(), "payload")
+	if err := os.WriteFile(path, bytes.Repeat([]byte{'f'}, size), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	done := make(chan int64, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			done <- -1
+			return
+		}
+		n, _ := io.Copy(io.Discard, c)
+		c.Close()
+		done <- n
+	}()
+	c, err := net.Dial("tcp4", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if n, err := io.Copy(c, f); err != nil || n != size {
+		t.Fatalf("copy %d: %v", n, err)
+	}
+	c.Close()
+	if n := <-done; n != size {
+		t.Fatalf("server got %d", n)
+	}
+	flows := mine(t, p)
+	cf := flows[unmapped(addrPort(c.RemoteAddr()))]
+	if cf.TxBytes != size {
+		t.Errorf("sendfile: counted tx %d, sent %d", cf.TxBytes, size)
+	}
+}
+
+// netns runs cmd and fails the test on error.
+func sh(t *testing.T, args ...string) {
+	t.Helper()
+	if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, out)
+	}
+}
+
+// TestNetnsExactBytes sends traffic between two network namespaces joined by
+// a veth pair (the test's own namespace and a new one), over IPv4 and IPv6.
+func TestNetnsExactBytes(t *testing.T) {
+	p := openProbe(t)
+	if _, err := exec.LookPath("ip"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("ip(8) missing")
+		}
+		t.Skip("ip(8) missing")
+	}
+	ns := fmt.Sprintf("ferret-na-%d", os.Getpid())
+	vh, vp := fmt.Sprintf("fna%dh", os.Getpid()%100000), fmt.Sprintf("fna%dp", os.Getpid()%100000)
+	// The test's side of the pair also lives in its own namespace so the
+	// host's interfaces are never touched.
+	hostNS := ns + "-a"
+	sh(t, "ip", "netns", "add", ns)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+	sh(t, "ip", "netns", "add", hostNS)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", hostNS).Run() })
+	sh(t, "ip", "link", "add", vh, "netns", hostNS, "type", "veth", "peer", "name", vp, "netns", ns)
+	for _, c := range [][]string{
+		{"ip", "-n", hostNS, "addr", "add", "10.201.7.1/24", "dev", vh},
+		{"ip", "-n", hostNS, "addr", "add", "fd00:f7::1/64", "dev", vh, "nodad"},
+		{"ip", "-n", hostNS, "link", "set", vh, "up"},
+		{"ip", "-n", hostNS, "link", "set", "lo", "up"},
+		{"ip", "-n", ns, "addr", "add", "10.201.7.2/24", "dev", vp},
+		{"ip", "-n", ns, "addr", "add", "fd00:f7::2/64", "dev", vp, "nodad"},
+		{"ip", "-n", ns, "link", "set", vp, "up"},
+		{"ip", "-n", ns, "link", "set", "lo", "up"},
+	} {
+		sh(t, c...)
+	}
+	for _, tc := range []struct {
+		network, srv, up, down string
+	}{
+		{"tcp4", "10.201.7.2:0", "", ""},
+		{"tcp6", "[fd00:f7::2]:0", "", ""},
+	} {
+		t.Run(tc.network, func(t *testing.T) {
+			var ln net.Listener
+			inNS(t, ns, func() (err error) { ln, err = net.Listen(tc.network, tc.srv); return })
+			defer ln.Close()
+			dial := func() (c net.Conn, err error) {
+				inNS(t, hostNS, func() error { c, err = net.Dial(tc.network, ln.Addr().String()); return nil })
+				return
+			}
+			const up, down = 2_000_017, 99_991
+			client, server := tcpExchange(t, ln, dial, up, down, 32768)
+			flows := mine(t, p)
+			wantFlow(t, flows, server, netacct.TCP, netacct.Counters{TxBytes: up, RxBytes: down, TxCalls: flows[server].TxCalls, RxCalls: flows[server].RxCalls, Conns: 1})
+			wantFlow(t, flows, client, netacct.TCP, netacct.Counters{TxBytes: down, RxBytes: up, TxCalls: flows[client].TxCalls, RxCalls: flows[client].RxCalls, Conns: 1})
+			checkTCPLayer(t, p, server, up, down)
+		})
+	}
+}
+
+// inNS runs fn on a thread switched into the named network namespace;
+// sockets it creates stay in that namespace.
+func inNS(t *testing.T, name string, fn func() error) {
+	t.Helper()
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		// The thread is left locked so the runtime discards it afterwards.
+		f, err := os.Open("/var/run/netns/" + name)
+		if err != nil {
+			errc <- err
+			return
+		}
+		defer f.Close()
+		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+			errc <- fmt.Errorf("setns %s: %w", name, err)
+			return
+		}
+		errc <- fn()
+	}()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+}
