@@ -255,4 +255,3 @@ func (p *Probe) Stats() (netacct.KernelStats, error) {
 	s.MaxEntries = p.maxFlows
 	return s, nil
 }
-
