@@ -6,20 +6,43 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/engine"
+	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/format"
 )
 
 // Version is ferret's version string.
 var Version = "0.1.0"
 
-// sourceOpeners are filled by the files that wire capture sources in, so
-// that this file compiles while they are added.
+// Hooks to packages wired in by other files of this package, so that each
+// integration lives in its own file.
 var (
+	// openFileSource opens one capture file.
 	openFileSource func(path string) (capture.Source, error)
+	// openLiveSource opens the live eBPF source.
 	openLiveSource func(c *Config) (capture.Source, error)
+	// compileFilter compiles a filter expression.
+	compileFilter func(expr string) (engine.Filter, error)
+	// newFileWriter returns a consumer that writes events to c.Write.
+	newFileWriter func(c *Config, src capture.Source) (engine.Consumer, error)
 )
+
+// isTerminal reports whether w is a terminal; tests replace it.
+var isTerminal = func(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
 
 // runSysdig handles the sysdig-compatible command line.
 func runSysdig(args []string, stdout, stderr io.Writer) int {
@@ -28,17 +51,6 @@ func runSysdig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ferret: %v\n", err)
 		fmt.Fprintf(stderr, "Try 'ferret --help' for more information.\n")
 		return 1
-	}
-	switch {
-	case cfg.Help:
-		writeHelp(stdout)
-		return 0
-	case cfg.Version:
-		fmt.Fprintf(stdout, "ferret version %s\n", Version)
-		return 0
-	case cfg.LibsVersion:
-		fmt.Fprintf(stdout, "ferret version %s (sysdig 0.29.3 compatible)\n", Version)
-		return 0
 	}
 	err = run(cfg, stdout, stderr)
 	if err == nil {
@@ -63,19 +75,265 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.msg }
 
+func fail(code int, format string, a ...any) error {
+	return &exitError{fmt.Sprintf(format, a...), code}
+}
+
 func run(cfg *Config, stdout, stderr io.Writer) error {
-	cfg.Filter = strings.Join(cfg.Operands, " ")
-	if len(cfg.Read) == 0 {
-		if openLiveSource == nil {
-			return &exitError{"live capture is not available in this build", 1}
+	switch {
+	case cfg.Help:
+		writeHelp(stdout)
+		return nil
+	case cfg.Version:
+		fmt.Fprintf(stdout, "ferret version %s\n", Version)
+		return nil
+	case cfg.LibsVersion:
+		fmt.Fprintf(stdout, "ferret %s (sysdig 0.29.3 compatible)\n", Version)
+		return nil
+	case cfg.List:
+		return fields.Default.WriteList(stdout, cfg.Verbose)
+	case cfg.ListMD:
+		return fields.Default.WriteMarkdown(stdout)
+	case cfg.ListEvents:
+		return writeEventList(stdout)
+	case cfg.ListChisels:
+		return listChisels(stdout)
+	case cfg.ChiselInfo != "":
+		return chiselInfo(stdout, cfg.ChiselInfo)
+	}
+	tty := isTerminal(stdout)
+	fmtText := defaultFormat(cfg, tty)
+	if cfg.PrintFormat {
+		fmt.Fprintln(stdout, fmtText)
+		return nil
+	}
+	operands := cfg.Operands
+	var chisels []chiselRun
+	for _, name := range cfg.Chisels {
+		ch, rest, err := loadChisel(cfg, name, operands)
+		if err != nil {
+			return err
 		}
+		operands = rest
+		chisels = append(chisels, ch)
+	}
+	cfg.Filter = strings.Join(operands, " ")
+
+	f, err := format.Compile(fmtText, fields.Default)
+	if err != nil {
+		return fail(1, "%s", err)
+	}
+	f.Escape = tty
+	var flt engine.Filter
+	if cfg.Filter != "" {
+		if compileFilter == nil {
+			return fail(1, "filters are not available in this build")
+		}
+		flt, err = compileFilter(cfg.Filter)
+		if err != nil {
+			return fail(1, "%s", err)
+		}
+	}
+	sess := &session{cfg: cfg, stdout: stdout, stderr: stderr, tty: tty, format: f, filter: flt, chisels: chisels}
+	return sess.run()
+}
+
+// defaultFormat returns the -p format text in effect.
+func defaultFormat(cfg *Config, tty bool) string {
+	switch {
+	case cfg.FormatSet:
+		return cfg.Format
+	case cfg.K8s:
+		return format.Kubernetes
+	case cfg.Mesos:
+		return format.Mesos
+	case cfg.Container:
+		return format.Container
+	case tty && !cfg.JSON:
+		return format.DefaultTTY
+	}
+	return format.Default
+}
+
+// session is one invocation reading files or capturing live.
+type session struct {
+	cfg     *Config
+	stdout  io.Writer
+	stderr  io.Writer
+	tty     bool
+	format  *format.Format
+	filter  engine.Filter
+	chisels []chiselRun
+
+	printer *format.Printer
+	summary *format.Summary
+	started time.Time
+	events  uint64 // events that reached the consumers, all inputs
+}
+
+func (s *session) run() error {
+	cfg := s.cfg
+	s.started = time.Now()
+	if !cfg.Quiet && len(s.chisels) == 0 {
+		s.printer = format.NewPrinter(s.stdout, s.format, format.PrinterOptions{
+			JSON:       cfg.JSON,
+			Internal:   cfg.Debug,
+			FlushLines: cfg.Unbuffered || (len(cfg.Read) == 0 && cfg.JSON),
+		})
+	}
+	if cfg.Summary {
+		s.summary = format.NewSummary()
+	}
+	var err error
+	if len(cfg.Read) > 0 {
+		for _, path := range cfg.Read {
+			if err = s.runFile(path); err != nil {
+				break
+			}
+		}
+	} else {
+		err = s.runLive()
+	}
+	if s.printer != nil {
+		if ferr := s.printer.Flush(); ferr != nil && err == nil {
+			err = ferr
+		}
+	}
+	if s.summary != nil {
+		if serr := s.summary.Write(s.stdout); serr != nil && err == nil {
+			err = serr
+		}
+	}
+	if cfg.Verbose && len(s.chisels) == 0 {
+		s.writeVerboseStats()
+	}
+	if strings.IndexByte(s.format.String(), 0x1b) >= 0 && s.printer != nil && cfg.FormatSet {
+		io.WriteString(s.stdout, "\x1b[00m")
+	}
+	return err
+}
+
+func (s *session) writeVerboseStats() {
+	el := time.Since(s.started).Seconds()
+	eps := 0.0
+	if el > 0 {
+		eps = float64(s.events) / el
+	}
+	fmt.Fprintf(s.stdout, "Driver Events:0\nDriver Drops:0\nSuppressed by Comm:0\n")
+	fmt.Fprintf(s.stdout, "Elapsed time: %.3f, Captured Events: %d, %.2f eps\n", el, s.events, eps)
+}
+
+func (s *session) runFile(path string) error {
+	if openFileSource == nil {
+		return fail(1, "reading capture files is not available in this build")
+	}
+	src, err := openFileSource(path)
+	if err != nil {
+		return fail(1, "%s", err)
+	}
+	defer src.Close()
+	return s.loop(src, false)
+}
+
+func (s *session) loop(src capture.Source, live bool) error {
+	cfg := s.cfg
+	opts := engine.Options{
+		Filter:      s.filter,
+		Display:     cfg.Display,
+		MaxEvents:   cfg.NumEvents,
+		MaxDuration: cfg.MaxSeconds * uint64(time.Second),
+		Ctx:         s.setupCtx,
+	}
+	var consumers []engine.Consumer
+	if len(s.chisels) > 0 {
+		if cfg.Display {
+			// A display filter is not applied to chisels.
+			opts.Filter = nil
+		}
+		for _, ch := range s.chisels {
+			consumers = append(consumers, ch.consumer())
+		}
+	}
+	consumers = append(consumers, &printConsumer{s: s})
+	if cfg.Write != "" {
+		if newFileWriter == nil {
+			return fail(1, "writing capture files is not available in this build")
+		}
+		w, err := newFileWriter(cfg, src)
+		if err != nil {
+			return fail(1, "%s", err)
+		}
+		consumers = append(consumers, w)
+	}
+	r := engine.New(src, opts, consumers...)
+	stop := make(chan os.Signal, 2)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-stop:
+			r.Stop()
+		case <-done:
+		}
+	}()
+	err := r.Loop()
+	close(done)
+	signal.Stop(stop)
+	if live {
+		s.writeDropReport(src)
+	}
+	return err
+}
+
+// setupCtx applies the rendering options to a run's context.
+func (s *session) setupCtx(c *fields.Ctx) {
+	cfg := s.cfg
+	c.JSON = cfg.JSON
+	switch cfg.Buf {
+	case 'A':
+		c.Buf = fields.BufASCII
+	case 'x':
+		c.Buf = fields.BufHex
+	case 'X':
+		c.Buf = fields.BufHexASCII
+	case 'b':
+		c.Buf = fields.BufBase64
+	default:
+		c.Buf = fields.BufNormal
+	}
+	c.Time = fields.TimeMode(cfg.TimeMode)
+	if cfg.Verbose || len(s.chisels) > 0 {
+		c.PrintLen = 0
+	} else {
+		c.PrintLen = fields.DefaultPrintLen
+	}
+}
+
+// printConsumer feeds the printer and the summary.
+type printConsumer struct {
+	s *session
+}
+
+func (p *printConsumer) OnCaptureStart(*engine.Run) error { return nil }
+
+func (p *printConsumer) OnEvent(c *fields.Ctx) error {
+	s := p.s
+	s.events++
+	if s.summary != nil {
+		s.summary.Add(c.Ev)
+	}
+	if s.printer != nil {
+		return s.printer.Event(c)
 	}
 	return nil
 }
+
+func (p *printConsumer) OnCaptureEnd(*engine.Run) error { return nil }
 
 func writeHelp(w io.Writer) {
 	fmt.Fprintf(w, "ferret version %s\n", Version)
 	fmt.Fprintf(w, "Usage: ferret [options] [-p <output_format>] [filter]\n")
 	fmt.Fprintf(w, "       ferret SUBCOMMAND [args]\n")
+	io.WriteString(w, helpText)
 	writeSubcommandHelp(w)
 }

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package app
+
+const helpText = `
+Options:
+ -A, --print-ascii  Only print the text portion of data buffers, and echo
+                    end-of-lines.
+ -b, --print-base64 Print data buffers in base64.
+ -c <chiselname> <chiselargs>, --chisel <chiselname> <chiselargs>
+                    Run the specified chisel. Its arguments follow its name.
+ -cl, --list-chisels
+                    List the available chisels.
+ -C <file_size>, --file-size=<file_size>
+                    With -w, start a new file when the current one is larger
+                    than file_size millions of bytes.
+ -d, --displayflt   Make the given filter a display one: events are filtered
+                    after being parsed by the state system.
+ -D, --debug        Display internal events in addition to system events.
+ -e <num_events>    With -w, start a new file every num_events events.
+ -F, --fatfile      With -w, also write events the filter rejected but that
+                    are needed to rebuild the state, hidden from readers.
+ -G <num_seconds>, --seconds=<num_seconds>
+                    With -w, start a new file every num_seconds seconds.
+ -h, --help         Print this page.
+ -i <chiselname>, --chisel-info <chiselname>
+                    Describe a chisel and its arguments.
+ -j, --json         Emit output as JSON lines.
+ -L, --list-events  List the events the engine supports.
+ -l, --list         List the fields usable in filters and output formats.
+                    Use -lv for types and details.
+ --list-markdown    Like -l, in markdown.
+ -M <num_seconds>   Stop after <num_seconds> of trace time.
+ -n <num>, --numevents=<num>
+                    Stop after <num> events.
+ -p <output_format>, --print=<output_format>
+                    Format used to print events. -pc/-pcontainer,
+                    -pk/-pkubernetes, -pm/-pmesos select container-friendly
+                    formats; -pp prints the default format.
+ -q, --quiet        Don't print events (useful with -w).
+ -r <readfile>, --read=<readfile>
+                    Read events from <readfile> (may be repeated).
+ -S, --summary      Print the event summary when the capture ends.
+ -s <len>, --snaplen=<len>
+                    Capture the first <len> bytes of each I/O buffer (80).
+ -t <timetype>, --timetype=<timetype>
+                    Time display: h human, a absolute, r relative to the
+                    start, d enter/exit latency, D delta from the previous
+                    event.
+ --unbuffered       Flush output after every line.
+ -v, --verbose      Don't truncate data buffers; print statistics at the end.
+ --version          Print the version number.
+ -w <writefile>, --write=<writefile>
+                    Write the captured events to <writefile>.
+ -W <num>, --limit <num>
+                    With -C or -G, keep at most <num> files.
+ -x, --print-hex    Print data buffers in hex.
+ -X, --print-hex-ascii
+                    Print data buffers in hex and ASCII.
+ -z, --compress     With -w, compress the trace file.
+ --buffer-size=<size>
+                    Size of the live capture ring buffer (K, M, G suffixes).
+
+Everything after the options is a filter, e.g.
+   ferret -r trace.scap proc.name=cat and evt.type=open
+`
