@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package netfs
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Mount is one line of /proc/<pid>/mountinfo.
+type Mount struct {
+	ID, Parent int
+	Dev        string // "major:minor"
+	Root       string // root of the mount inside its file system
+	Point      string // mount point
+	Options    string // per-mount options
+	FSType     string // "ext4", "nfs4", "fuse.sshfs", ...
+	Source     string // "server:/export", "/dev/sda1", "user@host:/dir"
+	SuperOpts  string // per-superblock options
+}
+
+// IsNet reports whether the mount's file system is a network one.
+func (m *Mount) IsNet() bool { return IsNetwork(m.FSType) }
+
+// ErrSyntax is wrapped by parse errors.
+var ErrSyntax = errors.New("malformed mountinfo line")
+
+// ParseMountinfo parses mountinfo text. Blank lines are skipped; a
+// malformed line is an error naming its number.
+func ParseMountinfo(r io.Reader) ([]Mount, error) {
+	var out []Mount
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := sc.Text()
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		m, err := ParseLine(line)
+		if err != nil {
+			return out, fmt.Errorf("mountinfo line %d: %w", n, err)
+		}
+		out = append(out, m)
+	}
+	if err := sc.Err(); err != nil {
+		return out, fmt.Errorf("read mountinfo: %w", err)
+	}
+	return out, nil
+}
+
+// ParseLine parses one mountinfo line:
+//
+//	36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
+func ParseLine(line string) (Mount, error) {
+	var m Mount
+	f := strings.Fields(line)
+	sep := -1
+	for i := 6; i < len(f); i++ {
+		if f[i] == "-" {
+			sep = i
+			break
+		}
+	}
+	if len(f) < 7 || sep < 0 || len(f) < sep+3 {
+		return m, ErrSyntax
+	}
+	var err error
+	if m.ID, err = strconv.Atoi(f[0]); err != nil {
+		return m, ErrSyntax
+	}
+	if m.Parent, err = strconv.Atoi(f[1]); err != nil {
+		return m, ErrSyntax
+	}
+	m.Dev = f[2]
+	m.Root = Unescape(f[3])
+	m.Point = Unescape(f[4])
+	m.Options = f[5]
+	m.FSType = Unescape(f[sep+1])
+	m.Source = Unescape(f[sep+2])
+	if len(f) > sep+3 {
+		m.SuperOpts = f[sep+3]
+	}
+	if m.Point == "" || m.Point[0] != '/' {
+		return m, ErrSyntax
+	}
+	return m, nil
+}
+
+// Unescape undoes the kernel's octal escaping of space, tab, newline and
+// backslash (\040, \011, \012, \134) in mountinfo fields.
+func Unescape(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && isOct(s, i+1) {
+			b = append(b, (s[i+1]-'0')<<6|(s[i+2]-'0')<<3|(s[i+3]-'0'))
+			i += 3
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+func isOct(s string, i int) bool {
+	if i+3 > len(s) {
+		return false
+	}
+	for j := i; j < i+3; j++ {
+		if s[j] < '0' || s[j] > '7' {
+			return false
+		}
+	}
+	return s[i] <= '3'
+}
+
+// networkTypes are file-system types whose data lives on another machine.
+var networkTypes = map[string]bool{
+	"nfs": true, "nfs4": true, "cifs": true, "smb3": true, "smbfs": true,
+	"ceph": true, "glusterfs": true, "9p": true, "afs": true, "ncpfs": true,
+	"lustre": true, "gpfs": true, "beegfs": true, "ocfs2": true, "gfs2": true,
+	"orangefs": true, "coda": true, "davfs": true, "virtiofs": false,
+}
+
+// networkFUSE are FUSE helpers that talk to a remote end.
+var networkFUSE = map[string]bool{
+	"sshfs": true, "s3fs": true, "rclone": true, "davfs": true, "glusterfs": true,
+	"gcsfuse": true, "goofys": true, "curlftpfs": true, "smbnetfs": true,
+	"ceph-fuse": true, "ceph": true, "juicefs": true, "blobfuse": true,
+	"blobfuse2": true, "mountpoint-s3": true, "cvmfs2": true, "afuse": true,
+}
+
+// IsNetwork reports whether fstype (as mountinfo spells it, e.g. "nfs4" or
+// "fuse.sshfs") is a network file system.
+func IsNetwork(fstype string) bool {
+	if networkTypes[fstype] {
+		return true
+	}
+	if sub, ok := strings.CutPrefix(fstype, "fuse."); ok {
+		return networkFUSE[sub]
+	}
+	if sub, ok := strings.CutPrefix(fstype, "fuseblk."); ok {
+		return networkFUSE[sub]
+	}
+	return false
+}
+
+// Table answers "which mount is this path on". It is immutable once built.
+type Table struct {
+	mounts []Mount
+	order  []int // indexes into mounts, longest mount point first, later mounts first on ties
+}
+
+// NewTable builds a table from mounts in mountinfo order.
+func NewTable(ms []Mount) *Table {
+	t := &Table{mounts: ms, order: make([]int, len(ms))}
+	for i := range ms {
+		t.order[i] = i
+	}
+	sort.SliceStable(t.order, func(a, b int) bool {
+		pa, pb := ms[t.order[a]].Point, ms[t.order[b]].Point
+		if len(pa) != len(pb) {
+			return len(pa) > len(pb)
+		}
+		return t.order[a] > t.order[b]
+	})
+	return t
+}
+
+// Mounts returns the mounts in mountinfo order. The slice must not be changed.
+func (t *Table) Mounts() []Mount { return t.mounts }
+
+// Lookup returns the mount holding the absolute path p, or nil when p is not
+// absolute or no mount matches. p should be clean (no "..").
+func (t *Table) Lookup(p string) *Mount {
+	if t == nil || len(p) == 0 || p[0] != '/' {
+		return nil
+	}
+	for _, i := range t.order {
+		mp := t.mounts[i].Point
+		if under(p, mp) {
+			return &t.mounts[i]
+		}
+	}
+	return nil
+}
+
+// under reports whether p is mp or below it.
+func under(p, mp string) bool {
+	if mp == "/" {
+		return true
+	}
+	if !strings.HasPrefix(p, mp) {
+		return false
+	}
+	return len(p) == len(mp) || p[len(mp)] == '/'
+}
+
+// LoadTable reads a mountinfo file (e.g. "/proc/self/mountinfo").
+func LoadTable(path string) (*Table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open mount table: %w", err)
+	}
+	defer f.Close()
+	ms, err := ParseMountinfo(f)
+	if err != nil {
+		return nil, err
+	}
+	return NewTable(ms), nil
+}

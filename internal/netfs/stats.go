@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package netfs
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"time"
+)
+
+// Op is a kind of file operation counted per mount.
+type Op uint8
+
+// Operations.
+const (
+	OpRead Op = iota
+	OpWrite
+	OpOpen
+	OpSync
+	OpOther
+	numOps
+)
+
+var opNames = [numOps]string{"R", "W", "O", "S", "X"}
+
+// String returns the one-letter code nfsslower-style listings use.
+func (o Op) String() string {
+	if o < numOps {
+		return opNames[o]
+	}
+	return "?"
+}
+
+// Key identifies one row of the per-process, per-mount table.
+type Key struct {
+	PID   int64
+	Comm  string
+	Mount string // mount point
+}
+
+// Counters are the totals of one row.
+type Counters struct {
+	Ops          [numOps]uint64
+	BytesRead    uint64
+	BytesWritten uint64
+	Errors       uint64
+	LatNS        uint64 // summed latency
+	MaxLatNS     uint64
+	FSType       string
+}
+
+// Row is one line of the table.
+type Row struct {
+	Key
+	Counters
+}
+
+// Slow is one operation slower than the threshold.
+type Slow struct {
+	TS     uint64 // exit timestamp, ns since the epoch
+	PID    int64
+	Comm   string
+	Op     Op
+	Bytes  int64
+	LatNS  uint64
+	Path   string
+	FSType string
+}
+
+// Stats aggregates operations on network mounts. It is not safe for
+// concurrent use.
+type Stats struct {
+	SlowNS uint64 // threshold for Slow records; 0 reports none
+	rows   map[Key]*Counters
+	slow   []Slow
+}
+
+// NewStats returns an empty aggregator reporting operations slower than slow.
+func NewStats(slow time.Duration) *Stats {
+	return &Stats{SlowNS: uint64(slow), rows: make(map[Key]*Counters)}
+}
+
+// Add counts one operation. bytes < 0 marks a failed operation. It returns
+// true when the operation was recorded as slow.
+func (s *Stats) Add(k Key, fstype string, op Op, bytes int64, latNS uint64, ts uint64, path string) bool {
+	c := s.rows[k]
+	if c == nil {
+		c = &Counters{FSType: fstype}
+		s.rows[k] = c
+	}
+	if op < numOps {
+		c.Ops[op]++
+	}
+	if bytes < 0 {
+		c.Errors++
+	} else {
+		switch op {
+		case OpRead:
+			c.BytesRead += uint64(bytes)
+		case OpWrite:
+			c.BytesWritten += uint64(bytes)
+		}
+	}
+	c.LatNS += latNS
+	if latNS > c.MaxLatNS {
+		c.MaxLatNS = latNS
+	}
+	if s.SlowNS > 0 && latNS >= s.SlowNS {
+		s.slow = append(s.slow, Slow{TS: ts, PID: k.PID, Comm: k.Comm, Op: op, Bytes: bytes, LatNS: latNS, Path: path, FSType: fstype})
+		return true
+	}
+	return false
+}
+
+// TakeSlow returns the slow operations recorded since the last call.
+func (s *Stats) TakeSlow() []Slow {
+	out := s.slow
+	s.slow = nil
+	return out
+}
+
+// Rows returns the table sorted by bytes moved (then operations, pid, mount).
+func (s *Stats) Rows() []Row {
+	out := make([]Row, 0, len(s.rows))
+	for k, c := range s.rows {
+		out = append(out, Row{k, *c})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := &out[i], &out[j]
+		ab, bb := a.BytesRead+a.BytesWritten, b.BytesRead+b.BytesWritten
+		if ab != bb {
+			return ab > bb
+		}
+		if ao, bo := a.total(), b.total(); ao != bo {
+			return ao > bo
+		}
+		if a.PID != b.PID {
+			return a.PID < b.PID
+		}
+		return a.Mount < b.Mount
+	})
+	return out
+}
+
+func (c *Counters) total() uint64 {
+	var n uint64
+	for _, v := range c.Ops {
+		n += v
+	}
+	return n
+}
+
+// Reset clears the table (interval mode).
+func (s *Stats) Reset() { clear(s.rows) }
+
+// WriteTable prints rows as an aligned table.
+func WriteTable(w io.Writer, rows []Row) error {
+	if _, err := fmt.Fprintf(w, "%-7s %-16s %-10s %-24s %7s %7s %7s %7s %10s %10s %9s %9s\n",
+		"PID", "COMM", "TYPE", "MOUNT", "READS", "WRITES", "OPENS", "ERRORS", "R_BYTES", "W_BYTES", "AVG_ms", "MAX_ms"); err != nil {
+		return err
+	}
+	for i := range rows {
+		r := &rows[i]
+		n := r.total()
+		var avg float64
+		if n > 0 {
+			avg = float64(r.LatNS) / float64(n) / 1e6
+		}
+		if _, err := fmt.Fprintf(w, "%-7d %-16s %-10s %-24s %7d %7d %7d %7d %10d %10d %9.3f %9.3f\n",
+			r.PID, r.Comm, r.FSType, r.Mount, r.Ops[OpRead], r.Ops[OpWrite], r.Ops[OpOpen], r.Errors,
+			r.BytesRead, r.BytesWritten, avg, float64(r.MaxLatNS)/1e6); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SlowHeader is the header line of slow-operation listings.
+const SlowHeader = "TIME         COMM             PID     T BYTES      LAT(ms) TYPE       FILENAME\n"
+
+// WriteSlow prints one slow operation in the nfsslower layout.
+func WriteSlow(w io.Writer, s *Slow) error {
+	t := time.Unix(0, int64(s.TS))
+	_, err := fmt.Fprintf(w, "%-12s %-16s %-7d %s %-10d %7.2f %-10s %s\n",
+		t.Format("15:04:05.000"), s.Comm, s.PID, s.Op, s.Bytes, float64(s.LatNS)/1e6, s.FSType, s.Path)
+	return err
+}
+
+// MountEvent is one mount or umount call.
+type MountEvent struct {
+	TS     uint64
+	PID    int64
+	TID    int64
+	Comm   string
+	Call   string // "mount" or "umount"
+	Source string
+	Target string
+	FSType string
+	Flags  string
+	Res    int64
+}
+
+// WriteMountEvent prints a mount event the way mountsnoop does: the call
+// with its arguments and its result.
+func WriteMountEvent(w io.Writer, m *MountEvent) error {
+	var call string
+	if m.Call == "mount" {
+		call = fmt.Sprintf("mount(%q, %q, %q, %s) = %s", m.Source, m.Target, m.FSType, orZero(m.Flags), result(m.Res))
+	} else {
+		call = fmt.Sprintf("umount(%q, %s) = %s", m.Target, orZero(m.Flags), result(m.Res))
+	}
+	_, err := fmt.Fprintf(w, "%-16s %-7d %-7d %s\n", m.Comm, m.PID, m.TID, call)
+	return err
+}
+
+func orZero(s string) string {
+	if s == "" {
+		return "0"
+	}
+	return s
+}
+
+func result(res int64) string {
+	if res < 0 {
+		return fmt.Sprintf("%d %s", res, errnoName(-res))
+	}
+	return fmt.Sprint(res)
+}
