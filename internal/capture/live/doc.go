@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+
+// Package live captures system calls and process events from the running
+// kernel with the eBPF probe in bpf/probe.bpf.c and serves them as a
+// capture.Source.
+//
+// The probe writes every event in the generic v2 wire format of
+// internal/event. Events are gathered per CPU into batches; one ring-buffer
+// record carries a whole batch, written without waking the reader. The reader
+// polls the ring on a deadline, asks each CPU to flush its partial batch when
+// it has been idle, and merges the per-CPU streams in timestamp order.
+// Kernel-side filters (traced process set, followed children, kept syscalls,
+// the capturing process itself) drop unwanted events before any copying.
+//
+// What the probe emits for each event type (which argument, return value,
+// user memory or task field fills each parameter) is described by a table in
+// this package and loaded into a map, so the C side stays one generic
+// encoder. Losses are counted per CPU and reason in the kernel.
+//
+// This package may import cilium/ebpf, internal/event, internal/capture and
+// internal/procfs; nothing from layer 2 up.
+package live

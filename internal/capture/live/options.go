@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package live
+
+import (
+	"time"
+
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+// Defaults used when an Options field is zero.
+const (
+	DefaultSnapLen      = 80
+	DefaultBufferSize   = 16 << 20
+	DefaultPollInterval = 10 * time.Millisecond
+	// MaxSnapLen bounds the bytes of I/O data kept per event.
+	MaxSnapLen = 4096
+)
+
+// Options configure a live capture. The zero value captures every process on
+// the machine except the capturing process itself.
+type Options struct {
+	// SnapLen is the number of bytes of I/O buffers (read, write, send,
+	// recv data) kept per event; 0 means DefaultSnapLen, at most MaxSnapLen.
+	SnapLen int
+	// BufferSize is the size in bytes of the kernel ring buffer shared by
+	// all CPUs; rounded up to a power of two, 0 means DefaultBufferSize.
+	BufferSize int
+	// IncludeSelf also captures the capturing process. By default its own
+	// events are dropped in the kernel, which avoids feedback loops.
+	IncludeSelf bool
+	// PIDs restricts capture to these processes (thread group ids). Empty
+	// means every process. More can be added with Source.AddPID.
+	PIDs []int
+	// FollowChildren adds children forked by a traced process to the traced
+	// set, in the kernel, at fork time. Only meaningful with PIDs or AddPID.
+	FollowChildren bool
+	// EventTypes keeps only these event types (enter and exit ids of
+	// syscalls, procexit, switch...); together with Syscalls, nil/empty
+	// means everything. A syscall is kept when either of its events is listed.
+	EventTypes []event.Type
+	// Syscalls keeps these syscalls by name (kernel names such as
+	// "openat", "getppid"); added to EventTypes.
+	Syscalls []string
+	// Comms keeps only threads whose command name (up to 15 bytes) is one
+	// of these. Empty means any.
+	Comms []string
+	// SchedSwitch enables context-switch events (off by default: they are
+	// frequent and not tied to a traced syscall).
+	SchedSwitch bool
+	// PollInterval is how long Next waits for events before returning
+	// capture.ErrTimeout, and how often idle CPUs are asked to flush;
+	// 0 means DefaultPollInterval.
+	PollInterval time.Duration
+	// NoSnapshot skips the /proc scan at start (Snapshot returns an empty
+	// snapshot with machine information only).
+	NoSnapshot bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.SnapLen <= 0 {
+		o.SnapLen = DefaultSnapLen
+	}
+	if o.SnapLen > MaxSnapLen {
+		o.SnapLen = MaxSnapLen
+	}
+	if o.BufferSize <= 0 {
+		o.BufferSize = DefaultBufferSize
+	}
+	n := 4096
+	for n < o.BufferSize {
+		n <<= 1
+	}
+	o.BufferSize = n
+	if o.PollInterval <= 0 {
+		o.PollInterval = DefaultPollInterval
+	}
+	return o
+}

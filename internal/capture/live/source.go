@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package live
+
+import (
+	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+// Source is a running live capture. It implements capture.Source. Next must
+// be called from one goroutine; AddPID, Stats and Close may be called from
+// any goroutine.
+type Source struct {
+	opts  Options
+	snap  *event.Snapshot
+	probe *probe
+	m     merger
+}
+
+var _ capture.Source = (*Source)(nil)
+
+// Open checks privileges, scans /proc for the starting snapshot, loads and
+// attaches the probe and starts capturing.
+func Open(opts Options) (*Source, error) {
+	opts = opts.withDefaults()
+	if err := CheckPrivileges(); err != nil {
+		return nil, err
+	}
+	return open(opts)
+}
+
+// Snapshot returns the state the capture started from.
+func (s *Source) Snapshot() *event.Snapshot { return s.snap }
+
+// AddPID adds a process (thread group id) to the traced set at run time. When
+// the capture was opened without PIDs this switches it from "every process"
+// to "only traced processes".
+func (s *Source) AddPID(pid int) error { return s.probe.addPID(pid) }
+
+// Stats returns delivered events and losses by reason and CPU.
+func (s *Source) Stats() capture.Stats { return s.stats() }
+
+// Close detaches the probe and frees its resources.
+func (s *Source) Close() error {
+	if s.probe == nil {
+		return nil
+	}
+	err := s.probe.close()
+	s.probe = nil
+	return err
+}
