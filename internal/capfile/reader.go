@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package capfile
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+// Reader reads one capture stream: a first section (section header and
+// metadata), then event blocks, possibly followed by further sections.
+//
+// The Event filled by Next refers to the reader's buffer and is valid until
+// the following call to Next.
+type Reader struct {
+	br         *bufio.Reader
+	gz         *gzip.Reader
+	compressed bool
+	off        int64 // offset of the next unread byte (uncompressed stream)
+
+	snap       *event.Snapshot
+	major      uint16
+	minor      uint16
+	newSection bool // a section started since the last event returned
+
+	pending    bool // hdr holds the header of an event block not yet read
+	hdrType    uint32
+	hdrLen     uint32
+	hdrOff     int64
+	eof        bool
+	buf        []byte
+	conv       []byte
+	num        uint64
+	unknownEvs uint64
+	hdr        [8]byte
+}
+
+// NewReader reads the section header and the metadata blocks of r up to the
+// first event block. Gzip data (one or more members) is detected and
+// decompressed.
+func NewReader(r io.Reader) (*Reader, error) {
+	rd := &Reader{}
+	br := bufio.NewReaderSize(r, 256<<10)
+	magic, _ := br.Peek(2)
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("opening gzip stream: %w", err)
+		}
+		rd.gz = gz
+		rd.compressed = true
+		br = bufio.NewReaderSize(gz, 256<<10)
+	}
+	rd.br = br
+	n, err := rd.readHeader()
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, errors.New("empty capture file")
+	}
+	if rd.hdrType != BlockSHB {
+		return nil, errNoSHB
+	}
+	if err := rd.readSection(); err != nil {
+		return nil, err
+	}
+	rd.newSection = false
+	return rd, nil
+}
+
+// Snapshot returns the metadata of the current section.
+func (r *Reader) Snapshot() *event.Snapshot { return r.snap }
+
+// Version returns the section header's major and minor version.
+func (r *Reader) Version() (major, minor uint16) { return r.major, r.minor }
+
+// NewSection reports whether the event returned by the last Next call is the
+// first of a new section (its metadata replaced the snapshot).
+func (r *Reader) NewSection() bool { return r.newSection }
+
+// Offset returns the number of (uncompressed) bytes consumed so far.
+func (r *Reader) Offset() int64 { return r.off }
+
+// Compressed reports whether the stream is gzip.
+func (r *Reader) Compressed() bool { return r.compressed }
+
+// Events returns the number of events returned so far.
+func (r *Reader) Events() uint64 { return r.num }
+
+// SkippedUnknown returns how many events of types outside the event table
+// were skipped.
+func (r *Reader) SkippedUnknown() uint64 { return r.unknownEvs }
+
+// Close releases the decompressor (it does not close the underlying reader).
+func (r *Reader) Close() error {
+	if r.gz != nil {
+		return r.gz.Close()
+	}
+	return nil
+}
+
+func (r *Reader) where(off int64) string {
+	if r.compressed {
+		return fmt.Sprintf("offset %d (uncompressed)", off)
+	}
+	return fmt.Sprintf("offset %d", off)
+}
+
+// readHeader reads a block header into hdrType/hdrLen. It returns the number
+// of bytes read: 0 at a clean end of stream.
+func (r *Reader) readHeader() (int, error) {
+	r.hdrOff = r.off
+	n, err := io.ReadFull(r.br, r.hdr[:])
+	r.off += int64(n)
+	if n == 0 && (err == io.EOF || err == io.ErrUnexpectedEOF) {
+		return 0, nil
+	}
+	if err != nil {
+		return n, r.readErr("block header", r.hdrOff, 8, n, err)
+	}
+	r.hdrType = binary.LittleEndian.Uint32(r.hdr[0:])
+	r.hdrLen = binary.LittleEndian.Uint32(r.hdr[4:])
+	return n, nil
+}
+
+func (r *Reader) readErr(what string, off int64, want, got int, err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return fmt.Errorf("reading %s at %s: expecting %d bytes, got %d (file truncated?)", what, r.where(off), want, got)
+	}
+	return fmt.Errorf("reading %s at %s: %w", what, r.where(off), err)
+}
+
+// readBody reads n bytes into the reusable buffer. The buffer grows with the
+// data actually read, so a bogus length on a short stream does not allocate
+// the declared size.
+func (r *Reader) readBody(n int, what string) ([]byte, error) {
+	if n <= cap(r.buf) {
+		b := r.buf[:n]
+		m, err := io.ReadFull(r.br, b)
+		r.off += int64(m)
+		if err != nil {
+			return nil, r.readErr(what, r.hdrOff, n+8, m+8, err)
+		}
+		return b, nil
+	}
+	b := r.buf[:0]
+	for len(b) < n {
+		step := n - len(b)
+		if step > 1<<20 {
+			step = 1 << 20
+		}
+		if cap(b)-len(b) < step {
+			nb := make([]byte, len(b), max(2*cap(b), len(b)+step))
+			copy(nb, b)
+			b = nb
+		}
+		m, err := io.ReadFull(r.br, b[len(b):len(b)+step])
+		r.off += int64(m)
+		b = b[:len(b)+m]
+		if err != nil {
+			r.buf = b[:0]
+			return nil, r.readErr(what, r.hdrOff, n+8, len(b)+8, err)
+		}
+	}
+	r.buf = b[:0]
+	return b, nil
+}
+
+// skipBody discards n bytes.
+func (r *Reader) skipBody(n int, what string) error {
+	m, err := r.br.Discard(n)
+	r.off += int64(m)
+	if err != nil {
+		return r.readErr(what, r.hdrOff, n+8, m+8, err)
+	}
+	return nil
+}
+
+// readSection reads the section header whose block header was just read, and
+// the metadata blocks after it, stopping at the first event block (left
+// pending) or at the end of the stream.
+func (r *Reader) readSection() error {
+	if r.hdrLen < shbLen || r.hdrLen > maxBlock || r.hdrLen%4 != 0 {
+		return fmt.Errorf("section header block at %s: bad block length %d", r.where(r.hdrOff), r.hdrLen)
+	}
+	b, err := r.readBody(int(r.hdrLen)-8, "section header block")
+	if err != nil {
+		return err
+	}
+	if m := binary.LittleEndian.Uint32(b[0:]); m != ByteOrderMagic {
+		return fmt.Errorf("section header block at %s: invalid byte-order magic 0x%08x (not a little-endian capture file)", r.where(r.hdrOff), m)
+	}
+	major := binary.LittleEndian.Uint16(b[4:])
+	minor := binary.LittleEndian.Uint16(b[6:])
+	if major >= 2 {
+		return fmt.Errorf("section header block at %s: capture format version %d.%d is not supported (ferret reads versions 0.x and 1.x)", r.where(r.hdrOff), major, minor)
+	}
+	if t := binary.LittleEndian.Uint32(b[len(b)-4:]); t != r.hdrLen {
+		return fmt.Errorf("section header block at %s: wrong block total length, header=%d, trailer=%d", r.where(r.hdrOff), r.hdrLen, t)
+	}
+	r.major, r.minor = major, minor
+	sec := newSection()
+	for {
+		n, err := r.readHeader()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			r.eof = true
+			break
+		}
+		if isEventBlock(r.hdrType) {
+			r.pending = true
+			break
+		}
+		if r.hdrType == BlockSHB {
+			// A section without events: start over with the new one.
+			return r.readSection()
+		}
+		if r.hdrLen < 12 || r.hdrLen > maxBlock {
+			return fmt.Errorf("%s block at %s: bad block length %d", BlockName(r.hdrType), r.where(r.hdrOff), r.hdrLen)
+		}
+		name := BlockName(r.hdrType) + " block"
+		if !isMetaBlock(r.hdrType) {
+			if err := r.skipBody(int(r.hdrLen)-8, name); err != nil {
+				return err
+			}
+			continue
+		}
+		b, err := r.readBody(int(r.hdrLen)-8, name)
+		if err != nil {
+			return err
+		}
+		if t := binary.LittleEndian.Uint32(b[len(b)-4:]); t != r.hdrLen {
+			return fmt.Errorf("%s at %s: wrong block total length, header=%d, trailer=%d", name, r.where(r.hdrOff), r.hdrLen, t)
+		}
+		body := b[:len(b)-4]
+		if r.hdrType == BlockMI || r.hdrType == BlockMIInt {
+			if len(body) != miBody {
+				return fmt.Errorf("%s at %s: body is %d bytes, want %d", name, r.where(r.hdrOff), len(body), miBody)
+			}
+		}
+		if err := sec.parse(r.hdrType, body); err != nil {
+			return fmt.Errorf("%s at %s: %w", name, r.where(r.hdrOff), err)
+		}
+	}
+	r.snap = sec.snap
+	r.newSection = true
+	return nil
+}
+
+func isMetaBlock(t uint32) bool {
+	switch t {
+	case BlockMI, BlockMIInt, BlockIL, BlockILInt, BlockILV2, BlockUL, BlockULInt, BlockULV2,
+		BlockPLV1, BlockPLV1Int, BlockPLV2, BlockPLV2Int, BlockPLV3, BlockPLV3Int,
+		BlockPLV4, BlockPLV5, BlockPLV6, BlockPLV7, BlockPLV8, BlockPLV9,
+		BlockFDL, BlockFDLInt, BlockFDLV2:
+		return true
+	}
+	return false
+}
+
+// Next reads the next event into ev. It returns io.EOF at the clean end of the
+// stream. Events of types outside the event table are skipped without being
+// counted. ev.Num is this reader's running count (starting at 1).
+func (r *Reader) Next(ev *event.Event) error {
+	r.newSection = false
+	for {
+		if !r.pending {
+			if r.eof {
+				return io.EOF
+			}
+			n, err := r.readHeader()
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				r.eof = true
+				return io.EOF
+			}
+			if !isEventBlock(r.hdrType) {
+				if r.hdrType == BlockSHB {
+					if err := r.readSection(); err != nil {
+						return err
+					}
+					continue
+				}
+				return fmt.Errorf("block at %s: unexpected %s block after events (a new section must start with a section header)", r.where(r.hdrOff), BlockName(r.hdrType))
+			}
+		}
+		r.pending = false
+		ok, err := r.readEvent(ev)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return nil
+		}
+	}
+}
+
+// readEvent reads the event block whose header is in hdrType/hdrLen. It
+// returns false for an event of unknown type (skipped).
+func (r *Reader) readEvent(ev *event.Event) (bool, error) {
+	typ := r.hdrType
+	large := typ == BlockEVV2Large || typ == BlockEVFV2Lrg
+	flagged := typ == BlockEVF || typ == BlockEVFV2 || typ == BlockEVFV2Lrg
+	v1 := typ == BlockEV || typ == BlockEVInt || typ == BlockEVF
+	head := 2
+	if flagged {
+		head = 6
+	}
+	if r.hdrLen < 8 || r.hdrLen > maxBlock {
+		return false, fmt.Errorf("event block at %s: bad block length %d", r.where(r.hdrOff), r.hdrLen)
+	}
+	n := int(r.hdrLen) - 8
+	if !large && n > maxSmallEvent {
+		return false, fmt.Errorf("event block at %s: block length %d greater than the non-large limit %d", r.where(r.hdrOff), n, maxSmallEvent)
+	}
+	b, err := r.readBody(n, "event block")
+	if err != nil {
+		return false, err
+	}
+	recMin := event.HeaderLen
+	if v1 {
+		recMin = 22
+	}
+	if len(b) < head+recMin {
+		return false, fmt.Errorf("event block at %s: %d bytes is too short for an event", r.where(r.hdrOff), len(b))
+	}
+	cpu := binary.LittleEndian.Uint16(b)
+	var flags uint32
+	if flagged {
+		flags = binary.LittleEndian.Uint32(b[2:])
+	}
+	rec := b[head:]
+	if !event.Type(binary.LittleEndian.Uint16(rec[20:])).Known() {
+		r.unknownEvs++
+		return false, nil
+	}
+	if v1 {
+		err = r.decodeV1(ev, rec)
+	} else {
+		err = ev.Decode(rec)
+	}
+	if err != nil {
+		return false, fmt.Errorf("event block at %s: decoding event of type %d: %w", r.where(r.hdrOff), ev.Type, err)
+	}
+	r.num++
+	ev.Num = r.num
+	ev.CPU = cpu
+	ev.DumpFlags = flags
+	return true, nil
+}
+
+// decodeV1 converts a v1 record (no nparams field) to the v2 layout, as
+// libscap does when reading, and decodes it.
+func (r *Reader) decodeV1(ev *event.Event, rec []byte) error {
+	if err := ev.DecodeV1(rec); err != nil {
+		return err
+	}
+	n := ev.NParams
+	end := len(ev.Raw)
+	out := r.conv[:0]
+	out = append(out, rec[:16]...)
+	out = binary.LittleEndian.AppendUint32(out, uint32(end+4))
+	out = append(out, rec[20:22]...)
+	out = binary.LittleEndian.AppendUint32(out, uint32(n))
+	out = append(out, rec[22:end]...)
+	r.conv = out
+	return ev.Decode(out)
+}
