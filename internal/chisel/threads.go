@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package chisel
+
+import (
+	"net"
+	"sort"
+	"strconv"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/state"
+)
+
+func sortContainers(list []*state.Container) {
+	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+}
+
+// luaThreadTable implements sysdig.get_thread_table and its variants.
+func (c *Chisel) luaThreadTable(withFDs, barebone bool) lua.LGFunction {
+	return func(L *lua.LState) int {
+		var flt ThreadFilter
+		if v, ok := L.Get(1).(lua.LString); ok && v != "" {
+			f, err := c.opts.compileThreadFilter(string(v))
+			if err != nil {
+				L.RaiseError("%s", err.Error())
+			}
+			flt = f
+		}
+		out := L.NewTable()
+		if c.run == nil {
+			L.Push(out)
+			return 1
+		}
+		st := c.run.State
+		for _, t := range st.SortedThreads() {
+			var fds []*state.FD
+			if withFDs || flt != nil {
+				fds = t.FDs().Sorted()
+			}
+			if flt != nil {
+				kept := fds[:0]
+				for _, fd := range fds {
+					if flt.MatchThread(c.run.Ctx, t, fd) {
+						kept = append(kept, fd)
+					}
+				}
+				if len(kept) == 0 {
+					// Threads without fds are still matched on their own.
+					if len(fds) > 0 || !flt.MatchThread(c.run.Ctx, t, nil) {
+						continue
+					}
+				}
+				fds = kept
+			}
+			e := L.NewTable()
+			e.RawSetString("tid", lua.LNumber(t.TID))
+			e.RawSetString("pid", lua.LNumber(t.PID))
+			if !barebone {
+				c.fillThread(L, st, t, e)
+			}
+			ft := L.NewTable()
+			if withFDs {
+				for _, fd := range fds {
+					ft.RawSetInt(int(fd.Num), fdEntry(L, fd, barebone))
+				}
+			}
+			e.RawSetString("fdtable", ft)
+			out.RawSetInt(int(t.TID), e)
+		}
+		L.Push(out)
+		return 1
+	}
+}
+
+func (c *Chisel) fillThread(L *lua.LState, st *state.State, t *state.Thread, e *lua.LTable) {
+	e.RawSetString("ptid", lua.LNumber(t.PTID))
+	e.RawSetString("comm", lua.LString(t.Comm))
+	e.RawSetString("exe", lua.LString(t.Exe))
+	e.RawSetString("args", strList(L, t.Args))
+	e.RawSetString("env", strList(L, t.Env))
+	e.RawSetString("flags", lua.LNumber(t.Flags))
+	e.RawSetString("fdlimit", lua.LNumber(t.FDLimit))
+	e.RawSetString("uid", lua.LNumber(t.UID))
+	e.RawSetString("gid", lua.LNumber(t.GID))
+	e.RawSetString("username", lua.LString(st.UserName(t.UID)))
+	nchilds := 0
+	if t.IsMain() {
+		st.Threads(func(o *state.Thread) bool {
+			if o.PID == t.PID && o.TID != t.TID {
+				nchilds++
+			}
+			return true
+		})
+	}
+	e.RawSetString("nchilds", lua.LNumber(nchilds))
+	p := t
+	if pt := st.Process(t); pt != nil {
+		p = pt
+	}
+	e.RawSetString("vmsize_kb", lua.LNumber(p.VMSizeKB))
+	e.RawSetString("vmrss_kb", lua.LNumber(p.VMRSSKB))
+	e.RawSetString("vmswap_kb", lua.LNumber(p.VMSwapKB))
+	e.RawSetString("pfmajor", lua.LNumber(t.PFMajor))
+	e.RawSetString("pfminor", lua.LNumber(t.PFMinor))
+	e.RawSetString("clone_ts", lua.LString(strconv.FormatUint(t.CloneTS, 10)))
+}
+
+func strList(L *lua.LState, ss []string) *lua.LTable {
+	t := L.CreateTable(len(ss), 0)
+	for _, s := range ss {
+		t.Append(lua.LString(s))
+	}
+	return t
+}
+
+func ipString(b []byte) string {
+	return net.IP(b).String()
+}
+
+func l4String(p uint8) string {
+	switch p {
+	case event.L4TCP:
+		return "tcp"
+	case event.L4UDP:
+		return "udp"
+	case event.L4ICMP:
+		return "icmp"
+	case event.L4Raw:
+		return "raw"
+	}
+	return "<NA>"
+}
+
+func fdEntry(L *lua.LState, fd *state.FD, barebone bool) *lua.LTable {
+	e := L.NewTable()
+	if !barebone {
+		e.RawSetString("name", lua.LString(fd.Name))
+		e.RawSetString("type", lua.LString(fd.TypeString()))
+	}
+	if fd.IsSocket() {
+		n := fd.IPLen()
+		if fd.IsServerSocket() {
+			e.RawSetString("sip", lua.LString(ipString(fd.SIP[:n])))
+			e.RawSetString("sport", lua.LNumber(fd.SPort))
+			e.RawSetString("is_server", lua.LTrue)
+		} else {
+			e.RawSetString("sip", lua.LString(ipString(fd.DIP[:n])))
+			e.RawSetString("sport", lua.LNumber(fd.DPort))
+			e.RawSetString("cip", lua.LString(ipString(fd.SIP[:n])))
+			e.RawSetString("cport", lua.LNumber(fd.SPort))
+			e.RawSetString("is_server", lua.LBool(fd.Role == state.RoleServer))
+		}
+		e.RawSetString("l4proto", lua.LString(l4String(fd.L4Proto)))
+	}
+	return e
+}
