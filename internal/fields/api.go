@@ -53,3 +53,11 @@ type Extractor interface {
 type Texter interface {
 	Text(c *Ctx, v *Value, buf []byte) []byte
 }
+
+// Multi is implemented by extractors that can have several values for one
+// event (proc.aname or proc.apid without an index: every ancestor). A filter
+// comparison holds when it holds for any value; Each calls fn with each
+// value until fn returns true, and reports whether one did.
+type Multi interface {
+	Each(c *Ctx, v *Value, fn func(*Value) bool) bool
+}

@@ -63,7 +63,8 @@ type Ctx struct {
 	tzSet     bool
 
 	scratch  []byte // reusable buffer for extractors
-	scratch2 []byte
+	plainBuf []byte // argText buffers
+	resBuf   []byte
 }
 
 // NewCtx returns a Ctx with sysdig's defaults (normal buffers, 80-byte print

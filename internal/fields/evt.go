@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package fields
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+func init() {
+	Register(&Class{Name: "evt", Qualifier: "All event types",
+		Desc: "Fields available for every event.",
+		Fields: []Field{
+			simple("evt.num", "UINT64", "sequence number of the event.", func(c *Ctx, v *Value) bool { return setUint(v, KindUint64, c.Ev.Num) }),
+			timeField("evt.time", "CHARBUF", "time of the event as a clock string with nanoseconds.", func(c *Ctx, b []byte, ts uint64) []byte { return c.appendClock(b, ts, true) }, true),
+			timeField("evt.time.s", "CHARBUF", "time of the event as a clock string without nanoseconds.", func(c *Ctx, b []byte, ts uint64) []byte { return c.appendClock(b, ts, false) }, false),
+			timeField("evt.time.iso8601", "CHARBUF", "time of the event in ISO 8601 form with nanoseconds and zone (UTC).", func(c *Ctx, b []byte, ts uint64) []byte {
+				t := c.clock(ts).UTC()
+				b = t.AppendFormat(b, "2006-01-02T15:04:05.")
+				b = append9(b, ts%1e9)
+				return append(b, 'Z')
+			}, false),
+			timeField("evt.datetime", "CHARBUF", "date and time of the event with nanoseconds.", func(c *Ctx, b []byte, ts uint64) []byte {
+				b = c.appendDate(b, ts)
+				b = append(b, ' ')
+				return c.appendClock(b, ts, true)
+			}, false),
+			timeField("evt.datetime.s", "CHARBUF", "date and time of the event without nanoseconds.", func(c *Ctx, b []byte, ts uint64) []byte {
+				b = c.appendDate(b, ts)
+				b = append(b, ' ')
+				return c.appendClock(b, ts, false)
+			}, false),
+			simple("evt.rawtime", "ABSTIME", "time of the event in nanoseconds since the epoch.", func(c *Ctx, v *Value) bool { return setUint(v, KindAbsTime, c.Ev.TS) }),
+			simple("evt.rawtime.s", "ABSTIME", "whole seconds of the event's epoch time.", func(c *Ctx, v *Value) bool { return setUint(v, KindAbsTime, c.Ev.TS/1e9) }),
+			simple("evt.rawtime.ns", "ABSTIME", "nanosecond part of the event's epoch time.", func(c *Ctx, v *Value) bool { return setUint(v, KindAbsTime, c.Ev.TS%1e9) }),
+			simple("evt.reltime", "RELTIME", "nanoseconds elapsed since the first event of the capture.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.rel()) }),
+			simple("evt.reltime.s", "RELTIME", "whole seconds elapsed since the first event of the capture.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.rel()/1e9) }),
+			simple("evt.reltime.ns", "RELTIME", "nanosecond part of the time elapsed since the first event.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.rel()%1e9) }),
+			none("evt.pluginname", "CHARBUF", "name of the plugin that produced the event (plugin events only)."),
+			none("evt.plugininfo", "CHARBUF", "plugin-provided summary of the event (plugin events only)."),
+			outputTimeField(),
+		}})
+	Register(&Class{Name: "evt", Qualifier: "Syscall events only",
+		Desc: "Fields of system call events. Individual syscall arguments are reachable through evt.arg, e.g. evt.arg.fd.",
+		Fields: []Field{
+			simple("evt.latency", "RELTIME", "time between the exit event and its enter event, in nanoseconds.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.latency()) }),
+			simple("evt.latency.s", "RELTIME", "whole seconds of the latency.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.latency()/1e9) }),
+			simple("evt.latency.ns", "RELTIME", "nanosecond part of the latency.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.latency()%1e9) }),
+			strField("evt.latency.human", "CHARBUF", "latency in a readable unit (e.g. 10.3ms).", func(c *Ctx, b []byte) ([]byte, bool) { return appendLatencyHuman(b, c.latency()), true }),
+			simple("evt.deltatime", "RELTIME", "time since the previous event, in nanoseconds.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.delta()) }),
+			simple("evt.deltatime.s", "RELTIME", "whole seconds since the previous event.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.delta()/1e9) }),
+			simple("evt.deltatime.ns", "RELTIME", "nanosecond part of the time since the previous event.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.delta()%1e9) }),
+			simple("evt.dir", "CHARBUF", "direction: '>' for enter events, '<' for exit events.", func(c *Ctx, v *Value) bool { return setStr(v, c.Ev.Type.Dir()) }),
+			simple("evt.type", "CHARBUF", "name of the event, e.g. 'open'.", func(c *Ctx, v *Value) bool { return setStr(v, EventTypeName(c.Ev)) }),
+			withNew("evt.type.is", "UINT32", "1 when the event is of the type given as argument (evt.type.is.open), 0 otherwise.", FlagArgRequired|FlagArgKey, newTypeIs),
+			simple("syscall.type", "CHARBUF", "name of the system call for syscall events; no value for other events (scheduler, internal).", func(c *Ctx, v *Value) bool {
+				cat := c.Ev.Info().Category
+				if cat == event.CatScheduler || cat == event.CatInternal || cat == event.CatUnknown {
+					return false
+				}
+				return setStr(v, EventTypeName(c.Ev))
+			}),
+			simple("evt.category", "CHARBUF", "category of the event: file, net, memory, process, I/O, wait, ...", func(c *Ctx, v *Value) bool { return setStr(v, c.Ev.Info().Category.String()) }),
+			simple("evt.cpu", "INT16", "CPU the event happened on.", func(c *Ctx, v *Value) bool { return setInt(v, int64(c.Ev.CPU)) }),
+			strField("evt.args", "CHARBUF", "every argument of the event in one string.", func(c *Ctx, b []byte) ([]byte, bool) { return c.AppendArgs(b), true }),
+			withNew("evt.arg", "CHARBUF", "one argument of the event, by name (evt.arg.fd) or position (evt.arg[0]), rendered as text (fds, errors and flags resolved).", FlagArgRequired|FlagArgKey|FlagArgIndex, newArg),
+			withNew("evt.rawarg", "DYNAMIC", "one argument of the event by name, as its raw typed value (evt.rawarg.res).", FlagArgRequired|FlagArgKey, newRawArg),
+			strField("evt.info", "CHARBUF", "same as evt.args for most events; decoded information where ferret knows more (e.g. writes to syslog).", func(c *Ctx, b []byte) ([]byte, bool) { return c.AppendInfo(b), true }),
+			bufferField(),
+			simple("evt.buflen", "UINT64", "size of the data buffer of I/O events.", func(c *Ctx, v *Value) bool {
+				ev := c.Ev
+				info := ev.Info()
+				if ev.Type.IsEnter() || info.Category&event.CatIORead == 0 || info.Flags&event.FlagModifiesState == 0 || c.Cur().FD == nil {
+					return false
+				}
+				r, ok := ev.Int(0)
+				if !ok || r < 0 {
+					return false
+				}
+				return setUint(v, KindUint64, uint64(r))
+			}),
+			strField("evt.res", "CHARBUF", "return value as text: SUCCESS, or the error name (e.g. ENOENT).", func(c *Ctx, b []byte) ([]byte, bool) {
+				r, ok := c.res()
+				if !ok {
+					return b, false
+				}
+				if r < 0 {
+					if n := ErrnoName(-r); n != "" {
+						return append(b, n...), true
+					}
+					return strconv.AppendInt(b, r, 10), true
+				}
+				return append(b, "SUCCESS"...), true
+			}),
+			simple("evt.rawres", "INT64", "return value as a number (e.g. -2).", func(c *Ctx, v *Value) bool {
+				r, ok := c.res()
+				return ok && setInt(v, r)
+			}),
+			simple("evt.failed", "BOOL", "true for events that returned an error.", func(c *Ctx, v *Value) bool {
+				r, ok := c.res()
+				return setBool(v, ok && r < 0)
+			}),
+			simple("evt.is_io", "BOOL", "true for events that read or write data (read, send, ...).", func(c *Ctx, v *Value) bool {
+				return setBool(v, c.Ev.Info().Flags&(event.FlagReadsFromFD|event.FlagWritesToFD) != 0)
+			}),
+			simple("evt.is_io_read", "BOOL", "true for events that read data.", func(c *Ctx, v *Value) bool {
+				return setBool(v, c.Ev.Info().Flags&event.FlagReadsFromFD != 0)
+			}),
+			simple("evt.is_io_write", "BOOL", "true for events that write data.", func(c *Ctx, v *Value) bool {
+				return setBool(v, c.Ev.Info().Flags&event.FlagWritesToFD != 0)
+			}),
+			simple("evt.io_dir", "CHARBUF", "'r' for reads, 'w' for writes, no value otherwise.", func(c *Ctx, v *Value) bool {
+				f := c.Ev.Info().Flags
+				switch {
+				case f&event.FlagReadsFromFD != 0:
+					return setStr(v, "r")
+				case f&event.FlagWritesToFD != 0:
+					return setStr(v, "w")
+				}
+				return false
+			}),
+			simple("evt.is_wait", "BOOL", "true for events that make the thread wait (sleep, select, poll, ...).", func(c *Ctx, v *Value) bool {
+				return setBool(v, c.Ev.Info().Flags&event.FlagWaits != 0)
+			}),
+			simple("evt.wait_latency", "RELTIME", "for waiting events, the time spent waiting (the latency), in nanoseconds.", func(c *Ctx, v *Value) bool {
+				if c.Ev.Info().Flags&event.FlagWaits == 0 || c.Ev.Type.IsEnter() {
+					return false
+				}
+				return setUint(v, KindRelTime, c.latency())
+			}),
+			simple("evt.is_syslog", "BOOL", "true for writes to /dev/log.", func(c *Ctx, v *Value) bool {
+				return setBool(v, c.isSyslog())
+			}),
+			countField("evt.count", "1 for every event; useful to count events in chisels and views.", func(c *Ctx) bool { return true }),
+			countField("evt.count.error", "1 for events that returned an error.", func(c *Ctx) bool { r, ok := c.res(); return ok && r < 0 }),
+			countField("evt.count.error.file", "1 for file events that returned an error.", func(c *Ctx) bool { return c.errCat(event.CatFile) }),
+			countField("evt.count.error.net", "1 for network events that returned an error.", func(c *Ctx) bool { return c.errCat(event.CatNet) }),
+			countField("evt.count.error.memory", "1 for memory events that returned an error.", func(c *Ctx) bool { return c.errCat(event.CatMemory) }),
+			countField("evt.count.error.other", "1 for events of other categories that returned an error.", func(c *Ctx) bool {
+				r, ok := c.res()
+				cat := c.Ev.Info().Category
+				return ok && r < 0 && cat != event.CatFile && cat != event.CatNet && cat != event.CatMemory
+			}),
+			countField("evt.count.exit", "1 for exit events.", func(c *Ctx) bool { return !c.Ev.Type.IsEnter() }),
+			withNew("evt.around", "UINT64", "filter-only: accepts events within a time window around a timestamp, evt.around[T]=D (D in ms).", FlagFilterOnly|FlagArgKey|FlagArgRequired, func(name, arg string) (Extractor, error) {
+				return exFunc(func(c *Ctx, v *Value) bool { return setUint(v, KindUint64, c.Ev.TS) }), nil
+			}),
+			strField("evt.abspath", "CHARBUF", "absolute path of the file argument of path-based events (unlink, mkdir, rename, ...), with dirfd and cwd resolved.", func(c *Ctx, b []byte) ([]byte, bool) { return c.appendAbsPath(b) }),
+			simple("evt.is_open_read", "BOOL", "true for open events whose flags include read access.", func(c *Ctx, v *Value) bool { return c.openFlags(v, 1) }),
+			simple("evt.is_open_write", "BOOL", "true for open events whose flags include write access.", func(c *Ctx, v *Value) bool { return c.openFlags(v, 2) }),
+			simple("evt.is_open_exec", "BOOL", "true for open events that create executable files.", func(c *Ctx, v *Value) bool { return c.openFlags(v, 4) }),
+		}})
+}
+
+// EventTypeName returns evt.type of ev: the event name, or for generic
+// syscall events the name of the portable syscall code they carry.
+func EventTypeName(ev *event.Event) string {
+	if ev.Type == event.GenericE || ev.Type == event.GenericX {
+		if id, ok := ev.Uint(0); ok {
+			return event.SyscallCodeName(uint16(id))
+		}
+	}
+	return ev.Type.Name()
+}
+
+func (c *Ctx) rel() uint64 {
+	if c.Ev.TS < c.FirstTS {
+		return 0
+	}
+	return c.Ev.TS - c.FirstTS
+}
+
+func (c *Ctx) latency() uint64 {
+	if c.Ev.Type.IsEnter() {
+		return 0
+	}
+	return c.Cur().Latency
+}
+
+func (c *Ctx) delta() uint64 {
+	p := c.PrevTS
+	if p == 0 {
+		p = c.Cur().PrevTS
+	}
+	if p == 0 || c.Ev.TS < p {
+		return 0
+	}
+	return c.Ev.TS - p
+}
+
+// res returns the return value of exit events (first parameter of type
+// ERRNO, FD or PID named res/fd).
+func (c *Ctx) res() (int64, bool) {
+	ev := c.Ev
+	if ev.Type.IsEnter() || ev.NParams == 0 {
+		return 0, false
+	}
+	info := ev.Info()
+	if len(info.Params) == 0 {
+		return 0, false
+	}
+	switch info.Params[0].Type {
+	case event.PTErrno, event.PTFD, event.PTPID:
+	case event.PTUint64, event.PTInt64:
+		if info.Params[0].Name != "res" {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	return ev.Int(0)
+}
+
+func (c *Ctx) errCat(cat event.Category) bool {
+	r, ok := c.res()
+	return ok && r < 0 && c.Ev.Info().Category == cat
+}
+
+func (c *Ctx) isSyslog() bool {
+	if c.Ev.Info().Flags&event.FlagWritesToFD == 0 {
+		return false
+	}
+	f := c.Cur().FD
+	return f != nil && (f.Name == "/dev/log" || strings.HasSuffix(f.Name, "/dev/log"))
+}
+
+// openFlags reports whether an open-like exit has the given access bit
+// (1 read, 2 write, 4 exec-creation).
+func (c *Ctx) openFlags(v *Value, bit uint64) bool {
+	ev := c.Ev
+	if ev.Type.IsEnter() || ev.Info().Flags&event.FlagCreatesFD == 0 {
+		return setBool(v, false)
+	}
+	fi := ev.ParamIndex("flags")
+	if fi < 0 || ev.ParamIndex("name") < 0 {
+		return setBool(v, false)
+	}
+	fl, _ := ev.Uint(fi)
+	switch bit {
+	case 1:
+		return setBool(v, fl&1 != 0)
+	case 2:
+		return setBool(v, fl&2 != 0)
+	}
+	if mi := ev.ParamIndex("mode"); mi >= 0 && fl&4 != 0 {
+		m, _ := ev.Uint(mi)
+		return setBool(v, m&0o111 != 0)
+	}
+	return setBool(v, false)
+}
+
+var absPathParams = [...]string{"path", "name", "filename", "pathname", "oldpath", "linkpath", "target"}
+
+func (c *Ctx) appendAbsPath(b []byte) ([]byte, bool) {
+	ev := c.Ev
+	info := ev.Info()
+	for _, n := range absPathParams {
+		i := ev.ParamIndex(n)
+		if i < 0 || !ev.HasParam(i) {
+			continue
+		}
+		pt := info.Params[i].Type
+		if pt != event.PTFSPath && pt != event.PTFSRelPath && pt != event.PTCharBuf {
+			continue
+		}
+		s, _ := ev.Str(i)
+		dirfd := int64(-100)
+		if d := info.Params[i].DirFD; d >= 0 {
+			dirfd, _ = ev.Int(d)
+		}
+		return append(b, c.State.ResolvePath(c.Cur().Thread, dirfd, s)...), true
+	}
+	return b, false
+}
+
+// strField builds a string field rendered into a per-extractor buffer.
+func strField(name, typ, desc string, f func(c *Ctx, b []byte) ([]byte, bool)) Field {
+	return Field{Name: name, Type: typ, Kind: KindString, Desc: desc, New: func(string, string) (Extractor, error) {
+		sb := &strBuf{}
+		return exFunc(func(c *Ctx, v *Value) bool {
+			var ok bool
+			sb.b, ok = f(c, sb.b[:0])
+			if !ok {
+				return false
+			}
+			return setStr(v, sb.str())
+		}), nil
+	}}
+}
+
+// timeField builds a time field: its value is the timestamp (so JSON gets
+// integer nanoseconds when asNumber) and its text the rendering of f.
+func timeField(name, typ, desc string, f func(c *Ctx, b []byte, ts uint64) []byte, asNumber bool) Field {
+	if !asNumber {
+		return strField(name, typ, desc, func(c *Ctx, b []byte) ([]byte, bool) { return f(c, b, c.Ev.TS), true })
+	}
+	return Field{Name: name, Type: typ, Kind: KindAbsTime, Desc: desc, New: func(string, string) (Extractor, error) {
+		return textExt{
+			ex: func(c *Ctx, v *Value) bool { return setUint(v, KindAbsTime, c.Ev.TS) },
+			tx: func(c *Ctx, v *Value, b []byte) []byte { return f(c, b, v.Uint) },
+		}, nil
+	}}
+}
+
+func outputTimeField() Field {
+	f := Field{Name: "evt.outputtime", Type: "ABSTIME", Kind: KindAbsTime, Flags: FlagHidden,
+		Desc: "time of the event as -t selects it (clock, absolute, relative, latency or delta)."}
+	f.New = func(string, string) (Extractor, error) {
+		return textExt{
+			ex: func(c *Ctx, v *Value) bool { return setUint(v, KindAbsTime, c.Ev.TS) },
+			tx: func(c *Ctx, v *Value, b []byte) []byte {
+				ts := c.Ev.TS
+				switch c.Time {
+				case TimeAbsolute:
+					return appendSecNS(b, ts)
+				case TimeRelative:
+					return appendSecNS(b, c.rel())
+				case TimeLatency:
+					return appendSecNS(b, c.latency())
+				case TimeDelta:
+					if c.PrevPrintedTS == 0 || ts < c.PrevPrintedTS {
+						return appendSecNS(b, 0)
+					}
+					return appendSecNS(b, ts-c.PrevPrintedTS)
+				}
+				return c.appendClock(b, ts, true)
+			},
+		}, nil
+	}
+	return f
+}
+
+func countField(name, desc string, f func(c *Ctx) bool) Field {
+	return simple(name, "UINT32", desc, func(c *Ctx, v *Value) bool {
+		if f(c) {
+			return setUint(v, KindUint64, 1)
+		}
+		return setUint(v, KindUint64, 0)
+	})
+}
+
+func newTypeIs(name, arg string) (Extractor, error) {
+	if arg == "" {
+		return nil, fmt.Errorf("filter syntax error: %s requires an event type", name)
+	}
+	return exFunc(func(c *Ctx, v *Value) bool {
+		if EventTypeName(c.Ev) == arg {
+			return setUint(v, KindUint64, 1)
+		}
+		return setUint(v, KindUint64, 0)
+	}), nil
+}
+
+// argExt is evt.arg.NAME / evt.arg[N].
+type argExt struct {
+	name  string
+	index int
+	sb    strBuf
+}
+
+func newArg(name, arg string) (Extractor, error) {
+	if arg == "" {
+		return nil, fmt.Errorf("%s needs an argument name or index", name)
+	}
+	e := &argExt{name: arg, index: -1}
+	if n, err := strconv.Atoi(arg); err == nil {
+		if n < 0 {
+			return nil, fmt.Errorf("invalid argument index %s", arg)
+		}
+		e.index, e.name = n, ""
+	}
+	return e, nil
+}
+
+func (e *argExt) Extract(c *Ctx, v *Value) bool {
+	i := e.index
+	if e.name != "" {
+		i = c.Ev.ParamIndex(e.name)
+	}
+	plain, res, ok := c.argText(c.Ev, i)
+	if !ok {
+		return false
+	}
+	if len(res) > 0 {
+		e.sb.b = append(e.sb.b[:0], res...)
+	} else {
+		e.sb.b = append(e.sb.b[:0], plain...)
+	}
+	return setStr(v, e.sb.str())
+}
+
+// rawArgExt is evt.rawarg.NAME: the typed value.
+type rawArgExt struct {
+	name string
+	sb   strBuf
+}
+
+func newRawArg(name, arg string) (Extractor, error) {
+	if arg == "" {
+		return nil, fmt.Errorf("evt.arg fields must be expressed explicitly")
+	}
+	if _, err := strconv.Atoi(arg); err == nil {
+		return nil, fmt.Errorf("evt.arg fields must be expressed explicitly")
+	}
+	return &rawArgExt{name: arg}, nil
+}
+
+func (e *rawArgExt) Extract(c *Ctx, v *Value) bool {
+	ev := c.Ev
+	i := ev.ParamIndex(e.name)
+	if i < 0 || !ev.HasParam(i) {
+		return false
+	}
+	return rawValue(c, ev, &ev.Info().Params[i], ev.Param(i), v, &e.sb)
+}
+
+// rawValue converts a parameter to its typed value.
+func rawValue(c *Ctx, ev *event.Event, pi *event.ParamInfo, b []byte, v *Value, sb *strBuf) bool {
+	switch pi.Type {
+	case event.PTInt8, event.PTInt16, event.PTInt32, event.PTInt64, event.PTErrno, event.PTFD, event.PTPID:
+		return setInt(v, sint(b))
+	case event.PTUint8, event.PTUint16, event.PTUint32, event.PTUint64, event.PTFlags8, event.PTFlags16,
+		event.PTFlags32, event.PTUID, event.PTGID, event.PTMode, event.PTSyscallID, event.PTSigType,
+		event.PTSigSet, event.PTSockFamily, event.PTBool:
+		return setUint(v, KindUint64, puint(b))
+	case event.PTRelTime:
+		return setUint(v, KindRelTime, puint(b))
+	case event.PTAbsTime:
+		return setUint(v, KindAbsTime, puint(b))
+	case event.PTPort:
+		return setUint(v, KindPort, puint(b))
+	case event.PTL4Proto:
+		return setUint(v, KindL4Proto, puint(b))
+	case event.PTIPv4Addr, event.PTIPv6Addr, event.PTIPAddr:
+		v.Kind = KindIPAddr
+		v.Bytes = b
+		return true
+	case event.PTDyn:
+		if len(b) >= 1 && int(b[0]) < len(pi.Dyn) {
+			return rawValue(c, ev, &pi.Dyn[b[0]], b[1:], v, sb)
+		}
+		return false
+	case event.PTCharBuf, event.PTFSPath, event.PTFSRelPath, event.PTByteBuf:
+		sb.b = append(sb.b[:0], trimNul(b)...)
+		return setStr(v, sb.str())
+	}
+	var r []byte
+	sb.b, r = c.renderParam(ev, pi, b, sb.b[:0], nil)
+	_ = r
+	return setStr(v, sb.str())
+}
+
+// bufferField is evt.buffer: the data buffer, rendered with the buffer
+// format in text and JSON.
+func bufferField() Field {
+	return Field{Name: "evt.buffer", Type: "BYTEBUF", Kind: KindBytes,
+		Desc: "the data buffer of I/O events (read, recvfrom, ...); use it with 'contains' to search the data.",
+		New: func(string, string) (Extractor, error) {
+			return textExt{
+				ex: func(c *Ctx, v *Value) bool {
+					ev := c.Ev
+					info := ev.Info()
+					for i := 0; i < ev.NParams && i < len(info.Params); i++ {
+						if info.Params[i].Type == event.PTByteBuf && info.Params[i].Name == "data" {
+							v.Kind = KindBytes
+							v.Bytes = ev.Param(i)
+							return true
+						}
+					}
+					return false
+				},
+				tx: func(c *Ctx, v *Value, b []byte) []byte { return c.appendBuffer(b, v.Bytes) },
+			}, nil
+		}}
+}
+
+// AppendInfo appends evt.info: evt.args, except for events ferret decodes
+// further.
+func (c *Ctx) AppendInfo(b []byte) []byte {
+	return c.AppendArgs(b)
+}

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package fields
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/state"
+)
+
+// CurFD returns the fd the current event refers to, or nil. Field classes
+// registered from other files use it to reach the fd's path and device.
+func (c *Ctx) CurFD() *state.FD { return c.State.Cur().FD }
+
+func fdStr(name, desc string, f func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool)) Field {
+	return strField(name, "CHARBUF", desc, func(c *Ctx, b []byte) ([]byte, bool) {
+		fd := c.CurFD()
+		if fd == nil {
+			return b, false
+		}
+		return f(c, fd, b)
+	})
+}
+
+func fdVal(name, typ, desc string, flags FieldFlags, f func(c *Ctx, fd *state.FD, v *Value) bool) Field {
+	fl := simple(name, typ, desc, func(c *Ctx, v *Value) bool {
+		fd := c.CurFD()
+		if fd == nil {
+			return false
+		}
+		return f(c, fd, v)
+	})
+	fl.Flags = flags
+	return fl
+}
+
+// side selects an endpoint of a socket.
+type side uint8
+
+const (
+	sideClient side = iota
+	sideServer
+	sideLocal
+	sideRemote
+	sideAny
+)
+
+// localIsClient reports whether the owning process is the client end.
+func localIsClient(c *Ctx, fd *state.FD) bool {
+	switch fd.Role {
+	case state.RoleClient:
+		return true
+	case state.RoleServer:
+		return false
+	}
+	if c.State.IsLocalIP(fd.SrcIP()) {
+		return true
+	}
+	return !c.State.IsLocalIP(fd.DstIP())
+}
+
+// endpoint returns the address and port of one end of a socket fd.
+func endpoint(c *Ctx, fd *state.FD, s side) ([]byte, uint16, bool) {
+	if !fd.IsSocket() {
+		return nil, 0, false
+	}
+	if fd.IsServerSocket() {
+		if s == sideClient || s == sideRemote {
+			return nil, 0, false
+		}
+		return fd.SrcIP(), fd.SPort, true
+	}
+	if fd.Name == "" && fd.DPort == 0 && fd.SPort == 0 {
+		return nil, 0, false
+	}
+	switch s {
+	case sideLocal:
+		if localIsClient(c, fd) {
+			s = sideClient
+		} else {
+			s = sideServer
+		}
+	case sideRemote:
+		if localIsClient(c, fd) {
+			s = sideServer
+		} else {
+			s = sideClient
+		}
+	}
+	if s == sideServer {
+		return fd.DstIP(), fd.DPort, true
+	}
+	return fd.SrcIP(), fd.SPort, true
+}
+
+func ipField(name, typ, desc string, s side, flags FieldFlags) Field {
+	k := kindOf(typ)
+	return fdVal(name, typ, desc, flags, func(c *Ctx, fd *state.FD, v *Value) bool {
+		ss := s
+		if ss == sideAny {
+			ss = sideServer
+		}
+		ip, _, ok := endpoint(c, fd, ss)
+		if !ok {
+			return false
+		}
+		v.Kind = k
+		v.Bytes = ip
+		return true
+	})
+}
+
+// ipAnyExt is fd.ip / fd.net / fd.port: both ends, any may match.
+type ipAnyExt struct {
+	port bool
+	kind Kind
+}
+
+func (e *ipAnyExt) Extract(c *Ctx, v *Value) bool {
+	fd := c.CurFD()
+	if fd == nil {
+		return false
+	}
+	ip, port, ok := endpoint(c, fd, sideServer)
+	if !ok {
+		return false
+	}
+	if e.port {
+		return setUint(v, KindPort, uint64(port))
+	}
+	v.Kind = e.kind
+	v.Bytes = ip
+	return true
+}
+
+func (e *ipAnyExt) Each(c *Ctx, v *Value, fn func(*Value) bool) bool {
+	fd := c.CurFD()
+	if fd == nil {
+		return false
+	}
+	for _, s := range [...]side{sideClient, sideServer} {
+		ip, port, ok := endpoint(c, fd, s)
+		if !ok {
+			continue
+		}
+		if e.port {
+			setUint(v, KindPort, uint64(port))
+		} else {
+			v.Kind = e.kind
+			v.Bytes = ip
+		}
+		if fn(v) {
+			return true
+		}
+	}
+	return false
+}
+
+func anyField(name, typ, desc string, port bool) Field {
+	return withNew(name, typ, desc, FlagFilterOnly, func(string, string) (Extractor, error) {
+		return &ipAnyExt{port: port, kind: kindOf(typ)}, nil
+	})
+}
+
+func portField(name, desc string, s side) Field {
+	return fdVal(name, "PORT", desc, 0, func(c *Ctx, fd *state.FD, v *Value) bool {
+		_, p, ok := endpoint(c, fd, s)
+		return ok && setUint(v, KindPort, uint64(p))
+	})
+}
+
+var serviceNames = map[uint16]string{
+	20: "ftp-data", 21: "ftp", 22: "ssh", 23: "telnet", 25: "smtp", 53: "domain", 67: "bootps", 68: "bootpc",
+	69: "tftp", 80: "http", 110: "pop3", 111: "sunrpc", 123: "ntp", 137: "netbios-ns", 143: "imap2",
+	161: "snmp", 179: "bgp", 389: "ldap", 443: "https", 445: "microsoft-ds", 465: "submissions",
+	514: "syslog", 587: "submission", 631: "ipp", 636: "ldaps", 873: "rsync", 993: "imaps", 995: "pop3s",
+	1194: "openvpn", 1433: "ms-sql-s", 2049: "nfs", 3306: "mysql", 5432: "postgresql", 5672: "amqp",
+	6379: "redis", 8080: "http-alt", 11211: "memcache", 27017: "mongodb",
+}
+
+func protoField(name, desc string, s side) Field {
+	return fdStr(name, desc, func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+		_, p, ok := endpoint(c, fd, s)
+		if !ok {
+			return b, false
+		}
+		if n, ok := serviceNames[p]; ok {
+			return append(b, n...), true
+		}
+		return strconv.AppendUint(b, uint64(p), 10), true
+	})
+}
+
+func init() {
+	Register(&Class{Name: "fd", Desc: "Fields of the file descriptor an event uses (files, sockets, pipes, ...).",
+		Fields: []Field{
+			fdVal("fd.num", "INT64", "number of the file descriptor.", 0, func(c *Ctx, fd *state.FD, v *Value) bool { return setInt(v, fd.Num) }),
+			fdStr("fd.type", "type of the fd: file, directory, ipv4, ipv6, unix, pipe, event, signalfd, eventpoll, inotify, timerfd, netlink.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+				return append(b, fd.TypeString()...), true
+			}),
+			fdStr("fd.typechar", "type of the fd as one letter (f file, 4 IPv4 socket, 6 IPv6 socket, u unix socket, p pipe, ...).", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+				return append(b, fd.TypeChar()), true
+			}),
+			fdStr("fd.name", "full name of the fd: path of files, connection tuple of sockets, ...", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+				return append(b, fd.Name...), true
+			}),
+			fdStr("fd.directory", "directory of a file fd, or the directory itself.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+				switch fd.Type {
+				case event.FDDirectory:
+					return append(b, fd.Name...), true
+				case event.FDFile, event.FDFileV2:
+					i := strings.LastIndexByte(fd.Name, '/')
+					if i < 0 {
+						return b, false
+					}
+					if i == 0 {
+						return append(b, '/'), true
+					}
+					return append(b, fd.Name[:i]...), true
+				}
+				return b, false
+			}),
+			fdStr("fd.filename", "base name of a file fd, without its directory.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+				if fd.Type != event.FDFile && fd.Type != event.FDFileV2 {
+					return b, false
+				}
+				return append(b, fd.Name[strings.LastIndexByte(fd.Name, '/')+1:]...), true
+			}),
+			anyField("fd.ip", "IPADDR", "filter-only: matches the client or the server address.", false),
+			ipField("fd.cip", "IPADDR", "client address.", sideClient, 0),
+			ipField("fd.sip", "IPADDR", "server address.", sideServer, 0),
+			ipField("fd.lip", "IPADDR", "local address.", sideLocal, 0),
+			ipField("fd.rip", "IPADDR", "remote address.", sideRemote, 0),
+			anyField("fd.port", "PORT", "filter-only: matches the client or the server port.", true),
+			portField("fd.cport", "client port.", sideClient),
+			portField("fd.sport", "server port.", sideServer),
+			portField("fd.lport", "local port.", sideLocal),
+			portField("fd.rport", "remote port.", sideRemote),
+			fdStr("fd.l4proto", "transport protocol of a socket: tcp, udp, icmp or raw.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+				if !fd.IsSocket() {
+					return b, false
+				}
+				switch fd.L4Proto {
+				case event.L4TCP:
+					return append(b, "tcp"...), true
+				case event.L4UDP:
+					return append(b, "udp"...), true
+				case event.L4ICMP:
+					return append(b, "icmp"...), true
+				case event.L4Raw:
+					return append(b, "raw"...), true
+				}
+				return b, false
+			}),
+			fdStr("fd.sockfamily", "socket family: ip for IPv4/IPv6 sockets, unix for unix sockets.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+				switch {
+				case fd.IsSocket():
+					return append(b, "ip"...), true
+				case fd.Type == event.FDUnixSock:
+					return append(b, "unix"...), true
+				}
+				return b, false
+			}),
+			fdVal("fd.is_server", "BOOL", "true when the process is the server end of the connection.", 0, func(c *Ctx, fd *state.FD, v *Value) bool {
+				if !fd.IsSocket() {
+					return setBool(v, false)
+				}
+				return setBool(v, fd.IsServerSocket() || fd.Role == state.RoleServer)
+			}),
+			fdStr("fd.uid", "unique id of the fd: process id followed by fd number.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+				t := c.Thread()
+				if t == nil {
+					return b, false
+				}
+				b = strconv.AppendInt(b, t.PID, 10)
+				return strconv.AppendInt(b, fd.Num, 10), true
+			}),
+			fdStr("fd.containername", "container id followed by the fd name.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+				b = append(b, containerID(c)...)
+				b = append(b, ':')
+				return append(b, fd.Name...), true
+			}),
+			fdStr("fd.containerdirectory", "container id followed by the fd directory.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+				b = append(b, containerID(c)...)
+				b = append(b, ':')
+				i := strings.LastIndexByte(fd.Name, '/')
+				if i < 0 {
+					return b, false
+				}
+				return append(b, fd.Name[:i]...), true
+			}),
+			withNew("fd.proto", "PORT", "filter-only: matches the protocol name of either end.", FlagFilterOnly, func(string, string) (Extractor, error) {
+				return exFunc(func(c *Ctx, v *Value) bool { return false }), nil
+			}),
+			protoField("fd.cproto", "service name of the client port.", sideClient),
+			protoField("fd.sproto", "service name of the server port (e.g. http).", sideServer),
+			protoField("fd.lproto", "service name of the local port.", sideLocal),
+			protoField("fd.rproto", "service name of the remote port.", sideRemote),
+			anyField("fd.net", "IPNET", "filter-only: matches when either address is in the given network.", false),
+			ipField("fd.cnet", "IPNET", "filter-only: client address compared with a network.", sideClient, FlagFilterOnly),
+			ipField("fd.snet", "IPNET", "filter-only: server address compared with a network.", sideServer, FlagFilterOnly),
+			ipField("fd.lnet", "IPNET", "filter-only: local address compared with a network.", sideLocal, FlagFilterOnly),
+			ipField("fd.rnet", "IPNET", "filter-only: remote address compared with a network.", sideRemote, FlagFilterOnly),
+			fdVal("fd.connected", "BOOL", "true for connected sockets.", 0, func(c *Ctx, fd *state.FD, v *Value) bool {
+				return setBool(v, fd.IsSocket() && !fd.IsServerSocket() && fd.DPort != 0)
+			}),
+			fdVal("fd.name_changed", "BOOL", "true when the event changed the fd's name (connect, bind, ...).", 0, func(c *Ctx, fd *state.FD, v *Value) bool {
+				return setBool(v, false)
+			}),
+			none("fd.cip.name", "CHARBUF", "domain name of the client address (needs DNS tracking)."),
+			none("fd.sip.name", "CHARBUF", "domain name of the server address (needs DNS tracking)."),
+			none("fd.lip.name", "CHARBUF", "domain name of the local address (needs DNS tracking)."),
+			none("fd.rip.name", "CHARBUF", "domain name of the remote address (needs DNS tracking)."),
+			fdVal("fd.dev", "INT32", "device number of the file.", 0, func(c *Ctx, fd *state.FD, v *Value) bool { return setInt(v, int64(fd.Dev)) }),
+			fdVal("fd.dev.major", "INT32", "major device number of the file.", 0, func(c *Ctx, fd *state.FD, v *Value) bool { return setInt(v, int64(fd.Dev>>20)) }),
+			fdVal("fd.dev.minor", "INT32", "minor device number of the file.", 0, func(c *Ctx, fd *state.FD, v *Value) bool { return setInt(v, int64(fd.Dev&0xfffff)) }),
+		}})
+}
+
+func containerID(c *Ctx) string {
+	if t := c.Thread(); t != nil && t.ContainerID != "" {
+		return t.ContainerID
+	}
+	return "host"
+}

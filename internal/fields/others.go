@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package fields
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/state"
+)
+
+// containerOf returns the current thread's container, nil for host threads
+// (ok=false when the thread is unknown).
+func containerOf(c *Ctx) (id string, ct *state.Container, ok bool) {
+	t := c.Thread()
+	if t == nil {
+		return "", nil, false
+	}
+	if t.ContainerID == "" {
+		return "host", nil, true
+	}
+	return t.ContainerID, c.State.Container(t.ContainerID), true
+}
+
+func ctrStr(name, desc string, host string, f func(ct *state.Container) string) Field {
+	return strField(name, "CHARBUF", desc, func(c *Ctx, b []byte) ([]byte, bool) {
+		_, ct, ok := containerOf(c)
+		if !ok {
+			return b, false
+		}
+		if ct == nil {
+			if host == "" {
+				return b, false
+			}
+			return append(b, host...), true
+		}
+		s := f(ct)
+		if s == "" {
+			return b, false
+		}
+		return append(b, s...), true
+	})
+}
+
+func init() {
+	Register(&Class{Name: "container", Desc: "Container of the process. Processes outside containers report 'host' as id and name.",
+		Fields: []Field{
+			strField("container.id", "CHARBUF", "container id (12 hex digits), or 'host'.", func(c *Ctx, b []byte) ([]byte, bool) {
+				id, _, ok := containerOf(c)
+				return append(b, id...), ok
+			}),
+			ctrStr("container.name", "container name, or 'host'.", "host", func(ct *state.Container) string {
+				if ct.Name == "" {
+					return ct.ID
+				}
+				return ct.Name
+			}),
+			ctrStr("container.image", "image the container runs (e.g. nginx:latest).", "", func(ct *state.Container) string { return ct.Image }),
+			ctrStr("container.image.id", "id of the container image.", "", func(ct *state.Container) string { return ct.ImageID }),
+			ctrStr("container.type", "container runtime: docker, cri-o, containerd, podman, ...", "host", func(ct *state.Container) string { return ct.Type }),
+			simple("container.privileged", "BOOL", "true for privileged containers.", func(c *Ctx, v *Value) bool {
+				_, ct, ok := containerOf(c)
+				if !ok || ct == nil {
+					return false
+				}
+				return setBool(v, ct.Privileged)
+			}),
+			ctrStr("container.mounts", "the container's mounts as source:dest:mode entries separated by spaces.", "", func(ct *state.Container) string { return strings.Join(ct.Mounts, " ") }),
+			mountField("container.mount", "one mount, selected by index or source path (container.mount[0], container.mount[/usr/local/*]).", -1),
+			mountField("container.mount.source", "source of the selected mount.", 0),
+			mountField("container.mount.dest", "destination of the selected mount.", 1),
+			mountField("container.mount.mode", "mode of the selected mount.", 2),
+			none("container.mount.rdwr", "CHARBUF", "read/write flag of the selected mount."),
+			none("container.mount.propagation", "CHARBUF", "propagation of the selected mount."),
+			ctrStr("container.image.repository", "repository of the container image.", "", func(ct *state.Container) string { return ct.ImageRepo }),
+			ctrStr("container.image.tag", "tag of the container image.", "", func(ct *state.Container) string { return ct.ImageTag }),
+			none("container.image.digest", "CHARBUF", "registry digest of the container image."),
+			none("container.healthcheck", "CHARBUF", "health check command of the container."),
+			none("container.liveness_probe", "CHARBUF", "liveness probe command of the container."),
+			none("container.readiness_probe", "CHARBUF", "readiness probe command of the container."),
+		}})
+	Register(&Class{Name: "syslog", Desc: "Decoded messages written to syslog (/dev/log).",
+		Fields: []Field{
+			syslogField("syslog.facility.str", "CHARBUF", "facility of the message as a name (local0, authpriv, ...).", 0),
+			syslogField("syslog.facility", "UINT32", "facility of the message as a number.", 1),
+			syslogField("syslog.severity.str", "CHARBUF", "severity of the message as a name (emerg, alert, crit, err, warn, notice, info, debug).", 2),
+			syslogField("syslog.severity", "UINT32", "severity of the message as a number (0 = emerg ... 7 = debug).", 3),
+			syslogField("syslog.message", "CHARBUF", "text of the message.", 4),
+		}})
+	Register(&Class{Name: "fdlist", Desc: "Fields of the fd lists of poll-like events.",
+		Fields: []Field{
+			fdlistField("fdlist.nums", "the fd numbers of the 'fds' argument, comma separated.", 0),
+			fdlistField("fdlist.names", "the fd names of the 'fds' argument, comma separated.", 1),
+			fdlistField("fdlist.cips", "the client addresses of the 'fds' argument, comma separated.", 2),
+			fdlistField("fdlist.sips", "the server addresses of the 'fds' argument, comma separated.", 3),
+			fdlistField("fdlist.cports", "the client ports of the 'fds' argument, comma separated.", 4),
+			fdlistField("fdlist.sports", "the server ports of the 'fds' argument, comma separated.", 5),
+		}})
+	k8s := &Class{Name: "k8s", Desc: "Kubernetes metadata (not collected by ferret: these fields have no value)."}
+	for _, o := range []string{"pod", "rc", "svc", "ns", "rs", "deployment"} {
+		k8s.Fields = append(k8s.Fields,
+			none("k8s."+o+".name", "CHARBUF", "Kubernetes "+o+" name."),
+			none("k8s."+o+".id", "CHARBUF", "Kubernetes "+o+" id."),
+			Field{Name: "k8s." + o + ".label", Type: "CHARBUF", Desc: "one Kubernetes " + o + " label, e.g. k8s." + o + ".label.foo.", Flags: FlagNoValue | FlagArgKey},
+			none("k8s."+o+".labels", "CHARBUF", "Kubernetes "+o+" labels, comma separated."),
+		)
+	}
+	Register(k8s)
+	Register(&Class{Name: "mesos", Desc: "Mesos metadata (not collected by ferret: these fields have no value).",
+		Fields: []Field{
+			none("mesos.task.name", "CHARBUF", "Mesos task name."),
+			none("mesos.task.id", "CHARBUF", "Mesos task id."),
+			{Name: "mesos.task.label", Type: "CHARBUF", Desc: "one Mesos task label, e.g. mesos.task.label.foo.", Flags: FlagNoValue | FlagArgKey},
+			none("mesos.task.labels", "CHARBUF", "Mesos task labels, comma separated."),
+			none("mesos.framework.name", "CHARBUF", "Mesos framework name."),
+			none("mesos.framework.id", "CHARBUF", "Mesos framework id."),
+			none("marathon.app.name", "CHARBUF", "Marathon application name."),
+			none("marathon.app.id", "CHARBUF", "Marathon application id."),
+			{Name: "marathon.app.label", Type: "CHARBUF", Desc: "one Marathon application label.", Flags: FlagNoValue | FlagArgKey},
+			none("marathon.app.labels", "CHARBUF", "Marathon application labels, comma separated."),
+			none("marathon.group.name", "CHARBUF", "Marathon group name."),
+			none("marathon.group.id", "CHARBUF", "Marathon group id."),
+		}})
+	Register(&Class{Name: "span", Desc: "Tracer spans (not produced by ferret: these fields have no value).",
+		Fields: []Field{
+			none("span.id", "INT64", "id of the span."),
+			none("span.time", "CHARBUF", "time of the span's enter tracer."),
+			none("span.ntags", "UINT32", "number of tags of the span."),
+			none("span.nargs", "UINT32", "number of arguments of the span."),
+			none("span.tags", "CHARBUF", "tags of the span, dot separated."),
+			{Name: "span.tag", Type: "CHARBUF", Desc: "one tag of the span, by position (span.tag[0], span.tag[-1]).", Flags: FlagNoValue | FlagArgIndex},
+			none("span.args", "CHARBUF", "arguments of the span, comma separated."),
+			{Name: "span.arg", Type: "CHARBUF", Desc: "one argument of the span, by name or position.", Flags: FlagNoValue | FlagArgIndex | FlagArgKey},
+			none("span.enterargs", "CHARBUF", "arguments of the span's enter tracer, comma separated."),
+			{Name: "span.enterarg", Type: "CHARBUF", Desc: "one argument of the span's enter tracer.", Flags: FlagNoValue | FlagArgIndex | FlagArgKey},
+			none("span.duration", "RELTIME", "duration of the span in nanoseconds."),
+			none("span.duration.human", "CHARBUF", "duration of the span in a readable unit."),
+		}})
+	evtin := &Class{Name: "evtin", Desc: "Events that happen inside tracer spans (not produced by ferret: these fields have no value)."}
+	for _, scope := range []struct{ p, d string }{{"", "this thread"}, {"p.", "this thread and its parents"}, {"s.", "the tracer's script"}, {"m.", "the whole machine"}} {
+		pre := "evtin.span." + scope.p
+		evtin.Fields = append(evtin.Fields,
+			none(pre+"id", "INT64", "events inside spans with this id ("+scope.d+")."),
+			none(pre+"ntags", "UINT32", "events inside spans with this number of tags ("+scope.d+")."),
+			none(pre+"nargs", "UINT32", "events inside spans with this number of arguments ("+scope.d+")."),
+			none(pre+"tags", "CHARBUF", "events inside spans with these tags ("+scope.d+")."),
+			Field{Name: pre + "tag", Type: "CHARBUF", Desc: "events inside spans with this tag (" + scope.d + ").", Flags: FlagNoValue | FlagArgIndex},
+			none(pre+"args", "CHARBUF", "events inside spans with these arguments ("+scope.d+")."),
+			Field{Name: pre + "arg", Type: "CHARBUF", Desc: "events inside spans with this argument (" + scope.d + ").", Flags: FlagNoValue | FlagArgIndex | FlagArgKey},
+		)
+	}
+	Register(evtin)
+}
+
+func mountField(name, desc string, part int) Field {
+	return withNew(name, "CHARBUF", desc, FlagArgKey|FlagArgIndex|FlagArgRequired, func(_, arg string) (Extractor, error) {
+		sb := &strBuf{}
+		return exFunc(func(c *Ctx, v *Value) bool {
+			_, ct, ok := containerOf(c)
+			if !ok || ct == nil {
+				return false
+			}
+			for i, m := range ct.Mounts {
+				parts := strings.SplitN(m, ":", 3)
+				if strconv.Itoa(i) != arg && !globMatch(arg, parts[0]) {
+					continue
+				}
+				if part < 0 || part >= len(parts) {
+					sb.b = append(sb.b[:0], m...)
+				} else {
+					sb.b = append(sb.b[:0], parts[part]...)
+				}
+				return setStr(v, sb.str())
+			}
+			return false
+		}), nil
+	})
+}
+
+// globMatch supports a trailing '*' wildcard.
+func globMatch(pat, s string) bool {
+	if strings.HasSuffix(pat, "*") {
+		return strings.HasPrefix(s, pat[:len(pat)-1])
+	}
+	return pat == s
+}
+
+var facilityNames = [...]string{"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "clock", "authpriv", "ftp", "ntp", "logaudit", "logalert", "cron", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"}
+var severityNames = [...]string{"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"}
+
+// syslogMsg decodes "<PRI>message" written to /dev/log by the current event.
+func syslogMsg(c *Ctx) (pri int, msg []byte, ok bool) {
+	if !c.isSyslog() || c.Ev.Type.IsEnter() {
+		return 0, nil, false
+	}
+	i := c.Ev.ParamIndex("data")
+	if i < 0 {
+		return 0, nil, false
+	}
+	d := c.Ev.Param(i)
+	if len(d) < 3 || d[0] != '<' {
+		return 0, nil, false
+	}
+	j := 1
+	for j < len(d) && j < 5 && d[j] >= '0' && d[j] <= '9' {
+		pri = pri*10 + int(d[j]-'0')
+		j++
+	}
+	if j >= len(d) || d[j] != '>' || j == 1 {
+		return 0, nil, false
+	}
+	return pri, d[j+1:], true
+}
+
+func syslogField(name, typ, desc string, what int) Field {
+	return Field{Name: name, Type: typ, Kind: kindOf(typ), Desc: desc, New: func(string, string) (Extractor, error) {
+		sb := &strBuf{}
+		return exFunc(func(c *Ctx, v *Value) bool {
+			pri, msg, ok := syslogMsg(c)
+			if !ok {
+				return false
+			}
+			fac, sev := pri>>3, pri&7
+			switch what {
+			case 0:
+				if fac >= len(facilityNames) {
+					return false
+				}
+				return setStr(v, facilityNames[fac])
+			case 1:
+				return setUint(v, KindUint64, uint64(fac))
+			case 2:
+				return setStr(v, severityNames[sev])
+			case 3:
+				return setUint(v, KindUint64, uint64(sev))
+			}
+			sb.b = append(sb.b[:0], trimNul(msg)...)
+			return setStr(v, sb.str())
+		}), nil
+	}}
+}
+
+func fdlistField(name, desc string, what int) Field {
+	return strField(name, "CHARBUF", desc, func(c *Ctx, b []byte) ([]byte, bool) {
+		ev := c.Ev
+		i := ev.ParamIndex("fds")
+		if i < 0 || !ev.HasParam(i) || ev.Info().Params[i].Type != event.PTFDList {
+			return b, false
+		}
+		p := ev.Param(i)
+		if len(p) < 2 {
+			return b, false
+		}
+		n := int(le16(p))
+		p = p[2:]
+		t := c.Thread()
+		first := true
+		for k := 0; k < n && len(p) >= 10; k++ {
+			fdn := sint(p[:8])
+			p = p[10:]
+			var fd *state.FD
+			if t != nil {
+				fd = t.FD(fdn)
+			}
+			start := len(b)
+			if !first {
+				b = append(b, ',')
+			}
+			switch what {
+			case 0:
+				b = strconv.AppendInt(b, fdn, 10)
+			case 1:
+				if fd == nil {
+					b = b[:start]
+					continue
+				}
+				b = append(b, fd.Name...)
+			default:
+				if fd == nil {
+					b = b[:start]
+					continue
+				}
+				s := sideClient
+				if what == 3 || what == 5 {
+					s = sideServer
+				}
+				ip, port, ok := endpoint(c, fd, s)
+				if !ok {
+					b = b[:start]
+					continue
+				}
+				if what <= 3 {
+					b = state.AppendIP(b, ip)
+				} else {
+					b = strconv.AppendUint(b, uint64(port), 10)
+				}
+			}
+			first = false
+		}
+		return b, true
+	})
+}

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package fields
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ferret-observability/ferret/internal/state"
+)
+
+// threadStr builds a string field computed from the current thread.
+func threadStr(name, desc string, f func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool)) Field {
+	return strField(name, "CHARBUF", desc, func(c *Ctx, b []byte) ([]byte, bool) {
+		t := c.Thread()
+		if t == nil {
+			return b, false
+		}
+		return f(c, t, b)
+	})
+}
+
+func threadNum(name, typ, desc string, f func(c *Ctx, t *state.Thread, v *Value) bool) Field {
+	return simple(name, typ, desc, func(c *Ctx, v *Value) bool {
+		t := c.Thread()
+		if t == nil {
+			return false
+		}
+		return f(c, t, v)
+	})
+}
+
+func appendJoined(b []byte, list []string, sep string) []byte {
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, sep...)
+		}
+		b = append(b, s...)
+	}
+	return b
+}
+
+func appendCmdline(b []byte, head string, args []string) []byte {
+	b = append(b, head...)
+	for _, a := range args {
+		b = append(b, ' ')
+		b = append(b, a...)
+	}
+	return b
+}
+
+var shells = map[string]bool{"sh": true, "bash": true, "zsh": true, "ksh": true, "csh": true, "tcsh": true, "dash": true, "fish": true, "ash": true}
+
+func init() {
+	Register(&Class{Name: "process", Desc: "Information about the process and thread that generated the event.",
+		Fields: []Field{
+			threadNum("proc.pid", "INT64", "id of the process.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, t.PID) }),
+			threadStr("proc.exe", "first command-line argument (usually the executable name or path).", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return append(b, t.Exe...), true }),
+			threadStr("proc.name", "name of the executable (the kernel's comm).", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return append(b, t.Comm...), true }),
+			threadStr("proc.args", "command-line arguments after the executable, separated by spaces.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendJoined(b, t.Args, " "), true }),
+			threadStr("proc.env", "environment variables of the process, separated by spaces.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendJoined(b, t.Env, " "), true }),
+			threadStr("proc.cmdline", "proc.name followed by proc.args.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendCmdline(b, t.Comm, t.Args), true }),
+			threadStr("proc.exeline", "proc.exe followed by proc.args.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendCmdline(b, t.Exe, t.Args), true }),
+			threadStr("proc.cwd", "current working directory of the process.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return append(b, t.Cwd...), true }),
+			threadNum("proc.nthreads", "UINT32", "number of threads the process has, main thread included.", func(c *Ctx, t *state.Thread, v *Value) bool {
+				n := 0
+				c.State.Threads(func(x *state.Thread) bool {
+					if x.PID == t.PID {
+						n++
+					}
+					return true
+				})
+				return setUint(v, KindUint64, uint64(n))
+			}),
+			threadNum("proc.nchilds", "UINT32", "number of child threads of the process, main thread excluded.", func(c *Ctx, t *state.Thread, v *Value) bool {
+				n := 0
+				c.State.Threads(func(x *state.Thread) bool {
+					if x.PID == t.PID && x.TID != x.PID {
+						n++
+					}
+					return true
+				})
+				return setUint(v, KindUint64, uint64(n))
+			}),
+			threadNum("proc.ppid", "INT64", "id of the parent process.", func(c *Ctx, t *state.Thread, v *Value) bool { return t.PTID >= 0 && setInt(v, t.PTID) }),
+			threadStr("proc.pname", "name of the parent process.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
+				p := c.State.Thread(t.PTID)
+				if p == nil {
+					return b, false
+				}
+				return append(b, p.Comm...), true
+			}),
+			threadStr("proc.pcmdline", "command line (name and arguments) of the parent process.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
+				p := c.State.Thread(t.PTID)
+				if p == nil {
+					return b, false
+				}
+				return appendCmdline(b, p.Comm, p.Args), true
+			}),
+			withNew("proc.apid", "INT64", "id of an ancestor: proc.apid[1] is the parent, [2] the grandparent, ...; without index (filters only) any ancestor matches.", FlagArgIndex, newAncestor(false)),
+			withNew("proc.aname", "CHARBUF", "name of an ancestor: proc.aname[0] is the process itself, [1] its parent, ...; without index (filters only) any ancestor matches.", FlagArgIndex, newAncestor(true)),
+			threadNum("proc.loginshellid", "INT64", "pid of the oldest shell among the process's ancestors (itself included).", func(c *Ctx, t *state.Thread, v *Value) bool {
+				var found int64 = -1
+				x := t
+				for i := 0; x != nil && i < 256; i++ {
+					if shells[x.Comm] {
+						found = x.PID
+					}
+					if x.PTID <= 0 || x.PTID == x.TID {
+						break
+					}
+					x = c.State.Thread(x.PTID)
+				}
+				return found >= 0 && setInt(v, found)
+			}),
+			threadNum("proc.duration", "RELTIME", "nanoseconds since the process started.", func(c *Ctx, t *state.Thread, v *Value) bool {
+				p := c.State.Process(t)
+				if p == nil || p.CloneTS == 0 || c.Ev.TS < p.CloneTS {
+					return false
+				}
+				return setUint(v, KindRelTime, c.Ev.TS-p.CloneTS)
+			}),
+			threadNum("proc.fdopencount", "UINT64", "number of open file descriptors of the process.", func(c *Ctx, t *state.Thread, v *Value) bool {
+				return setUint(v, KindUint64, uint64(t.FDs().Len()))
+			}),
+			threadNum("proc.fdlimit", "INT64", "maximum number of file descriptors the process may open.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, t.FDLimit) }),
+			threadNum("proc.fdusage", "DOUBLE", "open file descriptors as a percentage of the limit.", func(c *Ctx, t *state.Thread, v *Value) bool {
+				if t.FDLimit <= 0 {
+					return false
+				}
+				v.Kind = KindDouble
+				v.Float = float64(t.FDs().Len()) * 100 / float64(t.FDLimit)
+				return true
+			}),
+			threadNum("proc.vmsize", "UINT64", "total virtual memory of the process, in kB.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, uint64(mainOf(c, t).VMSizeKB)) }),
+			threadNum("proc.vmrss", "UINT64", "resident memory of the process, in kB.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, uint64(mainOf(c, t).VMRSSKB)) }),
+			threadNum("proc.vmswap", "UINT64", "swapped memory of the process, in kB.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, uint64(mainOf(c, t).VMSwapKB)) }),
+			threadNum("thread.pfmajor", "UINT64", "major page faults of the thread since it started.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, t.PFMajor) }),
+			threadNum("thread.pfminor", "UINT64", "minor page faults of the thread since it started.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, t.PFMinor) }),
+			threadNum("thread.tid", "INT64", "id of the thread.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, t.TID) }),
+			threadNum("thread.ismain", "BOOL", "true for the main thread of a process.", func(c *Ctx, t *state.Thread, v *Value) bool { return setBool(v, t.IsMain()) }),
+			none("thread.exectime", "RELTIME", "CPU time the thread used in its last scheduling slice (needs switch events)."),
+			none("thread.totexectime", "RELTIME", "total CPU time the thread used since the capture started (needs switch events)."),
+			threadStr("thread.cgroups", "every cgroup of the thread as subsystem=path pairs, separated by spaces.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendJoined(b, t.Cgroups, " "), true }),
+			withNew("thread.cgroup", "CHARBUF", "cgroup of the thread for the subsystem given as argument, e.g. thread.cgroup.cpuacct.", FlagArgKey|FlagArgRequired, newCgroup),
+			threadNum("thread.vtid", "INT64", "id of the thread as its pid namespace sees it.", func(c *Ctx, t *state.Thread, v *Value) bool { return t.VTID > 0 && setInt(v, t.VTID) }),
+			threadNum("proc.vpid", "INT64", "id of the process as its pid namespace sees it.", func(c *Ctx, t *state.Thread, v *Value) bool { return t.VPID > 0 && setInt(v, t.VPID) }),
+			cpuField("thread.cpu", "CPU use of the thread over the last second, in percent (from procinfo events).", 3),
+			cpuField("thread.cpu.user", "user-mode CPU use of the thread over the last second, in percent.", 1),
+			cpuField("thread.cpu.system", "kernel-mode CPU use of the thread over the last second, in percent.", 2),
+			threadNum("thread.vmsize", "UINT64", "virtual memory of the thread's process, in kB (main thread only).", func(c *Ctx, t *state.Thread, v *Value) bool {
+				return t.IsMain() && setUint(v, KindUint64, uint64(t.VMSizeKB))
+			}),
+			threadNum("thread.vmrss", "UINT64", "resident memory of the thread's process, in kB (main thread only).", func(c *Ctx, t *state.Thread, v *Value) bool {
+				return t.IsMain() && setUint(v, KindUint64, uint64(t.VMRSSKB))
+			}),
+			threadNum("proc.sid", "INT64", "session id of the process.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, t.SID) }),
+			threadStr("proc.sname", "name of the session leader of the process.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
+				s := c.State.Thread(t.SID)
+				if s == nil {
+					return b, false
+				}
+				return append(b, s.Comm...), true
+			}),
+			threadNum("proc.tty", "INT32", "controlling terminal of the process, 0 when it has none.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, 0) }),
+			threadStr("proc.exepath", "full path of the executable.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return append(b, t.ExePath...), true }),
+			threadNum("proc.vpgid", "INT64", "process group id of the process as its pid namespace sees it.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, t.VPGID) }),
+			threadNum("proc.is_container_healthcheck", "BOOL", "true when the process runs a container health check.", func(c *Ctx, t *state.Thread, v *Value) bool { return setBool(v, false) }),
+			threadNum("proc.is_exe_writable", "BOOL", "true when the executable is writable by the process's user.", func(c *Ctx, t *state.Thread, v *Value) bool { return setBool(v, t.ExeWritable) }),
+		}})
+	Register(&Class{Name: "user", Desc: "Information about the user running the process.",
+		Fields: []Field{
+			threadNum("user.uid", "UINT32", "user id.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, uint64(t.UID)) }),
+			threadStr("user.name", "user name.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
+				u := c.State.User(t.UID)
+				if u == nil {
+					return b, false
+				}
+				return append(b, u.Name...), true
+			}),
+			threadStr("user.homedir", "home directory of the user.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
+				u := c.State.User(t.UID)
+				if u == nil {
+					return b, false
+				}
+				return append(b, u.HomeDir...), true
+			}),
+			threadStr("user.shell", "login shell of the user.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
+				u := c.State.User(t.UID)
+				if u == nil {
+					return b, false
+				}
+				return append(b, u.Shell...), true
+			}),
+			threadNum("user.loginuid", "INT32", "audit login uid of the process (-1 when unset).", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, int64(t.LoginUID)) }),
+			threadStr("user.loginname", "name of the audit login user.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
+				if t.LoginUID < 0 {
+					return b, false
+				}
+				u := c.State.User(uint32(t.LoginUID))
+				if u == nil {
+					return b, false
+				}
+				return append(b, u.Name...), true
+			}),
+		}})
+	Register(&Class{Name: "group", Desc: "Information about the group of the process.",
+		Fields: []Field{
+			threadNum("group.gid", "UINT64", "group id.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, uint64(t.GID)) }),
+			threadStr("group.name", "group name.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
+				g := c.State.Group(t.GID)
+				if g == nil {
+					return b, false
+				}
+				return append(b, g.Name...), true
+			}),
+		}})
+}
+
+func mainOf(c *Ctx, t *state.Thread) *state.Thread {
+	if p := c.State.Process(t); p != nil {
+		return p
+	}
+	return t
+}
+
+func cpuField(name, desc string, which int) Field {
+	return none(name, "DOUBLE", desc)
+}
+
+// ancestorExt is proc.apid / proc.aname.
+type ancestorExt struct {
+	names bool
+	n     int // -1: every ancestor
+}
+
+func newAncestor(names bool) NewFunc {
+	return func(name, arg string) (Extractor, error) {
+		e := &ancestorExt{names: names, n: -1}
+		if arg != "" {
+			n, err := strconv.Atoi(arg)
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("wrong argument for %s: %s", name, arg)
+			}
+			e.n = n
+		}
+		return e, nil
+	}
+}
+
+// ancestor returns the n-th ancestor following ptids (0 = the thread).
+func ancestor(c *Ctx, t *state.Thread, n int) *state.Thread {
+	for i := 0; i < n && t != nil; i++ {
+		if t.PTID <= 0 || t.PTID == t.TID {
+			return nil
+		}
+		t = c.State.Thread(t.PTID)
+	}
+	return t
+}
+
+func (e *ancestorExt) set(t *state.Thread, v *Value) bool {
+	if e.names {
+		return setStr(v, t.Comm)
+	}
+	return setInt(v, t.PID)
+}
+
+func (e *ancestorExt) Extract(c *Ctx, v *Value) bool {
+	n := e.n
+	if n < 0 {
+		n = 1
+	}
+	a := ancestor(c, c.Thread(), n)
+	return a != nil && e.set(a, v)
+}
+
+func (e *ancestorExt) Each(c *Ctx, v *Value, fn func(*Value) bool) bool {
+	if e.n >= 0 {
+		return e.Extract(c, v) && fn(v)
+	}
+	t := c.Thread()
+	for i := 1; i < 256; i++ {
+		t = ancestor(c, t, 1)
+		if t == nil {
+			return false
+		}
+		if e.set(t, v) && fn(v) {
+			return true
+		}
+	}
+	return false
+}
+
+func newCgroup(name, arg string) (Extractor, error) {
+	sb := &strBuf{}
+	prefix := arg + "="
+	return exFunc(func(c *Ctx, v *Value) bool {
+		t := c.Thread()
+		if t == nil {
+			return false
+		}
+		for _, cg := range t.Cgroups {
+			if strings.HasPrefix(cg, prefix) {
+				sb.b = append(sb.b[:0], cg[len(prefix):]...)
+				return setStr(v, sb.str())
+			}
+		}
+		return false
+	}), nil
+}

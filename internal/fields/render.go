@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package fields
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"math"
+	"strconv"
+
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/state"
+)
+
+// argText renders parameter i of ev in sysdig's two parts: plain is the
+// value ("3", "-2", "4097", the buffer text) and resolved the optional
+// annotation ("<f>/etc/passwd", "ENOENT", "O_RDONLY|O_CLOEXEC"). evt.args
+// prints plain(resolved); evt.arg prints resolved when present, else plain.
+// Both slices alias buffers of c and are valid until the next call.
+func (c *Ctx) argText(ev *event.Event, i int) (plain, resolved []byte, ok bool) {
+	info := ev.Info()
+	if info == nil || i < 0 || i >= ev.NParams || i >= len(info.Params) {
+		return nil, nil, false
+	}
+	pi := &info.Params[i]
+	p, r := c.renderParam(ev, pi, ev.Param(i), c.plainBuf[:0], c.resBuf[:0])
+	c.plainBuf, c.resBuf = p, r
+	return p, r, true
+}
+
+// renderParam appends the two text parts of one parameter value.
+func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain, res []byte) ([]byte, []byte) {
+	switch pi.Type {
+	case event.PTInt8, event.PTInt16, event.PTInt32, event.PTInt64:
+		v := sint(b)
+		switch pi.Fmt {
+		case event.FmtHex:
+			plain = appendHexUpper(plain, uint64(v))
+		case event.FmtOct:
+			plain = strconv.AppendInt(plain, v, 8)
+		case event.Fmt10PaddedDec:
+			plain = appendPadded(plain, v)
+		default:
+			plain = strconv.AppendInt(plain, v, 10)
+		}
+	case event.PTUint8, event.PTUint16, event.PTUint32, event.PTUint64, event.PTPort,
+		event.PTL4Proto, event.PTSockFamily, event.PTBool, event.PTAbsTime, event.PTSigSet:
+		v := puint(b)
+		switch pi.Fmt {
+		case event.FmtHex:
+			plain = appendHexUpper(plain, v)
+		case event.FmtOct:
+			plain = strconv.AppendUint(plain, v, 8)
+		case event.Fmt10PaddedDec:
+			plain = appendPadded(plain, int64(v))
+		default:
+			plain = strconv.AppendUint(plain, v, 10)
+		}
+	case event.PTErrno:
+		v := sint(b)
+		plain = strconv.AppendInt(plain, v, 10)
+		if v < 0 {
+			res = append(res, ErrnoName(-v)...)
+		}
+	case event.PTFD:
+		fd := sint(b)
+		plain = strconv.AppendInt(plain, fd, 10)
+		if fd < 0 {
+			res = append(res, ErrnoName(-fd)...)
+		} else if t := c.State.Cur().Thread; t != nil {
+			if f := c.fdForArg(t, fd); f != nil {
+				res = appendFDTag(res, f)
+				res = append(res, f.Name...)
+			}
+		}
+	case event.PTPID:
+		pid := sint(b)
+		plain = strconv.AppendInt(plain, pid, 10)
+		if t := c.State.Thread(pid); t != nil {
+			res = append(res, t.Comm...)
+		}
+	case event.PTCharBuf, event.PTFSPath:
+		plain = appendCStr(plain, b)
+	case event.PTFSRelPath:
+		plain = appendCStr(plain, b)
+		if len(b) > 0 && b[0] != '/' && b[0] != 0 {
+			dirfd := int64(-100)
+			if pi.DirFD >= 0 {
+				dirfd = sint(ev.Param(pi.DirFD))
+			}
+			s := string(trimNul(b))
+			res = append(res, c.State.ResolvePath(c.State.Cur().Thread, dirfd, s)...)
+		}
+	case event.PTByteBuf:
+		plain = c.appendBuffer(plain, b)
+	case event.PTSockAddr:
+		plain = appendSockAddr(plain, b)
+	case event.PTSockTuple:
+		plain = appendSockTuple(plain, b)
+	case event.PTFDList:
+		plain = c.appendFDList(plain, b)
+	case event.PTSyscallID:
+		v := puint(b)
+		plain = strconv.AppendUint(plain, v, 10)
+		res = append(res, event.SyscallCodeName(uint16(v))...)
+	case event.PTSigType:
+		v := puint(b)
+		plain = strconv.AppendUint(plain, v, 10)
+		res = append(res, signalName(v)...)
+	case event.PTRelTime:
+		v := puint(b)
+		plain = strconv.AppendUint(plain, v, 10)
+		res = appendHumanDuration(res, v)
+	case event.PTFlags8, event.PTFlags16, event.PTFlags32:
+		v := puint(b)
+		plain = strconv.AppendUint(plain, v, 10)
+		res = appendFlagNames(res, pi.Flags, uint32(v))
+	case event.PTMode:
+		v := puint(b)
+		plain = append(plain, '0')
+		plain = strconv.AppendUint(plain, v, 8)
+		res = appendFlagNames(res, pi.Flags, uint32(v))
+	case event.PTUID, event.PTGID:
+		v := puint(b)
+		plain = strconv.AppendUint(plain, v, 10)
+		var name string
+		if pi.Type == event.PTUID {
+			name = c.State.UserName(uint32(v))
+		} else {
+			name = c.State.GroupName(uint32(v))
+		}
+		if name != "" {
+			res = append(res, name...)
+		} else if uint32(v) != math.MaxUint32 {
+			res = append(res, "<NA>"...)
+		}
+	case event.PTIPv4Addr:
+		plain = state.AppendIP(plain, b)
+	case event.PTIPv6Addr, event.PTIPAddr:
+		plain = state.AppendIP(plain, b)
+	case event.PTIPv4Net, event.PTIPv6Net, event.PTIPNet:
+		if n := len(b); n == 5 || n == 17 {
+			plain = state.AppendIP(plain, b[:n-1])
+			plain = append(plain, '/')
+			plain = strconv.AppendUint(plain, uint64(b[n-1]), 10)
+		}
+	case event.PTDouble:
+		if len(b) == 8 {
+			plain = strconv.AppendFloat(plain, math.Float64frombits(binary.LittleEndian.Uint64(b)), 'f', 6, 64)
+		}
+	case event.PTDyn:
+		if len(b) >= 1 && int(b[0]) < len(pi.Dyn) {
+			return c.renderParam(ev, &pi.Dyn[b[0]], b[1:], plain, res)
+		}
+	case event.PTCharBufArray, event.PTCharBufPairArray:
+		first := true
+		for _, s := range splitNul(b) {
+			if !first {
+				plain = append(plain, ',')
+			}
+			first = false
+			plain = append(plain, s...)
+		}
+	default:
+		plain = append(plain, b...)
+	}
+	return plain, res
+}
+
+// fdForArg finds fd in t's table, falling back to the fd a close just
+// removed so that "> close" renders before and "< close" after removal
+// alike.
+func (c *Ctx) fdForArg(t *state.Thread, fd int64) *state.FD {
+	if f := t.FD(fd); f != nil {
+		return f
+	}
+	cur := c.State.Cur()
+	if cur.Closed && cur.ClosedFD.Num == fd {
+		return &cur.ClosedFD
+	}
+	return nil
+}
+
+// appendFDTag appends "<f>", "<4t>", "<6u>", ... for f.
+func appendFDTag(b []byte, f *state.FD) []byte {
+	b = append(b, '<', f.TypeChar())
+	if f.IsSocket() {
+		if ch := l4Char(f.L4Proto); ch != 0 {
+			b = append(b, ch)
+		}
+	}
+	return append(b, '>')
+}
+
+func l4Char(p uint8) byte {
+	switch p {
+	case event.L4TCP:
+		return 't'
+	case event.L4UDP:
+		return 'u'
+	case event.L4ICMP:
+		return 'i'
+	case event.L4Raw:
+		return 'r'
+	}
+	return 0
+}
+
+// appendFlagNames renders a flags value with sysdig's matching rules:
+// names are taken in table order while their bits are all set (zero-valued
+// names only match a zero value), each match clearing its bits, and the
+// walk stops at a name whose value equals the whole value, which is then
+// appended too.
+func appendFlagNames(b []byte, names []event.FlagName, v uint32) []byte {
+	if len(names) == 0 {
+		return b
+	}
+	rem := v
+	sep := false
+	i := 0
+	for ; i < len(names) && names[i].Value != v; i++ {
+		f := names[i]
+		if (f.Value == 0 && v == 0) || (f.Value != 0 && rem&f.Value == f.Value && rem != 0) {
+			if sep {
+				b = append(b, '|')
+			}
+			b = append(b, f.Name...)
+			sep = true
+			rem &^= f.Value
+		}
+	}
+	if i < len(names) {
+		if sep {
+			b = append(b, '|')
+		}
+		b = append(b, names[i].Name...)
+	}
+	return b
+}
+
+// appendHumanDuration renders ns the way sysdig's RELTIME annotation does.
+func appendHumanDuration(b []byte, ns uint64) []byte {
+	switch {
+	case ns == 0:
+		return append(b, "0s"...)
+	case ns < 1000:
+		b = strconv.AppendUint(b, ns, 10)
+		return append(b, "ns"...)
+	case ns < 1000000:
+		b = strconv.AppendFloat(b, float64(ns)/1e3, 'f', -1, 64)
+		return append(b, "us"...)
+	case ns < 1000000000:
+		b = strconv.AppendFloat(b, float64(ns)/1e6, 'f', -1, 64)
+		return append(b, "ms"...)
+	}
+	b = strconv.AppendFloat(b, float64(ns)/1e9, 'f', -1, 64)
+	return append(b, 's')
+}
+
+func appendSockAddr(b, p []byte) []byte {
+	if len(p) == 0 {
+		return append(b, "NULL"...)
+	}
+	switch p[0] {
+	case 2:
+		if len(p) >= 7 {
+			b = state.AppendIP(b, p[1:5])
+			b = append(b, ':')
+			return strconv.AppendUint(b, uint64(le16(p[5:])), 10)
+		}
+	case 10:
+		if len(p) >= 19 {
+			b = state.AppendIP(b, p[1:17])
+			b = append(b, ':')
+			return strconv.AppendUint(b, uint64(le16(p[17:])), 10)
+		}
+	case 1:
+		return appendCStr(b, p[1:])
+	}
+	b = append(b, "family "...)
+	return strconv.AppendUint(b, uint64(p[0]), 10)
+}
+
+func appendSockTuple(b, p []byte) []byte {
+	if len(p) == 0 {
+		return append(b, "NULL"...)
+	}
+	switch p[0] {
+	case 2:
+		if len(p) >= 13 {
+			b = state.AppendIP(b, p[1:5])
+			b = append(b, ':')
+			b = strconv.AppendUint(b, uint64(le16(p[5:])), 10)
+			b = append(b, "->"...)
+			b = state.AppendIP(b, p[7:11])
+			b = append(b, ':')
+			return strconv.AppendUint(b, uint64(le16(p[11:])), 10)
+		}
+	case 10:
+		if len(p) >= 37 {
+			b = state.AppendIP(b, p[1:17])
+			b = append(b, ':')
+			b = strconv.AppendUint(b, uint64(le16(p[17:])), 10)
+			b = append(b, "->"...)
+			b = state.AppendIP(b, p[19:35])
+			b = append(b, ':')
+			return strconv.AppendUint(b, uint64(le16(p[35:])), 10)
+		}
+	case 1:
+		if len(p) >= 17 {
+			b = strconv.AppendUint(b, binary.LittleEndian.Uint64(p[1:]), 16)
+			b = append(b, "->"...)
+			b = strconv.AppendUint(b, binary.LittleEndian.Uint64(p[9:]), 16)
+			b = append(b, ' ')
+			return appendCStr(b, p[17:])
+		}
+	}
+	b = append(b, "family "...)
+	return strconv.AppendUint(b, uint64(p[0]), 10)
+}
+
+// appendFDList renders "fd:<typechar><flags hex>" entries separated by
+// spaces.
+func (c *Ctx) appendFDList(b, p []byte) []byte {
+	if len(p) < 2 {
+		return b
+	}
+	n := int(le16(p))
+	p = p[2:]
+	t := c.State.Cur().Thread
+	for i := 0; i < n && len(p) >= 10; i++ {
+		fd := int64(binary.LittleEndian.Uint64(p))
+		fl := le16(p[8:])
+		p = p[10:]
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendInt(b, fd, 10)
+		b = append(b, ':')
+		if t != nil {
+			if f := t.FD(fd); f != nil {
+				b = append(b, f.TypeChar())
+			}
+		}
+		b = strconv.AppendUint(b, uint64(fl), 16)
+	}
+	return b
+}
+
+// appendBuffer renders a byte buffer according to the Ctx's buffer format
+// and print length.
+func (c *Ctx) appendBuffer(b, p []byte) []byte {
+	trunc := false
+	if c.PrintLen > 0 && len(p) > c.PrintLen {
+		p = p[:c.PrintLen-3]
+		trunc = true
+	}
+	switch c.Buf {
+	case BufASCII:
+		b = append(b, '\n')
+		for _, x := range p {
+			if isPrint(x) || x == '\n' || x == '\t' {
+				b = append(b, x)
+			}
+		}
+	case BufHex, BufHexASCII:
+		b = appendHexDump(b, p, c.Buf == BufHexASCII)
+	case BufBase64:
+		n := base64.StdEncoding.EncodedLen(len(p))
+		start := len(b)
+		b = append(b, make([]byte, n)...)
+		base64.StdEncoding.Encode(b[start:], p)
+	default:
+		for _, x := range p {
+			if isPrint(x) {
+				b = append(b, x)
+			} else {
+				b = append(b, '.')
+			}
+		}
+	}
+	if trunc {
+		b = append(b, "..."...)
+	}
+	return b
+}
+
+const hexdigits = "0123456789abcdef"
+
+func appendHexDump(b, p []byte, withASCII bool) []byte {
+	for off := 0; off < len(p); off += 16 {
+		end := off + 16
+		if end > len(p) {
+			end = len(p)
+		}
+		b = append(b, "\n\t0x"...)
+		b = append(b, hexdigits[off>>12&0xf], hexdigits[off>>8&0xf], hexdigits[off>>4&0xf], hexdigits[off&0xf])
+		b = append(b, ':')
+		for i := off; i < off+16; i += 2 {
+			switch {
+			case i+1 < end:
+				b = append(b, ' ', hexdigits[p[i]>>4], hexdigits[p[i]&0xf], hexdigits[p[i+1]>>4], hexdigits[p[i+1]&0xf])
+			case i < end:
+				b = append(b, ' ', hexdigits[p[i]>>4], hexdigits[p[i]&0xf])
+				if withASCII {
+					b = append(b, "  "...)
+				}
+			default:
+				if withASCII {
+					b = append(b, "     "...)
+				}
+			}
+		}
+		if withASCII {
+			b = append(b, "  "...)
+			for i := off; i < end; i++ {
+				if isPrint(p[i]) {
+					b = append(b, p[i])
+				} else {
+					b = append(b, '.')
+				}
+			}
+		}
+	}
+	return append(b, '\n')
+}
+
+func isPrint(x byte) bool { return x >= 0x20 && x < 0x7f }
+
+func sint(b []byte) int64 {
+	switch len(b) {
+	case 1:
+		return int64(int8(b[0]))
+	case 2:
+		return int64(int16(binary.LittleEndian.Uint16(b)))
+	case 4:
+		return int64(int32(binary.LittleEndian.Uint32(b)))
+	case 8:
+		return int64(binary.LittleEndian.Uint64(b))
+	}
+	return 0
+}
+
+func puint(b []byte) uint64 {
+	switch len(b) {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(binary.LittleEndian.Uint16(b))
+	case 4:
+		return uint64(binary.LittleEndian.Uint32(b))
+	case 8:
+		return binary.LittleEndian.Uint64(b)
+	}
+	return 0
+}
+
+func le16(b []byte) uint16 { return binary.LittleEndian.Uint16(b) }
+
+func appendHexUpper(b []byte, v uint64) []byte {
+	start := len(b)
+	b = strconv.AppendUint(b, v, 16)
+	for i := start; i < len(b); i++ {
+		if b[i] >= 'a' {
+			b[i] -= 'a' - 'A'
+		}
+	}
+	return b
+}
+
+func appendPadded(b []byte, v int64) []byte {
+	var tmp [24]byte
+	s := strconv.AppendInt(tmp[:0], v, 10)
+	for i := len(s); i < 10; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
+}
+
+func trimNul(b []byte) []byte {
+	for i, x := range b {
+		if x == 0 {
+			return b[:i]
+		}
+	}
+	return b
+}
+
+func appendCStr(b, p []byte) []byte { return append(b, trimNul(p)...) }
+
+func splitNul(b []byte) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(b); i++ {
+		if i == len(b) || b[i] == 0 {
+			if i > start || (i < len(b)) {
+				out = append(out, string(b[start:i]))
+			}
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// AppendArgs appends evt.args of the current event: every parameter as
+// "name=value " (value with its "(annotation)" when there is one).
+func (c *Ctx) AppendArgs(b []byte) []byte {
+	ev := c.Ev
+	info := ev.Info()
+	if info == nil {
+		return b
+	}
+	n := ev.NParams
+	if n > len(info.Params) {
+		n = len(info.Params)
+	}
+	for i := 0; i < n; i++ {
+		plain, res, _ := c.argText(ev, i)
+		b = append(b, info.Params[i].Name...)
+		b = append(b, '=')
+		b = append(b, plain...)
+		if len(res) > 0 {
+			b = append(b, '(')
+			b = append(b, res...)
+			b = append(b, ')')
+		}
+		b = append(b, ' ')
+	}
+	return b
+}
