@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package prom
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/ferret-observability/ferret/internal/netacct"
+)
+
+func flow(pid uint32, comm, addr string, port uint16, c netacct.Counters) netacct.Flow {
+	return netacct.Flow{Key: netacct.FlowKey{PID: pid, Comm: comm, Addr: netip.MustParseAddr(addr), Port: port, Proto: netacct.TCP}, Counters: c}
+}
+
+func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Accept", "text/plain;version=0.0.4")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatalf("exposition does not parse: %v\n%s", err, body)
+	}
+	return fams
+}
+
+// series renders a family's samples as "label=value,... value" lines.
+func series(f *dto.MetricFamily) []string {
+	var out []string
+	for _, m := range f.GetMetric() {
+		var ls []string
+		for _, l := range m.GetLabel() {
+			ls = append(ls, l.GetName()+"="+l.GetValue())
+		}
+		v := m.GetCounter().GetValue()
+		if m.Gauge != nil {
+			v = m.GetGauge().GetValue()
+		}
+		out = append(out, fmt.Sprintf("%s %g", strings.Join(ls, ","), v))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestMetricsEndpoint serves accounting totals, parses them with the
+// official exposition-format parser and checks values, label bounds and
+// that counters never go backwards across ticks.
+func TestMetricsEndpoint(t *testing.T) {
+	agg := netacct.NewAggregator(netacct.ByProcIP, 2, nil)
+	c := NewNetCollector(netacct.ByProcIP)
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	srv, err := Listen("127.0.0.1:0", reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	url := "http://" + srv.Addr().String() + "/metrics"
+
+	ticks := [][]netacct.Flow{
+		{
+			flow(10, "curl", "10.0.0.1", 443, netacct.Counters{TxBytes: 100, RxBytes: 1000, TxCalls: 1, RxCalls: 3, Conns: 1}),
+			flow(10, "curl", "10.0.0.2", 443, netacct.Counters{TxBytes: 50, RxBytes: 50, TxCalls: 1, RxCalls: 1, Conns: 1}),
+			flow(10, "curl", "10.0.0.3", 443, netacct.Counters{TxBytes: 1, RxBytes: 1, TxCalls: 1, RxCalls: 1, Conns: 1}),
+			flow(20, "nginx", "fd00::9", 80, netacct.Counters{TxBytes: 7, RxBytes: 8, TxCalls: 1, RxCalls: 1, Conns: 1}),
+		},
+		{
+			// curl's third peer now leads, but keeps going to "other".
+			flow(10, "curl", "10.0.0.1", 443, netacct.Counters{TxBytes: 100, RxBytes: 1000, TxCalls: 1, RxCalls: 3, Conns: 1}),
+			flow(10, "curl", "10.0.0.2", 443, netacct.Counters{TxBytes: 60, RxBytes: 50, TxCalls: 2, RxCalls: 1, Conns: 1}),
+			flow(10, "curl", "10.0.0.3", 443, netacct.Counters{TxBytes: 5001, RxBytes: 1, TxCalls: 2, RxCalls: 1, Conns: 1}),
+			flow(10, "curl", "10.0.0.4", 443, netacct.Counters{TxBytes: 4, RxBytes: 0, TxCalls: 1, Conns: 1}),
+			flow(20, "nginx", "fd00::9", 80, netacct.Counters{TxBytes: 7, RxBytes: 8, TxCalls: 1, RxCalls: 1, Conns: 1}),
+		},
+	}
+	want := [][]string{
+		{
+			"peer=10.0.0.1,program=curl,proto=tcp 100",
+			"peer=10.0.0.2,program=curl,proto=tcp 50",
+			"peer=fd00::9,program=nginx,proto=tcp 7",
+			"peer=other,program=curl,proto= 1",
+		},
+		{
+			"peer=10.0.0.1,program=curl,proto=tcp 100",
+			"peer=10.0.0.2,program=curl,proto=tcp 60",
+			"peer=fd00::9,program=nginx,proto=tcp 7",
+			"peer=other,program=curl,proto= 5005",
+		},
+	}
+	for i, flows := range ticks {
+		iv := agg.Update(flows)
+		c.Tick(&netacct.Tick{Time: time.Unix(int64(i), 0), Interval: iv, Totals: agg.Totals(), By: netacct.ByProcIP,
+			Kernel: netacct.KernelStats{Calls: 42, FlowMapFull: 3, Entries: 4, MaxEntries: 16}})
+		fams := scrape(t, url)
+		got := series(fams["ferret_net_sent_bytes_total"])
+		if strings.Join(got, "\n") != strings.Join(want[i], "\n") {
+			t.Errorf("tick %d: sent bytes\n%s\nwant\n%s", i, strings.Join(got, "\n"), strings.Join(want[i], "\n"))
+		}
+		if f := fams["ferret_net_sent_bytes_total"]; f.GetType() != dto.MetricType_COUNTER {
+			t.Errorf("type %v", f.GetType())
+		}
+		for name, v := range map[string]float64{
+			"ferret_net_dropped_calls_total":     3,
+			"ferret_net_socket_calls_total":      42,
+			"ferret_net_flow_map_pressure_ratio": 0.25,
+			"ferret_net_intervals_total":         float64(i + 1),
+		} {
+			f := fams[name]
+			if f == nil {
+				t.Errorf("missing %s", name)
+				continue
+			}
+			m := f.GetMetric()[0]
+			got := m.GetCounter().GetValue()
+			if m.Gauge != nil {
+				got = m.GetGauge().GetValue()
+			}
+			if got != v {
+				t.Errorf("%s = %g, want %g", name, got, v)
+			}
+		}
+	}
+}
