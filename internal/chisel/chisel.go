@@ -19,10 +19,10 @@ import (
 )
 
 // Formatter renders the current event with a -p style format string
-// (chisel.set_event_formatter). Format appends the line (without newline)
+// (chisel.set_event_formatter). Append appends the line (without newline)
 // and reports false when the line must be skipped.
 type Formatter interface {
-	Format(buf []byte, c *fields.Ctx) ([]byte, bool)
+	Append(buf []byte, c *fields.Ctx) ([]byte, bool)
 }
 
 // ThreadFilter is a filter compiled in thread-table mode: it is evaluated
@@ -624,7 +624,7 @@ func (c *Chisel) OnEvent(fc *fields.Ctx) error {
 	}
 	if c.formatter != nil && lua.LVAsBool(ret) {
 		var ok bool
-		c.fmtBuf, ok = c.formatter.Format(c.fmtBuf[:0], fc)
+		c.fmtBuf, ok = c.formatter.Append(c.fmtBuf[:0], fc)
 		if ok {
 			c.out.Write(c.fmtBuf)
 			c.out.WriteByte('\n')
