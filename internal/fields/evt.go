@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	Register(&Class{Name: "evt", Qualifier: "All event types",
+	Register(&Class{Name: "evt", Qualifier: "All event types", Order: 10,
 		Desc: "Fields available for every event.",
 		Fields: []Field{
 			simple("evt.num", "UINT64", "sequence number of the event.", func(c *Ctx, v *Value) bool { return setUint(v, KindUint64, c.Ev.Num) }),
@@ -43,7 +43,7 @@ func init() {
 			none("evt.plugininfo", "CHARBUF", "plugin-provided summary of the event (plugin events only)."),
 			outputTimeField(),
 		}})
-	Register(&Class{Name: "evt", Qualifier: "Syscall events only",
+	Register(&Class{Name: "evt", Qualifier: "Syscall events only", Order: 20,
 		Desc: "Fields of system call events. Individual syscall arguments are reachable through evt.arg, e.g. evt.arg.fd.",
 		Fields: []Field{
 			simple("evt.latency", "RELTIME", "time between the exit event and its enter event, in nanoseconds.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.latency()) }),

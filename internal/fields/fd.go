@@ -194,7 +194,7 @@ func protoField(name, desc string, s side) Field {
 }
 
 func init() {
-	Register(&Class{Name: "fd", Desc: "Fields of the file descriptor an event uses (files, sockets, pipes, ...).",
+	Register(&Class{Name: "fd", Order: 70, Desc: "Fields of the file descriptor an event uses (files, sockets, pipes, ...).",
 		Fields: []Field{
 			fdVal("fd.num", "INT64", "number of the file descriptor.", 0, func(c *Ctx, fd *state.FD, v *Value) bool { return setInt(v, fd.Num) }),
 			fdStr("fd.type", "type of the fd: file, directory, ipv4, ipv6, unix, pipe, event, signalfd, eventpoll, inotify, timerfd, netlink.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {

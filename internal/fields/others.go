@@ -44,7 +44,7 @@ func ctrStr(name, desc string, host string, f func(ct *state.Container) string) 
 }
 
 func init() {
-	Register(&Class{Name: "container", Desc: "Container of the process. Processes outside containers report 'host' as id and name.",
+	Register(&Class{Name: "container", Order: 60, Desc: "Container of the process. Processes outside containers report 'host' as id and name.",
 		Fields: []Field{
 			strField("container.id", "CHARBUF", "container id (12 hex digits), or 'host'.", func(c *Ctx, b []byte) ([]byte, bool) {
 				id, _, ok := containerOf(c)
@@ -80,7 +80,7 @@ func init() {
 			none("container.liveness_probe", "CHARBUF", "liveness probe command of the container."),
 			none("container.readiness_probe", "CHARBUF", "readiness probe command of the container."),
 		}})
-	Register(&Class{Name: "syslog", Desc: "Decoded messages written to syslog (/dev/log).",
+	Register(&Class{Name: "syslog", Order: 80, Desc: "Decoded messages written to syslog (/dev/log).",
 		Fields: []Field{
 			syslogField("syslog.facility.str", "CHARBUF", "facility of the message as a name (local0, authpriv, ...).", 0),
 			syslogField("syslog.facility", "UINT32", "facility of the message as a number.", 1),
@@ -88,7 +88,7 @@ func init() {
 			syslogField("syslog.severity", "UINT32", "severity of the message as a number (0 = emerg ... 7 = debug).", 3),
 			syslogField("syslog.message", "CHARBUF", "text of the message.", 4),
 		}})
-	Register(&Class{Name: "fdlist", Desc: "Fields of the fd lists of poll-like events.",
+	Register(&Class{Name: "fdlist", Order: 90, Desc: "Fields of the fd lists of poll-like events.",
 		Fields: []Field{
 			fdlistField("fdlist.nums", "the fd numbers of the 'fds' argument, comma separated.", 0),
 			fdlistField("fdlist.names", "the fd names of the 'fds' argument, comma separated.", 1),
@@ -97,7 +97,7 @@ func init() {
 			fdlistField("fdlist.cports", "the client ports of the 'fds' argument, comma separated.", 4),
 			fdlistField("fdlist.sports", "the server ports of the 'fds' argument, comma separated.", 5),
 		}})
-	k8s := &Class{Name: "k8s", Desc: "Kubernetes metadata (not collected by ferret: these fields have no value)."}
+	k8s := &Class{Name: "k8s", Order: 100, Desc: "Kubernetes metadata (not collected by ferret: these fields have no value)."}
 	for _, o := range []string{"pod", "rc", "svc", "ns", "rs", "deployment"} {
 		k8s.Fields = append(k8s.Fields,
 			none("k8s."+o+".name", "CHARBUF", "Kubernetes "+o+" name."),
@@ -107,7 +107,7 @@ func init() {
 		)
 	}
 	Register(k8s)
-	Register(&Class{Name: "mesos", Desc: "Mesos metadata (not collected by ferret: these fields have no value).",
+	Register(&Class{Name: "mesos", Order: 110, Desc: "Mesos metadata (not collected by ferret: these fields have no value).",
 		Fields: []Field{
 			none("mesos.task.name", "CHARBUF", "Mesos task name."),
 			none("mesos.task.id", "CHARBUF", "Mesos task id."),
@@ -122,7 +122,7 @@ func init() {
 			none("marathon.group.name", "CHARBUF", "Marathon group name."),
 			none("marathon.group.id", "CHARBUF", "Marathon group id."),
 		}})
-	Register(&Class{Name: "span", Desc: "Tracer spans (not produced by ferret: these fields have no value).",
+	Register(&Class{Name: "span", Order: 120, Desc: "Tracer spans (not produced by ferret: these fields have no value).",
 		Fields: []Field{
 			none("span.id", "INT64", "id of the span."),
 			none("span.time", "CHARBUF", "time of the span's enter tracer."),
@@ -137,7 +137,7 @@ func init() {
 			none("span.duration", "RELTIME", "duration of the span in nanoseconds."),
 			none("span.duration.human", "CHARBUF", "duration of the span in a readable unit."),
 		}})
-	evtin := &Class{Name: "evtin", Desc: "Events that happen inside tracer spans (not produced by ferret: these fields have no value)."}
+	evtin := &Class{Name: "evtin", Order: 130, Desc: "Events that happen inside tracer spans (not produced by ferret: these fields have no value)."}
 	for _, scope := range []struct{ p, d string }{{"", "this thread"}, {"p.", "this thread and its parents"}, {"s.", "the tracer's script"}, {"m.", "the whole machine"}} {
 		pre := "evtin.span." + scope.p
 		evtin.Fields = append(evtin.Fields,

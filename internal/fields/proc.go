@@ -53,7 +53,7 @@ func appendCmdline(b []byte, head string, args []string) []byte {
 var shells = map[string]bool{"sh": true, "bash": true, "zsh": true, "ksh": true, "csh": true, "tcsh": true, "dash": true, "fish": true, "ash": true}
 
 func init() {
-	Register(&Class{Name: "process", Desc: "Information about the process and thread that generated the event.",
+	Register(&Class{Name: "process", Order: 30, Desc: "Information about the process and thread that generated the event.",
 		Fields: []Field{
 			threadNum("proc.pid", "INT64", "id of the process.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, t.PID) }),
 			threadStr("proc.exe", "first command-line argument (usually the executable name or path).", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return append(b, t.Exe...), true }),
@@ -133,9 +133,15 @@ func init() {
 				v.Float = float64(t.FDs().Len()) * 100 / float64(t.FDLimit)
 				return true
 			}),
-			threadNum("proc.vmsize", "UINT64", "total virtual memory of the process, in kB.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, uint64(mainOf(c, t).VMSizeKB)) }),
-			threadNum("proc.vmrss", "UINT64", "resident memory of the process, in kB.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, uint64(mainOf(c, t).VMRSSKB)) }),
-			threadNum("proc.vmswap", "UINT64", "swapped memory of the process, in kB.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, uint64(mainOf(c, t).VMSwapKB)) }),
+			threadNum("proc.vmsize", "UINT64", "total virtual memory of the process, in kB.", func(c *Ctx, t *state.Thread, v *Value) bool {
+				return setUint(v, KindUint64, uint64(mainOf(c, t).VMSizeKB))
+			}),
+			threadNum("proc.vmrss", "UINT64", "resident memory of the process, in kB.", func(c *Ctx, t *state.Thread, v *Value) bool {
+				return setUint(v, KindUint64, uint64(mainOf(c, t).VMRSSKB))
+			}),
+			threadNum("proc.vmswap", "UINT64", "swapped memory of the process, in kB.", func(c *Ctx, t *state.Thread, v *Value) bool {
+				return setUint(v, KindUint64, uint64(mainOf(c, t).VMSwapKB))
+			}),
 			threadNum("thread.pfmajor", "UINT64", "major page faults of the thread since it started.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, t.PFMajor) }),
 			threadNum("thread.pfminor", "UINT64", "minor page faults of the thread since it started.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, t.PFMinor) }),
 			threadNum("thread.tid", "INT64", "id of the thread.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, t.TID) }),
@@ -169,7 +175,7 @@ func init() {
 			threadNum("proc.is_container_healthcheck", "BOOL", "true when the process runs a container health check.", func(c *Ctx, t *state.Thread, v *Value) bool { return setBool(v, false) }),
 			threadNum("proc.is_exe_writable", "BOOL", "true when the executable is writable by the process's user.", func(c *Ctx, t *state.Thread, v *Value) bool { return setBool(v, t.ExeWritable) }),
 		}})
-	Register(&Class{Name: "user", Desc: "Information about the user running the process.",
+	Register(&Class{Name: "user", Order: 40, Desc: "Information about the user running the process.",
 		Fields: []Field{
 			threadNum("user.uid", "UINT32", "user id.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, uint64(t.UID)) }),
 			threadStr("user.name", "user name.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
@@ -205,7 +211,7 @@ func init() {
 				return append(b, u.Name...), true
 			}),
 		}})
-	Register(&Class{Name: "group", Desc: "Information about the group of the process.",
+	Register(&Class{Name: "group", Order: 50, Desc: "Information about the group of the process.",
 		Fields: []Field{
 			threadNum("group.gid", "UINT64", "group id.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, uint64(t.GID)) }),
 			threadStr("group.name", "group name.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {

@@ -4,6 +4,7 @@ package fields
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -51,6 +52,9 @@ type Class struct {
 	Qualifier string // shown in parentheses after the name: "All event types"
 	Desc      string
 	Fields    []Field
+	// Order places the class in listings (ascending); 0 lists it after
+	// the built-in classes, in registration order.
+	Order int
 }
 
 // Registry holds field classes. The package-level Default registry holds
@@ -87,8 +91,16 @@ func (r *Registry) Register(c *Class) {
 // Classes returns the registered classes in registration order.
 func (r *Registry) Classes() []*Class {
 	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return append([]*Class(nil), r.classes...)
+	out := append([]*Class(nil), r.classes...)
+	r.mu.RUnlock()
+	key := func(c *Class) int {
+		if c.Order > 0 {
+			return c.Order
+		}
+		return 1 << 20
+	}
+	sort.SliceStable(out, func(i, j int) bool { return key(out[i]) < key(out[j]) })
+	return out
 }
 
 // Field returns the metadata of the field called name (without argument).
