@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/pflag"
+
+	livenet "github.com/ferret-observability/ferret/internal/capture/live/netacct"
+	"github.com/ferret-observability/ferret/internal/export/prom"
+	"github.com/ferret-observability/ferret/internal/export/zabbix"
+	"github.com/ferret-observability/ferret/internal/netacct"
+)
+
+func init() {
+	Register("net", "per-process, per-peer network accounting (table, Prometheus, Zabbix)", runNet)
+}
+
+const netUsage = `Usage: ferret net [options] [filter]
+
+Counts bytes, calls and connections per program and remote address in the
+kernel (socket layer: TCP and UDP, IPv4 and IPv6) and prints a table every
+interval, sorted by traffic, with totals. The optional filter uses fields
+proc.name, proc.pid, fd.rip, fd.rnet, fd.rport and fd.l4proto, e.g.
+  ferret net --by proc,ip "proc.name=curl and fd.rport=443"
+
+Options:
+`
+
+func runNet(args []string) int {
+	fs := pflag.NewFlagSet("ferret net", pflag.ContinueOnError)
+	fs.SetOutput(Stderr)
+	every := fs.Duration("interval", 10*time.Second, "table and export interval")
+	byStr := fs.String("by", "proc", "grouping: proc, proc,ip or proc,ip,port")
+	promAddr := fs.String("prometheus", "", "serve /metrics on `ADDR` (default "+prom.DefaultAddr+" when given without a value)")
+	fs.Lookup("prometheus").NoOptDefVal = prom.DefaultAddr
+	zbxServer := fs.String("zabbix-server", "", "send values to the Zabbix server or proxy `HOST[:10051]`")
+	zbxHost := fs.String("zabbix-host", "", "host `NAME` the values belong to in Zabbix (default: this host's name)")
+	zbxQueue := fs.Int("zabbix-queue", zabbix.DefaultMaxQueue, "values kept while the Zabbix server is unreachable")
+	topK := fs.Int("top-k", 10, "peers per program shown and exported; the rest are summed as \"other\" (0: no limit)")
+	count := fs.IntP("count", "n", 0, "stop after `COUNT` intervals (0: run until interrupted)")
+	maxFlows := fs.Int("max-flows", livenet.DefaultMaxFlows, "capacity of the kernel flow map")
+	quiet := fs.BoolP("quiet", "q", false, "do not print tables (exporters only)")
+	fs.Usage = func() {
+		fmt.Fprint(Stderr, netUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(Stderr, "ferret net: "+format+"\n", a...)
+		return 1
+	}
+	by, err := netacct.ParseBy(*byStr)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if *every <= 0 {
+		return fail("--interval must be positive")
+	}
+	filter, err := netacct.ParseFilter(strings.Join(fs.Args(), " "))
+	if err != nil {
+		return fail("%v", err)
+	}
+	if *zbxHost != "" && *zbxServer == "" {
+		return fail("--zabbix-host needs --zabbix-server")
+	}
+
+	probe, err := livenet.Open(livenet.Options{MaxFlows: *maxFlows})
+	if err != nil {
+		if msg := missingPrivilege(); msg != "" {
+			return fail("%v (%s)", err, msg)
+		}
+		return fail("%v", err)
+	}
+	defer probe.Close()
+	for _, w := range probe.Warnings() {
+		fmt.Fprintf(Stderr, "ferret net: warning: %s\n", w)
+	}
+
+	var sinks []netacct.Sink
+	if !*quiet {
+		sinks = append(sinks, &netacct.TableSink{W: Stdout, TopK: *topK})
+	}
+	var sender *zabbix.Sender
+	if *zbxServer != "" {
+		host := *zbxHost
+		if host == "" {
+			if host, err = os.Hostname(); err != nil {
+				return fail("--zabbix-host not given and no host name: %v", err)
+			}
+		}
+		sender = zabbix.NewSender(*zbxServer, 5*time.Second, *zbxQueue)
+		sinks = append(sinks, &zabbix.NetExporter{S: sender, Host: host})
+	}
+	if fs.Changed("prometheus") {
+		reg := prometheus.NewRegistry()
+		c := prom.NewNetCollector(by)
+		reg.MustRegister(c)
+		if sender != nil {
+			reg.MustRegister(zabbixCollector{sender})
+		}
+		srv, err := prom.Listen(*promAddr, reg)
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer srv.Close()
+		fmt.Fprintf(Stderr, "ferret net: serving metrics on http://%s/metrics\n", srv.Addr())
+		sinks = append(sinks, c)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	agg := netacct.NewAggregator(by, *topK, filter)
+	onErr := func(err error) { fmt.Fprintf(Stderr, "ferret net: %v\n", err) }
+	if err := netacct.Run(ctx, probe, agg, *every, *count, onErr, sinks...); err != nil {
+		return fail("%v", err)
+	}
+	if sender != nil {
+		if st := sender.Stats(); st.Queued > 0 || st.Dropped > 0 {
+			fmt.Fprintf(Stderr, "ferret net: zabbix: %d values undelivered, %d dropped at the queue bound\n", st.Queued, st.Dropped)
+		}
+	}
+	return 0
+}
+
+// zabbixCollector exports the Zabbix sender's delivery counters.
+type zabbixCollector struct{ s *zabbix.Sender }
+
+var (
+	zbxDescs = map[string]*prometheus.Desc{
+		"sent":      prometheus.NewDesc("ferret_zabbix_sent_values_total", "Values delivered to the Zabbix server.", nil, nil),
+		"processed": prometheus.NewDesc("ferret_zabbix_processed_values_total", "Values the Zabbix server accepted.", nil, nil),
+		"failed":    prometheus.NewDesc("ferret_zabbix_failed_values_total", "Values the Zabbix server rejected.", nil, nil),
+		"dropped":   prometheus.NewDesc("ferret_zabbix_dropped_values_total", "Values dropped because the retry queue was full.", nil, nil),
+		"errors":    prometheus.NewDesc("ferret_zabbix_send_errors_total", "Failed deliveries to the Zabbix server.", nil, nil),
+		"queued":    prometheus.NewDesc("ferret_zabbix_queued_values", "Values waiting for the Zabbix server.", nil, nil),
+	}
+)
+
+func (z zabbixCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range zbxDescs {
+		ch <- d
+	}
+}
+
+func (z zabbixCollector) Collect(ch chan<- prometheus.Metric) {
+	st := z.s.Stats()
+	for name, v := range map[string]uint64{"sent": st.Sent, "processed": st.Processed, "failed": st.Failed, "dropped": st.Dropped, "errors": st.Errors} {
+		ch <- prometheus.MustNewConstMetric(zbxDescs[name], prometheus.CounterValue, float64(v))
+	}
+	ch <- prometheus.MustNewConstMetric(zbxDescs["queued"], prometheus.GaugeValue, float64(st.Queued))
+}
