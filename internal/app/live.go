@@ -3,71 +3,32 @@
 package app
 
 import (
-	"bufio"
 	"fmt"
-	"os"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/ferret-observability/ferret/internal/capture"
 )
 
-// Capability bits of /proc/self/status CapEff.
-const (
-	capSysAdmin = 21
-	capPerfmon  = 38
-	capBPF      = 39
-)
-
-// missingPrivilege returns a description of what the process lacks to load
-// BPF programs, or "" when it may.
+// missingPrivilege describes what the process lacks to load BPF programs,
+// or returns "" when it may.
 func missingPrivilege() string {
-	eff, ok := effectiveCaps()
-	if !ok {
-		if os.Geteuid() == 0 {
-			return ""
-		}
-		return "root (or the CAP_BPF and CAP_PERFMON capabilities)"
-	}
-	if eff&(1<<capSysAdmin) != 0 {
+	if checkLivePrivileges == nil {
 		return ""
 	}
-	var miss []string
-	if eff&(1<<capBPF) == 0 {
-		miss = append(miss, "CAP_BPF")
+	if err := checkLivePrivileges(); err != nil {
+		return err.Error()
 	}
-	if eff&(1<<capPerfmon) == 0 {
-		miss = append(miss, "CAP_PERFMON")
-	}
-	if len(miss) == 0 {
-		return ""
-	}
-	return "root or the " + strings.Join(miss, " and ") + " capabilit" + map[bool]string{true: "y", false: "ies"}[len(miss) == 1]
-}
-
-func effectiveCaps() (uint64, bool) {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "CapEff:"); ok {
-			n, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			return n, err == nil
-		}
-	}
-	return 0, false
+	return ""
 }
 
 func (s *session) runLive() error {
 	if openLiveSource == nil {
 		return fail(1, "live capture is not available in this build")
 	}
-	if miss := missingPrivilege(); miss != "" {
-		return fail(1, "ferret: live capture needs %s", miss)
+	if checkLivePrivileges != nil {
+		if err := checkLivePrivileges(); err != nil {
+			return fail(1, "ferret: %s", err)
+		}
 	}
 	src, err := openLiveSource(s.cfg)
 	if err != nil {

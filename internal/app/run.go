@@ -25,9 +25,11 @@ var Version = "0.1.0"
 // integration lives in its own file.
 var (
 	// openFileSource opens one capture file.
-	openFileSource func(path string) (capture.Source, error)
+	openFileSource func(paths []string) (capture.Source, error)
 	// openLiveSource opens the live eBPF source.
 	openLiveSource func(c *Config) (capture.Source, error)
+	// checkLivePrivileges reports what the process lacks for live capture.
+	checkLivePrivileges func() error
 	// compileFilter compiles a filter expression.
 	compileFilter func(expr string) (engine.Filter, error)
 	// newFileWriter returns a consumer that writes events to c.Write.
@@ -186,11 +188,7 @@ func (s *session) run() error {
 	}
 	var err error
 	if len(cfg.Read) > 0 {
-		for _, path := range cfg.Read {
-			if err = s.runFile(path); err != nil {
-				break
-			}
-		}
+		err = s.runFiles(cfg.Read)
 	} else {
 		err = s.runLive()
 	}
@@ -223,11 +221,11 @@ func (s *session) writeVerboseStats() {
 	fmt.Fprintf(s.stdout, "Elapsed time: %.3f, Captured Events: %d, %.2f eps\n", el, s.events, eps)
 }
 
-func (s *session) runFile(path string) error {
+func (s *session) runFiles(paths []string) error {
 	if openFileSource == nil {
 		return fail(1, "reading capture files is not available in this build")
 	}
-	src, err := openFileSource(path)
+	src, err := openFileSource(paths)
 	if err != nil {
 		return fail(1, "%s", err)
 	}

@@ -30,6 +30,9 @@ type Registry interface {
 	Compile(name, arg string) (fields.Extractor, error)
 }
 
+// maxWidth bounds %N field widths.
+const maxWidth = 1 << 16
+
 type item struct {
 	lit   string // literal text before the field (may be empty)
 	tok   string // field token as written ("proc.aname[1]"), "" for a trailing literal
@@ -82,9 +85,12 @@ func Compile(s string, reg Registry) (*Format, error) {
 		j := i + 1
 		width := 0
 		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
-			width = width*10 + int(rest[j]-'0')
+			if width < maxWidth {
+				width = width*10 + int(rest[j]-'0')
+			}
 			j++
 		}
+		width = min(width, maxWidth)
 		name, arg, n, ok := reg.Lookup(rest[j:])
 		if !ok {
 			return nil, fmt.Errorf("invalid formatting token %s", rest[i+1:])

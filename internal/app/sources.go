@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package app
+
+import (
+	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/capture/file"
+	"github.com/ferret-observability/ferret/internal/capture/live"
+)
+
+func init() {
+	openFileSource = func(paths []string) (capture.Source, error) {
+		return file.Open(paths...)
+	}
+	openLiveSource = func(c *Config) (capture.Source, error) {
+		return live.Open(live.Options{
+			SnapLen:    c.Snaplen,
+			BufferSize: c.BufferSize,
+			PIDs:       nil,
+		})
+	}
+	checkLivePrivileges = live.CheckPrivileges
+}
