@@ -49,7 +49,7 @@ func TestAggregatorDeltas(t *testing.T) {
 		},
 		{ // curl1's entry was deleted and re-created: counts from zero
 			flows: []Flow{{curl1, Counters{TxBytes: 3, TxCalls: 1}}, {curl2, Counters{TxBytes: 1, Conns: 1, TxCalls: 1}}, {dns, Counters{TxBytes: 40, RxBytes: 80, TxCalls: 1, RxCalls: 1}}},
-			want: []Row{{Key{Program: "curl", Addr: netip.MustParseAddr("10.0.0.1"), Proto: TCP}, Counters{TxBytes: 3, TxCalls: 1}}},
+			want:  []Row{{Key{Program: "curl", Addr: netip.MustParseAddr("10.0.0.1"), Proto: TCP}, Counters{TxBytes: 3, TxCalls: 1}}},
 		},
 		{ // nothing moved; dns has now been idle for three reads
 			flows: []Flow{{curl1, Counters{TxBytes: 3, TxCalls: 1}}, {curl2, Counters{TxBytes: 1, Conns: 1, TxCalls: 1}}, {dns, Counters{TxBytes: 40, RxBytes: 80, TxCalls: 1, RxCalls: 1}}},
