@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package capfile
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+// sharedDir finds ../shared next to the repository root.
+func sharedDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("repository root not found")
+		}
+		dir = parent
+	}
+	sd := filepath.Join(dir, "..", "shared")
+	if _, err := os.Stat(sd); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("shared reference directory missing: %v", err)
+		}
+		t.Skipf("shared reference directory missing: %v", err)
+	}
+	return sd
+}
+
+func trace(t testing.TB, name string) string {
+	return filepath.Join(sharedDir(t), "reference", "traces", name)
+}
+
+// needSysdig returns the sysdig binary, skipping (or failing under CI) when
+// it is not installed.
+func needSysdig(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("sysdig")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("sysdig not installed")
+		}
+		t.Skip("sysdig not installed")
+	}
+	return p
+}
+
+// sysdigRead runs sysdig -r on path with extra arguments and returns its
+// standard output and exit error.
+func sysdigRead(t testing.TB, path string, args ...string) (string, error) {
+	t.Helper()
+	bin := needSysdig(t)
+	cmd := exec.Command(bin, append([]string{"-r", path}, args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if err != nil {
+		err = errors.New(err.Error() + ": " + errb.String())
+	}
+	return out.String(), err
+}
+
+// readAll reads a whole capture: snapshot of the first section and clones
+// of every event.
+func readAll(t testing.TB, data []byte) (*event.Snapshot, []*event.Event, error) {
+	t.Helper()
+	rd, err := NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, err
+	}
+	snap := rd.Snapshot()
+	var evs []*event.Event
+	var ev event.Event
+	for {
+		err := rd.Next(&ev)
+		if errors.Is(err, io.EOF) {
+			return snap, evs, nil
+		}
+		if err != nil {
+			return snap, evs, err
+		}
+		evs = append(evs, ev.Clone())
+	}
+}
+
+// rewrite writes snap and evs as a new capture.
+func rewrite(t testing.TB, snap *event.Snapshot, evs []*event.Event, opts WriterOptions) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, snap, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		if err := w.WriteEvent(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package capfile
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+// WriterOptions configure one output stream.
+type WriterOptions struct {
+	// Compress writes gzip. Each buffered chunk becomes one gzip member, so
+	// the file stays readable up to the last complete chunk if writing
+	// stops (readers handle multi-member gzip).
+	Compress bool
+	// BufferSize is how many bytes of whole blocks are gathered before they
+	// are written (default 256 KiB, 1 MiB when compressing).
+	BufferSize int
+}
+
+// Writer writes a capture stream the way sysdig 0.29.3 does: section header
+// (1.2), machine info, IL_V2, UL_V2, PL_V9, one FDL_V2 per thread, then
+// EV_V2 / EVF_V2 event blocks (_LARGE variants where needed).
+//
+// Blocks are buffered and written whole. After a write error the Writer stops
+// (every later call returns the same error); when the destination is an
+// *os.File it is truncated back to the end of the last complete chunk, so the
+// file remains a valid capture.
+type Writer struct {
+	out       io.Writer
+	file      *os.File // out, when it is a file (for truncation)
+	base      int64    // file offset where this stream started
+	committed int64    // bytes of out known to be good
+	opts      WriterOptions
+	buf       []byte
+	zbuf      bytes.Buffer
+	gz        *gzip.Writer
+	written   int64 // uncompressed bytes produced
+	events    uint64
+	err       error
+	closed    bool
+}
+
+var errClosed = errors.New("capture writer is closed")
+
+// NewWriter writes the section header and the metadata of snap (nil means an
+// empty snapshot) to w and returns a Writer ready for events.
+func NewWriter(w io.Writer, snap *event.Snapshot, opts WriterOptions) (*Writer, error) {
+	if opts.BufferSize <= 0 {
+		opts.BufferSize = 256 << 10
+		if opts.Compress {
+			opts.BufferSize = 1 << 20
+		}
+	}
+	wr := &Writer{out: w, opts: opts, buf: make([]byte, 0, opts.BufferSize+64<<10)}
+	if f, ok := w.(*os.File); ok {
+		if off, err := f.Seek(0, io.SeekCurrent); err == nil {
+			wr.file, wr.base = f, off
+		}
+	}
+	if snap == nil {
+		snap = &event.Snapshot{}
+	}
+	wr.appendSHB()
+	wr.appendMeta(snap)
+	if wr.err != nil {
+		return nil, wr.err
+	}
+	if err := wr.flush(); err != nil {
+		return nil, err
+	}
+	return wr, nil
+}
+
+// Written returns the number of (uncompressed) bytes written so far,
+// including what is still buffered.
+func (w *Writer) Written() int64 { return w.written }
+
+// Events returns the number of events written.
+func (w *Writer) Events() uint64 { return w.events }
+
+// Err returns the error that stopped the writer, if any.
+func (w *Writer) Err() error { return w.err }
+
+// WriteEvent appends one event block. ev.Raw must be a v2 record; its length
+// field is rewritten to the record's real size.
+func (w *Writer) WriteEvent(ev *event.Event) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.closed {
+		return errClosed
+	}
+	rec := ev.Raw
+	if len(rec) < event.HeaderLen {
+		return fmt.Errorf("writing event %d: record of %d bytes is shorter than its header", ev.Num, len(rec))
+	}
+	head := 2
+	if ev.DumpFlags != 0 {
+		head = 6
+	}
+	total := pad4(8 + head + len(rec) + 4)
+	if total > maxBlock {
+		return fmt.Errorf("writing event %d: record of %d bytes is too large", ev.Num, len(rec))
+	}
+	large := ev.Type.LargePayload() || total-8 > maxSmallEvent
+	var typ uint32
+	switch {
+	case large && ev.DumpFlags != 0:
+		typ = BlockEVFV2Lrg
+	case large:
+		typ = BlockEVV2Large
+	case ev.DumpFlags != 0:
+		typ = BlockEVFV2
+	default:
+		typ = BlockEVV2
+	}
+	b := w.buf
+	b = binary.LittleEndian.AppendUint32(b, typ)
+	b = binary.LittleEndian.AppendUint32(b, uint32(total))
+	b = binary.LittleEndian.AppendUint16(b, ev.CPU)
+	if ev.DumpFlags != 0 {
+		b = binary.LittleEndian.AppendUint32(b, ev.DumpFlags)
+	}
+	at := len(b)
+	b = append(b, rec...)
+	binary.LittleEndian.PutUint32(b[at+16:], uint32(len(rec)))
+	for i := 8 + head + len(rec) + 4; i < total; i++ {
+		b = append(b, 0)
+	}
+	b = binary.LittleEndian.AppendUint32(b, uint32(total))
+	w.buf = b
+	w.written += int64(total)
+	w.events++
+	if len(w.buf) >= w.opts.BufferSize {
+		return w.flush()
+	}
+	return nil
+}
+
+// Flush writes the buffered blocks.
+func (w *Writer) Flush() error {
+	if w.err != nil {
+		return w.err
+	}
+	return w.flush()
+}
+
+// Close flushes the buffered blocks. It does not close the destination.
+func (w *Writer) Close() error {
+	if w.closed {
+		return w.err
+	}
+	err := w.Flush()
+	w.closed = true
+	return err
+}
+
+func (w *Writer) flush() error {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	data := w.buf
+	if w.opts.Compress {
+		w.zbuf.Reset()
+		if w.gz == nil {
+			w.gz = gzip.NewWriter(&w.zbuf)
+		} else {
+			w.gz.Reset(&w.zbuf)
+		}
+		if _, err := w.gz.Write(data); err != nil {
+			return w.fail(err)
+		}
+		if err := w.gz.Close(); err != nil {
+			return w.fail(err)
+		}
+		data = w.zbuf.Bytes()
+	}
+	n, err := w.out.Write(data)
+	if err == nil && n != len(data) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		return w.fail(err)
+	}
+	w.committed += int64(n)
+	w.buf = w.buf[:0]
+	return nil
+}
+
+func (w *Writer) fail(err error) error {
+	msg := fmt.Sprintf("writing capture data: %v", err)
+	if w.file != nil {
+		if terr := w.file.Truncate(w.base + w.committed); terr == nil {
+			msg += fmt.Sprintf(" (file kept up to its last complete block, %d bytes)", w.base+w.committed)
+		}
+	}
+	w.err = errors.New(msg)
+	w.buf = w.buf[:0]
+	return w.err
+}
+
+// block framing helpers
+
+func (w *Writer) begin(typ uint32) int {
+	at := len(w.buf)
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, typ)
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, 0)
+	return at
+}
+
+func (w *Writer) end(at int) {
+	for (len(w.buf)-at+4)%4 != 0 {
+		w.buf = append(w.buf, 0)
+	}
+	total := len(w.buf) - at + 4
+	binary.LittleEndian.PutUint32(w.buf[at+4:], uint32(total))
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(total))
+	w.written += int64(total)
+}
+
+func (w *Writer) u8(v uint8)   { w.buf = append(w.buf, v) }
+func (w *Writer) u16(v uint16) { w.buf = binary.LittleEndian.AppendUint16(w.buf, v) }
+func (w *Writer) u32(v uint32) { w.buf = binary.LittleEndian.AppendUint32(w.buf, v) }
+func (w *Writer) u64(v uint64) { w.buf = binary.LittleEndian.AppendUint64(w.buf, v) }
+
+// str16 writes a length-prefixed string cut to limit bytes (the longest
+// sysdig 0.29.3 accepts for that field).
+func (w *Writer) str16(s string, limit int) {
+	if len(s) > limit {
+		s = s[:limit]
+	}
+	w.u16(uint16(len(s)))
+	w.buf = append(w.buf, s...)
+}
+
+// addr writes exactly n address bytes (zero-filled or cut).
+func (w *Writer) addr(b []byte, n int) {
+	for i := 0; i < n; i++ {
+		if i < len(b) {
+			w.buf = append(w.buf, b[i])
+		} else {
+			w.buf = append(w.buf, 0)
+		}
+	}
+}
+
+// patchLen stores the entry length (from at to the current end, plus extra)
+// into the u32 at position at.
+func (w *Writer) patchLen(at, extra int) {
+	binary.LittleEndian.PutUint32(w.buf[at:], uint32(len(w.buf)-at+extra))
+}
+
+func (w *Writer) appendSHB() {
+	at := w.begin(BlockSHB)
+	w.u32(ByteOrderMagic)
+	w.u16(VersionMajor)
+	w.u16(VersionMinor)
+	w.u64(0xFFFFFFFFFFFFFFFF)
+	w.end(at)
+}
+
+func joinNul(list []string, limit int) string {
+	n := 0
+	for _, s := range list {
+		n += len(s) + 1
+	}
+	b := make([]byte, 0, n)
+	for _, s := range list {
+		b = append(b, s...)
+		b = append(b, 0)
+	}
+	if len(b) > limit {
+		b = b[:limit]
+	}
+	return string(b)
+}
+
+// Field limits of sysdig 0.29.3's reader.
+const (
+	limPath   = 1024
+	limList   = 4096
+	limUser   = 255
+	limFDName = 1023
+	limIfName = 1023
+)
+
+func (w *Writer) appendMeta(s *event.Snapshot) {
+	// machine info
+	at := w.begin(BlockMI)
+	m := s.Machine
+	w.u32(m.NumCPUs)
+	w.u64(m.MemBytes)
+	w.u64(m.MaxPID)
+	var host [128]byte
+	copy(host[:127], m.Hostname)
+	w.buf = append(w.buf, host[:]...)
+	w.u64(m.BootTime)
+	w.u64(0)
+	w.u64(0)
+	w.u64(0)
+	w.end(at)
+
+	// interfaces
+	at = w.begin(BlockILV2)
+	for _, it := range s.Interfaces {
+		name := it.Name
+		if len(name) > limIfName {
+			name = name[:limIfName]
+		}
+		alen, typ := 4, uint16(1)
+		if it.IPv6 {
+			alen, typ = 16, 2
+		}
+		w.u32(uint32(2 + 2 + 3*alen + 8 + len(name)))
+		w.u16(typ)
+		w.u16(uint16(len(name)))
+		w.addr(it.Addr, alen)
+		w.addr(it.Netmask, alen)
+		w.addr(it.Broadcast, alen)
+		w.u64(it.LinkSpeed)
+		w.buf = append(w.buf, name...)
+	}
+	w.end(at)
+
+	// users, then groups
+	at = w.begin(BlockULV2)
+	for _, u := range s.Users {
+		e := len(w.buf)
+		w.u32(0)
+		w.u8(0)
+		w.u32(u.UID)
+		w.u32(u.GID)
+		w.str16(u.Name, limUser)
+		w.str16(u.HomeDir, limUser)
+		w.str16(u.Shell, limUser)
+		w.patchLen(e, 0)
+	}
+	for _, g := range s.Groups {
+		e := len(w.buf)
+		w.u32(0)
+		w.u8(1)
+		w.u32(g.GID)
+		w.str16(g.Name, limUser)
+		w.patchLen(e, 0)
+	}
+	w.end(at)
+
+	// threads
+	at = w.begin(BlockPLV9)
+	for i := range s.Threads {
+		t := &s.Threads[i]
+		e := len(w.buf)
+		w.u32(0)
+		w.u64(uint64(t.TID))
+		w.u64(uint64(t.PID))
+		w.u64(uint64(t.PTID))
+		w.u64(uint64(t.SID))
+		w.u64(uint64(t.VPGID))
+		w.str16(t.Comm, limPath)
+		w.str16(t.Exe, limPath)
+		w.str16(t.ExePath, limPath)
+		w.str16(joinNul(t.Args, limList), limList)
+		w.str16(t.Cwd, limPath)
+		w.u64(uint64(t.FDLimit))
+		w.u32(t.Flags)
+		w.u32(t.UID)
+		w.u32(t.GID)
+		w.u32(t.VMSizeKB)
+		w.u32(t.VMRSSKB)
+		w.u32(t.VMSwapKB)
+		w.u64(t.PFMajor)
+		w.u64(t.PFMinor)
+		w.str16(joinNul(t.Env, limList), limList)
+		w.u64(uint64(t.VTID))
+		w.u64(uint64(t.VPID))
+		w.str16(joinNul(t.Cgroups, limList), limList)
+		w.str16(t.Root, limPath)
+		w.u32(uint32(t.LoginUID))
+		if t.ExeWritable {
+			w.u8(1)
+		} else {
+			w.u8(0)
+		}
+		w.patchLen(e, 0)
+	}
+	w.end(at)
+
+	// one fd list per thread
+	for i := range s.Threads {
+		t := &s.Threads[i]
+		at = w.begin(BlockFDLV2)
+		w.u64(uint64(t.TID))
+		for k := range t.FDs {
+			w.appendFD(&t.FDs[k])
+		}
+		w.end(at)
+		if len(w.buf) >= w.opts.BufferSize {
+			// Metadata can be large; keep whole blocks together but do not
+			// hold it all in memory.
+			if err := w.flush(); err != nil {
+				return
+			}
+		}
+	}
+}
+
+func (w *Writer) appendFD(fd *event.FD) {
+	e := len(w.buf)
+	w.u32(0)
+	w.u64(uint64(fd.Num))
+	w.u64(fd.Ino)
+	typ := fd.Type
+	if typ > event.FDFileV2 {
+		typ = event.FDUnsupported
+	}
+	w.u8(uint8(typ))
+	switch typ {
+	case event.FDUnknown:
+	case event.FDIPv4Sock, event.FDIPv6Sock:
+		n := 4
+		if typ == event.FDIPv6Sock {
+			n = 16
+		}
+		w.addr(fd.SrcIP, n)
+		w.addr(fd.DstIP, n)
+		w.u16(fd.SPort)
+		w.u16(fd.DPort)
+		w.u8(fd.L4Proto)
+	case event.FDIPv4ServSock, event.FDIPv6ServSock:
+		n := 4
+		if typ == event.FDIPv6ServSock {
+			n = 16
+		}
+		w.addr(fd.SrcIP, n)
+		w.u16(fd.SPort)
+		w.u8(fd.L4Proto)
+	case event.FDUnixSock:
+		w.u64(fd.UnixSrc)
+		w.u64(fd.UnixDst)
+		w.str16(fd.Name, limFDName)
+	case event.FDFileV2:
+		w.u32(fd.OpenFlags)
+		w.str16(fd.Name, limFDName)
+		w.u32(fd.Dev)
+	default:
+		w.str16(fd.Name, limFDName)
+	}
+	w.patchLen(e, 0)
+}
