@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package trace
+
+import (
+	"io"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+func FuzzParseSet(f *testing.F) {
+	for _, s := range []string{"file,read", "!%network", "/^get", "?x,all", "%%stat"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, expr string) {
+		s, err := ParseSet(expr)
+		if err == nil {
+			s.Has("read")
+		}
+	})
+}
+
+// FuzzHandle feeds arbitrary records (as a live source could deliver after
+// a probe bug) to a tracer; it must never panic.
+func FuzzHandle(f *testing.F) {
+	g := &gen{t: f}
+	execve(g, 5, "/bin/true", "true")
+	openat(g, 5, "/etc/x", ppmRDONLY, 3)
+	read(g, 5, 3, "abc", 3)
+	g.exitGroup(5, 0)
+	for _, e := range g.evs {
+		f.Add(e.Raw)
+	}
+	f.Fuzz(func(t *testing.T, rec []byte) {
+		for _, opts := range []Options{{Out: io.Discard, Follow: true, Durations: true, Time: TimeUsec}, {Out: io.Discard, Summary: true}} {
+			tr := New(opts)
+			tr.Attach(5, 5)
+			for _, e := range g.evs[:1] {
+				tr.Handle(e)
+			}
+			var ev event.Event
+			if ev.Decode(rec) != nil || !ev.Type.Known() {
+				return
+			}
+			ev.TID = 5
+			tr.Handle(&ev)
+			if ev.Type.IsEnter() {
+				x := ev
+				x.Type++
+				tr.Handle(&x)
+			}
+			tr.Finish()
+		}
+	})
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package trace
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+// HoldArg is the first argument that makes a ferret process act as the held
+// helper of StartHeld (see RunHeldHelper).
+const HoldArg = "__ferret_held_exec"
+
+// Held is a command started but not yet running: its process waits, before
+// execve, until Release.
+type Held struct {
+	Cmd     *exec.Cmd
+	PID     int
+	release *os.File
+}
+
+// StartHeld starts argv as a child that blocks before its execve. The child
+// is this executable re-run with HoldArg: it reads one byte from an inherited
+// pipe, then calls execve on the resolved program from its main thread, so
+// the traced process keeps its pid and its first traced syscall is execve.
+// The child shares ferret's standard streams and environment.
+func StartHeld(argv []string) (*Held, error) {
+	if len(argv) == 0 {
+		return nil, errors.New("no command")
+	}
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		return nil, fmt.Errorf("can't stat '%s': %w", argv[0], err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find own executable: %w", err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("hold pipe: %w", err)
+	}
+	cmd := exec.Command(self, append([]string{HoldArg, path}, argv...)...)
+	cmd.Args[0] = argv[0]
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.ExtraFiles = []*os.File{r}
+	if err := cmd.Start(); err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("start %s: %w", argv[0], err)
+	}
+	r.Close()
+	return &Held{Cmd: cmd, PID: cmd.Process.Pid, release: w}, nil
+}
+
+// Release lets the held command run.
+func (h *Held) Release() error {
+	if h.release == nil {
+		return nil
+	}
+	_, err := h.release.Write([]byte{1})
+	h.release.Close()
+	h.release = nil
+	if err != nil {
+		return fmt.Errorf("release command: %w", err)
+	}
+	return nil
+}
+
+// Abort kills a command that was never released.
+func (h *Held) Abort() {
+	if h.release != nil {
+		h.release.Close()
+		h.release = nil
+	}
+	_ = h.Cmd.Process.Kill()
+	_ = h.Cmd.Wait()
+}
+
+// Wait waits for the command and returns its exit status the way a shell
+// reports it (128+signal when killed).
+func (h *Held) Wait() int {
+	err := h.Cmd.Wait()
+	st, ok := h.Cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ok {
+		if err != nil {
+			return 1
+		}
+		return 0
+	}
+	if st.Signaled() {
+		return 128 + int(st.Signal())
+	}
+	return st.ExitStatus()
+}
+
+// RunHeldHelper is the held side of StartHeld. When os.Args asks for it, it
+// waits for the release byte on fd 3 and replaces the process with the
+// command; it returns only when os.Args is not a helper invocation. Call it
+// from package initialisation, where the main goroutine still runs on the
+// main thread, so the execve comes from the thread whose id is the pid.
+func RunHeldHelper() {
+	if len(os.Args) < 4 || os.Args[1] != HoldArg {
+		return
+	}
+	path, argv := os.Args[2], os.Args[3:]
+	var b [1]byte
+	n, _ := syscall.Read(3, b[:])
+	syscall.Close(3)
+	if n != 1 {
+		os.Exit(127)
+	}
+	err := syscall.Exec(path, argv, os.Environ())
+	fmt.Fprintf(os.Stderr, "ferret: exec %s: %v\n", path, err)
+	os.Exit(127)
+}
