@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package prom
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ferret-observability/ferret/internal/netacct"
+)
+
+// TestRealPrometheusScrape lets Debian's Prometheus scrape the endpoint and
+// asks its query API for a ferret counter.
+func TestRealPrometheusScrape(t *testing.T) {
+	bin, err := exec.LookPath("prometheus")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("prometheus missing (Debian package prometheus)")
+		}
+		t.Skip("prometheus missing (Debian package prometheus)")
+	}
+	c := NewNetCollector(netacct.ByProcIPPort)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
+	srv, err := Listen("127.0.0.1:0", reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c.Tick(&netacct.Tick{By: netacct.ByProcIPPort, Totals: []netacct.Row{{
+		Key:      netacct.Key{Program: "curl", Addr: netip.MustParseAddr("fd00::7"), Port: 443, Proto: netacct.TCP},
+		Counters: netacct.Counters{TxBytes: 123456, RxBytes: 1},
+	}}})
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := ln.Addr().String()
+	ln.Close()
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: ferret\n    static_configs:\n      - targets: ['%s']\n", srv.Addr())
+	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cmd := exec.Command(bin, "--config.file="+filepath.Join(dir, "prometheus.yml"), "--storage.tsdb.path="+filepath.Join(dir, "data"),
+		"--web.listen-address="+web)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	defer func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+	}()
+	q := "http://" + web + "/api/v1/query?query=" + url.QueryEscape(`ferret_net_sent_bytes_total{program="curl",peer="fd00::7",port="443",proto="tcp"}`)
+	var last string
+	for i := 0; i < 300; i++ {
+		select {
+		case <-done:
+			t.Fatalf("prometheus exited:\n%s", out.Bytes())
+		default:
+		}
+		time.Sleep(100 * time.Millisecond)
+		resp, err := http.Get(q)
+		if err != nil {
+			continue
+		}
+		var r struct {
+			Status string
+			Data   struct {
+				Result []struct {
+					Value [2]any
+				}
+			}
+		}
+		err = json.NewDecoder(resp.Body).Decode(&r)
+		resp.Body.Close()
+		if err != nil || len(r.Data.Result) == 0 {
+			continue
+		}
+		last = fmt.Sprint(r.Data.Result[0].Value[1])
+		if last == "123456" {
+			return
+		}
+	}
+	t.Fatalf("prometheus never reported the counter (last value %q)", last)
+}
