@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+
+// Package filter implements sysdig 0.29.3's filter language: parsing (with
+// sysdig's error messages and positions), compilation against the field
+// registry, evaluation on the current event, thread-table mode for chisels
+// and the analysis that lets a live source drop events in the kernel.
+//
+// Grammar (0.29.3 has no precedence between "and" and "or": mixing them in
+// one group is an error; "not" is a flag OR-ed into the next item's
+// operator, so "not not X" is "not X"):
+//
+//	filter   = group .
+//	group    = item { boolop item } .
+//	item     = { "not" } ( "(" group ")" | check ) .
+//	boolop   = "and" | "or" .
+//	check    = field cmpop value
+//	         | field "exists"
+//	         | field listop "(" value { "," value } ")" .
+//	cmpop    = "=" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "icontains"
+//	         | "startswith" | "endswith" | "glob" .
+//	listop   = "in" | "pmatch" | "intersects" .
+//	field    = { byte - ( blank | "(" | ")" | "!" | "=" | "<" | ">" ) } .
+//	value    = bare | '"' quoted ( '"' | "'" ) | "'" quoted ( '"' | "'" ) .
+//	bare     = { byte - ( blank | "(" | ")" ) } .          (also "," in lists)
+//	escape   = "\\" | "\" '"' | "\x" hex hex .               (other "\c" kept)
+//
+// Keywords and operators need no surrounding blanks and keywords may even
+// contain blanks ("a n d"), as in sysdig's scanner. "intersects" is never
+// reached because "in" is tried first; "==" reads as "=" followed by a value
+// starting with "=". A value that cannot be extracted for an event makes
+// every comparison false, "!=" included.
+//
+// Values are validated at compile time: evt.type names against the event
+// and syscall tables, booleans (true/false), decimal numbers, IPv4/IPv6
+// addresses, IPv4 networks, ports (numbers or service names).
+//
+// filter is a layer-3 package: it imports internal/fields and internal/event
+// (and the standard library) only. It must not import format, engine,
+// chisel or anything above, nor any capture package.
+package filter
