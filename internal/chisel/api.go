@@ -128,8 +128,8 @@ func (c *Chisel) luaSetFilter(L *lua.LState) int {
 	f, err := c.opts.compileFilter(expr)
 	if err != nil {
 		c.flush()
-		fmt.Fprintf(os.Stderr, "invalid filter in chisel %s: %s\n", c.meta.Name, err.Error())
-		L.RaiseError("invalid filter in chisel %s: %s", c.meta.Name, err.Error())
+		fmt.Fprintf(c.opts.stderr(), "invalid filter in chisel %s: %s\n", c.meta.Name, err.Error())
+		L.RaiseError("C++ exception")
 	}
 	c.filter = f
 	return 0
@@ -172,7 +172,7 @@ func (c *Chisel) luaExec(L *lua.LState) int {
 }
 
 func (c *Chisel) checkEvt(L *lua.LState, fn string) {
-	if !c.evtOK || c.ctx == nil || c.ctx.Ev == nil {
+	if c.ctx == nil || c.ctx.Ev == nil {
 		L.RaiseError("invalid call to evt.%s()", fn)
 	}
 }

@@ -49,6 +49,9 @@ type Options struct {
 	// Stdout receives print/io.write output (os.Stdout when nil). It is
 	// buffered and flushed at the end of the capture and before errors.
 	Stdout io.Writer
+	// Stderr receives error reports made while the chisel runs (invalid
+	// filters); os.Stderr when nil.
+	Stderr io.Writer
 	// JSON is -j: sysdig.get_output_format() returns "json".
 	JSON bool
 	// Container is -pc/-pk/-pm: sysdig.is_print_container_data().
@@ -179,6 +182,13 @@ func (o *Options) stdout() io.Writer {
 		return o.Stdout
 	}
 	return os.Stdout
+}
+
+func (o *Options) stderr() io.Writer {
+	if o.Stderr != nil {
+		return o.Stderr
+	}
+	return os.Stderr
 }
 
 func (o *Options) registry() *fields.Registry {

@@ -132,7 +132,12 @@ func patchStdlib(L *lua.LState, out *bufio.Writer) {
 	str.RawSetString("format", L.NewFunction(strFormat))
 	for _, name := range []string{"find", "match", "gmatch", "gsub"} {
 		orig := str.RawGetString(name).(*lua.LFunction)
-		str.RawSetString(name, L.NewFunction(patternCompat(orig)))
+		// Keep the original's upvalues: gmatch finds its iterator there.
+		ups := make([]lua.LValue, len(orig.Upvalues))
+		for i, u := range orig.Upvalues {
+			ups[i] = u.Value()
+		}
+		str.RawSetString(name, L.NewClosure(patternCompat(orig), ups...))
 	}
 	// Strings share the string table as their metatable's __index, which
 	// was captured when the library opened; point it at the patched one.

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package chisel
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// wantBuiltins are the chisels ferret ships inside the binary.
+var wantBuiltins = []string{
+	"echo_fds", "fdbytes_by", "fdcount_by", "fdtime_by", "fileslower", "iobytes", "iobytes_file",
+	"iobytes_net", "lscontainers", "lsof", "netlower", "netstat", "proc_exec_time", "ps",
+	"scallslower", "spectrogram", "spy_file", "spy_logs", "spy_port", "spy_users", "stderr",
+	"stdin", "stdout", "topconns", "topfiles_bytes", "topfiles_errors", "topfiles_time",
+	"topports_server", "topprocs_cpu", "topprocs_errors", "topprocs_file", "topprocs_net",
+	"topscalls", "topscalls_time",
+}
+
+func TestBuiltinsListed(t *testing.T) {
+	got := BuiltinNames()
+	if strings.Join(got, " ") != strings.Join(wantBuiltins, " ") {
+		t.Fatalf("built-ins:\n got %v\nwant %v", got, wantBuiltins)
+	}
+	var b bytes.Buffer
+	if err := List(&b, []string{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range wantBuiltins {
+		if !strings.Contains(b.String(), "\n"+n+" ") && !strings.Contains(b.String(), "\n"+n+"\n") {
+			t.Errorf("-cl does not list %s", n)
+		}
+		var info bytes.Buffer
+		if err := Info(&info, n, []string{}); err != nil {
+			t.Errorf("-i %s: %v", n, err)
+		}
+	}
+}
+
+func TestBuiltinsLoad(t *testing.T) {
+	for _, n := range wantBuiltins {
+		t.Run(n, func(t *testing.T) {
+			var rest []string
+			switch n {
+			case "fileslower", "netlower", "scallslower":
+				rest = []string{"0"}
+			case "fdbytes_by", "fdcount_by", "fdtime_by":
+				rest = []string{"fd.type"}
+			case "spy_port":
+				rest = []string{"53"}
+			}
+			c, used, err := Load(n, rest, Options{Dirs: []string{}, Stdout: &bytes.Buffer{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if used != len(rest) {
+				t.Errorf("consumed %d words, want %d", used, len(rest))
+			}
+		})
+	}
+}

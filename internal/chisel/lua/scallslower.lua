@@ -1,0 +1,69 @@
+-- SPDX-License-Identifier: Apache-2.0
+
+description = "Prints the system calls slower than a threshold (0 prints all of them). With -pc container columns are added."
+short_description = "Trace slow syscalls"
+category = "Performance"
+args = {
+	{
+		name = "min_ms",
+		description = "Minimum latency in milliseconds for a call to be shown",
+		argtype = "int"
+	},
+	{
+		name = "disable_color",
+		description = "Set to 'disable_colors' to print without colours",
+		argtype = "string",
+		optional = true
+	},
+}
+
+local common = require "ferret_common"
+local min_ms = 0
+local f = {}
+local pc = false
+
+function on_set_arg(name, val)
+	if name == "min_ms" then
+		min_ms = common.number(val, name)
+	elseif val == "disable_colors" or val == "disable_color" then
+		common.colors(false)
+	end
+	return true
+end
+
+function on_init()
+	for _, n in ipairs({"evt.type", "evt.dir", "evt.datetime", "fd.name", "proc.name", "evt.latency", "container.name", "container.id"}) do
+		f[n] = chisel.request_field(n)
+	end
+	pc = sysdig.is_print_container_data()
+	if pc then
+		print(string.format("%-23.23s %-20.20s  %-20.20s %-23.23s %-20s %s", "evt.datetime", "container.id", "container.name", "proc.name", "LATENCY(ms)", "evt.type"))
+		print(string.format("%-23.23s %-20.20s %-20.20s %-23.23s %-20s %s", string.rep("-", 23), string.rep("-", 20), string.rep("-", 20), string.rep("-", 23), string.rep("-", 20), string.rep("-", 20)))
+	else
+		print(string.format("%-23.23s %-23.23s %-20s %s", "evt.datetime", "proc.name", "LATENCY(ms)", "evt.type"))
+		print(string.format("%-23.23s %-23.23s %-20s %s", string.rep("-", 23), string.rep("-", 23), string.rep("-", 20), string.rep("-", 20)))
+	end
+	return true
+end
+
+function on_event()
+	local lat = evt.field(f["evt.latency"])
+	if lat == nil then
+		return true
+	end
+	local ms = lat / 1000000
+	if ms <= min_ms then
+		return true
+	end
+	local cname = evt.field(f["container.name"])
+	local color = common.color.green
+	if cname ~= "host" then
+		color = common.color.blue
+	end
+	if pc then
+		print(color .. string.format("%-23.23s %-20.20s %-20.20s %-23.23s %-20s %s", evt.field(f["evt.datetime"]), evt.field(f["container.id"]), cname, evt.field(f["proc.name"]), tostring(ms), evt.field(f["evt.type"])))
+	else
+		print(color .. string.format("%-23.23s %-23.23s %-20s %s", evt.field(f["evt.datetime"]), evt.field(f["proc.name"]), tostring(ms), evt.field(f["evt.type"])))
+	end
+	return true
+end
