@@ -196,15 +196,39 @@ func protoField(name, desc string, s side) Field {
 func init() {
 	Register(&Class{Name: "fd", Order: 70, Desc: "Fields of the file descriptor an event uses (files, sockets, pipes, ...).",
 		Fields: []Field{
-			fdVal("fd.num", "INT64", "number of the file descriptor.", 0, func(c *Ctx, fd *state.FD, v *Value) bool { return setInt(v, fd.Num) }),
+			simple("fd.num", "INT64", "number of the file descriptor.", func(c *Ctx, v *Value) bool {
+				if fd := c.CurFD(); fd != nil {
+					return setInt(v, fd.Num)
+				}
+				n, _, _, ok := nullFD(c, nil)
+				return ok && setInt(v, n)
+			}),
 			fdStr("fd.type", "type of the fd: file, directory, ipv4, ipv6, unix, pipe, event, signalfd, eventpoll, inotify, timerfd, netlink.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
 				return append(b, fd.TypeString()...), true
 			}),
-			fdStr("fd.typechar", "type of the fd as one letter (f file, 4 IPv4 socket, 6 IPv6 socket, u unix socket, p pipe, ...).", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
-				return append(b, fd.TypeChar()), true
+			strField("fd.typechar", "CHARBUF", "type of the fd as one letter (f file, 4 IPv4 socket, 6 IPv6 socket, u unix socket, p pipe, ...).", func(c *Ctx, b []byte) ([]byte, bool) {
+				if fd := c.CurFD(); fd != nil {
+					return append(b, fd.TypeChar()), true
+				}
+				_, ch, _, ok := nullFD(c, nil)
+				return append(b, ch), ok
 			}),
-			fdStr("fd.name", "full name of the fd: path of files, connection tuple of sockets, ...", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
-				return append(b, fd.Name...), true
+			strField("fd.name", "CHARBUF", "full name of the fd: path of files, connection tuple of sockets, ...", func(c *Ctx, b []byte) ([]byte, bool) {
+				if fd := c.CurFD(); fd != nil {
+					if c.Ev.Type.Name() == "connect" && !c.Ev.Type.IsEnter() {
+						if r, _ := c.Ev.Int(0); r < 0 {
+							// A failed connect leaves the fd unnamed; the
+							// attempted tuple is shown instead.
+							if ti := c.Ev.ParamIndex("tuple"); ti >= 0 {
+								return appendSockTuple(b, c.Ev.Param(ti)), true
+							}
+						}
+					}
+					return append(b, fd.Name...), true
+				}
+				var ok bool
+				_, _, b, ok = nullFD(c, b)
+				return b, ok
 			}),
 			fdStr("fd.directory", "directory of a file fd, or the directory itself.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
 				switch fd.Type {
@@ -324,4 +348,29 @@ func containerID(c *Ctx) string {
 		return t.ContainerID
 	}
 	return "host"
+}
+
+// nullFD describes the fd of an event that refers to none in the table:
+// a failed open (fd -1, type 'f', the path it tried) or an fd number that
+// is not in the table (type 'o', empty name). name is appended to b.
+func nullFD(c *Ctx, b []byte) (num int64, typechar byte, name []byte, ok bool) {
+	ev := c.Ev
+	info := ev.Info()
+	if !ev.Type.IsEnter() && info.Flags&event.FlagCreatesFD != 0 {
+		ni := ev.ParamIndex("name")
+		if ni >= 0 && info.Params[0].Type == event.PTFD {
+			if r, _ := ev.Int(0); r < 0 {
+				s, _ := ev.Str(ni)
+				dirfd := int64(-100)
+				if d := info.Params[ni].DirFD; d >= 0 {
+					dirfd, _ = ev.Int(d)
+				}
+				return -1, 'f', append(b, c.State.ResolvePath(c.Thread(), dirfd, s)...), true
+			}
+		}
+	}
+	if n := c.Cur().FDNum; info.Flags&event.FlagUsesFD != 0 {
+		return n, 'o', b, true
+	}
+	return 0, 0, b, false
 }

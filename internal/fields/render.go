@@ -76,7 +76,7 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 	case event.PTPID:
 		pid := sint(b)
 		plain = strconv.AppendInt(plain, pid, 10)
-		if t := c.State.Thread(pid); t != nil {
+		if t := c.State.Thread(pid); t != nil && !t.Unknown() {
 			res = append(res, t.Comm...)
 		}
 	case event.PTCharBuf, event.PTFSPath:
@@ -357,14 +357,21 @@ func (c *Ctx) appendBuffer(b, p []byte) []byte {
 	}
 	switch c.Buf {
 	case BufASCII:
-		b = append(b, '\n')
-		for _, x := range p {
-			if isPrint(x) || x == '\n' || x == '\t' {
+		if len(p) > 0 {
+			b = append(b, '\n')
+		}
+		for i, x := range p {
+			switch {
+			case isPrint(x) || x == '\n':
 				b = append(b, x)
+			case x == '\r' && (i+1 == len(p) || p[i+1] != '\n'):
+				b = append(b, '\n')
 			}
 		}
 	case BufHex, BufHexASCII:
-		b = appendHexDump(b, p, c.Buf == BufHexASCII)
+		if len(p) > 0 {
+			b = appendHexDump(b, p, c.Buf == BufHexASCII)
+		}
 	case BufBase64:
 		n := base64.StdEncoding.EncodedLen(len(p))
 		start := len(b)
@@ -402,9 +409,6 @@ func appendHexDump(b, p []byte, withASCII bool) []byte {
 				b = append(b, ' ', hexdigits[p[i]>>4], hexdigits[p[i]&0xf], hexdigits[p[i+1]>>4], hexdigits[p[i+1]&0xf])
 			case i < end:
 				b = append(b, ' ', hexdigits[p[i]>>4], hexdigits[p[i]&0xf])
-				if withASCII {
-					b = append(b, "  "...)
-				}
 			default:
 				if withASCII {
 					b = append(b, "     "...)
@@ -507,7 +511,7 @@ func splitNul(b []byte) []string {
 func (c *Ctx) AppendArgs(b []byte) []byte {
 	ev := c.Ev
 	info := ev.Info()
-	if info == nil {
+	if info == nil || ev.Type == event.GenericE || ev.Type == event.GenericX {
 		return b
 	}
 	n := ev.NParams

@@ -67,12 +67,16 @@ func appendLatencyHuman(b []byte, ns uint64) []byte {
 		b = strconv.AppendUint(b, ns, 10)
 		return append(b, "ns"...)
 	case ns < 1000000:
-		b = strconv.AppendFloat(b, float64(ns)/1e3, 'f', 2, 64)
-		return append(b, "us"...)
+		return append(appendFixed2(b, ns, 1000), "us"...)
 	case ns < 1000000000:
-		b = strconv.AppendFloat(b, float64(ns)/1e6, 'f', 2, 64)
-		return append(b, "ms"...)
+		return append(appendFixed2(b, ns, 1000000), "ms"...)
 	}
-	b = strconv.AppendFloat(b, float64(ns)/1e9, 'f', 2, 64)
-	return append(b, 's')
+	return append(appendFixed2(b, ns, 1000000000), 's')
+}
+
+// appendFixed2 appends v/unit with two decimals, truncated.
+func appendFixed2(b []byte, v, unit uint64) []byte {
+	b = strconv.AppendUint(b, v/unit, 10)
+	f := v % unit * 100 / unit
+	return append(b, '.', byte('0'+f/10), byte('0'+f%10))
 }

@@ -198,6 +198,15 @@ func exitExecve(s *State, ev *event.Event, t *Thread) {
 		return
 	}
 	p := procParams{ev}
+	if t.unknown {
+		if v, ok := p.int("pid"); ok {
+			t.PID = v
+		}
+		if v, ok := p.int("ptid"); ok {
+			t.PTID = v
+		}
+		t.unknown = false
+	}
 	t.fill(p)
 	if v, ok := p.list("env"); ok {
 		t.Env = v
@@ -307,7 +316,7 @@ type containerJSON struct {
 
 var containerTypes = [...]string{"docker", "lxc", "libvirt-lxc", "mesos", "rkt", "custom", "cri", "containerd", "cri-o", "bpm", "static", "podman"}
 
-func enterContainerJSON(s *State, ev *event.Event, t *Thread) {
+func enterContainerJSON(s *State, ev *event.Event, _ *Thread) {
 	if ev.NParams == 1 {
 		raw, _ := ev.Str(0)
 		s.AddContainerJSON(raw)

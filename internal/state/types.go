@@ -35,6 +35,7 @@ type FD struct {
 	Role Role
 
 	pendingL4 uint8 // protocol guessed at socket(), applied once addressed
+	connected bool  // a connect succeeded on the socket
 
 	// OpenTS is the timestamp of the event that created the fd (0 if it
 	// came from the snapshot).
@@ -252,6 +253,10 @@ func (t *Thread) FDs() *FDTable { return t.fds }
 // FD returns fd n of the thread's process, or nil.
 func (t *Thread) FD(n int64) *FD { return t.fds.Get(n) }
 
+// Unknown reports whether the thread was created on the fly for an event of
+// a tid absent from the snapshot and not yet described by clone or execve.
+func (t *Thread) Unknown() bool { return t.unknown }
+
 // IsMain reports whether t is the main thread of its process.
 func (t *Thread) IsMain() bool { return t.TID == t.PID }
 
@@ -291,8 +296,8 @@ type Cur struct {
 	// seen); Latency is exit.TS - enter.TS (0 otherwise).
 	Enter   *event.Event
 	Latency uint64
-	// PrevTS is the timestamp of the previous event (any thread), 0 for
-	// the first.
+	// PrevTS is the timestamp of the previous event (any thread) that was
+	// not of the internal category (procinfo, ...), 0 for the first.
 	PrevTS uint64
 	// ClosedFD holds a copy of the fd closed by this event (close exit), so
 	// fields can still report it; valid when Closed is true.

@@ -6,8 +6,8 @@ import (
 	"github.com/ferret-observability/ferret/internal/event"
 )
 
-// handler updates the tables for one event type. t is the event's thread
-// (never nil).
+// handler updates the tables for one event type. t is the event's thread;
+// it is nil only for internal events of unknown threads (container events).
 type handler func(s *State, ev *event.Event, t *Thread)
 
 // handlers is indexed by event type; nil entries need no state change.
@@ -87,7 +87,9 @@ func (s *State) Update(ev *event.Event) {
 	}
 	c := &s.cur
 	c.PrevTS = s.lastTS
-	s.lastTS = ev.TS
+	if inf := ev.Info(); inf == nil || inf.Category != event.CatInternal {
+		s.lastTS = ev.TS
+	}
 	c.Event = ev
 	c.FD = nil
 	c.FDNum = -1
@@ -95,14 +97,31 @@ func (s *State) Update(ev *event.Event) {
 	c.Latency = 0
 	c.Closed = false
 
+	info := ev.Info()
 	t := s.threads[ev.TID]
 	if t == nil {
+		if info == nil || info.Category == event.CatInternal {
+			// Internal events (procinfo, ...) describe threads; they do
+			// not create them.
+			c.Thread = nil
+			if h := handlers[ev.Type]; h != nil && ev.Type != event.ProcInfoE {
+				h(s, ev, nil)
+			}
+			return
+		}
 		t = s.addUnknownThread(ev.TID)
 		s.Counters.MissingThread++
 	}
 	c.Thread = t
-	info := ev.Info()
 	if info == nil {
+		return
+	}
+	if info.Category == event.CatScheduler || info.Flags&event.FlagSkipParseReset != 0 {
+		// Context switches interleave with syscalls without being part of
+		// them: they neither pair nor replace the pending enter event.
+		if h := handlers[ev.Type]; h != nil {
+			h(s, ev, t)
+		}
 		return
 	}
 	enter := ev.Type.IsEnter()
@@ -112,14 +131,15 @@ func (s *State) Update(ev *event.Event) {
 			c.Latency = ev.TS - t.enter.TS
 		}
 	}
-	if info.Flags&event.FlagUsesFD != 0 {
-		if enter {
-			if fd, ok := ev.Int(0); ok && len(info.Params) > 0 && info.Params[0].Type == event.PTFD {
+	if enter {
+		t.lastFD = -1
+		if info.Flags&event.FlagUsesFD != 0 && len(info.Params) > 0 && info.Params[0].Type == event.PTFD {
+			if fd, ok := ev.Int(0); ok {
 				t.lastFD = fd
-			} else {
-				t.lastFD = -1
 			}
 		}
+	}
+	if info.Flags&event.FlagUsesFD != 0 {
 		c.FDNum = t.lastFD
 		if c.FDNum >= 0 {
 			c.FD = t.fds.Get(c.FDNum)
@@ -148,7 +168,8 @@ func (t *Thread) saveEnter(ev *event.Event) {
 func (s *State) enterEv() *event.Event { return s.cur.Enter }
 
 func (s *State) addUnknownThread(tid int64) *Thread {
-	t := &Thread{TID: tid, PID: tid, PTID: -1, Comm: "<NA>", Exe: "<NA>", fds: newFDTable(), unknown: true}
+	t := &Thread{TID: tid, PID: tid, PTID: -1, Comm: "<NA>", Exe: "<NA>", fds: newFDTable(), unknown: true,
+		UID: 0xffffffff, GID: 0xffffffff, VTID: -1, VPID: -1, LoginUID: -1}
 	s.keepThread(t)
 	return t
 }
@@ -276,6 +297,8 @@ func cleanPath(p string) string {
 	return string(b)
 }
 
+var ipv6Loopback = [16]byte{15: 1}
+
 const (
 	afUnix    = 1
 	afInet    = 2
@@ -402,12 +425,14 @@ func exitConnect(s *State, ev *event.Event, t *Thread) {
 	res, _ := ev.Int(0)
 	tup := ev.Param(1)
 	if res < 0 && res != -115 { // EINPROGRESS
-		if f.Type == event.FDUnixSock && len(tup) > 17 {
-			f.Name = cstr(tup[17:])
-		}
 		return
 	}
-	s.applyTuple(f, tup, RoleClient)
+	if f.connected {
+		return
+	}
+	if s.applyTuple(f, tup, RoleClient) {
+		f.connected = true
+	}
 }
 
 // applyTuple copies a PT_SOCKTUPLE into f.
@@ -441,6 +466,11 @@ func (s *State) applyTuple(f *FD, tup []byte, role Role) bool {
 		f.SPort = le16(tup[17:])
 		copy(f.DIP[:], tup[19:35])
 		f.DPort = le16(tup[35:])
+		// An unbound source towards the loopback address is the loopback
+		// address itself.
+		if f.SIP == ([16]byte{}) && f.DIP == ipv6Loopback {
+			f.SIP = ipv6Loopback
+		}
 	case afUnix:
 		if len(tup) < 17 {
 			return false
@@ -539,7 +569,6 @@ func exitPipe(s *State, ev *event.Event, t *Thread) {
 			s.setFD(t, &FD{Num: fd, Type: event.FDFIFO, Ino: ino})
 		}
 	}
-	s.cur.FD, s.cur.FDNum = nil, -1
 }
 
 func exitSocketpair(s *State, ev *event.Event, t *Thread) {
@@ -560,7 +589,6 @@ func exitSocketpair(s *State, ev *event.Event, t *Thread) {
 			s.setFD(t, &FD{Num: fd, Type: typ, UnixSrc: src, UnixDst: peer})
 		}
 	}
-	s.cur.FD, s.cur.FDNum = nil, -1
 }
 
 func exitSimpleFD(typ event.FDType) handler {
@@ -580,13 +608,19 @@ func exitTupleIO(s *State, ev *event.Event, t *Thread) {
 	if f == nil || !f.IsSocket() || f.IsServerSocket() || f.Name != "" {
 		return
 	}
-	ti := ev.ParamIndex("tuple")
-	if ti < 0 {
+	var tup []byte
+	if ti := ev.ParamIndex("tuple"); ti >= 0 {
+		tup = ev.Param(ti)
+	} else if e := s.cur.Enter; e != nil {
+		if ti := e.ParamIndex("tuple"); ti >= 0 {
+			tup = e.Param(ti)
+		}
+	}
+	if len(tup) == 0 {
 		return
 	}
-	tup := ev.Param(ti)
 	role := RoleClient
-	if ev.Info().Category == event.CatIORead {
+	if ev.Info().Category == event.CatIORead && !ev.Type.IsEnter() {
 		role = RoleServer
 	}
 	s.applyTuple(f, tup, role)
@@ -694,11 +728,17 @@ func exitMem(s *State, ev *event.Event, t *Thread) {
 }
 
 func enterProcExit(s *State, ev *event.Event, t *Thread) {
+	if t == nil {
+		return
+	}
 	t.exited = true
 	s.pendingX = t.TID
 }
 
 func enterProcInfo(s *State, ev *event.Event, t *Thread) {
+	if t == nil {
+		return
+	}
 	t.CPUUser, _ = ev.Uint(0)
 	t.CPUSys, _ = ev.Uint(1)
 }
