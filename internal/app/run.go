@@ -104,40 +104,48 @@ func run(cfg *Config, stdout, stderr io.Writer) error {
 		return chiselInfo(stdout, cfg.ChiselInfo)
 	}
 	tty := isTerminal(stdout)
-	fmtText := defaultFormat(cfg, tty)
 	if cfg.PrintFormat {
-		fmt.Fprintln(stdout, fmtText)
+		fmt.Fprintln(stdout, defaultFormat(cfg, tty))
 		return nil
 	}
+	s, err := newSession(cfg, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	return s.run()
+}
+
+// newSession compiles the format and the filter and loads the chisels.
+func newSession(cfg *Config, stdout, stderr io.Writer) (*session, error) {
+	tty := isTerminal(stdout)
 	operands := cfg.Operands
 	var chisels []chiselRun
 	for _, name := range cfg.Chisels {
 		ch, rest, err := loadChisel(cfg, name, operands)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		operands = rest
 		chisels = append(chisels, ch)
 	}
 	cfg.Filter = strings.Join(operands, " ")
 
-	f, err := format.Compile(fmtText, fields.Default)
+	f, err := format.Compile(defaultFormat(cfg, tty), fields.Default)
 	if err != nil {
-		return fail(1, "%s", err)
+		return nil, fail(1, "%s", err)
 	}
 	f.Escape = tty
 	var flt engine.Filter
 	if cfg.Filter != "" {
 		if compileFilter == nil {
-			return fail(1, "filters are not available in this build")
+			return nil, fail(1, "filters are not available in this build")
 		}
 		flt, err = compileFilter(cfg.Filter)
 		if err != nil {
-			return fail(1, "%s", err)
+			return nil, fail(1, "%s", err)
 		}
 	}
-	sess := &session{cfg: cfg, stdout: stdout, stderr: stderr, tty: tty, format: f, filter: flt, chisels: chisels}
-	return sess.run()
+	return &session{cfg: cfg, stdout: stdout, stderr: stderr, tty: tty, format: f, filter: flt, chisels: chisels}, nil
 }
 
 // defaultFormat returns the -p format text in effect.
@@ -171,6 +179,7 @@ type session struct {
 	summary *format.Summary
 	started time.Time
 	events  uint64 // events that reached the consumers, all inputs
+	read    uint64 // events read from the sources
 }
 
 func (s *session) run() error {
@@ -275,6 +284,7 @@ func (s *session) loop(src capture.Source, live bool) error {
 		}
 	}()
 	err := r.Loop()
+	s.read += r.Stats.Read
 	close(done)
 	signal.Stop(stop)
 	if live {
