@@ -25,6 +25,8 @@ import (
 // testCompilers are the compilers the golden runs use; filter support is
 // added by filter_wire_test.go when the filter package is present.
 var testCompilers = Compilers{
+	Filter:       func(e string) (engine.Filter, error) { return Default.Filter(e) },
+	ThreadFilter: func(e string) (ThreadFilter, error) { return Default.ThreadFilter(e) },
 	Format: func(s string) (Formatter, error) {
 		if s == "default" {
 			s = format.Default

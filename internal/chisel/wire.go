@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package chisel
+
+import (
+	"github.com/ferret-observability/ferret/internal/engine"
+	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/filter"
+	"github.com/ferret-observability/ferret/internal/format"
+	"github.com/ferret-observability/ferret/internal/state"
+)
+
+func init() {
+	Default = Compilers{
+		Filter: func(expr string) (engine.Filter, error) {
+			f, err := filter.Compile(expr, fields.Default)
+			if err != nil {
+				return nil, err
+			}
+			return f, nil
+		},
+		ThreadFilter: func(expr string) (ThreadFilter, error) {
+			f, err := filter.Compile(expr, fields.Default, filter.ThreadTable())
+			if err != nil {
+				return nil, err
+			}
+			return threadFilter{f}, nil
+		},
+		Format: func(s string) (Formatter, error) {
+			if s == "default" {
+				s = format.Default
+			}
+			return format.Compile(s, fields.Default)
+		},
+	}
+}
+
+// threadFilter evaluates a thread-table-mode filter by pointing the
+// state's current-event context at one (thread, fd) pair for the duration
+// of the match.
+type threadFilter struct{ f *filter.Filter }
+
+func (tf threadFilter) MatchThread(c *fields.Ctx, t *state.Thread, fd *state.FD) bool {
+	cur := c.State.Cur()
+	saved := *cur
+	cur.Thread, cur.FD, cur.FDNum = t, fd, -1
+	if fd != nil {
+		cur.FDNum = fd.Num
+	}
+	ok := tf.f.Match(c)
+	*cur = saved
+	return ok
+}
