@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: Apache-2.0
+
+// Package filemon follows the file opens and closes of a process tree: for
+// every file opened under the watched path prefixes it keeps the open time,
+// flags, descriptor and the bytes read and written through it, and reports
+// one Record when the file is closed, when its process exits or execs with
+// close-on-exec, or when monitoring ends. Paths are made absolute against the
+// process's working directory or the directory descriptor of *at calls.
+// Records render as text lines or JSON objects.
+//
+// filemon is a layer-5 package: it imports event (and the standard
+// library). It must not import app, view or tui; the live capture that feeds
+// it is wired up in internal/app.
+package filemon

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package filemon
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+func route(t testing.TB, name string) (event.Type, event.Type) {
+	nr, ok := event.NativeNumber(name)
+	if !ok {
+		t.Fatalf("unknown syscall %s", name)
+	}
+	for _, r := range event.Routes() {
+		if r.Nr == nr {
+			return r.Enter, r.Exit
+		}
+	}
+	t.Fatalf("no route for %s", name)
+	return 0, 0
+}
+
+type gen struct {
+	t   testing.TB
+	b   event.Builder
+	ts  uint64
+	evs []*event.Event
+}
+
+func (g *gen) add(ty event.Type, tid int64, params func(b *event.Builder)) {
+	g.b.Reset(ty)
+	params(&g.b)
+	g.ts += 1000
+	var e event.Event
+	if err := e.Decode(append([]byte(nil), g.b.Bytes(g.ts, tid)...)); err != nil {
+		g.t.Fatal(err)
+	}
+	g.evs = append(g.evs, &e)
+}
+
+func (g *gen) sys(name string, tid int64, enter, exit func(b *event.Builder)) {
+	e, x := route(g.t, name)
+	g.add(e, tid, enter)
+	g.add(x, tid, exit)
+}
+
+func (g *gen) openat(tid, dirfd int64, path string, flags uint32, fd int64) {
+	g.sys("openat", tid,
+		func(b *event.Builder) { b.I64(dirfd).Str(path).U32(flags).U32(0) },
+		func(b *event.Builder) { b.I64(fd).I64(dirfd).Str(path).U32(flags).U32(0).U32(0) })
+}
+
+func (g *gen) rw(name string, tid, fd, n int64) {
+	g.sys(name, tid, func(b *event.Builder) { b.I64(fd).U32(4096) },
+		func(b *event.Builder) { b.I64(n).Raw(make([]byte, max(n, 0))) })
+}
+
+func (g *gen) close(tid, fd int64) {
+	g.sys("close", tid, func(b *event.Builder) { b.I64(fd) }, func(b *event.Builder) { b.I64(0) })
+}
+
+func (g *gen) fork(parent, child int64) {
+	cl, cx := route(g.t, "clone")
+	g.add(cl, parent, func(b *event.Builder) {})
+	g.add(cx, child, func(b *event.Builder) {
+		b.I64(0).Str("/bin/sh").Raw([]byte("sh\x00")).I64(child).I64(child).I64(parent).Str("/work").I64(1024).U32(0).U32(0).U32(0)
+	})
+	g.add(cx, parent, func(b *event.Builder) {
+		b.I64(child).Str("/bin/sh").Raw([]byte("sh\x00")).I64(parent).I64(parent).I64(1).Str("/work").I64(1024).U32(0).U32(0).U32(0)
+	})
+}
+
+func (g *gen) execve(tid int64, exe, comm string) {
+	g.sys("execve", tid, func(b *event.Builder) { b.Str(exe) }, func(b *event.Builder) {
+		// res exe args tid pid ptid cwd fdlimit pgft_maj pgft_min vm_size vm_rss vm_swap comm
+		b.I64(0).Str(exe).Raw([]byte(comm + "\x00")).I64(tid).I64(tid).I64(1).Str("/work").U64(1024).
+			U64(0).U64(0).U32(0).U32(0).U32(0).Str(comm)
+	})
+}
+
+func (g *gen) exit(tid int64) {
+	g.add(event.ProcExit1E, tid, func(b *event.Builder) { b.I64(0).I64(0).U8(0).U8(0) })
+}
+
+const (
+	oRDONLY  = 1
+	oWRONLY  = 2
+	oCREAT   = 1 << 2
+	oDIR     = 1 << 10
+	oCLOEXEC = 1 << 12
+)
+
+func TestProcessTree(t *testing.T) {
+	g := &gen{t: t}
+	g.openat(100, -100, "/work/a", oRDONLY, 3)
+	g.rw("read", 100, 3, 10)
+	g.rw("read", 100, 3, 0)
+	g.close(100, 3)
+	g.openat(100, -100, "/etc/x", oRDONLY, 3) // outside the prefix
+	g.close(100, 3)
+	g.fork(100, 101)
+	g.openat(101, -100, "b", oWRONLY|oCREAT, 4) // relative to /work
+	g.rw("write", 101, 4, 5)
+	g.exit(101) // exits with b open
+	g.openat(100, -100, "/work/d", oRDONLY|oDIR, 5)
+	g.openat(100, 5, "c", oRDONLY, -2) // fails
+	g.openat(200, -100, "/work/z", oRDONLY, 3) // not in the tree
+	g.close(200, 3)
+	g.execve(300, "/usr/bin/late", "late") // started later, matches --comm
+	g.openat(300, -100, "/work/l", oRDONLY, 3)
+	g.close(300, 3)
+	g.openat(100, -100, "/work/e", oRDONLY|oCLOEXEC, 6)
+	g.execve(100, "/bin/next", "next")
+
+	procs := map[int64]ProcInfo{
+		100: {PID: 100, PPID: 1, Comm: "sh", Exe: "/bin/sh", Cwd: "/work"},
+		200: {PID: 200, PPID: 1, Comm: "other", Exe: "/bin/other", Cwd: "/"},
+		300: {PID: 300, PPID: 1, Comm: "bash", Exe: "/bin/bash", Cwd: "/work"},
+	}
+	var got []string
+	m := New(Options{Prefixes: []string{"/work/"}, PIDs: []int64{100}, Comms: []string{"late"},
+		Proc: func(tid int64) (ProcInfo, bool) { p, ok := procs[tid]; return p, ok }},
+		func(r *Record) {
+			got = append(got, fmt.Sprintf("%d %d %s %s %s fd=%d r=%d w=%d %s %s", r.PID, r.PPID, r.Comm, r.Path,
+				FlagsText(r.Flags), r.FD, r.BytesRead, r.BytesWritten, r.Result(), r.End))
+		})
+	for _, e := range g.evs {
+		m.Handle(e)
+	}
+	m.Flush(g.ts + 1)
+	want := []string{
+		"100 1 sh /work/a O_RDONLY fd=3 r=10 w=0 ok close",
+		"101 100 sh /work/b O_WRONLY|O_CREAT fd=4 r=0 w=5 ok exit",
+		"100 1 sh /work/d/c O_RDONLY fd=-2 r=0 w=0 ENOENT error",
+		"300 1 late /work/l O_RDONLY fd=3 r=0 w=0 ok close",
+		"100 1 sh /work/e O_RDONLY|O_CLOEXEC fd=6 r=0 w=0 ok exec",
+		"100 1 sh /work/d O_RDONLY|O_DIRECTORY fd=5 r=0 w=0 ok end",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestWriter(t *testing.T) {
+	r := &Record{OpenTS: 1_000_000_000, CloseTS: 1_000_500_000, PID: 7, TID: 8, PPID: 1, Comm: "cat", Exe: "/bin/cat",
+		Path: "/tmp/x", Flags: oRDONLY | oCLOEXEC, FD: 3, BytesRead: 12, End: EndClose}
+	var b bytes.Buffer
+	w := &Writer{W: &b, JSON: true}
+	if err := w.Write(r); err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m["path"] != "/tmp/x" || m["duration_ns"] != float64(500000) || m["flags"] != "O_RDONLY|O_CLOEXEC" || m["result"] != "ok" || m["end"] != "close" {
+		t.Errorf("json: %s", b.String())
+	}
+	b.Reset()
+	w = &Writer{W: &b}
+	w.WriteHeader()
+	w.Write(r)
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[1], " 0.000500 ") || !strings.HasSuffix(lines[1], "/tmp/x  /bin/cat") {
+		t.Errorf("text: %q", b.String())
+	}
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package filemon
+
+import (
+	"encoding/json"
+	"io"
+	"strconv"
+	"time"
+)
+
+// openFlags are ferret's open-flag bits in the order of their native values.
+var openFlags = []struct {
+	name string
+	bit  uint32
+}{
+	{"O_CREAT", 1 << 2}, {"O_EXCL", 1 << 5}, {"O_TRUNC", 1 << 8}, {"O_APPEND", 1 << 3},
+	{"O_NONBLOCK", 1 << 6}, {"O_DSYNC", 1 << 4}, {"O_DIRECT", 1 << 9}, {"O_LARGEFILE", 1 << 11},
+	{"O_DIRECTORY", 1 << 10}, {"O_CLOEXEC", 1 << 12}, {"O_SYNC", 1 << 7}, {"O_TMPFILE", 1 << 13},
+}
+
+// FlagsText renders open flags as O_RDONLY|O_CLOEXEC.
+func FlagsText(f uint32) string {
+	var b []byte
+	switch f & 3 {
+	case 2:
+		b = append(b, "O_WRONLY"...)
+	case 3:
+		b = append(b, "O_RDWR"...)
+	default:
+		b = append(b, "O_RDONLY"...)
+	}
+	for _, o := range openFlags {
+		if f&o.bit != 0 {
+			b = append(b, '|')
+			b = append(b, o.name...)
+		}
+	}
+	return string(b)
+}
+
+// Writer prints records as text lines or JSON objects.
+type Writer struct {
+	W    io.Writer
+	JSON bool
+	Loc  *time.Location
+	buf  []byte
+	err  error
+}
+
+// Header is the column header of the text form.
+const Header = "OPEN                CLOSE               DURATION    PID     TID     PPID    COMM             FD   RESULT  READ       WRITTEN    FLAGS  END    PATH  EXE\n"
+
+// WriteHeader prints the text header (nothing in JSON mode).
+func (w *Writer) WriteHeader() error {
+	if w.JSON {
+		return nil
+	}
+	_, err := io.WriteString(w.W, Header)
+	return err
+}
+
+func (w *Writer) clock(ts uint64) string {
+	loc := w.Loc
+	if loc == nil {
+		loc = time.Local
+	}
+	return time.Unix(0, int64(ts)).In(loc).Format("15:04:05.000000")
+}
+
+// Result is "ok" or the errno name of a failed open.
+func (r *Record) Result() string {
+	if r.FD < 0 {
+		return errnoName(-r.FD)
+	}
+	return "ok"
+}
+
+type jsonRecord struct {
+	OpenTS       uint64 `json:"open_ts"`
+	CloseTS      uint64 `json:"close_ts"`
+	DurationNS   uint64 `json:"duration_ns"`
+	PID          int64  `json:"pid"`
+	TID          int64  `json:"tid"`
+	PPID         int64  `json:"ppid"`
+	Comm         string `json:"comm"`
+	Exe          string `json:"exe"`
+	Path         string `json:"path"`
+	Flags        string `json:"flags"`
+	FD           int64  `json:"fd"`
+	Result       string `json:"result"`
+	BytesRead    uint64 `json:"bytes_read"`
+	BytesWritten uint64 `json:"bytes_written"`
+	End          End    `json:"end"`
+}
+
+// Write prints one record.
+func (w *Writer) Write(r *Record) error {
+	if w.err != nil {
+		return w.err
+	}
+	dur := uint64(0)
+	if r.CloseTS > r.OpenTS {
+		dur = r.CloseTS - r.OpenTS
+	}
+	if w.JSON {
+		b, err := json.Marshal(jsonRecord{r.OpenTS, r.CloseTS, dur, r.PID, r.TID, r.PPID, r.Comm, r.Exe, r.Path,
+			FlagsText(r.Flags), r.FD, r.Result(), r.BytesRead, r.BytesWritten, r.End})
+		if err != nil {
+			return err
+		}
+		_, w.err = w.W.Write(append(b, '\n'))
+		return w.err
+	}
+	b := w.buf[:0]
+	b = col(b, w.clock(r.OpenTS), 19)
+	b = col(b, w.clock(r.CloseTS), 19)
+	b = col(b, strconv.FormatFloat(float64(dur)/1e9, 'f', 6, 64), 11)
+	b = col(b, strconv.FormatInt(r.PID, 10), 7)
+	b = col(b, strconv.FormatInt(r.TID, 10), 7)
+	b = col(b, strconv.FormatInt(r.PPID, 10), 7)
+	b = col(b, r.Comm, 16)
+	b = col(b, strconv.FormatInt(r.FD, 10), 4)
+	b = col(b, r.Result(), 7)
+	b = col(b, strconv.FormatUint(r.BytesRead, 10), 10)
+	b = col(b, strconv.FormatUint(r.BytesWritten, 10), 10)
+	b = col(b, FlagsText(r.Flags), 6)
+	b = col(b, string(r.End), 6)
+	b = append(b, r.Path...)
+	b = append(b, "  "...)
+	b = append(b, r.Exe...)
+	b = append(b, '\n')
+	w.buf = b
+	_, w.err = w.W.Write(b)
+	return w.err
+}
+
+// col appends s padded with spaces to width, then one space.
+func col(b []byte, s string, width int) []byte {
+	b = append(b, s...)
+	for i := len(s); i < width; i++ {
+		b = append(b, ' ')
+	}
+	return append(b, ' ')
+}
