@@ -96,6 +96,8 @@ func valueModeOf(typ string) valueMode {
 		"ERRNO", "PID", "FD", "PORT", "FLAGS8", "FLAGS16", "FLAGS32", "MODE", "UID", "GID",
 		"RELTIME", "ABSTIME", "DOUBLE", "SIGTYPE", "SYSCALLID":
 		return modeNumber
+	case "DYNAMIC", "":
+		return modeDynamic
 	}
 	return modeText
 }
@@ -190,7 +192,19 @@ func (c *Chisel) luaField(L *lua.LState) int {
 		L.Push(lua.LNil)
 		return 1
 	}
-	switch hd.mode {
+	mode := hd.mode
+	if mode == modeDynamic {
+		switch v.Kind {
+		case fields.KindInt64, fields.KindUint64, fields.KindRelTime, fields.KindAbsTime,
+			fields.KindDouble, fields.KindPort:
+			mode = modeNumber
+		case fields.KindBool:
+			mode = modeBool
+		default:
+			mode = modeText
+		}
+	}
+	switch mode {
 	case modeNumber:
 		switch v.Kind {
 		case fields.KindInt64:

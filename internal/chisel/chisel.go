@@ -161,6 +161,7 @@ const (
 	modeText valueMode = iota
 	modeNumber
 	modeBool
+	modeDynamic // the value's kind decides (evt.rawarg.*)
 )
 
 // Name returns the chisel's name (after a chisel.exec, the replacement's).
