@@ -122,3 +122,47 @@ func (e *Error) Error() string {
 	}
 	return "filter error at position " + strconv.Itoa(e.Pos) + ": " + e.Msg
 }
+
+// String renders the parsed tree with explicit groups, for tests and
+// debugging: items as "op check", groups in parentheses.
+func (e *Expr) String() string {
+	var b []byte
+	b = appendGroup(b, e.Root)
+	return string(b)
+}
+
+func appendGroup(b []byte, g *Group) []byte {
+	for i, it := range g.Items {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		if it.Op != OpNone {
+			b = append(b, it.Op.String()...)
+			b = append(b, ' ')
+		}
+		if it.Group != nil {
+			b = append(b, '(')
+			b = appendGroup(b, it.Group)
+			b = append(b, ')')
+			continue
+		}
+		c := it.Check
+		b = append(b, c.Field...)
+		b = append(b, ' ')
+		b = append(b, c.Op.String()...)
+		if c.Op.isList() {
+			b = append(b, " ("...)
+			for j, v := range c.Values {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = strconv.AppendQuote(b, v.Text)
+			}
+			b = append(b, ')')
+		} else if len(c.Values) > 0 {
+			b = append(b, ' ')
+			b = strconv.AppendQuote(b, c.Values[0].Text)
+		}
+	}
+	return b
+}

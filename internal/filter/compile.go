@@ -120,6 +120,11 @@ func (cp *compiler) field(c *Check) (bool, string) {
 		k.bothEnds = true
 	case "evt.around":
 		k.around = true
+		t, ok := parseUint(arg, 64)
+		if !ok {
+			return false, arg + " is not a valid number"
+		}
+		k.aroundTS = t
 	case "evt.type":
 		k.evtType = true
 	}
@@ -147,15 +152,11 @@ func (cp *compiler) value(c *Check) string {
 		if c.Op != CmpEq {
 			return "evt.around supports only '=' comparison operator"
 		}
-		t, ok := parseUint(k.arg, 64)
-		if !ok {
-			return k.arg + " is not a valid number"
-		}
 		d, ok := parseUint(text, 64)
 		if !ok {
 			return text + " is not a valid number"
 		}
-		k.aroundTS, k.aroundDelta = t, d*1000000
+		k.aroundDelta = d * 1000000
 		return ""
 	}
 	var l lit
