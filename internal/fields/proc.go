@@ -62,7 +62,7 @@ func init() {
 			threadStr("proc.env", "environment variables of the process, separated by spaces.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendJoined(b, t.Env, " "), true }),
 			threadStr("proc.cmdline", "proc.name followed by proc.args.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendCmdline(b, t.Comm, t.Args), true }),
 			threadStr("proc.exeline", "proc.exe followed by proc.args.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendCmdline(b, t.Exe, t.Args), true }),
-			threadStr("proc.cwd", "current working directory of the process.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return append(b, t.Cwd...), true }),
+			threadStr("proc.cwd", "current working directory of the process.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return append(b, c.State.Cwd(t)...), true }),
 			threadNum("proc.nthreads", "UINT32", "number of threads the process has, main thread included.", func(c *Ctx, t *state.Thread, v *Value) bool {
 				n := 0
 				c.State.Threads(func(x *state.Thread) bool {

@@ -238,9 +238,7 @@ func (s *State) ResolvePath(t *Thread, dirfd int64, name string) string {
 	}
 	base := ""
 	if dirfd == -100 || dirfd == 0xffffff9c {
-		if t != nil {
-			base = t.Cwd
-		}
+		base = s.Cwd(t)
 	} else if t != nil {
 		if d := t.fds.Get(dirfd); d != nil {
 			base = d.Name
@@ -250,6 +248,19 @@ func (s *State) ResolvePath(t *Thread, dirfd int64, name string) string {
 		return name
 	}
 	return cleanPath(base + "/" + name)
+}
+
+// Cwd returns the working directory of t's process (threads share it).
+func (s *State) Cwd(t *Thread) string {
+	if t == nil {
+		return ""
+	}
+	if t.Cwd == "" || t.TID != t.PID {
+		if p := s.Process(t); p != nil && p.Cwd != "" {
+			return p.Cwd
+		}
+	}
+	return t.Cwd
 }
 
 // cleanPath removes "//", "/./" and resolves "/../" without touching the

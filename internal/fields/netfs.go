@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package fields
+
+import (
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/netfs"
+)
+
+// The fd.mnt.* fields say which mount the file of the current fd lives on.
+// They are resolved against this machine's mount table (/proc/self/mountinfo,
+// re-read when mounts change), so they are meaningful for live captures and
+// for capture files read on the machine that wrote them.
+
+func init() {
+	Register(&Class{Name: "fd.mnt", Order: 75,
+		Desc: "Mount of the file an event's fd refers to (ferret extension), resolved from the mount table; useful to single out network file systems.",
+		Fields: []Field{
+			strField("fd.mnt.type", "CHARBUF", "file-system type of the mount holding the fd's file, e.g. ext4, nfs4, cifs, fuse.sshfs.", func(c *Ctx, b []byte) ([]byte, bool) {
+				m := fdMount(c)
+				return append(b, m.FSType...), m != nil
+			}),
+			strField("fd.mnt.point", "CHARBUF", "mount point of the mount holding the fd's file.", func(c *Ctx, b []byte) ([]byte, bool) {
+				m := fdMount(c)
+				return append(b, m.Point...), m != nil
+			}),
+			strField("fd.mnt.source", "CHARBUF", "source of the mount holding the fd's file (server:/export, //host/share, /dev/sda1).", func(c *Ctx, b []byte) ([]byte, bool) {
+				m := fdMount(c)
+				return append(b, m.Source...), m != nil
+			}),
+			simple("fd.mnt.isnet", "BOOL", "'true' if the fd's file is on a network file system (NFS, CIFS/SMB, sshfs, ...).", func(c *Ctx, v *Value) bool {
+				m := fdMount(c)
+				return m != nil && setBool(v, m.IsNet())
+			}),
+		}})
+}
+
+// fdMount returns the mount of the current fd's file, or nil (also for
+// sockets, pipes and fds without a known path). A nil *netfs.Mount is never
+// dereferenced by the callers above when they report false.
+func fdMount(c *Ctx) *netfs.Mount {
+	if c.State == nil {
+		return nil
+	}
+	fd := c.CurFD()
+	if fd == nil || len(fd.Name) == 0 || fd.Name[0] != '/' {
+		return nil
+	}
+	switch fd.Type {
+	case event.FDFile, event.FDFileV2, event.FDDirectory:
+	default:
+		return nil
+	}
+	return netfs.Lookup(fd.Name)
+}

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package state
+
+import (
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+func newLoaded() *State {
+	s := New(Options{})
+	s.Load(baseSnapshot())
+	return s
+}
+
+func TestLoadSharesProcessFDTable(t *testing.T) {
+	s := newLoaded()
+	main, th := s.Thread(200), s.Thread(201)
+	if th.FDs() != main.FDs() {
+		t.Fatal("threads of one process must share the fd table")
+	}
+	if f := th.FD(3); f == nil || f.Name != "/srv/data" {
+		t.Fatalf("fd 3 via thread: %+v", f)
+	}
+	if got := s.Process(th); got != main {
+		t.Fatal("Process of a thread is its main thread")
+	}
+	if p := s.Parent(th); p == nil || p.TID != 100 {
+		t.Fatalf("parent = %+v", p)
+	}
+	if s.Thread(100).Cwd != "/home/alice/" {
+		t.Fatalf("cwd is normalised with a trailing slash: %q", s.Thread(100).Cwd)
+	}
+	if got := s.Thread(200).ContainerID; got != "0123456789ab" {
+		t.Fatalf("container id = %q", got)
+	}
+	if s.UserName(1000) != "alice" || s.GroupName(0) != "root" || s.UserName(5) != "" {
+		t.Fatal("user/group names")
+	}
+}
+
+func TestFDLifecycle(t *testing.T) {
+	type step struct {
+		name  string
+		enter bool
+		args  []any
+	}
+	tests := []struct {
+		name   string
+		steps  []step
+		fd     int64
+		want   string // expected name, "" = fd absent
+		typ    event.FDType
+		curNum int64 // Cur().FDNum after the last step
+	}{
+		{"open relative to cwd", []step{
+			{"open", true, []any{"x/../f.txt", uint64(1), uint64(0)}},
+			{"open", false, []any{int64(4), "x/../f.txt", uint64(1), uint64(0), uint64(0)}},
+		}, 4, "/srv/f.txt", event.FDFile, 4},
+		{"openat relative to dirfd", []step{
+			{"openat", true, []any{int64(7), "g", uint64(0), uint64(0)}},
+			{"openat", false, []any{int64(5), int64(7), "g", uint64(0), uint64(0), uint64(0)}},
+		}, 5, "/srv/sub/g", event.FDFile, 5},
+		{"open O_DIRECTORY", []step{
+			{"open", true, []any{"/etc", uint64(0x400), uint64(0)}},
+			{"open", false, []any{int64(6), "/etc", uint64(0x400), uint64(0), uint64(0)}},
+		}, 6, "/etc", event.FDDirectory, 6},
+		{"failed open adds nothing", []step{
+			{"open", true, []any{"/nope", uint64(1), uint64(0)}},
+			{"open", false, []any{int64(-2), "/nope", uint64(1), uint64(0), uint64(0)}},
+		}, -2, "", 0, -1},
+		{"close removes", []step{
+			{"close", true, []any{int64(3)}},
+			{"close", false, []any{int64(0)}},
+		}, 3, "", 0, 3},
+		{"failed close keeps", []step{
+			{"close", true, []any{int64(3)}},
+			{"close", false, []any{int64(-9)}},
+		}, 3, "/srv/data", event.FDFile, 3},
+		{"dup copies", []step{
+			{"dup", true, []any{int64(3)}},
+			{"dup", false, []any{int64(9)}},
+		}, 9, "/srv/data", event.FDFile, 9},
+		{"fcntl F_DUPFD copies", []step{
+			{"fcntl", true, []any{int64(3), uint64(1)}},
+			{"fcntl", false, []any{int64(11)}},
+		}, 11, "/srv/data", event.FDFile, 11},
+		{"pipe adds both ends", []step{
+			{"pipe", true, nil},
+			{"pipe", false, []any{int64(0), int64(12), int64(13), uint64(77)}},
+		}, 12, "", event.FDFIFO, 13},
+		{"eventfd", []step{
+			{"eventfd", true, []any{uint64(0), uint64(0)}},
+			{"eventfd", false, []any{int64(14)}},
+		}, 14, "", event.FDEvent, 14},
+		{"connect sets the tuple", []step{
+			{"socket", true, []any{uint64(2), uint64(1), uint64(0)}},
+			{"socket", false, []any{int64(15)}},
+			{"connect", true, []any{int64(15), addr4([4]byte{1, 2, 3, 4}, 80)}},
+			{"connect", false, []any{int64(0), tuple4([4]byte{10, 0, 0, 5}, 40000, [4]byte{1, 2, 3, 4}, 80)}},
+		}, 15, "10.0.0.5:40000->1.2.3.4:80", event.FDIPv4Sock, 15},
+		{"accept adds a server-side socket", []step{
+			{"accept", true, []any{int64(0)}},
+			{"accept", false, []any{int64(16), tuple4([4]byte{1, 2, 3, 4}, 5555, [4]byte{10, 0, 0, 5}, 22), uint64(0), uint64(0), uint64(0)}},
+		}, 16, "1.2.3.4:5555->10.0.0.5:22", event.FDIPv4Sock, 16},
+		{"bind makes a server socket", []step{
+			{"socket", true, []any{uint64(2), uint64(1), uint64(6)}},
+			{"socket", false, []any{int64(17)}},
+			{"bind", true, []any{int64(17)}},
+			{"bind", false, []any{int64(0), addr4([4]byte{0, 0, 0, 0}, 8080)}},
+		}, 17, "0.0.0.0:8080", event.FDIPv4ServSock, 17},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newLoaded()
+			ts := uint64(1000)
+			for _, st := range tc.steps {
+				ts++
+				s.Update(mkEvent(t, st.name, st.enter, ts, 201, st.args...))
+			}
+			f := s.Thread(200).FD(tc.fd)
+			if tc.want == "" && tc.typ == 0 {
+				if f != nil {
+					t.Fatalf("fd %d should be absent, got %+v", tc.fd, f)
+				}
+			} else {
+				if f == nil {
+					t.Fatalf("fd %d missing", tc.fd)
+				}
+				if f.Name != tc.want || f.Type != tc.typ {
+					t.Fatalf("fd %d = %q type %d, want %q type %d", tc.fd, f.Name, f.Type, tc.want, tc.typ)
+				}
+			}
+			if got := s.Cur().FDNum; got != tc.curNum {
+				t.Fatalf("Cur().FDNum = %d, want %d", got, tc.curNum)
+			}
+		})
+	}
+}
+
+func TestCloseKeepsFDForTheExitEvent(t *testing.T) {
+	s := newLoaded()
+	s.Update(mkEvent(t, "close", true, 1, 200, int64(3)))
+	s.Update(mkEvent(t, "close", false, 2, 200, int64(0)))
+	c := s.Cur()
+	if c.FD == nil || c.FD.Name != "/srv/data" || !c.Closed {
+		t.Fatalf("close exit should still describe the closed fd: %+v", c.FD)
+	}
+	if s.Thread(200).FD(3) != nil {
+		t.Fatal("fd 3 must be gone")
+	}
+}
+
+func TestEnterExitPairing(t *testing.T) {
+	s := newLoaded()
+	s.Update(mkEvent(t, "read", true, 1000, 200, int64(3), uint64(10)))
+	// A context switch in between does not break the pair.
+	s.Update(mkTyped(t, event.SchedSwitch, 1200, 200, int64(0), uint64(0), uint64(0), uint64(0), uint64(0), uint64(0)))
+	s.Update(mkEvent(t, "read", false, 1500, 200, int64(10), "0123456789"))
+	c := s.Cur()
+	if c.Enter == nil || c.Latency != 500 {
+		t.Fatalf("latency = %d, enter = %v", c.Latency, c.Enter)
+	}
+	if c.FD == nil || c.FD.Num != 3 {
+		t.Fatalf("exit takes the fd of its enter event: %+v", c.FD)
+	}
+	// An exit without a matching enter has no latency.
+	s.Update(mkEvent(t, "write", false, 1600, 200, int64(1), "x"))
+	if s.Cur().Enter != nil || s.Cur().Latency != 0 {
+		t.Fatal("unpaired exit")
+	}
+	if s.Cur().PrevTS != 1500 {
+		t.Fatalf("PrevTS = %d", s.Cur().PrevTS)
+	}
+}
+
+func cloneArgs(res, tid, pid, ptid int64, flags uint64) []any {
+	return []any{res, "app", "a\x00b\x00", tid, pid, ptid, "/srv", int64(1024), uint64(0), uint64(0),
+		uint64(100), uint64(10), uint64(0), "app", "cpu=/\x00", flags, uint64(1000), uint64(1000), tid, pid}
+}
+
+func TestClone(t *testing.T) {
+	tests := []struct {
+		name      string
+		flags     uint64
+		shared    bool
+		wantPID   int64
+		wantPTID  int64
+		childSide bool
+	}{
+		{"fork copies the fd table", 0, false, 300, 200, false},
+		{"CLONE_FILES shares it", clFiles, true, 300, 200, false},
+		{"thread shares it", clThread | clFiles | 0x8000, true, 200, 100, false},
+		{"child side creates the thread", 0, false, 300, 200, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newLoaded()
+			s.Update(mkEvent(t, "clone", true, 1, 200))
+			if tc.childSide {
+				s.Update(mkEvent(t, "clone", false, 2, 300, cloneArgs(0, 300, 300, 200, tc.flags)...))
+			} else {
+				s.Update(mkEvent(t, "clone", false, 2, 200, cloneArgs(300, 200, 200, 100, tc.flags)...))
+			}
+			c := s.Thread(300)
+			if c == nil {
+				t.Fatal("child missing")
+			}
+			if c.PID != tc.wantPID || c.PTID != tc.wantPTID {
+				t.Fatalf("pid/ptid = %d/%d, want %d/%d", c.PID, c.PTID, tc.wantPID, tc.wantPTID)
+			}
+			if (c.FDs() == s.Thread(200).FDs()) != tc.shared {
+				t.Fatalf("shared fd table = %v, want %v", !tc.shared, tc.shared)
+			}
+			if c.FD(3) == nil || c.FD(3).Name != "/srv/data" {
+				t.Fatal("child sees the parent's fds")
+			}
+			if !tc.shared {
+				s.Update(mkEvent(t, "close", true, 3, 300, int64(3)))
+				s.Update(mkEvent(t, "close", false, 4, 300, int64(0)))
+				if s.Thread(200).FD(3) == nil {
+					t.Fatal("closing in a forked child must not close the parent's fd")
+				}
+			}
+			if len(c.Args) != 2 || c.Args[1] != "b" || c.Comm != "app" || c.UID != 1000 {
+				t.Fatalf("child description: %+v", c)
+			}
+		})
+	}
+}
+
+func TestProcExitRemovesAfterEvent(t *testing.T) {
+	s := newLoaded()
+	s.Update(mkEvent(t, "procexit", true, 1, 201, int64(0), int64(0), uint64(0), uint64(0)))
+	if s.Cur().Thread == nil || s.Thread(201) == nil {
+		t.Fatal("the thread must still exist while its procexit is processed")
+	}
+	s.Update(mkEvent(t, "brk", true, 2, 200, uint64(0)))
+	if s.Thread(201) != nil {
+		t.Fatal("thread removed after the procexit event")
+	}
+}
+
+func TestExecveChdirSetuid(t *testing.T) {
+	s := newLoaded()
+	s.Update(mkEvent(t, "execve", true, 1, 200, "/usr/bin/tool"))
+	s.Update(mkEvent(t, "execve", false, 2, 200, int64(0), "tool", "-v\x00x\x00", int64(200), int64(200), int64(100),
+		"/srv", uint64(1024), uint64(0), uint64(0), uint64(1), uint64(1), uint64(0), "tool", "cpu=/\x00", "A=1\x00B=2\x00",
+		uint64(0), int64(200), uint64(1000), uint64(0)))
+	p := s.Thread(200)
+	if p.Comm != "tool" || p.Exe != "tool" || p.ExePath != "/usr/bin/tool" || len(p.Env) != 2 || p.ContainerID != "" {
+		t.Fatalf("after execve: %+v", p)
+	}
+	s.Update(mkEvent(t, "chdir", true, 3, 200))
+	s.Update(mkEvent(t, "chdir", false, 4, 200, int64(0), "../tmp"))
+	if p.Cwd != "/tmp/" {
+		t.Fatalf("cwd = %q", p.Cwd)
+	}
+	s.Update(mkEvent(t, "fchdir", true, 5, 201, int64(7)))
+	s.Update(mkEvent(t, "fchdir", false, 6, 201, int64(0)))
+	if p.Cwd != "/srv/sub/" {
+		t.Fatalf("cwd after fchdir = %q", p.Cwd)
+	}
+	s.Update(mkEvent(t, "setuid", true, 7, 200, uint64(0)))
+	s.Update(mkEvent(t, "setuid", false, 8, 200, int64(0)))
+	if p.UID != 0 {
+		t.Fatalf("uid = %d", p.UID)
+	}
+	s.Update(mkEvent(t, "setresuid", true, 9, 200, uint64(5), uint64(6), uint64(7)))
+	s.Update(mkEvent(t, "setresuid", false, 10, 200, int64(-1)))
+	if p.UID != 0 {
+		t.Fatal("failed setresuid must not change the uid")
+	}
+}
+
+func TestContainerIDFromCgroups(t *testing.T) {
+	hex64 := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	tests := []struct {
+		cg       []string
+		id, kind string
+	}{
+		{[]string{"cpu=/docker/" + hex64}, "0123456789ab", "docker"},
+		{[]string{"0::/system.slice/docker-" + hex64 + ".scope"}, "0123456789ab", "docker"},
+		{[]string{"cpu=/kubepods/burstable/pod1/crio-" + hex64 + ".scope"}, "0123456789ab", "cri-o"},
+		{[]string{"cpu=/user.slice", "memory=/user.slice/user-1000.slice"}, "", ""},
+		{[]string{"cpu=/docker/0123"}, "", ""},
+	}
+	for _, tc := range tests {
+		id, kind := containerIDFromCgroups(tc.cg)
+		if id != tc.id || kind != tc.kind {
+			t.Errorf("%v: got %q/%q want %q/%q", tc.cg, id, kind, tc.id, tc.kind)
+		}
+	}
+}
+
+func TestContainerJSONEvent(t *testing.T) {
+	s := newLoaded()
+	js := `{"container":{"id":"0123456789ab","name":"web","image":"nginx:1","type":0,"privileged":true,"Mounts":[{"Source":"/a","Destination":"/b","Mode":"ro"}]}}`
+	s.Update(mkTyped(t, event.Container2E, 1, 200, js))
+	c := s.Container("0123456789ab")
+	if c == nil || c.Name != "web" || c.Image != "nginx:1" || c.Type != "docker" || !c.Privileged || len(c.Mounts) != 1 {
+		t.Fatalf("container: %+v", c)
+	}
+	s.AddContainerJSON("{not json")
+	if s.Counters.BadParams != 1 {
+		t.Fatal("malformed JSON is counted")
+	}
+}
+
+func TestUnknownThreadCreatedOnTheFly(t *testing.T) {
+	s := newLoaded()
+	s.Update(mkEvent(t, "brk", true, 1, 999, uint64(0)))
+	th := s.Thread(999)
+	if th == nil || !th.Unknown() || th.Comm != "<NA>" || s.Counters.MissingThread != 1 {
+		t.Fatalf("unknown thread: %+v", th)
+	}
+	// Internal events do not create threads.
+	s.Update(mkTyped(t, event.ProcInfoE, 2, 998, uint64(1), uint64(2)))
+	if s.Thread(998) != nil {
+		t.Fatal("procinfo must not create threads")
+	}
+}
+
+func TestResolvePath(t *testing.T) {
+	s := newLoaded()
+	th := s.Thread(200)
+	tests := []struct {
+		dirfd int64
+		in    string
+		want  string
+	}{
+		{-100, "a/b", "/srv/a/b"},
+		{-100, "/x//y/./z/", "/x/y/z"},
+		{7, "../c", "/srv/c"},
+		{-100, "", ""},
+		{99, "rel", "rel"},
+		{-100, "/../..", "/"},
+	}
+	for _, tc := range tests {
+		if got := s.ResolvePath(th, tc.dirfd, tc.in); got != tc.want {
+			t.Errorf("ResolvePath(%d, %q) = %q, want %q", tc.dirfd, tc.in, got, tc.want)
+		}
+	}
+}
