@@ -120,7 +120,7 @@ func (r *Reader) readHeader() (int, error) {
 	r.hdrOff = r.off
 	n, err := io.ReadFull(r.br, r.hdr[:])
 	r.off += int64(n)
-	if n == 0 && (err == io.EOF || err == io.ErrUnexpectedEOF) {
+	if n == 0 && err == io.EOF {
 		return 0, nil
 	}
 	if err != nil {
