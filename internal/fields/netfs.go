@@ -17,16 +17,22 @@ func init() {
 		Desc: "Mount of the file an event's fd refers to (ferret extension), resolved from the mount table; useful to single out network file systems.",
 		Fields: []Field{
 			strField("fd.mnt.type", "CHARBUF", "file-system type of the mount holding the fd's file, e.g. ext4, nfs4, cifs, fuse.sshfs.", func(c *Ctx, b []byte) ([]byte, bool) {
-				m := fdMount(c)
-				return append(b, m.FSType...), m != nil
+				if m := fdMount(c); m != nil {
+					return append(b, m.FSType...), true
+				}
+				return b, false
 			}),
 			strField("fd.mnt.point", "CHARBUF", "mount point of the mount holding the fd's file.", func(c *Ctx, b []byte) ([]byte, bool) {
-				m := fdMount(c)
-				return append(b, m.Point...), m != nil
+				if m := fdMount(c); m != nil {
+					return append(b, m.Point...), true
+				}
+				return b, false
 			}),
 			strField("fd.mnt.source", "CHARBUF", "source of the mount holding the fd's file (server:/export, //host/share, /dev/sda1).", func(c *Ctx, b []byte) ([]byte, bool) {
-				m := fdMount(c)
-				return append(b, m.Source...), m != nil
+				if m := fdMount(c); m != nil {
+					return append(b, m.Source...), true
+				}
+				return b, false
 			}),
 			simple("fd.mnt.isnet", "BOOL", "'true' if the fd's file is on a network file system (NFS, CIFS/SMB, sshfs, ...).", func(c *Ctx, v *Value) bool {
 				m := fdMount(c)
@@ -36,8 +42,7 @@ func init() {
 }
 
 // fdMount returns the mount of the current fd's file, or nil (also for
-// sockets, pipes and fds without a known path). A nil *netfs.Mount is never
-// dereferenced by the callers above when they report false.
+// sockets, pipes and fds without a known path).
 func fdMount(c *Ctx) *netfs.Mount {
 	if c.State == nil {
 		return nil
