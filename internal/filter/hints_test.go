@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package filter
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+func typesOf(names ...string) []event.Type {
+	var out []event.Type
+	for _, n := range names {
+		out = append(out, event.ByName(n)...)
+	}
+	return out
+}
+
+func TestKernelHints(t *testing.T) {
+	generic := []event.Type{event.GenericE, event.GenericX}
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{`evt.num>3`, `any`},
+		{`evt.type=open`, fmt.Sprint(typesOf("open"), " [] [] []")},
+		{`evt.type in (open, openat)`, fmt.Sprint(append(generic[:0:0], typesOf("open", "openat")...), " [] [] []")},
+		{`evt.type=open and proc.name=curl`, fmt.Sprint(typesOf("open"), " [] [] [curl]")},
+		{`evt.type=open or proc.name=curl`, `any`},
+		{`evt.type=open or evt.type=close`, fmt.Sprint(typesOf("open", "close"), " [] [] []")},
+		{`not evt.type=open`, `any`},
+		{`evt.type!=open`, `any`},
+		{`proc.pid=1 and thread.tid in (2, 3)`, `[] [1] [2 3] []`},
+		{`(proc.pid=1 or proc.pid=4) and evt.num=3`, `[] [1 4] [] []`},
+		{`evt.type=open and not proc.name=curl`, fmt.Sprint(typesOf("open"), " [] [] []")},
+		{`evt.type=open and evt.type=close`, `[] [] [] []`},
+		{`evt.type=mkdirat`, fmt.Sprint(typesOf("mkdirat"), " [] [] []")},
+		{`evt.type=io_setup`, fmt.Sprint(generic, " [] [] []")},
+	}
+	for _, tt := range tests {
+		f, err := Compile(tt.in, nil)
+		if err != nil {
+			t.Errorf("Compile(%q): %v", tt.in, err)
+			continue
+		}
+		h := KernelHints(f)
+		got := "any"
+		if !h.Any {
+			got = fmt.Sprint(fmtTypes(h.Types), " ", fmtInts(h.PIDs), " ", fmtInts(h.TIDs), " ", fmtStrs(h.Comms))
+		}
+		if got != tt.want {
+			t.Errorf("KernelHints(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+func fmtTypes(t []event.Type) string {
+	if t == nil {
+		return "[]"
+	}
+	return fmt.Sprint(t)
+}
+func fmtInts(t []int64) string  { return fmt.Sprint(append([]int64{}, t...)) }
+func fmtStrs(t []string) string { return fmt.Sprint(append([]string{}, t...)) }
+
+func TestFieldsAndUsesOnly(t *testing.T) {
+	f, err := Compile(`proc.name=curl and (fd.name exists or proc.aname[1]=bash)`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(f.Fields()); got != "[proc.name fd.name proc.aname[1]]" {
+		t.Errorf("Fields = %s", got)
+	}
+	if !f.UsesOnly("process", "fd") || f.UsesOnly("process") {
+		t.Errorf("UsesOnly wrong")
+	}
+}
