@@ -214,7 +214,7 @@ func (c *Chisel) luaField(L *lua.LState) int {
 		case fields.KindString:
 			n, err := strconv.ParseFloat(v.Str, 64)
 			if err != nil {
-				L.Push(lua.LString(v.Str))
+				L.Push(lua.LString(strings.Clone(v.Str)))
 			} else {
 				L.Push(lua.LNumber(n))
 			}
@@ -226,7 +226,9 @@ func (c *Chisel) luaField(L *lua.LState) int {
 	default:
 		if v.Kind == fields.KindString {
 			if _, tx := hd.ext.(fields.Texter); !tx {
-				L.Push(lua.LString(v.Str))
+				// Extractors may hand out strings backed by reused
+				// buffers; Lua keeps strings, so copy.
+				L.Push(lua.LString(strings.Clone(v.Str)))
 				return 1
 			}
 		}

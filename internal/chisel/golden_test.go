@@ -404,3 +404,15 @@ func TestGoldenOne(t *testing.T) {
 		t.Logf("rc %d want %d", rc, gc.rc)
 	}
 }
+
+// TestRunDebug runs CHISEL_ARGS (a sysdig-like command line) with the
+// chisel path CHISEL_DIRS (debugging aid).
+func TestRunDebug(t *testing.T) {
+	args := os.Getenv("CHISEL_ARGS")
+	if args == "" {
+		t.Skip("CHISEL_ARGS not set")
+	}
+	var b bytes.Buffer
+	rc := runSysdigLike(shellWords(args), filepath.Join(sharedDir(t), "reference"), strings.Split(os.Getenv("CHISEL_DIRS"), ":"), &b)
+	t.Logf("rc %d\n%s", rc, b.String())
+}
