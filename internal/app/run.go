@@ -310,7 +310,7 @@ func (s *session) setupCtx(c *fields.Ctx) {
 		c.Buf = fields.BufNormal
 	}
 	c.Time = fields.TimeMode(cfg.TimeMode)
-	if cfg.Verbose || len(s.chisels) > 0 {
+	if cfg.Verbose || cfg.JSON || len(s.chisels) > 0 {
 		c.PrintLen = 0
 	} else {
 		c.PrintLen = fields.DefaultPrintLen

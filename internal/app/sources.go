@@ -6,6 +6,9 @@ import (
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/capture/file"
 	"github.com/ferret-observability/ferret/internal/capture/live"
+	"github.com/ferret-observability/ferret/internal/engine"
+	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/filter"
 )
 
 func init() {
@@ -20,4 +23,11 @@ func init() {
 		})
 	}
 	checkLivePrivileges = live.CheckPrivileges
+	compileFilter = func(expr string) (engine.Filter, error) {
+		f, err := filter.Compile(expr, fields.Default)
+		if err != nil {
+			return nil, err
+		}
+		return f, nil
+	}
 }

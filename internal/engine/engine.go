@@ -20,6 +20,13 @@ type Filter interface {
 	Match(c *fields.Ctx) bool
 }
 
+// FilterErr is implemented by filters that can fail while evaluating (an
+// operator rejected on the first comparison). After Match returns false the
+// engine checks Err and ends the run with that error.
+type FilterErr interface {
+	Err() error
+}
+
 // Consumer receives the events of a run.
 //
 // OnCaptureStart is called once the source is open, before the first event.
@@ -151,6 +158,7 @@ func (r *Run) loop() error {
 	ctx := r.Ctx
 	sec, _ := r.Source.(capture.SectionSource)
 	flt := r.opts.Filter
+	fe, _ := flt.(FilterErr)
 	for !r.stop.Load() {
 		ev, err := r.Source.Next()
 		if err != nil {
@@ -194,6 +202,11 @@ func (r *Run) loop() error {
 		}
 		r.State.Update(ev)
 		if flt != nil && !flt.Match(ctx) {
+			if fe != nil {
+				if err := fe.Err(); err != nil {
+					return err
+				}
+			}
 			if r.limit() {
 				return nil
 			}

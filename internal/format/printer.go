@@ -49,12 +49,20 @@ func (p *Printer) Event(c *fields.Ctx) error {
 			return nil
 		}
 	}
+	// evt.deltatime and -t D count from the previous printed line (0 for
+	// the first one).
+	prev := c.PrevTS
+	c.PrevTS = c.PrevPrintedTS
+	if c.PrevTS == 0 {
+		c.PrevTS = ev.TS
+	}
 	var ok bool
 	if p.opts.JSON {
 		p.line, ok = p.f.AppendJSON(p.line[:0], c)
 	} else {
 		p.line, ok = p.f.Append(p.line[:0], c)
 	}
+	c.PrevTS = prev
 	if !ok {
 		return nil
 	}
