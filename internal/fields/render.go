@@ -65,7 +65,9 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 	case event.PTFD:
 		fd := sint(b)
 		plain = strconv.AppendInt(plain, fd, 10)
-		if fd < 0 {
+		if fd == -100 {
+			res = append(res, "AT_FDCWD"...)
+		} else if fd < 0 {
 			res = append(res, ErrnoName(-fd)...)
 		} else if t := c.State.Cur().Thread; t != nil {
 			if f := c.fdForArg(t, fd); f != nil {
