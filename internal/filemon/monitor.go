@@ -49,6 +49,32 @@ type Options struct {
 	Comms []string
 	// Proc reads facts about a task not seen being created (default: /proc).
 	Proc func(tid int64) (ProcInfo, bool)
+	// OnOp, when set, is called for every open, read, write and close of a
+	// watched process on a file under the prefixes, with its latency. The
+	// Op is reused after the call.
+	OnOp func(*Op)
+}
+
+// OpKind is the kind of an Op.
+type OpKind uint8
+
+// Operation kinds.
+const (
+	OpOpen OpKind = iota
+	OpRead
+	OpWrite
+	OpClose
+)
+
+// Op is one file operation reported to Options.OnOp.
+type Op struct {
+	Kind     OpKind
+	PID, TID int64
+	Comm     string
+	Path     string
+	Bytes    int64  // bytes moved, or the negative errno of a failure
+	LatNS    uint64 // enter-to-exit time (0 when the enter was not seen)
+	TS       uint64 // exit time
 }
 
 // ProcInfo describes a process.
@@ -71,13 +97,15 @@ type proc struct {
 
 type task struct {
 	p       *proc
-	enterFD int64 // fd of the pending enter event
+	enterFD int64  // fd of the pending enter event
+	enterTS uint64 // time of the pending enter event
 }
 
 // Monitor turns events into Records. It is not safe for concurrent use.
 type Monitor struct {
 	opts  Options
 	emit  func(*Record)
+	op    Op
 	tasks map[int64]*task
 	procs map[int64]*proc
 	roots map[int64]bool
@@ -226,30 +254,41 @@ func (m *Monitor) Handle(ev *event.Event) {
 		return
 	}
 	if ev.Type.IsEnter() {
-		t.enterFD = -1
+		t.enterFD, t.enterTS = -1, ev.TS
 		if i := param(ev, "fd"); i >= 0 {
 			t.enterFD, _ = ev.Int(i)
 		}
 		return
 	}
-	fd := t.enterFD
-	t.enterFD = -1
+	fd, enterTS := t.enterFD, t.enterTS
+	t.enterFD, t.enterTS = -1, 0
 	p := t.p
 	res, _ := ev.Int(0)
 	switch k {
 	case kOpen:
-		m.open(ev, t, res)
+		f := m.open(ev, t, res)
+		if f != nil && f.report && m.opts.OnOp != nil {
+			m.report(OpOpen, t, ev, f, res, enterTS)
+		}
 	case kRead, kWrite:
-		if f := p.fds[fd]; f != nil && res > 0 {
-			if k == kRead {
-				f.rec.BytesRead += uint64(res)
-			} else {
-				f.rec.BytesWritten += uint64(res)
+		if f := p.fds[fd]; f != nil {
+			if res > 0 {
+				if k == kRead {
+					f.rec.BytesRead += uint64(res)
+				} else {
+					f.rec.BytesWritten += uint64(res)
+				}
+			}
+			if f.report && m.opts.OnOp != nil {
+				m.report(OpRead+OpKind(k-kRead), t, ev, f, res, enterTS)
 			}
 		}
 	case kClose:
 		if f := p.fds[fd]; f != nil && res == 0 {
 			delete(p.fds, fd)
+			if f.report && m.opts.OnOp != nil {
+				m.report(OpClose, t, ev, f, res, enterTS)
+			}
 			m.finish(f, ev.TS, EndClose)
 		}
 	case kDup:
@@ -302,11 +341,21 @@ func (m *Monitor) abs(p *proc, s string, dirfd int64) string {
 	return path.Join(base, s)
 }
 
-func (m *Monitor) open(ev *event.Event, t *task, res int64) {
+// report calls OnOp.
+func (m *Monitor) report(kind OpKind, t *task, ev *event.Event, f *file, res int64, enterTS uint64) {
+	o := &m.op
+	*o = Op{Kind: kind, PID: t.p.info.PID, TID: ev.TID, Comm: t.p.info.Comm, Path: f.rec.Path, Bytes: res, TS: ev.TS}
+	if enterTS != 0 && ev.TS >= enterTS {
+		o.LatNS = ev.TS - enterTS
+	}
+	m.opts.OnOp(o)
+}
+
+func (m *Monitor) open(ev *event.Event, t *task, res int64) *file {
 	p := t.p
 	i := param(ev, "name")
 	if i < 0 {
-		return
+		return nil
 	}
 	name, _ := ev.Str(i)
 	dirfd := int64(-100)
@@ -326,12 +375,13 @@ func (m *Monitor) open(ev *event.Event, t *task, res int64) {
 		if f.report {
 			m.finish(f, ev.TS, EndError)
 		}
-		return
+		return f
 	}
 	if old := p.fds[res]; old != nil {
 		m.finish(old, ev.TS, EndClose)
 	}
 	p.fds[res] = f
+	return f
 }
 
 func (m *Monitor) finish(f *file, ts uint64, end End) {

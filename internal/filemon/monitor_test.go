@@ -109,7 +109,7 @@ func TestProcessTree(t *testing.T) {
 	g.rw("write", 101, 4, 5)
 	g.exit(101) // exits with b open
 	g.openat(100, -100, "/work/d", oRDONLY|oDIR, 5)
-	g.openat(100, 5, "c", oRDONLY, -2) // fails
+	g.openat(100, 5, "c", oRDONLY, -2)         // fails
 	g.openat(200, -100, "/work/z", oRDONLY, 3) // not in the tree
 	g.close(200, 3)
 	g.execve(300, "/usr/bin/late", "late") // started later, matches --comm
@@ -169,5 +169,27 @@ func TestWriter(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
 	if len(lines) != 2 || !strings.Contains(lines[1], " 0.000500 ") || !strings.HasSuffix(lines[1], "/tmp/x  /bin/cat") {
 		t.Errorf("text: %q", b.String())
+	}
+}
+
+func TestOnOp(t *testing.T) {
+	g := &gen{t: t}
+	g.openat(100, -100, "/net/a", oRDONLY, 3)
+	g.rw("read", 100, 3, 10)
+	g.rw("write", 100, 3, -9)
+	g.close(100, 3)
+	g.openat(100, -100, "/local/b", oRDONLY, 3)
+	g.rw("read", 100, 3, 10)
+	var got []string
+	m := New(Options{Prefixes: []string{"/net"},
+		Proc: func(tid int64) (ProcInfo, bool) { return ProcInfo{PID: tid, Comm: "x", Cwd: "/"}, true },
+		OnOp: func(o *Op) { got = append(got, fmt.Sprintf("%d %s %d %d", o.Kind, o.Path, o.Bytes, o.LatNS)) }},
+		func(*Record) {})
+	for _, e := range g.evs {
+		m.Handle(e)
+	}
+	want := "0 /net/a 3 1000|1 /net/a 10 1000|2 /net/a -9 1000|3 /net/a 0 1000"
+	if strings.Join(got, "|") != want {
+		t.Errorf("got %s", strings.Join(got, "|"))
 	}
 }
