@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/klauspost/compress/gzip"
 
@@ -36,9 +35,9 @@ type WriterOptions struct {
 // file remains a valid capture.
 type Writer struct {
 	out       io.Writer
-	file      *os.File // out, when it is a file (for truncation)
-	base      int64    // file offset where this stream started
-	committed int64    // bytes of out known to be good
+	trunc     truncater // out, when it can be truncated (files)
+	base      int64     // file offset where this stream started
+	committed int64     // bytes of out known to be good
 	opts      WriterOptions
 	buf       []byte
 	zbuf      bytes.Buffer
@@ -51,6 +50,11 @@ type Writer struct {
 
 var errClosed = errors.New("capture writer is closed")
 
+// truncater is implemented by *os.File.
+type truncater interface {
+	Truncate(size int64) error
+}
+
 // NewWriter writes the section header and the metadata of snap (nil means an
 // empty snapshot) to w and returns a Writer ready for events.
 func NewWriter(w io.Writer, snap *event.Snapshot, opts WriterOptions) (*Writer, error) {
@@ -61,9 +65,11 @@ func NewWriter(w io.Writer, snap *event.Snapshot, opts WriterOptions) (*Writer, 
 		}
 	}
 	wr := &Writer{out: w, opts: opts, buf: make([]byte, 0, opts.BufferSize+64<<10)}
-	if f, ok := w.(*os.File); ok {
-		if off, err := f.Seek(0, io.SeekCurrent); err == nil {
-			wr.file, wr.base = f, off
+	if t, ok := w.(truncater); ok {
+		if s, ok := w.(io.Seeker); ok {
+			if off, err := s.Seek(0, io.SeekCurrent); err == nil {
+				wr.trunc, wr.base = t, off
+			}
 		}
 	}
 	if snap == nil {
@@ -198,8 +204,8 @@ func (w *Writer) flush() error {
 
 func (w *Writer) fail(err error) error {
 	msg := fmt.Sprintf("writing capture data: %v", err)
-	if w.file != nil {
-		if terr := w.file.Truncate(w.base + w.committed); terr == nil {
+	if w.trunc != nil {
+		if terr := w.trunc.Truncate(w.base + w.committed); terr == nil {
 			msg += fmt.Sprintf(" (file kept up to its last complete block, %d bytes)", w.base+w.committed)
 		}
 	}
