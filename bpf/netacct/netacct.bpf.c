@@ -64,7 +64,8 @@ struct peer {
 	__u8 addr[16];
 	__u16 port;
 	__u8 family;
-	__u8 pad[5];
+	__u8 dir; // 1: source of a received datagram, 0: destination of a sent one
+	__u8 pad[4];
 };
 
 const struct flow_key *unused_flow_key __attribute__((unused));
@@ -187,26 +188,36 @@ static __always_inline int account(struct sock *sk, int ret, int rx)
 	k.proto = proto;
 	bpf_get_current_comm(k.comm, sizeof(k.comm));
 	int connected = fill_peer(sk, &k);
-	if (!connected && proto == IPPROTO_UDP && rx) {
-		struct rx_pending *r = bpf_map_lookup_elem(&udp_rx, &tid);
-		if (r && r->armed) {
-			// accounted at the syscall's exit, once the source is known
-			r->bytes += ret;
-			r->calls += 1;
-			bump(ST_CALLS);
-			return 0;
+	int known = connected;
+	if (proto == IPPROTO_UDP) {
+		if (!connected && rx) {
+			struct rx_pending *r = bpf_map_lookup_elem(&udp_rx, &tid);
+			if (r && r->armed) {
+				// accounted at the syscall's exit, once the source is known
+				r->bytes += ret;
+				r->calls += 1;
+				bump(ST_CALLS);
+				return 0;
+			}
 		}
-		bump(ST_NO_PEER);
-	} else if (!connected && proto == IPPROTO_UDP) {
 		struct peer *p = bpf_map_lookup_elem(&udp_peer, &tid);
 		if (p) {
-			__builtin_memcpy(k.addr, p->addr, 16);
-			k.port = p->port;
-			k.family = p->family;
+			if (!connected && p->dir == rx) {
+				__builtin_memcpy(k.addr, p->addr, 16);
+				k.port = p->port;
+				k.family = p->family;
+				known = 1;
+			}
 			bpf_map_delete_elem(&udp_peer, &tid);
-		} else {
-			bump(ST_NO_PEER);
 		}
+		if (!known)
+			bump(ST_NO_PEER);
+	}
+	if (!known) {
+		// unknown peer: one entry per process and protocol
+		__builtin_memset(k.addr, 0, sizeof(k.addr));
+		k.family = 0;
+		k.port = 0;
 	}
 	bump(ST_CALLS);
 
@@ -287,6 +298,64 @@ int on_sendmsg(struct syscall_trace_enter *ctx)
 	if (bpf_probe_read_user(&m, sizeof(m), (const void *)ctx->args[1]))
 		return 0;
 	stash_sockaddr(m.msg_name);
+	return 0;
+}
+
+// stash_headers remembers a peer read from an IP/UDP packet's headers for
+// the socket call that follows on this thread. src selects the source
+// (received packet) or the destination (sent packet).
+static __always_inline void stash_headers(const struct sk_buff *skb, int src)
+{
+	unsigned char *head = skb->head;
+	__u16 nh = skb->network_header;
+	__u16 th = skb->transport_header;
+	__u8 b0 = 0;
+	if (bpf_probe_read_kernel(&b0, 1, head + nh))
+		return;
+	struct peer p = {};
+	__u8 l4 = 0;
+	if ((b0 >> 4) == 4) {
+		if (bpf_probe_read_kernel(&l4, 1, head + nh + 9) || l4 != IPPROTO_UDP)
+			return;
+		bpf_probe_read_kernel(p.addr, 4, head + nh + (src ? 12 : 16));
+		p.family = AF_INET;
+	} else if ((b0 >> 4) == 6) {
+		if (bpf_probe_read_kernel(&l4, 1, head + nh + 6) || l4 != IPPROTO_UDP)
+			return;
+		bpf_probe_read_kernel(p.addr, 16, head + nh + (src ? 8 : 24));
+		p.family = AF_INET6;
+	} else {
+		return;
+	}
+	__be16 port = 0;
+	bpf_probe_read_kernel(&port, 2, head + th + (src ? 0 : 2));
+	p.port = bpf_ntohs(port);
+	p.dir = src;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&udp_peer, &tid, &p, BPF_ANY);
+}
+
+// An unconnected UDP send reaches the device queue in the sender's context,
+// before sock_send_length: the packet's destination is the peer.
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(on_dev_queue, struct sk_buff *skb)
+{
+	struct sock *sk = skb->sk;
+	if (!sk || sk->sk_protocol != IPPROTO_UDP)
+		return 0;
+	if (sk->__sk_common.skc_family == AF_INET && sk->__sk_common.skc_daddr != 0)
+		return 0;
+	stash_headers(skb, 0);
+	return 0;
+}
+
+// A non-linear datagram is copied to user space with skb_copy_datagram_iter
+// before sock_recv_length: its source is the peer. (Linear ones are copied
+// without a tracepoint; see the recvfrom/recvmsg programs.)
+SEC("tp_btf/skb_copy_datagram_iovec")
+int BPF_PROG(on_copy, const struct sk_buff *skb, int len)
+{
+	stash_headers(skb, 1);
 	return 0;
 }
 

@@ -65,6 +65,7 @@ struct tcp_sock {
 };
 
 struct sk_buff {
+	struct sock *sk;
 	unsigned char *head;
 	__u16 transport_header;
 	__u16 network_header;

@@ -44,7 +44,8 @@ type NetacctPeer struct {
 	Addr   [16]uint8
 	Port   uint16
 	Family uint8
-	Pad    [5]uint8
+	Dir    uint8
+	Pad    [4]uint8
 }
 
 type NetacctRxPending struct {
@@ -75,6 +76,8 @@ const (
 	NetacctMapTcpClosed        = "tcp_closed"
 	NetacctMapUdpPeer          = "udp_peer"
 	NetacctMapUdpRx            = "udp_rx"
+	NetacctProgOnCopy          = "on_copy"
+	NetacctProgOnDevQueue      = "on_dev_queue"
 	NetacctProgOnRecv          = "on_recv"
 	NetacctProgOnRecvfromEnter = "on_recvfrom_enter"
 	NetacctProgOnRecvfromExit  = "on_recvfrom_exit"
@@ -131,6 +134,8 @@ type NetacctSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type NetacctProgramSpecs struct {
+	OnCopy          *ebpf.ProgramSpec `ebpf:"on_copy"`
+	OnDevQueue      *ebpf.ProgramSpec `ebpf:"on_dev_queue"`
 	OnRecv          *ebpf.ProgramSpec `ebpf:"on_recv"`
 	OnRecvfromEnter *ebpf.ProgramSpec `ebpf:"on_recvfrom_enter"`
 	OnRecvfromExit  *ebpf.ProgramSpec `ebpf:"on_recvfrom_exit"`
@@ -215,6 +220,8 @@ type NetacctVariables struct {
 //
 // It can be passed to LoadNetacctObjects or ebpf.CollectionSpec.LoadAndAssign.
 type NetacctPrograms struct {
+	OnCopy          *ebpf.Program `ebpf:"on_copy"`
+	OnDevQueue      *ebpf.Program `ebpf:"on_dev_queue"`
 	OnRecv          *ebpf.Program `ebpf:"on_recv"`
 	OnRecvfromEnter *ebpf.Program `ebpf:"on_recvfrom_enter"`
 	OnRecvfromExit  *ebpf.Program `ebpf:"on_recvfrom_exit"`
@@ -228,6 +235,8 @@ type NetacctPrograms struct {
 
 func (p *NetacctPrograms) Close() error {
 	return _NetacctClose(
+		p.OnCopy,
+		p.OnDevQueue,
 		p.OnRecv,
 		p.OnRecvfromEnter,
 		p.OnRecvfromExit,

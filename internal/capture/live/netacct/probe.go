@@ -21,6 +21,14 @@ const DefaultMaxFlows = 16384
 // Options configure a Probe.
 type Options struct {
 	MaxFlows int // flow map capacity; 0 means DefaultMaxFlows
+	// UDPPeers attributes every datagram read from an unconnected UDP
+	// socket to its source by tracing recvfrom/recvmsg/sendto/sendmsg.
+	// Enabling any syscall tracepoint puts every syscall of the machine on
+	// the kernel's slower traced path, so it is off by default; without
+	// it such datagrams are attributed when the kernel copies them through
+	// skb_copy_datagram_iter (non-linear buffers) and otherwise counted
+	// under an unknown peer. Sends are attributed either way.
+	UDPPeers bool
 }
 
 // Probe is the loaded and attached accounting programs.
@@ -60,7 +68,7 @@ func Open(opts Options) (*Probe, error) {
 		}
 		return nil, fmt.Errorf("netacct: load programs: %w", err)
 	}
-	for _, prog := range []*ebpf.Program{p.objs.OnSend, p.objs.OnRecv, p.objs.OnState} {
+	for _, prog := range []*ebpf.Program{p.objs.OnSend, p.objs.OnRecv, p.objs.OnState, p.objs.OnDevQueue, p.objs.OnCopy} {
 		l, err := link.AttachTracing(link.TracingOptions{Program: prog})
 		if err != nil {
 			p.Close()
@@ -72,14 +80,18 @@ func Open(opts Options) (*Probe, error) {
 	// Peers of unconnected datagram sockets come from the syscall
 	// tracepoints, which need tracefs; without them such sends are counted
 	// under an unknown peer.
-	for _, tp := range []struct {
+	syscalls := []struct {
 		name string
 		prog *ebpf.Program
 	}{
 		{"sys_enter_sendto", p.objs.OnSendto}, {"sys_enter_sendmsg", p.objs.OnSendmsg},
 		{"sys_enter_recvfrom", p.objs.OnRecvfromEnter}, {"sys_exit_recvfrom", p.objs.OnRecvfromExit},
 		{"sys_enter_recvmsg", p.objs.OnRecvmsgEnter}, {"sys_exit_recvmsg", p.objs.OnRecvmsgExit},
-	} {
+	}
+	if !opts.UDPPeers {
+		syscalls = nil
+	}
+	for _, tp := range syscalls {
 		l, err := attachSyscallTP(tp.name, tp.prog)
 		if err != nil {
 			// All or none: a recvfrom entry without its exit would

@@ -32,10 +32,12 @@ func requireRoot(t testing.TB) {
 	t.Skip("kernel test needs root")
 }
 
-func openProbe(t testing.TB) *Probe {
+func openProbe(t testing.TB) *Probe { return openProbeWith(t, Options{}) }
+
+func openProbeWith(t testing.TB, opts Options) *Probe {
 	t.Helper()
 	requireRoot(t)
-	p, err := Open(Options{})
+	p, err := Open(opts)
 	if err != nil {
 		t.Fatalf("open probe: %v", err)
 	}
@@ -193,70 +195,93 @@ func checkTCPLayer(t *testing.T, p *Probe, server netip.AddrPort, sent, received
 	t.Errorf("no closed TCP connection recorded for %v", server)
 }
 
-// TestUDPExactBytes covers connected and unconnected datagram sockets.
+// TestUDPExactBytes covers connected and unconnected datagram sockets, with
+// and without the syscall tracepoints that attribute datagrams read from
+// unconnected sockets (UDPPeers).
 func TestUDPExactBytes(t *testing.T) {
-	p := openProbe(t)
-	for _, network := range []string{"udp4", "udp6"} {
-		t.Run(network, func(t *testing.T) {
-			host := "127.0.0.1"
-			if network == "udp6" {
-				host = "::1"
+	for _, udpPeers := range []bool{false, true} {
+		t.Run(fmt.Sprintf("udppeers=%v", udpPeers), func(t *testing.T) {
+			p := openProbeWith(t, Options{UDPPeers: udpPeers})
+			for _, network := range []string{"udp4", "udp6"} {
+				t.Run(network, func(t *testing.T) { udpExchange(t, p, network, udpPeers) })
 			}
-			srv, err := net.ListenUDP(network, &net.UDPAddr{IP: net.ParseIP(host)})
-			if err != nil {
-				t.Skipf("listen: %v", err)
-			}
-			defer srv.Close()
-			// connected client
-			cc, err := net.DialUDP(network, nil, srv.LocalAddr().(*net.UDPAddr))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer cc.Close()
-			// unconnected client
-			uc, err := net.ListenUDP(network, &net.UDPAddr{IP: net.ParseIP(host)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer uc.Close()
-			const n, size = 50, 1200
-			buf := make([]byte, 65536)
-			for i := 0; i < n; i++ {
-				if _, err := cc.Write(buf[:size]); err != nil {
-					t.Fatal(err)
-				}
-				if _, err := uc.WriteToUDP(buf[:size+1], srv.LocalAddr().(*net.UDPAddr)); err != nil {
-					t.Fatal(err)
-				}
-				for j := 0; j < 2; j++ {
-					m, from, err := srv.ReadFromUDP(buf)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if _, err := srv.WriteToUDP(buf[:m/2], from); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if _, err := cc.Read(buf); err != nil {
-					t.Fatal(err)
-				}
-				if _, _, err := uc.ReadFromUDP(buf); err != nil {
-					t.Fatal(err)
-				}
-			}
-			flows := mine(t, p)
-			sAddr := unmapped(srv.LocalAddr().(*net.UDPAddr).AddrPort())
-			ccAddr := unmapped(cc.LocalAddr().(*net.UDPAddr).AddrPort())
-			ucAddr := unmapped(uc.LocalAddr().(*net.UDPAddr).AddrPort())
-			// Towards the server: the connected client (1 connection) and
-			// the unconnected one share the peer key.
-			wantFlow(t, flows, sAddr, netacct.UDP, netacct.Counters{
-				TxBytes: n * (size + size + 1), RxBytes: n * (size/2 + (size+1)/2),
-				TxCalls: 2 * n, RxCalls: 2 * n, Conns: 1,
-			})
-			wantFlow(t, flows, ccAddr, netacct.UDP, netacct.Counters{TxBytes: n * size / 2, RxBytes: n * size, TxCalls: n, RxCalls: n})
-			wantFlow(t, flows, ucAddr, netacct.UDP, netacct.Counters{TxBytes: n * ((size + 1) / 2), RxBytes: n * (size + 1), TxCalls: n, RxCalls: n})
 		})
+	}
+}
+
+func udpExchange(t *testing.T, p *Probe, network string, udpPeers bool) {
+	host := "127.0.0.1"
+	if network == "udp6" {
+		host = "::1"
+	}
+	srv, err := net.ListenUDP(network, &net.UDPAddr{IP: net.ParseIP(host)})
+	if err != nil {
+		t.Skipf("listen: %v", err)
+	}
+	defer srv.Close()
+	// connected client
+	cc, err := net.DialUDP(network, nil, srv.LocalAddr().(*net.UDPAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	// unconnected client
+	uc, err := net.ListenUDP(network, &net.UDPAddr{IP: net.ParseIP(host)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer uc.Close()
+	before := mine(t, p)[netip.AddrPort{}]
+	const n, size = 50, 1200
+	buf := make([]byte, 65536)
+	for i := 0; i < n; i++ {
+		if _, err := cc.Write(buf[:size]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := uc.WriteToUDP(buf[:size+1], srv.LocalAddr().(*net.UDPAddr)); err != nil {
+			t.Fatal(err)
+		}
+		for j := 0; j < 2; j++ {
+			m, from, err := srv.ReadFromUDP(buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := srv.WriteToUDP(buf[:m/2], from); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := cc.Read(buf); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := uc.ReadFromUDP(buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	flows := mine(t, p)
+	sAddr := unmapped(srv.LocalAddr().(*net.UDPAddr).AddrPort())
+	ccAddr := unmapped(cc.LocalAddr().(*net.UDPAddr).AddrPort())
+	ucAddr := unmapped(uc.LocalAddr().(*net.UDPAddr).AddrPort())
+	// Sends are always attributed. Reads on the connected socket too.
+	toServer := netacct.Counters{TxBytes: n * (size + size + 1), RxBytes: n * (size / 2), TxCalls: 2 * n, RxCalls: n, Conns: 1}
+	toCC := netacct.Counters{TxBytes: n * size / 2, TxCalls: n}
+	toUC := netacct.Counters{TxBytes: n * ((size + 1) / 2), TxCalls: n}
+	unknown := netacct.Counters{}
+	if udpPeers {
+		toServer.RxBytes += n * ((size + 1) / 2)
+		toServer.RxCalls += n
+		toCC.RxBytes, toCC.RxCalls = n*size, n
+		toUC.RxBytes, toUC.RxCalls = n*(size+1), n
+	} else {
+		// Datagrams read from unconnected sockets: exact bytes, peer
+		// unknown (they are linear buffers on loopback).
+		unknown = netacct.Counters{RxBytes: n*((size+1)/2) + n*size + n*(size+1), RxCalls: 3 * n}
+	}
+	wantFlow(t, flows, sAddr, netacct.UDP, toServer)
+	wantFlow(t, flows, ccAddr, netacct.UDP, toCC)
+	wantFlow(t, flows, ucAddr, netacct.UDP, toUC)
+	u := flows[netip.AddrPort{}]
+	if got := (netacct.Counters{RxBytes: u.RxBytes - before.RxBytes, RxCalls: u.RxCalls - before.RxCalls}); got != unknown {
+		t.Errorf("unknown peer: %+v, want %+v", got, unknown)
 	}
 }
 

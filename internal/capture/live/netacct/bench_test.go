@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package netacct
+
+import (
+	"io"
+	"net"
+	"slices"
+	"testing"
+	"time"
+)
+
+// loopbackPair returns both ends of a TCP connection over 127.0.0.1.
+func loopbackPair(tb testing.TB) (client, server net.Conn) {
+	tb.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	acc := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept()
+		acc <- c
+	}()
+	client, err = net.Dial("tcp4", ln.Addr().String())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	server = <-acc
+	if server == nil {
+		tb.Fatal("accept failed")
+	}
+	return client, server
+}
+
+// stream sends total bytes in 64 KiB writes and returns the elapsed time.
+func stream(tb testing.TB, total int) time.Duration {
+	c, s := loopbackPair(tb)
+	defer c.Close()
+	defer s.Close()
+	done := make(chan struct{})
+	go func() {
+		io.CopyN(io.Discard, s, int64(total))
+		close(done)
+	}()
+	buf := make([]byte, 64<<10)
+	start := time.Now()
+	for left := total; left > 0; left -= len(buf) {
+		if _, err := c.Write(buf[:min(left, len(buf))]); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	<-done
+	return time.Since(start)
+}
+
+// requestResponse does n one-byte request/response exchanges and returns
+// the elapsed time.
+func requestResponse(tb testing.TB, n int) time.Duration {
+	c, s := loopbackPair(tb)
+	defer c.Close()
+	defer s.Close()
+	go func() {
+		b := make([]byte, 1)
+		for {
+			if _, err := s.Read(b); err != nil {
+				return
+			}
+			if _, err := s.Write(b); err != nil {
+				return
+			}
+		}
+	}()
+	b := make([]byte, 1)
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		if _, err := c.Write(b); err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, b); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return time.Since(start)
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// BenchmarkAccountingCost measures loopback TCP throughput (stream) and
+// request/response latency untraced and with the accounting programs
+// attached, alternating in paired rounds so drift on a shared machine hits
+// both sides alike. Run with -benchtime=1x; it reports medians and the
+// relative loss.
+func BenchmarkAccountingCost(b *testing.B) {
+	requireRoot(b)
+	const rounds = 7
+	const streamBytes = 256 << 20
+	const rrCount = 20000
+	for _, w := range []struct {
+		name string
+		run  func(testing.TB) time.Duration
+	}{
+		{"stream", func(tb testing.TB) time.Duration { return stream(tb, streamBytes) }},
+		{"rr", func(tb testing.TB) time.Duration { return requestResponse(tb, rrCount) }},
+	} {
+		b.Run(w.name, func(b *testing.B) {
+			w.run(b) // warm up
+			var off, on []time.Duration
+			for r := 0; r < rounds; r++ {
+				off = append(off, w.run(b))
+				p, err := Open(Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				on = append(on, w.run(b))
+				p.Close()
+			}
+			mOff, mOn := median(off), median(on)
+			loss := 100 * (float64(mOn) - float64(mOff)) / float64(mOn)
+			if w.name == "stream" {
+				b.ReportMetric(float64(streamBytes)/mOff.Seconds()/1e6, "MB/s-untraced")
+				b.ReportMetric(float64(streamBytes)/mOn.Seconds()/1e6, "MB/s-traced")
+			} else {
+				b.ReportMetric(float64(mOff.Nanoseconds())/rrCount, "ns/rr-untraced")
+				b.ReportMetric(float64(mOn.Nanoseconds())/rrCount, "ns/rr-traced")
+			}
+			b.ReportMetric(loss, "%loss")
+		})
+	}
+}
