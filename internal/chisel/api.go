@@ -131,7 +131,9 @@ func (c *Chisel) luaSetFilter(L *lua.LState) int {
 	if err != nil {
 		c.flush()
 		fmt.Fprintf(c.opts.stderr(), "invalid filter in chisel %s: %s\n", c.meta.Name, err.Error())
-		L.RaiseError("C++ exception")
+		// sysdig reports the failure of its filter compiler without a
+		// script position.
+		L.Error(lua.LString("C++ exception"), 0)
 	}
 	c.filter = f
 	return 0

@@ -6,6 +6,7 @@ import (
 	"net"
 	"sort"
 	"strconv"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -133,11 +134,33 @@ func l4String(p uint8) string {
 	return "<NA>"
 }
 
+// fdName is the name lsof-like chisels show: the stored name without a
+// trailing newline, or for sockets known only by their tuple, the tuple.
+func fdName(fd *state.FD) string {
+	name := strings.TrimRight(fd.Name, "\n")
+	if name != "" || !fd.IsSocket() {
+		return name
+	}
+	n := fd.IPLen()
+	if fd.IsServerSocket() {
+		return hostPort(fd.SIP[:n], fd.SPort)
+	}
+	return hostPort(fd.DIP[:n], fd.DPort) + "->" + hostPort(fd.SIP[:n], fd.SPort)
+}
+
+func hostPort(ip []byte, port uint16) string {
+	return ipString(ip) + ":" + strconv.Itoa(int(port))
+}
+
 func fdEntry(L *lua.LState, fd *state.FD, barebone bool) *lua.LTable {
 	e := L.NewTable()
 	if !barebone {
-		e.RawSetString("name", lua.LString(fd.Name))
-		e.RawSetString("type", lua.LString(fd.TypeString()))
+		e.RawSetString("name", lua.LString(fdName(fd)))
+		typ := fd.TypeString()
+		if typ == "unknown" {
+			typ = "<NA>"
+		}
+		e.RawSetString("type", lua.LString(typ))
 	}
 	if fd.IsSocket() {
 		n := fd.IPLen()
@@ -146,10 +169,10 @@ func fdEntry(L *lua.LState, fd *state.FD, barebone bool) *lua.LTable {
 			e.RawSetString("sport", lua.LNumber(fd.SPort))
 			e.RawSetString("is_server", lua.LTrue)
 		} else {
-			e.RawSetString("sip", lua.LString(ipString(fd.DIP[:n])))
-			e.RawSetString("sport", lua.LNumber(fd.DPort))
-			e.RawSetString("cip", lua.LString(ipString(fd.SIP[:n])))
-			e.RawSetString("cport", lua.LNumber(fd.SPort))
+			e.RawSetString("sip", lua.LString(ipString(fd.SIP[:n])))
+			e.RawSetString("sport", lua.LNumber(fd.SPort))
+			e.RawSetString("cip", lua.LString(ipString(fd.DIP[:n])))
+			e.RawSetString("cport", lua.LNumber(fd.DPort))
 			e.RawSetString("is_server", lua.LBool(fd.Role == state.RoleServer))
 		}
 		e.RawSetString("l4proto", lua.LString(l4String(fd.L4Proto)))
