@@ -421,3 +421,38 @@ func inNS(t *testing.T, name string, fn func() error) {
 		t.Fatal(err)
 	}
 }
+
+// TestMapFullCounted fills a tiny flow map: calls that find no room are
+// counted as drops and pressure reaches 1.
+func TestMapFullCounted(t *testing.T) {
+	p := openProbeWith(t, Options{MaxFlows: 4})
+	const peers = 12
+	for i := 0; i < peers; i++ {
+		srv, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := net.DialUDP("udp4", nil, srv.LocalAddr().(*net.UDPAddr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Write([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		srv.Close()
+	}
+	if _, err := p.Flows(nil); err != nil {
+		t.Fatal(err)
+	}
+	st, err := p.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Entries != 4 || st.MaxEntries != 4 || st.Pressure() != 1 {
+		t.Errorf("entries %d/%d pressure %v", st.Entries, st.MaxEntries, st.Pressure())
+	}
+	if st.FlowMapFull < peers-4 || st.Drops() != st.FlowMapFull {
+		t.Errorf("flow map full %d, want at least %d", st.FlowMapFull, peers-4)
+	}
+}
