@@ -49,6 +49,9 @@ type Options struct {
 	Comms []string
 	// Proc reads facts about a task not seen being created (default: /proc).
 	Proc func(tid int64) (ProcInfo, bool)
+	// Held are processes started held before their execve (trace.StartHeld):
+	// their events are ignored until their first successful execve.
+	Held []int64
 	// OnOp, when set, is called for every open, read, write and close of a
 	// watched process on a file under the prefixes, with its latency. The
 	// Op is reused after the call.
@@ -109,6 +112,7 @@ type Monitor struct {
 	tasks map[int64]*task
 	procs map[int64]*proc
 	roots map[int64]bool
+	held  map[int64]bool
 	comms map[string]bool
 	// RootExited is set when a root pid given in Options exits.
 	RootExited bool
@@ -118,7 +122,10 @@ type Monitor struct {
 // passed to emit is reused afterwards.
 func New(opts Options, emit func(*Record)) *Monitor {
 	m := &Monitor{opts: opts, emit: emit, tasks: make(map[int64]*task), procs: make(map[int64]*proc),
-		roots: make(map[int64]bool), comms: make(map[string]bool)}
+		roots: make(map[int64]bool), comms: make(map[string]bool), held: make(map[int64]bool)}
+	for _, p := range opts.Held {
+		m.held[p] = true
+	}
 	for i, p := range opts.Prefixes {
 		if p != "/" {
 			m.opts.Prefixes[i] = strings.TrimRight(path.Clean(p), "/")
@@ -242,6 +249,15 @@ func (m *Monitor) Handle(ev *event.Event) {
 	k := kinds[ev.Type]
 	if k == kNone {
 		return
+	}
+	if len(m.held) > 0 && m.held[ev.TID] {
+		if k != kExec || ev.Type.IsEnter() {
+			return
+		}
+		if res, _ := ev.Int(0); res != 0 {
+			return
+		}
+		delete(m.held, ev.TID)
 	}
 	if k == kClone && !ev.Type.IsEnter() && m.tasks[ev.TID] == nil {
 		if res, _ := ev.Int(0); res == 0 && m.cloneChild(ev) {

@@ -193,3 +193,22 @@ func TestOnOp(t *testing.T) {
 		t.Errorf("got %s", strings.Join(got, "|"))
 	}
 }
+
+func TestHeldIgnoredUntilExec(t *testing.T) {
+	g := &gen{t: t}
+	g.openat(100, -100, "/w/helper", oRDONLY, 3) // the held helper's own start-up
+	g.close(100, 3)
+	g.execve(100, "/bin/cmd", "cmd")
+	g.openat(100, -100, "/w/real", oRDONLY, 3)
+	g.close(100, 3)
+	var got []string
+	m := New(Options{PIDs: []int64{100}, Held: []int64{100},
+		Proc: func(tid int64) (ProcInfo, bool) { return ProcInfo{PID: tid, Comm: "ferret", Cwd: "/"}, true }},
+		func(r *Record) { got = append(got, r.Comm+" "+r.Path) })
+	for _, e := range g.evs {
+		m.Handle(e)
+	}
+	if strings.Join(got, "|") != "cmd /w/real" {
+		t.Errorf("got %q", got)
+	}
+}

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/capture/live"
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/filemon"
+	"github.com/ferret-observability/ferret/internal/trace"
+)
+
+func init() {
+	Register("files", "file opens and closes of a process tree, one record per closed file", runFiles)
+}
+
+const filesUsage = `Usage: ferret files [options] [-- CMD [ARGS...]]
+
+Watches every file open and close of a process tree (the processes given
+with --pid, or the command given after --, and all their descendants, plus
+programs named with --comm started later) and prints one record per file
+when it is closed, when its process exits, or when monitoring ends: open
+and close times, duration, pid, tid, ppid, comm, path (made absolute),
+flags, fd, bytes read and written, and the open's result.
+
+Options:
+`
+
+// fileSyscalls are the syscalls the file monitor needs.
+var fileSyscalls = []string{"open", "openat", "openat2", "creat", "read", "pread64", "readv", "preadv",
+	"write", "pwrite64", "writev", "pwritev", "close", "clone", "clone3", "fork", "vfork", "execve",
+	"execveat", "chdir", "fchdir", "dup", "dup2", "dup3"}
+
+func runFiles(args []string) int {
+	fs := pflag.NewFlagSet("ferret files", pflag.ContinueOnError)
+	fs.SetOutput(Stderr)
+	pids := fs.IntSlice("pid", nil, "watch process `PID` and its descendants (repeatable)")
+	comms := fs.StringArray("comm", nil, "also watch programs with this command `NAME` (repeatable)")
+	prefixes := fs.StringArray("prefix", nil, "only report files under `PATH` (repeatable; default: all)")
+	asJSON := fs.Bool("json", false, "one JSON object per line")
+	out := fs.StringP("output", "o", "", "write records to `FILE`")
+	untilExit := fs.Bool("until-exit", false, "stop when the watched processes (or the command) have exited")
+	fs.Usage = func() {
+		io.WriteString(Stderr, filesUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(Stderr, "ferret files: "+format+"\n", a...)
+		return 1
+	}
+	cmd := fs.Args()
+	if len(cmd) == 0 && len(*pids) == 0 && len(*comms) == 0 {
+		return fail("give --pid, --comm or a command to run")
+	}
+	for i, p := range *prefixes {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return fail("prefix %s: %v", p, err)
+		}
+		(*prefixes)[i] = abs
+	}
+	var w io.Writer = Stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer f.Close()
+		w = f
+	}
+	status, err := filesRun(filesConfig{pids: *pids, comms: *comms, prefixes: *prefixes, json: *asJSON,
+		untilExit: *untilExit || len(cmd) > 0, cmd: cmd}, w)
+	if err != nil {
+		fail("%v", err)
+		if status == 0 {
+			status = 1
+		}
+	}
+	return status
+}
+
+type filesConfig struct {
+	pids      []int
+	comms     []string
+	prefixes  []string
+	json      bool
+	untilExit bool
+	cmd       []string
+}
+
+func filesRun(c filesConfig, w io.Writer) (int, error) {
+	opts := live.Options{Syscalls: fileSyscalls, EventTypes: []event.Type{event.ProcExit1E}, SnapLen: 1, NoSnapshot: true}
+	var held *trace.Held
+	roots := append([]int(nil), c.pids...)
+	if len(c.cmd) > 0 {
+		h, err := trace.StartHeld(c.cmd)
+		if err != nil {
+			return 1, err
+		}
+		held = h
+		roots = append(roots, h.PID)
+	}
+	if len(c.comms) == 0 {
+		// Only the trees of the roots: filter in the kernel.
+		opts.PIDs, opts.FollowChildren = roots, true
+	}
+	src, err := openLiveTracer(opts)
+	if err != nil {
+		if held != nil {
+			held.Abort()
+		}
+		return 1, err
+	}
+	defer src.Close()
+
+	rw := &filemon.Writer{W: w, JSON: c.json}
+	if err := rw.WriteHeader(); err != nil {
+		return 1, err
+	}
+	var rootIDs []int64
+	for _, p := range roots {
+		rootIDs = append(rootIDs, int64(p))
+	}
+	fo := filemon.Options{Prefixes: c.prefixes, PIDs: rootIDs, Comms: c.comms}
+	if held != nil {
+		fo.Held = []int64{int64(held.PID)}
+	}
+	m := filemon.New(fo, func(r *filemon.Record) { rw.Write(r) })
+
+	var waited chan int
+	if held != nil {
+		if err := held.Release(); err != nil {
+			held.Abort()
+			return 1, err
+		}
+		waited = make(chan int, 1)
+		go func() { waited <- held.Wait() }()
+	}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+
+	status, done, idle := 0, false, 0
+	var lastTS uint64
+	for {
+		ev, err := src.Next()
+		switch {
+		case err == nil:
+			idle = 0
+			lastTS = ev.TS
+			m.Handle(ev)
+		case errors.Is(err, capture.ErrTimeout):
+			if done {
+				idle++
+			}
+		case errors.Is(err, io.EOF):
+			done, idle = true, 2
+		default:
+			return 1, err
+		}
+		if !done {
+			select {
+			case st := <-waited:
+				status, done = st, true
+			case <-sigs:
+				done, idle = true, 2
+			default:
+			}
+			if c.untilExit && held == nil && m.RootExited {
+				done = true
+			}
+		}
+		if done && idle >= 2 {
+			break
+		}
+	}
+	if now := uint64(time.Now().UnixNano()); now > lastTS {
+		lastTS = now
+	}
+	m.Flush(lastTS)
+	return status, nil
+}
