@@ -16,7 +16,7 @@ local spec = {
 	value = "evt.rawarg.res",
 	valuedesc = "Bytes",
 	filter = "evt.is_io=true and evt.failed=false",
-	top = 10,
+	top = 30,
 	units = "bytes",
 }
 

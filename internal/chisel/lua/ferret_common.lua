@@ -66,19 +66,25 @@ function M.bytes(n)
 	return string.format("%dB", n)
 end
 
--- duration renders nanoseconds with two significant decimals below ten
--- units and none above.
+-- duration renders nanoseconds in the largest fitting unit; below ten
+-- units two decimals are shown, truncated rather than rounded.
+local function two_dec(ns, unit, suffix)
+	local whole = math.floor(ns / unit)
+	local frac = math.floor((ns % unit) / (unit / 100))
+	return string.format("%d.%02d%s", whole, frac, suffix)
+end
+
 function M.duration(ns)
 	if ns >= M.NS_PER_S then
-		return string.format("%.2fs", ns / M.NS_PER_S)
+		return two_dec(ns, M.NS_PER_S, "s")
 	elseif ns >= 10 * M.NS_PER_MS then
 		return string.format("%dms", math.floor(ns / M.NS_PER_MS))
 	elseif ns >= M.NS_PER_MS then
-		return string.format("%.2fms", ns / M.NS_PER_MS)
+		return two_dec(ns, M.NS_PER_MS, "ms")
 	elseif ns >= 10 * M.NS_PER_US then
 		return string.format("%dus", math.floor(ns / M.NS_PER_US))
 	elseif ns >= M.NS_PER_US then
-		return string.format("%.2fus", ns / M.NS_PER_US)
+		return two_dec(ns, M.NS_PER_US, "us")
 	end
 	return string.format("%dns", ns)
 end

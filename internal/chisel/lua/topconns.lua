@@ -12,7 +12,7 @@ local spec = {
 	value = "evt.rawarg.res",
 	valuedesc = "Bytes",
 	filter = "(fd.type=ipv4 or fd.type=ipv6) and evt.is_io=true",
-	top = 10,
+	top = 30,
 	units = "bytes",
 }
 if sysdig.is_print_container_data() then

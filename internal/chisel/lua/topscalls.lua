@@ -12,7 +12,7 @@ local spec = {
 	value = "evt.count",
 	valuedesc = "# Calls",
 	filter = "evt.type!=switch",
-	top = 10,
+	top = 30,
 	units = "none",
 }
 if sysdig.is_print_container_data() then

@@ -12,7 +12,7 @@ local spec = {
 	value = "evt.latency",
 	valuedesc = "Time",
 	filter = "",
-	top = 10,
+	top = 30,
 	units = "time",
 }
 if sysdig.is_print_container_data() then
