@@ -93,14 +93,14 @@ func median(d []time.Duration) time.Duration {
 
 // BenchmarkAccountingCost measures loopback TCP throughput (stream) and
 // request/response latency untraced and with the accounting programs
-// attached, alternating in paired rounds so drift on a shared machine hits
-// both sides alike. Run with -benchtime=1x; it reports medians and the
-// relative loss.
+// attached, in paired rounds (alternating which side runs first) so drift
+// on a shared machine hits both sides alike. Run with -benchtime=1x; it
+// reports the medians and the median of the per-round relative loss.
 func BenchmarkAccountingCost(b *testing.B) {
 	requireRoot(b)
-	const rounds = 7
-	const streamBytes = 256 << 20
-	const rrCount = 20000
+	const rounds = 11
+	const streamBytes = 128 << 20
+	const rrCount = 10000
 	for _, w := range []struct {
 		name string
 		run  func(testing.TB) time.Duration
@@ -110,18 +110,33 @@ func BenchmarkAccountingCost(b *testing.B) {
 	} {
 		b.Run(w.name, func(b *testing.B) {
 			w.run(b) // warm up
-			var off, on []time.Duration
+			var off, on, ratio []time.Duration
 			for r := 0; r < rounds; r++ {
-				off = append(off, w.run(b))
+				// alternate which side goes first
+				var a, c time.Duration
 				p, err := Open(Options{})
 				if err != nil {
 					b.Fatal(err)
 				}
-				on = append(on, w.run(b))
-				p.Close()
+				if r%2 == 0 {
+					p.Close()
+					a = w.run(b)
+					if p, err = Open(Options{}); err != nil {
+						b.Fatal(err)
+					}
+					c = w.run(b)
+					p.Close()
+				} else {
+					c = w.run(b)
+					p.Close()
+					a = w.run(b)
+				}
+				off, on = append(off, a), append(on, c)
+				// per-round relative loss in parts per million
+				ratio = append(ratio, time.Duration(1e6*(float64(c)-float64(a))/float64(c)))
 			}
 			mOff, mOn := median(off), median(on)
-			loss := 100 * (float64(mOn) - float64(mOff)) / float64(mOn)
+			loss := float64(median(ratio)) / 1e4
 			if w.name == "stream" {
 				b.ReportMetric(float64(streamBytes)/mOff.Seconds()/1e6, "MB/s-untraced")
 				b.ReportMetric(float64(streamBytes)/mOn.Seconds()/1e6, "MB/s-traced")
