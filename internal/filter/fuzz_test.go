@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package filter
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/fields"
+)
+
+// FuzzParse: any input either parses or fails with a *Error whose position
+// lies within [0, len+1]; parsing never panics.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		`evt.type=open`, `not not evt.num=211`, `(a=1 or b=2) and c exists`,
+		`evt.type in (open, "connect")`, `fd.name contains "\x2fhosts"`, `a=1 and b=2 or c=3`,
+		`evt.type=open && fd.name contains hosts`, `"`, `(`, `)`, `a in (1,`, `a="\x2`,
+		strings.Repeat("(", 2000), strings.Repeat("not ", 100) + "a=1",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e, err := Parse(s)
+		if err != nil {
+			var fe *Error
+			if !errors.As(err, &fe) {
+				t.Fatalf("Parse(%q): error of type %T", s, err)
+			}
+			if fe.Pos < 0 || fe.Pos > len(s)+1 {
+				t.Fatalf("Parse(%q): position %d out of range", s, fe.Pos)
+			}
+			return
+		}
+		_ = e.String()
+	})
+}
+
+// FuzzCompile compiles against the built-in fields and evaluates on an
+// empty context (every field missing): nothing may panic.
+func FuzzCompile(f *testing.F) {
+	for _, s := range []string{
+		`evt.type=open`, `evt.num in (1,2,3)`, `fd.net=10.0.0.0/8`, `fd.ip=::1`,
+		`fd.name pmatch (/etc, /usr)`, `fd.name glob /etc/[a-z]*`, `evt.around[1]=1`,
+		`proc.aname=sshd`, `evt.failed=true`, `fd.sport=http`, `evt.rawarg.res<0`,
+		`evt.num contains 1`, `not (evt.num=1 or evt.num=2)`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		flt, err := Compile(s, fields.Default)
+		if err != nil {
+			return
+		}
+		_ = KernelHints(flt)
+		_ = flt.Fields()
+	})
+}
+
+func FuzzGlob(f *testing.F) {
+	for _, s := range [][2]string{{"*hosts", "/etc/hosts"}, {"[a-", "a"}, {"[[:alpha:]]*", "x"}, {`\`, `\`}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, pat, s string) {
+		if len(pat) > 64 || len(s) > 256 {
+			return
+		}
+		glob(pat, s)
+	})
+}
