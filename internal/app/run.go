@@ -185,7 +185,7 @@ type session struct {
 func (s *session) run() error {
 	cfg := s.cfg
 	s.started = time.Now()
-	if !cfg.Quiet && len(s.chisels) == 0 {
+	if !cfg.Quiet && cfg.Write == "" && len(s.chisels) == 0 {
 		s.printer = format.NewPrinter(s.stdout, s.format, format.PrinterOptions{
 			JSON:       cfg.JSON,
 			Internal:   cfg.Debug,

@@ -48,6 +48,13 @@ type Clock interface {
 	OnClock(c *fields.Ctx) error
 }
 
+// Rejecter is implemented by consumers that must also see the events the
+// filter rejected and the state-only events of capture files (a capture
+// writer in fat-file mode keeps the state-changing ones).
+type Rejecter interface {
+	OnRejected(c *fields.Ctx) error
+}
+
 // Idler is implemented by consumers that want a call when a live source has
 // no event ready (to flush output or run wall-clock work).
 type Idler interface {
@@ -98,6 +105,7 @@ type Run struct {
 	consumers []Consumer
 	clocks    []Clock
 	idlers    []Idler
+	rejecters []Rejecter
 	stop      atomic.Bool
 }
 
@@ -112,6 +120,9 @@ func New(src capture.Source, opts Options, consumers ...Consumer) *Run {
 		}
 		if k, ok := c.(Idler); ok {
 			r.idlers = append(r.idlers, k)
+		}
+		if k, ok := c.(Rejecter); ok {
+			r.rejecters = append(r.rejecters, k)
 		}
 	}
 	if opts.Ctx != nil {
@@ -193,6 +204,9 @@ func (r *Run) loop() error {
 		if ev.DumpFlags&event.DumpStateOnly != 0 {
 			r.State.Update(ev)
 			st.StateOnly++
+			if err := r.rejected(); err != nil {
+				return err
+			}
 			continue
 		}
 		for _, c := range r.clocks {
@@ -206,6 +220,9 @@ func (r *Run) loop() error {
 				if err := fe.Err(); err != nil {
 					return err
 				}
+			}
+			if err := r.rejected(); err != nil {
+				return err
 			}
 			if r.limit() {
 				return nil
@@ -224,6 +241,15 @@ func (r *Run) loop() error {
 		}
 		if stop || r.limit() {
 			return nil
+		}
+	}
+	return nil
+}
+
+func (r *Run) rejected() error {
+	for _, c := range r.rejecters {
+		if err := c.OnRejected(r.Ctx); err != nil {
+			return stopErr(err)
 		}
 	}
 	return nil

@@ -143,3 +143,24 @@ func TestStop(t *testing.T) {
 		t.Errorf("events %v after Stop, ended %d", rec.nums, rec.ended)
 	}
 }
+
+type rejectRecorder struct {
+	recorder
+	rejected []uint64
+}
+
+func (r *rejectRecorder) OnRejected(c *fields.Ctx) error {
+	r.rejected = append(r.rejected, c.Ev.Num)
+	return nil
+}
+
+func TestRejected(t *testing.T) {
+	rec := &rejectRecorder{}
+	r := New(&fakeSource{evs: events(t, 6, 5)}, Options{Filter: oddFilter{}}, rec)
+	if err := r.Loop(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rec.nums, []uint64{1, 3}) || !slices.Equal(rec.rejected, []uint64{2, 4, 5, 6}) {
+		t.Errorf("accepted %v rejected %v", rec.nums, rec.rejected)
+	}
+}
