@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -99,6 +100,7 @@ func tcpExchange(t *testing.T, ln net.Listener, dial func() (net.Conn, error), u
 			return
 		}
 		defer c.Close()
+		deadline(c)
 		got, serr = io.CopyN(io.Discard, c, int64(up))
 		if serr == nil {
 			_, serr = c.Write(bytes.Repeat([]byte{'d'}, down))
@@ -108,6 +110,7 @@ func tcpExchange(t *testing.T, ln net.Listener, dial func() (net.Conn, error), u
 	if err != nil {
 		t.Fatal(err)
 	}
+	deadline(c)
 	buf := bytes.Repeat([]byte{'u'}, chunk)
 	for left := up; left > 0; left -= min(left, chunk) {
 		if _, err := c.Write(buf[:min(left, chunk)]); err != nil {
@@ -231,6 +234,7 @@ func udpExchange(t *testing.T, p *Probe, network string, udpPeers bool) {
 		t.Fatal(err)
 	}
 	defer uc.Close()
+	deadline(srv, cc, uc)
 	before := mine(t, p)[netip.AddrPort{}]
 	const n, size = 50, 1200
 	buf := make([]byte, 65536)
@@ -394,6 +398,49 @@ func TestNetnsExactBytes(t *testing.T) {
 			wantFlow(t, flows, client, netacct.TCP, netacct.Counters{TxBytes: down, RxBytes: up, TxCalls: flows[client].TxCalls, RxCalls: flows[client].RxCalls, Conns: 1})
 			checkTCPLayer(t, p, server, up, down)
 		})
+	}
+	t.Run("udp4", func(t *testing.T) {
+		var srv *net.UDPConn
+		inNS(t, ns, func() (err error) { srv, err = net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(10, 201, 7, 2)}); return })
+		defer srv.Close()
+		var c *net.UDPConn
+		inNS(t, hostNS, func() (err error) { c, err = net.DialUDP("udp4", nil, srv.LocalAddr().(*net.UDPAddr)); return })
+		defer c.Close()
+		deadline(srv, c)
+		before := mine(t, p)[netip.AddrPort{}]
+		const n, size = 40, 1000
+		buf := make([]byte, 2048)
+		for i := 0; i < n; i++ {
+			if _, err := c.Write(buf[:size]); err != nil {
+				t.Fatal(err)
+			}
+			m, from, err := srv.ReadFromUDP(buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := srv.WriteToUDP(buf[:m/2], from); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Read(buf); err != nil {
+				t.Fatal(err)
+			}
+		}
+		flows := mine(t, p)
+		server := unmapped(srv.LocalAddr().(*net.UDPAddr).AddrPort())
+		client := unmapped(c.LocalAddr().(*net.UDPAddr).AddrPort())
+		wantFlow(t, flows, server, netacct.UDP, netacct.Counters{TxBytes: n * size, RxBytes: n * size / 2, TxCalls: n, RxCalls: n, Conns: 1})
+		// The server's unconnected sends are attributed at the veth's queue.
+		wantFlow(t, flows, client, netacct.UDP, netacct.Counters{TxBytes: n * size / 2, TxCalls: n})
+		if u := flows[netip.AddrPort{}]; u.RxBytes-before.RxBytes != n*size {
+			t.Errorf("server reads under unknown peer: %d bytes, want %d", u.RxBytes-before.RxBytes, n*size)
+		}
+	})
+}
+
+// deadline bounds every blocking call of a test exchange.
+func deadline(conns ...net.Conn) {
+	for _, c := range conns {
+		c.SetDeadline(time.Now().Add(20 * time.Second))
 	}
 }
 
