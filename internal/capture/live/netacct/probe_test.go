@@ -401,7 +401,10 @@ func TestNetnsExactBytes(t *testing.T) {
 	}
 	t.Run("udp4", func(t *testing.T) {
 		var srv *net.UDPConn
-		inNS(t, ns, func() (err error) { srv, err = net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(10, 201, 7, 2)}); return })
+		inNS(t, ns, func() (err error) {
+			srv, err = net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(10, 201, 7, 2)})
+			return
+		})
 		defer srv.Close()
 		var c *net.UDPConn
 		inNS(t, hostNS, func() (err error) { c, err = net.DialUDP("udp4", nil, srv.LocalAddr().(*net.UDPAddr)); return })
