@@ -57,13 +57,13 @@ func init() {
 			simple("evt.type", "CHARBUF", "name of the event, e.g. 'open'.", func(c *Ctx, v *Value) bool { return setStr(v, EventTypeName(c.Ev)) }),
 			withNew("evt.type.is", "UINT32", "1 when the event is of the type given as argument (evt.type.is.open), 0 otherwise.", FlagArgRequired|FlagArgKey, newTypeIs),
 			simple("syscall.type", "CHARBUF", "name of the system call for syscall events; no value for other events (scheduler, internal).", func(c *Ctx, v *Value) bool {
-				cat := c.Ev.Info().Category
+				cat := c.info().Category
 				if cat == event.CatScheduler || cat == event.CatInternal || cat == event.CatUnknown {
 					return false
 				}
 				return setStr(v, EventTypeName(c.Ev))
 			}),
-			simple("evt.category", "CHARBUF", "category of the event: file, net, memory, process, I/O, wait, ...", func(c *Ctx, v *Value) bool { return setStr(v, c.Ev.Info().Category.String()) }),
+			simple("evt.category", "CHARBUF", "category of the event: file, net, memory, process, I/O, wait, ...", func(c *Ctx, v *Value) bool { return setStr(v, c.info().Category.String()) }),
 			simple("evt.cpu", "INT16", "CPU the event happened on.", func(c *Ctx, v *Value) bool { return setInt(v, int64(c.Ev.CPU)) }),
 			strField("evt.args", "CHARBUF", "every argument of the event in one string.", func(c *Ctx, b []byte) ([]byte, bool) { return c.AppendArgs(b), true }),
 			withNew("evt.arg", "CHARBUF", "one argument of the event, by name (evt.arg.fd) or position (evt.arg[0]), rendered as text (fds, errors and flags resolved).", FlagArgRequired|FlagArgKey|FlagArgIndex, newArg),
@@ -72,7 +72,7 @@ func init() {
 			bufferField(),
 			simple("evt.buflen", "UINT64", "size of the data buffer of I/O events.", func(c *Ctx, v *Value) bool {
 				ev := c.Ev
-				info := ev.Info()
+				info := c.info()
 				if ev.Type.IsEnter() || info.Category&event.CatIORead == 0 || info.Flags&event.FlagModifiesState == 0 || c.Cur().FD == nil {
 					return false
 				}
@@ -104,16 +104,16 @@ func init() {
 				return setBool(v, ok && r < 0)
 			}),
 			simple("evt.is_io", "BOOL", "true for events that read or write data (read, send, ...).", func(c *Ctx, v *Value) bool {
-				return setBool(v, c.Ev.Info().Flags&(event.FlagReadsFromFD|event.FlagWritesToFD) != 0)
+				return setBool(v, c.info().Flags&(event.FlagReadsFromFD|event.FlagWritesToFD) != 0)
 			}),
 			simple("evt.is_io_read", "BOOL", "true for events that read data.", func(c *Ctx, v *Value) bool {
-				return setBool(v, c.Ev.Info().Flags&event.FlagReadsFromFD != 0)
+				return setBool(v, c.info().Flags&event.FlagReadsFromFD != 0)
 			}),
 			simple("evt.is_io_write", "BOOL", "true for events that write data.", func(c *Ctx, v *Value) bool {
-				return setBool(v, c.Ev.Info().Flags&event.FlagWritesToFD != 0)
+				return setBool(v, c.info().Flags&event.FlagWritesToFD != 0)
 			}),
 			simple("evt.io_dir", "CHARBUF", "'r' for reads, 'w' for writes, no value otherwise.", func(c *Ctx, v *Value) bool {
-				f := c.Ev.Info().Flags
+				f := c.info().Flags
 				switch {
 				case f&event.FlagReadsFromFD != 0:
 					return setStr(v, "r")
@@ -123,10 +123,10 @@ func init() {
 				return false
 			}),
 			simple("evt.is_wait", "BOOL", "true for events that make the thread wait (sleep, select, poll, ...).", func(c *Ctx, v *Value) bool {
-				return setBool(v, c.Ev.Info().Flags&event.FlagWaits != 0)
+				return setBool(v, c.info().Flags&event.FlagWaits != 0)
 			}),
 			simple("evt.wait_latency", "RELTIME", "for waiting events, the time spent waiting (the latency), in nanoseconds.", func(c *Ctx, v *Value) bool {
-				if c.Ev.Info().Flags&event.FlagWaits == 0 || c.Ev.Type.IsEnter() {
+				if c.info().Flags&event.FlagWaits == 0 || c.Ev.Type.IsEnter() {
 					return false
 				}
 				return setUint(v, KindRelTime, c.latency())
@@ -141,7 +141,7 @@ func init() {
 			countField("evt.count.error.memory", "1 for memory events that returned an error.", func(c *Ctx) bool { return c.errCat(event.CatMemory) }),
 			countField("evt.count.error.other", "1 for events of other categories that returned an error.", func(c *Ctx) bool {
 				r, ok := c.res()
-				cat := c.Ev.Info().Category
+				cat := c.info().Category
 				return ok && r < 0 && cat != event.CatFile && cat != event.CatNet && cat != event.CatMemory
 			}),
 			countField("evt.count.exit", "1 for exit events.", func(c *Ctx) bool { return !c.Ev.Type.IsEnter() }),
@@ -198,7 +198,7 @@ func (c *Ctx) res() (int64, bool) {
 	if ev.Type.IsEnter() || ev.NParams == 0 {
 		return 0, false
 	}
-	info := ev.Info()
+	info := c.info()
 	if len(info.Params) == 0 {
 		return 0, false
 	}
@@ -216,11 +216,11 @@ func (c *Ctx) res() (int64, bool) {
 
 func (c *Ctx) errCat(cat event.Category) bool {
 	r, ok := c.res()
-	return ok && r < 0 && c.Ev.Info().Category == cat
+	return ok && r < 0 && c.info().Category == cat
 }
 
 func (c *Ctx) isSyslog() bool {
-	if c.Ev.Info().Flags&event.FlagWritesToFD == 0 {
+	if c.info().Flags&event.FlagWritesToFD == 0 {
 		return false
 	}
 	f := c.Cur().FD
@@ -231,7 +231,7 @@ func (c *Ctx) isSyslog() bool {
 // (1 read, 2 write, 4 exec-creation).
 func (c *Ctx) openFlags(v *Value, bit uint64) bool {
 	ev := c.Ev
-	if ev.Type.IsEnter() || ev.Info().Flags&event.FlagCreatesFD == 0 {
+	if ev.Type.IsEnter() || c.info().Flags&event.FlagCreatesFD == 0 {
 		return setBool(v, false)
 	}
 	fi := ev.ParamIndex("flags")
@@ -256,7 +256,7 @@ var absPathParams = [...]string{"path", "name", "filename", "pathname", "oldpath
 
 func (c *Ctx) appendAbsPath(b []byte) ([]byte, bool) {
 	ev := c.Ev
-	info := ev.Info()
+	info := c.info()
 	for _, n := range absPathParams {
 		i := ev.ParamIndex(n)
 		if i < 0 || !ev.HasParam(i) {
@@ -462,7 +462,7 @@ func bufferField() Field {
 			return textExt{
 				ex: func(c *Ctx, v *Value) bool {
 					ev := c.Ev
-					info := ev.Info()
+					info := c.info()
 					for i := 0; i < ev.NParams && i < len(info.Params); i++ {
 						if info.Params[i].Type == event.PTByteBuf && info.Params[i].Name == "data" {
 							v.Kind = KindBytes

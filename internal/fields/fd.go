@@ -355,7 +355,7 @@ func containerID(c *Ctx) string {
 // is not in the table (type 'o', empty name). name is appended to b.
 func nullFD(c *Ctx, b []byte) (num int64, typechar byte, name []byte, ok bool) {
 	ev := c.Ev
-	info := ev.Info()
+	info := c.info()
 	if !ev.Type.IsEnter() && info.Flags&event.FlagCreatesFD != 0 {
 		ni := ev.ParamIndex("name")
 		if ni >= 0 && info.Params[0].Type == event.PTFD {

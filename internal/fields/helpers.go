@@ -4,6 +4,8 @@ package fields
 
 import (
 	"unsafe"
+
+	"github.com/ferret-observability/ferret/internal/event"
 )
 
 // exFunc adapts a function to Extractor.
@@ -102,4 +104,15 @@ func setBool(v *Value, b bool) bool {
 	}
 	v.Int = int64(v.Uint)
 	return true
+}
+
+var unknownInfo = &event.Info{Name: "unknown"}
+
+// info returns the table entry of the current event, or an empty entry for
+// types outside the table.
+func (c *Ctx) info() *event.Info {
+	if i := c.Ev.Info(); i != nil {
+		return i
+	}
+	return unknownInfo
 }

@@ -99,8 +99,12 @@ func (s *State) Update(ev *event.Event) {
 
 	info := ev.Info()
 	t := s.threads[ev.TID]
+	if info == nil {
+		c.Thread = t
+		return
+	}
 	if t == nil {
-		if info == nil || info.Category == event.CatInternal {
+		if info.Category == event.CatInternal {
 			// Internal events (procinfo, ...) describe threads; they do
 			// not create them.
 			c.Thread = nil
@@ -113,9 +117,6 @@ func (s *State) Update(ev *event.Event) {
 		s.Counters.MissingThread++
 	}
 	c.Thread = t
-	if info == nil {
-		return
-	}
 	if info.Category == event.CatScheduler || info.Flags&event.FlagSkipParseReset != 0 {
 		// Context switches interleave with syscalls without being part of
 		// them: they neither pair nor replace the pending enter event.
