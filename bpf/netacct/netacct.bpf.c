@@ -80,7 +80,7 @@ struct {
 } flows SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, struct flow_key);
 	__type(value, struct tcp_val);
@@ -122,6 +122,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
+
+// process_name writes the name of the current process (its main thread's
+// comm, as thread names may differ) to comm.
+static __always_inline void process_name(char *comm)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	bpf_probe_read_kernel(comm, 16, &t->group_leader->comm);
+}
 
 static __always_inline void bump(__u32 slot)
 {
@@ -186,7 +194,7 @@ static __always_inline int account(struct sock *sk, int ret, int rx)
 	__u32 tid = (__u32)id;
 	k.tgid = id >> 32;
 	k.proto = proto;
-	bpf_get_current_comm(k.comm, sizeof(k.comm));
+	process_name(k.comm);
 	int connected = fill_peer(sk, &k);
 	int known = connected;
 	if (proto == IPPROTO_UDP) {
@@ -397,7 +405,7 @@ static __always_inline int finish_rx(void)
 	struct flow_key k = {};
 	k.tgid = id >> 32;
 	k.proto = IPPROTO_UDP;
-	bpf_get_current_comm(k.comm, sizeof(k.comm));
+	process_name(k.comm);
 	const void *ua = (const void *)rp.uaddr;
 	if (rp.is_msghdr && ua) {
 		struct user_msghdr m = {};

@@ -64,6 +64,11 @@ struct tcp_sock {
 	__u64 bytes_retrans;
 };
 
+struct task_struct {
+	struct task_struct *group_leader;
+	char comm[16];
+};
+
 struct sk_buff {
 	struct sock *sk;
 	unsigned char *head;
