@@ -59,6 +59,7 @@ func runNet(args []string) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
 		}
+		fmt.Fprintf(Stderr, "ferret net: %v (see ferret net --help)\n", err)
 		return 2
 	}
 	fail := func(format string, a ...any) int {

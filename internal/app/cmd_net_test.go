@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package app
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// TestNetArguments checks the argument errors of "ferret net" that are
+// caught before the kernel probe is loaded.
+func TestNetArguments(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		status int
+		want   string
+	}{
+		{[]string{"--help"}, 0, "Usage: ferret net"},
+		{[]string{"--by", "ip"}, 1, "unknown grouping"},
+		{[]string{"--interval", "0s"}, 1, "--interval must be positive"},
+		{[]string{"proc.name="}, 1, "filter: expected a value"},
+		{[]string{"bogus.field=1"}, 1, "unknown field"},
+		{[]string{"--zabbix-host", "h"}, 1, "--zabbix-host needs --zabbix-server"},
+		{[]string{"--no-such-flag"}, 2, "unknown flag"},
+	} {
+		var out, errb bytes.Buffer
+		oldOut, oldErr := Stdout, Stderr
+		Stdout, Stderr = &out, &errb
+		status := Main(append([]string{"net"}, tc.args...))
+		Stdout, Stderr = oldOut, oldErr
+		if status != tc.status || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("ferret net %v: status %d, stderr %q; want %d and %q", tc.args, status, errb.String(), tc.status, tc.want)
+		}
+	}
+}
