@@ -5,6 +5,7 @@ package app
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/ferret-observability/ferret/internal/capture"
 )
@@ -30,9 +31,35 @@ func (s *session) runLive() error {
 			return fail(1, "ferret: %s", err)
 		}
 	}
-	src, err := openLiveSource(s.cfg)
+	// Loading the probe can take seconds (the kernel verifies it); Ctrl-C
+	// during that time ends the run.
+	type opened struct {
+		src capture.Source
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		src, err := openLiveSource(s.cfg)
+		ch <- opened{src, err}
+	}()
+	var o opened
+	select {
+	case o = <-ch:
+	case <-s.sig:
+		go func() {
+			if o := <-ch; o.src != nil {
+				o.src.Close()
+			}
+		}()
+		return fail(130, "ferret: interrupted while loading the probe")
+	}
+	src, err := o.src, o.err
 	if err != nil {
-		return fail(1, "ferret: cannot start live capture: %s", err)
+		msg := err.Error()
+		if i := strings.IndexByte(msg, '\n'); i >= 0 && !s.cfg.Debug {
+			msg = strings.TrimSuffix(msg[:i], ":") + " (run with -D for the verifier log)"
+		}
+		return fail(1, "ferret: cannot start live capture: %s", msg)
 	}
 	defer src.Close()
 	return s.loop(src, true)

@@ -175,6 +175,7 @@ type session struct {
 	filter  engine.Filter
 	chisels []chiselRun
 
+	sig     chan os.Signal // Ctrl-C and SIGTERM end the capture cleanly
 	printer *format.Printer
 	summary *format.Summary
 	started time.Time
@@ -185,6 +186,9 @@ type session struct {
 func (s *session) run() error {
 	cfg := s.cfg
 	s.started = time.Now()
+	s.sig = make(chan os.Signal, 2)
+	signal.Notify(s.sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(s.sig)
 	if !cfg.Quiet && cfg.Write == "" && len(s.chisels) == 0 {
 		s.printer = format.NewPrinter(s.stdout, s.format, format.PrinterOptions{
 			JSON:       cfg.JSON,
@@ -273,12 +277,10 @@ func (s *session) loop(src capture.Source, live bool) error {
 		consumers = append(consumers, w)
 	}
 	r := engine.New(src, opts, consumers...)
-	stop := make(chan os.Signal, 2)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() {
 		select {
-		case <-stop:
+		case <-s.sig:
 			r.Stop()
 		case <-done:
 		}
@@ -286,7 +288,6 @@ func (s *session) loop(src capture.Source, live bool) error {
 	err := r.Loop()
 	s.read += r.Stats.Read
 	close(done)
-	signal.Stop(stop)
 	if live {
 		s.writeDropReport(src)
 	}
