@@ -56,7 +56,7 @@ const (
 	maxSmallEvent = 65536
 	// maxBlock bounds any block's declared length; reads grow their buffer
 	// in steps so a lying length on a short file cannot allocate it all.
-	maxBlock = 1 << 30
+	maxBlock = 256 << 20
 )
 
 // pad4 rounds n up to a multiple of 4.

@@ -183,9 +183,14 @@ func TestReaderErrors(t *testing.T) {
 		{"fd list before process list", cat(shb(1, 2), block(BlockFDLV2, make([]byte, 8)), ev1), 0, "fd list references tid 0, which is not in the process list"},
 		{"huge metadata length", func() []byte {
 			b := binary.LittleEndian.AppendUint32(nil, BlockPLV9)
+			b = binary.LittleEndian.AppendUint32(b, 200<<20)
+			return cat(shb(1, 2), b, make([]byte, 64))
+		}(), 0, "expecting 209715200 bytes, got 72 (file truncated?)"},
+		{"metadata length over the limit", func() []byte {
+			b := binary.LittleEndian.AppendUint32(nil, BlockPLV9)
 			b = binary.LittleEndian.AppendUint32(b, 900<<20)
 			return cat(shb(1, 2), b, make([]byte, 64))
-		}(), 0, "expecting 943718400 bytes, got 72 (file truncated?)"},
+		}(), 0, "process list block at offset 28: bad block length 943718400"},
 		{"event block over non-large limit", cat(shb(1, 2), block(BlockEVV2, append([]byte{0, 0}, append(closeRecord(1, 1, 3), make([]byte, 65536-2-36)...)...))), 0, "block length 65540 greater than the non-large limit 65536"},
 		{"event block at non-large limit", cat(shb(1, 2), block(BlockEVV2, append([]byte{0, 0}, append(closeRecord(1, 1, 3), make([]byte, 65532-2-36)...)...))), 1, ""},
 		{"event shorter than header", cat(shb(1, 2), block(BlockEVV2, make([]byte, 10))), 0, "too short for an event"},
