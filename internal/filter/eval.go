@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/fields"
 )
 
@@ -154,6 +155,9 @@ func (k *check) match(c *fields.Ctx) bool {
 		}
 		return ts >= lo && ts <= k.aroundTS+k.aroundDelta
 	}
+	if k.bothEnds {
+		return k.matchEnds(c)
+	}
 	v := &k.val
 	if k.multi != nil {
 		if k.testFn == nil {
@@ -163,14 +167,6 @@ func (k *check) match(c *fields.Ctx) bool {
 		k.ctx = c
 		if k.op == CmpExists {
 			return k.multi.Each(c, v, k.existFn)
-		}
-		if k.bothEnds && k.op == CmpNe {
-			// true when there is a value and none of them equals
-			k.op = CmpEq
-			k.seen = false
-			any := k.multi.Each(c, v, k.testFn)
-			k.op = CmpNe
-			return k.seen && !any && k.flt.err == nil
 		}
 		return k.multi.Each(c, v, k.testFn)
 	}
@@ -388,17 +384,88 @@ func (k *check) testIP(v *fields.Value, isNet bool) bool {
 	return false
 }
 
+// ipMatch compares an address with a literal address or network. When
+// the families differ, the shorter (IPv4) one is compared as if zero
+// extended to 16 bytes, as sysdig's fixed-size comparison does.
 func ipMatch(ip []byte, l *lit, isNet bool) bool {
-	if len(ip) != len(l.ip) {
-		return false
+	lip := l.ip
+	if len(ip) != len(lip) {
+		short, long := ip, lip
+		if len(short) > len(long) {
+			short, long = long, short
+		}
+		for _, x := range long[len(short):] {
+			if x != 0 {
+				return false
+			}
+		}
+		ip, lip = ip[:len(short)], lip[:len(short)]
 	}
-	if isNet && l.mask != nil {
+	if isNet && l.mask != nil && len(ip) == 4 {
 		for i := range ip {
-			if ip[i]&l.mask[i] != l.ip[i] {
+			if ip[i]&l.mask[i] != lip[i] {
 				return false
 			}
 		}
 		return true
 	}
-	return bytes.Equal(ip, l.ip)
+	return bytes.Equal(ip, lip)
+}
+
+// matchEnds evaluates fd.ip, fd.net, fd.port and fd.proto, which sysdig
+// compares against both ends of the event's socket (the addresses and
+// ports stored in the fd table, zero while a socket is unconnected): '='
+// and the order operators hold when either end matches, '!=' when
+// neither does.
+func (k *check) matchEnds(c *fields.Ctx) bool {
+	if c.State == nil {
+		return false
+	}
+	fd := c.Cur().FD
+	if fd == nil {
+		return false
+	}
+	var a, b []byte
+	var pa, pb uint16
+	switch fd.Type {
+	case event.FDIPv4Sock:
+		a, b, pa, pb = fd.SIP[:4], fd.DIP[:4], fd.SPort, fd.DPort
+	case event.FDIPv6Sock:
+		a, b, pa, pb = fd.SIP[:], fd.DIP[:], fd.SPort, fd.DPort
+	case event.FDIPv4ServSock:
+		a, b, pa, pb = fd.SIP[:4], fd.SIP[:4], fd.SPort, fd.SPort
+	case event.FDIPv6ServSock:
+		a, b, pa, pb = fd.SIP[:], fd.SIP[:], fd.SPort, fd.SPort
+	default:
+		return false
+	}
+	if k.typ == tPort {
+		switch k.op {
+		case CmpNe:
+			return len(k.lits) > 0 && uint64(pa) != k.lits[0].u && uint64(pb) != k.lits[0].u
+		case CmpEq, CmpLt, CmpLe, CmpGt, CmpGe, CmpIn, CmpIntersects:
+			return k.portTest(pa) || k.portTest(pb)
+		}
+		k.flt.fail("filter error: unsupported port comparison operator")
+		return false
+	}
+	isNet := k.typ == tNet
+	switch k.op {
+	case CmpEq, CmpIn, CmpIntersects:
+		for i := range k.lits {
+			if ipMatch(a, &k.lits[i], isNet) || ipMatch(b, &k.lits[i], isNet) {
+				return true
+			}
+		}
+		return false
+	case CmpNe:
+		return len(k.lits) > 0 && !ipMatch(a, &k.lits[0], isNet) && !ipMatch(b, &k.lits[0], isNet)
+	}
+	k.flt.fail("filter error: IP filter only supports '=' and '!=' operators")
+	return false
+}
+
+func (k *check) portTest(p uint16) bool {
+	x := uint64(p)
+	return k.testNum(func(l *lit) int { return cmp3(x < l.u, x > l.u) })
 }

@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/state"
 )
 
 // vals holds the values the fake fields return for the current test case;
@@ -135,10 +137,6 @@ func TestMatch(t *testing.T) {
 		{`t.net=10.0.0.0/8`, true}, {`t.net=10.2.0.0/16`, false}, {`t.net!=10.2.0.0/16`, true},
 		{`t.port=80`, true}, {`t.port=http`, true}, {`t.port=65616`, true}, {`t.port>79`, true},
 		{`t.anc=sshd`, true}, {`t.anc=init`, false}, {`t.anc!=bash`, true}, {`t.anc contains ys`, true},
-		{`fd.ip=1.2.3.4`, true}, {`fd.ip=10.0.0.79`, true}, {`fd.ip!=1.2.3.4`, false},
-		{`fd.ip!=5.6.7.8`, true}, {`fd.ip in (5.6.7.8, 1.2.3.4)`, true},
-		{`fd.port=80`, true}, {`fd.port!=80`, false}, {`fd.port!=81`, true}, {`fd.port>50000`, false},
-		{`fd.port>80`, true}, {`fd.net=1.0.0.0/8`, true}, {`fd.net!=1.0.0.0/8`, false}, {`fd.net!=2.0.0.0/8`, true},
 		{`t.txt=4`, false}, {`t.txt="4(<u>)"`, true}, {`t.txt contains <u>`, true},
 		// missing values: every comparison is false, != included
 		{`t.missing exists`, false}, {`t.num exists`, true},
@@ -183,7 +181,6 @@ func TestMatchRuntimeErrors(t *testing.T) {
 		{`t.num glob 21`, `'glob' not supported for numeric filters`},
 		{`t.b contains true`, `'contains' not supported for numeric filters`},
 		{`t.ip>10.0.0.0`, `comparison operator not supported for ipv4 addresses`},
-		{`fd.ip>10.0.0.0`, `filter error: IP filter only supports '=' and '!=' operators`},
 		{`t.num=1 or t.num contains 2`, `'contains' not supported for numeric filters`},
 	}
 	for _, tt := range tests {
@@ -203,5 +200,80 @@ func TestMatchRuntimeErrors(t *testing.T) {
 	f, _ := Compile(`t.num=21 or t.num contains 2`, reg)
 	if !f.Match(&fields.Ctx{}) || f.Err() != nil {
 		t.Errorf("short-circuit: match=false or err=%v", f.Err())
+	}
+}
+
+// sockCtx returns a context whose current event is a read exit on fd 3,
+// a socket of the given type with the given ends.
+func sockCtx(t *testing.T, typ event.FDType, sip, dip string, sport, dport uint16) *fields.Ctx {
+	addr := func(s string) []byte {
+		if s == "" {
+			return nil
+		}
+		return ip(s).AsSlice()
+	}
+	st := state.New(state.Options{})
+	st.Load(&event.Snapshot{Threads: []event.Thread{{
+		TID: 100, PID: 100, PTID: 1, Comm: "curl",
+		FDs: []event.FD{{Num: 3, Type: typ, SrcIP: addr(sip), DstIP: addr(dip), SPort: sport, DPort: dport, L4Proto: event.L4TCP}},
+	}}})
+	var bld event.Builder
+	enter := append([]byte(nil), bld.Reset(6).I64(3).U32(100).Bytes(1000, 100)...)
+	exit := append([]byte(nil), bld.Reset(7).I64(1).Raw([]byte("x")).Bytes(2000, 100)...)
+	evs := make([]event.Event, 2)
+	for i, rec := range [][]byte{enter, exit} {
+		if err := evs[i].Decode(rec); err != nil {
+			t.Fatal(err)
+		}
+		st.Update(&evs[i])
+	}
+	c := fields.NewCtx(st)
+	c.Ev = &evs[1]
+	if st.Cur().FD == nil {
+		t.Fatal("state has no current fd")
+	}
+	return c
+}
+
+func TestMatchSocketEnds(t *testing.T) {
+	conn := func(t *testing.T) *fields.Ctx {
+		return sockCtx(t, event.FDIPv4Sock, "10.0.0.79", "1.2.3.4", 43210, 80)
+	}
+	unconnected := func(t *testing.T) *fields.Ctx { return sockCtx(t, event.FDIPv6Sock, "", "", 0, 0) }
+	tests := []struct {
+		ctx     func(*testing.T) *fields.Ctx
+		in      string
+		want    bool
+		wantErr string
+	}{
+		{conn, `fd.ip=1.2.3.4`, true, ""}, {conn, `fd.ip=10.0.0.79`, true, ""},
+		{conn, `fd.ip!=1.2.3.4`, false, ""}, {conn, `fd.ip!=5.6.7.8`, true, ""},
+		{conn, `fd.ip in (5.6.7.8, 1.2.3.4)`, true, ""}, {conn, `fd.ip=::1`, false, ""},
+		{conn, `fd.port=80`, true, ""}, {conn, `fd.port=http`, true, ""}, {conn, `fd.proto=http`, true, ""},
+		{conn, `fd.port!=80`, false, ""}, {conn, `fd.port!=81`, true, ""},
+		{conn, `fd.port>50000`, false, ""}, {conn, `fd.port>80`, true, ""}, {conn, `fd.port in (53, 80)`, true, ""},
+		{conn, `fd.net=1.0.0.0/8`, true, ""}, {conn, `fd.net!=1.0.0.0/8`, false, ""}, {conn, `fd.net!=2.0.0.0/8`, true, ""},
+		{conn, `fd.ip>1.2.3.4`, false, "filter error: IP filter only supports '=' and '!=' operators"},
+		{conn, `fd.ip exists`, false, "filter error: IP filter only supports '=' and '!=' operators"},
+		{conn, `fd.port exists`, false, "filter error: unsupported port comparison operator"},
+		// unconnected sockets compare their zero addresses and ports
+		{unconnected, `fd.ip!=10.0.0.79`, true, ""}, {unconnected, `fd.ip=::`, true, ""},
+		{unconnected, `fd.ip=0.0.0.0`, true, ""}, {unconnected, `fd.net=0.0.0.0/0`, true, ""},
+		{unconnected, `fd.port=0`, true, ""}, {unconnected, `fd.port!=80`, true, ""},
+	}
+	for _, tt := range tests {
+		f, err := Compile(tt.in, fields.Default)
+		if err != nil {
+			t.Errorf("Compile(%q): %v", tt.in, err)
+			continue
+		}
+		got := f.Match(tt.ctx(t))
+		gotErr := ""
+		if f.Err() != nil {
+			gotErr = f.Err().Error()
+		}
+		if got != tt.want || gotErr != tt.wantErr {
+			t.Errorf("%q: Match = %v, err %q; want %v, %q", tt.in, got, gotErr, tt.want, tt.wantErr)
+		}
 	}
 }

@@ -171,10 +171,10 @@ func services() map[string]uint16 {
 	return svcMap
 }
 
-// parseIP parses an address literal: dotted IPv4 when the text has a '.'
-// and no ':', IPv6 otherwise. It returns 4 or 16 bytes, or the error text.
+// parseIP parses an address literal: dotted IPv4 when the text has a '.',
+// IPv6 otherwise. It returns 4 or 16 bytes, or the error text.
 func parseIP(s string) ([]byte, string) {
-	if strings.IndexByte(s, '.') >= 0 && strings.IndexByte(s, ':') < 0 {
+	if strings.IndexByte(s, '.') >= 0 {
 		a, err := netip.ParseAddr(s)
 		if err != nil || !a.Is4() {
 			return nil, "unrecognized IPv4 address " + s
@@ -194,7 +194,7 @@ func parseIP(s string) ([]byte, string) {
 // a plain IPv6 address (IPv6 CIDR notation is rejected). mask is nil for
 // IPv6.
 func parseNet(s string) (ip, mask []byte, msg string) {
-	if strings.IndexByte(s, '.') >= 0 && strings.IndexByte(s, ':') < 0 {
+	if strings.IndexByte(s, '.') >= 0 {
 		addr, bits, ok := strings.Cut(s, "/")
 		if !ok {
 			return nil, nil, "unrecognized IP network " + s
