@@ -39,7 +39,7 @@ func (s *session) runLive() error {
 	}
 	ch := make(chan opened, 1)
 	go func() {
-		src, err := openLiveSource(s.cfg)
+		src, err := openLiveSource(s.cfg, s.filter, len(s.chisels) > 0)
 		ch <- opened{src, err}
 	}()
 	var o opened

@@ -27,7 +27,7 @@ var (
 	// openFileSource opens one capture file.
 	openFileSource func(paths []string) (capture.Source, error)
 	// openLiveSource opens the live eBPF source.
-	openLiveSource func(c *Config) (capture.Source, error)
+	openLiveSource func(c *Config, flt engine.Filter, chisels bool) (capture.Source, error)
 	// checkLivePrivileges reports what the process lacks for live capture.
 	checkLivePrivileges func() error
 	// compileFilter compiles a filter expression.

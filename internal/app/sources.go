@@ -7,6 +7,7 @@ import (
 	"github.com/ferret-observability/ferret/internal/capture/file"
 	"github.com/ferret-observability/ferret/internal/capture/live"
 	"github.com/ferret-observability/ferret/internal/engine"
+	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/filter"
 )
@@ -15,12 +16,12 @@ func init() {
 	openFileSource = func(paths []string) (capture.Source, error) {
 		return file.Open(paths...)
 	}
-	openLiveSource = func(c *Config) (capture.Source, error) {
-		return live.Open(live.Options{
-			SnapLen:    c.Snaplen,
-			BufferSize: c.BufferSize,
-			PIDs:       nil,
-		})
+	openLiveSource = func(c *Config, flt engine.Filter, chisels bool) (capture.Source, error) {
+		opts := live.Options{SnapLen: c.Snaplen, BufferSize: c.BufferSize}
+		if f, ok := flt.(*filter.Filter); ok && !chisels && !c.Display && !c.FatFile {
+			opts.EventTypes = pushDownTypes(filter.KernelHints(f))
+		}
+		return live.Open(opts)
 	}
 	checkLivePrivileges = live.CheckPrivileges
 	compileFilter = func(expr string) (engine.Filter, error) {
@@ -30,4 +31,32 @@ func init() {
 		}
 		return f, nil
 	}
+}
+
+// pushDownTypes returns the event types a live source must deliver for a
+// capture filter with hints h: the types the filter can match plus every
+// type the state machine needs (fd and process life cycle), or nil for no
+// restriction. Process and name restrictions are not pushed down: the state
+// of other processes (parents, fds inherited at fork) would be lost.
+func pushDownTypes(h filter.Hints) []event.Type {
+	if h.Any || h.Types == nil {
+		return nil
+	}
+	keep := make(map[event.Type]bool, len(h.Types))
+	for _, t := range h.Types {
+		keep[t] = true
+	}
+	const stateFlags = event.FlagModifiesState | event.FlagCreatesFD | event.FlagDestroysFD
+	for t := event.Type(0); int(t) < event.MaxType; t++ {
+		if info := t.Info(); info != nil && (info.Flags&stateFlags != 0 || info.Category&event.CatInternal != 0) {
+			keep[t] = true
+		}
+	}
+	out := make([]event.Type, 0, len(keep))
+	for t := event.Type(0); int(t) < event.MaxType; t++ {
+		if keep[t] {
+			out = append(out, t)
+		}
+	}
+	return out
 }
