@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	lua "github.com/yuin/gopher-lua"
 )
 
 func fmtInt(i int) string { return strconv.Itoa(i) }
@@ -33,3 +35,6 @@ func sharedDir(t *testing.T) string {
 func refPath(t *testing.T, name string) string {
 	return filepath.Join(sharedDir(t), "reference", name)
 }
+
+func luaString(s string) lua.LValue  { return lua.LString(s) }
+func luaNumber(n float64) lua.LValue { return lua.LNumber(n) }
