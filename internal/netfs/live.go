@@ -42,11 +42,14 @@ func (l *Live) reload() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f == nil {
-		f, err := os.Open(l.path)
+		// A blocking descriptor opened directly stays out of the runtime's
+		// epoll set; there the epoll callback would consume the change
+		// notification before changed() sees it.
+		fd, err := unix.Open(l.path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			return err
+			return &os.PathError{Op: "open", Path: l.path, Err: err}
 		}
-		l.f = f
+		l.f = os.NewFile(uintptr(fd), l.path)
 	}
 	if _, err := l.f.Seek(0, 0); err != nil {
 		return err

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package netfs
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// requireRoot skips tests that need root, but fails them when CI=true so
+// they never pass silently there.
+func requireRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("test needs root (euid=%d) and CI=true", os.Geteuid())
+		}
+		t.Skipf("test needs root (euid=%d)", os.Geteuid())
+	}
+}
+
+// ensureTools installs openssh-server and sshfs when missing.
+func ensureTools(t *testing.T) {
+	t.Helper()
+	_, e1 := exec.LookPath("sshfs")
+	_, e2 := os.Stat("/usr/sbin/sshd")
+	if e1 == nil && e2 == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "apt-get", "install", "-y", "openssh-server", "sshfs")
+	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("apt-get install openssh-server sshfs: %v\n%s", err, out)
+	}
+}
+
+// SSHFS is a loopback sshfs mount for tests.
+type sshfsMount struct {
+	Dir, Src string
+	sshd     *exec.Cmd
+}
+
+// mountSSHFS starts sshd on 127.0.0.1:port with a generated key and mounts
+// root@127.0.0.1:src on a fresh directory. Everything is undone by cleanup.
+func mountSSHFS(t *testing.T, port int) *sshfsMount {
+	t.Helper()
+	requireRoot(t)
+	ensureTools(t)
+	base := t.TempDir()
+	key := filepath.Join(base, "id")
+	hostKey := filepath.Join(base, "hostkey")
+	for _, k := range []string{key, hostKey} {
+		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", k).CombinedOutput(); err != nil {
+			t.Fatalf("ssh-keygen: %v\n%s", err, out)
+		}
+	}
+	auth := filepath.Join(base, "authorized_keys")
+	pub, err := os.ReadFile(key + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(auth, pub, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(base, "sshd_config")
+	conf := fmt.Sprintf("Port %d\nListenAddress 127.0.0.1\nHostKey %s\nAuthorizedKeysFile %s\nPermitRootLogin prohibit-password\nUsePAM no\nStrictModes no\nSubsystem sftp internal-sftp\nPidFile %s\n",
+		port, hostKey, auth, filepath.Join(base, "sshd.pid"))
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll("/run/sshd", 0o755)
+	sshd := exec.Command("/usr/sbin/sshd", "-D", "-e", "-f", cfg)
+	if err := sshd.Start(); err != nil {
+		t.Fatalf("start sshd: %v", err)
+	}
+	t.Cleanup(func() { sshd.Process.Kill(); sshd.Wait() })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sshd did not listen: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	m := &sshfsMount{Dir: filepath.Join(base, "mnt"), Src: filepath.Join(base, "src"), sshd: sshd}
+	os.MkdirAll(m.Dir, 0o755)
+	os.MkdirAll(m.Src, 0o755)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "sshfs", "-p", fmt.Sprint(port), "-o",
+		"IdentityFile="+key+",StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null,BatchMode=yes",
+		"root@127.0.0.1:"+m.Src, m.Dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("sshfs: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { m.Unmount() })
+	return m
+}
+
+// Unmount removes the mount (idempotent).
+func (m *sshfsMount) Unmount() {
+	if err := exec.Command("fusermount3", "-u", m.Dir).Run(); err != nil {
+		exec.Command("umount", "-l", m.Dir).Run()
+	}
+}
+
+// TestLiveTableFollowsSSHFS mounts sshfs over loopback and checks that the
+// live mount table sees it appear as a network mount and disappear again.
+func TestLiveTableFollowsSSHFS(t *testing.T) {
+	l, err := NewLive("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	m := mountSSHFS(t, 2222)
+	file := filepath.Join(m.Dir, "hello.txt")
+	if err := os.WriteFile(file, []byte("hi\n"), 0o644); err != nil {
+		t.Fatalf("write through sshfs: %v", err)
+	}
+	var got *Mount
+	for i := 0; i < 100; i++ {
+		if got = l.Table().Lookup(file); got != nil && got.Point == m.Dir {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if l.err != nil {
+		t.Logf("reload error: %v", l.err)
+	}
+	if got == nil || got.Point != m.Dir || got.FSType != "fuse.sshfs" || !got.IsNet() ||
+		!strings.HasSuffix(got.Source, ":"+m.Src) {
+		t.Fatalf("mount of %s: %+v", file, got)
+	}
+	m.Unmount()
+	for i := 0; i < 100; i++ {
+		if got = l.Table().Lookup(file); got == nil || got.Point != m.Dir {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got != nil && got.Point == m.Dir {
+		t.Fatalf("unmounted %s still in the table", m.Dir)
+	}
+}
