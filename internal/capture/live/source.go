@@ -14,7 +14,7 @@ type Source struct {
 	opts  Options
 	snap  *event.Snapshot
 	probe *probe
-	m     merger
+	r     readerState
 }
 
 var _ capture.Source = (*Source)(nil)

@@ -1,0 +1,1344 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//go:build ignore
+
+// ferret's live probe. System call enter and exit, process exit, fork (to
+// follow children) and, optionally, context switches are encoded directly
+// in ferret's v2 event wire format. What fills each parameter of each event
+// type is not hard-coded here: the loader writes one descriptor per event
+// type into the `descs` map and a generic encoder interprets it.
+//
+// Events are gathered per CPU in a batch buffer and one ring-buffer record
+// carries a whole batch, written without waking the reader. A batch is
+// flushed when it is full, when it is older than max_age_ns at the next
+// event, or when user space runs flush_cpu on that CPU. A writer that finds
+// the CPU's batch in use (it interrupted another writer) builds its event
+// in a second buffer and sends it alone. Nothing here ever waits.
+
+#include "../include/vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "probe.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define DATA_SIZE 65536
+#define OFF_MASK 0x7fff
+#define LEN_MASK 0x3fff
+#define FLUSH_AT 16384
+#define EV_MAX 16000
+#define REC_HDR 24
+#define EV_HDR 26
+#define STR_MAX 4096
+#define MAX_IOV 8
+
+// Force a bound the verifier can see (the compiler may drop a plain mask).
+#define BOUND(v, m) asm volatile("%0 &= " #m : "+r"(v))
+
+#define FE_PROCEXIT 186
+#define FE_SWITCH 152
+
+struct rec_hdr {
+	__u16 kind;
+	__u16 cpu;
+	__u32 nevents;
+	__u32 len;
+	__u32 pad;
+	__u64 flush_ts;
+};
+
+struct batch {
+	__u32 busy;
+	__u32 pos;
+	__u32 n;
+	__u32 pad;
+	__u64 first_ts;
+	// Build state of the event being written. It lives in the map value,
+	// not on the stack, so the verifier sees it as an unknown (bounded)
+	// number and the parameter loop converges.
+	__u32 ev;
+	__u32 cur;
+	__u32 exe_len;
+	__u32 trunc;
+	__u32 fault;
+	__u32 pad2;
+	__u8 data[DATA_SIZE];
+};
+
+struct pdesc {
+	__u8 src;
+	__u8 arg;
+	__u8 conv;
+	__u8 width;
+};
+
+struct edesc {
+	__u32 nparams;
+	__u32 flags;
+	struct pdesc p[32]; // MAX_PARAMS used; 32 so a masked index stays inside
+};
+
+struct route {
+	__u16 enter;
+	__u16 exit;
+	__u16 code;
+	__u8 keep;
+	__u8 pad;
+};
+
+struct comm_key {
+	char c[16];
+};
+
+// Build state of one event, on the stack of the attached program.
+struct bctx {
+	__u64 args[6];
+	__s64 ret;
+	__u32 slot;
+	__u32 type;
+	__u32 nr;
+	__u32 code;
+};
+
+const struct rec_hdr *unused_rec_hdr __attribute__((unused));
+const struct edesc *unused_edesc __attribute__((unused));
+const struct route *unused_route __attribute__((unused));
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 24);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct batch);
+} batches SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 336);
+	__type(key, __u32);
+	__type(value, struct edesc);
+} descs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NR_SYSCALLS);
+	__type(key, __u32);
+	__type(value, struct route);
+} routes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct comm_key);
+	__type(value, __u8);
+} comms SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DR_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+volatile const __u32 self_tgid = 0;
+volatile const __u64 epoch_offset = 0;
+volatile const __u32 snaplen = 80;
+volatile const __u32 ncpus = 1;
+volatile const __u32 follow_children = 0;
+volatile const __u32 filter_comms = 0;
+volatile const __u64 max_age_ns = 5000000;
+
+// Changed at run time by the loader.
+volatile __u32 filter_pids = 0;
+volatile __u32 keep_procexit = 1;
+
+static __always_inline void count(__u32 reason, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&drops, &reason);
+	if (v)
+		*v += n;
+}
+
+static __always_inline int want(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (tgid == self_tgid)
+		return 0;
+	if (filter_pids && !bpf_map_lookup_elem(&traced, &tgid))
+		return 0;
+	if (filter_comms) {
+		struct comm_key k = {};
+		bpf_get_current_comm(k.c, sizeof(k.c));
+		if (!bpf_map_lookup_elem(&comms, &k))
+			return 0;
+	}
+	return 1;
+}
+
+static __always_inline void flush(struct batch *b, __u32 cpu, __u16 kind, __u64 ts)
+{
+	struct rec_hdr *h = (void *)b->data;
+	__u32 len = b->pos;
+	if (len < REC_HDR)
+		len = REC_HDR;
+	h->kind = kind;
+	h->cpu = cpu;
+	h->nevents = b->n;
+	h->len = len;
+	h->pad = 0;
+	h->flush_ts = ts;
+	if (bpf_ringbuf_output(&events, b->data, len & 0xffff, BPF_RB_NO_WAKEUP))
+		count(DR_RING_FULL, b->n);
+	else
+		count(DR_RECORDS, 1);
+	b->pos = REC_HDR;
+	b->n = 0;
+}
+
+static __always_inline __u64 argn(struct bctx *c, __u32 k)
+{
+	switch (k) {
+	case 0:
+		return c->args[0];
+	case 1:
+		return c->args[1];
+	case 2:
+		return c->args[2];
+	case 3:
+		return c->args[3];
+	case 4:
+		return c->args[4];
+	default:
+		return c->args[5];
+	}
+}
+
+// ---- flag translations to the portable encoding ----
+
+static __always_inline __u32 open_flags(__u64 f)
+{
+	__u32 r = 0;
+	switch (f & 3) {
+	case 0:
+		r = 1;
+		break;
+	case 1:
+		r = 2;
+		break;
+	case 2:
+		r = 3;
+		break;
+	}
+	if (f & 0100)
+		r |= 0x4;
+	if (f & 02000)
+		r |= 0x8;
+	if (f & 010000)
+		r |= 0x10;
+	if (f & 0200)
+		r |= 0x20;
+	if (f & 04000)
+		r |= 0x40;
+	if (f & 04000000)
+		r |= 0x80;
+	if (f & 01000)
+		r |= 0x100;
+	if (f & 040000)
+		r |= 0x200;
+	if (f & 0200000)
+		r |= 0x400;
+	if (f & 0100000)
+		r |= 0x800;
+	if (f & 02000000)
+		r |= 0x1000;
+	if ((f & 020200000) == 020200000)
+		r |= 0x2000;
+	return r;
+}
+
+static __always_inline __u32 prot_flags(__u64 f)
+{
+	__u32 r = f & 0xf;
+	if (f & 0x01000000)
+		r |= 0x10;
+	if (f & 0x02000000)
+		r |= 0x20;
+	return r;
+}
+
+static __always_inline __u32 mmap_flags(__u64 f)
+{
+	__u32 r = 0;
+	if (f & 0x1)
+		r |= 0x1;
+	if (f & 0x2)
+		r |= 0x2;
+	if (f & 0x10)
+		r |= 0x4;
+	if (f & 0x20)
+		r |= 0x8;
+	if (f & 0x40)
+		r |= 0x10;
+	if (f & 0x4000)
+		r |= 0x40;
+	if (f & 0x8000)
+		r |= 0x80;
+	if (f & 0x10000)
+		r |= 0x100;
+	if (f & 0x100)
+		r |= 0x200;
+	if (f & 0x800)
+		r |= 0x400;
+	if (f & 0x1000)
+		r |= 0x800;
+	if (f & 0x2000)
+		r |= 0x4000;
+	return r;
+}
+
+static __always_inline __u32 clone_flags(__u64 f)
+{
+	__u32 r = 0;
+	if (f & 0x400)
+		r |= 0x1;
+	if (f & 0x200)
+		r |= 0x2;
+	if (f & 0x80000000ULL)
+		r |= 0x4;
+	if (f & 0x08000000)
+		r |= 0x8;
+	if (f & 0x40000000)
+		r |= 0x10;
+	if (f & 0x20000)
+		r |= 0x20;
+	if (f & 0x20000000)
+		r |= 0x40;
+	if (f & 0x04000000)
+		r |= 0x80;
+	if (f & 0x8000)
+		r |= 0x100;
+	if (f & 0x100000)
+		r |= 0x200;
+	if (f & 0x2000)
+		r |= 0x400;
+	if (f & 0x800)
+		r |= 0x800;
+	if (f & 0x40000)
+		r |= 0x1000;
+	if (f & 0x10000)
+		r |= 0x2000;
+	if (f & 0x800000)
+		r |= 0x4000;
+	if (f & 0x100)
+		r |= 0x8000;
+	if (f & 0x10000000)
+		r |= 0x100000;
+	if (f & 0x200000)
+		r |= 0x800000;
+	if (f & 0x01000000)
+		r |= 0x1000000;
+	if (f & 0x80000)
+		r |= 0x2000000;
+	if (f & 0x4000)
+		r |= 0x8000000;
+	if (f & 0x02000000)
+		r |= 0x10000000;
+	return r;
+}
+
+static __always_inline __u32 fcntl_cmd(__u64 c)
+{
+	switch (c) {
+	case 0:
+		return 1;
+	case 1:
+		return 2;
+	case 2:
+		return 3;
+	case 3:
+		return 4;
+	case 4:
+		return 5;
+	case 5:
+		return 6;
+	case 6:
+		return 8;
+	case 7:
+		return 9;
+	case 8:
+		return 10;
+	case 9:
+		return 12;
+	case 10:
+		return 13;
+	case 11:
+		return 15;
+	case 15:
+		return 21;
+	case 16:
+		return 22;
+	case 36:
+		return 30;
+	case 37:
+		return 31;
+	case 38:
+		return 32;
+	case 1024:
+		return 23;
+	case 1025:
+		return 24;
+	case 1026:
+		return 27;
+	case 1029:
+		return 25;
+	case 1030:
+		return 26;
+	case 1031:
+		return 28;
+	case 1032:
+		return 29;
+	}
+	return 0;
+}
+
+static __always_inline __u32 poll_flags(__u64 f)
+{
+	__u32 r = f & 0x7;
+	if (f & 0x2000)
+		r |= 0x8;
+	if (f & 0x8)
+		r |= 0x10;
+	if (f & 0x10)
+		r |= 0x20;
+	if (f & 0x20)
+		r |= 0x40;
+	if (f & 0x40)
+		r |= 0x80;
+	if (f & 0x80)
+		r |= 0x100;
+	if (f & 0x100)
+		r |= 0x200;
+	if (f & 0x200)
+		r |= 0x400;
+	return r;
+}
+
+static __always_inline __u64 convert(__u64 v, __u8 cv)
+{
+	switch (cv) {
+	case CV_S32:
+		return (__u64)(__s64)(__s32)v;
+	case CV_OPEN_FLAGS:
+		return open_flags(v);
+	case CV_PROT:
+		return prot_flags(v);
+	case CV_MMAP_FLAGS:
+		return mmap_flags(v);
+	case CV_CLONE_FLAGS:
+		return clone_flags(v);
+	case CV_FCNTL:
+		return fcntl_cmd(v);
+	case CV_POLL:
+		return poll_flags(v);
+	case CV_ACCESS:
+		// F_OK 0 -> 0, X_OK 1 -> 1... R_OK 4 -> 4: the portable bits match.
+		return v & 7;
+	case CV_EXECVEAT:
+		return ((v & 0x1000) ? 1 : 0) | ((v & 0x100) ? 2 : 0);
+	case CV_RESOLVE:
+		return ((v & 1) ? 0x10 : 0) | ((v & 2) ? 4 : 0) | ((v & 4) ? 8 : 0) | ((v & 8) ? 1 : 0) | ((v & 0x10) ? 2 : 0) |
+		       (v & 0x20);
+	case CV_SOCKLEVEL:
+		return v == 1 ? 1 : (v == 6 ? 2 : 0);
+	case CV_MOUNT:
+		if ((v & 0xffff0000ULL) == 0xc0ed0000ULL)
+			v &= 0xffff;
+		return v & 0xffffffffULL;
+	}
+	return v;
+}
+
+// ---- writers into the batch buffer ----
+
+static __always_inline void put_len(struct batch *b, struct bctx *c, __u32 i, __u32 len)
+{
+	__u32 off = (b->ev + EV_HDR + 2 * i) & OFF_MASK;
+	*(__u16 *)&b->data[off] = len;
+}
+
+static __always_inline void put_scalar(struct batch *b, struct bctx *c, __u64 v, __u8 w)
+{
+	__u32 off = b->cur & OFF_MASK;
+	switch (w) {
+	case 1:
+		*(__u8 *)&b->data[off] = v;
+		b->cur += 1;
+		break;
+	case 2:
+		*(__u16 *)&b->data[off] = v;
+		b->cur += 2;
+		break;
+	case 4:
+		*(__u32 *)&b->data[off] = v;
+		b->cur += 4;
+		break;
+	default:
+		*(__u64 *)&b->data[off] = v;
+		b->cur += 8;
+		break;
+	}
+}
+
+static __always_inline __u32 room(struct batch *b)
+{
+	__u32 end = b->ev + EV_MAX;
+	if (b->cur >= end)
+		return 0;
+	return end - b->cur;
+}
+
+static __always_inline void put_ustr(struct batch *b, struct bctx *c, const void *p, __u32 max)
+{
+	__u32 off = b->cur & OFF_MASK;
+	__u32 r = room(b);
+	if (max > r)
+		max = r;
+	if (!p) {
+		if (max >= 7) {
+			__builtin_memcpy(&b->data[off], "(NULL)", 7);
+			b->cur += 7;
+		}
+		return;
+	}
+	if (max == 0)
+		return;
+	BOUND(max, 0x3fff);
+	BOUND(off, 0x7fff);
+	long n = bpf_probe_read_user_str(&b->data[off], max, p);
+	if (n <= 0) {
+		b->data[off] = 0;
+		n = 1;
+		b->fault = 1;
+	}
+	b->cur += n & LEN_MASK;
+}
+
+static __always_inline void put_kstr(struct batch *b, struct bctx *c, const void *p, __u32 max)
+{
+	__u32 off = b->cur & OFF_MASK;
+	__u32 r = room(b);
+	if (max > r)
+		max = r;
+	if (max == 0)
+		return;
+	BOUND(max, 0x3fff);
+	BOUND(off, 0x7fff);
+	long n = bpf_probe_read_kernel_str(&b->data[off], max, p);
+	if (n <= 0) {
+		b->data[off] = 0;
+		n = 1;
+	}
+	b->cur += n & LEN_MASK;
+}
+
+static __always_inline void put_ubuf(struct batch *b, struct bctx *c, const void *p, __u64 len)
+{
+	__u32 off = b->cur & OFF_MASK;
+	__u32 r = room(b);
+	if (len > r)
+		len = r;
+	if (len == 0 || !p)
+		return;
+	BOUND(len, 0x3fff);
+	BOUND(off, 0x7fff);
+	if (bpf_probe_read_user(&b->data[off], len, p)) {
+		b->fault = 1;
+		return;
+	}
+	b->cur += len & LEN_MASK;
+}
+
+// Iovec walks run as bpf_loop callbacks so the verifier checks their body
+// once instead of once per unrolled iteration and caller path.
+struct ivctx {
+	__u64 iov;
+	__u64 cnt;
+	__u64 max;
+	__u64 total;
+	__u32 slot;
+	__u32 end;
+	__u32 cur;
+	__u32 fault;
+	__u32 sum; // 1: only add up the lengths
+	__u32 pad;
+};
+
+static long iov_cb(__u32 k, void *ctx)
+{
+	struct ivctx *x = ctx;
+	struct iovec v;
+	if (k >= x->cnt)
+		return 1;
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)(x->iov + 16 * (__u64)k))) {
+		x->fault = 1;
+		return 1;
+	}
+	if (x->sum) {
+		x->total += v.iov_len;
+		return 0;
+	}
+	if (x->max == 0)
+		return 1;
+	__u32 slot = x->slot;
+	struct batch *b = bpf_map_lookup_elem(&batches, &slot);
+	if (!b)
+		return 1;
+	__u64 l = v.iov_len;
+	if (l > x->max)
+		l = x->max;
+	__u32 end = b->ev + EV_MAX;
+	if (b->cur >= end)
+		return 1;
+	if (l > end - b->cur)
+		l = end - b->cur;
+	if (l == 0 || !v.iov_base)
+		return 0;
+	__u32 off = b->cur;
+	BOUND(l, 0x3fff);
+	BOUND(off, 0x7fff);
+	if (bpf_probe_read_user(&b->data[off], l, v.iov_base)) {
+		x->fault = 1;
+		return 1;
+	}
+	b->cur += l;
+	x->max -= l;
+	return 0;
+}
+
+// put_iov gathers up to max bytes from a user iovec array.
+static __always_inline void put_iov(struct batch *b, struct bctx *c, const struct iovec *iov, __u64 cnt, __u64 max)
+{
+	struct ivctx x = {};
+	if (!iov)
+		return;
+	x.iov = (__u64)iov;
+	x.cnt = cnt;
+	x.max = max;
+	x.slot = c->slot;
+	bpf_loop(MAX_IOV, iov_cb, &x, 0);
+	if (x.fault)
+		b->fault = 1;
+}
+
+static __always_inline __u64 iov_size(const struct iovec *iov, __u64 cnt)
+{
+	struct ivctx x = {};
+	if (!iov)
+		return 0;
+	x.iov = (__u64)iov;
+	x.cnt = cnt;
+	x.sum = 1;
+	bpf_loop(64, iov_cb, &x, 0);
+	return x.total;
+}
+
+static __always_inline struct file *fd_file(__s64 fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct file **fds;
+	struct file *f = NULL;
+	unsigned int max;
+	if (fd < 0)
+		return NULL;
+	max = BPF_CORE_READ(t, files, fdt, max_fds);
+	if (fd >= max)
+		return NULL;
+	fds = BPF_CORE_READ(t, files, fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xfffff]);
+	return f;
+}
+
+static __always_inline __u32 encode_dev(__u32 dev)
+{
+	__u32 major = dev >> 20, minor = dev & 0xfffff;
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffU) << 12);
+}
+
+static __always_inline struct sock *fd_sock(__s64 fd)
+{
+	struct file *f = fd_file(fd);
+	if (!f)
+		return NULL;
+	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & 0170000) != 0140000)
+		return NULL;
+	struct socket *s = BPF_CORE_READ(f, private_data);
+	if (!s)
+		return NULL;
+	return BPF_CORE_READ(s, sk);
+}
+
+// put_user_sockaddr writes a portable sockaddr (family byte + address) read
+// from user memory; returns 0 when nothing was written.
+static __always_inline int put_user_sockaddr(struct batch *b, struct bctx *c, const void *p, __u64 len, int with_port_first)
+{
+	__u16 fam = 0;
+	__u32 off = b->cur & OFF_MASK;
+	if (!p || len < 2 || room(b) < 40)
+		return 0;
+	if (bpf_probe_read_user(&fam, sizeof(fam), p))
+		return 0;
+	if (fam == 2) {
+		struct sockaddr_in sin = {};
+		bpf_probe_read_user(&sin, sizeof(sin), p);
+		b->data[off] = 2;
+		*(__u32 *)&b->data[(off + 1) & OFF_MASK] = sin.sin_addr.s_addr;
+		*(__u16 *)&b->data[(off + 5) & OFF_MASK] = __builtin_bswap16(sin.sin_port);
+		b->cur += 7;
+		return 1;
+	}
+	if (fam == 10) {
+		struct sockaddr_in6 sin6 = {};
+		bpf_probe_read_user(&sin6, sizeof(sin6), p);
+		b->data[off] = 10;
+		__builtin_memcpy(&b->data[(off + 1) & OFF_MASK], &sin6.sin6_addr, 16);
+		*(__u16 *)&b->data[(off + 17) & OFF_MASK] = __builtin_bswap16(sin6.sin6_port);
+		b->cur += 19;
+		return 1;
+	}
+	if (fam == 1) {
+		char first = 0;
+		b->data[off] = 1;
+		b->cur += 1;
+		bpf_probe_read_user(&first, 1, p + 2);
+		if (first == 0 && len > 3) {
+			b->data[(off + 1) & OFF_MASK] = '@';
+			b->cur += 1;
+			put_ustr(b, c, p + 3, len - 3 < 108 ? len - 3 + 1 : 108);
+		} else {
+			put_ustr(b, c, p + 2, 108);
+		}
+		return 1;
+	}
+	return 0;
+}
+
+// put_tuple writes the socket tuple of sk. dir: TUP_* bits.
+static __always_inline void put_tuple(struct batch *b, struct bctx *c, struct sock *sk, __u8 dir)
+{
+	__u32 off = b->cur & OFF_MASK;
+	if (!sk || room(b) < 160)
+		return;
+	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	int in = dir & TUP_IN;
+	if (fam == 2) {
+		__u32 la = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 ra = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__u16 lp = BPF_CORE_READ(sk, __sk_common.skc_num);
+		__u16 rp = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		if (ra == 0 && rp == 0 && (dir & (TUP_USER_ADDR | TUP_USER_ADDRP))) {
+			struct sockaddr_in sin = {};
+			const void *up = (const void *)c->args[4];
+			if (up && !bpf_probe_read_user(&sin, sizeof(sin), up) && sin.sin_family == 2) {
+				ra = sin.sin_addr.s_addr;
+				rp = __builtin_bswap16(sin.sin_port);
+			}
+		}
+		b->data[off] = 2;
+		*(__u32 *)&b->data[(off + 1) & OFF_MASK] = in ? ra : la;
+		*(__u16 *)&b->data[(off + 5) & OFF_MASK] = in ? rp : lp;
+		*(__u32 *)&b->data[(off + 7) & OFF_MASK] = in ? la : ra;
+		*(__u16 *)&b->data[(off + 11) & OFF_MASK] = in ? lp : rp;
+		b->cur += 13;
+		return;
+	}
+	if (fam == 10) {
+		struct in6_addr la = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
+		struct in6_addr ra = BPF_CORE_READ(sk, __sk_common.skc_v6_daddr);
+		__u16 lp = BPF_CORE_READ(sk, __sk_common.skc_num);
+		__u16 rp = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		b->data[off] = 10;
+		__builtin_memcpy(&b->data[(off + 1) & OFF_MASK], in ? &ra : &la, 16);
+		*(__u16 *)&b->data[(off + 17) & OFF_MASK] = in ? rp : lp;
+		__builtin_memcpy(&b->data[(off + 19) & OFF_MASK], in ? &la : &ra, 16);
+		*(__u16 *)&b->data[(off + 35) & OFF_MASK] = in ? lp : rp;
+		b->cur += 37;
+		return;
+	}
+	if (fam == 1) {
+		struct unix_sock *us = (struct unix_sock *)sk;
+		struct sock *peer = BPF_CORE_READ(us, peer);
+		__u64 a = (__u64)sk, p = (__u64)peer;
+		b->data[off] = 1;
+		*(__u64 *)&b->data[(off + 1) & OFF_MASK] = in ? p : a;
+		*(__u64 *)&b->data[(off + 9) & OFF_MASK] = in ? a : p;
+		b->cur += 17;
+		struct unix_address *ua = NULL;
+		if (peer)
+			ua = BPF_CORE_READ((struct unix_sock *)peer, addr);
+		if (!ua)
+			ua = BPF_CORE_READ(us, addr);
+		if (ua) {
+			char first = 0;
+			const char *path = (const char *)&ua->name[0].sun_path[0];
+			bpf_probe_read_kernel(&first, 1, path);
+			__u32 o2 = b->cur & OFF_MASK;
+			if (first == 0) {
+				b->data[o2] = '@';
+				b->cur += 1;
+				put_kstr(b, c, path + 1, 108);
+			} else {
+				put_kstr(b, c, path, 109);
+			}
+		} else {
+			b->data[(off + 17) & OFF_MASK] = 0;
+			b->cur += 1;
+		}
+		return;
+	}
+}
+
+struct fdctx {
+	__u64 fds;
+	__u64 nfds;
+	__u32 slot;
+	__u32 cur;
+	__u32 n;
+	__u32 revents;
+};
+
+static long fdlist_cb(__u32 k, void *ctx)
+{
+	struct fdctx *x = ctx;
+	struct pollfd p;
+	if (k >= x->nfds)
+		return 1;
+	if (bpf_probe_read_user(&p, sizeof(p), (void *)(x->fds + 8 * (__u64)k)))
+		return 1;
+	__u32 slot = x->slot;
+	struct batch *b = bpf_map_lookup_elem(&batches, &slot);
+	if (!b)
+		return 1;
+	__u32 o = b->cur & OFF_MASK;
+	*(__s64 *)&b->data[o] = p.fd;
+	*(__u16 *)&b->data[(o + 8) & OFF_MASK] = poll_flags(x->revents ? p.revents : p.events);
+	b->cur += 10;
+	x->n++;
+	return 0;
+}
+
+static __always_inline void put_fdlist(struct batch *b, struct bctx *c, const struct pollfd *fds, __u64 nfds, int revents)
+{
+	__u32 off = b->cur & OFF_MASK;
+	struct fdctx x = {};
+	if (room(b) < 2 + 10 * 16)
+		return;
+	x.fds = (__u64)fds;
+	x.nfds = fds ? nfds : 0;
+	x.slot = c->slot;
+	x.revents = revents;
+	b->cur += 2;
+	bpf_loop(16, fdlist_cb, &x, 0);
+	*(__u16 *)&b->data[off] = x.n;
+}
+
+static __always_inline __u64 vnr(struct pid *p)
+{
+	unsigned int level;
+	struct upid u = {};
+	if (!p)
+		return 0;
+	level = BPF_CORE_READ(p, level);
+	bpf_probe_read_kernel(&u, sizeof(u), &p->numbers[level & 0x1f]);
+	return u.nr;
+}
+
+static __always_inline __u64 mm_counter(struct mm_struct *mm, int i)
+{
+	__s64 v = BPF_CORE_READ(mm, rss_stat[i & 3].count);
+	return v < 0 ? 0 : v;
+}
+
+static __always_inline void put_proc(struct batch *b, struct bctx *c, __u8 field, __u8 w)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	__u64 v = 0;
+	switch (field) {
+	case PROC_EXE: {
+		__u32 start = b->cur;
+		if (mm) {
+			put_ustr(b, c, (void *)BPF_CORE_READ(mm, arg_start), STR_MAX);
+		}
+		if (b->cur == start) {
+			put_kstr(b, c, t->comm, 16);
+		}
+		b->exe_len = b->cur - start;
+		return;
+	}
+	case PROC_ARGS:
+	case PROC_ENV: {
+		if (!mm)
+			return;
+		__u64 s, e;
+		if (field == PROC_ARGS) {
+			s = BPF_CORE_READ(mm, arg_start) + b->exe_len;
+			e = BPF_CORE_READ(mm, arg_end);
+		} else {
+			s = BPF_CORE_READ(mm, env_start);
+			e = BPF_CORE_READ(mm, env_end);
+		}
+		if (e <= s)
+			return;
+		__u64 len = e - s;
+		if (len > STR_MAX)
+			len = STR_MAX;
+		put_ubuf(b, c, (void *)s, len);
+		return;
+	}
+	case PROC_COMM:
+		put_kstr(b, c, t->comm, 16);
+		return;
+	case PROC_CGROUPS:
+		return;
+	case PROC_TID:
+		v = t->pid;
+		break;
+	case PROC_PID:
+		v = t->tgid;
+		break;
+	case PROC_PTID:
+		v = BPF_CORE_READ(t, real_parent, pid);
+		break;
+	case PROC_FDLIMIT:
+		v = BPF_CORE_READ(t, signal, rlim[7].rlim_cur);
+		break;
+	case PROC_PGFT_MAJ:
+		v = t->maj_flt;
+		break;
+	case PROC_PGFT_MIN:
+		v = t->min_flt;
+		break;
+	case PROC_VM_SIZE:
+		if (mm)
+			v = BPF_CORE_READ(mm, total_vm) << 2;
+		break;
+	case PROC_VM_RSS:
+		if (mm)
+			v = (mm_counter(mm, 0) + mm_counter(mm, 1) + mm_counter(mm, 3)) << 2;
+		break;
+	case PROC_VM_SWAP:
+		if (mm)
+			v = mm_counter(mm, 2) << 2;
+		break;
+	case PROC_TTY: {
+		struct tty_struct *tty = BPF_CORE_READ(t, signal, tty);
+		if (tty) {
+			__u32 major = BPF_CORE_READ(tty, driver, major);
+			__u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+			v = encode_dev((major << 20) | minor);
+		}
+		break;
+	}
+	case PROC_PGID:
+		v = vnr(BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID]));
+		break;
+	case PROC_LOGINUID:
+		v = BPF_CORE_READ(t, loginuid.val);
+		break;
+	case PROC_EXEC_FLAGS:
+		v = 0;
+		break;
+	case PROC_CLONE_FLAGS:
+		if (c->nr == 56)
+			v = clone_flags(c->args[0]);
+		else if (c->nr == 435) {
+			__u64 f = 0;
+			bpf_probe_read_user(&f, sizeof(f), (void *)c->args[0]);
+			v = clone_flags(f);
+		} else if (c->nr == 58)
+			v = clone_flags(0x4000 | 0x100);
+		break;
+	case PROC_UID:
+		v = BPF_CORE_READ(t, cred, euid.val);
+		break;
+	case PROC_GID:
+		v = BPF_CORE_READ(t, cred, egid.val);
+		break;
+	case PROC_VTID:
+		v = vnr(BPF_CORE_READ(t, thread_pid));
+		break;
+	case PROC_VPID:
+		v = vnr(BPF_CORE_READ(t, group_leader, thread_pid));
+		break;
+	}
+	put_scalar(b, c, v, w);
+}
+
+static long param_cb(__u32 i, void *ctx)
+{
+	struct bctx *c = ctx;
+	__u32 slot = c->slot, type = c->type;
+	struct batch *b = bpf_map_lookup_elem(&batches, &slot);
+	struct edesc *d = bpf_map_lookup_elem(&descs, &type);
+	__u32 k = i;
+	if (!b || !d)
+		return 1;
+	if (k >= MAX_PARAMS)
+		return 1;
+	asm volatile("%0 &= 31" : "+r"(k));
+	struct pdesc p = d->p[k];
+	__u32 start = b->cur;
+	if (room(b) < 64) {
+		b->trunc = 1;
+		put_len(b, c, i, 0);
+		return 0;
+	}
+	switch (p.src) {
+	case SRC_ARG:
+		put_scalar(b, c, convert(argn(c, p.arg), p.conv), p.width);
+		break;
+	case SRC_RET:
+		put_scalar(b, c, convert(c->ret, p.conv), p.width);
+		break;
+	case SRC_CONST:
+		put_scalar(b, c, p.arg, p.width);
+		break;
+	case SRC_USTR:
+		put_ustr(b, c, (void *)argn(c, p.arg), STR_MAX);
+		break;
+	case SRC_UBUF:
+		if (c->ret > 0)
+			put_ubuf(b, c, (void *)argn(c, p.arg), c->ret < snaplen ? c->ret : snaplen);
+		break;
+	case SRC_IOV:
+		if (c->ret > 0)
+			put_iov(b, c, (void *)argn(c, p.arg), argn(c, p.arg + 1), c->ret < snaplen ? c->ret : snaplen);
+		break;
+	case SRC_IOV_SIZE:
+		put_scalar(b, c, iov_size((void *)argn(c, p.arg), argn(c, p.arg + 1)), p.width);
+		break;
+	case SRC_MSG_IOV:
+	case SRC_MSG_SIZE: {
+		struct user_msghdr m = {};
+		if (bpf_probe_read_user(&m, sizeof(m), (void *)argn(c, p.arg))) {
+			if (p.src == SRC_MSG_SIZE)
+				put_scalar(b, c, 0, p.width);
+			break;
+		}
+		if (p.src == SRC_MSG_SIZE)
+			put_scalar(b, c, iov_size(m.msg_iov, m.msg_iovlen), p.width);
+		else if (c->ret > 0)
+			put_iov(b, c, m.msg_iov, m.msg_iovlen, c->ret < snaplen ? c->ret : snaplen);
+		break;
+	}
+	case SRC_SOCKADDR:
+		put_user_sockaddr(b, c, (void *)argn(c, p.arg), argn(c, p.arg + 1), 0);
+		break;
+	case SRC_TUPLE:
+		put_tuple(b, c, fd_sock((__s32)argn(c, p.arg)), p.conv);
+		break;
+	case SRC_TUPLE_RET:
+		if (c->ret >= 0)
+			put_tuple(b, c, fd_sock(c->ret), p.conv);
+		break;
+	case SRC_UINT_AT: {
+		__s32 v = -1;
+		if (c->ret >= 0)
+			bpf_probe_read_user(&v, sizeof(v), (void *)(argn(c, p.arg) + 4 * (p.conv & 1)));
+		put_scalar(b, c, (__s64)v, p.width);
+		break;
+	}
+	case SRC_PIPE_INO: {
+		__s32 fd = -1;
+		__u64 ino = 0;
+		if (c->ret >= 0 && !bpf_probe_read_user(&fd, sizeof(fd), (void *)argn(c, p.arg))) {
+			struct file *f = fd_file(fd);
+			if (f)
+				ino = BPF_CORE_READ(f, f_inode, i_ino);
+		}
+		put_scalar(b, c, ino, p.width);
+		break;
+	}
+	case SRC_SOCK_ADDR: {
+		__s32 fd = -1;
+		__u64 a = 0;
+		if (c->ret >= 0 && !bpf_probe_read_user(&fd, sizeof(fd), (void *)(argn(c, p.arg) + 4 * (p.conv & 1))))
+			a = (__u64)fd_sock(fd);
+		put_scalar(b, c, a, p.width);
+		break;
+	}
+	case SRC_FD_DEV: {
+		__u32 dev = 0;
+		if (c->ret >= 0) {
+			struct file *f = fd_file(c->ret);
+			if (f)
+				dev = encode_dev(BPF_CORE_READ(f, f_inode, i_sb, s_dev));
+		}
+		put_scalar(b, c, dev, p.width);
+		break;
+	}
+	case SRC_FDLIST:
+		put_fdlist(b, c, (void *)argn(c, p.arg), argn(c, p.arg + 1), p.conv);
+		break;
+	case SRC_TIMESPEC: {
+		struct __kernel_timespec ts = {};
+		__u64 ns = 0;
+		void *up = (void *)argn(c, p.arg);
+		if (up && !bpf_probe_read_user(&ts, sizeof(ts), up))
+			ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		put_scalar(b, c, ns, p.width);
+		break;
+	}
+	case SRC_SC_CODE:
+		put_scalar(b, c, c->code, p.width);
+		break;
+	case SRC_NATIVE_ID:
+		put_scalar(b, c, c->nr, p.width);
+		break;
+	case SRC_PROC:
+		put_proc(b, c, p.conv, p.width);
+		break;
+	case SRC_EXIT: {
+		__u64 code = c->ret, v = 0;
+		switch (p.conv) {
+		case EXIT_STATUS:
+			v = code;
+			break;
+		case EXIT_RET:
+			v = (code >> 8) & 0xff;
+			break;
+		case EXIT_SIG:
+			v = code & 0x7f;
+			break;
+		case EXIT_CORE:
+			v = (code & 0x80) ? 1 : 0;
+			break;
+		}
+		put_scalar(b, c, v, p.width);
+		break;
+	}
+	case SRC_DYN_ARG: {
+		__u32 off = b->cur & OFF_MASK;
+		b->data[off] = p.conv;
+		b->cur += 1;
+		put_scalar(b, c, argn(c, p.arg), 8);
+		break;
+	}
+	case SRC_OPEN_MODE: {
+		__u64 flags = argn(c, p.conv);
+		__u64 mode = 0;
+		if ((flags & 0100) || (flags & 020200000) == 020200000)
+			mode = argn(c, p.arg);
+		put_scalar(b, c, mode, p.width);
+		break;
+	}
+	case SRC_U64_AT: {
+		__u64 v = 0;
+		void *up = (void *)argn(c, p.arg & 7);
+		if (up)
+			bpf_probe_read_user(&v, sizeof(v), up + 8 * ((p.arg >> 4) & 7));
+		put_scalar(b, c, convert(v, p.conv), p.width);
+		break;
+	}
+	case SRC_CWD:
+		break;
+	default:
+		break;
+	}
+	put_len(b, c, i, b->cur - start);
+	return 0;
+}
+
+static __always_inline void emit(struct bctx *c)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	__u32 type = c->type;
+	struct edesc *d = bpf_map_lookup_elem(&descs, &type);
+	if (!d) {
+		count(DR_NO_DESC, 1);
+		return;
+	}
+	__u32 n = d->nparams;
+	if (n > MAX_PARAMS)
+		return;
+	__u32 slot = cpu;
+	int single = 0;
+	struct batch *b = bpf_map_lookup_elem(&batches, &slot);
+	if (!b)
+		return;
+	if (b->busy) {
+		slot = cpu + ncpus;
+		b = bpf_map_lookup_elem(&batches, &slot);
+		if (!b || b->busy) {
+			count(DR_BUSY, 1);
+			return;
+		}
+		single = 1;
+	}
+	b->busy = 1;
+	asm volatile("" ::: "memory");
+	__u64 ts = bpf_ktime_get_boot_ns() + epoch_offset;
+	if (single) {
+		b->pos = REC_HDR;
+		b->n = 0;
+	} else {
+		if (b->pos > FLUSH_AT)
+			flush(b, cpu, REC_BATCH, ts - 1);
+		if (b->pos < REC_HDR)
+			b->pos = REC_HDR;
+	}
+	c->slot = slot;
+	b->ev = b->pos;
+	b->cur = b->ev + EV_HDR + 2 * n;
+	b->trunc = 0;
+	b->fault = 0;
+	b->exe_len = 0;
+	bpf_loop(n, param_cb, c, 0);
+	__u32 off = b->ev & OFF_MASK;
+	*(__u64 *)&b->data[off] = ts;
+	*(__u64 *)&b->data[off + 8] = (__u32)bpf_get_current_pid_tgid();
+	*(__u32 *)&b->data[off + 16] = b->cur - b->ev;
+	*(__u16 *)&b->data[off + 20] = type;
+	*(__u32 *)&b->data[off + 22] = n;
+	b->pos = b->cur;
+	b->n++;
+	if (b->trunc)
+		count(DR_TRUNCATED, 1);
+	if (b->fault)
+		count(DR_FAULT, 1);
+	if (single) {
+		flush(b, cpu, REC_SINGLE, ts);
+	} else if (b->n == 1) {
+		b->first_ts = ts;
+	} else if (ts - b->first_ts > max_age_ns) {
+		flush(b, cpu, REC_BATCH, ts);
+	}
+	asm volatile("" ::: "memory");
+	b->busy = 0;
+}
+
+static __always_inline void load_args(struct bctx *c, struct pt_regs *regs)
+{
+	c->args[0] = regs->di;
+	c->args[1] = regs->si;
+	c->args[2] = regs->dx;
+	c->args[3] = regs->r10;
+	c->args[4] = regs->r8;
+	c->args[5] = regs->r9;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+{
+	if (!want())
+		return 0;
+	if (id < 0 || id >= NR_SYSCALLS)
+		return 0;
+	__u32 nr = id;
+	struct route *r = bpf_map_lookup_elem(&routes, &nr);
+	if (!r || !r->keep)
+		return 0;
+	struct bctx c = {};
+	load_args(&c, regs);
+	c.nr = nr;
+	c.code = r->code;
+	c.type = r->enter;
+	emit(&c);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+{
+	if (!want())
+		return 0;
+	long id = regs->orig_ax;
+	if (id < 0 || id >= NR_SYSCALLS)
+		return 0;
+	__u32 nr = id;
+	struct route *r = bpf_map_lookup_elem(&routes, &nr);
+	if (!r || !r->keep)
+		return 0;
+	struct bctx c = {};
+	load_args(&c, regs);
+	c.ret = ret;
+	c.nr = nr;
+	c.code = r->code;
+	c.type = r->exit;
+	emit(&c);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_process_exit, struct task_struct *p, bool group_dead)
+{
+	__u32 tgid = p->tgid;
+	if (want() && keep_procexit) {
+		struct bctx c = {};
+		c.ret = p->exit_code;
+		c.type = FE_PROCEXIT;
+		emit(&c);
+	}
+	if (filter_pids && p->pid == tgid)
+		bpf_map_delete_elem(&traced, &tgid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (!follow_children || !filter_pids)
+		return 0;
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	if (ptgid == ctgid)
+		return 0;
+	if (bpf_map_lookup_elem(&traced, &ptgid)) {
+		__u8 one = 1;
+		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	if (!want())
+		return 0;
+	struct bctx c = {};
+	c.ret = next->pid;
+	c.type = FE_SWITCH;
+	emit(&c);
+	return 0;
+}
+
+// flush_cpu is run by user space on one CPU (BPF_PROG_TEST_RUN with a CPU
+// number) to flush that CPU's partial batch. It returns 1 when a writer on
+// that CPU was interrupted and the batch could not be touched.
+SEC("raw_tp/sys_enter")
+int flush_cpu(void *ctx)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct batch *b = bpf_map_lookup_elem(&batches, &cpu);
+	if (!b)
+		return 2;
+	if (b->busy)
+		return 1;
+	b->busy = 1;
+	asm volatile("" ::: "memory");
+	flush(b, cpu, REC_BATCH, bpf_ktime_get_boot_ns() + epoch_offset);
+	asm volatile("" ::: "memory");
+	b->busy = 0;
+	return 0;
+}

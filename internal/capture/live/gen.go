@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package live
+
+//go:generate go tool bpf2go -target amd64 -type rec_hdr -type edesc -type route -cflags "-O2 -g -Wall -Werror" Probe ../../../bpf/probe/probe.bpf.c -- -I../../../bpf/probe -I../../../bpf/include

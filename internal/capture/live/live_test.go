@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package live
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+// requireBPF skips the test without root, unless CI=true, where it fails.
+func requireBPF(t testing.TB) {
+	t.Helper()
+	if err := CheckPrivileges(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("kernel test required in CI: %v", err)
+		}
+		t.Skipf("skipping kernel test: %v", err)
+	}
+}
+
+// helperEnv selects a scenario when the test binary is re-executed.
+const helperEnv = "FERRET_LIVE_HELPER"
+
+func TestMain(m *testing.M) {
+	if sc := os.Getenv(helperEnv); sc != "" {
+		os.Exit(runHelper(sc))
+	}
+	os.Exit(m.Run())
+}
+
+// runHelper waits for one byte on stdin (the capture is ready), runs the
+// scenario and exits.
+func runHelper(sc string) int {
+	var b [1]byte
+	if _, err := os.Stdin.Read(b[:]); err != nil {
+		return 3
+	}
+	arg := os.Getenv(helperEnv + "_ARG")
+	switch sc {
+	case "file":
+		fd, err := syscall.Open(arg, syscall.O_CREAT|syscall.O_WRONLY|syscall.O_TRUNC, 0o644)
+		if err != nil {
+			return 4
+		}
+		syscall.Write(fd, []byte("hello ferret"))
+		syscall.Close(fd)
+		fd, err = syscall.Open(arg, syscall.O_RDONLY, 0)
+		if err != nil {
+			return 5
+		}
+		buf := make([]byte, 64)
+		syscall.Read(fd, buf)
+		syscall.Close(fd)
+		syscall.Open("/nonexistent-ferret/x", syscall.O_RDONLY, 0)
+	case "tcp":
+		ls, _ := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+		if err := syscall.Bind(ls, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+			return 4
+		}
+		syscall.Listen(ls, 4)
+		sa, _ := syscall.Getsockname(ls)
+		port := sa.(*syscall.SockaddrInet4).Port
+		cs, _ := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+		if err := syscall.Connect(cs, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port}); err != nil {
+			return 5
+		}
+		as, _, err := syscall.Accept(ls)
+		if err != nil {
+			return 6
+		}
+		syscall.Sendto(cs, []byte("ping"), 0, nil)
+		buf := make([]byte, 16)
+		syscall.Recvfrom(as, buf, 0)
+		syscall.Close(as)
+		syscall.Close(cs)
+		syscall.Close(ls)
+	case "exec":
+		cmd := exec.Command("/bin/echo", "hello", "world")
+		cmd.Stdout = io.Discard
+		if err := cmd.Run(); err != nil {
+			return 4
+		}
+	case "loop":
+		for i := 0; i < 200000; i++ {
+			syscall.Getppid()
+		}
+	}
+	return 0
+}
+
+// startHelper starts a scenario child, blocked until release is called.
+func startHelper(t *testing.T, sc, arg string) (cmd *exec.Cmd, release func()) {
+	t.Helper()
+	cmd = exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+sc, helperEnv+"_ARG="+arg)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, func() { in.Write([]byte{1}); in.Close() }
+}
+
+// collect reads events until the child has exited and its procexit (or a
+// quiet period after the exit) was seen, keeping copies of its events.
+func collect(t *testing.T, s *Source, cmd *exec.Cmd) []*event.Event {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var out []*event.Event
+	exited := false
+	var quietSince time.Time
+	limit := time.Now().Add(30 * time.Second)
+	for time.Now().Before(limit) {
+		ev, err := s.Next()
+		if errors.Is(err, capture.ErrTimeout) {
+			if exited {
+				if quietSince.IsZero() {
+					quietSince = time.Now()
+				} else if time.Since(quietSince) > 300*time.Millisecond {
+					return out
+				}
+			}
+		} else if err != nil {
+			t.Fatalf("Next: %v", err)
+		} else {
+			quietSince = time.Time{}
+			out = append(out, ev.Clone())
+		}
+		if !exited {
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("helper failed: %v", err)
+				}
+				exited = true
+			default:
+			}
+		}
+	}
+	t.Fatalf("helper did not finish")
+	return nil
+}
+
+func openFor(t *testing.T, opts Options) *Source {
+	t.Helper()
+	requireBPF(t)
+	opts.NoSnapshot = true
+	s, err := Open(opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestVerifierLoadsEveryProgram(t *testing.T) {
+	requireBPF(t)
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := loadSpec(Options{}.withDefaults(), ncpu, epochOffset())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range spec.Programs {
+		t.Run(name, func(t *testing.T) {
+			one := spec.Copy()
+			for other := range one.Programs {
+				if other != name {
+					delete(one.Programs, other)
+				}
+			}
+			coll, err := ebpf.NewCollection(one)
+			if err != nil {
+				var ve *ebpf.VerifierError
+				if errors.As(err, &ve) {
+					t.Fatalf("%s: %+v", name, ve)
+				}
+				t.Fatalf("%s: %v", name, err)
+			}
+			coll.Close()
+		})
+	}
+}
+
+// param returns parameter name of ev as a string: decimal for integers,
+// text for strings, hex for everything else.
+func param(ev *event.Event, name string) string {
+	i := ev.ParamIndex(name)
+	if i < 0 || !ev.HasParam(i) {
+		return "<missing>"
+	}
+	pi := ev.Info().Params[i]
+	switch pi.Type {
+	case event.PTCharBuf, event.PTFSPath, event.PTFSRelPath:
+		s, _ := ev.Str(i)
+		return s
+	case event.PTByteBuf:
+		return string(ev.Param(i))
+	case event.PTErrno, event.PTFD, event.PTPID, event.PTInt64, event.PTInt32, event.PTInt16, event.PTInt8:
+		v, _ := ev.Int(i)
+		return fmt.Sprint(v)
+	case event.PTSockTuple, event.PTSockAddr:
+		return fmt.Sprintf("%x", ev.Param(i))
+	}
+	v, ok := ev.Uint(i)
+	if !ok {
+		return fmt.Sprintf("%x", ev.Param(i))
+	}
+	return fmt.Sprint(v)
+}
+
+// find returns the index of the first event at or after from of type name
+// and direction dir whose parameters match want.
+func find(evs []*event.Event, from int, name, dir string, want map[string]string) int {
+	for i := from; i < len(evs); i++ {
+		ev := evs[i]
+		if ev.Type.Name() != name || ev.Type.Dir() != dir {
+			continue
+		}
+		ok := true
+		for k, v := range want {
+			if param(ev, k) != v {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return i
+		}
+	}
+	return -1
+}
+
+func dump(evs []*event.Event) string {
+	var b strings.Builder
+	for _, ev := range evs {
+		fmt.Fprintf(&b, "%d %d %s %s", ev.TS, ev.TID, ev.Type.Dir(), ev.Type.Name())
+		if info := ev.Info(); info != nil {
+			for i, p := range info.Params {
+				if i < ev.NParams {
+					fmt.Fprintf(&b, " %s=%s", p.Name, param(ev, p.Name))
+				}
+			}
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+type step struct {
+	name, dir string
+	want      map[string]string
+}
+
+// expectSeq checks that steps occur in order.
+func expectSeq(t *testing.T, evs []*event.Event, steps []step) {
+	t.Helper()
+	at := 0
+	for _, st := range steps {
+		i := find(evs, at, st.name, st.dir, st.want)
+		if i < 0 {
+			t.Fatalf("no %s %s %v after event %d; events:\n%s", st.dir, st.name, st.want, at, dump(evs))
+		}
+		at = i + 1
+	}
+}
+
+func TestFileSyscalls(t *testing.T) {
+	s := openFor(t, Options{PIDs: []int{}, SnapLen: 80})
+	path := filepath.Join(t.TempDir(), "live-file.txt")
+	cmd, release := startHelper(t, "file", path)
+	if err := s.AddPID(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	evs := collect(t, s, cmd)
+	for i := 1; i < len(evs); i++ {
+		if evs[i].TS < evs[i-1].TS {
+			t.Fatalf("events out of order at %d: %d < %d", i, evs[i].TS, evs[i-1].TS)
+		}
+	}
+	wr := fmt.Sprint(OpenFlagsForTest(syscall.O_CREAT | syscall.O_WRONLY | syscall.O_TRUNC))
+	expectSeq(t, evs, []step{
+		{"openat", ">", map[string]string{"dirfd": "-100", "name": path, "flags": wr, "mode": "420"}},
+		{"openat", "<", map[string]string{"dirfd": "-100", "name": path, "flags": wr, "mode": "420"}},
+		{"write", ">", map[string]string{"size": "12"}},
+		{"write", "<", map[string]string{"res": "12", "data": "hello ferret"}},
+		{"close", ">", nil},
+		{"close", "<", map[string]string{"res": "0"}},
+		{"openat", "<", map[string]string{"name": path, "flags": "1", "mode": "0"}},
+		{"read", ">", map[string]string{"size": "64"}},
+		{"read", "<", map[string]string{"res": "12", "data": "hello ferret"}},
+		{"close", "<", map[string]string{"res": "0"}},
+		{"openat", "<", map[string]string{"fd": "-2", "name": "/nonexistent-ferret/x"}},
+	})
+	// The fd returned by the first openat is the one written and closed.
+	i := find(evs, 0, "openat", "<", map[string]string{"name": path})
+	fd := param(evs[i], "fd")
+	if find(evs, i, "write", ">", map[string]string{"fd": fd}) < 0 || find(evs, i, "close", ">", map[string]string{"fd": fd}) < 0 {
+		t.Fatalf("fd %s not used by write/close:\n%s", fd, dump(evs))
+	}
+	if evs[i].TID != int64(cmd.Process.Pid) && evs[i].TID <= 0 {
+		t.Fatalf("bad tid %d", evs[i].TID)
+	}
+}
+
+// OpenFlagsForTest converts native open flags the way the probe does.
+func OpenFlagsForTest(f int) uint32 {
+	var r uint32 = [...]uint32{1, 2, 3, 0}[f&3]
+	if f&syscall.O_CREAT != 0 {
+		r |= 4
+	}
+	if f&syscall.O_TRUNC != 0 {
+		r |= 0x100
+	}
+	if f&syscall.O_CLOEXEC != 0 {
+		r |= 0x1000
+	}
+	return r
+}
+
+func tuple4(sip net.IP, sport int, dip net.IP, dport int) string {
+	var b bytes.Buffer
+	b.WriteByte(2)
+	b.Write(sip.To4())
+	b.Write([]byte{byte(sport), byte(sport >> 8)})
+	b.Write(dip.To4())
+	b.Write([]byte{byte(dport), byte(dport >> 8)})
+	return fmt.Sprintf("%x", b.Bytes())
+}
+
+func TestTCPLoopback(t *testing.T) {
+	s := openFor(t, Options{SnapLen: 80})
+	cmd, release := startHelper(t, "tcp", "")
+	if err := s.AddPID(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	evs := collect(t, s, cmd)
+	bi := find(evs, 0, "bind", "<", map[string]string{"res": "0"})
+	if bi < 0 {
+		t.Fatalf("no bind exit:\n%s", dump(evs))
+	}
+	ci := find(evs, 0, "connect", "<", map[string]string{"res": "0"})
+	if ci < 0 {
+		t.Fatalf("no connect exit:\n%s", dump(evs))
+	}
+	tup := evs[ci].Param(1)
+	if len(tup) != 13 || tup[0] != 2 {
+		t.Fatalf("connect tuple %x", tup)
+	}
+	cport := int(tup[5]) | int(tup[6])<<8
+	sport := int(tup[11]) | int(tup[12])<<8
+	lo := net.IPv4(127, 0, 0, 1)
+	out := tuple4(lo, cport, lo, sport)
+	in := tuple4(lo, cport, lo, sport) // inbound: source = peer (the client)
+	ce := find(evs, 0, "connect", ">", nil)
+	if ce < 0 || param(evs[ce], "addr") != fmt.Sprintf("%x", append([]byte{2, 127, 0, 0, 1}, byte(sport), byte(sport>>8))) {
+		t.Fatalf("connect enter addr wrong:\n%s", dump(evs))
+	}
+	expectSeq(t, evs, []step{
+		{"connect", "<", map[string]string{"res": "0", "tuple": out}},
+		{"accept", "<", map[string]string{"tuple": in}},
+		{"sendto", ">", map[string]string{"size": "4", "tuple": out}},
+		{"sendto", "<", map[string]string{"res": "4", "data": "ping"}},
+		{"recvfrom", ">", map[string]string{"size": "16"}},
+		{"recvfrom", "<", map[string]string{"res": "4", "data": "ping", "tuple": in}},
+	})
+}
+
+func TestForkExecFollowed(t *testing.T) {
+	s := openFor(t, Options{FollowChildren: true})
+	cmd, release := startHelper(t, "exec", "")
+	if err := s.AddPID(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	evs := collect(t, s, cmd)
+	parent := fmt.Sprint(cmd.Process.Pid)
+	ci := -1
+	for i, ev := range evs {
+		if (ev.Type.Name() == "clone" || ev.Type.Name() == "clone3" || ev.Type.Name() == "vfork") && ev.Type.Dir() == "<" {
+			if r := param(ev, "res"); r != "0" && !strings.HasPrefix(r, "-") && param(ev, "pid") == parent {
+				ci = i
+				break
+			}
+		}
+	}
+	if ci < 0 {
+		t.Fatalf("no clone exit in the parent:\n%s", dump(evs))
+	}
+	child := param(evs[ci], "res")
+	if evs[ci].NParams != 20 {
+		t.Fatalf("clone exit has %d params", evs[ci].NParams)
+	}
+	expectSeq(t, evs, []step{
+		{"execve", ">", map[string]string{"filename": "/bin/echo"}},
+		{"execve", "<", map[string]string{"res": "0", "exe": "/bin/echo", "args": "hello\x00world\x00", "tid": child, "pid": child, "comm": "echo"}},
+		{"procexit", ">", map[string]string{"status": "0", "ret": "0", "sig": "0"}},
+	})
+	ei := find(evs, 0, "execve", "<", map[string]string{"res": "0"})
+	if evs[ei].NParams != 20 || param(evs[ei], "ptid") != parent {
+		t.Fatalf("execve exit: %d params, ptid %s (want %s)", evs[ei].NParams, param(evs[ei], "ptid"), parent)
+	}
+}
+
+func TestLossAccounting(t *testing.T) {
+	s := openFor(t, Options{BufferSize: 64 << 10, Syscalls: []string{"getppid"}})
+	cmd, release := startHelper(t, "loop", "")
+	if err := s.AddPID(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	// Do not read while the helper runs: the small ring must overflow.
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	var got uint64
+	for {
+		ev, err := s.Next()
+		if errors.Is(err, capture.ErrTimeout) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Type == event.GenericE || ev.Type == event.GenericX {
+			got++
+		}
+	}
+	st := s.Stats()
+	lost := st.Drops["ring buffer full"]
+	t.Logf("received %d getppid events, %d lost, by cpu %v", got, lost, st.DropsByCPU)
+	if lost == 0 {
+		t.Fatalf("expected losses with a 64 KiB ring, got none (%d events)", got)
+	}
+	if got+lost < 400000 {
+		t.Fatalf("received %d + lost %d < 400000 generated", got, lost)
+	}
+	var byCPU uint64
+	for _, v := range st.DropsByCPU {
+		byCPU += v
+	}
+	if byCPU < lost {
+		t.Fatalf("per-CPU drops %d < total %d", byCPU, lost)
+	}
+}

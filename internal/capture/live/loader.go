@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package live
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/ringbuf"
+	"golang.org/x/sys/unix"
+)
+
+// Loss counter slots, as in bpf/probe/probe.h.
+const (
+	drRingFull = iota
+	drBusy
+	drTruncated
+	drFault
+	drNoDesc
+	drRecords
+	drMax = 8
+)
+
+// probe is the loaded and attached BPF side of a capture.
+type probe struct {
+	objs   ProbeObjects
+	links  []link.Link
+	rd     *ringbuf.Reader
+	ncpu   int
+	offset uint64
+
+	mu     sync.Mutex
+	closed bool
+	pids   bool // pid filter switched on
+}
+
+// loadSpec returns the probe's collection spec configured by opts, without
+// loading it.
+func loadSpec(opts Options, ncpu int, offset uint64) (*ebpf.CollectionSpec, error) {
+	spec, err := LoadProbe()
+	if err != nil {
+		return nil, fmt.Errorf("live: load probe spec: %w", err)
+	}
+	spec.Maps["events"].MaxEntries = uint32(opts.BufferSize)
+	spec.Maps["batches"].MaxEntries = uint32(2 * ncpu)
+	var self uint32
+	if !opts.IncludeSelf {
+		self = uint32(os.Getpid())
+	}
+	set := func(name string, v any) error {
+		vs, ok := spec.Variables[name]
+		if !ok {
+			return fmt.Errorf("live: probe has no variable %q", name)
+		}
+		if err := vs.Set(v); err != nil {
+			return fmt.Errorf("live: set %s: %w", name, err)
+		}
+		return nil
+	}
+	for _, kv := range []struct {
+		name string
+		v    any
+	}{
+		{"self_tgid", self},
+		{"epoch_offset", offset},
+		{"snaplen", uint32(opts.SnapLen)},
+		{"ncpus", uint32(ncpu)},
+		{"follow_children", b2u(opts.FollowChildren)},
+		{"filter_comms", b2u(len(opts.Comms) > 0)},
+		{"filter_pids", b2u(len(opts.PIDs) > 0)},
+	} {
+		if err := set(kv.name, kv.v); err != nil {
+			return nil, err
+		}
+	}
+	return spec, nil
+}
+
+func b2u(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// epochOffset is what to add to CLOCK_BOOTTIME to get nanoseconds since the
+// Unix epoch.
+func epochOffset() uint64 {
+	var rt, bt unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_BOOTTIME, &bt)
+	_ = unix.ClockGettime(unix.CLOCK_REALTIME, &rt)
+	return uint64(rt.Nano() - bt.Nano())
+}
+
+// bootNow returns the current time in the probe's time base.
+func bootNow(offset uint64) uint64 {
+	var bt unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_BOOTTIME, &bt)
+	return uint64(bt.Nano()) + offset
+}
+
+func loadProbe(opts Options) (*probe, error) {
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		return nil, fmt.Errorf("live: possible cpus: %w", err)
+	}
+	off := epochOffset()
+	spec, err := loadSpec(opts, ncpu, off)
+	if err != nil {
+		return nil, err
+	}
+	p := &probe{ncpu: ncpu, offset: off, pids: len(opts.PIDs) > 0}
+	if err := spec.LoadAndAssign(&p.objs, nil); err != nil {
+		var ve *ebpf.VerifierError
+		if errors.As(err, &ve) {
+			return nil, fmt.Errorf("live: load probe: %+v", ve)
+		}
+		if errors.Is(err, unix.EPERM) {
+			return nil, fmt.Errorf("%w: load probe: %v", ErrPrivilege, err)
+		}
+		return nil, fmt.Errorf("live: load probe: %w", err)
+	}
+	if err := p.configure(opts); err != nil {
+		p.close()
+		return nil, err
+	}
+	p.rd, err = ringbuf.NewReader(p.objs.Events)
+	if err != nil {
+		p.close()
+		return nil, fmt.Errorf("live: ring reader: %w", err)
+	}
+	progs := []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnProcessExit, p.objs.OnProcessFork}
+	if opts.SchedSwitch {
+		progs = append(progs, p.objs.OnSchedSwitch)
+	}
+	for _, prog := range progs {
+		l, err := link.AttachTracing(link.TracingOptions{Program: prog})
+		if err != nil {
+			p.close()
+			return nil, fmt.Errorf("live: attach %s: %w", prog, err)
+		}
+		p.links = append(p.links, l)
+	}
+	return p, nil
+}
+
+// configure fills the descriptor, route, pid and comm maps.
+func (p *probe) configure(opts Options) error {
+	descs, err := buildDescs()
+	if err != nil {
+		return err
+	}
+	for t, d := range descs {
+		if err := p.objs.Descs.Put(uint32(t), d); err != nil {
+			return fmt.Errorf("live: descriptor %d: %w", t, err)
+		}
+	}
+	routes, keepExit := buildRoutes(opts)
+	for nr := range routes {
+		if err := p.objs.Routes.Put(uint32(nr), routes[nr]); err != nil {
+			return fmt.Errorf("live: route %d: %w", nr, err)
+		}
+	}
+	if err := p.objs.KeepProcexit.Set(b2u(keepExit)); err != nil {
+		return fmt.Errorf("live: set keep_procexit: %w", err)
+	}
+	for _, pid := range opts.PIDs {
+		if err := p.objs.Traced.Put(uint32(pid), uint8(1)); err != nil {
+			return fmt.Errorf("live: trace pid %d: %w", pid, err)
+		}
+	}
+	for _, c := range opts.Comms {
+		var k ProbeCommKey
+		for i := 0; i < len(c) && i < 15; i++ {
+			k.C[i] = int8(c[i])
+		}
+		if err := p.objs.Comms.Put(k, uint8(1)); err != nil {
+			return fmt.Errorf("live: comm %q: %w", c, err)
+		}
+	}
+	return nil
+}
+
+func (p *probe) addPID(pid int) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return errors.New("live: capture closed")
+	}
+	if err := p.objs.Traced.Put(uint32(pid), uint8(1)); err != nil {
+		return fmt.Errorf("live: trace pid %d: %w", pid, err)
+	}
+	if !p.pids {
+		if err := p.objs.FilterPids.Set(uint32(1)); err != nil {
+			return fmt.Errorf("live: enable pid filter: %w", err)
+		}
+		p.pids = true
+	}
+	return nil
+}
+
+// flushCPUs asks every CPU to send its partial batch. It returns how many
+// CPUs could not be flushed because a writer was interrupted there.
+func (p *probe) flushCPUs() int {
+	busy := 0
+	for cpu := 0; cpu < p.ncpu; cpu++ {
+		ret, err := p.objs.FlushCpu.Run(&ebpf.RunOptions{CPU: uint32(cpu), Flags: unix.BPF_F_TEST_RUN_ON_CPU})
+		if err != nil || ret != 0 {
+			busy++
+		}
+	}
+	return busy
+}
+
+// counters returns the per-CPU loss counters, indexed [slot][cpu].
+func (p *probe) counters() [drMax][]uint64 {
+	var out [drMax][]uint64
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return out
+	}
+	for slot := uint32(0); slot < drMax; slot++ {
+		var v []uint64
+		if err := p.objs.Drops.Lookup(slot, &v); err == nil {
+			out[slot] = v
+		}
+	}
+	return out
+}
+
+// recursionMisses returns how often the kernel skipped a program because it
+// was already running on that CPU (the previous run was preempted).
+func (p *probe) recursionMisses() uint64 {
+	var n uint64
+	for _, prog := range []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnProcessExit, p.objs.OnSchedSwitch} {
+		if st, err := prog.Stats(); err == nil {
+			n += st.RecursionMisses
+		}
+	}
+	return n
+}
+
+func (p *probe) close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	var first error
+	for _, l := range p.links {
+		if err := l.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	if p.rd != nil {
+		if err := p.rd.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	if err := p.objs.Close(); err != nil && first == nil {
+		first = err
+	}
+	return first
+}

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package live
+
+import (
+	"fmt"
+	"io"
+	"sync/atomic"
+	"time"
+
+	"github.com/cilium/ebpf/ringbuf"
+
+	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/procfs"
+)
+
+// maxLag is how long an event may wait for a silent CPU's promise before it
+// is released anyway.
+const maxLag = uint64(2 * time.Second)
+
+// readerState is the part of Source used only by the goroutine calling Next.
+type readerState struct {
+	m         *merger
+	offset    uint64 // CLOCK_BOOTTIME to epoch
+	lastFlush uint64
+	rec       ringbuf.Record
+	events    atomic.Uint64
+	bytes     atomic.Uint64
+}
+
+func open(opts Options) (*Source, error) {
+	var snap *event.Snapshot
+	if opts.NoSnapshot {
+		snap = &event.Snapshot{Machine: procfs.ReadMachine()}
+	} else {
+		var err error
+		snap, err = procfs.Scan(procfs.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("live: %w", err)
+		}
+	}
+	p, err := loadProbe(opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Source{opts: opts, snap: snap, probe: p}
+	s.r.m = newMerger(p.ncpu)
+	s.r.offset = p.offset
+	return s, nil
+}
+
+// Next returns the next event in time order. It waits up to the poll
+// interval and then returns capture.ErrTimeout. The event and its bytes are
+// valid until the following call.
+func (s *Source) Next() (*event.Event, error) {
+	if s.probe == nil {
+		return nil, io.EOF
+	}
+	r := &s.r
+	var deadline time.Time
+	pollNS := uint64(s.opts.PollInterval)
+	for {
+		now := bootNow(r.offset)
+		var force uint64
+		if now > maxLag {
+			force = now - maxLag
+		}
+		if ev := r.m.next(force); ev != nil {
+			r.events.Add(1)
+			r.bytes.Add(uint64(len(ev.Raw)))
+			return ev, nil
+		}
+		if s.drain() > 0 {
+			continue
+		}
+		if now-r.lastFlush >= pollNS/2 {
+			s.probe.flushCPUs()
+			r.lastFlush = bootNow(r.offset)
+			if s.drain() > 0 {
+				continue
+			}
+		}
+		wall := time.Now()
+		if deadline.IsZero() {
+			deadline = wall.Add(s.opts.PollInterval)
+		} else if !wall.Before(deadline) {
+			return nil, capture.ErrTimeout
+		}
+		wait := deadline.Sub(wall)
+		if wait > 2*time.Millisecond {
+			wait = 2 * time.Millisecond
+		}
+		time.Sleep(wait)
+	}
+}
+
+// drain moves every record pending in the ring into the merger and returns
+// how many it read.
+func (s *Source) drain() int {
+	r := &s.r
+	rd := s.probe.rd
+	rd.SetDeadline(time.Now())
+	n := 0
+	for {
+		b := r.m.buffer()
+		r.rec.RawSample = b.buf
+		if err := rd.ReadInto(&r.rec); err != nil {
+			r.m.recycle(b)
+			return n
+		}
+		b.buf = r.rec.RawSample
+		_ = r.m.add(b)
+		n++
+	}
+}
+
+// Counters are the probe's health counters beyond losses.
+type Counters struct {
+	Records   uint64 // ring records (batches) written
+	Truncated uint64 // events cut short at the per-event size limit
+	Faults    uint64 // user-memory reads that failed (parameter left empty)
+	Malformed uint64 // records or events the reader could not decode
+}
+
+// Counters returns the probe's health counters.
+func (s *Source) Counters() Counters {
+	if s.probe == nil {
+		return Counters{}
+	}
+	c := s.probe.counters()
+	return Counters{Records: sum(c[drRecords]), Truncated: sum(c[drTruncated]), Faults: sum(c[drFault]),
+		Malformed: s.r.m.bad}
+}
+
+func sum(v []uint64) uint64 {
+	var n uint64
+	for _, x := range v {
+		n += x
+	}
+	return n
+}
+
+func (s *Source) stats() capture.Stats {
+	st := capture.Stats{Events: s.r.events.Load(), Bytes: s.r.bytes.Load(), Drops: map[string]uint64{}}
+	if s.probe == nil {
+		return st
+	}
+	c := s.probe.counters()
+	st.DropsByCPU = make([]uint64, s.probe.ncpu)
+	for _, slot := range []int{drRingFull, drBusy, drNoDesc} {
+		for cpu, v := range c[slot] {
+			if cpu < len(st.DropsByCPU) {
+				st.DropsByCPU[cpu] += v
+			}
+		}
+	}
+	st.Drops["ring buffer full"] = sum(c[drRingFull])
+	st.Drops["buffer in use by interrupted writer"] = sum(c[drBusy])
+	st.Drops["no event descriptor"] = sum(c[drNoDesc])
+	st.Drops["program already running on cpu"] = s.probe.recursionMisses()
+	return st
+}

@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package procfs
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+// Options configure a scan.
+type Options struct {
+	// Proc is the proc file system root (default "/proc").
+	Proc string
+	// Etc is where passwd and group are read (default "/etc").
+	Etc string
+	// Sys is the sys file system root (default "/sys").
+	Sys string
+	// NoFDs skips file descriptor tables.
+	NoFDs bool
+	// NoEnv skips environments.
+	NoEnv bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.Proc == "" {
+		o.Proc = "/proc"
+	}
+	if o.Etc == "" {
+		o.Etc = "/etc"
+	}
+	if o.Sys == "" {
+		o.Sys = "/sys"
+	}
+	return o
+}
+
+// Scan reads the whole snapshot. Processes that exit during the scan are
+// skipped; unreadable details are left empty.
+func Scan(opts Options) (*event.Snapshot, error) {
+	opts = opts.withDefaults()
+	s := &event.Snapshot{Machine: readMachine(opts)}
+	s.Interfaces = readInterfaces(opts)
+	s.Users = readUsers(filepath.Join(opts.Etc, "passwd"))
+	s.Groups = readGroups(filepath.Join(opts.Etc, "group"))
+	threads, err := readThreads(opts)
+	if err != nil {
+		return nil, err
+	}
+	s.Threads = threads
+	return s, nil
+}
+
+// ReadMachine returns the machine information of the running system.
+func ReadMachine() event.Machine { return readMachine(Options{}.withDefaults()) }
+
+func readMachine(opts Options) event.Machine {
+	m := event.Machine{NumCPUs: uint32(runtime.NumCPU())}
+	if h, err := os.Hostname(); err == nil {
+		m.Hostname = h
+	}
+	if b, err := os.ReadFile(filepath.Join(opts.Proc, "meminfo")); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+				f := strings.Fields(v)
+				if len(f) > 0 {
+					kb, _ := strconv.ParseUint(f[0], 10, 64)
+					m.MemBytes = kb * 1024
+				}
+			}
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(opts.Proc, "sys/kernel/pid_max")); err == nil {
+		m.MaxPID, _ = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	}
+	if b, err := os.ReadFile(filepath.Join(opts.Proc, "stat")); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "btime "); ok {
+				s, _ := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+				m.BootTime = s * 1e9
+			}
+		}
+	}
+	return m
+}
+
+func readInterfaces(opts Options) []event.Interface {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return nil
+	}
+	var out []event.Interface
+	for _, ifc := range ifs {
+		addrs, err := ifc.Addrs()
+		if err != nil {
+			continue
+		}
+		var speed uint64
+		if b, err := os.ReadFile(filepath.Join(opts.Sys, "class/net", ifc.Name, "speed")); err == nil {
+			if v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil && v > 0 {
+				speed = uint64(v)
+			}
+		}
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if !ok {
+				continue
+			}
+			e := event.Interface{Name: ifc.Name, LinkSpeed: speed}
+			if v4 := ipn.IP.To4(); v4 != nil {
+				e.Addr = append([]byte(nil), v4...)
+				mask := net.IP(ipn.Mask).To4()
+				if mask == nil {
+					mask = net.IPv4(255, 255, 255, 255).To4()
+				}
+				e.Netmask = append([]byte(nil), mask...)
+				bc := make([]byte, 4)
+				for i := range bc {
+					bc[i] = v4[i] | ^mask[i]
+				}
+				e.Broadcast = bc
+			} else {
+				e.IPv6 = true
+				e.Addr = append([]byte(nil), ipn.IP.To16()...)
+				e.Netmask = append([]byte(nil), net.IP(ipn.Mask).To16()...)
+				e.Broadcast = make([]byte, 16)
+			}
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func readUsers(path string) []event.User {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var out []event.User
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) < 7 || strings.HasPrefix(line, "#") {
+			continue
+		}
+		uid, err1 := strconv.ParseUint(f[2], 10, 32)
+		gid, err2 := strconv.ParseUint(f[3], 10, 32)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		out = append(out, event.User{UID: uint32(uid), GID: uint32(gid), Name: f[0], HomeDir: f[5], Shell: f[6]})
+	}
+	return out
+}
+
+func readGroups(path string) []event.Group {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var out []event.Group
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) < 3 || strings.HasPrefix(line, "#") {
+			continue
+		}
+		gid, err := strconv.ParseUint(f[2], 10, 32)
+		if err != nil {
+			continue
+		}
+		out = append(out, event.Group{GID: uint32(gid), Name: f[0]})
+	}
+	return out
+}
+
+// numericDirs lists the numeric entries of dir, sorted.
+func numericDirs(dir string) []int64 {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []int64
+	for _, e := range ents {
+		if n, err := strconv.ParseInt(e.Name(), 10, 64); err == nil {
+			out = append(out, n)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func readThreads(opts Options) ([]event.Thread, error) {
+	pids := numericDirs(opts.Proc)
+	if len(pids) == 0 {
+		return nil, fmt.Errorf("procfs: no processes under %s", opts.Proc)
+	}
+	var socks *sockTable
+	if !opts.NoFDs {
+		socks = readSockTable(opts.Proc)
+	}
+	var out []event.Thread
+	for _, pid := range pids {
+		pdir := filepath.Join(opts.Proc, strconv.FormatInt(pid, 10))
+		proc, ok := readProcess(pdir, pid, opts)
+		if !ok {
+			continue
+		}
+		if !opts.NoFDs {
+			proc.FDs = readFDs(pdir, socks)
+		}
+		tids := numericDirs(filepath.Join(pdir, "task"))
+		if len(tids) == 0 {
+			tids = []int64{pid}
+		}
+		for _, tid := range tids {
+			t := proc
+			t.TID = tid
+			if tid != pid {
+				t.FDs = nil
+				tdir := filepath.Join(pdir, "task", strconv.FormatInt(tid, 10))
+				if st, ok := readStat(filepath.Join(tdir, "stat")); ok {
+					t.Comm = st.comm
+					t.PFMajor, t.PFMinor = st.majflt, st.minflt
+				}
+				t.VTID = nsLast(filepath.Join(tdir, "status"), "NSpid:", tid)
+			}
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+type statFields struct {
+	comm           string
+	ppid, pgrp     int64
+	sid            int64
+	flags          uint32
+	minflt, majflt uint64
+}
+
+func readStat(path string) (statFields, bool) {
+	var st statFields
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return st, false
+	}
+	open := bytes.IndexByte(b, '(')
+	closeP := bytes.LastIndexByte(b, ')')
+	if open < 0 || closeP < open {
+		return st, false
+	}
+	st.comm = string(b[open+1 : closeP])
+	f := strings.Fields(string(b[closeP+1:]))
+	// f[0] is the state; field numbers below follow proc(5) minus 3.
+	get := func(i int) int64 {
+		if i < len(f) {
+			v, _ := strconv.ParseInt(f[i], 10, 64)
+			return v
+		}
+		return 0
+	}
+	st.ppid = get(1)
+	st.pgrp = get(2)
+	st.sid = get(3)
+	st.flags = uint32(get(6))
+	st.minflt = uint64(get(7))
+	st.majflt = uint64(get(9))
+	return st, true
+}
+
+// nsLast returns the last value of a namespace id line of a status file
+// (the id inside the innermost namespace), or def.
+func nsLast(path, key string, def int64) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return def
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, key); ok {
+			f := strings.Fields(v)
+			if len(f) > 0 {
+				if n, err := strconv.ParseInt(f[len(f)-1], 10, 64); err == nil {
+					return n
+				}
+			}
+		}
+	}
+	return def
+}
+
+func splitNul(b []byte) []string {
+	b = bytes.TrimRight(b, "\x00")
+	if len(b) == 0 {
+		return nil
+	}
+	return strings.Split(string(b), "\x00")
+}
+
+func readProcess(pdir string, pid int64, opts Options) (event.Thread, bool) {
+	t := event.Thread{PID: pid, TID: pid, VPID: pid, VTID: pid, LoginUID: -1}
+	st, ok := readStat(filepath.Join(pdir, "stat"))
+	if !ok {
+		return t, false
+	}
+	t.Comm = st.comm
+	t.PTID = st.ppid
+	t.SID = st.sid
+	t.VPGID = st.pgrp
+	t.Flags = 0
+	t.PFMajor, t.PFMinor = st.majflt, st.minflt
+	if b, err := os.ReadFile(filepath.Join(pdir, "status")); err == nil {
+		sc := bufio.NewScanner(bytes.NewReader(b))
+		for sc.Scan() {
+			line := sc.Text()
+			k, v, ok := strings.Cut(line, ":")
+			if !ok {
+				continue
+			}
+			f := strings.Fields(v)
+			if len(f) == 0 {
+				continue
+			}
+			num := func(i int) uint64 {
+				if i < len(f) {
+					n, _ := strconv.ParseUint(f[i], 10, 64)
+					return n
+				}
+				return 0
+			}
+			switch k {
+			case "Uid":
+				t.UID = uint32(num(1)) // effective
+			case "Gid":
+				t.GID = uint32(num(1))
+			case "VmSize":
+				t.VMSizeKB = uint32(num(0))
+			case "VmRSS":
+				t.VMRSSKB = uint32(num(0))
+			case "VmSwap":
+				t.VMSwapKB = uint32(num(0))
+			case "NSpid":
+				t.VPID = int64(num(len(f) - 1))
+				t.VTID = t.VPID
+			}
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(pdir, "cmdline")); err == nil {
+		args := splitNul(b)
+		if len(args) > 0 {
+			t.Exe = args[0]
+			t.Args = args[1:]
+		}
+	}
+	if t.Exe == "" {
+		t.Exe = t.Comm
+	}
+	if !opts.NoEnv {
+		if b, err := os.ReadFile(filepath.Join(pdir, "environ")); err == nil {
+			t.Env = splitNul(b)
+		}
+	}
+	if l, err := os.Readlink(filepath.Join(pdir, "exe")); err == nil {
+		t.ExePath = strings.TrimSuffix(l, " (deleted)")
+	}
+	if l, err := os.Readlink(filepath.Join(pdir, "cwd")); err == nil {
+		t.Cwd = l
+		if !strings.HasSuffix(t.Cwd, "/") {
+			t.Cwd += "/"
+		}
+	}
+	if l, err := os.Readlink(filepath.Join(pdir, "root")); err == nil {
+		t.Root = l
+	}
+	if b, err := os.ReadFile(filepath.Join(pdir, "loginuid")); err == nil {
+		if v, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 32); err == nil {
+			t.LoginUID = int32(uint32(v))
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(pdir, "cgroup")); err == nil {
+		t.Cgroups = parseCgroups(string(b))
+	}
+	t.FDLimit = readFDLimit(filepath.Join(pdir, "limits"))
+	return t, true
+}
+
+// parseCgroups turns /proc/PID/cgroup lines "id:controllers:path" into
+// "controller=path" entries, one per controller.
+func parseCgroups(s string) []string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		if parts[1] == "" {
+			continue
+		}
+		for _, c := range strings.Split(parts[1], ",") {
+			c = strings.TrimPrefix(c, "name=")
+			out = append(out, c+"="+parts[2])
+		}
+	}
+	return out
+}
+
+func readFDLimit(path string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Max open files"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				if f[0] == "unlimited" {
+					return -1
+				}
+				v, _ := strconv.ParseInt(f[0], 10, 64)
+				return v
+			}
+		}
+	}
+	return 0
+}
