@@ -24,7 +24,7 @@ char LICENSE[] SEC("license") = "GPL";
 enum {
 	ST_CALLS = 0,     // socket calls accounted
 	ST_FLOW_FULL = 1, // flow map full: call not accounted
-	ST_SOCK_FULL = 2, // socket owner map update failed
+	ST_SOCK_FULL = 2, // socket owner storage could not be created
 	ST_NO_PEER = 3,   // unconnected UDP call with no known peer
 	ST_TCP_FULL = 4,  // TCP close map full
 	ST_MAX = 8,
@@ -86,10 +86,12 @@ struct {
 	__type(value, struct tcp_val);
 } tcp_closed SEC(".maps");
 
+// Owner of each socket that carried traffic, kept in the socket itself
+// (freed with it).
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct owner);
 } socks SEC(".maps");
 
@@ -231,13 +233,12 @@ static __always_inline int account(struct sock *sk, int ret, int rx)
 
 	int newconn = 0;
 	if (connected) {
-		__u64 skp = (__u64)sk;
-		struct owner *o = bpf_map_lookup_elem(&socks, &skp);
-		if (!o || o->tgid != k.tgid) {
-			struct owner no = {.tgid = k.tgid};
-			__builtin_memcpy(no.comm, k.comm, sizeof(no.comm));
-			if (bpf_map_update_elem(&socks, &skp, &no, BPF_ANY))
-				bump(ST_SOCK_FULL);
+		struct owner *o = bpf_sk_storage_get(&socks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (!o) {
+			bump(ST_SOCK_FULL);
+		} else if (o->tgid != k.tgid) {
+			o->tgid = k.tgid;
+			__builtin_memcpy(o->comm, k.comm, sizeof(o->comm));
 			newconn = 1;
 		}
 	}
@@ -444,16 +445,15 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
 {
 	if (newstate != TCP_CLOSE || sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	__u64 skp = (__u64)sk;
-	struct owner *o = bpf_map_lookup_elem(&socks, &skp);
-	if (!o)
+	struct owner *o = bpf_sk_storage_get(&socks, (struct sock *)sk, 0, 0);
+	if (!o || !o->tgid)
 		return 0;
 	struct flow_key k = {};
 	k.tgid = o->tgid;
 	__builtin_memcpy(k.comm, o->comm, sizeof(k.comm));
 	k.proto = IPPROTO_TCP;
 	fill_peer((struct sock *)sk, &k);
-	bpf_map_delete_elem(&socks, &skp);
+	o->tgid = 0; // a socket reused after close counts as a new connection
 
 	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
 	__u64 sent = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);

@@ -23,7 +23,11 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_PERCPU_HASH = 5,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	BPF_MAP_TYPE_LRU_HASH = 9,
+	BPF_MAP_TYPE_SK_STORAGE = 24,
 };
+
+#define BPF_F_NO_PREALLOC (1U << 0)
+#define BPF_SK_STORAGE_GET_F_CREATE (1ULL << 0)
 
 enum {
 	BPF_ANY = 0,

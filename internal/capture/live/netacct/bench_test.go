@@ -4,6 +4,9 @@ package netacct
 
 import (
 	"io"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 	"net"
 	"slices"
 	"testing"
@@ -98,6 +101,13 @@ func median(d []time.Duration) time.Duration {
 // reports the medians and the median of the per-round relative loss.
 func BenchmarkAccountingCost(b *testing.B) {
 	requireRoot(b)
+	// Count the programs' own run time too: unlike wall-clock time it
+	// does not depend on what else the machine is doing.
+	if st, err := ebpf.EnableStats(unix.BPF_STATS_RUN_TIME); err == nil {
+		defer st.Close()
+	} else {
+		b.Logf("no BPF run-time statistics: %v", err)
+	}
 	const rounds = 11
 	const streamBytes = 128 << 20
 	const rrCount = 10000
@@ -111,6 +121,7 @@ func BenchmarkAccountingCost(b *testing.B) {
 		b.Run(w.name, func(b *testing.B) {
 			w.run(b) // warm up
 			var off, on, ratio []time.Duration
+			var bpfNS, bpfRuns uint64
 			for r := 0; r < rounds; r++ {
 				// alternate which side goes first
 				var a, c time.Duration
@@ -125,10 +136,13 @@ func BenchmarkAccountingCost(b *testing.B) {
 						b.Fatal(err)
 					}
 					c = w.run(b)
-					p.Close()
 				} else {
 					c = w.run(b)
-					p.Close()
+				}
+				ns, runs := p.runtime()
+				bpfNS, bpfRuns = bpfNS+ns, bpfRuns+runs
+				p.Close()
+				if r%2 == 1 {
 					a = w.run(b)
 				}
 				off, on = append(off, a), append(on, c)
@@ -145,6 +159,25 @@ func BenchmarkAccountingCost(b *testing.B) {
 				b.ReportMetric(float64(mOn.Nanoseconds())/rrCount, "ns/rr-traced")
 			}
 			b.ReportMetric(loss, "%loss")
+			if bpfRuns > 0 {
+				b.ReportMetric(float64(bpfNS)/float64(bpfRuns), "bpf-ns/run")
+				// in-kernel time as a share of the untraced workload
+				b.ReportMetric(100*float64(bpfNS)/rounds/float64(mOff), "%bpf-of-untraced")
+			}
 		})
 	}
+}
+
+// runtime sums the run time and run count of the attached programs (when
+// BPF statistics are enabled).
+func (p *Probe) runtime() (ns, runs uint64) {
+	for _, prog := range []*ebpf.Program{p.objs.OnSend, p.objs.OnRecv, p.objs.OnState, p.objs.OnDevQueue, p.objs.OnCopy} {
+		st, err := prog.Stats()
+		if err != nil {
+			continue
+		}
+		ns += uint64(st.Runtime)
+		runs += st.RunCount
+	}
+	return ns, runs
 }
