@@ -188,30 +188,41 @@ func (r *Reader) skipBody(n int, what string) error {
 // the metadata blocks after it, stopping at the first event block (left
 // pending) or at the end of the stream.
 func (r *Reader) readSection() error {
+	for {
+		again, err := r.readOneSection()
+		if err != nil || !again {
+			return err
+		}
+	}
+}
+
+// readOneSection reads one section header and its metadata. It reports true
+// when another section header follows directly (a section without events).
+func (r *Reader) readOneSection() (bool, error) {
 	if r.hdrLen < shbLen || r.hdrLen > maxBlock || r.hdrLen%4 != 0 {
-		return fmt.Errorf("section header block at %s: bad block length %d", r.where(r.hdrOff), r.hdrLen)
+		return false, fmt.Errorf("section header block at %s: bad block length %d", r.where(r.hdrOff), r.hdrLen)
 	}
 	b, err := r.readBody(int(r.hdrLen)-8, "section header block")
 	if err != nil {
-		return err
+		return false, err
 	}
 	if m := binary.LittleEndian.Uint32(b[0:]); m != ByteOrderMagic {
-		return fmt.Errorf("section header block at %s: invalid byte-order magic 0x%08x (not a little-endian capture file)", r.where(r.hdrOff), m)
+		return false, fmt.Errorf("section header block at %s: invalid byte-order magic 0x%08x (not a little-endian capture file)", r.where(r.hdrOff), m)
 	}
 	major := binary.LittleEndian.Uint16(b[4:])
 	minor := binary.LittleEndian.Uint16(b[6:])
 	if major >= 2 {
-		return fmt.Errorf("section header block at %s: capture format version %d.%d is not supported (ferret reads versions 0.x and 1.x)", r.where(r.hdrOff), major, minor)
+		return false, fmt.Errorf("section header block at %s: capture format version %d.%d is not supported (ferret reads versions 0.x and 1.x)", r.where(r.hdrOff), major, minor)
 	}
 	if t := binary.LittleEndian.Uint32(b[len(b)-4:]); t != r.hdrLen {
-		return fmt.Errorf("section header block at %s: wrong block total length, header=%d, trailer=%d", r.where(r.hdrOff), r.hdrLen, t)
+		return false, fmt.Errorf("section header block at %s: wrong block total length, header=%d, trailer=%d", r.where(r.hdrOff), r.hdrLen, t)
 	}
 	r.major, r.minor = major, minor
 	sec := newSection()
 	for {
 		n, err := r.readHeader()
 		if err != nil {
-			return err
+			return false, err
 		}
 		if n == 0 {
 			r.eof = true
@@ -223,38 +234,38 @@ func (r *Reader) readSection() error {
 		}
 		if r.hdrType == BlockSHB {
 			// A section without events: start over with the new one.
-			return r.readSection()
+			return true, nil
 		}
 		if r.hdrLen < 12 || r.hdrLen > maxBlock {
-			return fmt.Errorf("%s block at %s: bad block length %d", BlockName(r.hdrType), r.where(r.hdrOff), r.hdrLen)
+			return false, fmt.Errorf("%s block at %s: bad block length %d", BlockName(r.hdrType), r.where(r.hdrOff), r.hdrLen)
 		}
 		name := BlockName(r.hdrType) + " block"
 		if !isMetaBlock(r.hdrType) {
 			if err := r.skipBody(int(r.hdrLen)-8, name); err != nil {
-				return err
+				return false, err
 			}
 			continue
 		}
 		b, err := r.readBody(int(r.hdrLen)-8, name)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if t := binary.LittleEndian.Uint32(b[len(b)-4:]); t != r.hdrLen {
-			return fmt.Errorf("%s at %s: wrong block total length, header=%d, trailer=%d", name, r.where(r.hdrOff), r.hdrLen, t)
+			return false, fmt.Errorf("%s at %s: wrong block total length, header=%d, trailer=%d", name, r.where(r.hdrOff), r.hdrLen, t)
 		}
 		body := b[:len(b)-4]
 		if r.hdrType == BlockMI || r.hdrType == BlockMIInt {
 			if len(body) != miBody {
-				return fmt.Errorf("%s at %s: body is %d bytes, want %d", name, r.where(r.hdrOff), len(body), miBody)
+				return false, fmt.Errorf("%s at %s: body is %d bytes, want %d", name, r.where(r.hdrOff), len(body), miBody)
 			}
 		}
 		if err := sec.parse(r.hdrType, body); err != nil {
-			return fmt.Errorf("%s at %s: %w", name, r.where(r.hdrOff), err)
+			return false, fmt.Errorf("%s at %s: %w", name, r.where(r.hdrOff), err)
 		}
 	}
 	r.snap = sec.snap
 	r.newSection = true
-	return nil
+	return false, nil
 }
 
 func isMetaBlock(t uint32) bool {

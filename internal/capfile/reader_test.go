@@ -172,6 +172,7 @@ func TestReaderErrors(t *testing.T) {
 		{"not a capture", []byte("hello world, this is not a capture file"), 0, "does not start with a section header"},
 		{"empty", nil, 0, "empty capture file"},
 		{"no events", cat(shb(1, 2)), 0, ""},
+		{"many empty sections", cat(bytes.Repeat(shb(1, 2), 100000), ev1), 1, ""},
 		{"unknown block among metadata", cat(shb(1, 2), block(0x300, []byte("abcdef")), ev1), 1, ""},
 		{"unknown block after events", cat(shb(1, 2), ev1, block(0x300, nil), ev2), 1, "unexpected unknown (0x300) block after events"},
 		{"metadata block after events", cat(shb(1, 2), ev1, block(BlockPLV9, nil), ev2), 1, "unexpected process list block after events"},

@@ -244,3 +244,37 @@ func TestOpenErrors(t *testing.T) {
 		t.Fatalf("error not sticky: %v", err2)
 	}
 }
+
+// TestCommentsTrace: curl_google_comments.scap has pcapng options in its
+// section header (sysdig 0.29.3 cannot read it). ferret honours the block
+// length and reads the same events as curl_google.scap.
+func TestCommentsTrace(t *testing.T) {
+	td := tracesDir(t)
+	read := func(name string) [][]byte {
+		s, err := Open(filepath.Join(td, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		var out [][]byte
+		for {
+			ev, err := s.Next()
+			if errors.Is(err, io.EOF) {
+				return out
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, append([]byte(nil), ev.Raw...))
+		}
+	}
+	a, b := read("curl_google.scap"), read("curl_google_comments.scap")
+	if len(a) != len(b) {
+		t.Fatalf("%d vs %d events", len(a), len(b))
+	}
+	for i := range a {
+		if string(a[i]) != string(b[i]) {
+			t.Fatalf("event %d differs", i+1)
+		}
+	}
+}
