@@ -14,7 +14,7 @@ import (
 func fmtInt(i int) string { return strconv.Itoa(i) }
 
 // sharedDir finds ../shared beside the repository root.
-func sharedDir(t *testing.T) string {
+func sharedDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -32,7 +32,7 @@ func sharedDir(t *testing.T) string {
 	}
 }
 
-func refPath(t *testing.T, name string) string {
+func refPath(t testing.TB, name string) string {
 	return filepath.Join(sharedDir(t), "reference", name)
 }
 
