@@ -49,12 +49,14 @@ var isTerminal = func(w io.Writer) bool {
 // runSysdig handles the sysdig-compatible command line.
 func runSysdig(args []string, stdout, stderr io.Writer) int {
 	cfg, err := parseConfig(args)
-	if err != nil {
+	if err == nil {
+		err = run(cfg, stdout, stderr)
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
 		fmt.Fprintf(stderr, "ferret: %v\n", err)
-		fmt.Fprintf(stderr, "Try 'ferret --help' for more information.\n")
 		return 1
 	}
-	err = run(cfg, stdout, stderr)
 	if err == nil {
 		return 0
 	}
@@ -238,6 +240,13 @@ func (s *session) runFiles(paths []string) error {
 	if openFileSource == nil {
 		return fail(1, "reading capture files is not available in this build")
 	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+			if _, err := os.Stat(p + "0"); err != nil {
+				return fail(1, "can't open file %s", p)
+			}
+		}
+	}
 	src, err := openFileSource(paths)
 	if err != nil {
 		return fail(1, "%s", err)
@@ -298,6 +307,7 @@ func (s *session) loop(src capture.Source, live bool) error {
 func (s *session) setupCtx(c *fields.Ctx) {
 	cfg := s.cfg
 	c.JSON = cfg.JSON
+	c.DisplayFilter = cfg.Display
 	switch cfg.Buf {
 	case 'A':
 		c.Buf = fields.BufASCII

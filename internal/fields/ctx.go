@@ -55,6 +55,9 @@ type Ctx struct {
 	// PrintLen truncates rendered buffers (80 by default; 0 = no limit,
 	// as with -v or when a chisel runs).
 	PrintLen int
+	// DisplayFilter is set when the filter is applied as a display filter
+	// (-d); sysdig then reports evt.buflen for every I/O exit.
+	DisplayFilter bool
 	// Time is the evt.outputtime mode ('h' when zero).
 	Time TimeMode
 	// Location for human-readable times; nil means time.Local.

@@ -71,17 +71,17 @@ func init() {
 			strField("evt.info", "CHARBUF", "same as evt.args for most events; decoded information where ferret knows more (e.g. writes to syslog).", func(c *Ctx, b []byte) ([]byte, bool) { return c.AppendInfo(b), true }),
 			bufferField(),
 			simple("evt.buflen", "UINT64", "size of the data buffer of I/O events.", func(c *Ctx, v *Value) bool {
-				ev := c.Ev
-				info := c.info()
-				if ev.Type.IsEnter() || info.Category&event.CatIORead == 0 || info.Flags&event.FlagModifiesState == 0 || c.Cur().FD == nil {
-					return false
-				}
-				r, ok := ev.Int(0)
-				if !ok || r < 0 {
-					return false
-				}
-				return setUint(v, KindUint64, uint64(r))
+				n, ok := c.buflen()
+				return ok && setUint(v, KindUint64, n)
 			}),
+			buflenField("evt.buflen.in", 'r', 0),
+			buflenField("evt.buflen.out", 'w', 0),
+			buflenField("evt.buflen.file", 0, 'f'),
+			buflenField("evt.buflen.file.in", 'r', 'f'),
+			buflenField("evt.buflen.file.out", 'w', 'f'),
+			buflenField("evt.buflen.net", 0, 'n'),
+			buflenField("evt.buflen.net.in", 'r', 'n'),
+			buflenField("evt.buflen.net.out", 'w', 'n'),
 			strField("evt.res", "CHARBUF", "return value as text: SUCCESS, or the error name (e.g. ENOENT).", func(c *Ctx, b []byte) ([]byte, bool) {
 				r, ok := c.res()
 				if !ok {
@@ -145,6 +145,11 @@ func init() {
 				return ok && r < 0 && cat != event.CatFile && cat != event.CatNet && cat != event.CatMemory
 			}),
 			countField("evt.count.exit", "1 for exit events.", func(c *Ctx) bool { return !c.Ev.Type.IsEnter() }),
+			hidden(countField("evt.count.procinfo", "1 for procinfo events of main threads.", func(c *Ctx) bool {
+				t := c.Thread()
+				return c.Ev.Type == event.ProcInfoE && t != nil && t.IsMain()
+			})),
+			hidden(countField("evt.count.threadinfo", "1 for procinfo events.", func(c *Ctx) bool { return c.Ev.Type == event.ProcInfoE })),
 			withNew("evt.around", "UINT64", "filter-only: accepts events within a time window around a timestamp, evt.around[T]=D (D in ms).", FlagFilterOnly|FlagArgKey|FlagArgRequired, func(name, arg string) (Extractor, error) {
 				return exFunc(func(c *Ctx, v *Value) bool { return setUint(v, KindUint64, c.Ev.TS) }), nil
 			}),
@@ -481,4 +486,64 @@ func bufferField() Field {
 // further.
 func (c *Ctx) AppendInfo(b []byte) []byte {
 	return c.AppendArgs(b)
+}
+
+func hidden(f Field) Field {
+	f.Flags |= FlagHidden
+	return f
+}
+
+// buflen is the byte count of an I/O exit event: its non-negative return
+// value when the event has an fd. Outside display-filter mode sysdig only
+// reports it for I/O events that also change state (sendto, recvfrom,
+// close, ...), which is reproduced here.
+func (c *Ctx) buflen() (uint64, bool) {
+	ev := c.Ev
+	info := c.info()
+	if ev.Type.IsEnter() || info.Category&event.CatIORead == 0 || c.Cur().FD == nil {
+		return 0, false
+	}
+	if !c.DisplayFilter && info.Flags&event.FlagModifiesState == 0 {
+		return 0, false
+	}
+	r, ok := ev.Int(0)
+	if !ok || r < 0 {
+		return 0, false
+	}
+	return uint64(r), true
+}
+
+// buflenField builds the hidden evt.buflen.{in,out,file,net...} fields:
+// dir 'r'/'w' selects reads or writes (0 both), kind 'f' files and 'n'
+// network sockets (0 any fd).
+func buflenField(name string, dir, kind byte) Field {
+	return hidden(simple(name, "UINT64", "buffer length of I/O events restricted by direction and fd kind.", func(c *Ctx, v *Value) bool {
+		n, ok := c.buflen()
+		if !ok {
+			return false
+		}
+		fl := c.info().Flags
+		switch dir {
+		case 'r':
+			if fl&event.FlagReadsFromFD == 0 {
+				return false
+			}
+		case 'w':
+			if fl&event.FlagWritesToFD == 0 {
+				return false
+			}
+		}
+		fd := c.Cur().FD
+		switch kind {
+		case 'f':
+			if fd.Type != event.FDFile && fd.Type != event.FDFileV2 && fd.Type != event.FDDirectory {
+				return false
+			}
+		case 'n':
+			if !fd.IsSocket() {
+				return false
+			}
+		}
+		return setUint(v, KindUint64, n)
+	}))
 }

@@ -161,6 +161,16 @@ func init() {
 			threadNum("thread.vmrss", "UINT64", "resident memory of the thread's process, in kB (main thread only).", func(c *Ctx, t *state.Thread, v *Value) bool {
 				return t.IsMain() && setUint(v, KindUint64, uint64(t.VMRSSKB))
 			}),
+			hidden(threadStr("thread.nametid", "name of the process followed by the thread id.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
+				b = append(b, t.Comm...)
+				return strconv.AppendInt(b, t.TID, 10), true
+			})),
+			hidden(threadNum("thread.vmsize.b", "UINT64", "virtual memory of the thread's process, in bytes (main thread only).", func(c *Ctx, t *state.Thread, v *Value) bool {
+				return t.IsMain() && setUint(v, KindUint64, uint64(t.VMSizeKB)*1024)
+			})),
+			hidden(threadNum("thread.vmrss.b", "UINT64", "resident memory of the thread's process, in bytes (main thread only).", func(c *Ctx, t *state.Thread, v *Value) bool {
+				return t.IsMain() && setUint(v, KindUint64, uint64(t.VMRSSKB)*1024)
+			})),
 			threadNum("proc.sid", "INT64", "session id of the process.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, t.SID) }),
 			threadStr("proc.sname", "name of the session leader of the process.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
 				s := c.State.Thread(t.SID)
