@@ -364,6 +364,10 @@ int BPF_PROG(on_dev_queue, struct sk_buff *skb)
 SEC("tp_btf/skb_copy_datagram_iovec")
 int BPF_PROG(on_copy, const struct sk_buff *skb, int len)
 {
+	// Received TCP segments are owned by their socket; datagrams are not.
+	struct sock *sk = skb->sk;
+	if (sk && sk->sk_protocol == IPPROTO_TCP)
+		return 0;
 	stash_headers(skb, 1);
 	return 0;
 }
