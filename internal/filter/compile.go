@@ -127,6 +127,8 @@ func (cp *compiler) field(c *Check) (bool, string) {
 		k.aroundTS = t
 	case "evt.type":
 		k.evtType = true
+	case "fd.cip.name", "fd.sip.name", "fd.lip.name", "fd.rip.name":
+		k.ipName = true
 	}
 	k.typ, k.bits = typeOf(fi.Type, fi.Kind)
 	charbuf := fi.Type == "CHARBUF"

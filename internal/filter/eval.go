@@ -52,6 +52,7 @@ type check struct {
 	aroundTS         uint64
 	aroundDelta      uint64
 	evtType          bool
+	ipName           bool // fd.*ip.name: only '=' and '!=' on sockets
 	flt              *Filter
 
 	val     fields.Value
@@ -157,6 +158,12 @@ func (k *check) match(c *fields.Ctx) bool {
 	}
 	if k.bothEnds {
 		return k.matchEnds(c)
+	}
+	if k.ipName && k.op != CmpEq && k.op != CmpNe && c.State != nil {
+		if fd := c.Cur().FD; fd != nil && (fd.Type == event.FDIPv4Sock || fd.Type == event.FDIPv6Sock) {
+			k.flt.fail("filter error: fd.*ip.name filter only supports '=' and '!=' operators")
+			return false
+		}
 	}
 	v := &k.val
 	if k.multi != nil {

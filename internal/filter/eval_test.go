@@ -256,6 +256,7 @@ func TestMatchSocketEnds(t *testing.T) {
 		{conn, `fd.ip>1.2.3.4`, false, "filter error: IP filter only supports '=' and '!=' operators"},
 		{conn, `fd.ip exists`, false, "filter error: IP filter only supports '=' and '!=' operators"},
 		{conn, `fd.port exists`, false, "filter error: unsupported port comparison operator"},
+		{conn, `fd.rip.name exists`, false, "filter error: fd.*ip.name filter only supports '=' and '!=' operators"},
 		// unconnected sockets compare their zero addresses and ports
 		{unconnected, `fd.ip!=10.0.0.79`, true, ""}, {unconnected, `fd.ip=::`, true, ""},
 		{unconnected, `fd.ip=0.0.0.0`, true, ""}, {unconnected, `fd.net=0.0.0.0/0`, true, ""},
