@@ -96,24 +96,27 @@ func (c *Config) apply(o parsedOpt) error {
 	case "v":
 		c.Verbose = true
 	case "s":
-		c.Snaplen, err = strconv.Atoi(o.arg)
-		if err != nil || c.Snaplen < 0 {
-			return &usageError{fmt.Sprintf("invalid snaplen %s", o.arg)}
+		// Like sysdig, an unparsable value means the default.
+		if n, err := strconv.Atoi(o.arg); err == nil && n > 0 {
+			c.Snaplen = n
 		}
 	case "t":
 		if len(o.arg) != 1 || !strings.Contains("hardD", o.arg) {
-			return &usageError{fmt.Sprintf("invalid modifier for flag -t: %s", o.arg)}
+			return &exitError{"invalid modifier for flag -t", 1}
 		}
 		c.TimeMode = o.arg[0]
 	case "n":
 		c.NumEvents, err = strconv.ParseUint(o.arg, 10, 64)
-		if err != nil || c.NumEvents == 0 {
-			return &usageError{fmt.Sprintf("invalid event count %s", o.arg)}
+		if err != nil {
+			return &exitError{"can't parse the -n argument, make sure it's a number", 1}
+		}
+		if c.NumEvents == 0 {
+			return &exitError{"invalid event count " + o.arg, 1}
 		}
 	case "M":
 		c.MaxSeconds, err = strconv.ParseUint(o.arg, 10, 64)
-		if err != nil {
-			return &usageError{fmt.Sprintf("invalid duration %s", o.arg)}
+		if err != nil || c.MaxSeconds == 0 {
+			return &exitError{"invalid duration" + o.arg, 1}
 		}
 	case "q":
 		c.Quiet = true
@@ -144,22 +147,22 @@ func (c *Config) apply(o parsedOpt) error {
 	case "C":
 		c.FileSize, err = strconv.ParseUint(o.arg, 10, 64)
 		if err != nil {
-			return &usageError{fmt.Sprintf("invalid file size %s", o.arg)}
+			return &exitError{"invalid file size" + o.arg, 1}
 		}
 	case "G":
 		c.Seconds, err = strconv.ParseUint(o.arg, 10, 64)
 		if err != nil {
-			return &usageError{fmt.Sprintf("invalid number of seconds %s", o.arg)}
+			return &exitError{"invalid duration" + o.arg, 1}
 		}
 	case "W":
 		c.Limit, err = strconv.Atoi(o.arg)
 		if err != nil || c.Limit < 0 {
-			return &usageError{fmt.Sprintf("invalid file limit %s", o.arg)}
+			return &exitError{"invalid file limit" + o.arg, 1}
 		}
 	case "e":
 		c.EventsPer, err = strconv.ParseUint(o.arg, 10, 64)
 		if err != nil {
-			return &usageError{fmt.Sprintf("invalid number of events %s", o.arg)}
+			return &exitError{"invalid parameter 'number of events' " + o.arg, 1}
 		}
 	case "F":
 		c.FatFile = true

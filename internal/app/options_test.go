@@ -73,7 +73,7 @@ func TestParseConfig(t *testing.T) {
 			t.Errorf("%q: unexpected config %+v", tt.args, c)
 		}
 	}
-	for _, bad := range [][]string{{"-t", "x"}, {"-n", "abc"}, {"-s", "-1"}, {"--buffer-size", "lots"}} {
+	for _, bad := range [][]string{{"-t", "x"}, {"-n", "abc"}, {"-n", "0"}, {"-M", "0"}, {"-C", "x"}, {"--buffer-size", "lots"}} {
 		if _, err := parseConfig(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}

@@ -72,8 +72,9 @@ type Options struct {
 	// state and the filter only selects what consumers receive. Otherwise it
 	// is a capture filter (see Run).
 	Display bool
-	// MaxEvents stops the run after that many events were read (-n; 0 = no
-	// limit).
+	// MaxEvents stops the run after that many events (-n; 0 = no limit):
+	// events accepted by a capture filter, or all events with a display
+	// filter.
 	MaxEvents uint64
 	// MaxDuration stops the run once an event is more than that many
 	// nanoseconds of trace time after the first one (-M; 0 = no limit).
@@ -255,8 +256,17 @@ func (r *Run) rejected() error {
 	return nil
 }
 
+// limit reports whether -n is reached: it counts the events a capture
+// filter accepted, or every event with a display filter (as sysdig does).
 func (r *Run) limit() bool {
-	return r.opts.MaxEvents > 0 && r.Stats.Read >= r.opts.MaxEvents
+	if r.opts.MaxEvents == 0 {
+		return false
+	}
+	n := r.Stats.Accepted
+	if r.opts.Display {
+		n = r.Stats.Read - r.Stats.StateOnly
+	}
+	return n >= r.opts.MaxEvents
 }
 
 func stopErr(err error) error {

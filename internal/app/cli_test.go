@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package app
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+// TestCLI checks messages, exit statuses and option semantics against
+// what sysdig 0.29.3 does on the same command lines.
+func TestCLI(t *testing.T) {
+	const tr = "testdata/curl_google.scap"
+	tests := []struct {
+		name string
+		args []string
+		want string
+		rc   int
+	}{
+		{"bad duration", []string{"-r", tr, "-M", "0"}, "invalid duration0\n", 1},
+		{"bad count", []string{"-r", tr, "-n", "abc"}, "can't parse the -n argument, make sure it's a number\n", 1},
+		{"zero count", []string{"-r", tr, "-n", "0"}, "invalid event count 0\n", 1},
+		{"bad time mode", []string{"-r", tr, "-t", "x"}, "invalid modifier for flag -t\n", 1},
+		{"bad option", []string{"-Y"}, "ferret: invalid option -- 'Y'\n", 1},
+		{"missing argument", []string{"-r"}, "ferret: option requires an argument -- 'r'\n", 1},
+		{"missing file", []string{"-r", "testdata/nonexistent.scap"}, "can't open file testdata/nonexistent.scap\n", 1},
+		{"bad format", []string{"-r", tr, "-p", "%bogus.field"}, "invalid formatting token bogus.field\n", 1},
+		{"bad filter", []string{"-r", tr, "evt.type=opn"}, "filter error at position 12: unknown event type opn\n", 1},
+		{"print format", []string{"-pp"}, "*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info\n", 0},
+		{"print container format", []string{"-pc", "-pp"}, "*%evt.num %evt.outputtime %evt.cpu %container.name (%container.id) %proc.name (%thread.tid:%thread.vtid) %evt.dir %evt.type %evt.info\n", 0},
+		{"count with capture filter", []string{"-r", tr, "-n", "3", "-p", "%evt.num", "evt.type=open"}, "218\n219\n228\n", 0},
+		{"count with display filter", []string{"-r", tr, "-d", "-n", "219", "-p", "%evt.num", "evt.type=open"}, "218\n219\n", 0},
+		{"count includes internal events", []string{"-r", tr, "-n", "5"}, "", 0},
+		{"quiet", []string{"-r", tr, "-q"}, "", 0},
+		{"duration", []string{"-r", tr, "-M", "1", "-p", "%evt.num", "evt.num>1429"}, "", 0},
+		{"filter words joined", []string{"-r", tr, "-p", "%evt.num", "evt.num", "=", "219"}, "219\n", 0},
+		{"options after filter", []string{"-r", tr, "evt.num=219", "-p", "%evt.num %evt.type"}, "219 open\n", 0},
+		{"events list", []string{"-L"}, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, rc := runCLI(t, ".", tt.args)
+			if tt.name == "events list" {
+				if !strings.HasPrefix(got, "> syscall(SYSCALLID ID, UINT16 nativeID)\n< syscall(SYSCALLID ID)\n> open(") {
+					t.Errorf("-L starts with %.100q", got)
+				}
+				return
+			}
+			if got != tt.want || rc != tt.rc {
+				t.Errorf("got %q rc %d, want %q rc %d", got, rc, tt.want, tt.rc)
+			}
+		})
+	}
+}
+
+// TestTerminalOutput checks the coloured default line and the escaping of
+// control characters when stdout is a terminal.
+func TestTerminalOutput(t *testing.T) {
+	old := isTerminal
+	isTerminal = func(io.Writer) bool { return true }
+	defer func() { isTerminal = old }()
+	got, rc := runCLI(t, ".", []string{"-r", "testdata/curl_google.scap", "evt.num=212"})
+	want := "212 17:35:48.514648551 0 \x1b[01;32mcurl\x1b[00m (\x1b[01;36m17497\x1b[00m.17497) > \x1b[01;34mbrk\x1b[00m addr=0 \n"
+	if rc != 0 || got != want {
+		t.Errorf("got %q rc %d, want %q", got, rc, want)
+	}
+	got, _ = runCLI(t, ".", []string{"-r", "testdata/curl_google.scap", "-j", "evt.num=212"})
+	if strings.Contains(got, "\x1b") {
+		t.Errorf("JSON output on a terminal has colours: %q", got)
+	}
+}
