@@ -71,7 +71,7 @@ func loadSpec(opts Options, ncpu int, offset uint64) (*ebpf.CollectionSpec, erro
 		{"ncpus", uint32(ncpu)},
 		{"follow_children", b2u(opts.FollowChildren)},
 		{"filter_comms", b2u(len(opts.Comms) > 0)},
-		{"filter_pids", b2u(len(opts.PIDs) > 0)},
+		{"filter_pids", b2u(len(opts.PIDs) > 0 || opts.FilterPIDs)},
 	} {
 		if err := set(kv.name, kv.v); err != nil {
 			return nil, err
@@ -113,7 +113,7 @@ func loadProbe(opts Options) (*probe, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &probe{ncpu: ncpu, offset: off, pids: len(opts.PIDs) > 0}
+	p := &probe{ncpu: ncpu, offset: off, pids: len(opts.PIDs) > 0 || opts.FilterPIDs}
 	if err := spec.LoadAndAssign(&p.objs, nil); err != nil {
 		var ve *ebpf.VerifierError
 		if errors.As(err, &ve) {

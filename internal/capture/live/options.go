@@ -32,6 +32,9 @@ type Options struct {
 	// PIDs restricts capture to these processes (thread group ids). Empty
 	// means every process. More can be added with Source.AddPID.
 	PIDs []int
+	// FilterPIDs starts with the pid filter on even when PIDs is empty:
+	// nothing is captured until processes are added with Source.AddPID.
+	FilterPIDs bool
 	// FollowChildren adds children forked by a traced process to the traced
 	// set, in the kernel, at fork time. Only meaningful with PIDs or AddPID.
 	FollowChildren bool
