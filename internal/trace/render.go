@@ -125,7 +125,9 @@ func (r *renderer) ptr(c *call, name string) {
 
 func (r *renderer) hex(c *call, name string) {
 	r.sep()
-	if v, ok := c.uint(name); ok {
+	if v, ok := c.uint(name); ok && v == 0 {
+		r.b = append(r.b, '0')
+	} else if ok {
 		r.b = appendHex(r.b, v)
 	} else {
 		r.b = append(r.b, '?')
@@ -194,12 +196,14 @@ func (r *renderer) flags(c *call, name string) {
 // appendFlags renders v as names joined by "|" in ascending value order;
 // enum-valued parameters (bits false) show the one matching name.
 func appendFlags(b []byte, v uint64, names []event.FlagName, bits bool) []byte {
-	if !bits {
-		for _, f := range names {
-			if uint64(f.Value) == v {
-				return append(b, f.Name...)
-			}
+	// Enumerations stored as flags (fcntl commands, rlimit resources,
+	// whence) match one name exactly.
+	for _, f := range names {
+		if uint64(f.Value) == v && (v != 0 || !bits) {
+			return append(b, f.Name...)
 		}
+	}
+	if !bits {
 		return strconv.AppendUint(b, v, 10)
 	}
 	sorted := make([]event.FlagName, 0, len(names))
@@ -283,7 +287,8 @@ func (r *renderer) mode(c *call) {
 	r.b = strconv.AppendUint(r.b, v, 8)
 }
 
-// argv renders a NUL-separated argument buffer as ["a", "b"].
+// argv renders argv[0] (the exe parameter) and the NUL-separated argument
+// buffer (argv[1:]) as ["a", "b"].
 func (r *renderer) argv(c *call, name string) {
 	r.sep()
 	e, i := c.find(name)
@@ -296,12 +301,22 @@ func (r *renderer) argv(c *call, name string) {
 		p = p[:k-1]
 	}
 	r.b = append(r.b, '[')
+	n := 0
+	if x, j := c.find("exe"); x != nil {
+		a := x.Param(j)
+		if k := len(a); k > 0 && a[k-1] == 0 {
+			a = a[:k-1]
+		}
+		r.b = appendQuoted(r.b, a, r.strSize)
+		n++
+	}
 	if len(p) > 0 {
-		for j, a := range bytes.Split(p, []byte{0}) {
-			if j > 0 {
+		for _, a := range bytes.Split(p, []byte{0}) {
+			if n > 0 {
 				r.b = append(r.b, ", "...)
 			}
 			r.b = appendQuoted(r.b, a, r.strSize)
+			n++
 		}
 	}
 	r.b = append(r.b, ']')

@@ -205,6 +205,12 @@ func (t *Tracer) complete(th *thread, enter, exit *event.Event) {
 		t.sum.Add(c.name, lat, ok && v < 0 && v >= -4095)
 		return
 	}
+	if isCloneExit(exit.Type) && enter == nil {
+		// The child's side of fork/clone: strace shows only the parent's.
+		if v, _, ok := c.res(); ok && v == 0 {
+			return
+		}
+	}
 	ts := exit.TS
 	if enter != nil {
 		ts = enter.TS

@@ -97,7 +97,8 @@ func execve(g *gen, tid int64, path string, args ...string) {
 	g.sys("execve", tid,
 		func(b *event.Builder) { b.Str(path) },
 		func(b *event.Builder) {
-			b.I64(0).Str(path).Raw([]byte(strings.Join(args, "\x00") + "\x00")).I64(tid).I64(tid).I64(1).Str("/").U64(1024)
+			// like the probe: exe is argv[0], args the rest
+			b.I64(0).Str(args[0]).Raw([]byte(strings.Join(args[1:], "\x00") + "\x00")).I64(tid).I64(tid).I64(1).Str("/").U64(1024)
 		})
 }
 
