@@ -85,7 +85,9 @@ func TestProcessListVersions(t *testing.T) {
 		{BlockPLV2, 2, nil, func(t *event.Thread) {
 			t.SID, t.VPGID, t.ExePath, t.Env, t.Cgroups, t.Root, t.VTID, t.VPID = 0, 0, "", nil, nil, "", 42, 40
 		}},
-		{BlockPLV3Int, 3, nil, func(t *event.Thread) { t.SID, t.VPGID, t.ExePath, t.Cgroups, t.Root, t.VTID, t.VPID = 0, 0, "", nil, "", 42, 40 }},
+		{BlockPLV3Int, 3, nil, func(t *event.Thread) {
+			t.SID, t.VPGID, t.ExePath, t.Cgroups, t.Root, t.VTID, t.VPID = 0, 0, "", nil, "", 42, 40
+		}},
 		{BlockPLV4, 4, nil, func(t *event.Thread) { t.SID, t.VPGID, t.ExePath, t.Root = 0, 0, "", "" }},
 		{BlockPLV5, 5, nil, func(t *event.Thread) { t.SID, t.VPGID, t.ExePath = 0, 0, "" }},
 		{BlockPLV6, 6, nil, func(t *event.Thread) { t.VPGID, t.ExePath = 0, "" }},
