@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package chisel
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/state"
+)
+
+// TestOnEventAllocs bounds the allocations of delivering one event to a
+// chisel that reads a numeric field (boxing the number for Lua is the one
+// allocation left).
+func TestOnEventAllocs(t *testing.T) {
+	dir := writeChisel(t, map[string]string{"n": `description='d' short_description='s' args={}
+  local n = 0
+  function on_init() fr = chisel.request_field("evt.num") return true end
+  function on_event() n = n + (evt.field(fr) or 0) return true end`})
+	c, _, err := Load("n", nil, Options{Dirs: []string{dir}, Stdout: &bytes.Buffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Init()
+	st := state.New(state.Options{})
+	fc := fields.NewCtx(st)
+	fc.Ev = &event.Event{TS: 5, Num: 3}
+	a := testing.AllocsPerRun(1000, func() { c.OnEvent(fc) })
+	if a > 1 {
+		t.Errorf("%v allocations per event, want at most 1", a)
+	}
+}
