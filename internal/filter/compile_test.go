@@ -46,6 +46,7 @@ func TestCompileErrors(t *testing.T) {
 		{`evt.num=211 and "evt.num"=212`, `filter error at position 25: filter error: unrecognized field evt.num" at pos 16`},
 		{`fd.net=2001:4860::/32`, `filter error at position 21: unrecognized IPv6 address 2001:4860::/32`},
 		{`fd.net=10.0.0.1`, `filter error at position 15: unrecognized IP network 10.0.0.1`},
+		{`fd.net==10.0.0.0/8`, `filter error at position 18: unrecognized IP address =10.0.0.0/8`},
 		{`fd.net=10.0.0.0/33`, `filter error at position 18: invalid netmask 33`},
 		{`fd.cip=bogus`, `filter error at position 12: unrecognized IPv6 address bogus`},
 		{`fd.cip=1.2.3`, `filter error at position 12: unrecognized IPv4 address 1.2.3`},

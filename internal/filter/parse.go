@@ -259,6 +259,11 @@ func (p *parser) cmpOp() (CmpOp, error) {
 		w := cmpNames[op]
 		if p.pos >= 0 && p.pos+len(w) <= p.n && p.s[p.pos:p.pos+len(w)] == w {
 			p.pos += len(w)
+			if op == CmpExists {
+				// the scanner stays on the last letter, so a ')' right
+				// after "exists" is read by the main loop
+				p.pos--
+			}
 			return op, nil
 		}
 	}

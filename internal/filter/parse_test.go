@@ -35,6 +35,8 @@ func TestParseTree(t *testing.T) {
 		{`a in(1,2)`, `a in ("1","2")`},
 		{`a pmatch (/etc, /usr/lib)`, `a pmatch ("/etc","/usr/lib")`},
 		{`a containsx`, `a contains "x"`},
+		{`(a exists)`, `(a exists)`},
+		{`(a exists) and not (b exists)`, `(a exists) and not (b exists)`},
 		{"a=1\tand\nb=2", `a = "1" and b = "2"`},
 	}
 	for _, tt := range tests {
@@ -76,6 +78,8 @@ func TestParseErrors(t *testing.T) {
 		{`evt.num=211 oR evt.num=212`, `filter error at position 13: syntax error in filter`},
 		{`evt.num=211 And evt.num=212`, `filter error at position 12: syntax error in filter`},
 		{`evt.num=211 nt evt.num=212`, `filter error at position 13: syntax error in filter`},
+		{`not not evt.res>E not evt.res contains E or not evt.rawarg.fd exists`, `filter error at position 68: expression mixes 'and' and 'or' in an ambiguous way. Please use brackets.`},
+		{`evt.num exists and`, `filter error at position 18: filter error: unexpected end of filter`},
 		{`evt.num=211 "x"`, `filter error at position 12: syntax error in filter`},
 		{`fd.name="it's"`, `filter error at position 12: syntax error in filter`},
 		{`evt.num in 211`, `filter error at position 11: expected '(' after 'in/intersects/pmatch' operand`},

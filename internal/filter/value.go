@@ -201,7 +201,7 @@ func parseNet(s string) (ip, mask []byte, msg string) {
 		}
 		a, err := netip.ParseAddr(addr)
 		if err != nil || !a.Is4() {
-			return nil, nil, "unrecognized IP network " + s
+			return nil, nil, "unrecognized IP address " + s
 		}
 		n, err := strconv.Atoi(bits)
 		if err != nil || n < 0 || n > 32 {
