@@ -67,6 +67,9 @@ func NewReader(r io.Reader) (*Reader, error) {
 		return nil, errors.New("empty capture file")
 	}
 	if rd.hdrType != BlockSHB {
+		if c := otherCompression(rd.hdr[:]); c != "" {
+			return nil, fmt.Errorf("the file is %s-compressed; capture files can be plain or gzip only", c)
+		}
 		return nil, errNoSHB
 	}
 	if err := rd.readSection(); err != nil {
@@ -74,6 +77,19 @@ func NewReader(r io.Reader) (*Reader, error) {
 	}
 	rd.newSection = false
 	return rd, nil
+}
+
+// otherCompression names a compression format other than gzip from its magic.
+func otherCompression(b []byte) string {
+	switch {
+	case len(b) >= 6 && string(b[:6]) == "\xfd7zXZ\x00":
+		return "xz"
+	case len(b) >= 4 && string(b[:4]) == "\x28\xb5\x2f\xfd":
+		return "zstd"
+	case len(b) >= 3 && string(b[:3]) == "BZh":
+		return "bzip2"
+	}
+	return ""
 }
 
 // Snapshot returns the metadata of the current section.

@@ -171,6 +171,8 @@ func TestReaderErrors(t *testing.T) {
 		{"big endian magic", func() []byte { b := cat(shb(1, 2), ev1); copy(b[8:], []byte{0x1a, 0x2b, 0x3c, 0x4d}); return b }(), 0, "invalid byte-order magic"},
 		{"not a capture", []byte("hello world, this is not a capture file"), 0, "does not start with a section header"},
 		{"empty", nil, 0, "empty capture file"},
+		{"xz", []byte("\xfd7zXZ\x00\x00\x04rest of an xz file"), 0, "the file is xz-compressed; capture files can be plain or gzip only"},
+		{"zstd", []byte("\x28\xb5\x2f\xfd\x00\x00\x00\x00zstd"), 0, "zstd-compressed"},
 		{"no events", cat(shb(1, 2)), 0, ""},
 		{"many empty sections", cat(bytes.Repeat(shb(1, 2), 100000), ev1), 1, ""},
 		{"unknown block among metadata", cat(shb(1, 2), block(0x300, []byte("abcdef")), ev1), 1, ""},
