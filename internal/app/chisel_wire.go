@@ -23,6 +23,7 @@ func (chiselHost) Info(w io.Writer, name string) error { return chisel.Info(w, n
 func (chiselHost) Load(name string, operands []string, o ChiselOptions) (engine.Consumer, []string, error) {
 	opts := chisel.Options{
 		Stdout:    o.Stdout,
+		Stderr:    o.Stderr,
 		JSON:      o.JSON,
 		Container: o.Container,
 		Live:      o.Live,

@@ -17,17 +17,20 @@ var builtinFS embed.FS
 
 // EnvDir is the environment variable holding extra chisel directories
 // (separated by ':' or ';'); they take priority over the other ones.
+// sysdig's SYSDIG_CHISEL_DIR is honoured too, after it.
 const EnvDir = "FERRET_CHISEL_DIR"
 
+const envSysdigDir = "SYSDIG_CHISEL_DIR"
+
 // DefaultDirs returns the chisel search path in priority order:
-// $FERRET_CHISEL_DIR entries, ./chisels/ and ~/.chisels/. The embedded
+// $FERRET_CHISEL_DIR and $SYSDIG_CHISEL_DIR entries, ./chisels/ and
+// ~/.chisels/. The embedded
 // built-in chisels come after all of them.
 func DefaultDirs() []string {
 	var dirs []string
-	if env := os.Getenv(EnvDir); env != "" {
-		for _, d := range strings.FieldsFunc(env, func(r rune) bool { return r == ':' || r == ';' }) {
-			dirs = append(dirs, d)
-		}
+	for _, name := range []string{EnvDir, envSysdigDir} {
+		env := os.Getenv(name)
+		dirs = append(dirs, strings.FieldsFunc(env, func(r rune) bool { return r == ':' || r == ';' })...)
 	}
 	dirs = append(dirs, "chisels")
 	if home, err := os.UserHomeDir(); err == nil {
