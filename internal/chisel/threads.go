@@ -145,7 +145,7 @@ func fdName(fd *state.FD) string {
 	if fd.IsServerSocket() {
 		return hostPort(fd.SIP[:n], fd.SPort)
 	}
-	return hostPort(fd.DIP[:n], fd.DPort) + "->" + hostPort(fd.SIP[:n], fd.SPort)
+	return hostPort(fd.SIP[:n], fd.SPort) + "->" + hostPort(fd.DIP[:n], fd.DPort)
 }
 
 func hostPort(ip []byte, port uint16) string {
@@ -169,10 +169,12 @@ func fdEntry(L *lua.LState, fd *state.FD, barebone bool) *lua.LTable {
 			e.RawSetString("sport", lua.LNumber(fd.SPort))
 			e.RawSetString("is_server", lua.LTrue)
 		} else {
-			e.RawSetString("sip", lua.LString(ipString(fd.SIP[:n])))
-			e.RawSetString("sport", lua.LNumber(fd.SPort))
-			e.RawSetString("cip", lua.LString(ipString(fd.DIP[:n])))
-			e.RawSetString("cport", lua.LNumber(fd.DPort))
+			// Connected sockets store the client end in SIP/SPort and
+			// the server end in DIP/DPort.
+			e.RawSetString("sip", lua.LString(ipString(fd.DIP[:n])))
+			e.RawSetString("sport", lua.LNumber(fd.DPort))
+			e.RawSetString("cip", lua.LString(ipString(fd.SIP[:n])))
+			e.RawSetString("cport", lua.LNumber(fd.SPort))
 			e.RawSetString("is_server", lua.LBool(fd.Role == state.RoleServer))
 		}
 		e.RawSetString("l4proto", lua.LString(l4String(fd.L4Proto)))

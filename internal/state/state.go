@@ -92,6 +92,44 @@ func (s *State) Load(snap *event.Snapshot) {
 	for _, t := range s.threads {
 		s.setContainer(t)
 	}
+	s.orientSnapshotSockets()
+}
+
+// orientSnapshotSockets makes connected sockets of the snapshot read
+// client->server: a socket whose local port is one some process listens on
+// is the server end, so its two ends are swapped (the snapshot stores the
+// local end first).
+func (s *State) orientSnapshotSockets() {
+	listening := make(map[uint16]bool)
+	for _, t := range s.threads {
+		t.fds.Each(func(f *FD) bool {
+			if f.IsServerSocket() {
+				listening[f.SPort] = true
+			}
+			return true
+		})
+	}
+	if len(listening) == 0 {
+		return
+	}
+	seen := make(map[*FDTable]bool)
+	for _, t := range s.threads {
+		if seen[t.fds] {
+			continue
+		}
+		seen[t.fds] = true
+		t.fds.Each(func(f *FD) bool {
+			if f.IsSocket() && !f.IsServerSocket() && f.Role == RoleUnknown && listening[f.SPort] && !listening[f.DPort] {
+				f.SIP, f.DIP = f.DIP, f.SIP
+				f.SPort, f.DPort = f.DPort, f.SPort
+				f.Role = RoleServer
+				if f.synthName {
+					f.Name = socketName(f)
+				}
+			}
+			return true
+		})
+	}
 }
 
 func threadFromSnapshot(st *event.Thread) *Thread {
@@ -127,8 +165,9 @@ func fdFromSnapshot(sf *event.FD) *FD {
 	}
 	copy(f.SIP[:], sf.SrcIP)
 	copy(f.DIP[:], sf.DstIP)
-	if f.IsSocket() && !f.IsServerSocket() && f.Name == "" {
+	if f.IsSocket() && f.Name == "" {
 		f.Name = socketName(f)
+		f.synthName = true
 	}
 	return f
 }

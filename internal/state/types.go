@@ -36,6 +36,7 @@ type FD struct {
 
 	pendingL4 uint8 // protocol guessed at socket(), applied once addressed
 	connected bool  // a connect succeeded on the socket
+	synthName bool  // Name was built from the tuple (snapshot sockets)
 
 	// OpenTS is the timestamp of the event that created the fd (0 if it
 	// came from the snapshot).

@@ -73,6 +73,7 @@ func init() {
 	onExit(exitChroot, "chroot")
 	onExit(exitMem, "brk", "mmap", "mmap2", "munmap")
 	on(enterProcExit, "procexit")
+	handlers[event.SchedSwitch] = enterSwitch
 	on(enterProcInfo, "procinfo")
 	on(enterContainerJSON, "container")
 }
@@ -737,6 +738,22 @@ func exitMem(s *State, ev *event.Event, t *Thread) {
 		v, _ = ev.Uint(i + 2)
 		t.VMSwapKB = uint32(v)
 	}
+}
+
+// enterSwitch takes the memory and page-fault counters the scheduler
+// event carries for the thread being switched out.
+func enterSwitch(s *State, ev *event.Event, t *Thread) {
+	if t == nil || ev.NParams < 6 {
+		return
+	}
+	t.PFMajor, _ = ev.Uint(1)
+	t.PFMinor, _ = ev.Uint(2)
+	v, _ := ev.Uint(3)
+	t.VMSizeKB = uint32(v)
+	v, _ = ev.Uint(4)
+	t.VMRSSKB = uint32(v)
+	v, _ = ev.Uint(5)
+	t.VMSwapKB = uint32(v)
 }
 
 func enterProcExit(s *State, ev *event.Event, t *Thread) {
