@@ -4,6 +4,9 @@ package chisel
 
 import (
 	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -66,5 +69,35 @@ func TestBuiltinsLoad(t *testing.T) {
 				t.Errorf("consumed %d words, want %d", used, len(rest))
 			}
 		})
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite ferret-generated golden files in testdata")
+
+// TestBuiltinListingGolden pins the -cl and -i output of the built-in
+// chisels (testdata/builtin-list.txt; -update rewrites it).
+func TestBuiltinListingGolden(t *testing.T) {
+	var b bytes.Buffer
+	if err := List(&b, []string{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range wantBuiltins {
+		b.WriteString("=================== " + n + "\n")
+		if err := Info(&b, n, []string{}); err != nil {
+			b.WriteString(err.Error() + "\n")
+		}
+	}
+	path := filepath.Join("testdata", "builtin-list.txt")
+	if *update {
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("listing differs from %s:\n%s", path, firstDiff(b.String(), string(want)))
 	}
 }

@@ -1,7 +1,7 @@
 -- SPDX-License-Identifier: Apache-2.0
 
 description = "Prints every message written to log files (names containing .log, _log or /var/log, compressed files excepted), one line per message. With -pc the container name is shown."
-short_description = "Echo any write made by any process to a log file. Optionally, export the events around each log message to file."
+short_description = "Echo any write made by any process to a log file."
 category = "Logs"
 args = {
 	{

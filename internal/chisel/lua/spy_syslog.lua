@@ -1,7 +1,7 @@
 -- SPDX-License-Identifier: Apache-2.0
 
 description = "Prints every message written to syslog (/dev/log) with its facility and severity, coloured by severity. With -pc the container name is shown."
-short_description = "Print every message written to syslog. Optionally, export the events around each syslog message to file."
+short_description = "Print every message written to syslog."
 category = "Logs"
 args = {
 	{
