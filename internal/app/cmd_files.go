@@ -96,6 +96,9 @@ func runFiles(args []string) int {
 	return status
 }
 
+// drainTime bounds how long a finished session keeps reading late events.
+const drainTime = 500 * time.Millisecond
+
 type filesConfig struct {
 	pids      []int
 	comms     []string
@@ -158,6 +161,7 @@ func filesRun(c filesConfig, w io.Writer) (int, error) {
 	defer signal.Stop(sigs)
 
 	status, done, idle := 0, false, 0
+	var doneAt time.Time
 	var lastTS uint64
 	for {
 		ev, err := src.Next()
@@ -187,7 +191,13 @@ func filesRun(c filesConfig, w io.Writer) (int, error) {
 				done = true
 			}
 		}
-		if done && idle >= 2 {
+		if done && doneAt.IsZero() {
+			doneAt = time.Now()
+		}
+		// After the end, drain what the probe still holds: until the source
+		// is idle twice, or for at most drainTime when other processes keep
+		// it busy.
+		if done && (idle >= 2 || time.Since(doneAt) > drainTime) {
 			break
 		}
 	}

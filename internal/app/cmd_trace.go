@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/capture/live"
@@ -242,6 +243,7 @@ func traceRun(c *traceConfig, out io.Writer) (int, error) {
 	defer signal.Stop(sigs)
 
 	status, done, idle := 0, false, 0
+	var doneAt time.Time
 	for {
 		ev, err := src.Next()
 		switch {
@@ -274,7 +276,10 @@ func traceRun(c *traceConfig, out io.Writer) (int, error) {
 		// After the command ended, drain what the probe still holds: stop
 		// once every traced task has reported its exit or the source has
 		// been idle twice.
-		if done && (idle >= 2 || (tr.Live() == 0 && (held == nil || exitedSeen(tr)))) {
+		if done && doneAt.IsZero() {
+			doneAt = time.Now()
+		}
+		if done && (idle >= 2 || (tr.Live() == 0 && (held == nil || exitedSeen(tr))) || time.Since(doneAt) > drainTime) {
 			break
 		}
 	}
