@@ -21,7 +21,9 @@ type Aggregator struct {
 	idleAfter int
 
 	flows  map[FlowKey]*flowState
-	slots  map[string]int // program -> peers holding their own total
+	gone   map[FlowKey]Counters // stale entries being deleted: last values
+	carry  []Flow               // counts that arrived just before deletion
+	slots  map[string]int       // program -> peers holding their own total
 	totals map[Key]*Counters
 }
 
@@ -31,6 +33,7 @@ func NewAggregator(by By, topK int, filter *Filter) *Aggregator {
 	return &Aggregator{
 		by: by, topK: topK, filter: filter, idleAfter: DefaultIdleAfter,
 		flows:  map[FlowKey]*flowState{},
+		gone:   map[FlowKey]Counters{},
 		slots:  map[string]int{},
 		totals: map[Key]*Counters{},
 	}
@@ -55,6 +58,22 @@ func (a *Aggregator) Update(flows []Flow) Interval {
 	seen := make(map[FlowKey]struct{}, len(flows))
 	grouped := map[Key]*Counters{}
 	var iv Interval
+	add := func(k FlowKey, d Counters) {
+		if a.filter != nil && !a.filter.Match(k) {
+			return
+		}
+		g := group(k, a.by)
+		c := grouped[g]
+		if c == nil {
+			c = &Counters{}
+			grouped[g] = c
+		}
+		c.Add(d)
+	}
+	for _, f := range a.carry {
+		add(f.Key, f.Counters)
+	}
+	a.carry = a.carry[:0]
 	for _, f := range flows {
 		seen[f.Key] = struct{}{}
 		st := a.flows[f.Key]
@@ -72,23 +91,16 @@ func (a *Aggregator) Update(flows []Flow) Interval {
 			continue
 		}
 		st.idle = 0
-		if a.filter != nil && !a.filter.Match(f.Key) {
-			continue
-		}
-		k := group(f.Key, a.by)
-		c := grouped[k]
-		if c == nil {
-			c = &Counters{}
-			grouped[k] = c
-		}
-		c.Add(d)
+		add(f.Key, d)
 	}
 	for k := range a.flows {
 		if _, ok := seen[k]; !ok {
 			delete(a.flows, k)
 		}
 	}
+	clear(a.gone)
 	for _, k := range iv.Stale {
+		a.gone[k] = a.flows[k].last
 		delete(a.flows, k)
 	}
 	iv.Rows = make([]Row, 0, len(grouped))
@@ -99,6 +111,22 @@ func (a *Aggregator) Update(flows []Flow) Interval {
 	iv.Total = Sum(iv.Rows)
 	a.accumulate(iv.Rows)
 	return iv
+}
+
+// Deleted takes the values stale entries had when they were deleted from
+// the kernel map; whatever was counted since the last read goes into the
+// next interval.
+func (a *Aggregator) Deleted(final []Flow) {
+	for _, f := range final {
+		last, ok := a.gone[f.Key]
+		if !ok {
+			continue
+		}
+		if d := f.Counters.sub(last); !d.IsZero() {
+			a.carry = append(a.carry, Flow{Key: f.Key, Counters: d})
+		}
+	}
+	clear(a.gone)
 }
 
 // accumulate adds sorted interval rows to the bounded totals; a peer that

@@ -13,8 +13,9 @@ import (
 type Source interface {
 	// Flows appends every entry of the kernel map to dst.
 	Flows(dst []Flow) ([]Flow, error)
-	// Delete removes stale entries returned by the last Flows.
-	Delete(keys []FlowKey) error
+	// Delete removes stale entries returned by the last Flows and returns
+	// their values at the moment of deletion.
+	Delete(keys []FlowKey) ([]Flow, error)
 	Stats() (KernelStats, error)
 }
 
@@ -60,9 +61,11 @@ func Run(ctx context.Context, src Source, agg *Aggregator, every time.Duration, 
 			return err
 		}
 		if len(t.Interval.Stale) > 0 {
-			if err := src.Delete(t.Interval.Stale); err != nil {
+			final, err := src.Delete(t.Interval.Stale)
+			if err != nil {
 				onErr(err)
 			}
+			agg.Deleted(final)
 		}
 		for _, s := range sinks {
 			if err := s.Tick(t); err != nil {

@@ -198,22 +198,40 @@ func (p *Probe) Flows(dst []netacct.Flow) ([]netacct.Flow, error) {
 	return dst, nil
 }
 
-// Delete removes entries returned by the last Flows call (stale ones).
-func (p *Probe) Delete(keys []netacct.FlowKey) error {
-	var errs []error
+// Delete removes entries returned by the last Flows call (stale ones) and
+// returns their values at the moment of deletion, so counts that arrived
+// after the read are not lost.
+func (p *Probe) Delete(keys []netacct.FlowKey) ([]netacct.Flow, error) {
+	var (
+		errs []error
+		out  []netacct.Flow
+		vals []NetacctFlowVal
+	)
 	for _, fk := range keys {
 		k, ok := p.raw[fk]
 		if !ok {
 			continue
 		}
-		if err := p.objs.Flows.Delete(&k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
-			errs = append(errs, err)
+		if err := p.objs.Flows.LookupAndDelete(&k, &vals); err != nil {
+			if !errors.Is(err, ebpf.ErrKeyNotExist) {
+				errs = append(errs, err)
+			}
+			continue
 		}
+		f := netacct.Flow{Key: fk}
+		for _, v := range vals {
+			f.TxBytes += v.TxBytes
+			f.RxBytes += v.RxBytes
+			f.TxCalls += v.TxCalls
+			f.RxCalls += v.RxCalls
+			f.Conns += v.Conns
+		}
+		out = append(out, f)
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("netacct: delete stale flows: %w", errors.Join(errs...))
+		return out, fmt.Errorf("netacct: delete stale flows: %w", errors.Join(errs...))
 	}
-	return nil
+	return out, nil
 }
 
 // TCPClosed is what TCP itself counted for the closed connections of one

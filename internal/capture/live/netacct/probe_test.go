@@ -506,3 +506,33 @@ func TestMapFullCounted(t *testing.T) {
 		t.Errorf("flow map full %d, want at least %d", st.FlowMapFull, peers-4)
 	}
 }
+
+// TestDeleteReturnsFinalValues checks that deleting an entry hands back
+// what was counted after the last read.
+func TestDeleteReturnsFinalValues(t *testing.T) {
+	p := openProbe(t)
+	srv, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := net.DialUDP("udp4", nil, srv.LocalAddr().(*net.UDPAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write(make([]byte, 100))
+	peer := unmapped(srv.LocalAddr().(*net.UDPAddr).AddrPort())
+	first := mine(t, p)[peer] // also records the raw keys for Delete
+	c.Write(make([]byte, 23))
+	final, err := p.Delete([]netacct.FlowKey{first.Key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(final) != 1 || final[0].TxBytes != first.TxBytes+23 || final[0].TxCalls != first.TxCalls+1 {
+		t.Errorf("final %+v after first read %+v", final, first.Counters)
+	}
+	if _, ok := mine(t, p)[peer]; ok {
+		t.Errorf("entry still present after delete")
+	}
+}
