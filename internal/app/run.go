@@ -183,6 +183,8 @@ type session struct {
 	started time.Time
 	events  uint64 // events that reached the consumers, all inputs
 	read    uint64 // events read from the sources
+	// live source counters for -v
+	driverEvents, driverDrops uint64
 }
 
 func (s *session) run() error {
@@ -232,7 +234,7 @@ func (s *session) writeVerboseStats() {
 	if el > 0 {
 		eps = float64(s.events) / el
 	}
-	fmt.Fprintf(s.stdout, "Driver Events:0\nDriver Drops:0\nSuppressed by Comm:0\n")
+	fmt.Fprintf(s.stdout, "Driver Events:%d\nDriver Drops:%d\nSuppressed by Comm:0\n", s.driverEvents, s.driverDrops)
 	fmt.Fprintf(s.stdout, "Elapsed time: %.3f, Captured Events: %d, %.2f eps\n", el, s.events, eps)
 }
 
@@ -298,6 +300,8 @@ func (s *session) loop(src capture.Source, live bool) error {
 	s.read += r.Stats.Read
 	close(done)
 	if live {
+		st := src.Stats()
+		s.driverEvents, s.driverDrops = st.Events, st.TotalDrops()
 		s.writeDropReport(src)
 	}
 	return err
