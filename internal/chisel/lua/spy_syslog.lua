@@ -66,5 +66,7 @@ function on_event()
 end
 
 function on_capture_end()
-	print(common.color.reset)
+	if sysdig.is_tty() then
+		print(common.color.reset)
+	end
 end
