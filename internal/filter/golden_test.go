@@ -21,24 +21,6 @@ import (
 // shared reference set): the matching event numbers on one line, or the
 // error message.
 
-// captureOrder lists the cases whose sysdig result depends on evaluating a
-// capture filter before the state update (engine behaviour, see the engine
-// package); they are replayed here as display filters and skipped.
-var captureOrder = map[string]bool{
-	"evt.buflen>800":    true,
-	"evt.buflen=832":    true,
-	"evt.buflen.file>0": true,
-}
-
-// fieldGaps lists cases that still differ because of a field extractor
-// (not the filter): they are reported but do not fail the test.
-var fieldGaps = map[string]bool{
-	"evt.buflen>800":    true,
-	"evt.buflen=832":    true,
-	"evt.buflen.file>0": true,
-	"evt.buflen exists": true,
-}
-
 type goldenCase struct{ filter, want string }
 
 func readGolden(t *testing.T, name string) []goldenCase {
@@ -57,9 +39,10 @@ func readGolden(t *testing.T, name string) []goldenCase {
 	return out
 }
 
-// replay runs flt over the trace with display-filter semantics and returns
-// what `-p '*%evt.num'` prints.
-func replay(t *testing.T, flt *Filter) string {
+// replay runs flt over the trace and returns what `-p '*%evt.num'`
+// prints. display selects display-filter semantics (-d); otherwise the
+// fields reproduce what a capture filter sees (see fields.Ctx).
+func replay(t *testing.T, flt *Filter, display bool) string {
 	src, err := file.Open("testdata/curl_google.scap")
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +51,7 @@ func replay(t *testing.T, flt *Filter) string {
 	st := state.New(state.Options{})
 	st.Load(src.Snapshot())
 	c := fields.NewCtx(st)
+	c.DisplayFilter = display
 	var out []string
 	for {
 		ev, err := src.Next()
@@ -94,22 +78,22 @@ func replay(t *testing.T, flt *Filter) string {
 }
 
 func TestGoldenFilters(t *testing.T) {
+	total := 0
+	defer func() {
+		if total != 78 {
+			t.Errorf("replayed %d golden cases, want 78", total)
+		}
+	}()
 	for _, name := range []string{"filters.curl.txt", "filters.curl.displayflt.txt"} {
 		display := strings.Contains(name, "displayflt")
 		for _, gc := range readGolden(t, name) {
-			if !display && captureOrder[gc.filter] {
-				continue
-			}
+			total++
 			flt, err := Compile(gc.filter, fields.Default)
 			got := ""
 			if err != nil {
 				got = err.Error()
 			} else {
-				got = replay(t, flt)
-			}
-			if got != gc.want && display && fieldGaps[gc.filter] {
-				t.Logf("known field gap: %s: %q", name, gc.filter)
-				continue
+				got = replay(t, flt, display)
 			}
 			if got != gc.want {
 				t.Errorf("%s: %q\n got: %.300s\nwant: %.300s", name, gc.filter, got, gc.want)
