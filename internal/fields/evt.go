@@ -179,9 +179,6 @@ func (c *Ctx) rel() uint64 {
 }
 
 func (c *Ctx) latency() uint64 {
-	if c.Ev.Type.IsEnter() {
-		return 0
-	}
 	return c.Cur().Latency
 }
 

@@ -114,12 +114,11 @@ func init() {
 				}
 				return found >= 0 && setInt(v, found)
 			}),
-			threadNum("proc.duration", "RELTIME", "nanoseconds since the process started.", func(c *Ctx, t *state.Thread, v *Value) bool {
-				p := c.State.Process(t)
-				if p == nil || p.CloneTS == 0 || c.Ev.TS < p.CloneTS {
+			threadNum("proc.duration", "RELTIME", "nanoseconds since the thread was created (no value for threads of the initial snapshot).", func(c *Ctx, t *state.Thread, v *Value) bool {
+				if t.CloneTS == 0 || c.Ev.TS < t.CloneTS {
 					return false
 				}
-				return setUint(v, KindRelTime, c.Ev.TS-p.CloneTS)
+				return setUint(v, KindRelTime, c.Ev.TS-t.CloneTS)
 			}),
 			threadNum("proc.fdopencount", "UINT64", "number of open file descriptors of the process.", func(c *Ctx, t *state.Thread, v *Value) bool {
 				return setUint(v, KindUint64, uint64(t.FDs().Len()))

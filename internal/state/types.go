@@ -246,6 +246,11 @@ type Thread struct {
 	exited   bool
 	unknown  bool  // created on the fly for an event of an unknown tid
 	lastFD   int64 // fd argument of the last enter event
+
+	lastLatency uint64 // latency of the thread's last syscall (0 after an enter)
+
+	prevCPUUser, prevCPUSys uint64 // cpu ticks at the previous procinfo
+	hasPrevCPU              bool
 }
 
 // FDs returns the fd table of the thread's process.

@@ -118,9 +118,12 @@ func (s *State) Update(ev *event.Event) {
 		s.Counters.MissingThread++
 	}
 	c.Thread = t
-	if info.Category == event.CatScheduler || info.Flags&event.FlagSkipParseReset != 0 {
-		// Context switches interleave with syscalls without being part of
-		// them: they neither pair nor replace the pending enter event.
+	if info.Category == event.CatScheduler || info.Category == event.CatInternal || info.Flags&event.FlagSkipParseReset != 0 {
+		// Context switches and internal events interleave with syscalls
+		// without being part of them: they neither pair nor replace the
+		// pending enter event. Like sysdig, they report the latency the
+		// thread's last syscall left behind.
+		c.Latency = t.lastLatency
 		if h := handlers[ev.Type]; h != nil {
 			h(s, ev, t)
 		}
@@ -150,6 +153,7 @@ func (s *State) Update(ev *event.Event) {
 	if h := handlers[ev.Type]; h != nil {
 		h(s, ev, t)
 	}
+	t.lastLatency = c.Latency
 	if enter {
 		t.saveEnter(ev)
 	} else {
