@@ -105,7 +105,7 @@ func netfsRun(c netfsConfig, w io.Writer) error {
 			}
 		}
 	}}, func(*filemon.Record) {})
-	mountFlags := map[int64]string{}
+	mountCalls := map[int64]*netfs.MountEvent{}
 
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -123,7 +123,7 @@ func netfsRun(c netfsConfig, w io.Writer) error {
 		switch {
 		case err == nil:
 			if name := ev.Type.Name(); name == "mount" || name == "umount" {
-				netfsMountEvent(w, ev, mountFlags, mounts)
+				netfsMountEvent(w, ev, mountCalls, mounts, m)
 			}
 			m.Handle(ev)
 		case errors.Is(err, capture.ErrTimeout):
@@ -152,19 +152,25 @@ func netfsRun(c netfsConfig, w io.Writer) error {
 
 // netfsMountEvent prints a mount or umount call and refreshes the mount
 // table after it.
-func netfsMountEvent(w io.Writer, ev *event.Event, flags map[int64]string, mounts *netfs.Live) {
+func netfsMountEvent(w io.Writer, ev *event.Event, calls map[int64]*netfs.MountEvent, mounts *netfs.Live, m *filemon.Monitor) {
 	if ev.Type.IsEnter() {
+		// The caller still runs: learn its pid and name now.
+		info := m.Proc(ev.TID)
+		me := &netfs.MountEvent{PID: info.PID, TID: ev.TID, Comm: info.Comm}
 		if i := ev.ParamIndex("flags"); i >= 0 {
 			v, _ := ev.Uint(i)
-			flags[ev.TID] = flagNames(v, ev.Info().Params[i].Flags)
+			me.Flags = flagNames(v, ev.Info().Params[i].Flags)
 		}
+		calls[ev.TID] = me
 		return
 	}
-	me := netfs.MountEvent{TS: ev.TS, PID: ev.TID, TID: ev.TID, Flags: flags[ev.TID]}
-	delete(flags, ev.TID)
-	if info, ok := filemon.ReadProc(ev.TID); ok {
-		me.PID, me.Comm = info.PID, info.Comm
+	me := calls[ev.TID]
+	delete(calls, ev.TID)
+	if me == nil {
+		info := m.Proc(ev.TID)
+		me = &netfs.MountEvent{PID: info.PID, TID: ev.TID, Comm: info.Comm}
 	}
+	me.TS = ev.TS
 	me.Res, _ = ev.Int(0)
 	str := func(name string) string {
 		if i := ev.ParamIndex(name); i >= 0 {
@@ -178,7 +184,7 @@ func netfsMountEvent(w io.Writer, ev *event.Event, flags map[int64]string, mount
 	} else {
 		me.Call, me.Target = "umount", str("name")
 	}
-	netfs.WriteMountEvent(w, &me)
+	netfs.WriteMountEvent(w, me)
 	mounts.Invalidate()
 }
 

@@ -284,7 +284,7 @@ func (m *Monitor) Handle(ev *event.Event) {
 	case kOpen:
 		f := m.open(ev, t, res)
 		if f != nil && f.report && m.opts.OnOp != nil {
-			m.report(OpOpen, t, ev, f, res, enterTS)
+			m.report(OpOpen, t, ev, f, min(res, 0), enterTS)
 		}
 	case kRead, kWrite:
 		if f := p.fds[fd]; f != nil {
@@ -308,11 +308,14 @@ func (m *Monitor) Handle(ev *event.Event) {
 			m.finish(f, ev.TS, EndClose)
 		}
 	case kDup:
-		if f := p.fds[fd]; f != nil && res >= 0 && res != fd {
-			if old := p.fds[res]; old != nil {
-				delete(p.fds, res)
-				m.finish(old, ev.TS, EndClose)
-			}
+		if res < 0 || res == fd {
+			break
+		}
+		if old := p.fds[res]; old != nil {
+			delete(p.fds, res)
+			m.finish(old, ev.TS, EndClose)
+		}
+		if f := p.fds[fd]; f != nil {
 			c := *f
 			c.rec.FD, c.rec.BytesRead, c.rec.BytesWritten, c.rec.OpenTS = res, 0, 0, ev.TS
 			c.rec.Flags &^= 1 << 12
@@ -530,6 +533,10 @@ func (m *Monitor) Flush(ts uint64) {
 		}
 	}
 }
+
+// Proc returns what the monitor knows of tid's process (reading /proc for
+// a task not seen before).
+func (m *Monitor) Proc(tid int64) ProcInfo { return m.taskOf(tid).p.info }
 
 // ReadProc reads a task's process facts from /proc.
 func ReadProc(tid int64) (ProcInfo, bool) {

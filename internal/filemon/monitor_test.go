@@ -188,7 +188,7 @@ func TestOnOp(t *testing.T) {
 	for _, e := range g.evs {
 		m.Handle(e)
 	}
-	want := "0 /net/a 3 1000|1 /net/a 10 1000|2 /net/a -9 1000|3 /net/a 0 1000"
+	want := "0 /net/a 0 1000|1 /net/a 10 1000|2 /net/a -9 1000|3 /net/a 0 1000"
 	if strings.Join(got, "|") != want {
 		t.Errorf("got %s", strings.Join(got, "|"))
 	}

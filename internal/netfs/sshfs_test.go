@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -153,5 +155,109 @@ func TestLiveTableFollowsSSHFS(t *testing.T) {
 	}
 	if got != nil && got.Point == m.Dir {
 		t.Fatalf("unmounted %s still in the table", m.Dir)
+	}
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func ferretBinary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "ferret-netfs-test")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "ferret")
+		out, err := exec.Command("go", "build", "-o", binPath, "github.com/ferret-observability/ferret/cmd/ferret").CombinedOutput()
+		if err != nil {
+			buildErr = err
+			binPath = string(out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("build ferret: %v\n%s", buildErr, binPath)
+	}
+	return binPath
+}
+
+// TestLiveNetfsCommand runs "ferret netfs" while a shell writes and reads a
+// file on a loopback sshfs mount and a tmpfs is mounted and unmounted: the
+// operations show up as fuse.sshfs slow-operation lines and table rows, the
+// mount calls as mountsnoop-style lines.
+func TestLiveNetfsCommand(t *testing.T) {
+	m := mountSSHFS(t, 2223)
+	bin := ferretBinary(t)
+	outFile := filepath.Join(t.TempDir(), "netfs.out")
+	out, err := os.Create(outFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd := exec.Command(bin, "netfs", "--slower", "0", "--interval", "1", "-n", "3")
+	cmd.Stdout = out
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		b, _ := os.ReadFile(outFile)
+		if strings.Contains(string(b), "FILENAME") {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("ferret netfs ended early: %v\n%s", err, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("ferret netfs never started\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	file := filepath.Join(m.Dir, "data.txt")
+	if o, err := exec.Command("sh", "-c", "echo hello-netfs > "+file+"; cat "+file).CombinedOutput(); err != nil {
+		t.Fatalf("exercise: %v %s", err, o)
+	}
+	tm := filepath.Join(t.TempDir(), "tm")
+	os.MkdirAll(tm, 0o755)
+	if o, err := exec.Command("mount", "-t", "tmpfs", "ferrettest", tm).CombinedOutput(); err != nil {
+		t.Fatalf("mount tmpfs: %v %s", err, o)
+	}
+	exec.Command("umount", tm).Run()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("ferret netfs: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("ferret netfs did not stop\n%s", stderr.String())
+	}
+	b, _ := os.ReadFile(outFile)
+	text := string(b)
+	for _, re := range []string{
+		`(?m)^\S+ +sh +\d+ +O 0 +\d+\.\d\d fuse\.sshfs +` + regexp.QuoteMeta(file) + `$`,
+		`(?m)^\S+ +sh +\d+ +W 12 +\d+\.\d\d fuse\.sshfs +` + regexp.QuoteMeta(file) + `$`,
+		`(?m)^\S+ +cat +\d+ +R 12 +\d+\.\d\d fuse\.sshfs +` + regexp.QuoteMeta(file) + `$`,
+		`(?m)^\d+ +cat +fuse\.sshfs +` + regexp.QuoteMeta(m.Dir) + ` +2 +0 +1 +0 +12 +0 `,
+		`(?m)^mount +\d+ +\d+ +mount\("ferrettest", "` + regexp.QuoteMeta(tm) + `", "tmpfs", [^)]*\) = 0$`,
+		`(?m)^umount +\d+ +\d+ +umount\("` + regexp.QuoteMeta(tm) + `", [^)]*\) = 0$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(text) {
+			t.Errorf("output lacks %s", re)
+		}
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s\nstderr:\n%s", text, stderr.String())
 	}
 }
