@@ -32,6 +32,7 @@ func TestCLI(t *testing.T) {
 		{"count with capture filter", []string{"-r", tr, "-n", "3", "-p", "%evt.num", "evt.type=open"}, "218\n219\n228\n", 0},
 		{"count with display filter", []string{"-r", tr, "-d", "-n", "219", "-p", "%evt.num", "evt.type=open"}, "218\n219\n", 0},
 		{"count includes internal events", []string{"-r", tr, "-n", "5"}, "", 0},
+		{"summary with capture filter", []string{"-r", tr, "-q", "-S", "evt.type=open"}, "----------------------\nEvent           #Calls\n----------------------\n> open            48\n< open            48\n", 0},
 		{"quiet", []string{"-r", tr, "-q"}, "", 0},
 		{"duration", []string{"-r", tr, "-M", "1", "-p", "%evt.num", "evt.num>1429"}, "", 0},
 		{"filter words joined", []string{"-r", tr, "-p", "%evt.num", "evt.num", "=", "219"}, "219\n", 0},

@@ -267,11 +267,12 @@ func (s *session) loop(src capture.Source, live bool) error {
 		Ctx:         s.setupCtx,
 	}
 	var consumers []engine.Consumer
+	if cfg.Display {
+		// A display filter only selects what is printed: every event
+		// reaches the summary, writers and chisels (which ignore it).
+		opts.Filter = nil
+	}
 	if len(s.chisels) > 0 {
-		if cfg.Display {
-			// A display filter is not applied to chisels.
-			opts.Filter = nil
-		}
 		for _, ch := range s.chisels {
 			consumers = append(consumers, ch.consumer())
 		}
@@ -345,10 +346,16 @@ func (p *printConsumer) OnEvent(c *fields.Ctx) error {
 	if s.summary != nil {
 		s.summary.Add(c.Ev)
 	}
-	if s.printer != nil {
-		return s.printer.Event(c)
+	if s.printer == nil {
+		return nil
 	}
-	return nil
+	if s.cfg.Display && s.filter != nil && !s.filter.Match(c) {
+		if fe, ok := s.filter.(engine.FilterErr); ok {
+			return fe.Err()
+		}
+		return nil
+	}
+	return s.printer.Event(c)
 }
 
 func (p *printConsumer) OnCaptureEnd(*engine.Run) error { return nil }
