@@ -247,11 +247,16 @@ type statFields struct {
 }
 
 func readStat(path string) (statFields, bool) {
-	var st statFields
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return st, false
+		return statFields{}, false
 	}
+	return parseStat(b)
+}
+
+// parseStat parses the contents of /proc/PID/stat.
+func parseStat(b []byte) (statFields, bool) {
+	var st statFields
 	open := bytes.IndexByte(b, '(')
 	closeP := bytes.LastIndexByte(b, ')')
 	if open < 0 || closeP < open {

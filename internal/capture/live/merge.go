@@ -39,7 +39,8 @@ type batch struct {
 // stream is the FIFO of batches of one CPU (even index) or of that CPU's
 // single records (odd index). Events of one stream are in time order.
 type stream struct {
-	q    []*batch
+	q    []*batch // q[head:] are pending
+	head int
 	cpu  uint16
 	inHp bool
 }
@@ -159,7 +160,8 @@ func (m *merger) watermark() uint64 {
 }
 
 func (m *merger) headTS(si int) uint64 {
-	return m.streams[si].q[0].ts
+	s := &m.streams[si]
+	return s.q[s.head].ts
 }
 
 // next returns the oldest queued event if it may be released: its time
@@ -173,7 +175,7 @@ func (m *merger) next(force uint64) *event.Event {
 	for len(m.hp) > 0 {
 		si := m.hp[0]
 		s := &m.streams[si]
-		b := s.q[0]
+		b := s.q[s.head]
 		limit := m.watermark()
 		if force > limit {
 			limit = force
@@ -186,10 +188,10 @@ func (m *merger) next(force uint64) *event.Event {
 		b.pos += l
 		m.queued--
 		if !b.peek() {
-			s.q[0] = nil
-			s.q = s.q[1:]
-			if len(s.q) == 0 {
-				s.q = s.q[:0:0]
+			s.q[s.head] = nil
+			s.head++
+			if s.head == len(s.q) {
+				s.q, s.head = s.q[:0], 0
 			}
 			m.done = b
 			if len(s.q) == 0 {
