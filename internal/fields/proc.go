@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/state"
 )
 
@@ -240,8 +241,32 @@ func mainOf(c *Ctx, t *state.Thread) *state.Thread {
 	return t
 }
 
+// cpuField is thread.cpu (which=3), .user (1) and .system (2): on procinfo
+// events, the ticks used since the thread's previous procinfo event
+// (capped at 100), 0 for its first one.
 func cpuField(name, desc string, which int) Field {
-	return none(name, "DOUBLE", desc)
+	return simple(name, "DOUBLE", desc, func(c *Ctx, v *Value) bool {
+		t := c.Thread()
+		if t == nil || c.Ev.Type != event.ProcInfoE {
+			return false
+		}
+		u, s, _ := t.CPUDelta()
+		var d uint64
+		switch which {
+		case 1:
+			d = u
+		case 2:
+			d = s
+		default:
+			d = u + s
+		}
+		if d > 100 {
+			d = 100
+		}
+		v.Kind = KindDouble
+		v.Float = float64(d)
+		return true
+	})
 }
 
 // ancestorExt is proc.apid / proc.aname.

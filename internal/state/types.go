@@ -250,7 +250,7 @@ type Thread struct {
 	lastLatency uint64 // latency of the thread's last syscall (0 after an enter)
 
 	prevCPUUser, prevCPUSys uint64 // cpu ticks at the previous procinfo
-	hasPrevCPU              bool
+	hasPrevCPU, cpuSeen     bool
 }
 
 // FDs returns the fd table of the thread's process.
@@ -265,6 +265,15 @@ func (t *Thread) Unknown() bool { return t.unknown }
 
 // IsMain reports whether t is the main thread of its process.
 func (t *Thread) IsMain() bool { return t.TID == t.PID }
+
+// CPUDelta returns the user and system CPU ticks the thread used between
+// its last two procinfo events; ok is false before the second one.
+func (t *Thread) CPUDelta() (user, sys uint64, ok bool) {
+	if !t.hasPrevCPU {
+		return 0, 0, false
+	}
+	return t.CPUUser - t.prevCPUUser, t.CPUSys - t.prevCPUSys, true
+}
 
 // LastEnter returns the thread's pending enter event (the last enter event
 // seen, valid until the thread's next enter event), or nil.

@@ -772,8 +772,13 @@ func enterProcInfo(s *State, ev *event.Event, t *Thread) {
 	if t == nil {
 		return
 	}
+	if t.cpuSeen {
+		t.prevCPUUser, t.prevCPUSys = t.CPUUser, t.CPUSys
+		t.hasPrevCPU = true
+	}
 	t.CPUUser, _ = ev.Uint(0)
 	t.CPUSys, _ = ev.Uint(1)
+	t.cpuSeen = true
 }
 
 func le16(b []byte) uint16 { return uint16(b[0]) | uint16(b[1])<<8 }
