@@ -129,8 +129,9 @@ struct {
 // comm, as thread names may differ) to comm.
 static __always_inline void process_name(char *comm)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	bpf_probe_read_kernel(comm, 16, &t->group_leader->comm);
+	struct task_struct *l = bpf_get_current_task_btf()->group_leader;
+	*(__u64 *)comm = *(__u64 *)&l->comm[0];
+	*(__u64 *)(comm + 8) = *(__u64 *)&l->comm[8];
 }
 
 static __always_inline void bump(__u32 slot)
