@@ -206,13 +206,7 @@ func appendFlags(b []byte, v uint64, names []event.FlagName, bits bool) []byte {
 	if !bits {
 		return strconv.AppendUint(b, v, 10)
 	}
-	sorted := make([]event.FlagName, 0, len(names))
-	for _, f := range names {
-		if f.Value != 0 {
-			sorted = append(sorted, f)
-		}
-	}
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Value < sorted[j].Value })
+	sorted := sortedFlags(names)
 	start, rest := len(b), v
 	for _, f := range sorted {
 		if uint64(f.Value)&rest == uint64(f.Value) && rest != 0 {
@@ -238,6 +232,42 @@ func appendFlags(b []byte, v uint64, names []event.FlagName, bits bool) []byte {
 		b = append(b, '0')
 	}
 	return b
+}
+
+// flagOrder holds every flag table of the event table without its zero
+// entry, in ascending value order, keyed by the table's first element. It is
+// built once, so rendering does not sort.
+var flagOrder = map[*event.FlagName][]event.FlagName{}
+
+func init() {
+	for t := 0; t < event.MaxType; t++ {
+		for _, p := range event.Type(t).Info().Params {
+			if len(p.Flags) > 0 && flagOrder[&p.Flags[0]] == nil {
+				flagOrder[&p.Flags[0]] = sortFlags(p.Flags)
+			}
+		}
+	}
+}
+
+func sortFlags(names []event.FlagName) []event.FlagName {
+	out := make([]event.FlagName, 0, len(names))
+	for _, f := range names {
+		if f.Value != 0 {
+			out = append(out, f)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
+	return out
+}
+
+func sortedFlags(names []event.FlagName) []event.FlagName {
+	if len(names) == 0 {
+		return nil
+	}
+	if s, ok := flagOrder[&names[0]]; ok {
+		return s
+	}
+	return sortFlags(names)
 }
 
 // openFlagOrder lists ferret's open-flag names in the order of their native

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package trace
+
+import (
+	"io"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+// BenchmarkHandle measures the user-space cost of one traced syscall (an
+// enter/exit pair) when printing lines and when counting.
+func BenchmarkHandle(b *testing.B) {
+	g := &gen{t: b}
+	execve(g, 1, "/bin/x", "x")
+	openat(g, 1, "/etc/hostname", ppmRDONLY|ppmCLOEXEC, 3)
+	read(g, 1, 3, "hostname\n", 4096)
+	closeFD(g, 1, 3)
+	g.sys("mmap", 1, func(bb *event.Builder) {
+		bb.U64(0).U64(8192).U32(3).U32(10).I64(-1).U64(0)
+	}, func(bb *event.Builder) { bb.U64(0x7f0000000000).U32(0).U32(0).U32(0) })
+	pairs := g.evs[2:]
+	for _, mode := range []struct {
+		name string
+		opts Options
+	}{{"lines", Options{Out: io.Discard, Follow: true, Durations: true, Time: TimeUsec}}, {"count", Options{Out: io.Discard, Summary: true}}} {
+		b.Run(mode.name, func(b *testing.B) {
+			tr := New(mode.opts)
+			tr.Hold(1)
+			tr.Handle(g.evs[0])
+			tr.Handle(g.evs[1])
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for _, e := range pairs {
+					tr.Handle(e)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(pairs)/2), "ns/syscall")
+		})
+	}
+}
