@@ -55,7 +55,7 @@ func runNet(args []string) int {
 		fmt.Fprint(Stderr, netUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(joinOptionalValue(args, "--prometheus")); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
 		}
@@ -137,6 +137,29 @@ func runNet(args []string) int {
 		}
 	}
 	return 0
+}
+
+// joinOptionalValue lets a flag whose value is optional take it as the next
+// argument too ("--prometheus 0.0.0.0:9464") when that argument looks like
+// an address rather than a filter.
+func joinOptionalValue(args []string, flag string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if a == flag && i+1 < len(args) {
+			next := args[i+1]
+			if strings.Contains(next, ":") && !strings.ContainsAny(next, "= ()") && !strings.HasPrefix(next, "-") {
+				out = append(out, a+"="+next)
+				i++
+				continue
+			}
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // zabbixCollector exports the Zabbix sender's delivery counters.

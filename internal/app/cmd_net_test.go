@@ -34,3 +34,17 @@ func TestNetArguments(t *testing.T) {
 		}
 	}
 }
+
+func TestNetPrometheusValue(t *testing.T) {
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"--prometheus", "0.0.0.0:9464", "proc.name=x"}, []string{"--prometheus=0.0.0.0:9464", "proc.name=x"}},
+		{[]string{"--prometheus", "proc.name=x"}, []string{"--prometheus", "proc.name=x"}},
+		{[]string{"--prometheus", "[::1]:9464"}, []string{"--prometheus=[::1]:9464"}},
+		{[]string{"--prometheus", "-n", "1"}, []string{"--prometheus", "-n", "1"}},
+		{[]string{"--", "--prometheus", ":1"}, []string{"--", "--prometheus", ":1"}},
+	} {
+		if got := joinOptionalValue(tc.in, "--prometheus"); strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("joinOptionalValue(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
