@@ -343,3 +343,60 @@ func TestResolvePath(t *testing.T) {
 		}
 	}
 }
+
+func TestSnapshotSocketsReadClientToServer(t *testing.T) {
+	s := New(Options{})
+	s.Load(&event.Snapshot{Threads: []event.Thread{
+		{TID: 1, PID: 1, Comm: "sshd", FDs: []event.FD{
+			{Num: 3, Type: event.FDIPv4ServSock, SrcIP: []byte{0, 0, 0, 0}, SPort: 22, L4Proto: event.L4TCP},
+			// The snapshot stores the local end first.
+			{Num: 4, Type: event.FDIPv4Sock, SrcIP: []byte{10, 0, 0, 79}, SPort: 22, DstIP: []byte{50, 1, 2, 3}, DPort: 63740, L4Proto: event.L4TCP},
+			{Num: 5, Type: event.FDIPv4Sock, SrcIP: []byte{10, 0, 0, 79}, SPort: 40000, DstIP: []byte{1, 1, 1, 1}, DPort: 443, L4Proto: event.L4TCP},
+		}},
+	}})
+	th := s.Thread(1)
+	if f := th.FD(4); f.Name != "50.1.2.3:63740->10.0.0.79:22" || f.Role != RoleServer {
+		t.Fatalf("accepted socket: %q role %d", f.Name, f.Role)
+	}
+	if f := th.FD(5); f.Name != "10.0.0.79:40000->1.1.1.1:443" {
+		t.Fatalf("client socket: %q", f.Name)
+	}
+	if f := th.FD(3); f.Name != "0.0.0.0:22" {
+		t.Fatalf("server socket: %q", f.Name)
+	}
+}
+
+func TestSwitchAndProcinfo(t *testing.T) {
+	s := newLoaded()
+	sw := func(ts uint64) *event.Event {
+		return mkTyped(t, event.SchedSwitch, ts, 200, int64(0), uint64(1), uint64(2), uint64(300), uint64(40), uint64(0))
+	}
+	s.Update(mkEvent(t, "read", true, 1000, 200, int64(3), uint64(10)))
+	s.Update(mkEvent(t, "read", false, 1300, 200, int64(1), "x"))
+	s.Update(sw(1400))
+	if s.Cur().Latency != 300 {
+		t.Fatalf("switch after a syscall reports its latency, got %d", s.Cur().Latency)
+	}
+	if th := s.Thread(200); th.VMSizeKB != 300 || th.VMRSSKB != 40 || th.PFMinor != 2 {
+		t.Fatalf("switch counters: %+v", th)
+	}
+	s.Update(mkEvent(t, "read", true, 1500, 200, int64(3), uint64(10)))
+	s.Update(sw(1600))
+	if s.Cur().Latency != 0 {
+		t.Fatal("switch inside a syscall reports no latency")
+	}
+	th := s.Thread(200)
+	s.Update(mkTyped(t, event.ProcInfoE, 2000, 200, uint64(10), uint64(5)))
+	if _, _, ok := th.CPUDelta(); ok {
+		t.Fatal("no delta before the second procinfo")
+	}
+	s.Update(mkTyped(t, event.ProcInfoE, 3000, 200, uint64(13), uint64(9)))
+	if u, sy, ok := th.CPUDelta(); !ok || u != 3 || sy != 4 {
+		t.Fatalf("cpu delta = %d %d %v", u, sy, ok)
+	}
+	// The pending read enter survived the switch and procinfo events.
+	s.Update(mkEvent(t, "read", false, 3100, 200, int64(1), "x"))
+	if s.Cur().Latency != 1600 {
+		t.Fatalf("read latency = %d", s.Cur().Latency)
+	}
+}
