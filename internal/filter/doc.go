@@ -34,6 +34,21 @@
 // and syscall tables, booleans (true/false), decimal numbers, IPv4/IPv6
 // addresses, IPv4 networks, ports (numbers or service names).
 //
+// API: Parse gives the syntax tree (*Expr) without consulting fields;
+// Compile validates against a fields.Registry and returns a *Filter whose
+// Match evaluates the current event of a fields.Ctx without allocating.
+// Some operators are only rejected while evaluating (as in sysdig): Match
+// then returns false and Err reports the message. ThreadTable compiles for
+// chisels' get_thread_table (only thread, process, fd, user, group and
+// container fields). KernelHints derives the event types, pids, tids and
+// comm names an event needs to possibly match, for in-kernel dropping;
+// Fields and UsesOnly describe which fields a filter reads.
+//
+// fd.ip, fd.net, fd.port and fd.proto compare both ends of the event's
+// socket as stored in the fd table ('!=': neither end equals), proc.aname
+// and proc.apid without index compare every ancestor (any may match),
+// evt.around[T]=D keeps events within D ms of timestamp T.
+//
 // filter is a layer-3 package: it imports internal/fields and internal/event
 // (and the standard library) only. It must not import format, engine,
 // chisel or anything above, nor any capture package.
