@@ -16,9 +16,9 @@ var wantBuiltins = []string{
 	"bottlenecks", "echo_fds", "fdbytes_by", "fdcount_by", "fdtime_by", "fileslower", "httplog", "httptop", "iobytes", "iobytes_file",
 	"iobytes_net", "lscontainers", "lsof", "memcachelog", "netlower", "netstat", "proc_exec_time", "ps",
 	"scallslower", "spectrogram", "spy_file", "spy_ip", "spy_logs", "spy_port", "spy_syslog", "spy_users", "stderr",
-	"stdin", "stdout", "table_generator", "topconns", "topcontainers_error", "topcontainers_file", "topcontainers_net", "topfiles_bytes", "topfiles_errors", "topfiles_time",
+	"stdin", "stdout", "table_generator", "topconns", "topcontainers_cpu", "topcontainers_error", "topcontainers_file", "topcontainers_net", "topfiles_bytes", "topfiles_errors", "topfiles_time",
 	"topports_server", "topprocs_cpu", "topprocs_errors", "topprocs_file", "topprocs_net",
-	"topscalls", "topscalls_time",
+	"topscalls", "topscalls_time", "tracers_2_statsd",
 }
 
 func TestBuiltinsListed(t *testing.T) {
