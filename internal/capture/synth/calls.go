@@ -137,3 +137,43 @@ func (g *Gen) Generic(tid int64, code uint16, native uint16) {
 func (g *Gen) Container(json string) {
 	g.Emit(event.Container2E, -1, json)
 }
+
+// Pipe emits pipe enter/exit creating fd1 (read end) and fd2 (write end).
+func (g *Gen) Pipe(tid, fd1, fd2 int64, ino uint64) {
+	g.Syscall("pipe", tid, nil, []any{int64(0), fd1, fd2, ino})
+}
+
+// Dup emits dup enter/exit duplicating fd into newfd.
+func (g *Gen) Dup(tid, fd, newfd int64) {
+	g.Syscall("dup", tid, []any{fd}, []any{newfd})
+}
+
+// Chdir emits chdir enter/exit.
+func (g *Gen) Chdir(tid int64, path string, res int64) {
+	g.Syscall("chdir", tid, nil, []any{res, path})
+}
+
+// Unlinkat emits unlinkat enter/exit.
+func (g *Gen) Unlinkat(tid, dirfd int64, path string, res int64) {
+	g.Syscall("unlinkat", tid, nil, []any{res, dirfd, path, uint32(0)})
+}
+
+// Mkdirat emits mkdirat enter/exit.
+func (g *Gen) Mkdirat(tid, dirfd int64, path string, mode uint32, res int64) {
+	g.Syscall("mkdirat", tid, nil, []any{res, dirfd, path, mode})
+}
+
+// Renameat2 emits renameat2 enter/exit.
+func (g *Gen) Renameat2(tid, olddir int64, oldpath string, newdir int64, newpath string, res int64) {
+	g.Syscall("renameat2", tid, nil, []any{res, olddir, oldpath, newdir, newpath, uint32(0)})
+}
+
+// Kill emits kill enter/exit.
+func (g *Gen) Kill(tid, pid int64, sig uint8, res int64) {
+	g.Syscall("kill", tid, []any{pid, sig}, []any{res})
+}
+
+// Setuid emits setuid enter/exit.
+func (g *Gen) Setuid(tid int64, uid uint32, res int64) {
+	g.Syscall("setuid", tid, []any{uid}, []any{res})
+}

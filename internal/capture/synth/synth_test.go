@@ -33,6 +33,14 @@ func sample() *Gen {
 	g.Generic(101, 75, 10)
 	g.Switch(101, 100)
 	g.Container(`{"container":{"id":"abc"}}`)
+	g.Pipe(101, 8, 9, 4242)
+	g.Dup(101, 8, 10)
+	g.Chdir(101, "/tmp", 0)
+	g.Unlinkat(101, AtFDCWD, "x", 0)
+	g.Mkdirat(101, AtFDCWD, "d", 0o755, 0)
+	g.Renameat2(101, AtFDCWD, "a", AtFDCWD, "b", 0)
+	g.Kill(101, 100, 15, 0)
+	g.Setuid(101, 0, -1)
 	g.ProcExit(101, 0)
 	return g
 }
