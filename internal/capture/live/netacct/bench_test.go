@@ -170,6 +170,11 @@ func BenchmarkAccountingCost(b *testing.B) {
 				b.ReportMetric(float64(bpfNS)/float64(bpfRuns), "bpf-ns/run")
 				// in-kernel time as a share of the untraced workload
 				b.ReportMetric(100*float64(bpfNS)/float64(mOff), "%bpf-of-untraced")
+				if w.name == "stream" {
+					b.ReportMetric(float64(bpfNS)/float64(streamBytes>>20), "bpf-ns/MiB")
+				} else {
+					b.ReportMetric(float64(bpfNS)/rrCount, "bpf-ns/rr")
+				}
 			}
 		})
 	}
