@@ -47,19 +47,7 @@ const (
 	sideAny
 )
 
-// localIsClient reports whether the owning process is the client end.
-func localIsClient(c *Ctx, fd *state.FD) bool {
-	switch fd.Role {
-	case state.RoleClient:
-		return true
-	case state.RoleServer:
-		return false
-	}
-	if c.State.IsLocalIP(fd.SrcIP()) {
-		return true
-	}
-	return !c.State.IsLocalIP(fd.DstIP())
-}
+func localIsClient(c *Ctx, fd *state.FD) bool { return c.State.LocalIsClient(fd) }
 
 // endpoint returns the address and port of one end of a socket fd.
 func endpoint(c *Ctx, fd *state.FD, s side) ([]byte, uint16, bool) {

@@ -24,7 +24,7 @@ func (r *Registry) WriteList(w io.Writer, verbose bool) error {
 		if c.Qualifier != "" {
 			title += " (" + c.Qualifier + ")"
 		}
-		writeWrapped(bw, "Field Class:", title)
+		bw.WriteString("Field Class:                  " + title + "\n")
 		writeWrapped(bw, "Description:", c.Desc)
 		bw.WriteString("\n")
 		for i := range c.Fields {

@@ -311,3 +311,20 @@ func (s *State) IsLocalIP(ip []byte) bool {
 func sortFDs(fds []*FD) {
 	sort.Slice(fds, func(i, j int) bool { return fds[i].Num < fds[j].Num })
 }
+
+// LocalIsClient reports whether the process owning the connected socket f
+// is its client end: from the role recorded by connect/accept when known,
+// otherwise by looking the addresses up in the interface table, as sysdig
+// does for fd.lip/fd.rip.
+func (s *State) LocalIsClient(f *FD) bool {
+	switch f.Role {
+	case RoleClient:
+		return true
+	case RoleServer:
+		return false
+	}
+	if s.IsLocalIP(f.SrcIP()) {
+		return true
+	}
+	return !s.IsLocalIP(f.DstIP())
+}
