@@ -30,6 +30,9 @@ func (chiselHost) Load(name string, operands []string, o ChiselOptions) (engine.
 		TTY:       o.TTY,
 		BufForced: o.Buf != 0,
 		Filter:    o.Filter,
+
+		SetGlobalFilter: o.SetGlobalFilter,
+		SetSnaplen:      o.SetSnaplen,
 	}
 	if compileFilter != nil {
 		opts.Compilers.Filter = compileFilter

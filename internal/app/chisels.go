@@ -31,6 +31,17 @@ type ChiselOptions struct {
 	Filter    string // the command-line filter, "" with -d
 	Stdout    io.Writer
 	Stderr    io.Writer
+	// SetGlobalFilter replaces the command-line filter (sysdig.set_filter).
+	SetGlobalFilter func(expr string) error
+	// SetSnaplen changes the snap length of a capture not yet opened
+	// (sysdig.set_snaplen).
+	SetSnaplen func(n int)
+}
+
+// chiselHooks are the session callbacks handed to chisels.
+type chiselHooks struct {
+	setFilter  func(expr string) error
+	setSnaplen func(n int)
 }
 
 // chisels is the chisel runtime, set by the file wiring internal/chisel in.
@@ -56,7 +67,7 @@ func chiselInfo(w io.Writer, name string) error {
 	return chisels.Info(w, name)
 }
 
-func loadChisel(cfg *Config, name string, operands []string) (chiselRun, []string, error) {
+func loadChisel(cfg *Config, name string, operands []string, h chiselHooks) (chiselRun, []string, error) {
 	if chisels == nil {
 		return chiselRun{}, nil, fail(1, "chisels are not available in this build")
 	}
@@ -69,6 +80,9 @@ func loadChisel(cfg *Config, name string, operands []string) (chiselRun, []strin
 		Snaplen:   cfg.Snaplen,
 		Stdout:    Stdout,
 		Stderr:    Stderr,
+
+		SetGlobalFilter: h.setFilter,
+		SetSnaplen:      h.setSnaplen,
 	})
 	if err != nil {
 		return chiselRun{}, nil, err

@@ -120,15 +120,15 @@ func run(cfg *Config, stdout, stderr io.Writer) error {
 // newSession compiles the format and the filter and loads the chisels.
 func newSession(cfg *Config, stdout, stderr io.Writer) (*session, error) {
 	tty := isTerminal(stdout)
+	s := &session{cfg: cfg, stdout: stdout, stderr: stderr, tty: tty}
 	operands := cfg.Operands
-	var chisels []chiselRun
 	for _, name := range cfg.Chisels {
-		ch, rest, err := loadChisel(cfg, name, operands)
+		ch, rest, err := loadChisel(cfg, name, operands, s.chiselHooks())
 		if err != nil {
 			return nil, err
 		}
 		operands = rest
-		chisels = append(chisels, ch)
+		s.chisels = append(s.chisels, ch)
 	}
 	cfg.Filter = strings.Join(operands, " ")
 
@@ -137,17 +137,56 @@ func newSession(cfg *Config, stdout, stderr io.Writer) (*session, error) {
 		return nil, fail(1, "%s", err)
 	}
 	f.Escape = tty
-	var flt engine.Filter
-	if cfg.Filter != "" {
-		if compileFilter == nil {
-			return nil, fail(1, "filters are not available in this build")
-		}
-		flt, err = compileFilter(cfg.Filter)
-		if err != nil {
-			return nil, fail(1, "%s", err)
+	s.format = f
+	if err := s.setFilter(cfg.Filter); err != nil {
+		return nil, err
+	}
+	// Like sysdig, chisels initialise once the command-line filter is
+	// installed and before the capture is opened.
+	for _, ch := range s.chisels {
+		if in, ok := ch.consumer().(interface{ Init() error }); ok {
+			if err := in.Init(); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return &session{cfg: cfg, stdout: stdout, stderr: stderr, tty: tty, format: f, filter: flt, chisels: chisels}, nil
+	return s, nil
+}
+
+// setFilter compiles and installs the command-line filter ("" removes it).
+func (s *session) setFilter(expr string) error {
+	if expr == "" {
+		s.filter = nil
+		return nil
+	}
+	if compileFilter == nil {
+		return fail(1, "filters are not available in this build")
+	}
+	flt, err := compileFilter(expr)
+	if err != nil {
+		return fail(1, "%s", err)
+	}
+	s.filter = flt
+	return nil
+}
+
+// chiselHooks lets chisels replace the capture filter and the snap length
+// (sysdig.set_filter, sysdig.set_snaplen) before the capture opens.
+func (s *session) chiselHooks() chiselHooks {
+	return chiselHooks{
+		setFilter: func(expr string) error {
+			if err := s.setFilter(expr); err != nil {
+				return err
+			}
+			s.cfg.Filter = expr
+			return nil
+		},
+		setSnaplen: func(n int) {
+			if n > 0 {
+				s.cfg.Snaplen = n
+			}
+		},
+	}
 }
 
 // defaultFormat returns the -p format text in effect.
