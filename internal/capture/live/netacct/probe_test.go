@@ -289,51 +289,122 @@ func udpExchange(t *testing.T, p *Probe, network string, udpPeers bool) {
 	}
 }
 
-// TestSendfileCounted checks that bytes sent by the kernel from a file
-// (sendfile/splice, as io.Copy does from *os.File to a TCP socket) count.
-func TestSendfileCounted(t *testing.T) {
+// TestKernelCopiesCounted checks that bytes the kernel moves without a
+// plain write are counted: sendfile from a file, splice from a pipe, and
+// MSG_ZEROCOPY sends.
+func TestKernelCopiesCounted(t *testing.T) {
 	p := openProbe(t)
 	const size = 3<<20 + 5
+	payload := bytes.Repeat([]byte{'f'}, size)
 	path := filepath.Join(t.TempDir(), "payload")
-	if err := os.WriteFile(path, bytes.Repeat([]byte{'f'}, size), 0o600); err != nil {
+	if err := os.WriteFile(path, payload, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	done := make(chan int64, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			done <- -1
-			return
-		}
-		n, _ := io.Copy(io.Discard, c)
-		c.Close()
-		done <- n
-	}()
-	c, err := net.Dial("tcp4", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if n, err := io.Copy(c, f); err != nil || n != size {
-		t.Fatalf("copy %d: %v", n, err)
-	}
-	c.Close()
-	if n := <-done; n != size {
-		t.Fatalf("server got %d", n)
-	}
-	flows := mine(t, p)
-	cf := flows[unmapped(addrPort(c.RemoteAddr()))]
-	if cf.TxBytes != size {
-		t.Errorf("sendfile: counted tx %d, sent %d", cf.TxBytes, size)
+	for _, tc := range []struct {
+		name string
+		send func(t *testing.T, c *net.TCPConn)
+	}{
+		{"sendfile", func(t *testing.T, c *net.TCPConn) {
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			sc, _ := c.SyscallConn()
+			off := int64(0)
+			for off < size {
+				var n int
+				var serr error
+				sc.Write(func(fd uintptr) bool {
+					n, serr = unix.Sendfile(int(fd), int(f.Fd()), &off, size-int(off))
+					return serr != unix.EAGAIN
+				})
+				if serr != nil || n == 0 {
+					t.Fatalf("sendfile: %d, %v", n, serr)
+				}
+			}
+		}},
+		{"splice", func(t *testing.T, c *net.TCPConn) {
+			var pfd [2]int
+			if err := unix.Pipe2(pfd[:], 0); err != nil {
+				t.Fatal(err)
+			}
+			defer unix.Close(pfd[0])
+			defer unix.Close(pfd[1])
+			sc, _ := c.SyscallConn()
+			for left := size; left > 0; {
+				w, err := unix.Write(pfd[1], payload[:min(left, 32768)])
+				if err != nil {
+					t.Fatal(err)
+				}
+				for w > 0 {
+					var n int64
+					var serr error
+					sc.Write(func(fd uintptr) bool {
+						n, serr = unix.Splice(pfd[0], nil, int(fd), nil, w, 0)
+						return serr != unix.EAGAIN
+					})
+					if serr != nil {
+						t.Fatalf("splice: %v", serr)
+					}
+					w -= int(n)
+					left -= int(n)
+				}
+			}
+		}},
+		{"zerocopy", func(t *testing.T, c *net.TCPConn) {
+			sc, _ := c.SyscallConn()
+			var serr error
+			sc.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ZEROCOPY, 1) })
+			if serr != nil {
+				t.Skipf("SO_ZEROCOPY: %v", serr)
+			}
+			for left := size; left > 0; {
+				var n int
+				sc.Write(func(fd uintptr) bool {
+					n, serr = unix.SendmsgN(int(fd), payload[size-left:size-left+min(left, 65536)], nil, nil, unix.MSG_ZEROCOPY)
+					return serr != unix.EAGAIN && serr != unix.ENOBUFS
+				})
+				if serr != nil {
+					t.Fatalf("sendmsg MSG_ZEROCOPY: %v", serr)
+				}
+				left -= n
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp4", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			done := make(chan int64, 1)
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					done <- -1
+					return
+				}
+				deadline(c)
+				n, _ := io.Copy(io.Discard, c)
+				c.Close()
+				done <- n
+			}()
+			c, err := net.Dial("tcp4", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			deadline(c)
+			tc.send(t, c.(*net.TCPConn))
+			c.Close()
+			if n := <-done; n != size {
+				t.Fatalf("server got %d of %d", n, size)
+			}
+			flows := mine(t, p)
+			if cf := flows[unmapped(addrPort(c.RemoteAddr()))]; cf.TxBytes != size {
+				t.Errorf("%s: counted tx %d, sent %d", tc.name, cf.TxBytes, size)
+			}
+		})
 	}
 }
 
