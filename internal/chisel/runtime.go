@@ -474,8 +474,6 @@ func rewriteG(p string) string {
 // installSearcher adds a package loader that resolves require(NAME) to
 // NAME.lua in the chisel directories, then among the embedded scripts.
 func installSearcher(L *lua.LState, finder *finder) {
-	pkg := L.GetField(L.Get(lua.RegistryIndex), "_LOADED")
-	_ = pkg
 	pk, ok := L.GetGlobal("package").(*lua.LTable)
 	if !ok {
 		return
