@@ -9,7 +9,15 @@
 // evt.info / evt.args argument rendering).
 //
 // Field classes are registered from init functions with Register, so a class
-// can live in its own file of this package.
+// can live in its own file of this package: build a Class (its Order places
+// it in the -l listing; built-in classes use 10..130), give each Field a
+// NewFunc returning an Extractor, and read the current event through the
+// Ctx (Ctx.Ev, Ctx.Thread, Ctx.CurFD for the fd with its Name and Dev,
+// Ctx.State for every table). Extractors must not allocate per event:
+// reuse buffers held by the compiled extractor.
+//
+// Extraction runs after state.Update for the event, so exit events see the
+// fds they created and close exits still see the fd they closed.
 //
 // fields is a layer-2 package: it imports internal/state and internal/event
 // only (plus the standard library). It must not import filter, format,

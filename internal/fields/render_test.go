@@ -306,3 +306,36 @@ func TestAncestorEach(t *testing.T) {
 		t.Fatalf("ancestors = %v", seen)
 	}
 }
+
+func TestContainerFields(t *testing.T) {
+	st := state.New(state.Options{})
+	st.Load(&event.Snapshot{Threads: []event.Thread{{TID: 5, PID: 5, Comm: "nginx",
+		Cgroups: []string{"cpu=/docker/abcdefabcdef0123456789abcdef0123456789abcdef0123456789abcdef0123"}}}})
+	js := `{"container":{"id":"abcdefabcdef","name":"web","image":"nginx:1.25","type":0,"privileged":false}}`
+	st.Update(build(t, event.Container2E, 1, 5, js))
+	ev := build(t, newestType(t, "brk", true), 2, 5, 0)
+	st.Update(ev)
+	c := NewCtx(st)
+	c.Ev = ev
+	for field, want := range map[string]string{
+		"container.id":         "abcdefabcdef",
+		"container.name":       "web",
+		"container.image":      "nginx:1.25",
+		"container.type":       "docker",
+		"container.privileged": "false",
+		"fd.containername":     "",
+	} {
+		ext, err := CompileToken(field)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v Value
+		got := ""
+		if ext.Extract(c, &v) {
+			got = string(AppendText(nil, c, ext, &v))
+		}
+		if got != want {
+			t.Errorf("%s = %q, want %q", field, got, want)
+		}
+	}
+}
