@@ -11,7 +11,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"unsafe"
 	"syscall"
 	"testing"
 	"time"
@@ -95,6 +97,9 @@ func runHelper(sc string) int {
 		if err := cmd.Run(); err != nil {
 			return 4
 		}
+	case "bench-getppid", "bench-orc":
+		n, _ := strconv.Atoi(arg)
+		return benchLoop(sc, n)
 	case "loop":
 		for i := 0; i < 200000; i++ {
 			syscall.Getppid()
@@ -103,8 +108,11 @@ func runHelper(sc string) int {
 	return 0
 }
 
-// startHelper starts a scenario child, blocked until release is called.
-func startHelper(t *testing.T, sc, arg string) (cmd *exec.Cmd, release func()) {
+func unsafePointer(b []byte) unsafe.Pointer { return unsafe.Pointer(&b[0]) }
+
+// startHelperB prepares a scenario child that blocks until release is
+// called; the caller starts it.
+func startHelperB(t testing.TB, sc, arg string) (cmd *exec.Cmd, release func()) {
 	t.Helper()
 	cmd = exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), helperEnv+"="+sc, helperEnv+"_ARG="+arg)
@@ -112,10 +120,17 @@ func startHelper(t *testing.T, sc, arg string) (cmd *exec.Cmd, release func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cmd, func() { in.Write([]byte{1}); in.Close() }
+}
+
+// startHelper starts a scenario child, blocked until release is called.
+func startHelper(t *testing.T, sc, arg string) (cmd *exec.Cmd, release func()) {
+	t.Helper()
+	cmd, release = startHelperB(t, sc, arg)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return cmd, func() { in.Write([]byte{1}); in.Close() }
+	return cmd, release
 }
 
 // collect reads events until the child has exited and its procexit (or a
@@ -469,5 +484,54 @@ func TestLossAccounting(t *testing.T) {
 	}
 	if byCPU < lost {
 		t.Fatalf("per-CPU drops %d < total %d", byCPU, lost)
+	}
+}
+
+func TestSnapshotHasOpenFDs(t *testing.T) {
+	requireBPF(t)
+	path := filepath.Join(t.TempDir(), "before-capture.txt")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := Open(Options{FilterPIDs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	snap := s.Snapshot()
+	found := false
+	for _, th := range snap.Threads {
+		if th.TID != int64(os.Getpid()) {
+			continue
+		}
+		for _, fd := range th.FDs {
+			if fd.Num == int64(f.Fd()) && fd.Name == path {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("fd %d (%s) opened before the capture is not in the snapshot", f.Fd(), path)
+	}
+	if snap.Machine.NumCPUs == 0 || len(snap.Users) == 0 {
+		t.Fatalf("machine %+v, %d users", snap.Machine, len(snap.Users))
+	}
+}
+
+func TestCommFilter(t *testing.T) {
+	s := openFor(t, Options{Comms: []string{"live.test"}, Syscalls: []string{"openat"}})
+	path := filepath.Join(t.TempDir(), "comm.txt")
+	cmd, release := startHelper(t, "file", path)
+	release()
+	evs := collect(t, s, cmd)
+	if find(evs, 0, "openat", "<", map[string]string{"name": path}) < 0 {
+		t.Fatalf("helper's openat not captured:\n%s", dump(evs))
+	}
+	for _, ev := range evs {
+		if ev.Type.Name() != "openat" && ev.Type.Name() != "procexit" {
+			t.Fatalf("event %s passed the syscall filter", ev.Type.Name())
+		}
 	}
 }

@@ -300,7 +300,7 @@ func TestHeaderConstants(t *testing.T) {
 		"SRC_SC_CODE": srcSCCode, "SRC_NATIVE_ID": srcNativeID, "SRC_PROC": srcProc, "SRC_EXIT": srcExit,
 		"SRC_DYN_ARG": srcDynArg, "SRC_OPEN_MODE": srcOpenMode, "SRC_CWD": srcCwd, "SRC_SOCK_ADDR": srcSockAddr,
 		"SRC_U64_AT": srcU64At,
-		"CV_S32": cvS32, "CV_OPEN_FLAGS": cvOpenFlags, "CV_PROT": cvProt, "CV_MMAP_FLAGS": cvMmapFlags,
+		"CV_S32":     cvS32, "CV_OPEN_FLAGS": cvOpenFlags, "CV_PROT": cvProt, "CV_MMAP_FLAGS": cvMmapFlags,
 		"CV_CLONE_FLAGS": cvCloneFlag, "CV_FCNTL": cvFcntl, "CV_POLL": cvPoll, "CV_ACCESS": cvAccess,
 		"CV_EXECVEAT": cvExecveat, "CV_RESOLVE": cvResolve, "CV_SOCKLEVEL": cvSockLevel, "CV_MOUNT": cvMount,
 		"TUP_IN": tupIn, "TUP_USER_ADDR": tupUserAddr, "TUP_USER_ADDRP": tupUserAddrP,

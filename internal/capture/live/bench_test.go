@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package live
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ferret-observability/ferret/internal/capture"
+)
+
+// benchLoop runs the measured loop in a helper process and returns the
+// nanoseconds per iteration it reports.
+func benchLoop(sc string, n int) int {
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("ferret-bench-%d", os.Getpid()))
+	if sc == "bench-orc" {
+		os.WriteFile(path, []byte("0123456789abcdef"), 0o600)
+		defer os.Remove(path)
+	}
+	buf := make([]byte, 16)
+	p := []byte(path + "\x00")
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		switch sc {
+		case "bench-getppid":
+			syscall.RawSyscall(syscall.SYS_GETPPID, 0, 0, 0)
+		case "bench-orc":
+			fd, _, _ := syscall.RawSyscall6(syscall.SYS_OPENAT, uintptr(0xffffffffffffff9c), uintptr(unsafePointer(p)), 0, 0, 0, 0)
+			syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafePointer(buf)), 16)
+			syscall.RawSyscall(syscall.SYS_CLOSE, fd, 0, 0)
+		}
+	}
+	el := time.Since(start)
+	fmt.Println(el.Nanoseconds() / int64(n))
+	return 0
+}
+
+// runBench runs one helper loop, traced or not, and returns ns per
+// iteration, events received and events lost.
+func runBench(b *testing.B, sc string, n int, traced bool) (ns float64, got, lost uint64) {
+	b.Helper()
+	cmd, release := startHelperB(b, sc, strconv.Itoa(n))
+	out := &strings.Builder{}
+	cmd.Stdout = out
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	var s *Source
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	if traced {
+		var err error
+		s, err = Open(Options{FilterPIDs: true, NoSnapshot: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.AddPID(cmd.Process.Pid); err != nil {
+			b.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				_, err := s.Next()
+				if err == nil {
+					got++
+					continue
+				}
+				if !errors.Is(err, capture.ErrTimeout) {
+					return
+				}
+				select {
+				case <-stop:
+					return
+				default:
+				}
+			}
+		}()
+	}
+	release()
+	if err := cmd.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	if traced {
+		time.Sleep(50 * time.Millisecond)
+		close(stop)
+		wg.Wait()
+		lost = s.Stats().TotalDrops()
+		s.Close()
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(out.String()), 64)
+	if err != nil {
+		b.Fatalf("helper output %q", out.String())
+	}
+	return v, got, lost
+}
+
+// BenchmarkOverhead measures the time added to each system call of a traced
+// process: each iteration is one paired round of an untraced and a traced
+// run of a helper process. Reported metrics are medians over the rounds.
+func BenchmarkOverhead(b *testing.B) {
+	requireBPF(b)
+	for _, c := range []struct {
+		name     string
+		sc       string
+		n        int
+		syscalls float64
+	}{{"getppid", "bench-getppid", 1000000, 1}, {"open-read-close", "bench-orc", 200000, 3}} {
+		b.Run(c.name, func(b *testing.B) {
+			var base, added, lostPct []float64
+			for i := 0; i < b.N; i++ {
+				u, _, _ := runBench(b, c.sc, c.n, false)
+				tr, got, lost := runBench(b, c.sc, c.n, true)
+				base = append(base, u/c.syscalls)
+				added = append(added, (tr-u)/c.syscalls)
+				lostPct = append(lostPct, 100*float64(lost)/float64(got+lost+1))
+			}
+			b.ReportMetric(median(base), "untraced-ns/syscall")
+			b.ReportMetric(median(added), "added-ns/syscall")
+			b.ReportMetric(median(lostPct), "lost-%")
+		})
+	}
+}
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
