@@ -55,7 +55,7 @@ func (c *Chisel) registerAPI() {
 		"is_tty":                          c.luaBool(func() bool { return c.opts.TTY }),
 		"is_print_container_data":         c.luaBool(func() bool { return c.opts.Container }),
 		"get_terminal_info":               c.luaTerminalInfo,
-		"get_filter":                      func(L *lua.LState) int { L.Push(lua.LString(c.opts.Filter)); return 1 },
+		"get_filter":                      c.luaGetFilter,
 		"get_machine_info":                c.luaMachineInfo,
 		"get_thread_table":                c.luaThreadTable(true, false),
 		"get_thread_table_nofds":          c.luaThreadTable(false, false),
@@ -351,6 +351,21 @@ func (c *Chisel) luaTerminalInfo(L *lua.LState) int {
 	t.RawSetString("width", lua.LNumber(w))
 	t.RawSetString("height", lua.LNumber(h))
 	L.Push(t)
+	return 1
+}
+
+// luaGetFilter returns the command-line filter text: the one given in
+// Options, else the text of the run's capture filter (a display filter is
+// not reported, as in sysdig).
+func (c *Chisel) luaGetFilter(L *lua.LState) int {
+	text := c.opts.Filter
+	if text == "" && c.run != nil {
+		o := c.run.Options()
+		if s, ok := o.Filter.(fmt.Stringer); ok && !o.Display {
+			text = s.String()
+		}
+	}
+	L.Push(lua.LString(text))
 	return 1
 }
 

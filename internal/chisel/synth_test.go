@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package chisel
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/capture/synth"
+	"github.com/ferret-observability/ferret/internal/engine"
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/fields"
+)
+
+// synthRun runs chisel name (built-ins only) over a small synthetic
+// capture: process "cat" (pid 100) opens /etc/passwd, reads 100 bytes from
+// it, writes 50 to stdout and closes it, one second apart.
+func synthRun(t *testing.T, name string, args []string, cmdFilter string) string {
+	t.Helper()
+	g := &synth.Gen{TS: 1_600_000_000_000_000_000, Step: 500_000_000}
+	g.Open(100, "/etc/passwd", 1, 0, 3)
+	g.Read(100, 3, 4096, bytes.Repeat([]byte("x"), 100))
+	g.Write(100, 1, []byte(strings.Repeat("hello\n", 8)+"ab"))
+	g.Close(100, 3, 0)
+	snap := &event.Snapshot{
+		Users: []event.User{{UID: 0, Name: "root"}},
+		Threads: []event.Thread{{TID: 100, PID: 100, PTID: 1, Comm: "cat", Exe: "cat",
+			Args: []string{"/etc/passwd"}, FDLimit: 1024, VMSizeKB: 2048, VMRSSKB: 1024,
+			FDs: []event.FD{{Num: 1, Type: event.FDFile, Name: "/dev/pts/0"}}}},
+	}
+	var out bytes.Buffer
+	c, n, err := Load(name, args, Options{Dirs: []string{}, Stdout: &out, Stderr: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if n != len(args) {
+		t.Fatalf("%s used %d of %d arguments", name, n, len(args))
+	}
+	if err := c.Init(); err != nil {
+		t.Fatal(err)
+	}
+	var opts engine.Options
+	if cmdFilter != "" {
+		f, err := Default.Filter(cmdFilter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Filter = f
+	}
+	opts.Ctx = func(c *fields.Ctx) { c.SetUTCOffset(0) }
+	if err := engine.New(g.Source(snap), opts, c).Loop(); err != nil {
+		t.Fatal(err)
+	}
+	c.Flush()
+	return ansiRE.ReplaceAllString(out.String(), "")
+}
+
+func TestSyntheticChisels(t *testing.T) {
+	cases := []struct {
+		name   string
+		args   []string
+		filter string
+		want   []string // lines that must appear, in order
+	}{
+		{"topfiles_bytes", nil, "", []string{"Bytes               Filename            ", "100B                /etc/passwd"}},
+		{"topprocs_file", nil, "", []string{"150B                cat                 100"}},
+		{"topscalls", nil, "evt.type=read", []string{"2                   read"}},
+		{"iobytes_file", nil, "", []string{" in:100 out:0 tot:100", " in:0 out:50 tot:50"}},
+		{"spy_file", []string{"R"}, "", []string{"cat(100) R 100B /etc/passwd \nxxxx"}},
+		{"stdout", nil, "", []string{"hello\nhello\n"}},
+		{"lsof", nil, "", []string{"COMMAND             PID     TID     USER    FD      TYPE        NAME",
+			"cat                 100     100     root    1       file        /dev/pts/0"}},
+		{"ps", []string{"proc.name=cat"}, "", []string{"100     100     root        2.00M      1024.00KB  1024      cat"}},
+		{"fdcount_by", []string{"proc.name"}, "", []string{"cat\t2"}},
+		{"fileslower", []string{"0"}, "", []string{"evt.datetime            proc.name    evt.type LATENCY(ms)  fd.name"}},
+		{"table_generator", []string{"proc.name,fd.name P,F evt.count N 'evt.type=read' 0 none"}, "",
+			[]string{"N                   P                   F                   ", "2                   cat                 /etc/passwd"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := synthRun(t, c.name, c.args, c.filter)
+			rest := got
+			for _, w := range c.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("missing %q in output:\n%s", w, got)
+				}
+				rest = rest[i+len(w):]
+			}
+		})
+	}
+}
+
+func TestGetFilterFromRun(t *testing.T) {
+	dir := writeChisel(t, map[string]string{"gf": `description='d' short_description='s' args={}
+		function on_init() return true end
+		function on_capture_start() print("[" .. sysdig.get_filter() .. "]") return true end`})
+	var out bytes.Buffer
+	c, _, err := Load("gf", nil, Options{Dirs: []string{dir}, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Default.Filter("evt.type=read")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &synth.Gen{}
+	g.Close(1, 3, 0)
+	if err := engine.New(g.Source(nil), engine.Options{Filter: f}, c).Loop(); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if out.String() != "[evt.type=read]\n" {
+		t.Errorf("get_filter printed %q", out.String())
+	}
+}
