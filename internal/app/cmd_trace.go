@@ -15,6 +15,7 @@ import (
 
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/capture/live"
+	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/trace"
 )
 
@@ -198,6 +199,12 @@ func traceRun(c *traceConfig, out io.Writer) (int, error) {
 	tr := trace.New(trace.Options{Out: out, Follow: c.follow, Durations: c.durations, Time: c.time,
 		Summary: c.count, Set: c.set, StrSize: c.strSize})
 	opts := live.Options{FollowChildren: c.follow, SnapLen: max(c.strSize+1, live.DefaultSnapLen), NoSnapshot: true}
+	if names, ok := c.set.Names(); ok {
+		// Record only the wanted syscalls, plus those the tracer needs to
+		// follow processes.
+		opts.Syscalls = append(names, "execve", "execveat", "clone", "clone3", "fork", "vfork", "exit", "exit_group")
+		opts.EventTypes = []event.Type{event.ProcExit1E, event.SignalDelivE}
+	}
 	var held *trace.Held
 	if len(c.cmd) > 0 {
 		h, err := trace.StartHeld(c.cmd)

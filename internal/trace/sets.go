@@ -5,6 +5,7 @@ package trace
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -142,4 +143,19 @@ func (s *Set) Has(name string) bool {
 		}
 	}
 	return in != s.negate
+}
+
+// Names returns the syscall names of a set that is a plain list (no
+// negation, "all" or regexp), sorted, and false otherwise. A live capture can
+// then record only these syscalls.
+func (s *Set) Names() ([]string, bool) {
+	if s == nil || s.negate || s.all || len(s.regexps) > 0 {
+		return nil, false
+	}
+	out := make([]string, 0, len(s.names))
+	for n := range s.names {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out, true
 }

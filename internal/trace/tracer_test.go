@@ -268,6 +268,20 @@ func TestParseSet(t *testing.T) {
 	}
 }
 
+func TestSetNames(t *testing.T) {
+	s, _ := ParseSet("write,read,%ipc")
+	names, ok := s.Names()
+	if !ok || len(names) != 14 || names[0] != "msgctl" {
+		t.Errorf("Names() = %v %v", names, ok)
+	}
+	for _, expr := range []string{"!read", "all", "/^r"} {
+		s, _ := ParseSet(expr)
+		if _, ok := s.Names(); ok {
+			t.Errorf("%s: Names reported a finite set", expr)
+		}
+	}
+}
+
 func TestQuote(t *testing.T) {
 	tests := []struct {
 		in   string
