@@ -89,13 +89,23 @@ type compiler struct {
 }
 
 func (cp *compiler) field(c *Check) (bool, string) {
+	unknown := "filter error: unrecognized field " + c.Field + " at pos " + strconv.Itoa(c.FieldPos)
 	name, arg, n, ok := cp.reg.Lookup(c.Field)
-	if !ok || n != len(c.Field) {
-		return false, "filter error: unrecognized field " + c.Field + " at pos " + strconv.Itoa(c.FieldPos)
+	if !ok {
+		return false, unknown
 	}
 	fi, ok := cp.reg.Field(name)
 	if !ok {
-		return false, "filter error: unrecognized field " + c.Field + " at pos " + strconv.Itoa(c.FieldPos)
+		return false, unknown
+	}
+	if n != len(c.Field) {
+		// a field that needs an argument followed by something that is
+		// not one is a syntax error; anything else is an unknown field
+		if fi.Flags&fields.FlagArgRequired != 0 && len(c.Field) > len(name) &&
+			c.Field[len(name)] != '.' && c.Field[len(name)] != '[' {
+			return false, "filter syntax error: " + c.Field
+		}
+		return false, unknown
 	}
 	class := cp.classOf[name]
 	if cp.opts.threadTable && !threadTableClasses[class] && !threadTableTimes[c.Field] {
@@ -104,9 +114,14 @@ func (cp *compiler) field(c *Check) (bool, string) {
 	if arg == "" && fi.Flags&fields.FlagArgRequired != 0 {
 		return false, "filter syntax error: " + c.Field
 	}
+	if name == "evt.arg" || name == "evt.rawarg" {
+		if msg := argCheck(name, arg, strings.HasPrefix(c.Field[len(name):], "[")); msg != "" {
+			return false, msg
+		}
+	}
 	ext, err := cp.reg.Compile(name, arg)
 	if err != nil {
-		return false, err.Error()
+		return false, unknown
 	}
 	k := &check{name: name, arg: arg, class: class, ext: ext}
 	if m, ok := ext.(fields.Multi); ok {
@@ -374,4 +389,22 @@ func syscallName(code uint16) string {
 		return "<unknown>"
 	}
 	return event.SyscallCodeName(code)
+}
+
+// argCheck validates the argument of evt.arg / evt.rawarg: a position in
+// brackets (evt.arg only) or a parameter name.
+func argCheck(name, arg string, bracket bool) string {
+	if bracket {
+		if name == "evt.rawarg" {
+			return "evt.arg fields must be expressed explicitly"
+		}
+		if _, ok := parseInt(arg, 32); !ok {
+			return arg + " is not a valid number"
+		}
+		return ""
+	}
+	if _, ok := paramType(arg); !ok {
+		return "unknown event argument " + arg
+	}
+	return ""
 }

@@ -56,6 +56,18 @@ func TestCompileErrors(t *testing.T) {
 		{`evt.around[1534527348514632619]>1`, `filter error at position 33: evt.around supports only '=' comparison operator`},
 		{`evt.around[abc]=1`, `filter error at position 15: abc is not a valid number`},
 		{`evt.around=1`, `filter error at position 10: filter syntax error: evt.around`},
+		{`evt.arg[x]=1`, `filter error at position 10: x is not a valid number`},
+		{`evt.argx=1`, `filter error at position 8: filter syntax error: evt.argx`},
+		{`evt.arg.nam=1`, `filter error at position 11: unknown event argument nam`},
+		{`evt.rawarg.nam=1`, `filter error at position 14: unknown event argument nam`},
+		{`evt.rawarg[1]=4`, `filter error at position 13: evt.arg fields must be expressed explicitly`},
+		{`evt.rawarg[x]=4`, `filter error at position 13: evt.arg fields must be expressed explicitly`},
+		{`evt.type.isopn=1`, `filter error at position 14: filter syntax error: evt.type.isopn`},
+		{`evt.type.is.=1`, `filter error at position 12: filter error: unrecognized field evt.type.is. at pos 0`},
+		{`evt.type.is=1`, `filter error at position 11: filter syntax error: evt.type.is`},
+		{`proc.aname[x]=1`, `filter error at position 13: filter error: unrecognized field proc.aname[x] at pos 0`},
+		{`proc.anamex=1`, `filter error at position 11: filter error: unrecognized field proc.anamex at pos 0`},
+		{`evt.arg.name[1]=x`, `filter error at position 15: filter error: unrecognized field evt.arg.name[1] at pos 0`},
 		{`evt.rawarg.fd=x`, `filter error at position 15: x is not a valid number`},
 	}
 	for _, tt := range tests {
