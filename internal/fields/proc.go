@@ -65,23 +65,13 @@ func init() {
 			threadStr("proc.exeline", "proc.exe followed by proc.args.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendCmdline(b, t.Exe, t.Args), true }),
 			threadStr("proc.cwd", "current working directory of the process.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return append(b, c.State.Cwd(t)...), true }),
 			threadNum("proc.nthreads", "UINT32", "number of threads the process has, main thread included.", func(c *Ctx, t *state.Thread, v *Value) bool {
-				n := 0
-				c.State.Threads(func(x *state.Thread) bool {
-					if x.PID == t.PID {
-						n++
-					}
-					return true
-				})
-				return setUint(v, KindUint64, uint64(n))
+				return setUint(v, KindUint64, uint64(c.State.ThreadsOf(t.PID)))
 			}),
 			threadNum("proc.nchilds", "UINT32", "number of child threads of the process, main thread excluded.", func(c *Ctx, t *state.Thread, v *Value) bool {
-				n := 0
-				c.State.Threads(func(x *state.Thread) bool {
-					if x.PID == t.PID && x.TID != x.PID {
-						n++
-					}
-					return true
-				})
+				n := c.State.ThreadsOf(t.PID)
+				if c.State.Thread(t.PID) != nil {
+					n--
+				}
 				return setUint(v, KindUint64, uint64(n))
 			}),
 			threadNum("proc.ppid", "INT64", "id of the parent process.", func(c *Ctx, t *state.Thread, v *Value) bool { return t.PTID >= 0 && setInt(v, t.PTID) }),

@@ -200,7 +200,7 @@ func exitExecve(s *State, ev *event.Event, t *Thread) {
 	p := procParams{ev}
 	if t.unknown {
 		if v, ok := p.int("pid"); ok {
-			t.PID = v
+			s.setPID(t, v)
 		}
 		if v, ok := p.int("ptid"); ok {
 			t.PTID = v

@@ -16,6 +16,7 @@ type State struct {
 	opts       Options
 	machine    event.Machine
 	threads    map[int64]*Thread
+	perPID     map[int64]int // number of threads per pid
 	users      map[uint32]*event.User
 	groups     map[uint32]*event.Group
 	ifaces     []event.Interface
@@ -46,6 +47,7 @@ func New(opts Options) *State {
 
 func (s *State) reset() {
 	s.threads = make(map[int64]*Thread)
+	s.perPID = make(map[int64]int)
 	s.users = make(map[uint32]*event.User)
 	s.groups = make(map[uint32]*event.Group)
 	s.containers = make(map[string]*Container)
@@ -86,7 +88,7 @@ func (s *State) Load(snap *event.Snapshot) {
 					t.fds = p.fds
 				}
 			}
-			s.threads[t.TID] = t
+			s.putThread(t)
 		}
 	}
 	for _, t := range s.threads {
@@ -232,6 +234,35 @@ func (s *State) Ancestor(t *Thread, n int) *Thread {
 		p = s.Parent(p)
 	}
 	return p
+}
+
+// ThreadsOf returns how many threads of process pid the table holds.
+func (s *State) ThreadsOf(pid int64) int { return s.perPID[pid] }
+
+// putThread inserts or replaces t, keeping the per-process counts.
+func (s *State) putThread(t *Thread) {
+	if old := s.threads[t.TID]; old != nil {
+		s.dropCount(old.PID)
+	}
+	s.threads[t.TID] = t
+	s.perPID[t.PID]++
+}
+
+func (s *State) dropCount(pid int64) {
+	if n := s.perPID[pid]; n > 1 {
+		s.perPID[pid] = n - 1
+	} else {
+		delete(s.perPID, pid)
+	}
+}
+
+// setPID changes the pid of t, keeping the per-process counts.
+func (s *State) setPID(t *Thread, pid int64) {
+	if s.threads[t.TID] == t {
+		s.dropCount(t.PID)
+		s.perPID[pid]++
+	}
+	t.PID = pid
 }
 
 // NumThreads returns the size of the thread table.

@@ -400,3 +400,20 @@ func TestSwitchAndProcinfo(t *testing.T) {
 		t.Fatalf("read latency = %d", s.Cur().Latency)
 	}
 }
+
+func TestThreadCounts(t *testing.T) {
+	s := newLoaded()
+	if s.ThreadsOf(200) != 2 || s.ThreadsOf(100) != 1 {
+		t.Fatalf("counts after load: %d %d", s.ThreadsOf(200), s.ThreadsOf(100))
+	}
+	s.Update(mkEvent(t, "clone", true, 1, 200))
+	s.Update(mkEvent(t, "clone", false, 2, 200, cloneArgs(202, 200, 200, 100, clThread|clFiles)...))
+	if s.ThreadsOf(200) != 3 {
+		t.Fatalf("after clone: %d", s.ThreadsOf(200))
+	}
+	s.Update(mkEvent(t, "procexit", true, 3, 202, int64(0), int64(0), uint64(0), uint64(0)))
+	s.Update(mkEvent(t, "brk", true, 4, 200, uint64(0)))
+	if s.ThreadsOf(200) != 2 {
+		t.Fatalf("after exit: %d", s.ThreadsOf(200))
+	}
+}

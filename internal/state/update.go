@@ -185,10 +185,15 @@ func (s *State) keepThread(t *Thread) {
 		s.Counters.DroppedThread++
 		return
 	}
-	s.threads[t.TID] = t
+	s.putThread(t)
 }
 
-func (s *State) removeThread(tid int64) { delete(s.threads, tid) }
+func (s *State) removeThread(tid int64) {
+	if t := s.threads[tid]; t != nil {
+		s.dropCount(t.PID)
+		delete(s.threads, tid)
+	}
+}
 
 // setFD installs f in t's fd table and makes it the event's fd.
 func (s *State) setFD(t *Thread, f *FD) {
