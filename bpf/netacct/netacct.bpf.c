@@ -19,6 +19,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define MSG_PEEK 2
 #define TCP_CLOSE 7
 #define SOCK_DONE 1
+#define TCP_ESTABLISHED 1
 
 // Counter slots of the stats array.
 enum {
@@ -56,8 +57,11 @@ struct tcp_val {
 
 struct owner {
 	__u32 tgid;
-	__u32 pad;
+	__u32 seq; // TCP: copied_seq up to which reads were accounted
 	char comm[16];
+	__u8 seq_valid;
+	__u8 fin; // the FIN's sequence number was discounted
+	__u8 pad[6];
 };
 
 struct peer {
@@ -181,6 +185,24 @@ static __always_inline void add_flow(struct flow_key *k, int rx, __u64 bytes, __
 	v->conns += newconn;
 }
 
+// tcp_read_bytes returns how far the reader of a TCP socket advanced since
+// the last call (copied_seq), without the sequence number a consumed FIN
+// takes. This covers every way of reading: recvmsg, splice, zero-copy
+// receive.
+static __always_inline __u32 tcp_read_bytes(struct sock *sk, struct owner *o)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	__u32 copied = BPF_CORE_READ(tp, copied_seq);
+	__u32 d = copied - o->seq;
+	o->seq = copied;
+	if (d && !o->fin && ((BPF_CORE_READ(sk, __sk_common.skc_flags) >> SOCK_DONE) & 1) &&
+	    copied == BPF_CORE_READ(tp, rcv_nxt)) {
+		o->fin = 1;
+		d -= 1;
+	}
+	return d;
+}
+
 static __always_inline int account(struct sock *sk, int ret, int rx)
 {
 	if (!sk || ret <= 0)
@@ -233,8 +255,9 @@ static __always_inline int account(struct sock *sk, int ret, int rx)
 	bump(ST_CALLS);
 
 	int newconn = 0;
+	struct owner *o = 0;
 	if (connected) {
-		struct owner *o = bpf_sk_storage_get(&socks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		o = bpf_sk_storage_get(&socks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 		if (!o) {
 			bump(ST_SOCK_FULL);
 		} else if (o->tgid != k.tgid) {
@@ -244,7 +267,16 @@ static __always_inline int account(struct sock *sk, int ret, int rx)
 		}
 	}
 
-	add_flow(&k, rx, ret, 1, newconn);
+	__u64 bytes = ret;
+	if (rx && proto == IPPROTO_TCP && o) {
+		if (!o->seq_valid) {
+			const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+			o->seq = BPF_CORE_READ(tp, copied_seq) - ret;
+			o->seq_valid = 1;
+		}
+		bytes = tcp_read_bytes(sk, o);
+	}
+	add_flow(&k, rx, bytes, 1, newconn);
 	return 0;
 }
 
@@ -281,6 +313,29 @@ int BPF_PROG(on_recv, struct sock *sk, int ret, int flags)
 	if (flags & MSG_PEEK)
 		return 0;
 	return account(sk, ret, 1);
+}
+
+// TCP reads that do not pass through sock_recvmsg (splice, zero-copy
+// receive) end with tcp_rcv_space_adjust; recvmsg calls it too, before
+// sock_recv_length, which then finds nothing left to add but the call.
+SEC("tp_btf/tcp_rcv_space_adjust")
+int BPF_PROG(on_space_adjust, struct sock *sk)
+{
+	struct owner *o = bpf_sk_storage_get(&socks, sk, 0, 0);
+	if (!o || !o->seq_valid)
+		return 0;
+	__u32 d = tcp_read_bytes(sk, o);
+	if (!d)
+		return 0;
+	struct flow_key k = {};
+	__u64 id = bpf_get_current_pid_tgid();
+	k.tgid = id >> 32;
+	k.proto = IPPROTO_TCP;
+	process_name(k.comm);
+	if (!fill_peer(sk, &k))
+		return 0;
+	add_flow(&k, 1, d, 0, 0);
+	return 0;
 }
 
 // stash_sockaddr remembers the destination given to sendto/sendmsg so that an
@@ -448,6 +503,16 @@ int on_recvmsg_exit(void *ctx)
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int newstate)
 {
+	if (newstate == TCP_ESTABLISHED && sk->sk_protocol == IPPROTO_TCP) {
+		// Start counting reads from the first byte of the connection.
+		struct owner *o = bpf_sk_storage_get(&socks, (struct sock *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (o && !o->seq_valid) {
+			const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+			o->seq = BPF_CORE_READ(tp, copied_seq);
+			o->seq_valid = 1;
+		}
+		return 0;
+	}
 	if (newstate != TCP_CLOSE || sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	struct owner *o = bpf_sk_storage_get(&socks, (struct sock *)sk, 0, 0);
@@ -459,6 +524,8 @@ int BPF_PROG(on_state, const struct sock *sk, const int oldstate, const int news
 	k.proto = IPPROTO_TCP;
 	fill_peer((struct sock *)sk, &k);
 	o->tgid = 0; // a socket reused after close counts as a new connection
+	o->seq_valid = 0;
+	o->fin = 0;
 
 	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
 	__u64 sent = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);

@@ -62,6 +62,8 @@ struct sock {
 };
 
 struct tcp_sock {
+	__u32 copied_seq;
+	__u32 rcv_nxt;
 	__u64 bytes_sent;
 	__u64 bytes_received;
 	__u64 bytes_acked;

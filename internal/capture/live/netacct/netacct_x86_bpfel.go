@@ -33,10 +33,13 @@ type NetacctFlowVal struct {
 }
 
 type NetacctOwner struct {
-	_    structs.HostLayout
-	Tgid uint32
-	Pad  uint32
-	Comm [16]int8
+	_        structs.HostLayout
+	Tgid     uint32
+	Seq      uint32
+	Comm     [16]int8
+	SeqValid uint8
+	Fin      uint8
+	Pad      [6]uint8
 }
 
 type NetacctPeer struct {
@@ -86,6 +89,7 @@ const (
 	NetacctProgOnSend          = "on_send"
 	NetacctProgOnSendmsg       = "on_sendmsg"
 	NetacctProgOnSendto        = "on_sendto"
+	NetacctProgOnSpaceAdjust   = "on_space_adjust"
 	NetacctProgOnState         = "on_state"
 	NetacctVarUnusedFlowKey    = "unused_flow_key"
 	NetacctVarUnusedFlowVal    = "unused_flow_val"
@@ -144,6 +148,7 @@ type NetacctProgramSpecs struct {
 	OnSend          *ebpf.ProgramSpec `ebpf:"on_send"`
 	OnSendmsg       *ebpf.ProgramSpec `ebpf:"on_sendmsg"`
 	OnSendto        *ebpf.ProgramSpec `ebpf:"on_sendto"`
+	OnSpaceAdjust   *ebpf.ProgramSpec `ebpf:"on_space_adjust"`
 	OnState         *ebpf.ProgramSpec `ebpf:"on_state"`
 }
 
@@ -230,6 +235,7 @@ type NetacctPrograms struct {
 	OnSend          *ebpf.Program `ebpf:"on_send"`
 	OnSendmsg       *ebpf.Program `ebpf:"on_sendmsg"`
 	OnSendto        *ebpf.Program `ebpf:"on_sendto"`
+	OnSpaceAdjust   *ebpf.Program `ebpf:"on_space_adjust"`
 	OnState         *ebpf.Program `ebpf:"on_state"`
 }
 
@@ -245,6 +251,7 @@ func (p *NetacctPrograms) Close() error {
 		p.OnSend,
 		p.OnSendmsg,
 		p.OnSendto,
+		p.OnSpaceAdjust,
 		p.OnState,
 	)
 }

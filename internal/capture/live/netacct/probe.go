@@ -68,7 +68,7 @@ func Open(opts Options) (*Probe, error) {
 		}
 		return nil, fmt.Errorf("netacct: load programs: %w", err)
 	}
-	for _, prog := range []*ebpf.Program{p.objs.OnSend, p.objs.OnRecv, p.objs.OnState, p.objs.OnDevQueue, p.objs.OnCopy} {
+	for _, prog := range []*ebpf.Program{p.objs.OnSend, p.objs.OnRecv, p.objs.OnState, p.objs.OnDevQueue, p.objs.OnCopy, p.objs.OnSpaceAdjust} {
 		l, err := link.AttachTracing(link.TracingOptions{Program: prog})
 		if err != nil {
 			p.Close()

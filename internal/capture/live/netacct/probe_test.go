@@ -301,9 +301,15 @@ func TestKernelCopiesCounted(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		name string
-		send func(t *testing.T, c *net.TCPConn)
+		name       string
+		send       func(t *testing.T, c *net.TCPConn)
+		recvSplice bool
 	}{
+		{"write/splice-read", func(t *testing.T, c *net.TCPConn) {
+			if _, err := c.Write(payload); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
 		{"sendfile", func(t *testing.T, c *net.TCPConn) {
 			f, err := os.Open(path)
 			if err != nil {
@@ -323,7 +329,7 @@ func TestKernelCopiesCounted(t *testing.T) {
 					t.Fatalf("sendfile: %d, %v", n, serr)
 				}
 			}
-		}},
+		}, false},
 		{"splice", func(t *testing.T, c *net.TCPConn) {
 			var pfd [2]int
 			if err := unix.Pipe2(pfd[:], 0); err != nil {
@@ -351,7 +357,7 @@ func TestKernelCopiesCounted(t *testing.T) {
 					left -= int(n)
 				}
 			}
-		}},
+		}, false},
 		{"zerocopy", func(t *testing.T, c *net.TCPConn) {
 			sc, _ := c.SyscallConn()
 			var serr error
@@ -370,7 +376,7 @@ func TestKernelCopiesCounted(t *testing.T) {
 				}
 				left -= n
 			}
-		}},
+		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ln, err := net.Listen("tcp4", "127.0.0.1:0")
@@ -386,7 +392,12 @@ func TestKernelCopiesCounted(t *testing.T) {
 					return
 				}
 				deadline(c)
-				n, _ := io.Copy(io.Discard, c)
+				var n int64
+				if tc.recvSplice {
+					n = spliceAll(t, c.(*net.TCPConn))
+				} else {
+					n, _ = io.Copy(io.Discard, c)
+				}
 				c.Close()
 				done <- n
 			}()
@@ -404,7 +415,44 @@ func TestKernelCopiesCounted(t *testing.T) {
 			if cf := flows[unmapped(addrPort(c.RemoteAddr()))]; cf.TxBytes != size {
 				t.Errorf("%s: counted tx %d, sent %d", tc.name, cf.TxBytes, size)
 			}
+			// The server read to the end, FIN included.
+			if sf := flows[unmapped(addrPort(c.LocalAddr()))]; sf.RxBytes != size {
+				t.Errorf("%s: counted rx %d, received %d", tc.name, sf.RxBytes, size)
+			}
 		})
+	}
+}
+
+// spliceAll reads c to its end through a pipe with splice(2).
+func spliceAll(t *testing.T, c *net.TCPConn) int64 {
+	var pfd [2]int
+	if err := unix.Pipe2(pfd[:], 0); err != nil {
+		t.Error(err)
+		return -1
+	}
+	defer unix.Close(pfd[0])
+	defer unix.Close(pfd[1])
+	sc, _ := c.SyscallConn()
+	buf := make([]byte, 65536)
+	var total int64
+	for {
+		var n int64
+		var err error
+		sc.Read(func(fd uintptr) bool {
+			n, err = unix.Splice(int(fd), nil, pfd[1], nil, len(buf), 0)
+			return err != unix.EAGAIN
+		})
+		if err != nil || n == 0 {
+			return total
+		}
+		total += n
+		for left := int(n); left > 0; {
+			m, err := unix.Read(pfd[0], buf[:left])
+			if err != nil {
+				return -1
+			}
+			left -= m
+		}
 	}
 }
 
