@@ -5,8 +5,10 @@
 // the socket layer (sock_send_length / sock_recv_length tracepoints, which
 // sit under every sendmsg/recvmsg path: write, sendfile and splice to a
 // socket, zero-copy sends and in-kernel senders), aggregated in a per-CPU
-// hash keyed by process and remote endpoint. TCP's own byte counters are
-// sampled when a connection closes so the two layers can be compared.
+// hash keyed by process and remote endpoint. TCP reads are measured by how
+// far the reader's sequence number advanced, which also covers splice and
+// zero-copy receive. TCP's own byte counters are sampled when a connection
+// closes so the two layers can be compared.
 
 #include "netacct.h"
 

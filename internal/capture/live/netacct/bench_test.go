@@ -183,7 +183,7 @@ func BenchmarkAccountingCost(b *testing.B) {
 // runtime sums the run time and run count of the attached programs (when
 // BPF statistics are enabled).
 func (p *Probe) runtime() (ns, runs uint64) {
-	for _, prog := range []*ebpf.Program{p.objs.OnSend, p.objs.OnRecv, p.objs.OnState, p.objs.OnDevQueue, p.objs.OnCopy} {
+	for _, prog := range []*ebpf.Program{p.objs.OnSend, p.objs.OnRecv, p.objs.OnState, p.objs.OnDevQueue, p.objs.OnCopy, p.objs.OnSpaceAdjust} {
 		st, err := prog.Stats()
 		if err != nil {
 			continue

@@ -2,8 +2,12 @@
 
 // Package netacct loads and attaches the in-kernel network accounting
 // programs (bpf/netacct) and reads their maps: cumulative bytes, calls and
-// connections per process and remote endpoint, counted at the socket layer,
+// connections per process and remote endpoint, counted at the socket layer
+// (sends, including sendfile, splice and MSG_ZEROCOPY; TCP reads by the
+// advance of the reader's sequence number, so splice reads count too),
 // plus TCP's own byte counters of closed connections and health counters.
+// Needs a kernel with BTF, the sock_send_length/sock_recv_length
+// tracepoints (6.3 or later) and socket-local storage for tracing programs.
 // User space only reads the maps, so its cost does not grow with the packet
 // rate.
 //
