@@ -123,7 +123,7 @@ var (
 
 // Process description shared by the clone family and the execve family.
 var (
-	procHead = []pd{rv, proc(procExe), proc(procArgs), proc(procTID), proc(procPID), proc(procPTID), none,
+	procHead = []pd{rv, proc(procExe), proc(procArgs), proc(procTID), proc(procPID), proc(procPTID), {srcCwd, 0, 0},
 		proc(procFDLimit), proc(procPgftMaj), proc(procPgftMin), proc(procVMSize), proc(procVMRSS),
 		proc(procVMSwap), proc(procComm), proc(procCgroups)}
 	cloneExit = same(procHead, proc(procCloneFlags), proc(procUID), proc(procGID), proc(procVTID), proc(procVPID))
