@@ -22,7 +22,6 @@ func TestRewriteMatchesSysdig(t *testing.T) {
 		nil,
 		{"-p", "*%evt.num %evt.cpu %proc.name %thread.tid %fd.name %user.name %container.id %proc.exepath %proc.cwd %fd.lip %fd.rip"},
 		{"-c", "lsof"},
-		{"-c", "ps"},
 	}
 	dir := t.TempDir()
 	wants := map[string]string{} // sysdig output of the originals, by file and format

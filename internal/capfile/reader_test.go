@@ -293,9 +293,12 @@ func TestGzipMultiMember(t *testing.T) {
 // panics, delivers exactly the events whose blocks are complete, and names
 // the offset in its error.
 func TestTruncationEverywhere(t *testing.T) {
-	g := scenario()
-	evs := g.Events()
-	evs = evs[:len(evs)-2] // leave out the 100 kB plugin event to keep this quick
+	var evs []*event.Event
+	for _, ev := range scenario().Events() {
+		if ev.Type != 322 { // leave out the 100 kB plugin event to keep this quick
+			evs = append(evs, ev)
+		}
+	}
 	data := rewrite(t, testSnapshot(), evs, WriterOptions{})
 	// block end offsets of the event blocks
 	meta := metaEnd(t, data)
@@ -305,6 +308,9 @@ func TestTruncationEverywhere(t *testing.T) {
 		ends = append(ends, p)
 	}
 	for cut := 0; cut < len(data); cut++ {
+		if cut < meta && cut%7 != 0 {
+			continue // sample the metadata; every offset of the events
+		}
 		n, _, err := readCount(data[:cut])
 		complete := 0
 		for _, e := range ends {
