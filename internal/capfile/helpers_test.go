@@ -49,6 +49,9 @@ func trace(t testing.TB, name string) string {
 // it is not installed.
 func needSysdig(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("sysdig comparisons skipped in -short mode")
+	}
 	p, err := exec.LookPath("sysdig")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
