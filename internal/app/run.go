@@ -24,7 +24,7 @@ var Version = "0.1.0"
 // Hooks to packages wired in by other files of this package, so that each
 // integration lives in its own file.
 var (
-	// openFileSource opens one capture file.
+	// openFileSource opens capture files, read in order as one stream.
 	openFileSource func(paths []string) (capture.Source, error)
 	// openLiveSource opens the live eBPF source.
 	openLiveSource func(c *Config, flt engine.Filter, chisels bool) (capture.Source, error)
