@@ -281,6 +281,9 @@ func (r *Reader) readOneSection() (bool, error) {
 	}
 	r.snap = sec.snap
 	r.newSection = true
+	if cap(r.buf) > 4<<20 {
+		r.buf = nil // a large metadata block; events need far less
+	}
 	return false, nil
 }
 
