@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"testing"
 
@@ -278,10 +279,8 @@ func TestRoutesFilter(t *testing.T) {
 
 // TestHeaderConstants checks the Go mirrors of bpf/probe/probe.h.
 func TestHeaderConstants(t *testing.T) {
-	root, err := filepath.Abs("../../..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, self, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(self), "../../..")
 	b, err := os.ReadFile(filepath.Join(root, "bpf/probe/probe.h"))
 	if err != nil {
 		t.Fatal(err)
