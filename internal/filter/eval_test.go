@@ -205,7 +205,7 @@ func TestMatchRuntimeErrors(t *testing.T) {
 
 // sockCtx returns a context whose current event is a read exit on fd 3,
 // a socket of the given type with the given ends.
-func sockCtx(t *testing.T, typ event.FDType, sip, dip string, sport, dport uint16) *fields.Ctx {
+func sockCtx(t testing.TB, typ event.FDType, sip, dip string, sport, dport uint16) *fields.Ctx {
 	addr := func(s string) []byte {
 		if s == "" {
 			return nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/fields"
 )
 
@@ -37,8 +38,8 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// FuzzCompile compiles against the built-in fields and evaluates on an
-// empty context (every field missing): nothing may panic.
+// FuzzCompile compiles against the built-in fields and evaluates on a
+// read event over a connected socket: nothing may panic.
 func FuzzCompile(f *testing.F) {
 	for _, s := range []string{
 		`evt.type=open`, `evt.num in (1,2,3)`, `fd.net=10.0.0.0/8`, `fd.ip=::1`,
@@ -48,11 +49,16 @@ func FuzzCompile(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	var ctx *fields.Ctx
 	f.Fuzz(func(t *testing.T, s string) {
 		flt, err := Compile(s, fields.Default)
 		if err != nil {
 			return
 		}
+		if ctx == nil {
+			ctx = sockCtx(t, event.FDIPv4Sock, "10.0.0.79", "1.2.3.4", 43210, 80)
+		}
+		flt.Match(ctx)
 		_ = KernelHints(flt)
 		_ = flt.Fields()
 	})
