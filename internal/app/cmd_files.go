@@ -3,6 +3,7 @@
 package app
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -85,8 +86,10 @@ func runFiles(args []string) int {
 		defer f.Close()
 		w = f
 	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	defer bw.Flush()
 	status, err := filesRun(filesConfig{pids: *pids, comms: *comms, prefixes: *prefixes, json: *asJSON,
-		untilExit: *untilExit || len(cmd) > 0, cmd: cmd}, w)
+		untilExit: *untilExit || len(cmd) > 0, cmd: cmd}, bw)
 	if err != nil {
 		fail("%v", err)
 		if status == 0 {
@@ -171,6 +174,9 @@ func filesRun(c filesConfig, w io.Writer) (int, error) {
 			lastTS = ev.TS
 			m.Handle(ev)
 		case errors.Is(err, capture.ErrTimeout):
+			if f, ok := w.(interface{ Flush() error }); ok {
+				f.Flush()
+			}
 			if done {
 				idle++
 			}

@@ -3,6 +3,7 @@
 package app
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -184,7 +185,11 @@ func runTrace(args []string) int {
 		defer f.Close()
 		out = f
 	}
-	status, err := traceRun(c, out)
+	bw := bufio.NewWriterSize(out, 64<<10)
+	status, err := traceRun(c, bw)
+	if ferr := bw.Flush(); err == nil && ferr != nil {
+		err = ferr
+	}
 	if err != nil {
 		fmt.Fprintf(Stderr, "ferret trace: %v\n", err)
 		if status == 0 {
@@ -258,6 +263,10 @@ func traceRun(c *traceConfig, out io.Writer) (int, error) {
 			idle = 0
 			tr.Handle(ev)
 		case errors.Is(err, capture.ErrTimeout):
+			// Nothing pending: show what was traced so far.
+			if f, ok := out.(interface{ Flush() error }); ok {
+				f.Flush()
+			}
 			if done {
 				idle++
 			}

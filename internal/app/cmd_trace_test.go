@@ -16,7 +16,9 @@ func TestParseTraceArgs(t *testing.T) {
 		wantErr string
 	}{
 		{"-f -c -- ls /", func(c *traceConfig) bool { return c.follow && c.count && strings.Join(c.cmd, " ") == "ls /" }, ""},
-		{"-fT -tt ls -l", func(c *traceConfig) bool { return c.follow && c.durations && c.time == trace.TimeUsec && len(c.cmd) == 2 }, ""},
+		{"-fT -tt ls -l", func(c *traceConfig) bool {
+			return c.follow && c.durations && c.time == trace.TimeUsec && len(c.cmd) == 2
+		}, ""},
 		{"-ttt -s 64 -o out.txt true", func(c *traceConfig) bool { return c.time == trace.TimeEpoch && c.strSize == 64 && c.out == "out.txt" }, ""},
 		{"-e trace=%file,read cat x", func(c *traceConfig) bool { return c.set.Has("openat") && c.set.Has("read") && !c.set.Has("write") }, ""},
 		{"-e open true", func(c *traceConfig) bool { return c.set.Has("open") && !c.set.Has("read") }, ""},
