@@ -236,12 +236,14 @@ func (o *Options) compileFormat(f string) (Formatter, error) {
 func Load(name string, rest []string, opts Options) (*Chisel, int, error) {
 	o := opts
 	c := &Chisel{opts: &o, find: newFinder(o.Dirs), reg: o.registry()}
-	c.out = bufio.NewWriterSize(o.stdout(), 64<<10)
+	c.out = acquireOut(o.stdout())
 	if err := c.load(name); err != nil {
+		releaseOut(o.stdout())
 		return nil, 0, err
 	}
 	n, vals, err := c.pickArgs(rest)
 	if err != nil {
+		c.Close()
 		return nil, 0, err
 	}
 	if err := c.setArgs(vals); err != nil {
@@ -681,6 +683,7 @@ func (c *Chisel) Close() error {
 	if c.L != nil {
 		c.L.Close()
 		c.L = nil
+		releaseOut(c.opts.stdout())
 	}
 	return err
 }

@@ -116,3 +116,32 @@ func TestGetFilterFromRun(t *testing.T) {
 		t.Errorf("get_filter printed %q", out.String())
 	}
 }
+
+func TestTwoChiselsShareOutputOrder(t *testing.T) {
+	const src = `description='d' short_description='s' args={}
+		function on_init() fn = chisel.request_field("evt.num") return true end
+		function on_event() print("%s" .. evt.field(fn)) return true end`
+	dir := writeChisel(t, map[string]string{
+		"a": strings.Replace(src, "%s", "a", 1),
+		"b": strings.Replace(src, "%s", "b", 1),
+	})
+	var out bytes.Buffer
+	var cons []engine.Consumer
+	for _, n := range []string{"a", "b"} {
+		c, _, err := Load(n, nil, Options{Dirs: []string{dir}, Stdout: &out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		cons = append(cons, c)
+	}
+	g := &synth.Gen{}
+	g.Close(1, 3, 0)
+	if err := engine.New(g.Source(nil), engine.Options{}, cons...).Loop(); err != nil {
+		t.Fatal(err)
+	}
+	want := "a1\nb1\na2\nb2\n"
+	if out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
+	}
+}
