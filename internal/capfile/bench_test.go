@@ -94,7 +94,7 @@ func BenchmarkRead(b *testing.B) { benchRead(b, false) }
 // uncompressed bytes).
 func BenchmarkReadGzip(b *testing.B) { benchRead(b, true) }
 
-func benchWrite(b *testing.B, gz bool) {
+func benchWrite(b *testing.B, gz bool, level int) {
 	data, n := bigCapture(b, "curl_google.scap", 32<<20, false)
 	snap, evs, err := readAll(b, data)
 	if err != nil {
@@ -104,7 +104,7 @@ func benchWrite(b *testing.B, gz bool) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		w, err := NewWriter(io.Discard, snap, WriterOptions{Compress: gz})
+		w, err := NewWriter(io.Discard, snap, WriterOptions{Compress: gz, Level: level})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -122,10 +122,13 @@ func benchWrite(b *testing.B, gz bool) {
 }
 
 // BenchmarkWrite writes the capture to io.Discard.
-func BenchmarkWrite(b *testing.B) { benchWrite(b, false) }
+func BenchmarkWrite(b *testing.B) { benchWrite(b, false, 0) }
 
 // BenchmarkWriteGzip writes it gzip-compressed.
-func BenchmarkWriteGzip(b *testing.B) { benchWrite(b, true) }
+func BenchmarkWriteGzip(b *testing.B) { benchWrite(b, true, 0) }
+
+// BenchmarkWriteGzipFast writes it with the fastest gzip level.
+func BenchmarkWriteGzipFast(b *testing.B) { benchWrite(b, true, 1) }
 
 // TestNoAllocPerEvent checks the hot paths: reading and writing an event
 // allocates nothing once buffers are warm.

@@ -20,6 +20,8 @@ type WriterOptions struct {
 	// the file stays readable up to the last complete chunk if writing
 	// stops (readers handle multi-member gzip).
 	Compress bool
+	// Level is the gzip level (1 fastest .. 9 smallest; 0 = the default, 6).
+	Level int
 	// BufferSize is how many bytes of whole blocks are gathered before they
 	// are written (default 256 KiB, 1 MiB when compressing).
 	BufferSize int
@@ -178,7 +180,15 @@ func (w *Writer) flush() error {
 	if w.opts.Compress {
 		w.zbuf.Reset()
 		if w.gz == nil {
-			w.gz = gzip.NewWriter(&w.zbuf)
+			level := w.opts.Level
+			if level == 0 {
+				level = gzip.DefaultCompression
+			}
+			gz, err := gzip.NewWriterLevel(&w.zbuf, level)
+			if err != nil {
+				return w.fail(err)
+			}
+			w.gz = gz
 		} else {
 			w.gz.Reset(&w.zbuf)
 		}

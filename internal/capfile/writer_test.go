@@ -3,6 +3,7 @@
 package capfile
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -113,5 +114,20 @@ func TestWriteToDevFull(t *testing.T) {
 	_, err = NewWriter(f, testSnapshot(), WriterOptions{})
 	if err == nil || !strings.Contains(err.Error(), "writing capture data") || !strings.Contains(err.Error(), "no space left on device") {
 		t.Fatalf("error %v", err)
+	}
+}
+
+func TestGzipLevels(t *testing.T) {
+	evs := manyEvents(500)
+	for _, level := range []int{0, 1, 9} {
+		data := rewrite(t, testSnapshot(), evs, WriterOptions{Compress: true, Level: level})
+		n, rd, err := readCount(data)
+		if err != nil || n != len(evs) || !rd.Compressed() {
+			t.Fatalf("level %d: %d events, err %v", level, n, err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := NewWriter(&buf, nil, WriterOptions{Compress: true, Level: 42}); err == nil {
+		t.Fatal("gzip level 42 accepted")
 	}
 }
