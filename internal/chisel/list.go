@@ -4,9 +4,11 @@ package chisel
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"sort"
 	"strings"
+	"time"
 )
 
 // scan loads every reachable script to read its declarations. Scripts that
@@ -33,6 +35,11 @@ func describe(f *finder, name string) (Meta, bool) {
 	c.reg = c.opts.registry()
 	L := newLuaState(out, f)
 	defer L.Close()
+	// Listing runs every script's top level: do not let one that loops
+	// forever hang -cl.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	L.SetContext(ctx)
 	c.L = L
 	c.registerAPI()
 	fn, err := L.Load(strings.NewReader(string(src)), chunk)
