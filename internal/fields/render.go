@@ -44,17 +44,37 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 			plain = strconv.AppendInt(plain, v, 10)
 		}
 	case event.PTUint8, event.PTUint16, event.PTUint32, event.PTUint64, event.PTPort,
-		event.PTL4Proto, event.PTSockFamily, event.PTBool, event.PTAbsTime, event.PTSigSet:
+		event.PTL4Proto, event.PTSockFamily, event.PTBool, event.PTAbsTime:
 		v := puint(b)
 		switch pi.Fmt {
 		case event.FmtHex:
 			plain = appendHexUpper(plain, v)
 		case event.FmtOct:
+			if v != 0 {
+				plain = append(plain, '0')
+			}
 			plain = strconv.AppendUint(plain, v, 8)
 		case event.Fmt10PaddedDec:
 			plain = appendPadded(plain, int64(v))
 		default:
 			plain = strconv.AppendUint(plain, v, 10)
+		}
+	case event.PTSigSet:
+		v := puint(b)
+		first := true
+		for i := uint64(0); i < 32; i++ {
+			if v&(1<<i) == 0 {
+				continue
+			}
+			if !first {
+				plain = append(plain, ' ')
+			}
+			first = false
+			if n := signalName(i + 1); n != "" {
+				plain = append(plain, n...)
+			} else {
+				plain = strconv.AppendUint(plain, i+1, 10)
+			}
 		}
 	case event.PTErrno:
 		v := sint(b)
@@ -81,13 +101,13 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 		if t := c.State.Thread(pid); t != nil && !t.Unknown() {
 			res = append(res, t.Comm...)
 		}
-	case event.PTCharBuf, event.PTFSPath:
+	case event.PTCharBuf:
 		plain = appendCStr(plain, b)
-	case event.PTFSRelPath:
+	case event.PTFSPath, event.PTFSRelPath:
 		plain = appendCStr(plain, b)
 		if len(b) > 0 && b[0] != '/' && b[0] != 0 {
 			dirfd := int64(-100)
-			if pi.DirFD >= 0 {
+			if pi.Type == event.PTFSRelPath && pi.DirFD >= 0 {
 				dirfd = sint(ev.Param(pi.DirFD))
 			}
 			s := string(trimNul(b))
@@ -112,7 +132,8 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 	case event.PTRelTime:
 		v := puint(b)
 		plain = strconv.AppendUint(plain, v, 10)
-		res = appendHumanDuration(res, v)
+		res = strconv.AppendFloat(res, float64(v)/1e9, 'g', 6, 64)
+		res = append(res, 's')
 	case event.PTFlags8, event.PTFlags16, event.PTFlags32:
 		v := puint(b)
 		plain = strconv.AppendUint(plain, v, 10)
@@ -124,6 +145,11 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 		res = appendFlagNames(res, pi.Flags, uint32(v))
 	case event.PTUID, event.PTGID:
 		v := puint(b)
+		if uint32(v) == math.MaxUint32 {
+			plain = append(plain, "-1"...)
+			res = append(res, "<NONE>"...)
+			break
+		}
 		plain = strconv.AppendUint(plain, v, 10)
 		var name string
 		if pi.Type == event.PTUID {
@@ -133,7 +159,7 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 		}
 		if name != "" {
 			res = append(res, name...)
-		} else if uint32(v) != math.MaxUint32 {
+		} else {
 			res = append(res, "<NA>"...)
 		}
 	case event.PTIPv4Addr:
@@ -240,25 +266,6 @@ func appendFlagNames(b []byte, names []event.FlagName, v uint32) []byte {
 	return b
 }
 
-// appendHumanDuration renders ns the way sysdig's RELTIME annotation does.
-func appendHumanDuration(b []byte, ns uint64) []byte {
-	switch {
-	case ns == 0:
-		return append(b, "0s"...)
-	case ns < 1000:
-		b = strconv.AppendUint(b, ns, 10)
-		return append(b, "ns"...)
-	case ns < 1000000:
-		b = strconv.AppendFloat(b, float64(ns)/1e3, 'f', -1, 64)
-		return append(b, "us"...)
-	case ns < 1000000000:
-		b = strconv.AppendFloat(b, float64(ns)/1e6, 'f', -1, 64)
-		return append(b, "ms"...)
-	}
-	b = strconv.AppendFloat(b, float64(ns)/1e9, 'f', -1, 64)
-	return append(b, 's')
-}
-
 func appendSockAddr(b, p []byte) []byte {
 	if len(p) == 0 {
 		return append(b, "NULL"...)
@@ -339,11 +346,13 @@ func (c *Ctx) appendFDList(b, p []byte) []byte {
 		}
 		b = strconv.AppendInt(b, fd, 10)
 		b = append(b, ':')
+		ch := byte('?')
 		if t != nil {
 			if f := t.FD(fd); f != nil {
-				b = append(b, f.TypeChar())
+				ch = f.TypeChar()
 			}
 		}
+		b = append(b, ch)
 		b = strconv.AppendUint(b, uint64(fl), 16)
 	}
 	return b

@@ -421,19 +421,20 @@ func enterConnect(s *State, ev *event.Event, t *Thread) {
 		if !ok {
 			return
 		}
+		// The destination is known from here on; the name waits for the
+		// exit's tuple.
 		var zero [16]byte
+		if v6 {
+			f.Type = event.FDIPv6Sock
+		} else {
+			f.Type = event.FDIPv4Sock
+		}
 		f.IPv6 = v6
 		f.DIP = zero
 		copy(f.DIP[:], ip)
 		f.DPort = port
 		f.L4Proto = f.pendingL4
 		f.Role = RoleClient
-		n := 4
-		if v6 {
-			n = 16
-		}
-		f.Name = socketName(f)
-		_ = n
 	case afUnix:
 		f.Name = cstr(addr[1:])
 	}

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package fields_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/capfile"
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/state"
+)
+
+func newest(t testing.TB, name string, enter bool) event.Type {
+	t.Helper()
+	var found event.Type
+	ok := false
+	for _, typ := range event.ByName(name) {
+		if typ.IsEnter() == enter {
+			found, ok = typ, true
+		}
+	}
+	if !ok {
+		t.Fatalf("no event %s", name)
+	}
+	return found
+}
+
+// rec encodes one record with the widths of typ's table.
+func rec(t testing.TB, typ event.Type, ts uint64, tid int64, args ...any) *event.Event {
+	t.Helper()
+	info := typ.Info()
+	var b event.Builder
+	b.Reset(typ)
+	for i, a := range args {
+		pt := info.Params[i].Type
+		switch v := a.(type) {
+		case []byte:
+			b.Raw(v)
+		case string:
+			if pt == event.PTByteBuf {
+				b.Raw([]byte(v))
+			} else {
+				b.Str(v)
+			}
+		case int:
+			switch pt {
+			case event.PTUint8, event.PTInt8, event.PTFlags8, event.PTSigType, event.PTL4Proto, event.PTSockFamily, event.PTBool:
+				b.U8(uint8(v))
+			case event.PTUint16, event.PTInt16, event.PTFlags16, event.PTSyscallID, event.PTPort:
+				b.U16(uint16(v))
+			case event.PTUint32, event.PTInt32, event.PTFlags32, event.PTUID, event.PTGID, event.PTMode:
+				b.U32(uint32(v))
+			default:
+				b.U64(uint64(int64(v)))
+			}
+		default:
+			t.Fatalf("unsupported %T", a)
+		}
+	}
+	ev := &event.Event{}
+	if err := ev.Decode(append([]byte(nil), b.Bytes(ts, tid)...)); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+// TestRenderingAgainstSysdig writes a capture with events whose argument
+// types the reference traces do not cover, reads it with the installed
+// sysdig 0.29.3 and compares every line with ferret's rendering. It is
+// skipped when sysdig is not installed.
+func TestRenderingAgainstSysdig(t *testing.T) {
+	sysdig, err := exec.LookPath("sysdig")
+	if err != nil {
+		t.Skip("sysdig not installed")
+	}
+	snap := &event.Snapshot{
+		Machine: event.Machine{NumCPUs: 1, Hostname: "h"},
+		Users:   []event.User{{UID: 0, GID: 0, Name: "root", HomeDir: "/root", Shell: "/bin/sh"}},
+		Groups:  []event.Group{{GID: 0, Name: "root"}},
+		Threads: []event.Thread{
+			{TID: 42, PID: 42, PTID: 1, Comm: "tool", Exe: "tool", ExePath: "/usr/bin/tool", Cwd: "/home/u/", FDLimit: 1024,
+				FDs: []event.FD{
+					{Num: 3, Type: event.FDFile, Name: "/etc/passwd"},
+					{Num: 7, Type: event.FDDirectory, Name: "/var/lib"},
+				}},
+			{TID: 1, PID: 1, Comm: "init", Exe: "init", Cwd: "/"},
+		},
+	}
+	u16 := func(v uint16) []byte { return binary.LittleEndian.AppendUint16(nil, v) }
+	sa4 := append(append([]byte{2}, 127, 0, 0, 1), u16(8080)...)
+	tup4 := append(append(append(append([]byte{2}, 10, 0, 0, 1), u16(5000)...), 10, 0, 0, 2), u16(80)...)
+	saUnix := append([]byte{1}, "/run/a.sock\x00"...)
+	fdl := append(u16(2), binary.LittleEndian.AppendUint64(nil, 3)...)
+	fdl = append(fdl, u16(1)...)
+	fdl = append(fdl, binary.LittleEndian.AppendUint64(nil, 99)...)
+	fdl = append(fdl, u16(4)...)
+	dynInt := append([]byte{1}, binary.LittleEndian.AppendUint64(nil, 5)...)
+	evs := []*event.Event{
+		rec(t, newest(t, "nanosleep", true), 1, 42, 0),
+		rec(t, newest(t, "nanosleep", true), 2, 42, 500),
+		rec(t, newest(t, "nanosleep", true), 3, 42, 1500),
+		rec(t, newest(t, "nanosleep", true), 4, 42, 2_000_000),
+		rec(t, newest(t, "nanosleep", true), 5, 42, 3_500_000_000),
+		rec(t, newest(t, "setuid", true), 6, 42, 0),
+		rec(t, newest(t, "setuid", true), 7, 42, 1000),
+		rec(t, newest(t, "setresgid", true), 8, 42, 0, 5, -1),
+		rec(t, newest(t, "kill", true), 9, 42, 1, 9),
+		rec(t, newest(t, "chmod", false), 10, 42, 0, "/tmp/x", 0o755),
+		rec(t, newest(t, "unlinkat", false), 11, 42, 0, 7, "db", 0x200),
+		rec(t, newest(t, "unlinkat", false), 12, 42, 0, -100, "rel/f", 0),
+		rec(t, newest(t, "unlinkat", false), 13, 42, 0, -100, "/abs", 0),
+		rec(t, newest(t, "setsockopt", false), 14, 42, 0, 3, 1, 2, dynInt, 4),
+		rec(t, newest(t, "ppoll", true), 15, 42, fdl, 1000, 3),
+		rec(t, newest(t, "eventfd", true), 16, 42, 0, 1),
+		rec(t, newest(t, "futex", true), 17, 42, 0x1000, 0, 1),
+		rec(t, newest(t, "mmap", true), 18, 42, 0, 4096, 0, 0x22, -1, 0),
+		rec(t, newest(t, "open", true), 19, 42, "/x", 0, 0o644),
+		rec(t, newest(t, "open", true), 20, 42, "y", 0x7, 0o600),
+		rec(t, newest(t, "connect", true), 21, 42, 3, sa4),
+		rec(t, newest(t, "connect", true), 22, 42, 3, saUnix),
+		rec(t, newest(t, "sendto", true), 23, 42, 3, 10, tup4),
+		rec(t, newest(t, "tgkill", true), 24, 42, 42, 42, 15),
+		rec(t, newest(t, "signaldeliver", true), 25, 42, 1, 42, 17),
+		rec(t, newest(t, "procexit", true), 26, 1, 0, 0, 0, 0),
+		rec(t, event.GenericE, 27, 42, 57, 57),
+		rec(t, event.GenericX, 28, 42, 57),
+		rec(t, newest(t, "getrlimit", false), 29, 42, 0, -1, 1024),
+		rec(t, newest(t, "prlimit", true), 30, 42, 42, 7),
+		rec(t, newest(t, "shutdown", true), 31, 42, 3, 2),
+		rec(t, newest(t, "flock", true), 32, 42, 3, 6),
+		rec(t, newest(t, "access", true), 33, 42, 6),
+		rec(t, newest(t, "mkdirat", false), 34, 42, -2, 7, "sub", 0o755),
+		rec(t, newest(t, "renameat2", false), 35, 42, 0, -100, "a", 7, "b", 1),
+		rec(t, newest(t, "fchmod", false), 36, 42, 0, 3, 0o4755),
+		rec(t, newest(t, "linkat", false), 37, 42, 0, -100, "a", -100, "b", 0x400),
+		rec(t, newest(t, "openat2", false), 38, 42, 8, -100, "z", 0x41, 0o644, 0x8),
+		rec(t, newest(t, "bpf", false), 39, 42, dynInt),
+		rec(t, newest(t, "epoll_wait", true), 40, 42, 16),
+		rec(t, newest(t, "pipe", false), 41, 42, 0, 9, 10, 1234),
+		rec(t, newest(t, "close", true), 42, 42, 9),
+	}
+	for i, ev := range evs {
+		ev.TS += 1_700_000_000_000_000_000
+		ev.Raw = append([]byte(nil), ev.Raw...)
+		binary.LittleEndian.PutUint64(ev.Raw, ev.TS)
+		ev.Num = uint64(i + 1)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "oracle.scap")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := capfile.NewWriter(f, snap, capfile.WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		if err := w.WriteEvent(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	cmd := exec.Command(sysdig, "-r", path, "-p", "%evt.num %evt.type %evt.info")
+	cmd.Env = append(os.Environ(), "TZ=UTC")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("sysdig: %v", err)
+	}
+	want := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+
+	st := state.New(state.Options{})
+	st.Load(snap)
+	c := fields.NewCtx(st)
+	mf := compileMini(t, "%evt.num %evt.type %evt.info")
+	var got []string
+	for _, ev := range evs {
+		st.Update(ev)
+		c.Ev = ev
+		if l, ok := mf.line(c); ok {
+			got = append(got, l)
+		}
+	}
+	wantByNum := map[string]string{}
+	for _, l := range want {
+		wantByNum[strings.SplitN(l, " ", 2)[0]] = l
+	}
+	for _, g := range got {
+		num := strings.SplitN(g, " ", 2)[0]
+		w, ok := wantByNum[num]
+		if !ok {
+			continue
+		}
+		if g != w {
+			t.Errorf("event %s:\n got  %q\n want %q", num, g, w)
+		}
+	}
+	if len(want) != len(got) {
+		t.Logf("sysdig printed %d lines, ferret %d", len(want), len(got))
+	}
+	_ = bytes.Equal
+}
