@@ -63,7 +63,7 @@ func (c *Chisel) registerAPI() {
 		"get_thread_table_barebone_nofds": c.luaThreadTable(false, true),
 		"get_container_table":             c.luaContainerTable,
 		"get_output_format":               c.luaOutputFormat,
-		"get_evtsource_name":              func(L *lua.LState) int { L.Push(lua.LString(c.opts.Source)); return 1 },
+		"get_evtsource_name":              c.luaSourceName,
 		"get_firstevent_ts":               c.luaFirstTS,
 		"get_lastevent_ts":                c.luaLastTS,
 		"get_read_progress":               func(L *lua.LState) int { L.Push(lua.LNumber(0)); return 1 },
@@ -351,6 +351,19 @@ func (c *Chisel) luaTerminalInfo(L *lua.LState) int {
 	t.RawSetString("width", lua.LNumber(w))
 	t.RawSetString("height", lua.LNumber(h))
 	L.Push(t)
+	return 1
+}
+
+// luaSourceName returns the capture file being read: Options.Source, else
+// the path the run's source reports; "" when live.
+func (c *Chisel) luaSourceName(L *lua.LState) int {
+	name := c.opts.Source
+	if name == "" && c.run != nil {
+		if p, ok := c.run.Source.(interface{ Path() string }); ok {
+			name = p.Path()
+		}
+	}
+	L.Push(lua.LString(name))
 	return 1
 }
 
