@@ -99,9 +99,10 @@ type proc struct {
 }
 
 type task struct {
-	p       *proc
-	enterFD int64  // fd of the pending enter event
-	enterTS uint64 // time of the pending enter event
+	p        *proc
+	enterFD  int64  // fd of the pending enter event
+	enterTS  uint64 // time of the pending enter event
+	execPath string // filename of a pending execve
 }
 
 // Monitor turns events into Records. It is not safe for concurrent use.
@@ -274,6 +275,12 @@ func (m *Monitor) Handle(ev *event.Event) {
 		if i := param(ev, "fd"); i >= 0 {
 			t.enterFD, _ = ev.Int(i)
 		}
+		if k == kExec {
+			t.execPath = ""
+			if i := param(ev, "filename"); i >= 0 {
+				t.execPath, _ = ev.Str(i)
+			}
+		}
 		return
 	}
 	fd, enterTS := t.enterFD, t.enterTS
@@ -414,14 +421,6 @@ func (m *Monitor) finish(f *file, ts uint64, end End) {
 
 func (m *Monitor) exec(ev *event.Event, t *task) {
 	p := t.p
-	if i := param(ev, "exe"); i >= 0 {
-		p.info.Exe, _ = ev.Str(i)
-	}
-	if i := param(ev, "comm"); i >= 0 {
-		p.info.Comm, _ = ev.Str(i)
-	} else if i := param(ev, "args"); i >= 0 {
-		p.info.Comm = path.Base(p.info.Exe)
-	}
 	if i := param(ev, "cwd"); i >= 0 {
 		if s, _ := ev.Str(i); s != "" {
 			p.info.Cwd = strings.TrimSuffix(s, "/")
@@ -429,6 +428,20 @@ func (m *Monitor) exec(ev *event.Event, t *task) {
 				p.info.Cwd = "/"
 			}
 		}
+	}
+	if i := param(ev, "exe"); i >= 0 {
+		p.info.Exe, _ = ev.Str(i)
+	}
+	if t.execPath != "" {
+		// The path execve was given, made absolute, is more useful than
+		// argv[0].
+		p.info.Exe = m.abs(p, t.execPath, -100)
+		t.execPath = ""
+	}
+	if i := param(ev, "comm"); i >= 0 {
+		p.info.Comm, _ = ev.Str(i)
+	} else if i := param(ev, "args"); i >= 0 {
+		p.info.Comm = path.Base(p.info.Exe)
 	}
 	if !p.watched && m.comms[p.info.Comm] {
 		p.watched = true
