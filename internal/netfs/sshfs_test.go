@@ -38,10 +38,17 @@ func ensureTools(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "apt-get", "install", "-y", "openssh-server", "sshfs")
-	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("apt-get install openssh-server sshfs: %v\n%s", err, out)
+	install := func() ([]byte, error) {
+		cmd := exec.CommandContext(ctx, "apt-get", "install", "-y", "openssh-server", "sshfs")
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		return cmd.CombinedOutput()
+	}
+	if _, err := install(); err != nil {
+		// Stale package lists: refresh once and retry.
+		exec.CommandContext(ctx, "apt-get", "update").Run()
+		if out, err := install(); err != nil {
+			t.Fatalf("apt-get install openssh-server sshfs: %v\n%s", err, out)
+		}
 	}
 }
 
