@@ -266,10 +266,14 @@ func (r *Reader) readOneSection() (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if t := binary.LittleEndian.Uint32(b[len(b)-4:]); t != r.hdrLen {
+		var body []byte
+		if t := binary.LittleEndian.Uint32(b[len(b)-4:]); t == r.hdrLen {
+			body = b[:len(b)-4]
+		} else if fixed, ok := r.recoverILV2(b); ok {
+			body = fixed
+		} else {
 			return false, fmt.Errorf("%s at %s: wrong block total length, header=%d, trailer=%d", name, r.where(r.hdrOff), r.hdrLen, t)
 		}
-		body := b[:len(b)-4]
 		if r.hdrType == BlockMI || r.hdrType == BlockMIInt {
 			if len(body) != miBody {
 				return false, fmt.Errorf("%s at %s: body is %d bytes, want %d", name, r.where(r.hdrOff), len(body), miBody)
@@ -285,6 +289,56 @@ func (r *Reader) readOneSection() (bool, error) {
 		r.buf = nil // a large metadata block; events need far less
 	}
 	return false, nil
+}
+
+// recoverILV2 reads the interface list that sysdig 0.29.3 writes when it
+// re-saves a capture whose interface list was V1: its declared length leaves
+// out the 4-byte entry lengths, so the entries run past it (sysdig cannot
+// read such files back). The entries are walked by their own lengths until
+// the trailer, equal to the declared length and followed by a known block
+// type or the end of the stream, is found; the extra bytes are consumed. b
+// holds the bytes already read after the block header.
+func (r *Reader) recoverILV2(b []byte) ([]byte, bool) {
+	if r.hdrType != BlockILV2 {
+		return nil, false
+	}
+	data := append([]byte(nil), b...)
+	limit := 2*len(b) + 64 // every entry is at least 20 bytes and gains 4
+	more := func(n int) bool {
+		if n <= len(data) {
+			return true
+		}
+		if n > limit {
+			return false
+		}
+		extra := make([]byte, n-len(data))
+		m, err := io.ReadFull(r.br, extra)
+		r.off += int64(m)
+		data = append(data, extra[:m]...)
+		return err == nil
+	}
+	p := 0
+	for {
+		// the trailer follows the entries and 0-3 padding bytes
+		if q := pad4(8+p) - 8; p > 0 && q+4 > len(b) && more(q+4) && binary.LittleEndian.Uint32(data[q:]) == r.hdrLen {
+			next, err := r.br.Peek(4)
+			if len(next) == 0 && err != nil || len(next) == 4 && knownBlock(binary.LittleEndian.Uint32(next)) {
+				return data[:p], true
+			}
+		}
+		if !more(p + 4) {
+			return nil, false
+		}
+		v := binary.LittleEndian.Uint32(data[p:])
+		if v < 16 || v > 1100 {
+			return nil, false
+		}
+		p += 4 + int(v)
+	}
+}
+
+func knownBlock(t uint32) bool {
+	return t == BlockSHB || isMetaBlock(t) || isEventBlock(t)
 }
 
 func isMetaBlock(t uint32) bool {
