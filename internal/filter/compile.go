@@ -98,6 +98,16 @@ func (cp *compiler) field(c *Check) (bool, string) {
 	if !ok {
 		return false, unknown
 	}
+	if name == "evt.arg" || name == "evt.rawarg" {
+		a, full, msg := argOf(name, c.Field)
+		if msg != "" {
+			return false, msg
+		}
+		if !full {
+			return false, unknown
+		}
+		arg, n = a, len(c.Field)
+	}
 	if n != len(c.Field) {
 		// a field that needs an argument followed by something that is
 		// not one is a syntax error; anything else is an unknown field
@@ -113,11 +123,6 @@ func (cp *compiler) field(c *Check) (bool, string) {
 	}
 	if arg == "" && fi.Flags&fields.FlagArgRequired != 0 {
 		return false, "filter syntax error: " + c.Field
-	}
-	if name == "evt.arg" || name == "evt.rawarg" {
-		if msg := argCheck(name, arg, strings.HasPrefix(c.Field[len(name):], "[")); msg != "" {
-			return false, msg
-		}
 	}
 	ext, err := cp.reg.Compile(name, arg)
 	if err != nil {
@@ -391,20 +396,46 @@ func syscallName(code uint16) string {
 	return event.SyscallCodeName(code)
 }
 
-// argCheck validates the argument of evt.arg / evt.rawarg: a position in
-// brackets (evt.arg only) or a parameter name.
-func argCheck(name, arg string, bracket bool) string {
-	if bracket {
+// argOf parses the argument of evt.arg / evt.rawarg as sysdig does: a
+// position in brackets (evt.arg only) or, after a dot, the longest event
+// parameter name the rest starts with. full reports whether the argument
+// covers the whole token.
+func argOf(name, tok string) (arg string, full bool, msg string) {
+	rest := tok[len(name):]
+	switch {
+	case strings.HasPrefix(rest, "["):
 		if name == "evt.rawarg" {
-			return "evt.arg fields must be expressed explicitly"
+			return "", false, "evt.arg fields must be expressed explicitly"
 		}
+		end := strings.IndexByte(rest, ']')
+		if end < 0 {
+			end = len(rest)
+		}
+		arg = rest[1:end]
 		if _, ok := parseInt(arg, 32); !ok {
-			return arg + " is not a valid number"
+			return "", false, arg + " is not a valid number"
 		}
-		return ""
+		return arg, end+1 == len(rest), ""
+	case strings.HasPrefix(rest, "."):
+		p := longestParam(rest[1:])
+		if p == "" {
+			return "", false, "unknown event argument " + rest[1:]
+		}
+		return p, len(p)+1 == len(rest), ""
 	}
-	if _, ok := paramType(arg); !ok {
-		return "unknown event argument " + arg
+	return "", false, "filter syntax error: " + tok
+}
+
+// longestParam returns the longest event parameter name that s starts
+// with, or "".
+func longestParam(s string) string {
+	best := ""
+	for t := event.Type(0); t.Known(); t++ {
+		for _, p := range t.Info().Params {
+			if len(p.Name) > len(best) && strings.HasPrefix(s, p.Name) {
+				best = p.Name
+			}
+		}
 	}
-	return ""
+	return best
 }

@@ -68,6 +68,8 @@ func TestCompileErrors(t *testing.T) {
 		{`proc.aname[x]=1`, `filter error at position 13: filter error: unrecognized field proc.aname[x] at pos 0`},
 		{`proc.anamex=1`, `filter error at position 11: filter error: unrecognized field proc.anamex at pos 0`},
 		{`evt.arg.name[1]=x`, `filter error at position 15: filter error: unrecognized field evt.arg.name[1] at pos 0`},
+		{`evt.arg.'flags contains O_CLOEXEC`, `filter error at position 14: unknown event argument 'flags`},
+		{`evt.arg.namex=1`, `filter error at position 13: filter error: unrecognized field evt.arg.namex at pos 0`},
 		{`evt.rawarg.fd=x`, `filter error at position 15: x is not a valid number`},
 	}
 	for _, tt := range tests {
