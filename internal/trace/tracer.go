@@ -216,13 +216,12 @@ func (t *Tracer) complete(th *thread, enter, exit *event.Event) {
 		ts = enter.TS
 	}
 	b := t.prefix(exit.TID, ts)
-	start := len(b)
 	b = append(b, c.name...)
 	b = append(b, '(')
 	r := renderer{b: b, strSize: t.opts.StrSize}
 	r.args(&c)
 	b = append(r.b, ')')
-	b = pad(b, start)
+	b = pad(b)
 	b = append(b, "= "...)
 	b = appendResult(b, &c)
 	if t.opts.Durations && enter != nil {
@@ -233,19 +232,9 @@ func (t *Tracer) complete(th *thread, enter, exit *event.Event) {
 
 // pad aligns the " = " of a call line at column 40, as strace does; the
 // column counts the whole line.
-func pad(b []byte, _ int) []byte {
-	col := len(b)
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] == '\n' {
-			col = len(b) - i - 1
-			break
-		}
-	}
-	if col < 39 {
-		for ; col < 39; col++ {
-			b = append(b, ' ')
-		}
-		return append(b, ' ')
+func pad(b []byte) []byte {
+	for col := len(b); col < 39; col++ {
+		b = append(b, ' ')
 	}
 	return append(b, ' ')
 }
@@ -326,12 +315,11 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 			c.name = syscallName(&th.enter, nil)
 			if (c.name == "exit_group" || c.name == "exit") && t.opts.Set.Has(c.name) {
 				b := t.prefix(ev.TID, th.enter.TS)
-				start := len(b)
 				b = append(b, c.name...)
 				b = append(b, '(')
 				b = strconv.AppendInt(b, code, 10)
 				b = append(b, ')')
-				b = pad(b, start)
+				b = pad(b)
 				t.write(append(b, "= ?\n"...))
 			}
 		}
