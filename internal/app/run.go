@@ -236,7 +236,8 @@ func (s *session) run() error {
 		s.printer = format.NewPrinter(s.stdout, s.format, format.PrinterOptions{
 			JSON:       cfg.JSON,
 			Internal:   cfg.Debug,
-			FlushLines: cfg.Unbuffered || (len(cfg.Read) == 0 && cfg.JSON),
+			// Terminals are line-buffered, as with stdio.
+			FlushLines: cfg.Unbuffered || s.tty || (len(cfg.Read) == 0 && cfg.JSON),
 		})
 	}
 	if cfg.Summary {
@@ -398,6 +399,15 @@ func (p *printConsumer) OnEvent(c *fields.Ctx) error {
 }
 
 func (p *printConsumer) OnCaptureEnd(*engine.Run) error { return nil }
+
+// OnIdle flushes printed lines while a live source has nothing to deliver,
+// so that output through a pipe does not wait for the buffer to fill.
+func (p *printConsumer) OnIdle(*engine.Run) error {
+	if p.s.printer != nil {
+		return p.s.printer.Flush()
+	}
+	return nil
+}
 
 func writeHelp(w io.Writer) {
 	fmt.Fprintf(w, "ferret version %s\n", Version)
