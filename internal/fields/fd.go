@@ -55,7 +55,7 @@ func endpoint(c *Ctx, fd *state.FD, s side) ([]byte, uint16, bool) {
 		return nil, 0, false
 	}
 	if fd.IsServerSocket() {
-		if s == sideClient || s == sideRemote {
+		if s != sideServer {
 			return nil, 0, false
 		}
 		return fd.SrcIP(), fd.SPort, true
@@ -154,6 +154,10 @@ func anyField(name, typ, desc string, port bool) Field {
 
 func portField(name, desc string, s side) Field {
 	return fdVal(name, "PORT", desc, 0, func(c *Ctx, fd *state.FD, v *Value) bool {
+		if s == sideClient && fd.IsServerSocket() {
+			// sysdig reports port 0 for the client of a listening socket.
+			return setUint(v, KindPort, 0)
+		}
 		_, p, ok := endpoint(c, fd, s)
 		return ok && setUint(v, KindPort, uint64(p))
 	})
@@ -188,7 +192,7 @@ func init() {
 				if fd := c.CurFD(); fd != nil {
 					return setInt(v, fd.Num)
 				}
-				n, _, _, ok := nullFD(c, nil)
+				n, _, _, _, ok := nullFD(c, nil)
 				return ok && setInt(v, n)
 			}),
 			fdStr("fd.type", "type of the fd: file, directory, ipv4, ipv6, unix, pipe, event, signalfd, eventpoll, inotify, timerfd, netlink.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
@@ -198,7 +202,7 @@ func init() {
 				if fd := c.CurFD(); fd != nil {
 					return append(b, fd.TypeChar()), true
 				}
-				_, ch, _, ok := nullFD(c, nil)
+				_, ch, _, _, ok := nullFD(c, nil)
 				return append(b, ch), ok
 			}),
 			strField("fd.name", "CHARBUF", "full name of the fd: path of files, connection tuple of sockets, ...", func(c *Ctx, b []byte) ([]byte, bool) {
@@ -214,9 +218,9 @@ func init() {
 					}
 					return append(b, fd.Name...), true
 				}
-				var ok bool
-				_, _, b, ok = nullFD(c, b)
-				return b, ok
+				var ok, named bool
+				_, _, b, named, ok = nullFD(c, b)
+				return b, ok && named
 			}),
 			fdStr("fd.directory", "directory of a file fd, or the directory itself.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
 				switch fd.Type {
@@ -338,27 +342,72 @@ func containerID(c *Ctx) string {
 	return "host"
 }
 
-// nullFD describes the fd of an event that refers to none in the table:
-// a failed open (fd -1, type 'f', the path it tried) or an fd number that
-// is not in the table (type 'o', empty name). name is appended to b.
-func nullFD(c *Ctx, b []byte) (num int64, typechar byte, name []byte, ok bool) {
+// nullFD describes the fd of an event that refers to none in the table,
+// as sysdig does: events that create an fd report -1 and the type they
+// create (with the path a failed open tried), events that use an fd absent
+// from the table report its number with type 'o' (and an empty name on
+// exit events). name is appended to b; nameOK tells whether it has one.
+func nullFD(c *Ctx, b []byte) (num int64, typechar byte, name []byte, nameOK bool, ok bool) {
 	ev := c.Ev
 	info := c.info()
-	if !ev.Type.IsEnter() && info.Flags&event.FlagCreatesFD != 0 {
-		ni := ev.ParamIndex("name")
-		if ni >= 0 && info.Params[0].Type == event.PTFD {
+	if info.Flags&event.FlagCreatesFD != 0 {
+		ch := createdTypeChar(ev)
+		if ev.Type.IsEnter() {
+			return -1, ch, b, false, true
+		}
+		if len(info.Params) > 0 && (info.Params[0].Type == event.PTFD || info.Params[0].Type == event.PTErrno) {
 			if r, _ := ev.Int(0); r < 0 {
-				s, _ := ev.Str(ni)
-				dirfd := int64(-100)
-				if d := info.Params[ni].DirFD; d >= 0 {
-					dirfd, _ = ev.Int(d)
+				if ni := ev.ParamIndex("name"); ni >= 0 {
+					s, _ := ev.Str(ni)
+					dirfd := int64(-100)
+					if d := info.Params[ni].DirFD; d >= 0 {
+						dirfd, _ = ev.Int(d)
+					}
+					return -1, ch, append(b, c.State.ResolvePath(c.Thread(), dirfd, s)...), true, true
 				}
-				return -1, 'f', append(b, c.State.ResolvePath(c.Thread(), dirfd, s)...), true
+				return -1, ch, b, false, true
 			}
 		}
 	}
-	if n := c.Cur().FDNum; info.Flags&event.FlagUsesFD != 0 {
-		return n, 'o', b, true
+	if info.Flags&event.FlagUsesFD != 0 {
+		return c.Cur().FDNum, 'o', b, !ev.Type.IsEnter(), true
 	}
-	return 0, 0, b, false
+	return 0, 0, b, false, false
+}
+
+// createdTypeChar is the fd type an fd-creating syscall produces.
+func createdTypeChar(ev *event.Event) byte {
+	switch ev.Type.Name() {
+	case "open", "openat", "openat2", "creat", "open_by_handle_at":
+		return 'f'
+	case "socket":
+		if ev.Type.IsEnter() {
+			switch d, _ := ev.Uint(0); d {
+			case 1:
+				return 'u'
+			case 10:
+				return '6'
+			case 16:
+				return 'n'
+			}
+		}
+		return '4'
+	case "accept":
+		return '4'
+	case "pipe":
+		return 'p'
+	case "socketpair":
+		return 'u'
+	case "eventfd":
+		return 'e'
+	case "signalfd":
+		return 's'
+	case "timerfd_create":
+		return 't'
+	case "inotify_init":
+		return 'i'
+	case "epoll_create":
+		return 'l'
+	}
+	return 'o'
 }

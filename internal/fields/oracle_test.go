@@ -3,7 +3,6 @@
 package fields_test
 
 import (
-	"bytes"
 	"encoding/binary"
 	"os"
 	"os/exec"
@@ -146,6 +145,14 @@ func TestRenderingAgainstSysdig(t *testing.T) {
 		rec(t, newest(t, "pipe", false), 41, 42, 0, 9, 10, 1234),
 		rec(t, newest(t, "close", true), 42, 42, 9),
 	}
+	compareWithSysdig(t, sysdig, snap, evs, "%evt.num %evt.type %evt.info")
+}
+
+// compareWithSysdig writes snap and evs to a capture file, prints it with
+// sysdig and with ferret using format, and compares the lines by event
+// number.
+func compareWithSysdig(t *testing.T, sysdig string, snap *event.Snapshot, evs []*event.Event, format string) {
+	t.Helper()
 	for i, ev := range evs {
 		ev.TS += 1_700_000_000_000_000_000
 		ev.Raw = append([]byte(nil), ev.Raw...)
@@ -171,7 +178,7 @@ func TestRenderingAgainstSysdig(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	cmd := exec.Command(sysdig, "-r", path, "-p", "%evt.num %evt.type %evt.info")
+	cmd := exec.Command(sysdig, "-r", path, "-p", format)
 	cmd.Env = append(os.Environ(), "TZ=UTC")
 	out, err := cmd.Output()
 	if err != nil {
@@ -182,7 +189,7 @@ func TestRenderingAgainstSysdig(t *testing.T) {
 	st := state.New(state.Options{})
 	st.Load(snap)
 	c := fields.NewCtx(st)
-	mf := compileMini(t, "%evt.num %evt.type %evt.info")
+	mf := compileMini(t, format)
 	var got []string
 	for _, ev := range evs {
 		st.Update(ev)
@@ -208,5 +215,91 @@ func TestRenderingAgainstSysdig(t *testing.T) {
 	if len(want) != len(got) {
 		t.Logf("sysdig printed %d lines, ferret %d", len(want), len(got))
 	}
-	_ = bytes.Equal
+}
+
+// TestStateAgainstSysdig replays a sequence of fd and process transitions
+// and compares fd and process fields with sysdig's view of the same capture.
+func TestStateAgainstSysdig(t *testing.T) {
+	sysdig, err := exec.LookPath("sysdig")
+	if err != nil {
+		t.Skip("sysdig not installed")
+	}
+	snap := &event.Snapshot{
+		Machine:    event.Machine{NumCPUs: 1, Hostname: "h"},
+		Interfaces: []event.Interface{{Name: "eth0", Addr: []byte{10, 0, 0, 1}, Netmask: []byte{255, 255, 255, 0}}},
+		Users:      []event.User{{UID: 0, Name: "root", HomeDir: "/root", Shell: "/bin/sh"}},
+		Groups:     []event.Group{{GID: 0, Name: "root"}},
+		Threads: []event.Thread{
+			{TID: 1, PID: 1, Comm: "init", Exe: "init", Cwd: "/"},
+			{TID: 42, PID: 42, PTID: 1, Comm: "srv", Exe: "srv", Args: []string{"-p", "80"}, Cwd: "/srv/", FDLimit: 1024,
+				FDs: []event.FD{{Num: 3, Type: event.FDFile, Name: "/srv/log"}}},
+		},
+	}
+	u16 := func(v uint16) []byte { return binary.LittleEndian.AppendUint16(nil, v) }
+	sa := func(ip [4]byte, port uint16) []byte { return append(append([]byte{2}, ip[:]...), u16(port)...) }
+	tup := func(a [4]byte, ap uint16, b [4]byte, bp uint16) []byte {
+		return append(append(append(append([]byte{2}, a[:]...), u16(ap)...), b[:]...), u16(bp)...)
+	}
+	cloneX := func(res, tid, pid, ptid int, flags int) []any {
+		return []any{res, "srv", "-p\x0080\x00", tid, pid, ptid, "/srv", 1024, 0, 0, 100, 10, 0, "srv", "cpu=/\x00", flags, 0, 0, tid, pid}
+	}
+	local, peer := [4]byte{10, 0, 0, 1}, [4]byte{10, 0, 0, 9}
+	var evs []*event.Event
+	ts := uint64(0)
+	add := func(typ event.Type, tid int64, args ...any) {
+		ts++
+		evs = append(evs, rec(t, typ, ts, tid, args...))
+	}
+	add(newest(t, "socket", true), 42, 2, 1, 0)
+	add(newest(t, "socket", false), 42, 4)
+	add(newest(t, "bind", true), 42, 4)
+	add(newest(t, "bind", false), 42, 0, sa([4]byte{0, 0, 0, 0}, 80))
+	add(newest(t, "listen", true), 42, 4, 5)
+	add(newest(t, "listen", false), 42, 0)
+	add(newest(t, "accept", true), 42, 0)
+	add(newest(t, "accept", false), 42, 5, tup(peer, 40000, local, 80), 0, 1, 5)
+	add(newest(t, "read", true), 42, 5, 100)
+	add(newest(t, "read", false), 42, 4, "GET ")
+	add(newest(t, "dup", true), 42, 5)
+	add(newest(t, "dup", false), 42, 6)
+	add(newest(t, "write", true), 42, 6, 3)
+	add(newest(t, "write", false), 42, 3, "ok\n")
+	add(newest(t, "socket", true), 42, 2, 2, 0)
+	add(newest(t, "socket", false), 42, 7)
+	add(newest(t, "connect", true), 42, 7, sa([4]byte{8, 8, 8, 8}, 53))
+	add(newest(t, "connect", false), 42, 0, tup(local, 50000, [4]byte{8, 8, 8, 8}, 53))
+	add(newest(t, "sendto", true), 42, 7, 20, []byte{})
+	add(newest(t, "sendto", false), 42, 20, "query")
+	add(newest(t, "pipe", true), 42)
+	add(newest(t, "pipe", false), 42, 0, 8, 9, 777)
+	add(newest(t, "clone", true), 42)
+	add(newest(t, "clone", false), 42, cloneX(43, 42, 42, 1, 0)...)
+	add(newest(t, "clone", false), 43, cloneX(0, 43, 43, 42, 0)...)
+	add(newest(t, "close", true), 43, 5)
+	add(newest(t, "close", false), 43, 0)
+	add(newest(t, "fstat", true), 43, 6)
+	add(newest(t, "fstat", false), 43, 0)
+	add(newest(t, "fstat", true), 42, 5)
+	add(newest(t, "fstat", false), 42, 0)
+	add(newest(t, "chdir", true), 43)
+	add(newest(t, "chdir", false), 43, 0, "../tmp")
+	add(newest(t, "open", true), 43, "f.txt", 0x1, 0)
+	add(newest(t, "open", false), 43, 10, "f.txt", 0x1, 0, 0)
+	add(newest(t, "openat", true), 43, -100, "g.txt", 0x2, 0)
+	add(newest(t, "openat", false), 43, 11, -100, "g.txt", 0x2, 0, 0)
+	add(newest(t, "execve", true), 43, "/bin/sh")
+	add(newest(t, "execve", false), 43, 0, "sh", "-c\x00true\x00", 43, 43, 42, "/tmp", 1024, 0, 0, 1, 1, 0, "sh", "cpu=/\x00", "A=1\x00", 0, 43, 0, 0)
+	add(newest(t, "fcntl", true), 43, 10, 1)
+	add(newest(t, "fcntl", false), 43, 12)
+	add(newest(t, "read", true), 43, 12, 1)
+	add(newest(t, "read", false), 43, 1, "x")
+	add(newest(t, "procexit", true), 43, 0, 0, 0, 0)
+	add(newest(t, "read", true), 42, 8, 1)
+	add(newest(t, "read", false), 42, 0, "")
+	add(newest(t, "close", true), 42, 7)
+	add(newest(t, "close", false), 42, 0)
+	add(newest(t, "close", true), 42, 7)
+	add(newest(t, "close", false), 42, -9)
+	compareWithSysdig(t, sysdig, snap, evs,
+		"*%evt.num %evt.type %thread.tid %proc.pid %proc.ppid %proc.name %proc.exe %proc.args %proc.cwd %proc.pname %fd.num %fd.type %fd.typechar %fd.name %fd.l4proto %fd.cip %fd.sip %fd.cport %fd.sport %fd.lip %fd.rip %fd.is_server %evt.res %evt.latency %proc.nthreads %proc.fdopencount %evt.info")
 }

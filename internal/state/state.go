@@ -25,6 +25,9 @@ type State struct {
 	cur      Cur
 	lastTS   uint64
 	pendingX int64 // tid whose removal is deferred to the next Update (procexit)
+	// fd closed by the previous event, removed at the next Update.
+	pendingClose   *FDTable
+	pendingCloseFD int64
 
 	// Counters of conditions the state machine could not handle.
 	Counters Counters
@@ -54,6 +57,7 @@ func (s *State) reset() {
 	s.ifaces = nil
 	s.cur = Cur{FDNum: -1}
 	s.pendingX = -1
+	s.pendingClose = nil
 }
 
 // Load replaces every table with the content of snap, as at the start of a

@@ -70,10 +70,11 @@ func TestFDLifecycle(t *testing.T) {
 			{"open", true, []any{"/nope", uint64(1), uint64(0)}},
 			{"open", false, []any{int64(-2), "/nope", uint64(1), uint64(0), uint64(0)}},
 		}, -2, "", 0, -1},
-		{"close removes", []step{
+		{"close removes at the next event", []step{
 			{"close", true, []any{int64(3)}},
 			{"close", false, []any{int64(0)}},
-		}, 3, "", 0, 3},
+			{"brk", true, []any{uint64(0)}},
+		}, 3, "", 0, -1},
 		{"failed close keeps", []step{
 			{"close", true, []any{int64(3)}},
 			{"close", false, []any{int64(-9)}},
@@ -147,8 +148,12 @@ func TestCloseKeepsFDForTheExitEvent(t *testing.T) {
 	if c.FD == nil || c.FD.Name != "/srv/data" || !c.Closed {
 		t.Fatalf("close exit should still describe the closed fd: %+v", c.FD)
 	}
+	if s.Thread(200).FD(3) == nil {
+		t.Fatal("the close exit still sees fd 3 in the table")
+	}
+	s.Update(mkEvent(t, "brk", true, 3, 200, uint64(0)))
 	if s.Thread(200).FD(3) != nil {
-		t.Fatal("fd 3 must be gone")
+		t.Fatal("fd 3 must be gone after the next event")
 	}
 }
 

@@ -82,6 +82,10 @@ func init() {
 // the next call to Update. Events flagged state-only (capture-file dump
 // flag) are processed like any other.
 func (s *State) Update(ev *event.Event) {
+	if s.pendingClose != nil {
+		s.pendingClose.del(s.pendingCloseFD)
+		s.pendingClose = nil
+	}
 	if s.pendingX >= 0 {
 		s.removeThread(s.pendingX)
 		s.pendingX = -1
@@ -421,20 +425,15 @@ func enterConnect(s *State, ev *event.Event, t *Thread) {
 		if !ok {
 			return
 		}
-		// The destination is known from here on; the name waits for the
-		// exit's tuple.
-		var zero [16]byte
+		// Only the family is taken here; addresses, protocol and name
+		// come with the exit's tuple.
+		_, _ = ip, port
 		if v6 {
 			f.Type = event.FDIPv6Sock
 		} else {
 			f.Type = event.FDIPv4Sock
 		}
 		f.IPv6 = v6
-		f.DIP = zero
-		copy(f.DIP[:], ip)
-		f.DPort = port
-		f.L4Proto = f.pendingL4
-		f.Role = RoleClient
 	case afUnix:
 		f.Name = cstr(addr[1:])
 	}
@@ -529,15 +528,17 @@ func exitAccept(s *State, ev *event.Event, t *Thread) {
 	s.setFD(t, f)
 }
 
+// exitClose removes the fd when the next event arrives, as sysdig does: the
+// close exit itself still sees the fd in the table.
 func exitClose(s *State, ev *event.Event, t *Thread) {
 	res, _ := ev.Int(0)
 	if s.cur.FD != nil {
 		s.cur.ClosedFD = *s.cur.FD
 		s.cur.Closed = true
-		s.cur.FD = &s.cur.ClosedFD
 	}
-	if res >= 0 && s.cur.FDNum >= 0 {
-		t.fds.del(s.cur.FDNum)
+	if res >= 0 && s.cur.FDNum >= 0 && s.cur.FD != nil {
+		s.pendingClose = t.fds
+		s.pendingCloseFD = s.cur.FDNum
 	}
 }
 
