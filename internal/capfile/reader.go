@@ -158,6 +158,16 @@ func (r *Reader) readErr(what string, off int64, want, got int, err error) error
 // data actually read, so a bogus length on a short stream does not allocate
 // the declared size.
 func (r *Reader) readBody(n int, what string) ([]byte, error) {
+	if n <= r.br.Size() {
+		// Straight from the read buffer: valid until the next read.
+		b, err := r.br.Peek(n)
+		m, _ := r.br.Discard(len(b))
+		r.off += int64(m)
+		if err != nil {
+			return nil, r.readErr(what, r.hdrOff, n+8, m+8, err)
+		}
+		return b, nil
+	}
 	if n <= cap(r.buf) {
 		b := r.buf[:n]
 		m, err := io.ReadFull(r.br, b)
