@@ -37,6 +37,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define FE_PROCEXIT 186
 #define FE_SWITCH 152
+#define FE_SIGNALDELIVER 232
 
 struct rec_hdr {
 	__u16 kind;
@@ -162,6 +163,7 @@ volatile const __u64 max_age_ns = 5000000;
 // Changed at run time by the loader.
 volatile __u32 filter_pids = 0;
 volatile __u32 keep_procexit = 1;
+volatile __u32 keep_signal = 1;
 
 static __always_inline void count(__u32 reason, __u64 n)
 {
@@ -1499,6 +1501,28 @@ int BPF_PROG(on_process_fork, struct task_struct *parent, struct task_struct *ch
 		__u8 one = 1;
 		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
 	}
+	return 0;
+}
+
+// signal_deliver runs in the receiving thread: spid is the sender (for
+// signals sent by a process), dpid the receiver.
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(on_signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	if (!keep_signal || !want())
+		return 0;
+	struct bctx c = {};
+	c.args[0] = 0;
+	if (info) {
+		int code = BPF_CORE_READ(info, si_code);
+		// SI_USER (0), SI_TKILL (-6) and SI_QUEUE (-1) carry a sender pid.
+		if (code == 0 || code == -6 || code == -1)
+			c.args[0] = BPF_CORE_READ(info, _sifields._kill._pid);
+	}
+	c.args[1] = bpf_get_current_pid_tgid() & 0xffffffff;
+	c.args[2] = sig;
+	c.type = FE_SIGNALDELIVER;
+	emit(&c);
 	return 0;
 }
 

@@ -262,6 +262,7 @@ var specs = map[event.Type][]pd{
 	179: {rv, ustr(0), ustr(1)},
 	180: {},
 	181: {rv, ustr(0), fdArg(1), ustr(2)},
+	232: {arg(0), arg(1), arg(2)},
 	186: {exitField(exitStatus), exitField(exitRet), exitField(exitSig), exitField(exitCore)},
 	188: {fdArg(0), fdArg(1), u64At(2, 0, cvNone), arg(3)},
 	189: {rv, u64At(2, 0, cvNone)},
@@ -408,6 +409,12 @@ func buildDescs() (map[event.Type]ProbeEdesc, error) {
 // buildRoutes returns, for each native syscall number, the events the probe
 // emits and whether it is kept, plus whether procexit events are kept.
 func buildRoutes(opts Options) (routes [nrSyscalls]ProbeRoute, keepExit bool) {
+	routes, keepExit, _ = buildFilters(opts)
+	return routes, keepExit
+}
+
+// buildFilters is buildRoutes plus whether signal deliveries are kept.
+func buildFilters(opts Options) (routes [nrSyscalls]ProbeRoute, keepExit, keepSignal bool) {
 	keepType := map[event.Type]bool{}
 	for _, t := range opts.EventTypes {
 		keepType[t] = true
@@ -439,7 +446,8 @@ func buildRoutes(opts Options) (routes [nrSyscalls]ProbeRoute, keepExit bool) {
 		routes[r.Nr] = ProbeRoute{Enter: uint16(enter), Exit: uint16(exit), Code: r.Code, Keep: b8(keep)}
 	}
 	keepExit = all || keepType[event.ProcExit1E]
-	return routes, keepExit
+	keepSignal = all || keepType[event.SignalDelivE]
+	return routes, keepExit, keepSignal
 }
 
 func b8(b bool) uint8 {

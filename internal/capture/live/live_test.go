@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -100,6 +101,11 @@ func runHelper(sc string) int {
 	case "bench-getppid", "bench-orc":
 		n, _ := strconv.Atoi(arg)
 		return benchLoop(sc, n)
+	case "signal":
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, syscall.SIGUSR1)
+		syscall.Kill(os.Getpid(), syscall.SIGUSR1)
+		<-ch
 	case "loop":
 		for i := 0; i < 200000; i++ {
 			syscall.Getppid()
@@ -534,4 +540,20 @@ func TestCommFilter(t *testing.T) {
 			t.Fatalf("event %s passed the syscall filter", ev.Type.Name())
 		}
 	}
+}
+
+func TestKillAndSignalDelivery(t *testing.T) {
+	s := openFor(t, Options{FilterPIDs: true})
+	cmd, release := startHelper(t, "signal", "")
+	if err := s.AddPID(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	evs := collect(t, s, cmd)
+	pid := fmt.Sprint(cmd.Process.Pid)
+	expectSeq(t, evs, []step{
+		{"kill", ">", map[string]string{"pid": pid, "sig": "10"}},
+		{"kill", "<", map[string]string{"res": "0"}},
+		{"signaldeliver", ">", map[string]string{"spid": pid, "sig": "10"}},
+	})
 }

@@ -133,7 +133,8 @@ func loadProbe(opts Options) (*probe, error) {
 		p.close()
 		return nil, fmt.Errorf("live: ring reader: %w", err)
 	}
-	progs := []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnProcessExit, p.objs.OnProcessFork}
+	progs := []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnProcessExit, p.objs.OnProcessFork,
+		p.objs.OnSignalDeliver}
 	if opts.SchedSwitch {
 		progs = append(progs, p.objs.OnSchedSwitch)
 	}
@@ -159,7 +160,7 @@ func (p *probe) configure(opts Options) error {
 			return fmt.Errorf("live: descriptor %d: %w", t, err)
 		}
 	}
-	routes, keepExit := buildRoutes(opts)
+	routes, keepExit, keepSignal := buildFilters(opts)
 	for nr := range routes {
 		if err := p.objs.Routes.Put(uint32(nr), routes[nr]); err != nil {
 			return fmt.Errorf("live: route %d: %w", nr, err)
@@ -167,6 +168,9 @@ func (p *probe) configure(opts Options) error {
 	}
 	if err := p.objs.KeepProcexit.Set(b2u(keepExit)); err != nil {
 		return fmt.Errorf("live: set keep_procexit: %w", err)
+	}
+	if err := p.objs.KeepSignal.Set(b2u(keepSignal)); err != nil {
+		return fmt.Errorf("live: set keep_signal: %w", err)
 	}
 	for _, pid := range opts.PIDs {
 		if err := p.objs.Traced.Put(uint32(pid), uint8(1)); err != nil {
@@ -237,7 +241,8 @@ func (p *probe) counters() [drMax][]uint64 {
 // was already running on that CPU (the previous run was preempted).
 func (p *probe) recursionMisses() uint64 {
 	var n uint64
-	for _, prog := range []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnProcessExit, p.objs.OnSchedSwitch} {
+	for _, prog := range []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnProcessExit,
+		p.objs.OnSchedSwitch, p.objs.OnSignalDeliver} {
 		if st, err := prog.Stats(); err == nil {
 			n += st.RecursionMisses
 		}

@@ -70,31 +70,33 @@ type ProbeRoute struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	ProbeMapBatches        = "batches"
-	ProbeMapComms          = "comms"
-	ProbeMapDescs          = "descs"
-	ProbeMapDrops          = "drops"
-	ProbeMapEvents         = "events"
-	ProbeMapRoutes         = "routes"
-	ProbeMapTraced         = "traced"
-	ProbeProgFlushCpu      = "flush_cpu"
-	ProbeProgOnProcessExit = "on_process_exit"
-	ProbeProgOnProcessFork = "on_process_fork"
-	ProbeProgOnSchedSwitch = "on_sched_switch"
-	ProbeProgOnSysEnter    = "on_sys_enter"
-	ProbeProgOnSysExit     = "on_sys_exit"
-	ProbeVarEpochOffset    = "epoch_offset"
-	ProbeVarFilterComms    = "filter_comms"
-	ProbeVarFilterPids     = "filter_pids"
-	ProbeVarFollowChildren = "follow_children"
-	ProbeVarKeepProcexit   = "keep_procexit"
-	ProbeVarMaxAgeNs       = "max_age_ns"
-	ProbeVarNcpus          = "ncpus"
-	ProbeVarSelfTgid       = "self_tgid"
-	ProbeVarSnaplen        = "snaplen"
-	ProbeVarUnusedEdesc    = "unused_edesc"
-	ProbeVarUnusedRecHdr   = "unused_rec_hdr"
-	ProbeVarUnusedRoute    = "unused_route"
+	ProbeMapBatches          = "batches"
+	ProbeMapComms            = "comms"
+	ProbeMapDescs            = "descs"
+	ProbeMapDrops            = "drops"
+	ProbeMapEvents           = "events"
+	ProbeMapRoutes           = "routes"
+	ProbeMapTraced           = "traced"
+	ProbeProgFlushCpu        = "flush_cpu"
+	ProbeProgOnProcessExit   = "on_process_exit"
+	ProbeProgOnProcessFork   = "on_process_fork"
+	ProbeProgOnSchedSwitch   = "on_sched_switch"
+	ProbeProgOnSignalDeliver = "on_signal_deliver"
+	ProbeProgOnSysEnter      = "on_sys_enter"
+	ProbeProgOnSysExit       = "on_sys_exit"
+	ProbeVarEpochOffset      = "epoch_offset"
+	ProbeVarFilterComms      = "filter_comms"
+	ProbeVarFilterPids       = "filter_pids"
+	ProbeVarFollowChildren   = "follow_children"
+	ProbeVarKeepProcexit     = "keep_procexit"
+	ProbeVarKeepSignal       = "keep_signal"
+	ProbeVarMaxAgeNs         = "max_age_ns"
+	ProbeVarNcpus            = "ncpus"
+	ProbeVarSelfTgid         = "self_tgid"
+	ProbeVarSnaplen          = "snaplen"
+	ProbeVarUnusedEdesc      = "unused_edesc"
+	ProbeVarUnusedRecHdr     = "unused_rec_hdr"
+	ProbeVarUnusedRoute      = "unused_route"
 )
 
 // LoadProbe returns the embedded CollectionSpec for Probe.
@@ -139,12 +141,13 @@ type ProbeSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type ProbeProgramSpecs struct {
-	FlushCpu      *ebpf.ProgramSpec `ebpf:"flush_cpu"`
-	OnProcessExit *ebpf.ProgramSpec `ebpf:"on_process_exit"`
-	OnProcessFork *ebpf.ProgramSpec `ebpf:"on_process_fork"`
-	OnSchedSwitch *ebpf.ProgramSpec `ebpf:"on_sched_switch"`
-	OnSysEnter    *ebpf.ProgramSpec `ebpf:"on_sys_enter"`
-	OnSysExit     *ebpf.ProgramSpec `ebpf:"on_sys_exit"`
+	FlushCpu        *ebpf.ProgramSpec `ebpf:"flush_cpu"`
+	OnProcessExit   *ebpf.ProgramSpec `ebpf:"on_process_exit"`
+	OnProcessFork   *ebpf.ProgramSpec `ebpf:"on_process_fork"`
+	OnSchedSwitch   *ebpf.ProgramSpec `ebpf:"on_sched_switch"`
+	OnSignalDeliver *ebpf.ProgramSpec `ebpf:"on_signal_deliver"`
+	OnSysEnter      *ebpf.ProgramSpec `ebpf:"on_sys_enter"`
+	OnSysExit       *ebpf.ProgramSpec `ebpf:"on_sys_exit"`
 }
 
 // ProbeMapSpecs contains maps before they are loaded into the kernel.
@@ -169,6 +172,7 @@ type ProbeVariableSpecs struct {
 	FilterPids     *ebpf.VariableSpec `ebpf:"filter_pids"`
 	FollowChildren *ebpf.VariableSpec `ebpf:"follow_children"`
 	KeepProcexit   *ebpf.VariableSpec `ebpf:"keep_procexit"`
+	KeepSignal     *ebpf.VariableSpec `ebpf:"keep_signal"`
 	MaxAgeNs       *ebpf.VariableSpec `ebpf:"max_age_ns"`
 	Ncpus          *ebpf.VariableSpec `ebpf:"ncpus"`
 	SelfTgid       *ebpf.VariableSpec `ebpf:"self_tgid"`
@@ -228,6 +232,7 @@ type ProbeVariables struct {
 	FilterPids     *ebpf.Variable `ebpf:"filter_pids"`
 	FollowChildren *ebpf.Variable `ebpf:"follow_children"`
 	KeepProcexit   *ebpf.Variable `ebpf:"keep_procexit"`
+	KeepSignal     *ebpf.Variable `ebpf:"keep_signal"`
 	MaxAgeNs       *ebpf.Variable `ebpf:"max_age_ns"`
 	Ncpus          *ebpf.Variable `ebpf:"ncpus"`
 	SelfTgid       *ebpf.Variable `ebpf:"self_tgid"`
@@ -241,12 +246,13 @@ type ProbeVariables struct {
 //
 // It can be passed to LoadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type ProbePrograms struct {
-	FlushCpu      *ebpf.Program `ebpf:"flush_cpu"`
-	OnProcessExit *ebpf.Program `ebpf:"on_process_exit"`
-	OnProcessFork *ebpf.Program `ebpf:"on_process_fork"`
-	OnSchedSwitch *ebpf.Program `ebpf:"on_sched_switch"`
-	OnSysEnter    *ebpf.Program `ebpf:"on_sys_enter"`
-	OnSysExit     *ebpf.Program `ebpf:"on_sys_exit"`
+	FlushCpu        *ebpf.Program `ebpf:"flush_cpu"`
+	OnProcessExit   *ebpf.Program `ebpf:"on_process_exit"`
+	OnProcessFork   *ebpf.Program `ebpf:"on_process_fork"`
+	OnSchedSwitch   *ebpf.Program `ebpf:"on_sched_switch"`
+	OnSignalDeliver *ebpf.Program `ebpf:"on_signal_deliver"`
+	OnSysEnter      *ebpf.Program `ebpf:"on_sys_enter"`
+	OnSysExit       *ebpf.Program `ebpf:"on_sys_exit"`
 }
 
 func (p *ProbePrograms) Close() error {
@@ -255,6 +261,7 @@ func (p *ProbePrograms) Close() error {
 		p.OnProcessExit,
 		p.OnProcessFork,
 		p.OnSchedSwitch,
+		p.OnSignalDeliver,
 		p.OnSysEnter,
 		p.OnSysExit,
 	)
