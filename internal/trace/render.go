@@ -389,7 +389,10 @@ func (r *renderer) generic(c *call) {
 		case event.PTInt8, event.PTInt16, event.PTInt32, event.PTInt64, event.PTFD, event.PTPID, event.PTErrno:
 			v, _ := e.Int(i)
 			r.b = strconv.AppendInt(r.b, v, 10)
-		case event.PTUint8, event.PTUint16, event.PTUint32, event.PTUint64, event.PTUID, event.PTGID, event.PTSigType:
+		case event.PTSigType:
+			v, _ := e.Uint(i)
+			r.b = append(r.b, signalName(v)...)
+		case event.PTUint8, event.PTUint16, event.PTUint32, event.PTUint64, event.PTUID, event.PTGID:
 			v, _ := e.Uint(i)
 			if p.Fmt == event.FmtHex {
 				r.b = appendHex(r.b, v)
