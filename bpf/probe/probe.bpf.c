@@ -736,6 +736,11 @@ static __always_inline int put_user_sockaddr(struct batch *b, struct bctx *c, co
 	return 0;
 }
 
+static __always_inline int v4mapped(struct in6_addr *a)
+{
+	return a->in6_u.u6_addr32[0] == 0 && a->in6_u.u6_addr32[1] == 0 && a->in6_u.u6_addr32[2] == 0xffff0000;
+}
+
 // put_tuple writes the socket tuple of sk. dir: TUP_* bits.
 static __always_inline void put_tuple(struct batch *b, struct bctx *c, struct sock *sk, __u8 dir)
 {
@@ -770,6 +775,18 @@ static __always_inline void put_tuple(struct batch *b, struct bctx *c, struct so
 		struct in6_addr ra = BPF_CORE_READ(sk, __sk_common.skc_v6_daddr);
 		__u16 lp = BPF_CORE_READ(sk, __sk_common.skc_num);
 		__u16 rp = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		// A dual-stack socket talking IPv4 is shown as IPv4.
+		if (v4mapped(&la) && (v4mapped(&ra) || (ra.in6_u.u6_addr32[0] | ra.in6_u.u6_addr32[1] |
+							 ra.in6_u.u6_addr32[2] | ra.in6_u.u6_addr32[3]) == 0)) {
+			__u32 l4 = la.in6_u.u6_addr32[3], r4 = ra.in6_u.u6_addr32[3];
+			b->data[off] = 2;
+			*(__u32 *)&b->data[(off + 1) & OFF_MASK] = in ? r4 : l4;
+			*(__u16 *)&b->data[(off + 5) & OFF_MASK] = in ? rp : lp;
+			*(__u32 *)&b->data[(off + 7) & OFF_MASK] = in ? l4 : r4;
+			*(__u16 *)&b->data[(off + 11) & OFF_MASK] = in ? lp : rp;
+			b->cur += 13;
+			return;
+		}
 		b->data[off] = 10;
 		__builtin_memcpy(&b->data[(off + 1) & OFF_MASK], in ? &ra : &la, 16);
 		*(__u16 *)&b->data[(off + 17) & OFF_MASK] = in ? rp : lp;

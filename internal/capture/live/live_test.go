@@ -106,6 +106,29 @@ func runHelper(sc string) int {
 		signal.Notify(ch, syscall.SIGUSR1)
 		syscall.Kill(os.Getpid(), syscall.SIGUSR1)
 		<-ch
+	case "tcp6mapped":
+		ln, err := net.Listen("tcp", "[::]:0")
+		if err != nil {
+			return 4
+		}
+		go func() {
+			c, err := ln.Accept()
+			if err == nil {
+				c.Write([]byte("pong"))
+				c.Close()
+			}
+		}()
+		c, err := net.Dial("tcp4", fmt.Sprintf("127.0.0.1:%d", ln.Addr().(*net.TCPAddr).Port))
+		if err != nil {
+			return 5
+		}
+		io.ReadAll(c)
+		c.Close()
+		ln.Close()
+	case "switch":
+		for i := 0; i < 20; i++ {
+			time.Sleep(time.Millisecond)
+		}
 	case "loop":
 		for i := 0; i < 200000; i++ {
 			syscall.Getppid()
@@ -556,4 +579,50 @@ func TestKillAndSignalDelivery(t *testing.T) {
 		{"kill", "<", map[string]string{"res": "0"}},
 		{"signaldeliver", ">", map[string]string{"spid": pid, "sig": "10"}},
 	})
+}
+
+func TestDualStackTupleIsIPv4(t *testing.T) {
+	s := openFor(t, Options{FilterPIDs: true, Syscalls: []string{"accept", "accept4"}})
+	cmd, release := startHelper(t, "tcp6mapped", "")
+	if err := s.AddPID(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	evs := collect(t, s, cmd)
+	i := find(evs, 0, "accept", "<", nil)
+	for ; i >= 0; i = find(evs, i+1, "accept", "<", nil) {
+		if fd, _ := evs[i].Int(0); fd >= 0 {
+			break
+		}
+	}
+	if i < 0 {
+		t.Fatalf("no successful accept:\n%s", dump(evs))
+	}
+	if tup := evs[i].Param(1); len(tup) != 13 || tup[0] != 2 || tup[1] != 127 {
+		t.Fatalf("accept tuple on a dual-stack socket: %x", tup)
+	}
+}
+
+func TestSchedSwitch(t *testing.T) {
+	s := openFor(t, Options{FilterPIDs: true, SchedSwitch: true, EventTypes: []event.Type{event.SchedSwitch}})
+	cmd, release := startHelper(t, "switch", "")
+	if err := s.AddPID(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	evs := collect(t, s, cmd)
+	n := 0
+	for _, ev := range evs {
+		if ev.Type == event.SchedSwitch {
+			n++
+			if ev.NParams != 6 {
+				t.Fatalf("switch has %d params", ev.NParams)
+			}
+		} else if ev.Type != event.ProcExit1E {
+			t.Fatalf("unexpected %s with only switch kept", ev.Type.Name())
+		}
+	}
+	if n < 10 {
+		t.Fatalf("%d switch events for 20 sleeps", n)
+	}
 }

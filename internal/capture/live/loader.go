@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
 	"golang.org/x/sys/unix"
+
+	"github.com/ferret-observability/ferret/internal/event"
 )
 
 // Loss counter slots, as in bpf/probe/probe.h.
@@ -135,7 +138,7 @@ func loadProbe(opts Options) (*probe, error) {
 	}
 	progs := []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnProcessExit, p.objs.OnProcessFork,
 		p.objs.OnSignalDeliver}
-	if opts.SchedSwitch {
+	if opts.SchedSwitch || slices.Contains(opts.EventTypes, event.SchedSwitch) {
 		progs = append(progs, p.objs.OnSchedSwitch)
 	}
 	for _, prog := range progs {

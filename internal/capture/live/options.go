@@ -49,7 +49,8 @@ type Options struct {
 	// of these. Empty means any.
 	Comms []string
 	// SchedSwitch enables context-switch events (off by default: they are
-	// frequent and not tied to a traced syscall).
+	// frequent and not tied to a traced syscall). Listing event.SchedSwitch
+	// in EventTypes enables them too.
 	SchedSwitch bool
 	// PollInterval is how long Next waits for events before returning
 	// capture.ErrTimeout, and how often idle CPUs are asked to flush;
