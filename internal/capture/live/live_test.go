@@ -626,3 +626,33 @@ func TestSchedSwitch(t *testing.T) {
 		t.Fatalf("%d switch events for 20 sleeps", n)
 	}
 }
+
+func TestCloseDuringNext(t *testing.T) {
+	s := openFor(t, Options{FilterPIDs: true})
+	done := make(chan error, 1)
+	go func() {
+		for {
+			_, err := s.Next()
+			if errors.Is(err, capture.ErrTimeout) {
+				continue
+			}
+			done <- err
+			return
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, io.EOF) {
+			t.Fatalf("Next after Close: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Next did not return after Close")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -38,7 +39,8 @@ type probe struct {
 
 	mu     sync.Mutex
 	closed bool
-	pids   bool // pid filter switched on
+	done   atomic.Bool // set when closed, read by Next without the lock
+	pids   bool        // pid filter switched on
 }
 
 // loadSpec returns the probe's collection spec configured by opts, without
@@ -214,7 +216,7 @@ func (p *probe) addPID(pid int) error {
 // CPUs could not be flushed because a writer was interrupted there.
 func (p *probe) flushCPUs() int {
 	busy := 0
-	for cpu := 0; cpu < p.ncpu; cpu++ {
+	for cpu := 0; cpu < p.ncpu && !p.done.Load(); cpu++ {
 		ret, err := p.objs.FlushCpu.Run(&ebpf.RunOptions{CPU: uint32(cpu), Flags: unix.BPF_F_TEST_RUN_ON_CPU})
 		if err != nil || ret != 0 {
 			busy++
@@ -260,6 +262,7 @@ func (p *probe) close() error {
 		return nil
 	}
 	p.closed = true
+	p.done.Store(true)
 	var first error
 	for _, l := range p.links {
 		if err := l.Close(); err != nil && first == nil {

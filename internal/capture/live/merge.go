@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/ferret-observability/ferret/internal/event"
 )
@@ -58,8 +59,8 @@ type merger struct {
 	done    *batch // batch finished by the previous next call, recycled on the following one
 	ev      event.Event
 	num     uint64
-	bad     uint64 // records or events that failed to decode
-	queued  int    // events waiting in streams
+	bad     atomic.Uint64 // records or events that failed to decode
+	queued  int           // events waiting in streams
 }
 
 func newMerger(ncpu int) *merger {
@@ -89,7 +90,7 @@ func (m *merger) add(b *batch) error {
 	rec := b.buf
 	if len(rec) < recHdrLen {
 		m.recycle(b)
-		m.bad++
+		m.bad.Add(1)
 		return errBadRecord
 	}
 	kind := binary.LittleEndian.Uint16(rec[0:])
@@ -99,7 +100,7 @@ func (m *merger) add(b *batch) error {
 	flush := binary.LittleEndian.Uint64(rec[16:])
 	if cpu >= len(m.wm) || l < recHdrLen || l > len(rec) || (kind != recBatch && kind != recSingle) {
 		m.recycle(b)
-		m.bad++
+		m.bad.Add(1)
 		return fmt.Errorf("%w: kind %d cpu %d len %d", errBadRecord, kind, cpu, l)
 	}
 	if kind == recBatch && flush > m.wm[cpu] {
@@ -113,7 +114,7 @@ func (m *merger) add(b *batch) error {
 	b.pos, b.end = recHdrLen, l
 	if !b.peek() {
 		m.recycle(b)
-		m.bad++
+		m.bad.Add(1)
 		return errBadRecord
 	}
 	m.queued += int(n)
@@ -204,7 +205,7 @@ func (m *merger) next(force uint64) *event.Event {
 			m.down(0)
 		}
 		if err != nil {
-			m.bad++
+			m.bad.Add(1)
 			continue
 		}
 		m.num++

@@ -54,7 +54,7 @@ func open(opts Options) (*Source, error) {
 // interval and then returns capture.ErrTimeout. The event and its bytes are
 // valid until the following call.
 func (s *Source) Next() (*event.Event, error) {
-	if s.probe == nil {
+	if s.probe == nil || s.probe.done.Load() {
 		return nil, io.EOF
 	}
 	r := &s.r
@@ -81,6 +81,9 @@ func (s *Source) Next() (*event.Event, error) {
 				continue
 			}
 		}
+		if s.probe.done.Load() {
+			return nil, io.EOF
+		}
 		wall := time.Now()
 		if deadline.IsZero() {
 			deadline = wall.Add(s.opts.PollInterval)
@@ -98,6 +101,9 @@ func (s *Source) Next() (*event.Event, error) {
 // drain moves every record pending in the ring into the merger and returns
 // how many it read.
 func (s *Source) drain() int {
+	if s.probe.done.Load() {
+		return 0
+	}
 	r := &s.r
 	rd := s.probe.rd
 	rd.SetDeadline(time.Now())
@@ -130,7 +136,7 @@ func (s *Source) Counters() Counters {
 	}
 	c := s.probe.counters()
 	return Counters{Records: sum(c[drRecords]), Truncated: sum(c[drTruncated]), Faults: sum(c[drFault]),
-		Malformed: s.r.m.bad}
+		Malformed: s.r.m.bad.Load()}
 }
 
 func sum(v []uint64) uint64 {

@@ -8,8 +8,8 @@ import (
 )
 
 // Source is a running live capture. It implements capture.Source. Next must
-// be called from one goroutine; AddPID, Stats and Close may be called from
-// any goroutine.
+// be called from one goroutine; AddPID, Stats, Counters and Close may be
+// called from any goroutine.
 type Source struct {
 	opts  Options
 	snap  *event.Snapshot
@@ -40,12 +40,11 @@ func (s *Source) AddPID(pid int) error { return s.probe.addPID(pid) }
 // Stats returns delivered events and losses by reason and CPU.
 func (s *Source) Stats() capture.Stats { return s.stats() }
 
-// Close detaches the probe and frees its resources.
+// Close detaches the probe and frees its resources. It may be called while
+// another goroutine is in Next, which then returns io.EOF.
 func (s *Source) Close() error {
 	if s.probe == nil {
 		return nil
 	}
-	err := s.probe.close()
-	s.probe = nil
-	return err
+	return s.probe.close()
 }
