@@ -1166,9 +1166,20 @@ static __always_inline void put_proc(struct batch *b, struct bctx *c, __u8 field
 	case PROC_LOGINUID:
 		v = BPF_CORE_READ(t, loginuid.val);
 		break;
-	case PROC_EXEC_FLAGS:
-		v = 0;
+	case PROC_EXEC_FLAGS: {
+		// EXE_WRITABLE: the executable could be written by this user.
+		struct inode *ino = NULL;
+		if (mm)
+			ino = BPF_CORE_READ(mm, exe_file, f_inode);
+		if (ino) {
+			umode_t mode = BPF_CORE_READ(ino, i_mode);
+			__u32 euid = BPF_CORE_READ(t, cred, euid.val), egid = BPF_CORE_READ(t, cred, egid.val);
+			if (euid == 0 || (BPF_CORE_READ(ino, i_uid.val) == euid && (mode & 0200)) ||
+			    (BPF_CORE_READ(ino, i_gid.val) == egid && (mode & 020)) || (mode & 02))
+				v = 1;
+		}
 		break;
+	}
 	case PROC_CLONE_FLAGS:
 		if (c->nr == 56)
 			v = clone_flags(c->args[0]);

@@ -315,3 +315,30 @@ func TestHeaderConstants(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMerger measures the reader's per-event cost after the ring:
+// queueing batches of 64 events from two CPUs and releasing them in order.
+func BenchmarkMerger(b *testing.B) {
+	m := newMerger(2)
+	var ts [2][]uint64
+	for cpu := range ts {
+		for i := 0; i < 64; i++ {
+			ts[cpu] = append(ts[cpu], uint64(2*i+cpu+1))
+		}
+	}
+	r0 := rec(recBatch, 0, 1000, ts[0]...)
+	r1 := rec(recBatch, 1, 1000, ts[1]...)
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for n < b.N {
+		for _, r := range [][]byte{r0, r1} {
+			bb := m.buffer()
+			bb.buf = append(bb.buf, r...)
+			_ = m.add(bb)
+		}
+		for ev := m.next(0); ev != nil; ev = m.next(0) {
+			n++
+		}
+	}
+}
