@@ -192,3 +192,17 @@ func FuzzJSONString(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCompileFields compiles arbitrary formats against the real field
+// registry (lookup and field arguments included).
+func FuzzCompileFields(f *testing.F) {
+	for _, s := range []string{"%evt.num", "*%proc.aname[2] %evt.arg.name|x", "%evt.arg[", "%fd.name%", "%10evt.type.is.open", "%evt.around[1]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fm, err := Compile(s, fields.Default)
+		if err == nil && fm.String() != s {
+			t.Fatalf("String() = %q, want %q", fm.String(), s)
+		}
+	})
+}
