@@ -20,6 +20,7 @@ import (
 	"unsafe"
 
 	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/event"
@@ -129,6 +130,36 @@ func runHelper(sc string) int {
 		for i := 0; i < 20; i++ {
 			time.Sleep(time.Millisecond)
 		}
+	case "misc":
+		dir := arg
+		syscall.Chdir(dir)
+		syscall.Mkdir("sub", 0o755)
+		fd, _ := syscall.Open("sub/a.txt", syscall.O_CREAT|syscall.O_RDWR, 0o600)
+		syscall.Pwrite(fd, []byte("abcdef"), 2)
+		buf := make([]byte, 8)
+		syscall.Pread(fd, buf, 0)
+		syscall.Seek(fd, 1, 0)
+		unix.Writev(fd, [][]byte{[]byte("xy"), []byte("z")})
+		d, _ := syscall.Dup(fd)
+		syscall.Close(d)
+		syscall.Rename("sub/a.txt", "sub/b.txt")
+		syscall.Symlink("b.txt", "sub/l")
+		syscall.Link("sub/b.txt", "sub/h")
+		syscall.Unlink("sub/h")
+		syscall.Close(fd)
+		var p [2]int
+		syscall.Pipe2(p[:], syscall.O_CLOEXEC)
+		syscall.Close(p[0])
+		syscall.Close(p[1])
+		sp, _ := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+		syscall.Close(sp[0])
+		syscall.Close(sp[1])
+		m, _ := syscall.Mmap(-1, 0, 8192, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+		syscall.Mprotect(m, syscall.PROT_READ)
+		syscall.Munmap(m)
+		ts := syscall.Timespec{Nsec: 1000}
+		syscall.Nanosleep(&ts, nil)
+		syscall.Rmdir("nonexistent-dir")
 	case "loop":
 		for i := 0; i < 200000; i++ {
 			syscall.Getppid()

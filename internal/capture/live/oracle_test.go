@@ -52,6 +52,10 @@ func TestSysdigReadsLiveEvents(t *testing.T) {
 	requireBPF(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "oracle.txt")
+	miscDir := filepath.Join(dir, "misc")
+	if err := os.Mkdir(miscDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		sc, arg string
 		want    []string
@@ -66,6 +70,30 @@ func TestSysdigReadsLiveEvents(t *testing.T) {
 			"< connect res=0 tuple=127.0.0.1:",
 			"< sendto res=4 data=ping",
 			"< recvfrom res=4 data=ping tuple=127.0.0.1:",
+		}},
+		{"misc", miscDir, []string{
+			"< chdir res=0 path=" + miscDir,
+			"< mkdirat res=0 dirfd=-100(AT_FDCWD) path=sub(" + miscDir + "/sub) mode=1ED",
+			"> openat dirfd=-100(AT_FDCWD) name=sub/a.txt(" + miscDir + "/sub/a.txt) flags=7(O_CREAT|O_RDWR) mode=0600",
+			"/sub/a.txt) size=6 pos=2",
+			"< pwrite res=6 data=abcdef",
+			"< pread res=8 data=..abcdef",
+			"/sub/a.txt) offset=1 whence=0(SEEK_SET)",
+			"/sub/a.txt) size=3",
+			"< writev res=3 data=xyz",
+			"(<f>" + miscDir + "/sub/a.txt)",
+			"< renameat res=0 olddirfd=-100(AT_FDCWD) oldpath=sub/a.txt(" + miscDir + "/sub/a.txt) newdirfd=-100(AT_FDCWD) newpath=sub/b.txt(" + miscDir + "/sub/b.txt)",
+			"< symlinkat res=0 target=b.txt linkdirfd=-100(AT_FDCWD) linkpath=sub/l(" + miscDir + "/sub/l)",
+			"< linkat res=0 olddir=-100(AT_FDCWD) oldpath=sub/b.txt(" + miscDir + "/sub/b.txt) newdir=-100(AT_FDCWD) newpath=sub/h(" + miscDir + "/sub/h) flags=0",
+			"< unlinkat res=0 dirfd=-100(AT_FDCWD) name=sub/h(" + miscDir + "/sub/h) flags=0",
+			"(<p>) fd2=",
+			"> socketpair domain=1(AF_LOCAL) type=1 proto=0",
+			"(<u>) fd2=",
+			"> mmap addr=0 length=8192 prot=3(PROT_READ|PROT_WRITE) flags=10(MAP_PRIVATE|MAP_ANONYMOUS) fd=-1(EPERM) offset=0",
+			"prot=1(PROT_READ)",
+			"> munmap addr=",
+			"> nanosleep interval=1000(1e-06s)",
+			"< unlinkat res=-2(ENOENT) dirfd=-100(AT_FDCWD) name=nonexistent-dir(" + miscDir + "/nonexistent-dir) flags=512(AT_REMOVEDIR)",
 		}},
 		{"exec", "", []string{
 			"> execve filename=/bin/echo",
