@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -686,4 +687,55 @@ func TestCloseDuringNext(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
+}
+
+// TestNextDoesNotAllocatePerEvent reads a busy helper's events and checks
+// that the reader's allocations do not grow with the number of events.
+func TestNextDoesNotAllocatePerEvent(t *testing.T) {
+	s := openFor(t, Options{FilterPIDs: true, Syscalls: []string{"getppid"}})
+	cmd, release := startHelper(t, "loop", "")
+	if err := s.AddPID(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	var before, after runtime.MemStats
+	// Warm up the buffer pool, then measure.
+	got := 0
+	release()
+	for got < 1000 {
+		if _, err := s.Next(); err == nil {
+			got++
+		} else if !errors.Is(err, capture.ErrTimeout) {
+			t.Fatal(err)
+		}
+	}
+	runtime.ReadMemStats(&before)
+	got = 0
+	for got < 100000 {
+		_, err := s.Next()
+		if err == nil {
+			got++
+			continue
+		}
+		if !errors.Is(err, capture.ErrTimeout) {
+			t.Fatal(err)
+		}
+		select {
+		case <-done:
+			got = 100000 + got
+		default:
+		}
+	}
+	runtime.ReadMemStats(&after)
+	n := got
+	if n > 100000 {
+		n -= 100000
+	}
+	allocs := after.Mallocs - before.Mallocs
+	t.Logf("%d allocations for %d events", allocs, n)
+	if n > 10000 && float64(allocs)/float64(n) > 0.01 {
+		t.Fatalf("%d allocations for %d events", allocs, n)
+	}
+	<-done
 }

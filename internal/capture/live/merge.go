@@ -25,6 +25,9 @@ const (
 	recBatch    = 1
 	recSingle   = 2
 	maxRecBytes = 1 << 16
+	// recBufBytes holds the largest record the probe writes (a batch is
+	// flushed before it passes 16 KiB, and one event is under 16000 bytes).
+	recBufBytes = 34 << 10
 )
 
 var errBadRecord = errors.New("malformed ring record")
@@ -79,7 +82,7 @@ func (m *merger) buffer() *batch {
 		b.buf = b.buf[:0]
 		return b
 	}
-	return &batch{buf: make([]byte, 0, maxRecBytes)}
+	return &batch{buf: make([]byte, 0, recBufBytes)}
 }
 
 // recycle gives back a buffer that was not queued.

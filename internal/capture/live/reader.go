@@ -19,6 +19,9 @@ import (
 // is released anyway.
 const maxLag = uint64(2 * time.Second)
 
+// maxQueued bounds the events read from the ring but not yet released.
+const maxQueued = 1 << 18
+
 // readerState is the part of Source used only by the goroutine calling Next.
 type readerState struct {
 	m         *merger
@@ -108,7 +111,9 @@ func (s *Source) drain() int {
 	rd := s.probe.rd
 	rd.SetDeadline(time.Now())
 	n := 0
-	for {
+	// Leave records in the ring while many events wait for release: the
+	// ring is the bounded buffer, the merger's queue should not grow past it.
+	for r.m.queued < maxQueued {
 		b := r.m.buffer()
 		r.rec.RawSample = b.buf
 		if err := rd.ReadInto(&r.rec); err != nil {
@@ -119,6 +124,7 @@ func (s *Source) drain() int {
 		_ = r.m.add(b)
 		n++
 	}
+	return n
 }
 
 // Counters are the probe's health counters beyond losses.
