@@ -39,28 +39,29 @@ func DefaultDirs() []string {
 	return dirs
 }
 
+// SystemDirs are where a sysdig installation keeps its chisels. They are
+// searched after the built-ins, so chisels a machine already has (and that
+// ferret does not ship) keep working under ferret.
+var SystemDirs = []string{"/usr/share/sysdig/chisels", "/usr/local/share/sysdig/chisels"}
+
 // finder locates scripts by name over the directories, then the embedded
-// files.
+// files, then the fallback directories.
 type finder struct {
-	dirs []string
+	dirs     []string
+	fallback []string
 }
 
 func newFinder(dirs []string) *finder {
 	if dirs == nil {
-		dirs = DefaultDirs()
+		return &finder{dirs: DefaultDirs(), fallback: SystemDirs}
 	}
 	return &finder{dirs: dirs}
 }
 
-var errNotFound = errors.New("not found")
-
-// read returns the source of NAME.lua (or NAME verbatim in a directory) and
-// the chunk name used in error messages.
-func (f *finder) read(name string) (src []byte, chunk string, err error) {
-	if name == "" || strings.Contains(name, "\x00") {
-		return nil, "", errNotFound
-	}
-	for _, d := range f.dirs {
+// readDir returns NAME.lua (or NAME verbatim) from the first directory of
+// dirs holding it.
+func readDir(dirs []string, name string) (src []byte, chunk string, ok bool) {
+	for _, d := range dirs {
 		for _, cand := range []string{name + ".lua", name} {
 			p := filepath.Join(d, cand)
 			st, err := os.Stat(p)
@@ -71,13 +72,30 @@ func (f *finder) read(name string) (src []byte, chunk string, err error) {
 			if err != nil {
 				continue
 			}
-			return b, cand, nil
+			return b, cand, true
 		}
+	}
+	return nil, "", false
+}
+
+var errNotFound = errors.New("not found")
+
+// read returns the source of NAME.lua (or NAME verbatim in a directory) and
+// the chunk name used in error messages.
+func (f *finder) read(name string) (src []byte, chunk string, err error) {
+	if name == "" || strings.Contains(name, "\x00") {
+		return nil, "", errNotFound
+	}
+	if b, chunk, ok := readDir(f.dirs, name); ok {
+		return b, chunk, nil
 	}
 	if !strings.ContainsAny(name, "/\\") {
 		if b, err := builtinFS.ReadFile("lua/" + name + ".lua"); err == nil {
 			return b, name + ".lua", nil
 		}
+	}
+	if b, chunk, ok := readDir(f.fallback, name); ok {
+		return b, chunk, nil
 	}
 	return nil, "", errNotFound
 }
@@ -86,7 +104,7 @@ func (f *finder) read(name string) (src []byte, chunk string, err error) {
 // sorted order.
 func (f *finder) names() []string {
 	seen := map[string]bool{}
-	for _, d := range f.dirs {
+	for _, d := range append(append([]string(nil), f.dirs...), f.fallback...) {
 		ents, err := os.ReadDir(d)
 		if err != nil {
 			continue
