@@ -105,7 +105,11 @@ func runBench(b *testing.B, sc string, n int, traced bool) (ns float64, got, los
 		time.Sleep(50 * time.Millisecond)
 		close(stop)
 		wg.Wait()
-		lost = s.Stats().TotalDrops()
+		st := s.Stats()
+		lost = st.TotalDrops()
+		if lost > 0 {
+			b.Logf("%s: %d events, losses %v", sc, got, st.Drops)
+		}
 		var runs uint64
 		var rt time.Duration
 		for _, p := range []*ebpf.Program{s.probe.objs.OnSysEnter, s.probe.objs.OnSysExit} {

@@ -25,7 +25,9 @@ const maxQueued = 1 << 18
 // readerState is the part of Source used only by the goroutine calling Next.
 type readerState struct {
 	m         *merger
-	offset    uint64 // CLOCK_BOOTTIME to epoch
+	offset    uint64    // CLOCK_BOOTTIME to epoch
+	base      uint64    // probe time at start
+	start     time.Time // wall clock (with monotonic reading) at start
 	lastFlush uint64
 	rec       ringbuf.Record
 	events    atomic.Uint64
@@ -50,6 +52,8 @@ func open(opts Options) (*Source, error) {
 	s := &Source{opts: opts, snap: snap, probe: p}
 	s.r.m = newMerger(p.ncpu)
 	s.r.offset = p.offset
+	s.r.base = bootNow(p.offset)
+	s.r.start = time.Now()
 	return s, nil
 }
 
@@ -64,7 +68,8 @@ func (s *Source) Next() (*event.Event, error) {
 	var deadline time.Time
 	pollNS := uint64(s.opts.PollInterval)
 	for {
-		now := bootNow(r.offset)
+		// The monotonic clock read through the vDSO: no system call per event.
+		now := r.base + uint64(time.Since(r.start))
 		var force uint64
 		if now > maxLag {
 			force = now - maxLag
@@ -74,15 +79,19 @@ func (s *Source) Next() (*event.Event, error) {
 			r.bytes.Add(uint64(len(ev.Raw)))
 			return ev, nil
 		}
+		// Ask idle CPUs for their partial batches on a timer, whether or
+		// not the ring has data: a busy CPU fills the ring while events
+		// wait for a quiet CPU's promise.
+		poke := pollNS / 2
+		if r.m.queued > 0 && poke > uint64(time.Millisecond) {
+			poke = uint64(time.Millisecond)
+		}
+		if now-r.lastFlush >= poke {
+			s.probe.flushCPUs()
+			r.lastFlush = now
+		}
 		if s.drain() > 0 {
 			continue
-		}
-		if now-r.lastFlush >= pollNS/2 {
-			s.probe.flushCPUs()
-			r.lastFlush = bootNow(r.offset)
-			if s.drain() > 0 {
-				continue
-			}
 		}
 		if s.probe.done.Load() {
 			return nil, io.EOF
