@@ -579,8 +579,6 @@ struct ivctx {
 	__u64 max;
 	__u64 total;
 	__u32 slot;
-	__u32 end;
-	__u32 cur;
 	__u32 fault;
 	__u32 sum; // 1: only add up the lengths
 	__u32 pad;
@@ -832,9 +830,9 @@ struct fdctx {
 	__u64 fds;
 	__u64 nfds;
 	__u32 slot;
-	__u32 cur;
 	__u32 n;
 	__u32 revents;
+	__u32 pad;
 };
 
 static long fdlist_cb(__u32 k, void *ctx)

@@ -36,7 +36,7 @@
 #define SRC_EXIT 21      // field `conv` (EXIT_*) of the exit code
 #define SRC_DYN_ARG 22   // DYN parameter, index `conv`, value: argument `arg` as u64
 #define SRC_OPEN_MODE 23 // mode argument `arg`, kept only when flags argument `conv` create a file
-#define SRC_CWD 24       // current working directory of the task (only its last component)
+#define SRC_CWD 24       // current working directory of the task (full path, walked across mounts)
 #define SRC_SOCK_ADDR 25 // kernel address of the socket of fd stored at user pointer argument `arg`, index `conv`
 #define SRC_U64_AT 26 // u64 number (arg>>4) of the array at user pointer argument (arg&7), converted by `conv`
 
