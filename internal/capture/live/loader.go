@@ -212,17 +212,16 @@ func (p *probe) addPID(pid int) error {
 	return nil
 }
 
-// flushCPUs asks every CPU to send its partial batch. It returns how many
-// CPUs could not be flushed because a writer was interrupted there.
-func (p *probe) flushCPUs() int {
-	busy := 0
+// flushCPUs asks every CPU to send its partial batch. offline is called for
+// each CPU the kernel cannot run the flush on (offline or absent CPUs); a
+// CPU busy with an interrupted writer is simply tried again next time.
+func (p *probe) flushCPUs(offline func(cpu int)) {
 	for cpu := 0; cpu < p.ncpu && !p.done.Load(); cpu++ {
-		ret, err := p.objs.FlushCpu.Run(&ebpf.RunOptions{CPU: uint32(cpu), Flags: unix.BPF_F_TEST_RUN_ON_CPU})
-		if err != nil || ret != 0 {
-			busy++
+		_, err := p.objs.FlushCpu.Run(&ebpf.RunOptions{CPU: uint32(cpu), Flags: unix.BPF_F_TEST_RUN_ON_CPU})
+		if err != nil && (errors.Is(err, unix.ENXIO) || errors.Is(err, unix.ERANGE)) {
+			offline(cpu)
 		}
 	}
-	return busy
 }
 
 // counters returns the per-CPU loss counters, indexed [slot][cpu].

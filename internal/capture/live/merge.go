@@ -149,6 +149,15 @@ func (b *batch) peek() bool {
 	return true
 }
 
+// offline marks a CPU that produces no events: it no longer holds back the
+// watermark.
+func (m *merger) offline(cpu int) {
+	if cpu < len(m.wm) && m.wm[cpu] != ^uint64(0) {
+		m.wm[cpu] = ^uint64(0)
+		m.wmDirty = true
+	}
+}
+
 func (m *merger) watermark() uint64 {
 	if m.wmDirty {
 		min := m.wm[0]

@@ -100,6 +100,19 @@ func TestMergerOrdersByWatermark(t *testing.T) {
 	}
 }
 
+func TestMergerOfflineCPU(t *testing.T) {
+	m := newMerger(3)
+	feed(t, m, rec(recBatch, 0, 100, 10, 20))
+	feed(t, m, rec(recBatch, 1, 100, 15))
+	if got := drainTS(m, 0); len(got) != 0 {
+		t.Fatalf("released %v while cpu 2 is silent", got)
+	}
+	m.offline(2)
+	if got := drainTS(m, 0); len(got) != 3 || got[0] != 10 || got[1] != 15 || got[2] != 20 {
+		t.Fatalf("after marking cpu 2 offline: %v", got)
+	}
+}
+
 func TestMergerEventFields(t *testing.T) {
 	m := newMerger(2)
 	feed(t, m, rec(recBatch, 1, 100, 10, 20))

@@ -87,7 +87,7 @@ func (s *Source) Next() (*event.Event, error) {
 			poke = uint64(time.Millisecond)
 		}
 		if now-r.lastFlush >= poke {
-			s.probe.flushCPUs()
+			s.probe.flushCPUs(r.m.offline)
 			r.lastFlush = now
 		}
 		if s.drain() > 0 {
