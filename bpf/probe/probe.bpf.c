@@ -752,9 +752,15 @@ static __always_inline void put_tuple(struct batch *b, struct bctx *c, struct so
 		__u32 ra = BPF_CORE_READ(sk, __sk_common.skc_daddr);
 		__u16 lp = BPF_CORE_READ(sk, __sk_common.skc_num);
 		__u16 rp = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
-		if (ra == 0 && rp == 0 && (dir & (TUP_USER_ADDR | TUP_USER_ADDRP))) {
+		if (ra == 0 && rp == 0 && (dir & (TUP_USER_ADDR | TUP_USER_ADDRP | TUP_MSG_NAME))) {
 			struct sockaddr_in sin = {};
 			const void *up = (const void *)c->args[4];
+			if (dir & TUP_MSG_NAME) {
+				struct user_msghdr m = {};
+				up = NULL;
+				if (!bpf_probe_read_user(&m, sizeof(m), (void *)c->args[1]))
+					up = m.msg_name;
+			}
 			if (up && !bpf_probe_read_user(&sin, sizeof(sin), up) && sin.sin_family == 2) {
 				ra = sin.sin_addr.s_addr;
 				rp = __builtin_bswap16(sin.sin_port);

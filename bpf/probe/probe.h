@@ -60,6 +60,7 @@
 #define TUP_IN 1  // source = peer, destination = local socket
 #define TUP_USER_ADDR 2 // peer from user sockaddr (argument 4, length argument 5) when not connected
 #define TUP_USER_ADDRP 4 // same, but length is a user pointer (recvfrom)
+#define TUP_MSG_NAME 8 // peer from msg_name of the user msghdr at argument 1 when not connected
 
 // Task fields for SRC_PROC.
 #define PROC_EXE 1

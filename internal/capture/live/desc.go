@@ -57,6 +57,7 @@ const (
 	tupIn        = 1
 	tupUserAddr  = 2
 	tupUserAddrP = 4
+	tupMsgName   = 8
 
 	procExe        = 1
 	procArgs       = 2
@@ -169,12 +170,12 @@ var specs = map[event.Type][]pd{
 	45:  {rv, fdArg(0), conv(1, cvSockLevel), arg(2), dynArg(4, 2), arg(4)},
 	46:  {},
 	47:  {rv, fdArg(0), conv(1, cvSockLevel), arg(2), dynArg(4, 3), cnst(0)},
-	48:  {fdArg(0), {srcMsgSize, 1, 0}, tuple(0, tupOut)},
+	48:  {fdArg(0), {srcMsgSize, 1, 0}, tuple(0, tupOut|tupMsgName)},
 	49:  {rv, {srcMsgIOV, 1, 0}},
 	50:  {},
 	51:  {},
 	52:  {fdArg(0)},
-	53:  {rv, {srcMsgSize, 1, 0}, {srcMsgIOV, 1, 0}, tuple(0, tupIn)},
+	53:  {rv, {srcMsgSize, 1, 0}, {srcMsgIOV, 1, 0}, tuple(0, tupIn|tupMsgName)},
 	54:  {},
 	55:  {},
 	58:  {ustr(0), arg(1)},

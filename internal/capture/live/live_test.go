@@ -127,6 +127,14 @@ func runHelper(sc string) int {
 		io.ReadAll(c)
 		c.Close()
 		ln.Close()
+	case "udp":
+		a, _ := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM, 0)
+		syscall.Bind(a, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}})
+		sa, _ := syscall.Getsockname(a)
+		b, _ := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM, 0)
+		syscall.Sendmsg(b, []byte("dgram"), nil, sa, 0)
+		buf := make([]byte, 16)
+		syscall.Recvmsg(a, buf, nil, 0)
 	case "switch":
 		for i := 0; i < 20; i++ {
 			time.Sleep(time.Millisecond)
@@ -738,4 +746,27 @@ func TestNextDoesNotAllocatePerEvent(t *testing.T) {
 		t.Fatalf("%d allocations for %d events", allocs, n)
 	}
 	<-done
+}
+
+func TestUDPSendmsgTuple(t *testing.T) {
+	s := openFor(t, Options{FilterPIDs: true, Syscalls: []string{"sendmsg", "recvmsg", "bind"}})
+	cmd, release := startHelper(t, "udp", "")
+	if err := s.AddPID(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	evs := collect(t, s, cmd)
+	si := find(evs, 0, "sendmsg", ">", map[string]string{"size": "5"})
+	ri := find(evs, 0, "recvmsg", "<", map[string]string{"res": "5", "data": "dgram"})
+	if si < 0 || ri < 0 {
+		t.Fatalf("sendmsg/recvmsg missing:\n%s", dump(evs))
+	}
+	st, rt := evs[si].Param(2), evs[ri].Param(3)
+	if len(st) != 13 || len(rt) != 13 || st[7] != 127 || rt[1] != 127 {
+		t.Fatalf("tuples: sendmsg %x recvmsg %x", st, rt)
+	}
+	// The receiver's port is the destination of the send and of the receive.
+	if st[11] != rt[11] || st[12] != rt[12] {
+		t.Fatalf("tuples disagree: sendmsg %x recvmsg %x", st, rt)
+	}
 }

@@ -315,7 +315,7 @@ func TestHeaderConstants(t *testing.T) {
 		"CV_S32":     cvS32, "CV_OPEN_FLAGS": cvOpenFlags, "CV_PROT": cvProt, "CV_MMAP_FLAGS": cvMmapFlags,
 		"CV_CLONE_FLAGS": cvCloneFlag, "CV_FCNTL": cvFcntl, "CV_POLL": cvPoll, "CV_ACCESS": cvAccess,
 		"CV_EXECVEAT": cvExecveat, "CV_RESOLVE": cvResolve, "CV_SOCKLEVEL": cvSockLevel, "CV_MOUNT": cvMount,
-		"TUP_IN": tupIn, "TUP_USER_ADDR": tupUserAddr, "TUP_USER_ADDRP": tupUserAddrP,
+		"TUP_IN": tupIn, "TUP_USER_ADDR": tupUserAddr, "TUP_USER_ADDRP": tupUserAddrP, "TUP_MSG_NAME": tupMsgName,
 		"PROC_EXE": procExe, "PROC_VPID": procVPID, "PROC_CLONE_FLAGS": procCloneFlags, "PROC_ENV": procEnv,
 		"EXIT_STATUS": exitStatus, "EXIT_CORE": exitCore, "MAX_PARAMS": maxParams, "NR_SYSCALLS": nrSyscalls,
 		"REC_BATCH": recBatch, "REC_SINGLE": recSingle,
