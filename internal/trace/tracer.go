@@ -39,6 +39,10 @@ type thread struct {
 	enterBuf []byte
 	enter    event.Event
 	hasEnter bool
+	// execing is set from the held command's execve until its first other
+	// call: signals delivered then were raised by the helper's runtime
+	// before the program replaced it, and are not shown.
+	execing bool
 }
 
 // Tracer turns events of the traced tasks into strace output. Feed it every
@@ -121,8 +125,13 @@ func (t *Tracer) Handle(ev *event.Event) {
 	case isProcExit(ev.Type):
 		t.procExit(ev, th)
 	case ev.Type == event.SignalDelivE:
-		t.signal(ev, th)
+		if !th.execing {
+			t.signal(ev, th)
+		}
 	case ev.Type.IsEnter():
+		if th.execing && ev.Type.Name() != "execve" {
+			th.execing = false
+		}
 		th.enterBuf = append(th.enterBuf[:0], ev.Raw...)
 		if th.enter.Decode(th.enterBuf) == nil {
 			th.enter.TID = ev.TID
@@ -165,7 +174,7 @@ func isThreadClone(ev *event.Event) bool {
 // adopt decides whether an event of an unknown task starts tracing it.
 func (t *Tracer) adopt(ev *event.Event) *thread {
 	if t.root != 0 && ev.TID == t.root && ev.Type.IsEnter() && ev.Type.Name() == "execve" {
-		th := &thread{pid: t.root}
+		th := &thread{pid: t.root, execing: true}
 		t.threads[ev.TID] = th
 		t.root = 0
 		return th

@@ -124,6 +124,8 @@ func TestTraceLines(t *testing.T) {
 	read(g, 100, 3, "\x01", 1)
 	g.generic("futex", 101, nil)
 	execve(g, 100, "/usr/bin/cat", "cat", "/etc/hostname")
+	// a signal the helper's runtime left pending, delivered as execve returns
+	g.add(event.SignalDelivE, 100, func(b *event.Builder) { b.I64(100).I64(100).U8(23) })
 	openat(g, 100, "/etc/hostname", ppmRDONLY|ppmCLOEXEC, 3)
 	openat(g, 100, "/nonexistent", ppmRDONLY, -2)
 	openat(g, 100, "/tmp/out", ppmWRONLY|ppmCREAT|ppmTRUNC, 4)
