@@ -222,7 +222,20 @@ func init() {
 				_, _, b, named, ok = nullFD(c, b)
 				return b, ok && named
 			}),
-			fdStr("fd.directory", "directory of a file fd, or the directory itself.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+			strField("fd.directory", "CHARBUF", "directory of a file fd, or the directory itself.", func(c *Ctx, b []byte) ([]byte, bool) {
+				fd := c.CurFD()
+				if fd == nil {
+					start := len(b)
+					_, _, nb, named, ok := nullFD(c, b)
+					if !ok || !named {
+						return b, false
+					}
+					i := strings.LastIndexByte(string(nb[start:]), '/')
+					if i <= 0 {
+						return append(nb[:start], '/'), true
+					}
+					return nb[:start+i], true
+				}
 				switch fd.Type {
 				case event.FDDirectory:
 					return append(b, fd.Name...), true
@@ -380,24 +393,10 @@ func createdTypeChar(ev *event.Event) byte {
 	switch ev.Type.Name() {
 	case "open", "openat", "openat2", "creat", "open_by_handle_at":
 		return 'f'
-	case "socket":
-		if ev.Type.IsEnter() {
-			switch d, _ := ev.Uint(0); d {
-			case 1:
-				return 'u'
-			case 10:
-				return '6'
-			case 16:
-				return 'n'
-			}
-		}
-		return '4'
-	case "accept":
+	case "socket", "accept":
 		return '4'
 	case "pipe":
 		return 'p'
-	case "socketpair":
-		return 'u'
 	case "eventfd":
 		return 'e'
 	case "signalfd":

@@ -303,3 +303,84 @@ func TestStateAgainstSysdig(t *testing.T) {
 	compareWithSysdig(t, sysdig, snap, evs,
 		"*%evt.num %evt.type %thread.tid %proc.pid %proc.ppid %proc.name %proc.exe %proc.args %proc.cwd %proc.pname %fd.num %fd.type %fd.typechar %fd.name %fd.l4proto %fd.cip %fd.sip %fd.cport %fd.sport %fd.lip %fd.rip %fd.is_server %evt.res %evt.latency %proc.nthreads %proc.fdopencount %evt.info")
 }
+
+// TestMoreStateAgainstSysdig covers threads, IPv6 and unix sockets,
+// datagram peers, special fds and identity changes.
+func TestMoreStateAgainstSysdig(t *testing.T) {
+	sysdig, err := exec.LookPath("sysdig")
+	if err != nil {
+		t.Skip("sysdig not installed")
+	}
+	snap := &event.Snapshot{
+		Machine:    event.Machine{NumCPUs: 1, Hostname: "h"},
+		Interfaces: []event.Interface{{Name: "eth0", Addr: []byte{10, 0, 0, 1}, Netmask: []byte{255, 255, 255, 0}}},
+		Users:      []event.User{{UID: 0, Name: "root", HomeDir: "/root", Shell: "/bin/sh"}, {UID: 1000, Name: "bob", HomeDir: "/home/bob", Shell: "/bin/bash"}},
+		Groups:     []event.Group{{GID: 0, Name: "root"}, {GID: 1000, Name: "bob"}},
+		Threads: []event.Thread{
+			{TID: 1, PID: 1, Comm: "init", Exe: "init", Cwd: "/"},
+			{TID: 50, PID: 50, PTID: 1, Comm: "bash", Exe: "bash", Cwd: "/home/bob/", UID: 1000, GID: 1000, LoginUID: 1000},
+			{TID: 60, PID: 60, PTID: 50, Comm: "app", Exe: "./app", Cwd: "/home/bob/", UID: 0, GID: 0, FDLimit: 1024,
+				FDs: []event.FD{{Num: 3, Type: event.FDDirectory, Name: "/etc"}}},
+		},
+	}
+	u16 := func(v uint16) []byte { return binary.LittleEndian.AppendUint16(nil, v) }
+	ip6 := func(last byte) []byte { b := make([]byte, 16); b[0], b[1], b[15] = 0x20, 0x01, last; return b }
+	tup6 := func(a []byte, ap uint16, b []byte, bp uint16) []byte {
+		out := append([]byte{10}, a...)
+		out = append(out, u16(ap)...)
+		out = append(out, b...)
+		return append(out, u16(bp)...)
+	}
+	tup4 := func(a [4]byte, ap uint16, b [4]byte, bp uint16) []byte {
+		return append(append(append(append([]byte{2}, a[:]...), u16(ap)...), b[:]...), u16(bp)...)
+	}
+	cloneX := func(res, tid, pid, ptid int, flags int) []any {
+		return []any{res, "app", "x\x00", tid, pid, ptid, "/home/bob", 1024, 0, 0, 100, 10, 0, "app", "cpu=/\x00", flags, 0, 0, tid, pid}
+	}
+	var evs []*event.Event
+	ts := uint64(0)
+	add := func(typ event.Type, tid int64, args ...any) {
+		ts++
+		evs = append(evs, rec(t, typ, ts, tid, args...))
+	}
+	add(newest(t, "clone", true), 60)
+	add(newest(t, "clone", false), 60, cloneX(61, 60, 60, 50, 0x2000|0x1|0x8000|0x800)...)
+	add(newest(t, "clone", false), 61, cloneX(0, 61, 60, 50, 0x2000|0x1|0x8000|0x800)...)
+	add(newest(t, "socket", true), 61, 10, 1, 6)
+	add(newest(t, "socket", false), 61, 4)
+	add(newest(t, "connect", true), 61, 4, append(append([]byte{10}, ip6(2)...), u16(443)...))
+	add(newest(t, "connect", false), 61, -115, tup6(ip6(1), 33000, ip6(2), 443))
+	add(newest(t, "write", true), 60, 4, 5)
+	add(newest(t, "write", false), 60, 5, "hello")
+	add(newest(t, "socket", true), 60, 2, 2, 17)
+	add(newest(t, "socket", false), 60, 5)
+	add(newest(t, "recvfrom", true), 60, 5, 100)
+	add(newest(t, "recvfrom", false), 60, 3, "abc", tup4([4]byte{9, 9, 9, 9}, 53, [4]byte{10, 0, 0, 1}, 40000))
+	add(newest(t, "socketpair", true), 60, 1, 1, 0)
+	add(newest(t, "socketpair", false), 60, 0, 6, 7, 0xaaaa, 0xbbbb)
+	add(newest(t, "eventfd", true), 60, 0, 0)
+	add(newest(t, "eventfd", false), 60, 8)
+	add(newest(t, "signalfd", true), 60, -1, 0, 0)
+	add(newest(t, "signalfd", false), 60, 9)
+	add(newest(t, "timerfd_create", true), 60, 1, 0)
+	add(newest(t, "timerfd_create", false), 60, 10)
+	add(newest(t, "inotify_init", true), 60, 0)
+	add(newest(t, "inotify_init", false), 60, 11)
+	add(newest(t, "fchdir", true), 60, 3)
+	add(newest(t, "fchdir", false), 60, 0)
+	add(newest(t, "setuid", true), 61, 1000)
+	add(newest(t, "setuid", false), 61, 0)
+	add(newest(t, "setgid", true), 61, 1000)
+	add(newest(t, "setgid", false), 61, 0)
+	add(newest(t, "read", true), 61, 6, 10)
+	add(newest(t, "read", false), 61, 2, "hi")
+	add(newest(t, "read", true), 61, 8, 8)
+	add(newest(t, "read", false), 61, 8, "12345678")
+	add(newest(t, "procexit", true), 61, 0, 0, 0, 0)
+	add(newest(t, "read", true), 60, 11, 10)
+	add(newest(t, "read", false), 60, -11, "")
+	add(newest(t, "read", true), 77, 0, 10)
+	add(newest(t, "read", false), 77, 1, "q")
+	compareWithSysdig(t, sysdig, snap, evs,
+		"*%evt.num %evt.type %thread.tid %thread.ismain %proc.pid %proc.ppid %proc.name %proc.aname[1] %proc.aname[2] %proc.cwd %proc.nthreads %proc.nchilds %user.uid %user.name %group.name %fd.num %fd.type %fd.typechar %fd.name %fd.l4proto %fd.cip %fd.sip %fd.cport %fd.sport %fd.lip %fd.rip %fd.lport %fd.rport %fd.is_server %fd.sockfamily %fd.directory %fd.filename %evt.res %evt.failed %evt.info")
+}

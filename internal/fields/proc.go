@@ -67,14 +67,10 @@ func init() {
 			threadNum("proc.nthreads", "UINT32", "number of threads the process has, main thread included.", func(c *Ctx, t *state.Thread, v *Value) bool {
 				return setUint(v, KindUint64, uint64(c.State.ThreadsOf(t.PID)))
 			}),
-			threadNum("proc.nchilds", "UINT32", "number of child threads of the process, main thread excluded.", func(c *Ctx, t *state.Thread, v *Value) bool {
-				n := c.State.ThreadsOf(t.PID)
-				if c.State.Thread(t.PID) != nil {
-					n--
-				}
-				return setUint(v, KindUint64, uint64(n))
+			threadNum("proc.nchilds", "UINT32", "number of live threads this thread created during the capture.", func(c *Ctx, t *state.Thread, v *Value) bool {
+				return setUint(v, KindUint64, uint64(t.NumChildren()))
 			}),
-			threadNum("proc.ppid", "INT64", "id of the parent process.", func(c *Ctx, t *state.Thread, v *Value) bool { return t.PTID >= 0 && setInt(v, t.PTID) }),
+			threadNum("proc.ppid", "INT64", "id of the parent process.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, t.PTID) }),
 			threadStr("proc.pname", "name of the parent process.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
 				p := c.State.Thread(t.PTID)
 				if p == nil {

@@ -189,6 +189,10 @@ func (s *State) newChild(parent *Thread, tid, pid, ptid int64, flags uint32, p p
 	}
 	s.setContainer(c)
 	s.keepThread(c)
+	if parent != nil && s.threads[c.TID] == c {
+		parent.nchilds++
+		c.creator = parent.TID
+	}
 	return c
 }
 

@@ -335,6 +335,9 @@ func (s *State) IsLocalIP(ip []byte) bool {
 	if len(ip) == 4 && ip[0] == 127 {
 		return true
 	}
+	if len(ip) == 16 && [16]byte(ip) == ipv6Loopback {
+		return true
+	}
 	for i := range s.ifaces {
 		if net.IP(s.ifaces[i].Addr).Equal(net.IP(ip)) {
 			return true
@@ -348,18 +351,26 @@ func sortFDs(fds []*FD) {
 }
 
 // LocalIsClient reports whether the process owning the connected socket f
-// is its client end: from the role recorded by connect/accept when known,
-// otherwise by looking the addresses up in the interface table, as sysdig
-// does for fd.lip/fd.rip.
+// is its client end, the way sysdig picks fd.lip/fd.rip: the server address
+// is local when one of the machine's interfaces has it (for IPv6, when the
+// table lists no IPv6 interface at all), and then the local end is the
+// server; otherwise it is the client.
 func (s *State) LocalIsClient(f *FD) bool {
-	switch f.Role {
-	case RoleClient:
-		return true
-	case RoleServer:
-		return false
+	return !s.isLocalFor(f.DstIP())
+}
+
+func (s *State) isLocalFor(ip []byte) bool {
+	if len(ip) == 16 {
+		has6 := false
+		for i := range s.ifaces {
+			if len(s.ifaces[i].Addr) == 16 {
+				has6 = true
+				break
+			}
+		}
+		if !has6 {
+			return true
+		}
 	}
-	if s.IsLocalIP(f.SrcIP()) {
-		return true
-	}
-	return !s.IsLocalIP(f.DstIP())
+	return s.IsLocalIP(ip)
 }

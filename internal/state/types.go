@@ -249,6 +249,9 @@ type Thread struct {
 
 	lastLatency uint64 // latency of the thread's last syscall (0 after an enter)
 
+	nchilds int   // live threads this thread created
+	creator int64 // tid of the thread that created this one (0 if unknown)
+
 	prevCPUUser, prevCPUSys uint64 // cpu ticks at the previous procinfo
 	hasPrevCPU, cpuSeen     bool
 }
@@ -265,6 +268,10 @@ func (t *Thread) Unknown() bool { return t.unknown }
 
 // IsMain reports whether t is the main thread of its process.
 func (t *Thread) IsMain() bool { return t.TID == t.PID }
+
+// NumChildren returns how many live threads this thread created during the
+// capture (proc.nchilds).
+func (t *Thread) NumChildren() int { return t.nchilds }
 
 // CPUDelta returns the user and system CPU ticks the thread used between
 // its last two procinfo events; ok is false before the second one.
