@@ -84,7 +84,7 @@ struct route {
 	__u16 exit;
 	__u16 code;
 	__u8 keep;
-	__u8 pad;
+	__u8 state; // the syscall changes process or fd state
 };
 
 struct comm_key {
@@ -158,6 +158,9 @@ volatile const __u32 snaplen = 80;
 volatile const __u32 ncpus = 1;
 volatile const __u32 follow_children = 0;
 volatile const __u32 filter_comms = 0;
+// With a comm filter, still keep every process's state-changing syscalls
+// (and exits), so fd and process tables stay complete.
+volatile const __u32 comms_keep_state = 0;
 volatile const __u64 max_age_ns = 5000000;
 
 // Changed at run time by the loader.
@@ -172,20 +175,39 @@ static __always_inline void count(__u32 reason, __u64 n)
 		*v += n;
 }
 
-static __always_inline int want(void)
+static __always_inline int want_task(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	if (tgid == self_tgid)
 		return 0;
 	if (filter_pids && !bpf_map_lookup_elem(&traced, &tgid))
 		return 0;
-	if (filter_comms) {
-		struct comm_key k = {};
-		bpf_get_current_comm(k.c, sizeof(k.c));
-		if (!bpf_map_lookup_elem(&comms, &k))
-			return 0;
-	}
 	return 1;
+}
+
+static __always_inline int want_comm(void)
+{
+	if (!filter_comms)
+		return 1;
+	// The process's name is its main thread's: worker threads may rename
+	// themselves (prctl PR_SET_NAME) without changing the process name.
+	struct comm_key k = {};
+	struct task_struct *t = bpf_get_current_task_btf();
+	bpf_probe_read_kernel(k.c, sizeof(k.c), t->group_leader->comm);
+	return bpf_map_lookup_elem(&comms, &k) != 0;
+}
+
+static __always_inline int want(void)
+{
+	return want_task() && want_comm();
+}
+
+// want_route decides for a syscall event once its route is known.
+static __always_inline int want_route(const struct route *r)
+{
+	if (comms_keep_state && r->state)
+		return 1;
+	return want_comm();
 }
 
 static __always_inline void flush(struct batch *b, __u32 cpu, __u16 kind, __u64 ts)
@@ -1467,13 +1489,13 @@ static __always_inline void load_args(struct bctx *c, struct pt_regs *regs)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
-	if (!want())
+	if (!want_task())
 		return 0;
 	if (id < 0 || id >= NR_SYSCALLS)
 		return 0;
 	__u32 nr = id;
 	struct route *r = bpf_map_lookup_elem(&routes, &nr);
-	if (!r || !r->keep)
+	if (!r || !r->keep || !want_route(r))
 		return 0;
 	struct bctx c = {};
 	load_args(&c, regs);
@@ -1487,14 +1509,14 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-	if (!want())
+	if (!want_task())
 		return 0;
 	long id = regs->orig_ax;
 	if (id < 0 || id >= NR_SYSCALLS)
 		return 0;
 	__u32 nr = id;
 	struct route *r = bpf_map_lookup_elem(&routes, &nr);
-	if (!r || !r->keep)
+	if (!r || !r->keep || !want_route(r))
 		return 0;
 	struct bctx c = {};
 	load_args(&c, regs);
@@ -1510,7 +1532,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_process_exit, struct task_struct *p, bool group_dead)
 {
 	__u32 tgid = p->tgid;
-	if (want() && keep_procexit) {
+	if (want_task() && keep_procexit && (comms_keep_state || want_comm())) {
 		struct bctx c = {};
 		c.ret = p->exit_code;
 		c.type = FE_PROCEXIT;

@@ -19,7 +19,11 @@ func init() {
 	openLiveSource = func(c *Config, flt engine.Filter, chisels bool) (capture.Source, error) {
 		opts := live.Options{SnapLen: c.Snaplen, BufferSize: c.BufferSize}
 		if f, ok := flt.(*filter.Filter); ok && !chisels && !c.Display && !c.FatFile {
-			opts.EventTypes = pushDownTypes(filter.KernelHints(f))
+			h := filter.KernelHints(f)
+			opts.EventTypes = pushDownTypes(h)
+			// Events of other processes are dropped in the kernel, except
+			// those that keep the process and fd tables complete.
+			opts.Comms, opts.CommsKeepState = h.Comms, len(h.Comms) > 0
 		}
 		return live.Open(opts)
 	}
@@ -36,8 +40,9 @@ func init() {
 // pushDownTypes returns the event types a live source must deliver for a
 // capture filter with hints h: the types the filter can match plus every
 // type the state machine needs (fd and process life cycle), or nil for no
-// restriction. Process and name restrictions are not pushed down: the state
-// of other processes (parents, fds inherited at fork) would be lost.
+// restriction. Process-name restrictions are pushed down separately (the
+// live source keeps every process's state-changing events); pid restrictions
+// are not, as fds inherited at fork would be lost.
 func pushDownTypes(h filter.Hints) []event.Type {
 	if h.Any || h.Types == nil {
 		return nil

@@ -605,6 +605,24 @@ func TestCommFilter(t *testing.T) {
 	}
 }
 
+// TestCommFilterKeepsState checks that a name filter with CommsKeepState
+// drops the helper's plain I/O but keeps the events that build its fd table.
+func TestCommFilterKeepsState(t *testing.T) {
+	s := openFor(t, Options{Comms: []string{"no-such-comm"}, CommsKeepState: true})
+	path := filepath.Join(t.TempDir(), "keep.txt")
+	cmd, release := startHelper(t, "file", path)
+	release()
+	evs := collect(t, s, cmd)
+	if find(evs, 0, "openat", "<", map[string]string{"name": path}) < 0 {
+		t.Fatalf("state-changing openat of another process dropped:\n%s", dump(evs))
+	}
+	for _, ev := range evs {
+		if n := ev.Type.Name(); n == "read" || n == "write" {
+			t.Fatalf("%s of a process outside the name filter passed:\n%s", n, dump(evs))
+		}
+	}
+}
+
 func TestKillAndSignalDelivery(t *testing.T) {
 	s := openFor(t, Options{FilterPIDs: true})
 	cmd, release := startHelper(t, "signal", "")

@@ -76,6 +76,7 @@ func loadSpec(opts Options, ncpu int, offset uint64) (*ebpf.CollectionSpec, erro
 		{"ncpus", uint32(ncpu)},
 		{"follow_children", b2u(opts.FollowChildren)},
 		{"filter_comms", b2u(len(opts.Comms) > 0)},
+		{"comms_keep_state", b2u(len(opts.Comms) > 0 && opts.CommsKeepState)},
 		{"filter_pids", b2u(len(opts.PIDs) > 0 || opts.FilterPIDs)},
 	} {
 		if err := set(kv.name, kv.v); err != nil {

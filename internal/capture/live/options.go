@@ -48,6 +48,11 @@ type Options struct {
 	// Comms keeps only threads whose command name (up to 15 bytes) is one
 	// of these. Empty means any.
 	Comms []string
+	// CommsKeepState keeps the state-changing syscalls (open, close, clone,
+	// execve, socket, ...) and exits of every process even when Comms is
+	// set, so that process and fd tables stay complete while the bulk of
+	// other processes' events is dropped in the kernel.
+	CommsKeepState bool
 	// SchedSwitch enables context-switch events (off by default: they are
 	// frequent and not tied to a traced syscall). Listing event.SchedSwitch
 	// in EventTypes enables them too.

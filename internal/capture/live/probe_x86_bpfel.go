@@ -63,7 +63,7 @@ type ProbeRoute struct {
 	Exit  uint16
 	Code  uint16
 	Keep  uint8
-	Pad   uint8
+	State uint8
 }
 
 // Names of all BPF objects in the ELF.
@@ -84,6 +84,7 @@ const (
 	ProbeProgOnSignalDeliver = "on_signal_deliver"
 	ProbeProgOnSysEnter      = "on_sys_enter"
 	ProbeProgOnSysExit       = "on_sys_exit"
+	ProbeVarCommsKeepState   = "comms_keep_state"
 	ProbeVarEpochOffset      = "epoch_offset"
 	ProbeVarFilterComms      = "filter_comms"
 	ProbeVarFilterPids       = "filter_pids"
@@ -167,6 +168,7 @@ type ProbeMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type ProbeVariableSpecs struct {
+	CommsKeepState *ebpf.VariableSpec `ebpf:"comms_keep_state"`
 	EpochOffset    *ebpf.VariableSpec `ebpf:"epoch_offset"`
 	FilterComms    *ebpf.VariableSpec `ebpf:"filter_comms"`
 	FilterPids     *ebpf.VariableSpec `ebpf:"filter_pids"`
@@ -227,6 +229,7 @@ func (m *ProbeMaps) Close() error {
 //
 // It can be passed to LoadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type ProbeVariables struct {
+	CommsKeepState *ebpf.Variable `ebpf:"comms_keep_state"`
 	EpochOffset    *ebpf.Variable `ebpf:"epoch_offset"`
 	FilterComms    *ebpf.Variable `ebpf:"filter_comms"`
 	FilterPids     *ebpf.Variable `ebpf:"filter_pids"`
