@@ -234,8 +234,8 @@ func (s *session) run() error {
 	defer signal.Stop(s.sig)
 	if !cfg.Quiet && cfg.Write == "" && len(s.chisels) == 0 {
 		s.printer = format.NewPrinter(s.stdout, s.format, format.PrinterOptions{
-			JSON:       cfg.JSON,
-			Internal:   cfg.Debug,
+			JSON:     cfg.JSON,
+			Internal: cfg.Debug,
 			// Terminals are line-buffered, as with stdio.
 			FlushLines: cfg.Unbuffered || s.tty || (len(cfg.Read) == 0 && cfg.JSON),
 		})
