@@ -149,7 +149,9 @@ func buildTracers() []tracer {
 		{name: "ferret non-matching filter", start: daemon(f, "proc.name=no_such_proc")},
 		{name: "ferret -c topscalls", start: daemon(f, "-c", "topscalls")},
 		{name: "ferret trace -f", wrap: func(c []string) []string { return append([]string{f, "trace", "-f", "-o", "/dev/null", "--"}, c...) }},
-		{name: "ferret trace -f -c", wrap: func(c []string) []string { return append([]string{f, "trace", "-f", "-c", "-o", "/dev/null", "--"}, c...) }},
+		{name: "ferret trace -f -c", wrap: func(c []string) []string {
+			return append([]string{f, "trace", "-f", "-c", "-o", "/dev/null", "--"}, c...)
+		}},
 		{name: "strace -f", slow: true, needs: "strace", wrap: func(c []string) []string { return append([]string{"strace", "-f", "-o", "/dev/null"}, c...) }},
 		{name: "strace -f -c", slow: true, needs: "strace", wrap: func(c []string) []string { return append([]string{"strace", "-f", "-c", "-o", "/dev/null"}, c...) }},
 		{name: "perf trace", slow: true, needs: "perf", wrap: func(c []string) []string { return append([]string{"perf", "trace", "-o", "/dev/null", "--"}, c...) }},
