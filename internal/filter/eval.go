@@ -376,17 +376,24 @@ func (k *check) testIP(v *fields.Value, isNet bool) bool {
 	case CmpNe:
 		return len(k.lits) > 0 && !ipMatch(ip, &k.lits[0], isNet)
 	}
-	switch {
-	case k.bothEnds:
+	if k.bothEnds {
 		k.flt.fail("filter error: IP filter only supports '=' and '!=' operators")
+		return false
+	}
+	what := "ipv6 addresses"
+	switch {
 	case isNet && len(ip) == 4:
-		k.flt.fail("comparison operator not supported for ipv4 networks")
+		what = "ipv4 networks"
 	case isNet:
-		k.flt.fail("comparison operator not supported for ipv6 networks")
+		what = "ipv6 networks"
 	case len(ip) == 4:
-		k.flt.fail("comparison operator not supported for ipv4 addresses")
+		what = "ipv4 addresses"
+	}
+	switch k.op {
+	case CmpContains, CmpIContains, CmpStartsWith, CmpGlob:
+		k.flt.fail("'" + k.op.String() + "' not supported for " + what)
 	default:
-		k.flt.fail("comparison operator not supported for ipv6 addresses")
+		k.flt.fail("comparison operator not supported for " + what)
 	}
 	return false
 }

@@ -181,6 +181,8 @@ func TestMatchRuntimeErrors(t *testing.T) {
 		{`t.num glob 21`, `'glob' not supported for numeric filters`},
 		{`t.b contains true`, `'contains' not supported for numeric filters`},
 		{`t.ip>10.0.0.0`, `comparison operator not supported for ipv4 addresses`},
+		{`t.ip contains 10.0.0.0`, `'contains' not supported for ipv4 addresses`},
+		{`t.ip endswith 10.0.0.0`, `comparison operator not supported for ipv4 addresses`},
 		{`t.num=1 or t.num contains 2`, `'contains' not supported for numeric filters`},
 	}
 	for _, tt := range tests {
