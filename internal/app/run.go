@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/engine"
 	"github.com/ferret-observability/ferret/internal/fields"
@@ -36,14 +38,15 @@ var (
 	newFileWriter func(c *Config, src capture.Source) (engine.Consumer, error)
 )
 
-// isTerminal reports whether w is a terminal; tests replace it.
+// isTerminal reports whether w is a terminal (not merely a character
+// device such as /dev/null); tests replace it.
 var isTerminal = func(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
 	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }
 
 // runSysdig handles the sysdig-compatible command line.
