@@ -203,7 +203,7 @@ func runTrace(args []string) int {
 func traceRun(c *traceConfig, out io.Writer) (int, error) {
 	tr := trace.New(trace.Options{Out: out, Follow: c.follow, Durations: c.durations, Time: c.time,
 		Summary: c.count, Set: c.set, StrSize: c.strSize})
-	opts := live.Options{FollowChildren: c.follow, SnapLen: max(c.strSize+1, live.DefaultSnapLen), NoSnapshot: true}
+	opts := live.Options{FollowChildren: c.follow, SnapLen: max(c.strSize+1, live.DefaultSnapLen), NoSnapshot: true, Uncoded: true}
 	if names, ok := c.set.Names(); ok {
 		// Record only the wanted syscalls, plus those the tracer needs to
 		// follow processes.

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/ferret-observability/ferret/internal/event"
 )
 
 // requireRoot skips kernel tests without root, but fails them when CI=true.
@@ -93,38 +91,14 @@ func parseSummary(t *testing.T, text string) map[string]countRow {
 // unnamed reports whether ferret's probe drops syscall name: it has no
 // dedicated event and no portable syscall code (sysdig 0.29.3 does not
 // record it either), e.g. rseq and statx.
-func unnamed(name string) bool {
-	nr, ok := event.NativeNumber(name)
-	if !ok {
-		return true
-	}
-	for _, r := range event.Routes() {
-		if r.Nr == nr {
-			return r.Enter == event.GenericE && r.Code == 0
-		}
-	}
-	return true
-}
 
 // dedicated reports whether ferret records syscall name with its own event
 // (which carries the return value), rather than as a generic event.
-func dedicated(name string) bool {
-	nr, ok := event.NativeNumber(name)
-	if !ok {
-		return false
-	}
-	for _, r := range event.Routes() {
-		if r.Nr == nr {
-			return r.Enter != event.GenericE
-		}
-	}
-	return false
-}
 
 // TestLiveSummaryMatchesStrace runs commands under strace -f -c and ferret
-// trace -f -c and compares calls and errors per syscall. Syscalls ferret
-// records as generic events carry no return value, so only their call
-// counts are compared.
+// trace -f -c and compares calls and errors per syscall, including those
+// recorded as generic events (their exit carries the return value) and
+// those without a portable syscall code.
 func TestLiveSummaryMatchesStrace(t *testing.T) {
 	bin := ferretBinary(t)
 	needStrace(t)
@@ -165,12 +139,8 @@ func TestLiveSummaryMatchesStrace(t *testing.T) {
 				if name == "total" {
 					continue
 				}
-				if unnamed(name) {
-					t.Logf("%s: not recorded by the probe (no syscall code)", name)
-					continue
-				}
 				g := got[name]
-				if g.calls != w.calls || (dedicated(name) && g.errors != w.errors) {
+				if g.calls != w.calls || g.errors != w.errors {
 					t.Errorf("%s: ferret %d calls %d errors, strace %d calls %d errors", name, g.calls, g.errors, w.calls, w.errors)
 				}
 			}

@@ -136,8 +136,11 @@ var (
 // the order of the event table. Syscalls whose dedicated events are not
 // listed here are recorded as generic events.
 var specs = map[event.Type][]pd{
-	0:   {{srcSCCode, 0, 0}, {srcNativeID, 0, 0}},
-	1:   {{srcSCCode, 0, 0}},
+	0: {{srcSCCode, 0, 0}, {srcNativeID, 0, 0}},
+	// The generic exit carries the return value after the syscall code: an
+	// extra trailing parameter that readers of the event table ignore, and
+	// that per-command tracing shows as the call's result.
+	1:   {{srcSCCode, 0, 0}, rv},
 	2:   {ustr(0), conv(1, cvOpenFlags), openMode(2, 1)},
 	3:   withRet(ustr(0), conv(1, cvOpenFlags), openMode(2, 1), fdDev),
 	4:   {fdArg(0)},
@@ -381,6 +384,12 @@ func width(t event.ParamType) uint8 {
 	return 0
 }
 
+// trailing lists parameters the probe appends after an event's table
+// parameters. Readers ignore parameters beyond the table's (sysdig does too).
+var trailing = map[event.Type][]event.ParamType{
+	event.GenericX: {event.PTErrno}, // the call's return value
+}
+
 // buildDescs turns specs into the probe's descriptor records, checking each
 // against the event table.
 func buildDescs() (map[event.Type]ProbeEdesc, error) {
@@ -390,9 +399,14 @@ func buildDescs() (map[event.Type]ProbeEdesc, error) {
 		if info == nil {
 			return nil, fmt.Errorf("live: descriptor for unknown event type %d", t)
 		}
-		if len(ps) != len(info.Params) || len(ps) > maxParams {
+		types := make([]event.ParamType, 0, len(info.Params)+len(trailing[t]))
+		for _, p := range info.Params {
+			types = append(types, p.Type)
+		}
+		types = append(types, trailing[t]...)
+		if len(ps) != len(types) || len(ps) > maxParams {
 			return nil, fmt.Errorf("live: descriptor for %s (%d) has %d parameters, the table %d",
-				info.Name, t, len(ps), len(info.Params))
+				info.Name, t, len(ps), len(types))
 		}
 		var d ProbeEdesc
 		d.Nparams = uint32(len(ps))
@@ -400,7 +414,7 @@ func buildDescs() (map[event.Type]ProbeEdesc, error) {
 			d.P[i].Src = p.src
 			d.P[i].Arg = p.arg
 			d.P[i].Conv = p.conv
-			d.P[i].Width = width(info.Params[i].Type)
+			d.P[i].Width = width(types[i])
 		}
 		out[t] = d
 	}
@@ -425,10 +439,12 @@ func buildFilters(opts Options) (routes [nrSyscalls]ProbeRoute, keepExit, keepSi
 		keepName[n] = true
 	}
 	all := len(keepType) == 0 && len(keepName) == 0
+	var routed [nrSyscalls]bool
 	for _, r := range event.Routes() {
 		if r.Nr < 0 || r.Nr >= nrSyscalls {
 			continue
 		}
+		routed[r.Nr] = true
 		enter, exit := r.Enter, r.Exit
 		_, okE := specs[enter]
 		_, okX := specs[exit]
@@ -440,11 +456,23 @@ func buildFilters(opts Options) (routes [nrSyscalls]ProbeRoute, keepExit, keepSi
 		if enter == event.GenericE && keepType[event.GenericE] {
 			keep = true
 		}
-		if r.Code == 0 && enter == event.GenericE {
+		if r.Code == 0 && enter == event.GenericE && !opts.Uncoded {
 			// no portable code: sysdig cannot name it either
 			keep = false
 		}
 		routes[r.Nr] = ProbeRoute{Enter: uint16(enter), Exit: uint16(exit), Code: r.Code, Keep: b8(keep), State: b8(changesState(enter) || changesState(exit))}
+	}
+	if opts.Uncoded {
+		// Syscalls missing from the routing table (newer than it) become
+		// generic events with code 0.
+		for nr := 0; nr < nrSyscalls; nr++ {
+			name := event.NativeName(nr)
+			if routed[nr] || name == "" {
+				continue
+			}
+			keep := all || keepType[event.GenericE] || keepName[name]
+			routes[nr] = ProbeRoute{Enter: uint16(event.GenericE), Exit: uint16(event.GenericX), Keep: b8(keep)}
+		}
 	}
 	keepExit = all || keepType[event.ProcExit1E]
 	keepSignal = all || keepType[event.SignalDelivE]

@@ -221,7 +221,10 @@ func TestDescriptorsMatchTable(t *testing.T) {
 		if info.Flags&event.FlagOldVersion != 0 {
 			t.Errorf("%s (%d) is an old layout", info.Name, ty)
 		}
-		for i := 0; i < int(e.Nparams); i++ {
+		if want := len(info.Params) + len(trailing[ty]); int(e.Nparams) != want {
+			t.Errorf("%s (%d): %d parameters, want %d", info.Name, ty, e.Nparams, want)
+		}
+		for i := 0; i < len(info.Params); i++ {
 			p := e.P[i]
 			pt := info.Params[i].Type
 			if (p.Src == srcArg || p.Src == srcRet || p.Src == srcConst) && width(pt) == 0 {

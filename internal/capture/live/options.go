@@ -53,6 +53,11 @@ type Options struct {
 	// set, so that process and fd tables stay complete while the bulk of
 	// other processes' events is dropped in the kernel.
 	CommsKeepState bool
+	// Uncoded also records syscalls that have no portable syscall code
+	// (statx, rseq, ...) as generic events with code 0 and their native
+	// number; sysdig shows such events as "<unknown>", so they are left out
+	// by default.
+	Uncoded bool
 	// SchedSwitch enables context-switch events (off by default: they are
 	// frequent and not tied to a traced syscall). Listing event.SchedSwitch
 	// in EventTypes enables them too.
