@@ -28,7 +28,7 @@ type captureWriter struct {
 	tmp event.Event
 }
 
-func (w *captureWriter) OnCaptureStart(*engine.Run) error {
+func (w *captureWriter) OnCaptureStart(r *engine.Run) error {
 	c := w.cfg
 	fw, err := capfile.Create(c.Write, w.src.Snapshot(), capfile.Options{
 		WriterOptions: capfile.WriterOptions{Compress: c.Compress},
@@ -36,6 +36,8 @@ func (w *captureWriter) OnCaptureStart(*engine.Run) error {
 		Seconds:       int(c.Seconds),
 		Limit:         c.Limit,
 		EventsPerFile: c.EventsPer,
+		// Each rotated file starts from the tables as they are then.
+		Snapshot: r.State.Snapshot,
 	})
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", c.Write, err)
