@@ -41,6 +41,11 @@ func TestStringFormat(t *testing.T) {
 		{`string.format("%x %X %o", 255, 255, 8)`, "ff FF 10"},
 		{`string.format("%g %g", 0.0001, 1e20)`, "0.0001 1e+20"},
 		{`string.format("%5.1f", 3)`, "  3.0"},
+		// exact ties round away from zero, as in sysdig's Lua runtime
+		{`string.format("%.2fM", 11141120 / 1048576)`, "10.63M"},
+		{`string.format("%.1f %.1f %.0f", 0.25, -0.25, 2.5)`, "0.3 -0.3 3"},
+		{`string.format("%.2f", 0.125000001)`, "0.13"},
+		{`string.format("%.1f", 0.35)`, "0.3"},
 		{`string.format("%c%c", 72, 105)`, "Hi"},
 		{`string.format("%q", "a\"b")`, `"a\"b"`},
 		{`string.format("%02u", 7)`, "07"},

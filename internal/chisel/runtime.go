@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"os"
 	"strconv"
 	"strings"
@@ -281,6 +282,25 @@ func trimZeros(s string) string {
 // strFormat is string.format with C printf semantics (gopher-lua's own
 // passes the format to Go's fmt, which differs for %u, %g, %5.1f of
 // integers and more).
+// awayFromZeroTie returns n moved by one unit in the last place away from
+// zero when n lies exactly halfway between two numbers of prec decimals,
+// so that %f rounds that tie away from zero as sysdig's Lua runtime does
+// (Go, like glibc, rounds exact ties to even: 10.625 -> "10.62", not
+// "10.63"). Other values are returned unchanged.
+func awayFromZeroTie(n float64, prec int) float64 {
+	if n == 0 || math.IsInf(n, 0) || math.IsNaN(n) || prec > 30 {
+		return n
+	}
+	x := new(big.Float).SetPrec(4096).SetFloat64(math.Abs(n))
+	x.Mul(x, new(big.Float).SetPrec(4096).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(prec)), nil)))
+	i, _ := x.Int(nil)
+	frac := x.Sub(x, new(big.Float).SetPrec(4096).SetInt(i))
+	if frac.Cmp(big.NewFloat(0.5)) != 0 {
+		return n
+	}
+	return math.Nextafter(n, math.Copysign(math.Inf(1), n))
+}
+
 func strFormat(L *lua.LState) int {
 	f := L.CheckString(1)
 	var b strings.Builder
@@ -351,6 +371,13 @@ func strFormat(L *lua.LState) int {
 			cv := conv
 			if cv == 'F' {
 				cv = 'f'
+			}
+			if cv == 'f' {
+				p := prec
+				if p < 0 {
+					p = 6
+				}
+				n = awayFromZeroTie(n, p)
 			}
 			b.WriteString(fmt.Sprintf(spec+string(cv), n))
 		case 'g', 'G':
