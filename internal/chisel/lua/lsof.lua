@@ -14,38 +14,8 @@ args = {
 
 local common = require "ferret_common"
 local cell = common.cell
-local user_filter = nil
-local started, seen = false, false
 
-function on_set_arg(name, val)
-	user_filter = val
-	return true
-end
-
-function on_init()
-	return true
-end
-
-function on_capture_start()
-	started = true
-	return true
-end
-
-function on_event()
-	seen = true
-	sysdig.end_capture()
-	return false
-end
-
-function on_capture_end()
-	if not started then
-		return
-	end
-	if not seen then
-		print("empty capture or no event matching the filter")
-		return
-	end
-	local threads = sysdig.get_thread_table(user_filter)
+require("ferret_snapshot").install(nil, function(threads)
 	print(cell("COMMAND", 20) .. cell("PID", 8) .. cell("TID", 8) .. cell("USER", 8) ..
 		cell("FD", 8) .. cell("TYPE", 12) .. "NAME")
 	for _, tid in ipairs(common.sorted_keys(threads, function(a, b) return a < b end)) do
@@ -57,4 +27,4 @@ function on_capture_end()
 				tostring(f.name))
 		end
 	end
-end
+end)

@@ -14,38 +14,8 @@ args = {
 
 local common = require "ferret_common"
 local cell = common.cell
-local sockets = "(fd.type=ipv4 or fd.type=ipv6)"
-local started, seen = false, false
 
-function on_set_arg(name, val)
-	sockets = sockets .. " and (" .. val .. ")"
-	return true
-end
-
-function on_init()
-	return true
-end
-
-function on_capture_start()
-	started = true
-	return true
-end
-
-function on_event()
-	seen = true
-	sysdig.end_capture()
-	return false
-end
-
-function on_capture_end()
-	if not started then
-		return
-	end
-	if not seen then
-		print("empty capture or no event matching the filter")
-		return
-	end
-	local threads = sysdig.get_thread_table(sockets)
+require("ferret_snapshot").install("(fd.type=ipv4 or fd.type=ipv6)", function(threads)
 	print(cell("Proto", 6) .. cell("Server Address", 25) .. cell("Client Address", 25) ..
 		cell("State", 15) .. "TID/PID/Program Name")
 	for _, tid in ipairs(common.sorted_keys(threads, function(a, b) return a < b end)) do
@@ -60,4 +30,4 @@ function on_capture_end()
 				cell(st, 15) .. tid .. "/" .. t.pid .. "/" .. t.comm)
 		end
 	end
-end
+end)

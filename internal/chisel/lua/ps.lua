@@ -14,38 +14,8 @@ args = {
 
 local common = require "ferret_common"
 local cell = common.cell
-local user_filter = nil
-local started, seen = false, false
 
-function on_set_arg(name, val)
-	user_filter = val
-	return true
-end
-
-function on_init()
-	return true
-end
-
-function on_capture_start()
-	started = true
-	return true
-end
-
-function on_event()
-	seen = true
-	sysdig.end_capture()
-	return false
-end
-
-function on_capture_end()
-	if not started then
-		return
-	end
-	if not seen then
-		print("empty capture or no event matching the filter")
-		return
-	end
-	local threads = sysdig.get_thread_table(user_filter)
+require("ferret_snapshot").install(nil, function(threads)
 	print(cell("TID", 8) .. cell("PID", 8) .. cell("USER", 12) .. cell("VIRT", 11) ..
 		cell("RES", 11) .. cell("FDLIMIT", 10) .. cell("CMD", 20))
 	for _, tid in ipairs(common.sorted_keys(threads, function(a, b) return a < b end)) do
@@ -54,4 +24,4 @@ function on_capture_end()
 			cell(common.bytes(t.vmsize_kb * 1024), 11) .. cell(common.bytes(t.vmrss_kb * 1024), 11) ..
 			cell(tostring(t.fdlimit), 10) .. t.comm)
 	end
-end
+end)
