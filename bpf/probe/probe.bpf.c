@@ -1486,8 +1486,8 @@ static __always_inline void load_args(struct bctx *c, struct pt_regs *regs)
 	c->args[5] = regs->r9;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+// syscall_event records one syscall enter (exit == 0) or exit event.
+static __always_inline int syscall_event(struct pt_regs *regs, long id, long ret, int exit)
 {
 	if (!want_task())
 		return 0;
@@ -1501,31 +1501,26 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	load_args(&c, regs);
 	c.nr = nr;
 	c.code = r->code;
-	c.type = r->enter;
+	if (exit) {
+		c.ret = ret;
+		c.type = r->exit;
+	} else {
+		c.type = r->enter;
+	}
 	emit(&c);
 	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+{
+	return syscall_event(regs, id, 0, 0);
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-	if (!want_task())
-		return 0;
-	long id = regs->orig_ax;
-	if (id < 0 || id >= NR_SYSCALLS)
-		return 0;
-	__u32 nr = id;
-	struct route *r = bpf_map_lookup_elem(&routes, &nr);
-	if (!r || !r->keep || !want_route(r))
-		return 0;
-	struct bctx c = {};
-	load_args(&c, regs);
-	c.ret = ret;
-	c.nr = nr;
-	c.code = r->code;
-	c.type = r->exit;
-	emit(&c);
-	return 0;
+	return syscall_event(regs, regs->orig_ax, ret, 1);
 }
 
 SEC("tp_btf/sched_process_exit")
