@@ -302,3 +302,19 @@ func NativeNumber(name string) (int, bool) {
 	}
 	return 0, false
 }
+
+// Size returns the fixed encoded size of a value of type t in bytes, or 0
+// for variable-length types (strings, buffers, addresses, DYN).
+func (t ParamType) Size() int {
+	switch t {
+	case PTInt8, PTUint8, PTFlags8, PTSigType, PTL4Proto, PTSockFamily:
+		return 1
+	case PTInt16, PTUint16, PTFlags16, PTSyscallID, PTPort:
+		return 2
+	case PTInt32, PTUint32, PTFlags32, PTUID, PTGID, PTMode, PTSigSet, PTBool, PTIPv4Addr:
+		return 4
+	case PTInt64, PTUint64, PTErrno, PTFD, PTPID, PTRelTime, PTAbsTime, PTDouble:
+		return 8
+	}
+	return 0
+}

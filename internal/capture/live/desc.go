@@ -368,21 +368,6 @@ var specs = map[event.Type][]pd{
 
 // width returns the stored size of a fixed-size parameter type, 0 for
 // variable-size ones.
-func width(t event.ParamType) uint8 {
-	switch t {
-	case event.PTInt8, event.PTUint8, event.PTFlags8, event.PTSigType, event.PTL4Proto, event.PTSockFamily:
-		return 1
-	case event.PTInt16, event.PTUint16, event.PTFlags16, event.PTSyscallID, event.PTPort:
-		return 2
-	case event.PTInt32, event.PTUint32, event.PTFlags32, event.PTUID, event.PTGID, event.PTMode,
-		event.PTSigSet, event.PTBool, event.PTIPv4Addr:
-		return 4
-	case event.PTInt64, event.PTUint64, event.PTErrno, event.PTFD, event.PTPID, event.PTRelTime,
-		event.PTAbsTime, event.PTDouble:
-		return 8
-	}
-	return 0
-}
 
 // trailing lists parameters the probe appends after an event's table
 // parameters. Readers ignore parameters beyond the table's (sysdig does too).
@@ -414,7 +399,7 @@ func buildDescs() (map[event.Type]ProbeEdesc, error) {
 			d.P[i].Src = p.src
 			d.P[i].Arg = p.arg
 			d.P[i].Conv = p.conv
-			d.P[i].Width = width(types[i])
+			d.P[i].Width = uint8(types[i].Size())
 		}
 		out[t] = d
 	}

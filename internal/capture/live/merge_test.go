@@ -227,7 +227,7 @@ func TestDescriptorsMatchTable(t *testing.T) {
 		for i := 0; i < len(info.Params); i++ {
 			p := e.P[i]
 			pt := info.Params[i].Type
-			if (p.Src == srcArg || p.Src == srcRet || p.Src == srcConst) && width(pt) == 0 {
+			if (p.Src == srcArg || p.Src == srcRet || p.Src == srcConst) && pt.Size() == 0 {
 				t.Errorf("%s param %s: scalar source for %s", info.Name, info.Params[i].Name, pt)
 			}
 		}

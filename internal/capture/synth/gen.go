@@ -96,27 +96,11 @@ func (g *Gen) Syscall(name string, tid int64, enter, exit []any) {
 	}
 }
 
-func width(t event.ParamType) int {
-	switch t {
-	case event.PTInt8, event.PTUint8, event.PTSigType, event.PTFlags8, event.PTL4Proto, event.PTSockFamily:
-		return 1
-	case event.PTInt16, event.PTUint16, event.PTSyscallID, event.PTFlags16, event.PTPort:
-		return 2
-	case event.PTInt32, event.PTUint32, event.PTFlags32, event.PTUID, event.PTGID, event.PTMode,
-		event.PTSigSet, event.PTBool, event.PTIPv4Addr:
-		return 4
-	case event.PTInt64, event.PTUint64, event.PTErrno, event.PTFD, event.PTPID, event.PTRelTime,
-		event.PTAbsTime, event.PTDouble:
-		return 8
-	}
-	return 0
-}
-
 func encode(ev string, p event.ParamInfo, v any) []byte {
 	if b, ok := v.([]byte); ok {
 		return b
 	}
-	if w := width(p.Type); w > 0 {
+	if w := p.Type.Size(); w > 0 {
 		var u uint64
 		switch x := v.(type) {
 		case nil:
