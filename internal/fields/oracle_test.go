@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ferret-observability/ferret/internal/capfile"
+	"github.com/ferret-observability/ferret/internal/capture/synth"
 	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/state"
@@ -18,56 +19,17 @@ import (
 
 func newest(t testing.TB, name string, enter bool) event.Type {
 	t.Helper()
-	var found event.Type
-	ok := false
-	for _, typ := range event.ByName(name) {
-		if typ.IsEnter() == enter {
-			found, ok = typ, true
-		}
+	e, x := synth.Current(name)
+	if enter {
+		return e
 	}
-	if !ok {
-		t.Fatalf("no event %s", name)
-	}
-	return found
+	return x
 }
 
 // rec encodes one record with the widths of typ's table.
 func rec(t testing.TB, typ event.Type, ts uint64, tid int64, args ...any) *event.Event {
 	t.Helper()
-	info := typ.Info()
-	var b event.Builder
-	b.Reset(typ)
-	for i, a := range args {
-		pt := info.Params[i].Type
-		switch v := a.(type) {
-		case []byte:
-			b.Raw(v)
-		case string:
-			if pt == event.PTByteBuf {
-				b.Raw([]byte(v))
-			} else {
-				b.Str(v)
-			}
-		case int:
-			switch pt {
-			case event.PTUint8, event.PTInt8, event.PTFlags8, event.PTSigType, event.PTL4Proto, event.PTSockFamily, event.PTBool:
-				b.U8(uint8(v))
-			case event.PTUint16, event.PTInt16, event.PTFlags16, event.PTSyscallID, event.PTPort:
-				b.U16(uint16(v))
-			case event.PTUint32, event.PTInt32, event.PTFlags32, event.PTUID, event.PTGID, event.PTMode:
-				b.U32(uint32(v))
-			default:
-				b.U64(uint64(int64(v)))
-			}
-		default:
-			t.Fatalf("unsupported %T", a)
-		}
-	}
-	ev := &event.Event{}
-	if err := ev.Decode(append([]byte(nil), b.Bytes(ts, tid)...)); err != nil {
-		t.Fatal(err)
-	}
-	return ev
+	return synth.Record(typ, ts, tid, args...)
 }
 
 // TestRenderingAgainstSysdig writes a capture with events whose argument
