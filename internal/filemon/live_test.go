@@ -11,57 +11,19 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ferret-observability/ferret/internal/testutil"
 )
-
-// requireRoot skips kernel tests without root, but fails them when CI=true.
-func requireRoot(t testing.TB) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("test needs root (euid=%d) and CI=true", os.Geteuid())
-		}
-		t.Skipf("test needs root (euid=%d)", os.Geteuid())
-	}
-}
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-func ferretBinary(t testing.TB) string {
-	t.Helper()
-	requireRoot(t)
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ferret-files-test")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "ferret")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/ferret-observability/ferret/cmd/ferret").CombinedOutput()
-		if err != nil {
-			buildErr = err
-			binPath = string(out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("build ferret: %v\n%s", buildErr, binPath)
-	}
-	return binPath
-}
 
 // TestLiveTriggerTree runs a process tree under "ferret files": the parent
 // and a background child open files inside and outside the prefix, and a
 // program matched by --comm, started from outside the tree once monitoring
 // runs, opens one more. Exactly the files under the prefix are reported.
 func TestLiveTriggerTree(t *testing.T) {
-	bin := ferretBinary(t)
+	bin := ferretBin(t)
 	dir := t.TempDir()
 	in, outside := filepath.Join(dir, "in"), filepath.Join(dir, "out")
 	os.MkdirAll(in, 0o755)
@@ -149,4 +111,11 @@ func TestLiveTriggerTree(t *testing.T) {
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("records %v, want %v\nstderr: %s", got, want, stderr.String())
 	}
+}
+
+// ferretBin returns the ferret binary for tests that run it as root.
+func ferretBin(t testing.TB) string {
+	t.Helper()
+	testutil.RequireRoot(t)
+	return testutil.FerretBinary(t)
 }

@@ -11,22 +11,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-)
 
-// requireRoot skips tests that need root, but fails them when CI=true so
-// they never pass silently there.
-func requireRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("test needs root (euid=%d) and CI=true", os.Geteuid())
-		}
-		t.Skipf("test needs root (euid=%d)", os.Geteuid())
-	}
-}
+	"github.com/ferret-observability/ferret/internal/testutil"
+)
 
 // ensureTools installs openssh-server and sshfs when missing.
 func ensureTools(t *testing.T) {
@@ -62,7 +51,7 @@ type sshfsMount struct {
 // root@127.0.0.1:src on a fresh directory. Everything is undone by cleanup.
 func mountSSHFS(t *testing.T, port int) *sshfsMount {
 	t.Helper()
-	requireRoot(t)
+	testutil.RequireRoot(t)
 	ensureTools(t)
 	base := t.TempDir()
 	key := filepath.Join(base, "id")
@@ -165,40 +154,13 @@ func TestLiveTableFollowsSSHFS(t *testing.T) {
 	}
 }
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-func ferretBinary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ferret-netfs-test")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "ferret")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/ferret-observability/ferret/cmd/ferret").CombinedOutput()
-		if err != nil {
-			buildErr = err
-			binPath = string(out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("build ferret: %v\n%s", buildErr, binPath)
-	}
-	return binPath
-}
-
 // TestLiveNetfsCommand runs "ferret netfs" while a shell writes and reads a
 // file on a loopback sshfs mount and a tmpfs is mounted and unmounted: the
 // operations show up as fuse.sshfs slow-operation lines and table rows, the
 // mount calls as mountsnoop-style lines.
 func TestLiveNetfsCommand(t *testing.T) {
 	m := mountSSHFS(t, 2223)
-	bin := ferretBinary(t)
+	bin := testutil.FerretBinary(t)
 	outFile := filepath.Join(t.TempDir(), "netfs.out")
 	out, err := os.Create(outFile)
 	if err != nil {

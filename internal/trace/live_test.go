@@ -10,59 +10,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/ferret-observability/ferret/internal/testutil"
 )
-
-// requireRoot skips kernel tests without root, but fails them when CI=true.
-func requireRoot(t testing.TB) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("test needs root (euid=%d) and CI=true", os.Geteuid())
-		}
-		t.Skipf("test needs root (euid=%d)", os.Geteuid())
-	}
-}
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// ferretBinary builds cmd/ferret once per test run.
-func ferretBinary(t testing.TB) string {
-	t.Helper()
-	requireRoot(t)
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ferret-trace-test")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "ferret")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/ferret-observability/ferret/cmd/ferret").CombinedOutput()
-		if err != nil {
-			buildErr = err
-			binPath = string(out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("build ferret: %v\n%s", buildErr, binPath)
-	}
-	return binPath
-}
-
-func needStrace(t testing.TB) {
-	t.Helper()
-	if _, err := exec.LookPath("strace"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("strace not installed")
-		}
-		t.Skip("strace not installed")
-	}
-}
 
 type countRow struct{ calls, errors int }
 
@@ -100,8 +51,8 @@ func parseSummary(t *testing.T, text string) map[string]countRow {
 // recorded as generic events (their exit carries the return value) and
 // those without a portable syscall code.
 func TestLiveSummaryMatchesStrace(t *testing.T) {
-	bin := ferretBinary(t)
-	needStrace(t)
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
 	tests := []struct {
 		name   string
 		cmd    []string
@@ -159,8 +110,8 @@ func TestLiveSummaryMatchesStrace(t *testing.T) {
 // TestLiveLinesMatchStrace compares whole lines of calls whose arguments
 // carry no addresses.
 func TestLiveLinesMatchStrace(t *testing.T) {
-	bin := ferretBinary(t)
-	needStrace(t)
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
 	dir := t.TempDir()
 	sOut, fOut := filepath.Join(dir, "strace"), filepath.Join(dir, "ferret")
 	args := []string{"-e", "trace=openat,read,close,access", "cat", "/etc/hostname", "/nonexistent"}
@@ -176,7 +127,7 @@ func TestLiveLinesMatchStrace(t *testing.T) {
 // TestLiveFollowAndTiming checks -f prefixes, -T durations, -tt stamps and
 // the exit line on a command that forks.
 func TestLiveFollowAndTiming(t *testing.T) {
-	bin := ferretBinary(t)
+	bin := ferretBin(t)
 	out, err := exec.Command(bin, "trace", "-f", "-T", "-tt", "-e", "trace=openat,exit_group", "-o", "/dev/stdout", "--",
 		"sh", "-c", "cat /etc/hostname >/dev/null; exit 3").CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
@@ -190,4 +141,11 @@ func TestLiveFollowAndTiming(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d\.\d{6} \+\+\+ exited with 3 \+\+\+$`).MatchString(text) {
 		t.Errorf("no exit line:\n%s", text)
 	}
+}
+
+// ferretBin returns the ferret binary for tests that run it as root.
+func ferretBin(t testing.TB) string {
+	t.Helper()
+	testutil.RequireRoot(t)
+	return testutil.FerretBinary(t)
 }

@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
+
+// Package testutil holds what tests across packages share: gates for tests
+// that need root or an installed tool (they skip on a developer's machine
+// but fail when CI=true, so kernel tests never pass silently in CI) and a
+// once-per-run build of the ferret binary for end-to-end tests.
+//
+// Only test files import it. It imports no other internal package.
+package testutil
