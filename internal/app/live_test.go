@@ -3,30 +3,20 @@
 package app
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-)
 
-// requireRoot skips kernel tests without root, but fails them when CI=true.
-func requireRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("test needs root (euid=%d) and CI=true", os.Geteuid())
-		}
-		t.Skip("needs root")
-	}
-}
+	"github.com/ferret-observability/ferret/internal/testutil"
+)
 
 // TestLiveCapture captures a child process's opens live, prints them and
 // writes them (with the state events, -F) to a capture file that reads
 // back with process names.
 func TestLiveCapture(t *testing.T) {
-	requireRoot(t)
+	testutil.RequireRoot(t)
 	if testing.Short() {
 		t.Skip("loads the probe")
 	}

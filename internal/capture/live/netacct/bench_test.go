@@ -11,6 +11,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/ferret-observability/ferret/internal/testutil"
 )
 
 // loopbackPair returns both ends of a TCP connection over 127.0.0.1.
@@ -100,7 +102,7 @@ func median(d []time.Duration) time.Duration {
 // on a shared machine hits both sides alike. Run with -benchtime=1x; it
 // reports the medians and the median of the per-round relative loss.
 func BenchmarkAccountingCost(b *testing.B) {
-	requireRoot(b)
+	testutil.RequireRoot(b)
 	const rounds = 11
 	const streamBytes = 128 << 20
 	const rrCount = 10000

@@ -19,25 +19,14 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ferret-observability/ferret/internal/netacct"
+	"github.com/ferret-observability/ferret/internal/testutil"
 )
-
-// requireRoot skips kernel tests without root, but fails them when CI=true.
-func requireRoot(t testing.TB) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("kernel test needs root (CI=true)")
-	}
-	t.Skip("kernel test needs root")
-}
 
 func openProbe(t testing.TB) *Probe { return openProbeWith(t, Options{}) }
 
 func openProbeWith(t testing.TB, opts Options) *Probe {
 	t.Helper()
-	requireRoot(t)
+	testutil.RequireRoot(t)
 	p, err := Open(opts)
 	if err != nil {
 		t.Fatalf("open probe: %v", err)
