@@ -291,6 +291,13 @@ func awayFromZeroTie(n float64, prec int) float64 {
 	if n == 0 || math.IsInf(n, 0) || math.IsNaN(n) || prec > 30 {
 		return n
 	}
+	// A tie has exactly prec+1 decimals ending in 5, so its shortest
+	// representation does too; only then is the exact check needed.
+	short := strconv.FormatFloat(n, 'f', -1, 64)
+	dot := strings.IndexByte(short, '.')
+	if dot < 0 || len(short)-dot-1 != prec+1 || short[len(short)-1] != '5' {
+		return n
+	}
 	x := new(big.Float).SetPrec(4096).SetFloat64(math.Abs(n))
 	x.Mul(x, new(big.Float).SetPrec(4096).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(prec)), nil)))
 	i, _ := x.Int(nil)
