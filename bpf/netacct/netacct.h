@@ -27,6 +27,7 @@ enum bpf_map_type {
 };
 
 #define BPF_F_NO_PREALLOC (1U << 0)
+#define BPF_F_CLONE (1U << 9)
 #define BPF_SK_STORAGE_GET_F_CREATE (1ULL << 0)
 
 enum {
@@ -70,56 +71,43 @@ struct tcp_sock {
 	__u64 bytes_retrans;
 };
 
+struct bpf_iter_meta {
+	void *seq;
+	__u64 session_id;
+	__u64 seq_num;
+};
+
+struct bpf_iter__bpf_sk_storage_map {
+	struct bpf_iter_meta *meta;
+	struct bpf_map *map;
+	struct sock *sk;
+	void *value;
+};
+
 struct task_struct {
 	struct task_struct *group_leader;
 	char comm[16];
 };
 
-struct sk_buff {
-	struct sock *sk;
-	unsigned char *head;
-	__u16 transport_header;
-	__u16 network_header;
-};
-
 #pragma clang attribute pop
 
-// User-space layouts (fixed ABI, not relocated).
-struct in_addr {
-	__be32 s_addr;
-};
-
-struct sockaddr_in {
-	unsigned short sin_family;
-	__be16 sin_port;
-	struct in_addr sin_addr;
-	unsigned char pad[8];
-};
-
-struct sockaddr_in6 {
-	unsigned short sin6_family;
-	__be16 sin6_port;
-	__be32 sin6_flowinfo;
-	struct in6_addr sin6_addr;
-	__u32 sin6_scope_id;
-};
-
-struct user_msghdr {
-	void *msg_name;
-	int msg_namelen;
-	void *msg_iov;
-	__u64 msg_iovlen;
-	void *msg_control;
-	__u64 msg_controllen;
-	unsigned int msg_flags;
-};
-
-// Context of a syscalls:sys_enter_* tracepoint (see its format file).
-struct syscall_trace_enter {
-	__u64 common;
-	__s32 nr;
-	__s32 pad;
-	__u64 args[6];
+// Context of cgroup sock_addr programs (UAPI layout; the verifier rewrites
+// the accesses).
+struct bpf_sock;
+struct bpf_sock_addr {
+	__u32 user_family;
+	__u32 user_ip4; // network order
+	__u32 user_ip6[4];
+	__u32 user_port; // network order
+	__u32 family;
+	__u32 type;
+	__u32 protocol;
+	__u32 msg_src_ip4;
+	__u32 msg_src_ip6[4];
+	union {
+		struct bpf_sock *sk;
+		__u64 : 64;
+	} __attribute__((aligned(8)));
 };
 
 #include <bpf/bpf_helpers.h>

@@ -50,7 +50,6 @@ func runNet(args []string) int {
 	count := fs.IntP("count", "n", 0, "stop after `COUNT` intervals (0: run until interrupted)")
 	maxFlows := fs.Int("max-flows", livenet.DefaultMaxFlows, "capacity of the kernel flow map")
 	quiet := fs.BoolP("quiet", "q", false, "do not print tables (exporters only)")
-	udpPeers := fs.Bool("udp-peers", false, "attribute every datagram read from unconnected UDP sockets to its source (traces recvfrom/recvmsg: slows every syscall of the machine a little)")
 	fs.Usage = func() {
 		fmt.Fprint(Stderr, netUsage)
 		fs.PrintDefaults()
@@ -81,7 +80,7 @@ func runNet(args []string) int {
 		return fail("--zabbix-host needs --zabbix-server")
 	}
 
-	probe, err := livenet.Open(livenet.Options{MaxFlows: *maxFlows, UDPPeers: *udpPeers})
+	probe, err := livenet.Open(livenet.Options{MaxFlows: *maxFlows})
 	if err != nil {
 		if msg := missingPrivilege(); msg != "" {
 			return fail("%v (%s)", err, msg)
@@ -89,9 +88,6 @@ func runNet(args []string) int {
 		return fail("%v", err)
 	}
 	defer probe.Close()
-	for _, w := range probe.Warnings() {
-		fmt.Fprintf(Stderr, "ferret net: warning: %s\n", w)
-	}
 
 	var sinks []netacct.Sink
 	if !*quiet {

@@ -6,10 +6,16 @@
 // (sends, including sendfile, splice and MSG_ZEROCOPY; TCP reads by the
 // advance of the reader's sequence number, so splice reads count too),
 // plus TCP's own byte counters of closed connections and health counters.
-// Needs a kernel with BTF, the sock_send_length/sock_recv_length
-// tracepoints (6.3 or later) and socket-local storage for tracing programs.
-// User space only reads the maps, so its cost does not grow with the packet
-// rate.
+//
+// One program runs per socket call (sock_send_length/sock_recv_length).
+// TCP calls only add to counters in the socket's own storage; Flows first
+// runs an iterator that folds those into the flow map. Peers of unconnected
+// UDP sockets come from cgroup sendmsg/recvmsg hooks on the root of the
+// cgroup v2 hierarchy, which run only for such calls. Needs a kernel with
+// BTF, those tracepoints (6.3 or later), socket-local storage for tracing
+// programs and its iterator, and cgroup v2 (mounted privately when the
+// machine has not). User space only reads the maps, so its cost does not
+// grow with the packet rate.
 //
 // It may import cilium/ebpf and internal/netacct (layer 1); nothing above
 // layer 2.

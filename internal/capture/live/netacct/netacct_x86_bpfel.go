@@ -33,32 +33,30 @@ type NetacctFlowVal struct {
 }
 
 type NetacctOwner struct {
-	_        structs.HostLayout
-	Tgid     uint32
-	Seq      uint32
-	Comm     [16]int8
-	SeqValid uint8
-	Fin      uint8
-	Pad      [6]uint8
+	_           structs.HostLayout
+	Tgid        uint32
+	Seq         uint32
+	Comm        [16]int8
+	Fin         uint32
+	Provisional uint32
+	SeqValid    uint8
+	Pad         [7]uint8
+	TxBytes     uint64
+	RxBytes     uint64
+	TxCalls     uint64
+	RxCalls     uint64
+	Conns       uint64
 }
 
 type NetacctPeer struct {
 	_      structs.HostLayout
+	Cookie uint64
 	Addr   [16]uint8
 	Port   uint16
 	Family uint8
 	Dir    uint8
-	Pad    [4]uint8
-}
-
-type NetacctRxPending struct {
-	_        structs.HostLayout
-	Bytes    uint64
-	Calls    uint64
-	Uaddr    uint64
-	IsMsghdr uint8
-	Armed    uint8
-	Pad      [6]uint8
+	Used   uint8
+	Pad    [3]uint8
 }
 
 type NetacctTcpVal struct {
@@ -73,27 +71,22 @@ type NetacctTcpVal struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	NetacctMapFlows            = "flows"
-	NetacctMapSocks            = "socks"
-	NetacctMapStats            = "stats"
-	NetacctMapTcpClosed        = "tcp_closed"
-	NetacctMapUdpPeer          = "udp_peer"
-	NetacctMapUdpRx            = "udp_rx"
-	NetacctProgOnCopy          = "on_copy"
-	NetacctProgOnDevQueue      = "on_dev_queue"
-	NetacctProgOnRecv          = "on_recv"
-	NetacctProgOnRecvfromEnter = "on_recvfrom_enter"
-	NetacctProgOnRecvfromExit  = "on_recvfrom_exit"
-	NetacctProgOnRecvmsgEnter  = "on_recvmsg_enter"
-	NetacctProgOnRecvmsgExit   = "on_recvmsg_exit"
-	NetacctProgOnSend          = "on_send"
-	NetacctProgOnSendmsg       = "on_sendmsg"
-	NetacctProgOnSendto        = "on_sendto"
-	NetacctProgOnSpaceAdjust   = "on_space_adjust"
-	NetacctProgOnState         = "on_state"
-	NetacctVarUnusedFlowKey    = "unused_flow_key"
-	NetacctVarUnusedFlowVal    = "unused_flow_val"
-	NetacctVarUnusedTcpVal     = "unused_tcp_val"
+	NetacctMapFlows         = "flows"
+	NetacctMapSocks         = "socks"
+	NetacctMapStats         = "stats"
+	NetacctMapTcpClosed     = "tcp_closed"
+	NetacctMapUdpPeer       = "udp_peer"
+	NetacctProgFoldAll      = "fold_all"
+	NetacctProgOnRecv       = "on_recv"
+	NetacctProgOnRecvmsg4   = "on_recvmsg4"
+	NetacctProgOnRecvmsg6   = "on_recvmsg6"
+	NetacctProgOnSend       = "on_send"
+	NetacctProgOnSendmsg4   = "on_sendmsg4"
+	NetacctProgOnSendmsg6   = "on_sendmsg6"
+	NetacctProgOnState      = "on_state"
+	NetacctVarUnusedFlowKey = "unused_flow_key"
+	NetacctVarUnusedFlowVal = "unused_flow_val"
+	NetacctVarUnusedTcpVal  = "unused_tcp_val"
 )
 
 // LoadNetacct returns the embedded CollectionSpec for Netacct.
@@ -138,18 +131,14 @@ type NetacctSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type NetacctProgramSpecs struct {
-	OnCopy          *ebpf.ProgramSpec `ebpf:"on_copy"`
-	OnDevQueue      *ebpf.ProgramSpec `ebpf:"on_dev_queue"`
-	OnRecv          *ebpf.ProgramSpec `ebpf:"on_recv"`
-	OnRecvfromEnter *ebpf.ProgramSpec `ebpf:"on_recvfrom_enter"`
-	OnRecvfromExit  *ebpf.ProgramSpec `ebpf:"on_recvfrom_exit"`
-	OnRecvmsgEnter  *ebpf.ProgramSpec `ebpf:"on_recvmsg_enter"`
-	OnRecvmsgExit   *ebpf.ProgramSpec `ebpf:"on_recvmsg_exit"`
-	OnSend          *ebpf.ProgramSpec `ebpf:"on_send"`
-	OnSendmsg       *ebpf.ProgramSpec `ebpf:"on_sendmsg"`
-	OnSendto        *ebpf.ProgramSpec `ebpf:"on_sendto"`
-	OnSpaceAdjust   *ebpf.ProgramSpec `ebpf:"on_space_adjust"`
-	OnState         *ebpf.ProgramSpec `ebpf:"on_state"`
+	FoldAll    *ebpf.ProgramSpec `ebpf:"fold_all"`
+	OnRecv     *ebpf.ProgramSpec `ebpf:"on_recv"`
+	OnRecvmsg4 *ebpf.ProgramSpec `ebpf:"on_recvmsg4"`
+	OnRecvmsg6 *ebpf.ProgramSpec `ebpf:"on_recvmsg6"`
+	OnSend     *ebpf.ProgramSpec `ebpf:"on_send"`
+	OnSendmsg4 *ebpf.ProgramSpec `ebpf:"on_sendmsg4"`
+	OnSendmsg6 *ebpf.ProgramSpec `ebpf:"on_sendmsg6"`
+	OnState    *ebpf.ProgramSpec `ebpf:"on_state"`
 }
 
 // NetacctMapSpecs contains maps before they are loaded into the kernel.
@@ -161,7 +150,6 @@ type NetacctMapSpecs struct {
 	Stats     *ebpf.MapSpec `ebpf:"stats"`
 	TcpClosed *ebpf.MapSpec `ebpf:"tcp_closed"`
 	UdpPeer   *ebpf.MapSpec `ebpf:"udp_peer"`
-	UdpRx     *ebpf.MapSpec `ebpf:"udp_rx"`
 }
 
 // NetacctVariableSpecs contains global variables before they are loaded into the kernel.
@@ -198,7 +186,6 @@ type NetacctMaps struct {
 	Stats     *ebpf.Map `ebpf:"stats"`
 	TcpClosed *ebpf.Map `ebpf:"tcp_closed"`
 	UdpPeer   *ebpf.Map `ebpf:"udp_peer"`
-	UdpRx     *ebpf.Map `ebpf:"udp_rx"`
 }
 
 func (m *NetacctMaps) Close() error {
@@ -208,7 +195,6 @@ func (m *NetacctMaps) Close() error {
 		m.Stats,
 		m.TcpClosed,
 		m.UdpPeer,
-		m.UdpRx,
 	)
 }
 
@@ -225,33 +211,25 @@ type NetacctVariables struct {
 //
 // It can be passed to LoadNetacctObjects or ebpf.CollectionSpec.LoadAndAssign.
 type NetacctPrograms struct {
-	OnCopy          *ebpf.Program `ebpf:"on_copy"`
-	OnDevQueue      *ebpf.Program `ebpf:"on_dev_queue"`
-	OnRecv          *ebpf.Program `ebpf:"on_recv"`
-	OnRecvfromEnter *ebpf.Program `ebpf:"on_recvfrom_enter"`
-	OnRecvfromExit  *ebpf.Program `ebpf:"on_recvfrom_exit"`
-	OnRecvmsgEnter  *ebpf.Program `ebpf:"on_recvmsg_enter"`
-	OnRecvmsgExit   *ebpf.Program `ebpf:"on_recvmsg_exit"`
-	OnSend          *ebpf.Program `ebpf:"on_send"`
-	OnSendmsg       *ebpf.Program `ebpf:"on_sendmsg"`
-	OnSendto        *ebpf.Program `ebpf:"on_sendto"`
-	OnSpaceAdjust   *ebpf.Program `ebpf:"on_space_adjust"`
-	OnState         *ebpf.Program `ebpf:"on_state"`
+	FoldAll    *ebpf.Program `ebpf:"fold_all"`
+	OnRecv     *ebpf.Program `ebpf:"on_recv"`
+	OnRecvmsg4 *ebpf.Program `ebpf:"on_recvmsg4"`
+	OnRecvmsg6 *ebpf.Program `ebpf:"on_recvmsg6"`
+	OnSend     *ebpf.Program `ebpf:"on_send"`
+	OnSendmsg4 *ebpf.Program `ebpf:"on_sendmsg4"`
+	OnSendmsg6 *ebpf.Program `ebpf:"on_sendmsg6"`
+	OnState    *ebpf.Program `ebpf:"on_state"`
 }
 
 func (p *NetacctPrograms) Close() error {
 	return _NetacctClose(
-		p.OnCopy,
-		p.OnDevQueue,
+		p.FoldAll,
 		p.OnRecv,
-		p.OnRecvfromEnter,
-		p.OnRecvfromExit,
-		p.OnRecvmsgEnter,
-		p.OnRecvmsgExit,
+		p.OnRecvmsg4,
+		p.OnRecvmsg6,
 		p.OnSend,
-		p.OnSendmsg,
-		p.OnSendto,
-		p.OnSpaceAdjust,
+		p.OnSendmsg4,
+		p.OnSendmsg6,
 		p.OnState,
 	)
 }

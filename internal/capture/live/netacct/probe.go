@@ -5,8 +5,11 @@ package netacct
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -21,23 +24,15 @@ const DefaultMaxFlows = 16384
 // Options configure a Probe.
 type Options struct {
 	MaxFlows int // flow map capacity; 0 means DefaultMaxFlows
-	// UDPPeers attributes every datagram read from an unconnected UDP
-	// socket to its source by tracing recvfrom/recvmsg/sendto/sendmsg.
-	// Enabling any syscall tracepoint puts every syscall of the machine on
-	// the kernel's slower traced path, so it is off by default; without
-	// it such datagrams are attributed when the kernel copies them through
-	// skb_copy_datagram_iter (non-linear buffers) and otherwise counted
-	// under an unknown peer. Sends are attributed either way.
-	UDPPeers bool
 }
 
 // Probe is the loaded and attached accounting programs.
 type Probe struct {
 	objs     NetacctObjects
 	links    []link.Link
+	fold     *link.Iter // folds sockets' pending TCP counters into flows
 	maxFlows int
 	raw      map[netacct.FlowKey]NetacctFlowKey
-	warnings []string
 }
 
 // stats slots, as in bpf/netacct/netacct.bpf.c.
@@ -68,7 +63,7 @@ func Open(opts Options) (*Probe, error) {
 		}
 		return nil, fmt.Errorf("netacct: load programs: %w", err)
 	}
-	for _, prog := range []*ebpf.Program{p.objs.OnSend, p.objs.OnRecv, p.objs.OnState, p.objs.OnDevQueue, p.objs.OnCopy, p.objs.OnSpaceAdjust} {
+	for _, prog := range []*ebpf.Program{p.objs.OnSend, p.objs.OnRecv, p.objs.OnState} {
 		l, err := link.AttachTracing(link.TracingOptions{Program: prog})
 		if err != nil {
 			p.Close()
@@ -76,55 +71,103 @@ func Open(opts Options) (*Probe, error) {
 		}
 		p.links = append(p.links, l)
 	}
-	var sys []link.Link
-	// Peers of unconnected datagram sockets come from the syscall
-	// tracepoints, which need tracefs; without them such sends are counted
-	// under an unknown peer.
-	syscalls := []struct {
-		name string
-		prog *ebpf.Program
-	}{
-		{"sys_enter_sendto", p.objs.OnSendto}, {"sys_enter_sendmsg", p.objs.OnSendmsg},
-		{"sys_enter_recvfrom", p.objs.OnRecvfromEnter}, {"sys_exit_recvfrom", p.objs.OnRecvfromExit},
-		{"sys_enter_recvmsg", p.objs.OnRecvmsgEnter}, {"sys_exit_recvmsg", p.objs.OnRecvmsgExit},
+	fold, err := link.AttachIter(link.IterOptions{Program: p.objs.FoldAll, Map: p.objs.Socks})
+	if err != nil {
+		p.Close()
+		return nil, fmt.Errorf("netacct: attach socket storage iterator: %w", err)
 	}
-	if !opts.UDPPeers {
-		syscalls = nil
+	p.fold = fold
+	p.links = append(p.links, fold)
+	if err := p.attachCgroup(); err != nil {
+		p.Close()
+		return nil, err
 	}
-	for _, tp := range syscalls {
-		l, err := attachSyscallTP(tp.name, tp.prog)
-		if err != nil {
-			// All or none: a recvfrom entry without its exit would
-			// leave received bytes pending.
-			for _, l := range sys {
-				l.Close()
-			}
-			sys = nil
-			p.warnings = append(p.warnings, fmt.Sprintf("peers of unconnected UDP sockets unknown: %v", err))
-			break
-		}
-		sys = append(sys, l)
-	}
-	p.links = append(p.links, sys...)
 	return p, nil
 }
 
-func attachSyscallTP(name string, prog *ebpf.Program) (link.Link, error) {
-	l, err := link.Tracepoint("syscalls", name, prog, nil)
-	if err == nil {
-		return l, nil
+// attachCgroup attaches the hooks that name the peers of unconnected UDP
+// sockets to the root of the cgroup v2 hierarchy (mounting it privately when
+// the machine has not), so they run for every process.
+func (p *Probe) attachCgroup() error {
+	root, unmount, err := cgroup2Root()
+	if err != nil {
+		return fmt.Errorf("netacct: cgroup v2 hierarchy for the UDP peer hooks: %w", err)
 	}
-	if _, serr := os.Stat("/sys/kernel/tracing/events"); serr == nil {
-		return nil, err
+	defer unmount()
+	for _, h := range []struct {
+		typ  ebpf.AttachType
+		prog *ebpf.Program
+	}{
+		{ebpf.AttachCGroupUDP4Sendmsg, p.objs.OnSendmsg4}, {ebpf.AttachCGroupUDP6Sendmsg, p.objs.OnSendmsg6},
+		{ebpf.AttachCGroupUDP4Recvmsg, p.objs.OnRecvmsg4}, {ebpf.AttachCGroupUDP6Recvmsg, p.objs.OnRecvmsg6},
+	} {
+		l, err := link.AttachCgroup(link.CgroupOptions{Path: root, Attach: h.typ, Program: h.prog})
+		if err != nil {
+			return fmt.Errorf("netacct: attach %s to cgroup %s: %w", h.prog, root, err)
+		}
+		p.links = append(p.links, l)
 	}
-	if merr := unix.Mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, ""); merr != nil {
-		return nil, fmt.Errorf("%w (mount tracefs: %v)", err, merr)
-	}
-	return link.Tracepoint("syscalls", name, prog, nil)
+	return nil
 }
 
-// Warnings lists features that could not be enabled.
-func (p *Probe) Warnings() []string { return p.warnings }
+// cgroup2Root returns where the cgroup v2 hierarchy is mounted, mounting it
+// on a temporary directory if it is nowhere; unmount undoes that.
+func cgroup2Root() (root string, unmount func(), err error) {
+	if mi, err := os.ReadFile("/proc/self/mountinfo"); err == nil {
+		if root := cgroup2Mount(string(mi)); root != "" {
+			return root, func() {}, nil
+		}
+	}
+	dir, err := os.MkdirTemp("", "ferret-cgroup2-")
+	if err != nil {
+		return "", nil, err
+	}
+	if err := unix.Mount("cgroup2", dir, "cgroup2", 0, ""); err != nil {
+		os.Remove(dir)
+		return "", nil, fmt.Errorf("no cgroup2 mount, and mounting one failed: %w", err)
+	}
+	return dir, func() {
+		unix.Unmount(dir, unix.MNT_DETACH)
+		os.Remove(dir)
+	}, nil
+}
+
+// cgroup2Mount finds the mount point of the root of the cgroup v2
+// hierarchy in /proc/self/mountinfo.
+func cgroup2Mount(mountinfo string) string {
+	for _, line := range strings.Split(mountinfo, "\n") {
+		// id parent major:minor root mountpoint options [optional...] - fstype source super-options
+		pre, post, ok := strings.Cut(line, " - ")
+		if !ok {
+			continue
+		}
+		f, g := strings.Fields(pre), strings.Fields(post)
+		if len(f) < 5 || len(g) < 1 || g[0] != "cgroup2" || f[3] != "/" {
+			continue
+		}
+		return unescapeMount(f[4])
+	}
+	return ""
+}
+
+// unescapeMount undoes the octal escapes (\040 for a space) of mountinfo.
+func unescapeMount(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
 
 // Close detaches and unloads everything.
 func (p *Probe) Close() error {
@@ -171,9 +214,26 @@ func flowKey(k *NetacctFlowKey) netacct.FlowKey {
 	}
 }
 
+// foldSockets moves the TCP traffic still counted in sockets into the flow
+// map.
+func (p *Probe) foldSockets() error {
+	r, err := p.fold.Open()
+	if err != nil {
+		return fmt.Errorf("netacct: fold socket counters: %w", err)
+	}
+	defer r.Close()
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return fmt.Errorf("netacct: fold socket counters: %w", err)
+	}
+	return nil
+}
+
 // Flows appends the cumulative counters of every flow map entry to dst
 // (per-CPU values summed).
 func (p *Probe) Flows(dst []netacct.Flow) ([]netacct.Flow, error) {
+	if err := p.foldSockets(); err != nil {
+		return dst, err
+	}
 	var (
 		k    NetacctFlowKey
 		vals []NetacctFlowVal

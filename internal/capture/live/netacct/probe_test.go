@@ -32,9 +32,6 @@ func openProbeWith(t testing.TB, opts Options) *Probe {
 		t.Fatalf("open probe: %v", err)
 	}
 	t.Cleanup(func() { p.Close() })
-	for _, w := range p.Warnings() {
-		t.Logf("warning: %s", w)
-	}
 	return p
 }
 
@@ -187,21 +184,16 @@ func checkTCPLayer(t *testing.T, p *Probe, server netip.AddrPort, sent, received
 	t.Errorf("no closed TCP connection recorded for %v", server)
 }
 
-// TestUDPExactBytes covers connected and unconnected datagram sockets, with
-// and without the syscall tracepoints that attribute datagrams read from
-// unconnected sockets (UDPPeers).
+// TestUDPExactBytes covers connected and unconnected datagram sockets: the
+// peers of unconnected ones come from the cgroup sendmsg/recvmsg hooks.
 func TestUDPExactBytes(t *testing.T) {
-	for _, udpPeers := range []bool{false, true} {
-		t.Run(fmt.Sprintf("udppeers=%v", udpPeers), func(t *testing.T) {
-			p := openProbeWith(t, Options{UDPPeers: udpPeers})
-			for _, network := range []string{"udp4", "udp6"} {
-				t.Run(network, func(t *testing.T) { udpExchange(t, p, network, udpPeers) })
-			}
-		})
+	p := openProbe(t)
+	for _, network := range []string{"udp4", "udp6"} {
+		t.Run(network, func(t *testing.T) { udpExchange(t, p, network) })
 	}
 }
 
-func udpExchange(t *testing.T, p *Probe, network string, udpPeers bool) {
+func udpExchange(t *testing.T, p *Probe, network string) {
 	host := "127.0.0.1"
 	if network == "udp6" {
 		host = "::1"
@@ -254,21 +246,10 @@ func udpExchange(t *testing.T, p *Probe, network string, udpPeers bool) {
 	sAddr := unmapped(srv.LocalAddr().(*net.UDPAddr).AddrPort())
 	ccAddr := unmapped(cc.LocalAddr().(*net.UDPAddr).AddrPort())
 	ucAddr := unmapped(uc.LocalAddr().(*net.UDPAddr).AddrPort())
-	// Sends are always attributed. Reads on the connected socket too.
-	toServer := netacct.Counters{TxBytes: n * (size + size + 1), RxBytes: n * (size / 2), TxCalls: 2 * n, RxCalls: n, Conns: 1}
-	toCC := netacct.Counters{TxBytes: n * size / 2, TxCalls: n}
-	toUC := netacct.Counters{TxBytes: n * ((size + 1) / 2), TxCalls: n}
+	toServer := netacct.Counters{TxBytes: n * (size + size + 1), RxBytes: n*(size/2) + n*((size+1)/2), TxCalls: 2 * n, RxCalls: 2 * n, Conns: 1}
+	toCC := netacct.Counters{TxBytes: n * size / 2, TxCalls: n, RxBytes: n * size, RxCalls: n}
+	toUC := netacct.Counters{TxBytes: n * ((size + 1) / 2), TxCalls: n, RxBytes: n * (size + 1), RxCalls: n}
 	unknown := netacct.Counters{}
-	if udpPeers {
-		toServer.RxBytes += n * ((size + 1) / 2)
-		toServer.RxCalls += n
-		toCC.RxBytes, toCC.RxCalls = n*size, n
-		toUC.RxBytes, toUC.RxCalls = n*(size+1), n
-	} else {
-		// Datagrams read from unconnected sockets: exact bytes, peer
-		// unknown (they are linear buffers on loopback).
-		unknown = netacct.Counters{RxBytes: n*((size+1)/2) + n*size + n*(size+1), RxCalls: 3 * n}
-	}
 	wantFlow(t, flows, sAddr, netacct.UDP, toServer)
 	wantFlow(t, flows, ccAddr, netacct.UDP, toCC)
 	wantFlow(t, flows, ucAddr, netacct.UDP, toUC)
@@ -540,10 +521,10 @@ func TestNetnsExactBytes(t *testing.T) {
 		server := unmapped(srv.LocalAddr().(*net.UDPAddr).AddrPort())
 		client := unmapped(c.LocalAddr().(*net.UDPAddr).AddrPort())
 		wantFlow(t, flows, server, netacct.UDP, netacct.Counters{TxBytes: n * size, RxBytes: n * size / 2, TxCalls: n, RxCalls: n, Conns: 1})
-		// The server's unconnected sends are attributed at the veth's queue.
-		wantFlow(t, flows, client, netacct.UDP, netacct.Counters{TxBytes: n * size / 2, TxCalls: n})
-		if u := flows[netip.AddrPort{}]; u.RxBytes-before.RxBytes != n*size {
-			t.Errorf("server reads under unknown peer: %d bytes, want %d", u.RxBytes-before.RxBytes, n*size)
+		// The server's unconnected socket names its peer in each call.
+		wantFlow(t, flows, client, netacct.UDP, netacct.Counters{TxBytes: n * size / 2, TxCalls: n, RxBytes: n * size, RxCalls: n})
+		if u := flows[netip.AddrPort{}]; u.RxBytes != before.RxBytes {
+			t.Errorf("reads under unknown peer: %d bytes, want none", u.RxBytes-before.RxBytes)
 		}
 	})
 }
