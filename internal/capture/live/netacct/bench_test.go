@@ -48,7 +48,7 @@ func tcpPair(tb testing.TB) (client, server int) {
 }
 
 // pinned runs fn on its own OS thread bound to cpu (when the machine has
-// it; -1: anywhere), so that each side of a workload stays on one CPU from run to run.
+// it), so that each side of a workload stays on one CPU from run to run.
 func pinned(cpu int, fn func()) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
