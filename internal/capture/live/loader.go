@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
 	"golang.org/x/sys/unix"
@@ -120,7 +121,12 @@ func loadProbe(opts Options) (*probe, error) {
 		return nil, err
 	}
 	p := &probe{ncpu: ncpu, offset: off, pids: len(opts.PIDs) > 0 || opts.FilterPIDs}
-	if err := spec.LoadAndAssign(&p.objs, nil); err != nil {
+	switches := opts.SchedSwitch || slices.Contains(opts.EventTypes, event.SchedSwitch)
+	names := []string{"on_sys_enter", "on_sys_exit", "on_process_exit", "on_process_fork", "on_signal_deliver", "flush_cpu"}
+	if switches {
+		names = append(names, "on_sched_switch")
+	}
+	if err := loadObjects(spec, names, &p.objs); err != nil {
 		var ve *ebpf.VerifierError
 		if errors.As(err, &ve) {
 			return nil, fmt.Errorf("live: load probe: %+v", ve)
@@ -141,7 +147,7 @@ func loadProbe(opts Options) (*probe, error) {
 	}
 	progs := []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnProcessExit, p.objs.OnProcessFork,
 		p.objs.OnSignalDeliver}
-	if opts.SchedSwitch || slices.Contains(opts.EventTypes, event.SchedSwitch) {
+	if switches {
 		progs = append(progs, p.objs.OnSchedSwitch)
 	}
 	for _, prog := range progs {
@@ -153,6 +159,64 @@ func loadProbe(opts Options) (*probe, error) {
 		p.links = append(p.links, l)
 	}
 	return p, nil
+}
+
+// loadObjects creates the probe's maps, then loads the named programs in
+// parallel into objs (others stay nil). Within one collection load the
+// kernel verifies the programs one after the other, ~0.1 s for each
+// syscall handler; on several CPUs they verify side by side.
+func loadObjects(spec *ebpf.CollectionSpec, names []string, objs *ProbeObjects) error {
+	cache := btf.NewCache()
+	ms := spec.Copy()
+	ms.Programs = map[string]*ebpf.ProgramSpec{}
+	maps, err := ebpf.NewCollectionWithOptions(ms, ebpf.CollectionOptions{Cache: cache})
+	if err != nil {
+		return err
+	}
+	defer maps.Close()
+	progs := make([]*ebpf.Program, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ps := spec.Copy()
+			ps.Programs = map[string]*ebpf.ProgramSpec{name: ps.Programs[name]}
+			c, err := ebpf.NewCollectionWithOptions(ps, ebpf.CollectionOptions{MapReplacements: maps.Maps, Cache: cache})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			progs[i] = c.DetachProgram(name)
+			c.Close()
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		for _, prog := range progs {
+			prog.Close()
+		}
+		return err
+	}
+	for i, name := range names {
+		dst := map[string]**ebpf.Program{
+			"on_sys_enter": &objs.OnSysEnter, "on_sys_exit": &objs.OnSysExit,
+			"on_process_exit": &objs.OnProcessExit, "on_process_fork": &objs.OnProcessFork,
+			"on_signal_deliver": &objs.OnSignalDeliver, "on_sched_switch": &objs.OnSchedSwitch,
+			"flush_cpu": &objs.FlushCpu,
+		}[name]
+		*dst = progs[i]
+	}
+	if err := maps.Assign(&objs.ProbeMaps); err != nil {
+		objs.ProbePrograms.Close()
+		return err
+	}
+	if err := maps.Assign(&objs.ProbeVariables); err != nil {
+		objs.Close()
+		return err
+	}
+	return nil
 }
 
 // configure fills the descriptor, route, pid and comm maps.
@@ -248,6 +312,9 @@ func (p *probe) recursionMisses() uint64 {
 	var n uint64
 	for _, prog := range []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnProcessExit,
 		p.objs.OnSchedSwitch, p.objs.OnSignalDeliver} {
+		if prog == nil {
+			continue
+		}
 		if st, err := prog.Stats(); err == nil {
 			n += st.RecursionMisses
 		}
