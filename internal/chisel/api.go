@@ -29,6 +29,8 @@ func (c *Chisel) registerAPI() {
 	}
 	reg("chisel", map[string]lua.LGFunction{
 		"request_field":           c.luaRequestField,
+		"sum_by":                  c.luaSumBy,
+		"take_sums":               c.luaTakeSums,
 		"set_filter":              c.luaSetFilter,
 		"set_event_formatter":     c.luaSetFormatter,
 		"set_interval_s":          c.luaSetInterval(1e9, false),
@@ -188,11 +190,16 @@ func (c *Chisel) luaField(L *lua.LState) int {
 		L.Push(lua.LNil)
 		return 1
 	}
-	hd := &c.handles[int(h)-1]
+	L.Push(c.fieldValue(&c.handles[int(h)-1]))
+	return 1
+}
+
+// fieldValue is the Lua value evt.field returns for a requested field on
+// the current event (nil when the event has no such value).
+func (c *Chisel) fieldValue(hd *handle) lua.LValue {
 	v := &c.val
 	if !hd.ext.Extract(c.ctx, v) {
-		L.Push(lua.LNil)
-		return 1
+		return lua.LNil
 	}
 	mode := hd.mode
 	if mode == modeDynamic {
@@ -210,34 +217,31 @@ func (c *Chisel) luaField(L *lua.LState) int {
 	case modeNumber:
 		switch v.Kind {
 		case fields.KindInt64:
-			L.Push(lua.LNumber(v.Int))
+			return lua.LNumber(v.Int)
 		case fields.KindDouble:
-			L.Push(lua.LNumber(v.Float))
+			return lua.LNumber(v.Float)
 		case fields.KindString:
 			n, err := strconv.ParseFloat(v.Str, 64)
 			if err != nil {
-				L.Push(lua.LString(strings.Clone(v.Str)))
-			} else {
-				L.Push(lua.LNumber(n))
+				return lua.LString(strings.Clone(v.Str))
 			}
+			return lua.LNumber(n)
 		default:
-			L.Push(lua.LNumber(v.Uint))
+			return lua.LNumber(v.Uint)
 		}
 	case modeBool:
-		L.Push(lua.LBool(v.Uint != 0 || v.Int != 0))
+		return lua.LBool(v.Uint != 0 || v.Int != 0)
 	default:
 		if v.Kind == fields.KindString {
 			if _, tx := hd.ext.(fields.Texter); !tx {
 				// Extractors may hand out strings backed by reused
 				// buffers; Lua keeps strings, so copy.
-				L.Push(lua.LString(strings.Clone(v.Str)))
-				return 1
+				return lua.LString(strings.Clone(v.Str))
 			}
 		}
 		c.textBuf = fields.AppendText(c.textBuf[:0], c.ctx, hd.ext, v)
-		L.Push(lua.LString(c.textBuf))
+		return lua.LString(c.textBuf)
 	}
-	return 1
 }
 
 func (c *Chisel) luaGetNum(L *lua.LState) int {

@@ -148,6 +148,7 @@ type Chisel struct {
 	udp      net.Conn
 
 	onEvent, onInterval *lua.LFunction
+	sums                []*sums // chisel.sum_by tables
 }
 
 type handle struct {
@@ -623,6 +624,9 @@ func (c *Chisel) OnEvent(fc *fields.Ctx) error {
 	}
 	if c.filter != nil && !c.filter.Match(fc) {
 		return nil
+	}
+	if len(c.sums) > 0 {
+		c.addSums(fc)
 	}
 	if c.onEvent == nil {
 		return nil
