@@ -196,6 +196,20 @@ static __always_inline struct flow_val *flow(struct flow_key *k)
 	return v;
 }
 
+// add_call counts one call of ret bytes in a flow entry (if any).
+static __always_inline void add_call(struct flow_val *v, int rx, int ret)
+{
+	if (!v)
+		return;
+	if (rx) {
+		v->rx_bytes += ret;
+		v->rx_calls += 1;
+	} else {
+		v->tx_bytes += ret;
+		v->tx_calls += 1;
+	}
+}
+
 // tcp_advance moves the accounted read position of a TCP socket up to its
 // copied sequence number and returns the bytes in between, without the
 // sequence number a consumed FIN takes. This covers every way of reading:
@@ -281,16 +295,7 @@ static __always_inline int account_tcp(struct sock *sk, int ret, int rx)
 		struct flow_key k = {.tgid = tgid, .proto = IPPROTO_TCP};
 		process_name(k.comm);
 		fill_peer(sk, &k);
-		struct flow_val *v = flow(&k);
-		if (v) {
-			if (rx) {
-				v->rx_bytes += ret;
-				v->rx_calls += 1;
-			} else {
-				v->tx_bytes += ret;
-				v->tx_calls += 1;
-			}
-		}
+		add_call(flow(&k), rx, ret);
 		bump(ST_CALLS);
 		return 0;
 	}
@@ -361,16 +366,9 @@ static __always_inline int account_udp(struct sock *sk, int ret, int rx)
 	}
 	bump(ST_CALLS);
 	struct flow_val *v = flow(&k);
-	if (!v)
-		return 0;
-	if (rx) {
-		v->rx_bytes += ret;
-		v->rx_calls += 1;
-	} else {
-		v->tx_bytes += ret;
-		v->tx_calls += 1;
-	}
-	v->conns += newconn;
+	add_call(v, rx, ret);
+	if (v)
+		v->conns += newconn;
 	return 0;
 }
 
