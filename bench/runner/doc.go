@@ -5,5 +5,13 @@
 // rotates between rounds, and the report gives the median and min–max of the
 // per-round figures. It appends a Markdown section to bench/RESULTS.md.
 //
-// Usage: runner -ferret PATH -workload PATH [-rounds 5] [-out bench/RESULTS.md] [-only REGEXP]
+// Each workload is first run once under perf stat counting
+// raw_syscalls:sys_enter (children included), which gives the syscalls it is
+// expected to make. Where a tracer's output tells how many of them it
+// recorded (ferret -w, the -c summaries of ferret trace and strace, perf
+// record, bpftrace's in-kernel count), the last round's count is shown next
+// to that expectation; elsewhere the column is "—", and "?" when the count
+// could not be read.
+//
+// Usage: runner -ferret PATH -workload PATH [-rounds 3] [-scale 1] [-out bench/RESULTS.md] [-only REGEXP]
 package main

@@ -5,8 +5,10 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,9 +36,22 @@ type tracer struct {
 	// or nil when the tracer is a system-wide daemon started by start.
 	wrap func(cmd []string) []string
 	// start launches a system-wide tracer and returns it running.
-	start func() (*exec.Cmd, *bytes.Buffer, error)
+	start func() (*daemonRun, error)
 	needs string // executable that must exist
 	slow  bool   // costs tens of µs per syscall: run workloads 20x smaller
+	// count, when set, returns how many syscall entries the tracer recorded
+	// for the workload in the traced run just finished: pid is the process
+	// the runner started (the workload for daemons, the tracer for wrapper
+	// tools), stdout what a daemon printed. It is nil where the tool's
+	// output does not tell. note, when not empty, is the tool's own word on
+	// what it lost while recording.
+	count func(wl workload, pid int, stdout string) (n int64, note string, err error)
+}
+
+// daemonRun is a running system-wide tracer.
+type daemonRun struct {
+	cmd            *exec.Cmd
+	stdout, stderr *bytes.Buffer // stdout is nil when it goes to /dev/null
 }
 
 type sample struct {
@@ -44,6 +59,16 @@ type sample struct {
 	tracerCPU    float64 // seconds of CPU used by a daemon tracer
 	rssKB        int64
 	report       string // daemon tracer's end-of-run stderr summary line
+	recorded     int64  // syscall entries the tracer recorded (last round only)
+	recNote      string // the tracer's note on losses, if any
+	countErr     error  // why recorded is unknown
+}
+
+// expectation is the number of syscall entries a workload makes, counted by
+// perf stat, or why it is unknown.
+type expectation struct {
+	n   int64
+	err error
 }
 
 var (
@@ -66,24 +91,51 @@ func main() {
 	}
 	tracers := buildTracers()
 	re := regexp.MustCompile(*only)
+	var selected []tracer
 	var sections []string
+	anySlow := false
 	for _, tr := range tracers {
 		if !re.MatchString(tr.name) {
 			continue
 		}
 		if tr.needs != "" {
 			if _, err := exec.LookPath(tr.needs); err != nil {
-				sections = append(sections, fmt.Sprintf("| %s | — | not installed (%s) | | | | |", tr.name, tr.needs))
+				sections = append(sections, fmt.Sprintf("| %s | — | not installed (%s) | | | | | | |", tr.name, tr.needs))
 				continue
 			}
 		}
+		selected = append(selected, tr)
+		anySlow = anySlow || tr.slow
+	}
+	// What each workload (and its smaller form for slow tracers) is expected
+	// to make, counted once by perf stat, which follows children.
+	expected := map[string]expectation{}
+	for _, wl := range wls {
+		variants := []workload{wl}
+		if anySlow {
+			variants = append(variants, shrink(wl))
+		}
+		for _, v := range variants {
+			if _, ok := expected[key(v)]; ok {
+				continue
+			}
+			n, err := perfStatCount(v)
+			expected[key(v)] = expectation{n, err}
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "runner: expected syscalls of %s: %v\n", v.name, err)
+			} else {
+				fmt.Printf("expected syscalls of %s %s: %d\n", v.name, strings.Join(v.args, " "), n)
+			}
+		}
+	}
+	for _, tr := range selected {
 		for _, wl := range wls {
 			if tr.slow {
 				wl = shrink(wl)
 			}
-			row, err := measure(tr, wl)
+			row, err := measure(tr, wl, expected[key(wl)])
 			if err != nil {
-				row = fmt.Sprintf("| %s | %s | error: %s | | | | |", tr.name, wl.name, oneLine(err.Error()))
+				row = fmt.Sprintf("| %s | %s | error: %s | | | | | | |", tr.name, wl.name, oneLine(err.Error()))
 			}
 			fmt.Println(row)
 			sections = append(sections, row)
@@ -96,6 +148,8 @@ func main() {
 }
 
 func n(v int) string { return strconv.Itoa(v * *scale) }
+
+func key(wl workload) string { return fmt.Sprint(wl.shell, wl.args) }
 
 // shrink divides the size argument of a workload for slow tracers, so every
 // tracer's run takes seconds, not minutes; figures are per syscall anyway.
@@ -120,54 +174,82 @@ func oneLine(s string) string {
 
 func buildTracers() []tracer {
 	f := *ferretBin
-	daemon := func(args ...string) func() (*exec.Cmd, *bytes.Buffer, error) {
-		return func() (*exec.Cmd, *bytes.Buffer, error) {
+	// daemon starts args with stdout to /dev/null, or kept when keepOut is set.
+	daemon := func(keepOut bool, args ...string) func() (*daemonRun, error) {
+		return func() (*daemonRun, error) {
 			cmd := exec.Command(args[0], args[1:]...)
+			d := &daemonRun{cmd: cmd, stderr: &bytes.Buffer{}}
 			cmd.Stdout = nil
-			var errb bytes.Buffer
-			cmd.Stderr = &errb
+			if keepOut {
+				d.stdout = &bytes.Buffer{}
+				cmd.Stdout = d.stdout
+			}
+			cmd.Stderr = d.stderr
 			if err := cmd.Start(); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			time.Sleep(2 * time.Second) // attach and /proc scan
 			if cmd.ProcessState != nil {
-				return nil, nil, fmt.Errorf("%s exited early: %s", args[0], errb.String())
+				return nil, fmt.Errorf("%s exited early: %s", args[0], d.stderr.String())
 			}
-			return cmd, &errb, nil
+			return d, nil
 		}
 	}
 	tmp := os.TempDir()
+	scap := filepath.Join(tmp, "bench-ferret.scap")
+	perfData := filepath.Join(tmp, "bench-perf.data")
+	ferretSummary := filepath.Join(tmp, "bench-ferret-trace-c.txt")
+	straceSummary := filepath.Join(tmp, "bench-strace-c.txt")
 	return []tracer{
-		{name: "ferret (text to /dev/null)", start: daemon(f)},
-		{name: "ferret -w file", start: daemon(f, "-q", "-w", filepath.Join(tmp, "bench-ferret.scap"))},
-		{name: "ferret non-matching filter", start: daemon(f, "proc.name=no_such_proc")},
-		{name: "ferret -c topscalls", start: daemon(f, "-c", "topscalls")},
+		{name: "ferret (text to /dev/null)", start: daemon(false, f)},
+		{name: "ferret -w file", start: daemon(false, f, "-q", "-w", scap), count: func(wl workload, pid int, _ string) (int64, string, error) {
+			n, err := ferretCount(scap, wl, pid)
+			return n, "", err
+		}},
+		{name: "ferret non-matching filter", start: daemon(false, f, "proc.name=no_such_proc")},
+		{name: "ferret -c topscalls", start: daemon(false, f, "-c", "topscalls")},
 		{name: "ferret trace -f", wrap: func(c []string) []string { return append([]string{f, "trace", "-f", "-o", "/dev/null", "--"}, c...) }},
 		{name: "ferret trace -f -c", wrap: func(c []string) []string {
-			return append([]string{f, "trace", "-f", "-c", "-o", "/dev/null", "--"}, c...)
+			return append([]string{f, "trace", "-f", "-c", "-o", ferretSummary, "--"}, c...)
+		}, count: func(workload, int, string) (int64, string, error) {
+			n, err := summaryCalls(ferretSummary)
+			return n, "", err
 		}},
 		{name: "strace -f", slow: true, needs: "strace", wrap: func(c []string) []string { return append([]string{"strace", "-f", "-o", "/dev/null"}, c...) }},
-		{name: "strace -f -c", slow: true, needs: "strace", wrap: func(c []string) []string { return append([]string{"strace", "-f", "-c", "-o", "/dev/null"}, c...) }},
+		{name: "strace -f -c", slow: true, needs: "strace", wrap: func(c []string) []string {
+			return append([]string{"strace", "-f", "-c", "-o", straceSummary}, c...)
+		}, count: func(workload, int, string) (int64, string, error) {
+			n, err := summaryCalls(straceSummary)
+			return n, "", err
+		}},
 		{name: "perf trace", slow: true, needs: "perf", wrap: func(c []string) []string { return append([]string{"perf", "trace", "-o", "/dev/null", "--"}, c...) }},
 		{name: "perf record raw_syscalls:sys_enter", needs: "perf", wrap: func(c []string) []string {
-			return append([]string{"perf", "record", "-q", "-e", "raw_syscalls:sys_enter", "-o", filepath.Join(tmp, "bench-perf.data"), "--"}, c...)
-		}},
-		{name: "bpftrace count in kernel", needs: "bpftrace", start: daemon("bpftrace", "-e", "tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }")},
-		{name: "bpftrace printf every event", slow: true, needs: "bpftrace", start: daemon("sh", "-c", "exec bpftrace -e 'tracepoint:raw_syscalls:sys_enter { printf(\"%d %d\\n\", pid, args->id); }' > /dev/null")},
+			return append([]string{"perf", "record", "-q", "-e", "raw_syscalls:sys_enter", "-o", perfData, "--"}, c...)
+		}, count: func(workload, int, string) (int64, string, error) { return perfScriptCount(perfData) }},
+		{name: "bpftrace count in kernel", needs: "bpftrace", start: daemon(true, "bpftrace", "-e", "tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }"),
+			count: func(wl workload, _ int, out string) (int64, string, error) {
+				n, err := bpftraceCount(out, wl)
+				return n, "", err
+			}},
+		{name: "bpftrace printf every event", slow: true, needs: "bpftrace", start: daemon(false, "sh", "-c", "exec bpftrace -e 'tracepoint:raw_syscalls:sys_enter { printf(\"%d %d\\n\", pid, args->id); }' > /dev/null")},
 	}
 }
 
 var nsRe = regexp.MustCompile(`ns_per_syscall=([0-9.]+)`)
 
-// runWorkload runs wl (wrapped by wrap when not nil) and returns ns per
-// syscall as measured inside the workload, or the wall time of a pipeline.
-func runWorkload(wl workload, wrap func([]string) []string) (float64, error) {
-	var cmd []string
+// command is the command line that runs wl untraced.
+func command(wl workload) []string {
 	if wl.shell {
-		cmd = []string{"sh", "-c", wl.args[0]}
-	} else {
-		cmd = append([]string{*workloadBin}, wl.args...)
+		return []string{"sh", "-c", wl.args[0]}
 	}
+	return append([]string{*workloadBin}, wl.args...)
+}
+
+// runWorkload runs wl (wrapped by wrap when not nil) and returns ns per
+// syscall as measured inside the workload, or the wall time of a pipeline,
+// and the pid of the process it started.
+func runWorkload(wl workload, wrap func([]string) []string) (float64, int, error) {
+	cmd := command(wl)
 	if wrap != nil {
 		cmd = wrap(cmd)
 	}
@@ -176,36 +258,41 @@ func runWorkload(wl workload, wrap func([]string) []string) (float64, error) {
 	c.Stdout, c.Stderr = &out, &errb
 	start := time.Now()
 	if err := c.Run(); err != nil {
-		return 0, fmt.Errorf("%s: %v: %s", strings.Join(cmd, " "), err, errb.String())
+		return 0, 0, fmt.Errorf("%s: %v: %s", strings.Join(cmd, " "), err, errb.String())
 	}
 	el := time.Since(start)
+	pid := c.Process.Pid
 	if wl.shell {
-		return float64(el.Nanoseconds()), nil
+		return float64(el.Nanoseconds()), pid, nil
 	}
 	m := nsRe.FindSubmatch(out.Bytes())
 	if m == nil {
-		return 0, fmt.Errorf("no timing in workload output %q (stderr %q)", out.String(), errb.String())
+		return 0, 0, fmt.Errorf("no timing in workload output %q (stderr %q)", out.String(), errb.String())
 	}
-	return strconv.ParseFloat(string(m[1]), 64)
+	v, err := strconv.ParseFloat(string(m[1]), 64)
+	return v, pid, err
 }
 
-func measure(tr tracer, wl workload) (string, error) {
+func measure(tr tracer, wl workload, exp expectation) (string, error) {
 	var samples []sample
 	for r := 0; r < *rounds; r++ {
 		var s sample
 		var err error
+		var pid int
 		tracedFirst := r%2 == 1
 		if !tracedFirst {
-			if s.base, err = runWorkload(wl, nil); err != nil {
+			if s.base, _, err = runWorkload(wl, nil); err != nil {
 				return "", err
 			}
 		}
+		var stdout string
 		if tr.start != nil {
-			cmd, errb, err := tr.start()
+			d, err := tr.start()
 			if err != nil {
 				return "", err
 			}
-			s.traced, err = runWorkload(wl, nil)
+			cmd, errb := d.cmd, d.stderr
+			s.traced, pid, err = runWorkload(wl, nil)
 			s.rssKB = rssOf(cmd.Process.Pid)
 			_ = cmd.Process.Signal(syscall.SIGINT)
 			werr := waitTimeout(cmd, 20*time.Second)
@@ -223,19 +310,189 @@ func measure(tr tracer, wl workload) (string, error) {
 			if werr != nil {
 				return "", werr
 			}
+			if d.stdout != nil {
+				stdout = d.stdout.String()
+			}
 		} else {
-			if s.traced, err = runWorkload(wl, tr.wrap); err != nil {
+			if s.traced, pid, err = runWorkload(wl, tr.wrap); err != nil {
 				return "", err
 			}
 		}
+		if tr.count != nil && r == *rounds-1 {
+			s.recorded, s.recNote, s.countErr = tr.count(wl, pid, stdout)
+			if s.countErr != nil {
+				fmt.Fprintf(os.Stderr, "runner: events recorded by %s for %s: %v\n", tr.name, wl.name, s.countErr)
+			}
+		}
 		if tracedFirst {
-			if s.base, err = runWorkload(wl, nil); err != nil {
+			if s.base, _, err = runWorkload(wl, nil); err != nil {
 				return "", err
 			}
 		}
 		samples = append(samples, s)
 	}
-	return format(tr, wl, samples), nil
+	return format(tr, wl, samples, exp), nil
+}
+
+// perfStatCount runs wl under perf stat and returns the number of syscall
+// entries it and its children made.
+func perfStatCount(wl workload) (int64, error) {
+	if _, err := exec.LookPath("perf"); err != nil {
+		return 0, errors.New("perf not installed")
+	}
+	args := append([]string{"stat", "-x,", "-e", "raw_syscalls:sys_enter", "--"}, command(wl)...)
+	c := exec.Command("perf", args...)
+	var errb bytes.Buffer
+	c.Stdout, c.Stderr = io.Discard, &errb
+	if err := c.Run(); err != nil {
+		return 0, fmt.Errorf("perf stat: %v: %s", err, lastLines(errb.String(), 2))
+	}
+	for _, l := range strings.Split(errb.String(), "\n") {
+		f := strings.Split(strings.TrimSpace(l), ",")
+		if len(f) < 3 || !strings.HasPrefix(f[2], "raw_syscalls:sys_enter") {
+			continue
+		}
+		v, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("perf stat: %s", f[0]) // <not counted>, <not supported>
+		}
+		return v, nil
+	}
+	return 0, fmt.Errorf("perf stat: no count in %q", lastLines(errb.String(), 2))
+}
+
+// comms are the process names (kernel comm, at most 15 bytes) that a
+// workload's syscalls are made under.
+func comms(wl workload) []string {
+	if wl.shell {
+		return []string{"sh", "find", "head", "xargs", "cat"}
+	}
+	c := filepath.Base(*workloadBin)
+	if len(c) > 15 {
+		c = c[:15]
+	}
+	return []string{c}
+}
+
+// ferretCount counts the syscall entries of the workload run started as pid
+// in a system-wide capture: the workload's own process, or for a pipeline
+// the shell and its descendants, under the names they run as after exec
+// (which leaves out the runner's fork before exec, as perf stat does).
+func ferretCount(scap string, wl workload, pid int) (int64, error) {
+	filter := fmt.Sprintf("evt.dir=> and proc.name in (%s) and proc.pid=%d", strings.Join(comms(wl), ", "), pid)
+	if wl.shell {
+		filter = fmt.Sprintf("evt.dir=> and proc.name in (%s) and (proc.pid=%d or proc.apid=%d)", strings.Join(comms(wl), ", "), pid, pid)
+	}
+	n, _, err := countLines(exec.Command(*ferretBin, "-r", scap, "-p", "%evt.num", filter))
+	return n, err
+}
+
+var lostRe = regexp.MustCompile(`lost ([0-9]+) chunks`)
+
+// perfScriptCount counts the samples in a perf record file: one per syscall
+// entry of the wrapped command and its children. The note carries perf's
+// warning when its ring buffer overflowed.
+func perfScriptCount(data string) (int64, string, error) {
+	n, stderr, err := countLines(exec.Command("perf", "script", "-i", data, "-F", "comm"))
+	note := ""
+	if m := lostRe.FindStringSubmatch(stderr); m != nil {
+		note = "perf lost " + m[1] + " chunks"
+	}
+	return n, note, err
+}
+
+// countLines runs c and counts the lines it prints; it also returns what c
+// wrote on stderr.
+func countLines(c *exec.Cmd) (int64, string, error) {
+	var errb bytes.Buffer
+	c.Stderr = &errb
+	out, err := c.StdoutPipe()
+	if err != nil {
+		return 0, "", err
+	}
+	if err := c.Start(); err != nil {
+		return 0, "", err
+	}
+	var n int64
+	buf := make([]byte, 1<<16)
+	for {
+		k, rerr := out.Read(buf)
+		n += int64(bytes.Count(buf[:k], []byte{'\n'}))
+		if rerr != nil {
+			break
+		}
+	}
+	if err := c.Wait(); err != nil {
+		return 0, errb.String(), fmt.Errorf("%s: %v: %s", filepath.Base(c.Path), err, lastLines(errb.String(), 2))
+	}
+	return n, errb.String(), nil
+}
+
+var totalRe = regexp.MustCompile(`^\s*[0-9.]+\s+[0-9.]+\s+(?:[0-9]+\s+)?([0-9]+)\s+(?:[0-9]+\s+)?total\s*$`)
+
+// summaryCalls reads an strace -c style summary and returns the calls
+// column of its total line. The calls column is found under its header, as
+// usecs/call and errors may be blank.
+func summaryCalls(path string) (int64, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	end := -1
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) > 0 && f[0] == "%" {
+			if i := strings.Index(l, " calls "); i >= 0 {
+				end = i + len(" calls")
+			}
+			continue
+		}
+		if len(f) == 0 || f[len(f)-1] != "total" {
+			continue
+		}
+		if end > 0 && end <= len(l) {
+			start := strings.LastIndexByte(l[:end], ' ') + 1
+			if v, err := strconv.ParseInt(strings.TrimSpace(l[start:end]), 10, 64); err == nil {
+				return v, nil
+			}
+		}
+		if m := totalRe.FindStringSubmatch(l); m != nil {
+			return strconv.ParseInt(m[1], 10, 64)
+		}
+		return 0, fmt.Errorf("unreadable total line %q", l)
+	}
+	return 0, fmt.Errorf("no total line in %s", path)
+}
+
+var mapRe = regexp.MustCompile(`^@\[(.*)\]: ([0-9]+)$`)
+
+// bpftraceCount sums the per-comm counts bpftrace printed for the
+// workload's process names.
+func bpftraceCount(out string, wl workload) (int64, error) {
+	want := map[string]bool{}
+	for _, c := range comms(wl) {
+		want[c] = true
+	}
+	var n int64
+	seen := false
+	for _, l := range strings.Split(out, "\n") {
+		m := mapRe.FindStringSubmatch(strings.TrimSpace(l))
+		if m == nil {
+			continue
+		}
+		seen = true
+		if want[m[1]] {
+			v, err := strconv.ParseInt(m[2], 10, 64)
+			if err != nil {
+				return 0, err
+			}
+			n += v
+		}
+	}
+	if !seen {
+		return 0, fmt.Errorf("no map in bpftrace output %q", lastLines(out, 2))
+	}
+	return n, nil
 }
 
 func tv(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
@@ -283,7 +540,7 @@ func median(v []float64) (med, lo, hi float64) {
 	return s[len(s)/2], s[0], s[len(s)-1]
 }
 
-func format(tr tracer, wl workload, ss []sample) string {
+func format(tr tracer, wl workload, ss []sample, exp expectation) string {
 	var ratio, added, cpu []float64
 	var rss int64
 	for _, s := range ss {
@@ -307,8 +564,27 @@ func format(tr tracer, wl workload, ss []sample) string {
 		cpuCol = fmt.Sprintf("%.2f s", cm)
 		rssCol = fmt.Sprintf("%d MiB", rss/1024)
 	}
-	return fmt.Sprintf("| %s | %s | %.2fx (%.2f–%.2f) | %+.0f %s (%+.0f…%+.0f) | %s | %s | %s |",
-		tr.name, wl.name, rm, rl, rh, am, unit, al, ah, cpuCol, rssCol, ss[len(ss)-1].report)
+	last := ss[len(ss)-1]
+	expCol, recCol := "", "—"
+	if exp.err != nil {
+		expCol = "? (" + oneLine(exp.err.Error()) + ")"
+	} else {
+		expCol = strconv.FormatInt(exp.n, 10)
+	}
+	switch {
+	case tr.count == nil:
+	case last.countErr != nil:
+		recCol = "?"
+	case exp.err != nil || exp.n == 0:
+		recCol = fmt.Sprintf("%d / ?", last.recorded)
+	default:
+		recCol = fmt.Sprintf("%d / %d (%.1f %%)", last.recorded, exp.n, 100*float64(last.recorded)/float64(exp.n))
+	}
+	if last.recNote != "" && last.countErr == nil {
+		recCol += "; " + last.recNote
+	}
+	return fmt.Sprintf("| %s | %s | %.2fx (%.2f–%.2f) | %+.0f %s (%+.0f…%+.0f) | %s | %s | %s | %s | %s |",
+		tr.name, wl.name, rm, rl, rh, am, unit, al, ah, cpuCol, rssCol, expCol, recCol, last.report)
 }
 
 func appendResults(rows []string) error {
@@ -325,7 +601,7 @@ func appendResults(rows []string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n## Tracer cost, %s\n\nKernel %s, %s × %d, %d paired rounds (median, min–max).\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), strings.TrimSpace(string(kernel)), cpu, runtime.NumCPU(), *rounds)
-	b.WriteString("| tracer | workload | slowdown | added time | tracer CPU | tracer RSS | tracer's own report (last round) |\n|---|---|---|---|---|---|---|\n")
+	b.WriteString("| tracer | workload | slowdown | added time | tracer CPU | tracer RSS | expected syscalls (perf stat) | recorded / expected (last round) | tracer's own report (last round) |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		b.WriteString(r + "\n")
 	}
