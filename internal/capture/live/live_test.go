@@ -667,12 +667,16 @@ func TestSchedSwitch(t *testing.T) {
 	}
 	release()
 	evs := collect(t, s, cmd)
-	n := 0
+	n, withVM := 0, 0
 	for _, ev := range evs {
 		if ev.Type == event.SchedSwitch {
 			n++
 			if ev.NParams != 6 {
 				t.Fatalf("switch has %d params", ev.NParams)
+			}
+			// vm_size of the process switched out (0 once it has exited)
+			if v, ok := ev.Uint(3); ok && v > 0 {
+				withVM++
 			}
 		} else if ev.Type != event.ProcExit1E {
 			t.Fatalf("unexpected %s with only switch kept", ev.Type.Name())
@@ -680,6 +684,9 @@ func TestSchedSwitch(t *testing.T) {
 	}
 	if n < 10 {
 		t.Fatalf("%d switch events for 20 sleeps", n)
+	}
+	if withVM < n/2 {
+		t.Fatalf("only %d of %d switch events carry the process's vm_size", withVM, n)
 	}
 }
 
@@ -784,5 +791,23 @@ func TestUDPSendmsgTuple(t *testing.T) {
 	// The receiver's port is the destination of the send and of the receive.
 	if st[11] != rt[11] || st[12] != rt[12] {
 		t.Fatalf("tuples disagree: sendmsg %x recvmsg %x", st, rt)
+	}
+}
+
+// TestSimpleEventsNeedOnlyScalars checks that the events the probe encodes
+// with emit_simple (which leaves other parameters empty) have only
+// parameters put_simple handles.
+func TestSimpleEventsNeedOnlyScalars(t *testing.T) {
+	simple := map[uint8]bool{srcArg: true, srcRet: true, srcConst: true, srcSCCode: true, srcNativeID: true, srcExit: true}
+	for _, typ := range []event.Type{event.ProcExit1E, event.SignalDelivE} {
+		ps, ok := specs[typ]
+		if !ok {
+			t.Fatalf("no descriptor for %s", typ.Info().Name)
+		}
+		for i, p := range ps {
+			if !simple[p.src] {
+				t.Errorf("%s parameter %d has source %d, which emit_simple does not encode", typ.Info().Name, i, p.src)
+			}
+		}
 	}
 }
