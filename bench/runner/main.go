@@ -135,7 +135,7 @@ func main() {
 			}
 			row, err := measure(tr, wl, expected[key(wl)])
 			if err != nil {
-				row = fmt.Sprintf("| %s | %s | error: %s | | | | | | |", tr.name, wl.name, oneLine(err.Error()))
+				row = fmt.Sprintf("| %s | %s | error: %s | | | | | | |", tr.name, cell(wl.name), oneLine(err.Error()))
 			}
 			fmt.Println(row)
 			sections = append(sections, row)
@@ -584,8 +584,12 @@ func format(tr tracer, wl workload, ss []sample, exp expectation) string {
 		recCol += "; " + last.recNote
 	}
 	return fmt.Sprintf("| %s | %s | %.2fx (%.2f–%.2f) | %+.0f %s (%+.0f…%+.0f) | %s | %s | %s | %s | %s |",
-		tr.name, wl.name, rm, rl, rh, am, unit, al, ah, cpuCol, rssCol, expCol, recCol, last.report)
+		tr.name, cell(wl.name), rm, rl, rh, am, unit, al, ah, cpuCol, rssCol, expCol, recCol, last.report)
 }
+
+// cell escapes the pipes of a workload name (the pipeline's) for a Markdown
+// table cell.
+func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
 func appendResults(rows []string) error {
 	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease")
