@@ -236,15 +236,15 @@ static __always_inline __u32 tcp_advance(struct sock *sk, struct tcp_sock *tp, s
 	return d;
 }
 
-// fold moves the counters kept in a TCP socket's storage, and the reads not
-// yet accounted, to the flow of its owner. Exchanging each counter with zero
-// makes concurrent folds (close, iterator, change of owner) and concurrent
-// additions safe.
-static __always_inline void fold(struct sock *sk, struct owner *o)
+// fold moves the counters kept in a TCP socket's storage to the flow of its
+// owner, with the reads not yet accounted when advance is set. Exchanging
+// each counter with zero makes concurrent folds (close, iterator, change of
+// owner) and concurrent additions safe.
+static __always_inline void fold(struct sock *sk, struct owner *o, int advance)
 {
 	__u64 rxb = __atomic_exchange_n(&o->rx_bytes, 0, __ATOMIC_RELAXED);
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
-	if (tp)
+	if (tp && advance)
 		rxb += tcp_advance(sk, tp, o);
 	__u64 txb = __atomic_exchange_n(&o->tx_bytes, 0, __ATOMIC_RELAXED);
 	__u64 txc = __atomic_exchange_n(&o->tx_calls, 0, __ATOMIC_RELAXED);
@@ -301,8 +301,10 @@ static __always_inline int account_tcp(struct sock *sk, int ret, int rx)
 	}
 	if (!same_owner(o, tgid)) {
 		int newconn = o->tgid != tgid || o->provisional;
+		// Reads not yet accounted are this call's (or splices by the
+		// process taking over): they stay for the new owner.
 		if (o->tgid)
-			fold(sk, o);
+			fold(sk, o, 0);
 		o->tgid = tgid;
 		process_name(o->comm);
 		o->provisional = 0;
@@ -486,7 +488,7 @@ int BPF_PROG(on_state, struct sock *sk, const int oldstate, const int newstate)
 	struct owner *o = bpf_sk_storage_get(&socks, sk, 0, 0);
 	if (!o || !o->tgid)
 		return 0;
-	fold(sk, o);
+	fold(sk, o, 1);
 	// listeners and failed connects were never connections
 	int was_conn = o->seq_valid || !o->provisional;
 	struct flow_key k = {};
@@ -537,6 +539,6 @@ int fold_all(struct bpf_iter__bpf_sk_storage_map *ctx)
 	struct owner *o = ctx->value;
 	if (!sk || !o || !o->tgid || sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	fold(sk, o);
+	fold(sk, o, 1);
 	return 0;
 }

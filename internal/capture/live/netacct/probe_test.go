@@ -38,13 +38,19 @@ func openProbeWith(t testing.TB, opts Options) *Probe {
 // mine returns this process's flows, keyed by peer address and port.
 func mine(t testing.TB, p *Probe) map[netip.AddrPort]netacct.Flow {
 	t.Helper()
+	return flowsOf(t, p, os.Getpid())
+}
+
+// flowsOf returns a process's flows, keyed by peer address and port.
+func flowsOf(t testing.TB, p *Probe, pid int) map[netip.AddrPort]netacct.Flow {
+	t.Helper()
 	flows, err := p.Flows(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[netip.AddrPort]netacct.Flow{}
 	for _, f := range flows {
-		if f.Key.PID != uint32(os.Getpid()) {
+		if f.Key.PID != uint32(pid) {
 			continue
 		}
 		ap := netip.AddrPortFrom(f.Key.Addr.Unmap(), f.Key.Port)
