@@ -56,7 +56,8 @@ type daemonRun struct {
 
 type sample struct {
 	base, traced float64 // ns per syscall (or per run for pipelines)
-	tracerCPU    float64 // seconds of CPU used by a daemon tracer
+	tracerCPU    float64 // seconds of CPU used by the tracer itself
+	cpuKnown     bool    // for a wrapper: tracerCPU could be told apart
 	rssKB        int64
 	report       string // daemon tracer's end-of-run stderr summary line
 	recorded     int64  // syscall entries the tracer recorded (last round only)
@@ -249,6 +250,23 @@ func command(wl workload) []string {
 // syscall as measured inside the workload, or the wall time of a pipeline,
 // and the pid of the process it started.
 func runWorkload(wl workload, wrap func([]string) []string) (float64, int, error) {
+	r, err := runWorkloadUsage(wl, wrap)
+	return r.ns, r.pid, err
+}
+
+// run is one workload run: its timing, the pid started (the workload or
+// its wrapper), the resource usage of that process with what it reaped,
+// and the CPU time the workload reported for itself (-1: unknown).
+type run struct {
+	ns      float64
+	pid     int
+	usage   *syscall.Rusage
+	selfCPU float64
+}
+
+var cpuRe = regexp.MustCompile(`cpu_s=([0-9.]+)`)
+
+func runWorkloadUsage(wl workload, wrap func([]string) []string) (run, error) {
 	cmd := command(wl)
 	if wrap != nil {
 		cmd = wrap(cmd)
@@ -258,19 +276,25 @@ func runWorkload(wl workload, wrap func([]string) []string) (float64, int, error
 	c.Stdout, c.Stderr = &out, &errb
 	start := time.Now()
 	if err := c.Run(); err != nil {
-		return 0, 0, fmt.Errorf("%s: %v: %s", strings.Join(cmd, " "), err, errb.String())
+		return run{}, fmt.Errorf("%s: %v: %s", strings.Join(cmd, " "), err, errb.String())
 	}
 	el := time.Since(start)
-	pid := c.Process.Pid
+	r := run{pid: c.Process.Pid, selfCPU: -1}
+	r.usage, _ = c.ProcessState.SysUsage().(*syscall.Rusage)
 	if wl.shell {
-		return float64(el.Nanoseconds()), pid, nil
+		r.ns = float64(el.Nanoseconds())
+		return r, nil
 	}
 	m := nsRe.FindSubmatch(out.Bytes())
 	if m == nil {
-		return 0, 0, fmt.Errorf("no timing in workload output %q (stderr %q)", out.String(), errb.String())
+		return r, fmt.Errorf("no timing in workload output %q (stderr %q)", out.String(), errb.String())
 	}
-	v, err := strconv.ParseFloat(string(m[1]), 64)
-	return v, pid, err
+	var err error
+	r.ns, err = strconv.ParseFloat(string(m[1]), 64)
+	if m := cpuRe.FindSubmatch(out.Bytes()); m != nil {
+		r.selfCPU, _ = strconv.ParseFloat(string(m[1]), 64)
+	}
+	return r, err
 }
 
 func measure(tr tracer, wl workload, exp expectation) (string, error) {
@@ -314,8 +338,19 @@ func measure(tr tracer, wl workload, exp expectation) (string, error) {
 				stdout = d.stdout.String()
 			}
 		} else {
-			if s.traced, pid, err = runWorkload(wl, tr.wrap); err != nil {
+			r, err := runWorkloadUsage(wl, tr.wrap)
+			if err != nil {
 				return "", err
+			}
+			s.traced, pid = r.ns, r.pid
+			// The wrapper's usage includes the workload it reaped; the
+			// workload reports its own CPU, the rest is the tracer's.
+			if r.usage != nil {
+				s.rssKB = r.usage.Maxrss
+				if r.selfCPU >= 0 {
+					s.tracerCPU = max(tv(r.usage.Utime)+tv(r.usage.Stime)-r.selfCPU, 0)
+					s.cpuKnown = true
+				}
 			}
 		}
 		if tr.count != nil && r == *rounds-1 {
@@ -560,8 +595,10 @@ func format(tr tracer, wl workload, ss []sample, exp expectation) string {
 	}
 	cm, _, _ := median(cpu)
 	cpuCol, rssCol := "", ""
-	if tr.start != nil {
+	if tr.start != nil || ss[len(ss)-1].cpuKnown {
 		cpuCol = fmt.Sprintf("%.2f s", cm)
+	}
+	if rss > 0 {
 		rssCol = fmt.Sprintf("%d MiB", rss/1024)
 	}
 	last := ss[len(ss)-1]
@@ -603,7 +640,7 @@ func appendResults(rows []string) error {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n## Tracer cost, %s\n\nKernel %s, %s × %d, %d paired rounds (median, min–max).\n\n",
+	fmt.Fprintf(&b, "\n## Tracer cost, %s\n\nKernel %s, %s × %d, %d paired rounds (median, min–max). Tracer CPU: a daemon's own; a wrapper's total less the CPU the workload reports for itself (in-kernel probe time counts as the workload's). RSS: a daemon's peak; for a wrapper, the peak of it and the workload (a few MiB).\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), strings.TrimSpace(string(kernel)), cpu, runtime.NumCPU(), *rounds)
 	b.WriteString("| tracer | workload | slowdown | added time | tracer CPU | tracer RSS | expected syscalls (perf stat) | recorded / expected (last round) | tracer's own report (last round) |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
