@@ -93,12 +93,13 @@ struct owner {
 // hook for the socket call that follows on the same thread.
 struct peer {
 	__u64 cookie; // socket the call is on
+	__u32 tid;    // thread making the call
 	__u8 addr[16];
 	__u16 port;
 	__u8 family;
 	__u8 dir; // 1: source of a received datagram, 0: destination of a sent one
 	__u8 used;
-	__u8 pad[3];
+	__u8 pad[7];
 };
 
 const struct flow_key *unused_flow_key __attribute__((unused));
@@ -128,10 +129,13 @@ struct {
 	__type(value, struct owner);
 } socks SEC(".maps");
 
-// Per thread: the peer of its unconnected UDP call in progress.
+// Per CPU: the peer of the unconnected UDP call in progress. The hook and
+// the socket call that reads it run on the same CPU unless the thread
+// migrates in between; then thread and socket no longer match and the
+// call counts under an unknown peer.
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct peer);
 } udp_peer SEC(".maps");
@@ -352,8 +356,9 @@ static __always_inline int account_udp(struct sock *sk, int ret, int rx)
 			newconn = 1;
 		}
 	} else {
-		struct peer *p = bpf_map_lookup_elem(&udp_peer, &tid);
-		if (p && !p->used && p->dir == rx && p->cookie == bpf_get_socket_cookie(sk)) {
+		__u32 zero = 0;
+		struct peer *p = bpf_map_lookup_elem(&udp_peer, &zero);
+		if (p && !p->used && p->tid == tid && p->dir == rx && p->cookie == bpf_get_socket_cookie(sk)) {
 			p->used = 1;
 			__builtin_memcpy(k.addr, p->addr, 16);
 			k.port = p->port;
@@ -411,22 +416,30 @@ int BPF_PROG(on_recv, struct sock *sk, int ret, int flags)
 // call: they return 1.
 static __always_inline int stash_addr(struct bpf_sock_addr *ctx, __u8 dir, int v6)
 {
-	struct peer p = {.dir = dir};
+	__u32 zero = 0;
+	struct peer *p = bpf_map_lookup_elem(&udp_peer, &zero);
+	if (!p)
+		return 1;
 	if (v6) {
 		// one 4-byte load per word: the context allows no wider ones
 		volatile __u32 *w = ctx->user_ip6;
-		__u32 a[4] = {w[0], w[1], w[2], w[3]};
-		__builtin_memcpy(p.addr, a, 16);
-		p.family = AF_INET6;
+		__u32 *a = (__u32 *)p->addr;
+		a[0] = w[0];
+		a[1] = w[1];
+		a[2] = w[2];
+		a[3] = w[3];
+		p->family = AF_INET6;
 	} else {
-		__u32 a = ctx->user_ip4;
-		__builtin_memcpy(p.addr, &a, 4);
-		p.family = AF_INET;
+		__u32 *a = (__u32 *)p->addr;
+		a[0] = ctx->user_ip4;
+		a[1] = a[2] = a[3] = 0;
+		p->family = AF_INET;
 	}
-	p.port = bpf_ntohs((__u16)ctx->user_port);
-	p.cookie = bpf_get_socket_cookie(ctx);
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_map_update_elem(&udp_peer, &tid, &p, BPF_ANY);
+	p->port = bpf_ntohs((__u16)ctx->user_port);
+	p->cookie = bpf_get_socket_cookie(ctx);
+	p->tid = (__u32)bpf_get_current_pid_tgid();
+	p->dir = dir;
+	p->used = 0;
 	return 1;
 }
 

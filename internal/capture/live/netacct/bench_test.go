@@ -215,6 +215,8 @@ func BenchmarkAccountingCost(b *testing.B) {
 			func(tb testing.TB) time.Duration { return requestResponse(tb, rrCount, [2]int{0, 1}) }},
 		{"rr-1cpu", "1-byte request/response, client and server on one CPU", "µs/rr", rrCount,
 			func(tb testing.TB) time.Duration { return requestResponse(tb, rrCount, [2]int{1, 1}) }},
+		{"udp-rr-1cpu", "UDP 1-byte request/response (unconnected server: recvfrom/sendto), one CPU", "µs/rr", rrCount,
+			func(tb testing.TB) time.Duration { return udpRequestResponse(tb, rrCount, [2]int{1, 1}) }},
 	} {
 		b.Run(w.name, func(b *testing.B) {
 			w.run(b) // warm up
@@ -315,6 +317,58 @@ func appendCostTable(path string, rows []costRow, rounds int) error {
 		return err
 	}
 	return f.Close()
+}
+
+// udpRequestResponse does n one-byte exchanges between a connected UDP
+// client on cpu[0] and an unconnected server (recvfrom/sendto, whose peers
+// the cgroup hooks name) on cpu[1] and returns the elapsed time.
+func udpRequestResponse(tb testing.TB, n int, cpu [2]int) time.Duration {
+	tb.Helper()
+	must := func(err error) {
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	srv, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	must(err)
+	defer unix.Close(srv)
+	must(unix.Bind(srv, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
+	sa, err := unix.Getsockname(srv)
+	must(err)
+	c, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	must(err)
+	defer unix.Close(c)
+	must(unix.Connect(c, sa))
+	served := pinned(cpu[1], func() {
+		b := make([]byte, 1)
+		for {
+			m, from, err := unix.Recvfrom(srv, b, 0)
+			if err != nil || m == 0 {
+				return // an empty datagram ends the run
+			}
+			if unix.Sendto(srv, b[:m], 0, from) != nil {
+				return
+			}
+		}
+	})
+	var d time.Duration
+	<-pinned(cpu[0], func() {
+		b := make([]byte, 1)
+		start := time.Now()
+		for i := 0; i < n; i++ {
+			if _, err = unix.Write(c, b); err != nil {
+				return
+			}
+			if _, err = unix.Read(c, b); err != nil {
+				return
+			}
+		}
+		d = time.Since(start)
+	})
+	must(err)
+	unix.Write(c, nil)
+	<-served
+	return d
 }
 
 func median(d []time.Duration) time.Duration {

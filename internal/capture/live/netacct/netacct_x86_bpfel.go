@@ -51,12 +51,13 @@ type NetacctOwner struct {
 type NetacctPeer struct {
 	_      structs.HostLayout
 	Cookie uint64
+	Tid    uint32
 	Addr   [16]uint8
 	Port   uint16
 	Family uint8
 	Dir    uint8
 	Used   uint8
-	Pad    [3]uint8
+	Pad    [7]uint8
 }
 
 type NetacctTcpVal struct {
