@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/ferret-observability/ferret/internal/capture/live"
 	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/filemon"
+	"github.com/ferret-observability/ferret/internal/procfs"
 	"github.com/ferret-observability/ferret/internal/trace"
 )
 
@@ -33,7 +36,10 @@ with --pid, or the command given after --, and all their descendants, plus
 programs named with --comm started later) and prints one record per file
 when it is closed, when its process exits, or when monitoring ends: open
 and close times, duration, pid, tid, ppid, comm, path (made absolute),
-flags, fd, bytes read and written, and the open's result.
+flags, fd, bytes read and written, and the open's result. Processes of the
+trees that already run are watched too, and files they had open before
+monitoring started are reported like the others, their open time marked
+"<" (JSON: "opened_before": true).
 
 Options:
 `
@@ -149,6 +155,16 @@ func filesRun(c filesConfig, w io.Writer) (int, error) {
 		fo.Held = []int64{int64(held.PID)}
 	}
 	m := filemon.New(fo, func(r *filemon.Record) { rw.Write(r) })
+	if len(c.pids) > 0 || len(c.comms) > 0 {
+		// Processes of the trees (or named) that run already, and the
+		// files they have open: the kernel follows only forks from now on.
+		if err := preloadRunning(src, m, roots, len(c.comms) == 0); err != nil {
+			if held != nil {
+				held.Abort()
+			}
+			return 1, err
+		}
+	}
 
 	var waited chan int
 	if held != nil {
@@ -212,4 +228,66 @@ func filesRun(c filesConfig, w io.Writer) (int, error) {
 	}
 	m.Flush(lastTS)
 	return status, nil
+}
+
+// preloadRunning reads the running processes from /proc, hands them with
+// their open files to the monitor, and, when the kernel filters by pid,
+// adds the descendants of roots that already run to the traced set.
+func preloadRunning(src liveTracer, m *filemon.Monitor, roots []int, addDescendants bool) error {
+	snap, err := procfs.Scan(procfs.Options{NoEnv: true})
+	if err != nil {
+		return fmt.Errorf("read running processes: %w", err)
+	}
+	var desc []int64
+	if addDescendants {
+		desc = descendants(snap.Threads, roots)
+		for _, pid := range desc {
+			if err := src.AddPID(int(pid)); err != nil {
+				return fmt.Errorf("watch running process %d: %w", pid, err)
+			}
+		}
+	}
+	m.Preload(snap.Threads, uint64(time.Now().UnixNano()))
+	// Like strace's "attached": from here on nothing is missed.
+	if len(roots) > 0 {
+		fmt.Fprintf(Stderr, "ferret files: watching %s and %d running descendants\n", pidList(roots), len(desc))
+	}
+	return nil
+}
+
+func pidList(pids []int) string {
+	s := make([]string, len(pids))
+	for i, p := range pids {
+		s[i] = strconv.Itoa(p)
+	}
+	return "process " + strings.Join(s, ", ")
+}
+
+// descendants returns the processes below roots in a /proc scan.
+func descendants(threads []event.Thread, roots []int) []int64 {
+	children := map[int64][]int64{}
+	for _, th := range threads {
+		if th.TID == th.PID && th.PTID != th.PID {
+			children[th.PTID] = append(children[th.PTID], th.PID)
+		}
+	}
+	seen := map[int64]bool{}
+	var out []int64
+	queue := make([]int64, 0, len(roots))
+	for _, r := range roots {
+		queue = append(queue, int64(r))
+		seen[int64(r)] = true
+	}
+	for len(queue) > 0 {
+		pid := queue[0]
+		queue = queue[1:]
+		for _, c := range children[pid] {
+			if !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+				queue = append(queue, c)
+			}
+		}
+	}
+	return out
 }

@@ -4,7 +4,8 @@
 // every file opened under the watched path prefixes it keeps the open time,
 // flags, descriptor and the bytes read and written through it, and reports
 // one Record when the file is closed, when its process exits or execs with
-// close-on-exec, or when monitoring ends. Paths are made absolute against the
+// close-on-exec, or when monitoring ends; Preload adds the processes and open
+// files that exist when monitoring starts. Paths are made absolute against the
 // process's working directory or the directory descriptor of *at calls.
 // Records render as text lines or JSON objects.
 //

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -118,4 +119,118 @@ func ferretBin(t testing.TB) string {
 	t.Helper()
 	testutil.RequireRoot(t)
 	return testutil.FerretBinary(t)
+}
+
+// TestLiveRunningTree watches a process tree that runs before monitoring
+// starts: a child started earlier, holding a file open, writes to it and
+// closes it, then opens another. Both are reported, the first as opened
+// before monitoring.
+func TestLiveRunningTree(t *testing.T) {
+	bin := ferretBin(t)
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "later"), []byte("12345"), 0o644)
+	// The child opens "held" for writing, then waits for the fifo.
+	script := `cd "$1"; (exec 7>held; read x < fifo; printf abc >&7; exec 7>&-; cat later >/dev/null) & wait`
+	tree := exec.Command("sh", "-c", script, "sh", dir)
+	if err := tree.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer tree.Process.Kill()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "held")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("tree never got ready")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	records := filepath.Join(dir, "records.json")
+	files := exec.Command(bin, "files", "--json", "--until-exit", "--prefix", dir, "-o", records, "--pid", strconv.Itoa(tree.Process.Pid))
+	stderrPipe, err := files.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := files.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait for "watching process N": probe loaded and /proc read.
+	var stderr bytes.Buffer // read only once the reader is done
+	ready, readerDone := make(chan bool, 1), make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		sc := bufio.NewScanner(stderrPipe)
+		for sc.Scan() {
+			stderr.WriteString(sc.Text() + "\n")
+			if strings.Contains(sc.Text(), "watching process") {
+				ready <- true
+			}
+		}
+		ready <- false
+	}()
+	select {
+	case ok := <-ready:
+		if !ok {
+			t.Fatalf("ferret files ended before watching\n%s", stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		files.Process.Kill()
+		<-readerDone
+		t.Fatalf("ferret files never started watching\n%s", stderr.String())
+	}
+	f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("go\n")
+	f.Close()
+	tree.Wait()
+	done := make(chan error, 1)
+	go func() {
+		<-readerDone // all of stderr read before Wait closes the pipe
+		done <- files.Wait()
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("ferret files: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		files.Process.Kill()
+		<-done
+		t.Fatalf("ferret files did not end\n%s", stderr.String())
+	}
+	b, err := os.ReadFile(records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (the shell's redirections dup descriptors: copies are reported too)
+	var heldBefore, laterRead bool
+	var heldWritten uint64
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var r jsonRecord
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("bad record %q: %v", line, err)
+		}
+		switch filepath.Base(r.Path) {
+		case "held":
+			heldWritten += r.BytesWritten
+			if r.FD == 7 && r.Before && r.End == EndClose && r.Flags == "O_WRONLY|O_LARGEFILE" {
+				heldBefore = true
+			} else if r.Before {
+				t.Errorf("copy reported as opened before monitoring: %s", line)
+			}
+		case "later":
+			laterRead = r.BytesRead == 5 && !r.Before && r.End == EndClose
+		}
+	}
+	if !heldBefore || heldWritten != 3 || !laterRead {
+		t.Errorf("held open before: %v, bytes written to it %d (want 3), later read: %v\n%s\nstderr: %s",
+			heldBefore, heldWritten, laterRead, b, stderr.String())
+	}
 }

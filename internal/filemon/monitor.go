@@ -34,6 +34,9 @@ type Record struct {
 	BytesRead       uint64
 	BytesWritten    uint64
 	End             End
+	// Before: the file was already open when monitoring started (OpenTS
+	// is then the start of monitoring, Flags and bytes from then on).
+	Before bool
 }
 
 // Options configure a Monitor.
@@ -324,7 +327,7 @@ func (m *Monitor) Handle(ev *event.Event) {
 		}
 		if f := p.fds[fd]; f != nil {
 			c := *f
-			c.rec.FD, c.rec.BytesRead, c.rec.BytesWritten, c.rec.OpenTS = res, 0, 0, ev.TS
+			c.rec.FD, c.rec.BytesRead, c.rec.BytesWritten, c.rec.OpenTS, c.rec.Before = res, 0, 0, ev.TS, false
 			c.rec.Flags &^= 1 << 12
 			p.fds[res] = &c
 		}
@@ -404,10 +407,62 @@ func (m *Monitor) open(ev *event.Event, t *task, res int64) *file {
 		return f
 	}
 	if old := p.fds[res]; old != nil {
-		m.finish(old, ev.TS, EndClose)
+		// An open seen both in the start-up scan and as an event (it
+		// happened while monitoring started) is the same file.
+		if !old.rec.Before || old.rec.Path != f.rec.Path {
+			m.finish(old, ev.TS, EndClose)
+		}
 	}
 	p.fds[res] = f
 	return f
+}
+
+// Preload registers the processes running when monitoring starts (from a
+// /proc scan, one entry per thread with its fd table) and the files they
+// have open, so that processes of the watched trees started earlier are
+// watched and their open files reported when closed. Call it before
+// Handle.
+func (m *Monitor) Preload(threads []event.Thread, ts uint64) {
+	byPID := make(map[int64]*event.Thread)
+	for i := range threads {
+		th := &threads[i]
+		if th.TID == th.PID {
+			byPID[th.PID] = th
+		}
+	}
+	var add func(th *event.Thread, depth int) *proc
+	add = func(th *event.Thread, depth int) *proc {
+		if p := m.procs[th.PID]; p != nil {
+			return p
+		}
+		info := ProcInfo{PID: th.PID, PPID: th.PTID, Comm: th.Comm, Exe: th.ExePath, Cwd: th.Cwd}
+		if info.Exe == "" {
+			info.Exe = th.Exe
+		}
+		p := &proc{info: info, fds: make(map[int64]*file)}
+		watched := m.everything() || m.roots[th.PID] || m.comms[th.Comm]
+		if parent := byPID[th.PTID]; !watched && parent != nil && parent != th && depth < 64 {
+			watched = add(parent, depth+1).watched
+		}
+		p.watched = watched && !m.held[th.PID]
+		m.procs[th.PID] = p
+		return p
+	}
+	for _, th := range byPID {
+		p := add(th, 0)
+		if !p.watched {
+			continue
+		}
+		for _, fd := range th.FDs {
+			if fd.Type != event.FDFile && fd.Type != event.FDFileV2 && fd.Type != event.FDDirectory {
+				continue
+			}
+			f := &file{rec: Record{OpenTS: ts, PID: p.info.PID, TID: p.info.PID, PPID: p.info.PPID,
+				Comm: p.info.Comm, Exe: p.info.Exe, Path: fd.Name, Flags: fd.OpenFlags, FD: fd.Num, Before: true}}
+			f.report = m.Under(f.rec.Path)
+			p.fds[fd.Num] = f
+		}
+	}
 }
 
 func (m *Monitor) finish(f *file, ts uint64, end End) {

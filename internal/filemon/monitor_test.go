@@ -212,3 +212,48 @@ func TestHeldIgnoredUntilExec(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestPreload covers processes and files that exist when monitoring
+// starts: a child of the root started earlier is watched, its open file is
+// reported with what moved through it, an open seen both in the scan and
+// as an event is reported once, and unrelated processes stay unwatched.
+func TestPreload(t *testing.T) {
+	g := &gen{t: t}
+	g.rw("read", 101, 5, 7)
+	g.rw("write", 101, 5, 2)
+	g.close(101, 5)
+	g.openat(101, -100, "/work/race", oRDONLY, 6) // also in the scan
+	g.close(101, 6)
+	g.rw("read", 200, 5, 9) // not in the tree
+	g.close(200, 5)
+	threads := []event.Thread{
+		{TID: 100, PID: 100, PTID: 1, Comm: "sh", ExePath: "/bin/sh", Cwd: "/work"},
+		{TID: 101, PID: 101, PTID: 100, Comm: "worker", ExePath: "/bin/worker", Cwd: "/work", FDs: []event.FD{
+			{Num: 5, Type: event.FDFileV2, Name: "/work/log", OpenFlags: oRDONLY | oWRONLY},
+			{Num: 6, Type: event.FDFileV2, Name: "/work/race", OpenFlags: oRDONLY},
+			{Num: 7, Type: event.FDIPv4Sock, Name: "127.0.0.1:1->127.0.0.1:2"},
+			{Num: 8, Type: event.FDFileV2, Name: "/elsewhere", OpenFlags: oRDONLY},
+		}},
+		{TID: 102, PID: 101, PTID: 100, Comm: "worker"},
+		{TID: 200, PID: 200, PTID: 1, Comm: "other", FDs: []event.FD{{Num: 5, Type: event.FDFileV2, Name: "/work/z"}}},
+	}
+	var got []string
+	m := New(Options{Prefixes: []string{"/work/"}, PIDs: []int64{100},
+		Proc: func(tid int64) (ProcInfo, bool) { return ProcInfo{}, false }},
+		func(r *Record) {
+			got = append(got, fmt.Sprintf("%d %d %s %s fd=%d r=%d w=%d %s before=%v", r.PID, r.PPID, r.Comm, r.Path,
+				r.FD, r.BytesRead, r.BytesWritten, r.End, r.Before))
+		})
+	m.Preload(threads, 1)
+	for _, e := range g.evs {
+		m.Handle(e)
+	}
+	m.Flush(g.ts + 1)
+	want := []string{
+		"101 100 worker /work/log fd=5 r=7 w=2 close before=true",
+		"101 100 worker /work/race fd=6 r=0 w=0 close before=false",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

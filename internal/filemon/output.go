@@ -92,6 +92,7 @@ type jsonRecord struct {
 	BytesRead    uint64 `json:"bytes_read"`
 	BytesWritten uint64 `json:"bytes_written"`
 	End          End    `json:"end"`
+	Before       bool   `json:"opened_before,omitempty"`
 }
 
 // Write prints one record.
@@ -105,7 +106,7 @@ func (w *Writer) Write(r *Record) error {
 	}
 	if w.JSON {
 		b, err := json.Marshal(jsonRecord{r.OpenTS, r.CloseTS, dur, r.PID, r.TID, r.PPID, r.Comm, r.Exe, r.Path,
-			FlagsText(r.Flags), r.FD, r.Result(), r.BytesRead, r.BytesWritten, r.End})
+			FlagsText(r.Flags), r.FD, r.Result(), r.BytesRead, r.BytesWritten, r.End, r.Before})
 		if err != nil {
 			return err
 		}
@@ -113,9 +114,16 @@ func (w *Writer) Write(r *Record) error {
 		return w.err
 	}
 	b := w.buf[:0]
-	b = col(b, w.clock(r.OpenTS), 19)
+	durText := strconv.FormatFloat(float64(dur)/1e9, 'f', 6, 64)
+	if r.Before {
+		// open before monitoring: the time and duration are lower bounds
+		b = col(b, "<"+w.clock(r.OpenTS), 19)
+		durText = ">" + durText
+	} else {
+		b = col(b, w.clock(r.OpenTS), 19)
+	}
 	b = col(b, w.clock(r.CloseTS), 19)
-	b = col(b, strconv.FormatFloat(float64(dur)/1e9, 'f', 6, 64), 11)
+	b = col(b, durText, 11)
 	b = col(b, strconv.FormatInt(r.PID, 10), 7)
 	b = col(b, strconv.FormatInt(r.TID, 10), 7)
 	b = col(b, strconv.FormatInt(r.PPID, 10), 7)
