@@ -426,7 +426,8 @@ func (m *Monitor) Preload(threads []event.Thread, ts uint64) {
 	byPID := make(map[int64]*event.Thread)
 	for i := range threads {
 		th := &threads[i]
-		if th.TID == th.PID {
+		// Held processes are not themselves until their execve.
+		if th.TID == th.PID && !m.held[th.PID] {
 			byPID[th.PID] = th
 		}
 	}
@@ -444,7 +445,7 @@ func (m *Monitor) Preload(threads []event.Thread, ts uint64) {
 		if parent := byPID[th.PTID]; !watched && parent != nil && parent != th && depth < 64 {
 			watched = add(parent, depth+1).watched
 		}
-		p.watched = watched && !m.held[th.PID]
+		p.watched = watched
 		m.procs[th.PID] = p
 		return p
 	}
