@@ -5,12 +5,18 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 
 	"github.com/ferret-observability/ferret/internal/app"
 )
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// Half the collector's work for ~25 % more heap: replaying a
+		// capture runs ~20 % faster (bench/RESULTS.md).
+		debug.SetGCPercent(200)
+	}
 	stop := profile()
 	code := app.Main(os.Args[1:])
 	stop()
