@@ -1417,6 +1417,22 @@ static __always_inline long param_body(__u32 i, struct bctx *c, int simple)
 	case SRC_CWD:
 		put_cwd(b, c);
 		break;
+	case SRC_BACKLOG: {
+		__u64 v = 0;
+		struct sock *sk = fd_sock((__s32)argn(c, p.arg));
+		if (sk) {
+			__u32 len = BPF_CORE_READ(sk, sk_ack_backlog);
+			__u32 lim = BPF_CORE_READ(sk, sk_max_ack_backlog);
+			if (p.conv == 1)
+				v = len;
+			else if (p.conv == 2)
+				v = lim;
+			else if (lim)
+				v = (__u64)len * 100 / lim;
+		}
+		put_scalar(b, c, v, p.width);
+		break;
+	}
 	default:
 		break;
 	}

@@ -39,6 +39,7 @@
 #define SRC_CWD 24       // current working directory of the task (full path, walked across mounts)
 #define SRC_SOCK_ADDR 25 // kernel address of the socket of fd stored at user pointer argument `arg`, index `conv`
 #define SRC_U64_AT 26 // u64 number (arg>>4) of the array at user pointer argument (arg&7), converted by `conv`
+#define SRC_BACKLOG 27 // accept queue of the listening socket of fd argument `arg`: conv 0 percent full, 1 length, 2 limit
 
 // Conversions applied to SRC_ARG / SRC_RET values.
 #define CV_NONE 0

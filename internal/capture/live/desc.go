@@ -38,6 +38,7 @@ const (
 	srcCwd      = 24
 	srcSockAddr = 25
 	srcU64At    = 26
+	srcBacklog  = 27
 
 	cvNone      = 0
 	cvS32       = 1
@@ -129,7 +130,8 @@ var (
 		proc(procVMSwap), proc(procComm), proc(procCgroups)}
 	cloneExit = same(procHead, proc(procCloneFlags), proc(procUID), proc(procGID), proc(procVTID), proc(procVPID))
 	execExit  = same(procHead, proc(procEnv), proc(procTTY), proc(procPGID), proc(procLoginUID), proc(procExecFlags))
-	acceptX   = withRet(tupleRet, cnst(0), cnst(0), cnst(0))
+	// queue of the listening socket (after this accept): percent, length, limit
+	acceptX = withRet(tupleRet, pd{srcBacklog, 0, 0}, pd{srcBacklog, 0, 1}, pd{srcBacklog, 0, 2})
 )
 
 // specs maps each event type the probe emits to its parameter sources, in

@@ -82,6 +82,14 @@ func runHelper(sc string) int {
 		if err := syscall.Connect(cs, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port}); err != nil {
 			return 5
 		}
+		// two more waiting in the accept queue (limit 4): 2, 50 % after the accept
+		for i := 0; i < 2; i++ {
+			w, _ := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+			if err := syscall.Connect(w, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: port}); err != nil {
+				return 5
+			}
+			defer syscall.Close(w)
+		}
 		as, _, err := syscall.Accept(ls)
 		if err != nil {
 			return 6
@@ -462,7 +470,7 @@ func TestTCPLoopback(t *testing.T) {
 	}
 	expectSeq(t, evs, []step{
 		{"connect", "<", map[string]string{"res": "0", "tuple": out}},
-		{"accept", "<", map[string]string{"tuple": in}},
+		{"accept", "<", map[string]string{"tuple": in, "queuelen": "2", "queuemax": "4", "queuepct": "50"}},
 		{"sendto", ">", map[string]string{"size": "4", "tuple": out}},
 		{"sendto", "<", map[string]string{"res": "4", "data": "ping"}},
 		{"recvfrom", ">", map[string]string{"size": "16"}},
