@@ -119,21 +119,7 @@ func requestResponse(tb testing.TB, n int, cpu [2]int) time.Duration {
 			}
 		}
 	})
-	var d time.Duration
-	var err error
-	<-pinned(cpu[0], func() {
-		b := make([]byte, 1)
-		start := time.Now()
-		for i := 0; i < n; i++ {
-			if _, err = unix.Write(c, b); err != nil {
-				return
-			}
-			if _, err = unix.Read(c, b); err != nil {
-				return
-			}
-		}
-		d = time.Since(start)
-	})
+	d, err := pingPong(c, n, cpu[0])
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -351,24 +337,30 @@ func udpRequestResponse(tb testing.TB, n int, cpu [2]int) time.Duration {
 			}
 		}
 	})
-	var d time.Duration
-	<-pinned(cpu[0], func() {
+	d, err := pingPong(c, n, cpu[0])
+	must(err)
+	unix.Write(c, nil)
+	<-served
+	return d
+}
+
+// pingPong writes one byte to fd and reads the answer n times on cpu and
+// returns the elapsed time.
+func pingPong(fd, n, cpu int) (d time.Duration, err error) {
+	<-pinned(cpu, func() {
 		b := make([]byte, 1)
 		start := time.Now()
 		for i := 0; i < n; i++ {
-			if _, err = unix.Write(c, b); err != nil {
+			if _, err = unix.Write(fd, b); err != nil {
 				return
 			}
-			if _, err = unix.Read(c, b); err != nil {
+			if _, err = unix.Read(fd, b); err != nil {
 				return
 			}
 		}
 		d = time.Since(start)
 	})
-	must(err)
-	unix.Write(c, nil)
-	<-served
-	return d
+	return d, err
 }
 
 func median(d []time.Duration) time.Duration {
