@@ -80,11 +80,11 @@ func runNet(args []string) int {
 		return fail("--zabbix-host needs --zabbix-server")
 	}
 
+	if msg := missingPrivilege(); msg != "" {
+		return fail("%s", msg)
+	}
 	probe, err := livenet.Open(livenet.Options{MaxFlows: *maxFlows})
 	if err != nil {
-		if msg := missingPrivilege(); msg != "" {
-			return fail("%v (%s)", err, msg)
-		}
 		return fail("%v", err)
 	}
 	defer probe.Close()

@@ -4,6 +4,7 @@ package app
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -46,5 +47,21 @@ func TestNetPrometheusValue(t *testing.T) {
 		if got := joinOptionalValue(tc.in, "--prometheus"); strings.Join(got, " ") != strings.Join(tc.want, " ") {
 			t.Errorf("joinOptionalValue(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestNetMissingPrivilege checks that a process without the privileges
+// gets the one-line explanation, not the loader's error.
+func TestNetMissingPrivilege(t *testing.T) {
+	old := checkLivePrivileges
+	defer func() { checkLivePrivileges = old }()
+	checkLivePrivileges = func() error { return errors.New("live capture needs root or CAP_BPF+CAP_PERFMON: euid 1000 lacks CAP_BPF") }
+	var out, errb bytes.Buffer
+	oldOut, oldErr := Stdout, Stderr
+	Stdout, Stderr = &out, &errb
+	status := Main([]string{"net", "-n", "1"})
+	Stdout, Stderr = oldOut, oldErr
+	if want := "ferret net: live capture needs root or CAP_BPF+CAP_PERFMON: euid 1000 lacks CAP_BPF\n"; status != 1 || errb.String() != want {
+		t.Errorf("status %d, stderr %q; want 1 and %q", status, errb.String(), want)
 	}
 }
