@@ -88,6 +88,9 @@ func runNet(args []string) int {
 		return fail("%v", err)
 	}
 	defer probe.Close()
+	for _, w := range probe.Warnings() {
+		fmt.Fprintf(Stderr, "ferret net: warning: %s\n", w)
+	}
 
 	var sinks []netacct.Sink
 	if !*quiet {

@@ -55,7 +55,9 @@ func TestNetPrometheusValue(t *testing.T) {
 func TestNetMissingPrivilege(t *testing.T) {
 	old := checkLivePrivileges
 	defer func() { checkLivePrivileges = old }()
-	checkLivePrivileges = func() error { return errors.New("live capture needs root or CAP_BPF+CAP_PERFMON: euid 1000 lacks CAP_BPF") }
+	checkLivePrivileges = func() error {
+		return errors.New("live capture needs root or CAP_BPF+CAP_PERFMON: euid 1000 lacks CAP_BPF")
+	}
 	var out, errb bytes.Buffer
 	oldOut, oldErr := Stdout, Stderr
 	Stdout, Stderr = &out, &errb

@@ -32,6 +32,7 @@ type Probe struct {
 	links    []link.Link
 	fold     *link.Iter // folds sockets' pending TCP counters into flows
 	maxFlows int
+	warnings []string
 	raw      map[netacct.FlowKey]NetacctFlowKey
 }
 
@@ -79,11 +80,15 @@ func Open(opts Options) (*Probe, error) {
 	p.fold = fold
 	p.links = append(p.links, fold)
 	if err := p.attachCgroup(); err != nil {
-		p.Close()
-		return nil, err
+		// Everything else still counts; such datagrams go under an
+		// unknown peer.
+		p.warnings = append(p.warnings, fmt.Sprintf("peers of unconnected UDP sockets unknown: %v", err))
 	}
 	return p, nil
 }
+
+// Warnings lists what could not be enabled.
+func (p *Probe) Warnings() []string { return p.warnings }
 
 // attachCgroup attaches the hooks that name the peers of unconnected UDP
 // sockets to the root of the cgroup v2 hierarchy (mounting it privately when
@@ -91,9 +96,10 @@ func Open(opts Options) (*Probe, error) {
 func (p *Probe) attachCgroup() error {
 	root, unmount, err := cgroup2Root()
 	if err != nil {
-		return fmt.Errorf("netacct: cgroup v2 hierarchy for the UDP peer hooks: %w", err)
+		return fmt.Errorf("cgroup v2 hierarchy for the hooks: %w", err)
 	}
 	defer unmount()
+	var attached []link.Link
 	for _, h := range []struct {
 		typ  ebpf.AttachType
 		prog *ebpf.Program
@@ -103,10 +109,14 @@ func (p *Probe) attachCgroup() error {
 	} {
 		l, err := link.AttachCgroup(link.CgroupOptions{Path: root, Attach: h.typ, Program: h.prog})
 		if err != nil {
-			return fmt.Errorf("netacct: attach %s to cgroup %s: %w", h.prog, root, err)
+			for _, l := range attached {
+				l.Close()
+			}
+			return fmt.Errorf("attach %s to cgroup %s: %w", h.prog, root, err)
 		}
-		p.links = append(p.links, l)
+		attached = append(attached, l)
 	}
+	p.links = append(p.links, attached...)
 	return nil
 }
 

@@ -32,6 +32,10 @@ func openProbeWith(t testing.TB, opts Options) *Probe {
 		t.Fatalf("open probe: %v", err)
 	}
 	t.Cleanup(func() { p.Close() })
+	// The tests count UDP peers exactly: every hook must be attached.
+	for _, w := range p.Warnings() {
+		t.Fatalf("probe warning: %s", w)
+	}
 	return p
 }
 
