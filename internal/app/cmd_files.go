@@ -238,9 +238,8 @@ func preloadRunning(src liveTracer, m *filemon.Monitor, roots []int, addDescenda
 	if err != nil {
 		return fmt.Errorf("read running processes: %w", err)
 	}
-	var desc []int64
+	desc := descendants(snap.Threads, roots)
 	if addDescendants {
-		desc = descendants(snap.Threads, roots)
 		for _, pid := range desc {
 			if err := src.AddPID(int(pid)); err != nil {
 				return fmt.Errorf("watch running process %d: %w", pid, err)
