@@ -22,6 +22,17 @@ const maxLag = uint64(2 * time.Second)
 // maxQueued bounds the events read from the ring but not yet released.
 const maxQueued = 1 << 18
 
+// When few events flow, the reader asks CPUs for their partial batches and
+// looks at the ring less often, so that watching a quiet system costs next
+// to nothing (asking a CPU is an interrupt to it); events then arrive up to
+// calmPoke late (sysdig's reader waits 30 ms on empty buffers).
+const (
+	calmWindow = uint64(200 * time.Millisecond)
+	calmEvents = 2000 // fewer events than this in a window: calm (10 k/s)
+	calmPoke   = uint64(25 * time.Millisecond)
+	calmSleep  = 10 * time.Millisecond
+)
+
 // readerState is the part of Source used only by the goroutine calling Next.
 type readerState struct {
 	m         *merger
@@ -29,6 +40,11 @@ type readerState struct {
 	base      uint64    // probe time at start
 	start     time.Time // wall clock (with monotonic reading) at start
 	lastFlush uint64
+	// calm is set when the last window of calmWindow saw fewer than
+	// calmEvents events; winStart and winEvents describe the current one.
+	calm      bool
+	winStart  uint64
+	winEvents uint64
 	rec       ringbuf.Record
 	events    atomic.Uint64
 	bytes     atomic.Uint64
@@ -82,9 +98,17 @@ func (s *Source) Next() (*event.Event, error) {
 		// Ask idle CPUs for their partial batches on a timer, whether or
 		// not the ring has data: a busy CPU fills the ring while events
 		// wait for a quiet CPU's promise.
+		if now-r.winStart >= calmWindow {
+			n := r.events.Load()
+			r.calm = n-r.winEvents < calmEvents
+			r.winStart, r.winEvents = now, n
+		}
 		poke := pollNS / 2
+		calm := r.calm && r.m.queued == 0
 		if r.m.queued > 0 && poke > uint64(time.Millisecond) {
 			poke = uint64(time.Millisecond)
+		} else if calm {
+			poke = max(poke, calmPoke)
 		}
 		if now-r.lastFlush >= poke {
 			s.probe.flushCPUs(r.m.offline)
@@ -103,8 +127,10 @@ func (s *Source) Next() (*event.Event, error) {
 			return nil, capture.ErrTimeout
 		}
 		wait := deadline.Sub(wall)
-		if wait > 2*time.Millisecond {
-			wait = 2 * time.Millisecond
+		if calm {
+			wait = min(wait, calmSleep)
+		} else {
+			wait = min(wait, 2*time.Millisecond)
 		}
 		time.Sleep(wait)
 	}
