@@ -30,6 +30,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define AF_INET6 10
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
+#define MSG_PEEK 2
 #define TCP_CLOSE 7
 #define SOCK_DONE 1
 #define TCP_ESTABLISHED 1
@@ -399,8 +400,6 @@ int BPF_PROG(on_send, struct sock *sk, int ret, int flags)
 {
 	return account(sk, ret, 0);
 }
-
-#define MSG_PEEK 2
 
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(on_recv, struct sock *sk, int ret, int flags)
