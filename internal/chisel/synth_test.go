@@ -145,3 +145,73 @@ func TestTwoChiselsShareOutputOrder(t *testing.T) {
 		t.Errorf("output %q, want %q", out.String(), want)
 	}
 }
+
+// TestSumByMatchesLua checks chisel.sum_by against the same sums computed
+// in Lua from evt.field, with and without a scale.
+func TestSumByMatchesLua(t *testing.T) {
+	const src = `description='d' short_description='s' args={}
+		local keys, val, native, scaled
+		local lua = {}
+		function on_init()
+			keys = {chisel.request_field("evt.type"), chisel.request_field("evt.dir")}
+			val = chisel.request_field("evt.num")
+			native = chisel.sum_by(keys, val)
+			scaled = chisel.sum_by(keys, val, -0.5)
+			return true
+		end
+		function on_event()
+			local k = tostring(evt.field(keys[1])) .. "\1\1" .. tostring(evt.field(keys[2]))
+			lua[k] = (lua[k] or 0) + evt.field(val)
+			return true
+		end
+		local function dump(name, t)
+			local ks = {}
+			for k in pairs(t) do ks[#ks + 1] = k end
+			table.sort(ks)
+			for _, k in ipairs(ks) do print(name .. " " .. string.gsub(k, "\1\1", "|") .. " " .. t[k]) end
+		end
+		function on_capture_end()
+			dump("lua", lua)
+			local n = chisel.take_sums(native)
+			dump("native", n)
+			dump("scaled", chisel.take_sums(scaled))
+			local again = chisel.take_sums(native)
+			print("after take: " .. tostring(next(again)))
+			return true
+		end`
+	dir := writeChisel(t, map[string]string{"sums": src})
+	var out bytes.Buffer
+	c, _, err := Load("sums", nil, Options{Dirs: []string{dir}, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &synth.Gen{}
+	g.Close(1, 3, 0)
+	g.Close(1, 4, 0)
+	if err := engine.New(g.Source(nil), engine.Options{}, c).Loop(); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var luaLines, native, scaled []string
+	for _, l := range lines {
+		switch {
+		case strings.HasPrefix(l, "lua "):
+			luaLines = append(luaLines, strings.TrimPrefix(l, "lua "))
+		case strings.HasPrefix(l, "native "):
+			native = append(native, strings.TrimPrefix(l, "native "))
+		case strings.HasPrefix(l, "scaled "):
+			scaled = append(scaled, strings.TrimPrefix(l, "scaled "))
+		}
+	}
+	if len(luaLines) == 0 || strings.Join(luaLines, ",") != strings.Join(native, ",") {
+		t.Errorf("native sums %v, Lua's %v", native, luaLines)
+	}
+	// close enter events are 1 and 3, exits 2 and 4
+	if want := "close|< -3,close|> -2"; strings.Join(scaled, ",") != want {
+		t.Errorf("scaled sums %v, want %s", scaled, want)
+	}
+	if !strings.Contains(out.String(), "after take: nil") {
+		t.Errorf("take_sums did not start afresh:\n%s", out.String())
+	}
+}
