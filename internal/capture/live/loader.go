@@ -167,9 +167,13 @@ func loadProbe(opts Options) (*probe, error) {
 // syscall handler; on several CPUs they verify side by side.
 func loadObjects(spec *ebpf.CollectionSpec, names []string, objs *ProbeObjects) error {
 	cache := btf.NewCache()
-	ms := spec.Copy()
-	ms.Programs = map[string]*ebpf.ProgramSpec{}
-	maps, err := ebpf.NewCollectionWithOptions(ms, ebpf.CollectionOptions{Cache: cache})
+	// only copies what a load needs: the maps, or the maps and one program
+	only := func(programs map[string]*ebpf.ProgramSpec) *ebpf.CollectionSpec {
+		s := *spec
+		s.Programs = programs
+		return s.Copy()
+	}
+	maps, err := ebpf.NewCollectionWithOptions(only(nil), ebpf.CollectionOptions{Cache: cache})
 	if err != nil {
 		return err
 	}
@@ -181,8 +185,7 @@ func loadObjects(spec *ebpf.CollectionSpec, names []string, objs *ProbeObjects) 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ps := spec.Copy()
-			ps.Programs = map[string]*ebpf.ProgramSpec{name: ps.Programs[name]}
+			ps := only(map[string]*ebpf.ProgramSpec{name: spec.Programs[name]})
 			c, err := ebpf.NewCollectionWithOptions(ps, ebpf.CollectionOptions{MapReplacements: maps.Maps, Cache: cache})
 			if err != nil {
 				errs[i] = err
@@ -199,14 +202,14 @@ func loadObjects(spec *ebpf.CollectionSpec, names []string, objs *ProbeObjects) 
 		}
 		return err
 	}
+	fields := map[string]**ebpf.Program{
+		"on_sys_enter": &objs.OnSysEnter, "on_sys_exit": &objs.OnSysExit,
+		"on_process_exit": &objs.OnProcessExit, "on_process_fork": &objs.OnProcessFork,
+		"on_signal_deliver": &objs.OnSignalDeliver, "on_sched_switch": &objs.OnSchedSwitch,
+		"flush_cpu": &objs.FlushCpu,
+	}
 	for i, name := range names {
-		dst := map[string]**ebpf.Program{
-			"on_sys_enter": &objs.OnSysEnter, "on_sys_exit": &objs.OnSysExit,
-			"on_process_exit": &objs.OnProcessExit, "on_process_fork": &objs.OnProcessFork,
-			"on_signal_deliver": &objs.OnSignalDeliver, "on_sched_switch": &objs.OnSchedSwitch,
-			"flush_cpu": &objs.FlushCpu,
-		}[name]
-		*dst = progs[i]
+		*fields[name] = progs[i]
 	}
 	if err := maps.Assign(&objs.ProbeMaps); err != nil {
 		objs.ProbePrograms.Close()
