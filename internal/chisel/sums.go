@@ -75,15 +75,12 @@ func (c *Chisel) addSums(fc *fields.Ctx) {
 		s.key = s.key[:0]
 		ok := true
 		for i, h := range s.keys {
-			lv := c.fieldValue(&c.handles[h])
-			if lv == lua.LNil {
-				ok = false
-				break
-			}
 			if i > 0 {
 				s.key = append(s.key, sumSep...)
 			}
-			s.key = append(s.key, tostring(c.L, lv)...)
+			if s.key, ok = c.appendTostring(s.key, &c.handles[h]); !ok {
+				break
+			}
 		}
 		if !ok {
 			continue
@@ -100,4 +97,25 @@ func (c *Chisel) addSums(fc *fields.Ctx) {
 		}
 		s.tbl[string(s.key)] += v
 	}
+}
+
+// appendTostring appends what tostring(evt.field(h)) would give, reporting
+// false where the field is nil. Text is appended straight from the field,
+// without the copy a Lua string needs.
+func (c *Chisel) appendTostring(dst []byte, hd *handle) ([]byte, bool) {
+	if hd.mode != modeText {
+		lv := c.fieldValue(hd)
+		if lv == lua.LNil {
+			return dst, false
+		}
+		return append(dst, tostring(c.L, lv)...), true
+	}
+	v := &c.val
+	if !hd.ext.Extract(c.ctx, v) {
+		return dst, false
+	}
+	if _, tx := hd.ext.(fields.Texter); !tx && v.Kind == fields.KindString {
+		return append(dst, v.Str...), true
+	}
+	return fields.AppendText(dst, c.ctx, hd.ext, v), true
 }
