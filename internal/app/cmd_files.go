@@ -230,26 +230,25 @@ func filesRun(c filesConfig, w io.Writer) (int, error) {
 	return status, nil
 }
 
-// preloadRunning reads the running processes from /proc, hands them with
-// their open files to the monitor, and, when the kernel filters by pid,
-// adds the descendants of roots that already run to the traced set.
-func preloadRunning(src liveTracer, m *filemon.Monitor, roots []int, addDescendants bool) error {
+// preloadRunning reads the running processes from /proc and hands them
+// with their open files to the monitor; when the kernel filters by pid, the
+// running processes of the watched trees join the traced set.
+func preloadRunning(src liveTracer, m *filemon.Monitor, roots []int, addRunning bool) error {
 	snap, err := procfs.Scan(procfs.Options{NoEnv: true})
 	if err != nil {
 		return fmt.Errorf("read running processes: %w", err)
 	}
-	desc := descendants(snap.Threads, roots)
-	if addDescendants {
-		for _, pid := range desc {
+	running := m.Preload(snap.Threads, uint64(time.Now().UnixNano()))
+	if addRunning {
+		for _, pid := range running {
 			if err := src.AddPID(int(pid)); err != nil {
 				return fmt.Errorf("watch running process %d: %w", pid, err)
 			}
 		}
 	}
-	m.Preload(snap.Threads, uint64(time.Now().UnixNano()))
 	// Like strace's "attached": from here on nothing is missed.
 	if len(roots) > 0 {
-		fmt.Fprintf(Stderr, "ferret files: watching %s and %d running descendants\n", pidList(roots), len(desc))
+		fmt.Fprintf(Stderr, "ferret files: watching %s and %d more running processes\n", pidList(roots), len(running))
 	}
 	return nil
 }
@@ -260,33 +259,4 @@ func pidList(pids []int) string {
 		s[i] = strconv.Itoa(p)
 	}
 	return "process " + strings.Join(s, ", ")
-}
-
-// descendants returns the processes below roots in a /proc scan.
-func descendants(threads []event.Thread, roots []int) []int64 {
-	children := map[int64][]int64{}
-	for _, th := range threads {
-		if th.TID == th.PID && th.PTID != th.PID {
-			children[th.PTID] = append(children[th.PTID], th.PID)
-		}
-	}
-	seen := map[int64]bool{}
-	var out []int64
-	queue := make([]int64, 0, len(roots))
-	for _, r := range roots {
-		queue = append(queue, int64(r))
-		seen[int64(r)] = true
-	}
-	for len(queue) > 0 {
-		pid := queue[0]
-		queue = queue[1:]
-		for _, c := range children[pid] {
-			if !seen[c] {
-				seen[c] = true
-				out = append(out, c)
-				queue = append(queue, c)
-			}
-		}
-	}
-	return out
 }

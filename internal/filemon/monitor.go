@@ -5,6 +5,7 @@ package filemon
 import (
 	"os"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -421,8 +422,9 @@ func (m *Monitor) open(ev *event.Event, t *task, res int64) *file {
 // /proc scan, one entry per thread with its fd table) and the files they
 // have open, so that processes of the watched trees started earlier are
 // watched and their open files reported when closed. Call it before
-// Handle.
-func (m *Monitor) Preload(threads []event.Thread, ts uint64) {
+// Handle. It returns the running processes it watches besides the roots,
+// in pid order.
+func (m *Monitor) Preload(threads []event.Thread, ts uint64) (watched []int64) {
 	byPID := make(map[int64]*event.Thread)
 	for i := range threads {
 		th := &threads[i]
@@ -454,6 +456,9 @@ func (m *Monitor) Preload(threads []event.Thread, ts uint64) {
 		if !p.watched {
 			continue
 		}
+		if !m.roots[th.PID] {
+			watched = append(watched, th.PID)
+		}
 		for _, fd := range th.FDs {
 			if fd.Type != event.FDFile && fd.Type != event.FDFileV2 && fd.Type != event.FDDirectory {
 				continue
@@ -464,6 +469,8 @@ func (m *Monitor) Preload(threads []event.Thread, ts uint64) {
 			p.fds[fd.Num] = f
 		}
 	}
+	slices.Sort(watched)
+	return watched
 }
 
 func (m *Monitor) finish(f *file, ts uint64, end End) {

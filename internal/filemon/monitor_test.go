@@ -244,7 +244,9 @@ func TestPreload(t *testing.T) {
 			got = append(got, fmt.Sprintf("%d %d %s %s fd=%d r=%d w=%d %s before=%v", r.PID, r.PPID, r.Comm, r.Path,
 				r.FD, r.BytesRead, r.BytesWritten, r.End, r.Before))
 		})
-	m.Preload(threads, 1)
+	if running := m.Preload(threads, 1); len(running) != 1 || running[0] != 101 {
+		t.Errorf("Preload watches %v running besides the root, want [101]", running)
+	}
 	for _, e := range g.evs {
 		m.Handle(e)
 	}
