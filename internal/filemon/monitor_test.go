@@ -9,75 +9,43 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ferret-observability/ferret/internal/capture/synth"
 	"github.com/ferret-observability/ferret/internal/event"
 )
 
-func route(t testing.TB, name string) (event.Type, event.Type) {
-	nr, ok := event.NativeNumber(name)
-	if !ok {
-		t.Fatalf("unknown syscall %s", name)
-	}
-	for _, r := range event.Routes() {
-		if r.Nr == nr {
-			return r.Enter, r.Exit
-		}
-	}
-	t.Fatalf("no route for %s", name)
-	return 0, 0
-}
+// gen builds a stream of synthetic events (timestamps 1000, 2000, ...).
+type gen struct{ synth.Gen }
 
-type gen struct {
-	t   testing.TB
-	b   event.Builder
-	ts  uint64
-	evs []*event.Event
-}
-
-func (g *gen) add(ty event.Type, tid int64, params func(b *event.Builder)) {
-	g.b.Reset(ty)
-	params(&g.b)
-	g.ts += 1000
-	var e event.Event
-	if err := e.Decode(append([]byte(nil), g.b.Bytes(g.ts, tid)...)); err != nil {
-		g.t.Fatal(err)
-	}
-	g.evs = append(g.evs, &e)
-}
-
-func (g *gen) sys(name string, tid int64, enter, exit func(b *event.Builder)) {
-	e, x := route(g.t, name)
-	g.add(e, tid, enter)
-	g.add(x, tid, exit)
-}
+func newGen() *gen { return &gen{synth.Gen{TS: 1000}} }
 
 func (g *gen) openat(tid, dirfd int64, path string, flags uint32, fd int64) {
-	g.sys("openat", tid,
+	g.Call("openat", tid,
 		func(b *event.Builder) { b.I64(dirfd).Str(path).U32(flags).U32(0) },
 		func(b *event.Builder) { b.I64(fd).I64(dirfd).Str(path).U32(flags).U32(0).U32(0) })
 }
 
 func (g *gen) rw(name string, tid, fd, n int64) {
-	g.sys(name, tid, func(b *event.Builder) { b.I64(fd).U32(4096) },
+	g.Call(name, tid, func(b *event.Builder) { b.I64(fd).U32(4096) },
 		func(b *event.Builder) { b.I64(n).Raw(make([]byte, max(n, 0))) })
 }
 
 func (g *gen) close(tid, fd int64) {
-	g.sys("close", tid, func(b *event.Builder) { b.I64(fd) }, func(b *event.Builder) { b.I64(0) })
+	g.Call("close", tid, func(b *event.Builder) { b.I64(fd) }, func(b *event.Builder) { b.I64(0) })
 }
 
 func (g *gen) fork(parent, child int64) {
-	cl, cx := route(g.t, "clone")
-	g.add(cl, parent, func(b *event.Builder) {})
-	g.add(cx, child, func(b *event.Builder) {
+	cl, cx := synth.Route("clone")
+	g.Build(cl, parent, func(b *event.Builder) {})
+	g.Build(cx, child, func(b *event.Builder) {
 		b.I64(0).Str("/bin/sh").Raw([]byte("sh\x00")).I64(child).I64(child).I64(parent).Str("/work").I64(1024).U32(0).U32(0).U32(0)
 	})
-	g.add(cx, parent, func(b *event.Builder) {
+	g.Build(cx, parent, func(b *event.Builder) {
 		b.I64(child).Str("/bin/sh").Raw([]byte("sh\x00")).I64(parent).I64(parent).I64(1).Str("/work").I64(1024).U32(0).U32(0).U32(0)
 	})
 }
 
 func (g *gen) execve(tid int64, exe, comm string) {
-	g.sys("execve", tid, func(b *event.Builder) { b.Str(exe) }, func(b *event.Builder) {
+	g.Call("execve", tid, func(b *event.Builder) { b.Str(exe) }, func(b *event.Builder) {
 		// res exe args tid pid ptid cwd fdlimit pgft_maj pgft_min vm_size vm_rss vm_swap comm
 		b.I64(0).Str(exe).Raw([]byte(comm + "\x00")).I64(tid).I64(tid).I64(1).Str("/work").U64(1024).
 			U64(0).U64(0).U32(0).U32(0).U32(0).Str(comm)
@@ -85,7 +53,7 @@ func (g *gen) execve(tid int64, exe, comm string) {
 }
 
 func (g *gen) exit(tid int64) {
-	g.add(event.ProcExit1E, tid, func(b *event.Builder) { b.I64(0).I64(0).U8(0).U8(0) })
+	g.Build(event.ProcExit1E, tid, func(b *event.Builder) { b.I64(0).I64(0).U8(0).U8(0) })
 }
 
 const (
@@ -97,7 +65,7 @@ const (
 )
 
 func TestProcessTree(t *testing.T) {
-	g := &gen{t: t}
+	g := newGen()
 	g.openat(100, -100, "/work/a", oRDONLY, 3)
 	g.rw("read", 100, 3, 10)
 	g.rw("read", 100, 3, 0)
@@ -130,10 +98,10 @@ func TestProcessTree(t *testing.T) {
 			got = append(got, fmt.Sprintf("%d %d %s %s %s fd=%d r=%d w=%d %s %s", r.PID, r.PPID, r.Comm, r.Path,
 				FlagsText(r.Flags), r.FD, r.BytesRead, r.BytesWritten, r.Result(), r.End))
 		})
-	for _, e := range g.evs {
+	for _, e := range g.Events() {
 		m.Handle(e)
 	}
-	m.Flush(g.ts + 1)
+	m.Flush(g.TS)
 	want := []string{
 		"100 1 sh /work/a O_RDONLY fd=3 r=10 w=0 ok close",
 		"101 100 sh /work/b O_WRONLY|O_CREAT fd=4 r=0 w=5 ok exit",
@@ -173,7 +141,7 @@ func TestWriter(t *testing.T) {
 }
 
 func TestOnOp(t *testing.T) {
-	g := &gen{t: t}
+	g := newGen()
 	g.openat(100, -100, "/net/a", oRDONLY, 3)
 	g.rw("read", 100, 3, 10)
 	g.rw("write", 100, 3, -9)
@@ -185,7 +153,7 @@ func TestOnOp(t *testing.T) {
 		Proc: func(tid int64) (ProcInfo, bool) { return ProcInfo{PID: tid, Comm: "x", Cwd: "/"}, true },
 		OnOp: func(o *Op) { got = append(got, fmt.Sprintf("%d %s %d %d", o.Kind, o.Path, o.Bytes, o.LatNS)) }},
 		func(*Record) {})
-	for _, e := range g.evs {
+	for _, e := range g.Events() {
 		m.Handle(e)
 	}
 	want := "0 /net/a 0 1000|1 /net/a 10 1000|2 /net/a -9 1000|3 /net/a 0 1000"
@@ -195,7 +163,7 @@ func TestOnOp(t *testing.T) {
 }
 
 func TestHeldIgnoredUntilExec(t *testing.T) {
-	g := &gen{t: t}
+	g := newGen()
 	g.openat(100, -100, "/w/helper", oRDONLY, 3) // the held helper's own start-up
 	g.close(100, 3)
 	g.execve(100, "/bin/cmd", "cmd")
@@ -205,7 +173,7 @@ func TestHeldIgnoredUntilExec(t *testing.T) {
 	m := New(Options{PIDs: []int64{100}, Held: []int64{100},
 		Proc: func(tid int64) (ProcInfo, bool) { return ProcInfo{PID: tid, Comm: "ferret", Cwd: "/"}, true }},
 		func(r *Record) { got = append(got, r.Comm+" "+r.Path) })
-	for _, e := range g.evs {
+	for _, e := range g.Events() {
 		m.Handle(e)
 	}
 	if strings.Join(got, "|") != "cmd /w/real" {
@@ -218,7 +186,7 @@ func TestHeldIgnoredUntilExec(t *testing.T) {
 // reported with what moved through it, an open seen both in the scan and
 // as an event is reported once, and unrelated processes stay unwatched.
 func TestPreload(t *testing.T) {
-	g := &gen{t: t}
+	g := newGen()
 	g.rw("read", 101, 5, 7)
 	g.rw("write", 101, 5, 2)
 	g.close(101, 5)
@@ -247,10 +215,10 @@ func TestPreload(t *testing.T) {
 	if running := m.Preload(threads, 1); len(running) != 1 || running[0] != 101 {
 		t.Errorf("Preload watches %v running besides the root, want [101]", running)
 	}
-	for _, e := range g.evs {
+	for _, e := range g.Events() {
 		m.Handle(e)
 	}
-	m.Flush(g.ts + 1)
+	m.Flush(g.TS)
 	want := []string{
 		"101 100 worker /work/log fd=5 r=7 w=2 close before=true",
 		"101 100 worker /work/race fd=6 r=0 w=0 close before=false",

@@ -12,15 +12,15 @@ import (
 // BenchmarkHandle measures the user-space cost of one traced syscall (an
 // enter/exit pair) when printing lines and when counting.
 func BenchmarkHandle(b *testing.B) {
-	g := &gen{t: b}
+	g := newGen()
 	execve(g, 1, "/bin/x", "x")
 	openat(g, 1, "/etc/hostname", ppmRDONLY|ppmCLOEXEC, 3)
 	read(g, 1, 3, "hostname\n", 4096)
 	closeFD(g, 1, 3)
-	g.sys("mmap", 1, func(bb *event.Builder) {
+	g.Call("mmap", 1, func(bb *event.Builder) {
 		bb.U64(0).U64(8192).U32(3).U32(10).I64(-1).U64(0)
 	}, func(bb *event.Builder) { bb.U64(0x7f0000000000).U32(0).U32(0).U32(0) })
-	pairs := g.evs[2:]
+	pairs := g.Events()[2:]
 	for _, mode := range []struct {
 		name string
 		opts Options
@@ -28,8 +28,8 @@ func BenchmarkHandle(b *testing.B) {
 		b.Run(mode.name, func(b *testing.B) {
 			tr := New(mode.opts)
 			tr.Hold(1)
-			tr.Handle(g.evs[0])
-			tr.Handle(g.evs[1])
+			tr.Handle(g.Events()[0])
+			tr.Handle(g.Events()[1])
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

@@ -24,19 +24,19 @@ func FuzzParseSet(f *testing.F) {
 // FuzzHandle feeds arbitrary records (as a live source could deliver after
 // a probe bug) to a tracer; it must never panic.
 func FuzzHandle(f *testing.F) {
-	g := &gen{t: f}
+	g := newGen()
 	execve(g, 5, "/bin/true", "true")
 	openat(g, 5, "/etc/x", ppmRDONLY, 3)
 	read(g, 5, 3, "abc", 3)
 	g.exitGroup(5, 0)
-	for _, e := range g.evs {
+	for _, e := range g.Events() {
 		f.Add(e.Raw)
 	}
 	f.Fuzz(func(t *testing.T, rec []byte) {
 		for _, opts := range []Options{{Out: io.Discard, Follow: true, Durations: true, Time: TimeUsec}, {Out: io.Discard, Summary: true}} {
 			tr := New(opts)
 			tr.Attach(5, 5)
-			for _, e := range g.evs[:1] {
+			for _, e := range g.Events()[:1] {
 				tr.Handle(e)
 			}
 			var ev event.Event

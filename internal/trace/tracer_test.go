@@ -7,55 +7,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ferret-observability/ferret/internal/capture/synth"
 	"github.com/ferret-observability/ferret/internal/event"
 )
 
-// route returns the event types the probe uses for a native syscall.
-func route(t testing.TB, name string) (event.Type, event.Type) {
-	nr, ok := event.NativeNumber(name)
-	if !ok {
-		t.Fatalf("unknown syscall %s", name)
-	}
-	for _, r := range event.Routes() {
-		if r.Nr == nr {
-			return r.Enter, r.Exit
-		}
-	}
-	t.Fatalf("no route for %s", name)
-	return 0, 0
-}
+// gen builds a stream of synthetic events (timestamps 1000, 2000, ...).
+type gen struct{ synth.Gen }
 
-// gen builds a stream of synthetic events.
-type gen struct {
-	t   testing.TB
-	b   event.Builder
-	ts  uint64
-	evs []*event.Event
-}
-
-func (g *gen) add(ty event.Type, tid int64, params func(b *event.Builder)) {
-	g.b.Reset(ty)
-	params(&g.b)
-	g.ts += 1000
-	var e event.Event
-	if err := e.Decode(append([]byte(nil), g.b.Bytes(g.ts, tid)...)); err != nil {
-		g.t.Fatal(err)
-	}
-	g.evs = append(g.evs, &e)
-}
-
-// sys adds an enter/exit pair of a dedicated-event syscall.
-func (g *gen) sys(name string, tid int64, enter, exit func(b *event.Builder)) {
-	e, x := route(g.t, name)
-	g.add(e, tid, enter)
-	g.add(x, tid, exit)
-}
+func newGen() *gen { return &gen{synth.Gen{TS: 1000}} }
 
 // generic adds a pair for a syscall without a dedicated event.
 func (g *gen) generic(name string, tid int64, res *int64) {
 	nr, _ := event.NativeNumber(name)
-	g.add(event.GenericE, tid, func(b *event.Builder) { b.U16(1).U16(uint16(nr)) })
-	g.add(event.GenericX, tid, func(b *event.Builder) {
+	g.Build(event.GenericE, tid, func(b *event.Builder) { b.U16(1).U16(uint16(nr)) })
+	g.Build(event.GenericX, tid, func(b *event.Builder) {
 		b.U16(1)
 		if res != nil {
 			b.I64(*res)
@@ -65,8 +30,8 @@ func (g *gen) generic(name string, tid int64, res *int64) {
 
 func (g *gen) exitGroup(tid int64, code int64) {
 	nr, _ := event.NativeNumber("exit_group")
-	g.add(event.GenericE, tid, func(b *event.Builder) { b.U16(1).U16(uint16(nr)) })
-	g.add(event.ProcExit1E, tid, func(b *event.Builder) { b.I64(code << 8).I64(code).U8(0).U8(0) })
+	g.Build(event.GenericE, tid, func(b *event.Builder) { b.U16(1).U16(uint16(nr)) })
+	g.Build(event.ProcExit1E, tid, func(b *event.Builder) { b.I64(code << 8).I64(code).U8(0).U8(0) })
 }
 
 const (
@@ -78,23 +43,23 @@ const (
 )
 
 func openat(g *gen, tid int64, path string, flags uint32, fd int64) {
-	g.sys("openat", tid,
+	g.Call("openat", tid,
 		func(b *event.Builder) { b.I64(-100).Str(path).U32(flags).U32(0o644) },
 		func(b *event.Builder) { b.I64(fd).I64(-100).Str(path).U32(flags).U32(0o644).U32(0) })
 }
 
 func read(g *gen, tid int64, fd int64, data string, size uint32) {
-	g.sys("read", tid,
+	g.Call("read", tid,
 		func(b *event.Builder) { b.I64(fd).U32(size) },
 		func(b *event.Builder) { b.I64(int64(len(data))).Raw([]byte(data)) })
 }
 
 func closeFD(g *gen, tid, fd int64) {
-	g.sys("close", tid, func(b *event.Builder) { b.I64(fd) }, func(b *event.Builder) { b.I64(0) })
+	g.Call("close", tid, func(b *event.Builder) { b.I64(fd) }, func(b *event.Builder) { b.I64(0) })
 }
 
 func execve(g *gen, tid int64, path string, args ...string) {
-	g.sys("execve", tid,
+	g.Call("execve", tid,
 		func(b *event.Builder) { b.Str(path) },
 		func(b *event.Builder) {
 			// like the probe: exe is argv[0], args the rest
@@ -119,13 +84,13 @@ func run(t *testing.T, opts Options, hold int64, evs []*event.Event) string {
 }
 
 func TestTraceLines(t *testing.T) {
-	g := &gen{t: t}
+	g := newGen()
 	// helper noise before the execve must not show
 	read(g, 100, 3, "\x01", 1)
 	g.generic("futex", 101, nil)
 	execve(g, 100, "/usr/bin/cat", "cat", "/etc/hostname")
 	// a signal the helper's runtime left pending, delivered as execve returns
-	g.add(event.SignalDelivE, 100, func(b *event.Builder) { b.I64(100).I64(100).U8(23) })
+	g.Build(event.SignalDelivE, 100, func(b *event.Builder) { b.I64(100).I64(100).U8(23) })
 	openat(g, 100, "/etc/hostname", ppmRDONLY|ppmCLOEXEC, 3)
 	openat(g, 100, "/nonexistent", ppmRDONLY, -2)
 	openat(g, 100, "/tmp/out", ppmWRONLY|ppmCREAT|ppmTRUNC, 4)
@@ -136,7 +101,7 @@ func TestTraceLines(t *testing.T) {
 	g.generic("statfs", 100, &res)
 	g.exitGroup(100, 0)
 
-	got := run(t, Options{}, 100, g.evs)
+	got := run(t, Options{}, 100, g.Events())
 	want := `execve("/usr/bin/cat", ["cat", "/etc/hostname"], ...) = 0
 openat(AT_FDCWD, "/etc/hostname", O_RDONLY|O_CLOEXEC) = 3
 openat(AT_FDCWD, "/nonexistent", O_RDONLY) = -1 ENOENT (No such file or directory)
@@ -154,15 +119,15 @@ exit_group(0)                           = ?
 }
 
 func TestTraceFollowAndOptions(t *testing.T) {
-	g := &gen{t: t}
+	g := newGen()
 	execve(g, 10, "/bin/sh", "sh", "-c", "x")
-	cl, cx := route(t, "clone")
-	g.add(cl, 10, func(b *event.Builder) {})
+	cl, cx := synth.Route("clone")
+	g.Build(cl, 10, func(b *event.Builder) {})
 	// child side first, then the parent's return
-	g.add(cx, 11, func(b *event.Builder) {
+	g.Build(cx, 11, func(b *event.Builder) {
 		b.I64(0).Str("/bin/sh").Raw([]byte("sh\x00")).I64(11).I64(11).I64(10).Str("/").I64(1024).U32(0).U32(0).U32(0)
 	})
-	g.add(cx, 10, func(b *event.Builder) {
+	g.Build(cx, 10, func(b *event.Builder) {
 		b.I64(11).Str("/bin/sh").Raw([]byte("sh\x00")).I64(10).I64(10).I64(1).Str("/").I64(1024).U32(0).U32(0).U32(0)
 	})
 	closeFD(g, 11, 5)
@@ -176,7 +141,7 @@ func TestTraceFollowAndOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := run(t, Options{Follow: true, Durations: true, Set: set}, 10, g.evs)
+	got := run(t, Options{Follow: true, Durations: true, Set: set}, 10, g.Events())
 	want := `[pid    11] close(5)                    = 0 <0.000001>
 [pid    11] exit_group(3)               = ?
 [pid    11] +++ exited with 3 +++
@@ -189,14 +154,14 @@ exit_group(7)                           = ?
 	}
 
 	// without -f the child is not traced
-	got = run(t, Options{Set: set}, 10, g.evs)
+	got = run(t, Options{Set: set}, 10, g.Events())
 	if strings.Contains(got, "close(5)") || !strings.Contains(got, "close(6)") {
 		t.Errorf("without -f:\n%s", got)
 	}
 }
 
 func TestSummary(t *testing.T) {
-	g := &gen{t: t}
+	g := newGen()
 	execve(g, 1, "/bin/x", "x")
 	for i := 0; i < 3; i++ {
 		openat(g, 1, "/a", ppmRDONLY, -2)
@@ -208,7 +173,7 @@ func TestSummary(t *testing.T) {
 	var out bytes.Buffer
 	tr := New(Options{Out: &out, Summary: true})
 	tr.Hold(1)
-	for _, e := range g.evs {
+	for _, e := range g.Events() {
 		tr.Handle(e)
 	}
 	if st, ok := tr.Exited(); !ok || st != 2 {

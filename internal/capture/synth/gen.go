@@ -71,6 +71,19 @@ func (g *Gen) Emit(t event.Type, tid int64, vals ...any) *event.Event {
 		}
 		g.b.Raw(encode(info.Name, p, v))
 	}
+	return g.finish(tid)
+}
+
+// Build adds an event of type t whose parameters params writes with the
+// builder as it likes (any layout, any number of parameters).
+func (g *Gen) Build(t event.Type, tid int64, params func(b *event.Builder)) *event.Event {
+	g.b.Reset(t)
+	params(&g.b)
+	return g.finish(tid)
+}
+
+// finish decodes the event in the builder and appends it.
+func (g *Gen) finish(tid int64) *event.Event {
 	ev := &event.Event{}
 	rec := append([]byte(nil), g.b.Bytes(g.TS, tid)...)
 	if err := ev.Decode(rec); err != nil {
@@ -106,6 +119,28 @@ func Record(t event.Type, ts uint64, tid int64, vals ...any) *event.Event {
 		panic("synth: " + err.Error())
 	}
 	return ev
+}
+
+// Route returns the enter and exit types the live probe emits for a native
+// syscall name (event.Routes). It panics for an unknown name.
+func Route(name string) (enter, exit event.Type) {
+	nr, ok := event.NativeNumber(name)
+	if ok {
+		for _, r := range event.Routes() {
+			if r.Nr == nr {
+				return r.Enter, r.Exit
+			}
+		}
+	}
+	panic("synth: no route for syscall " + name)
+}
+
+// Call adds the enter and exit events of a native syscall as the live probe
+// routes it, their parameters written by enter and exit.
+func (g *Gen) Call(name string, tid int64, enter, exit func(b *event.Builder)) {
+	e, x := Route(name)
+	g.Build(e, tid, enter)
+	g.Build(x, tid, exit)
 }
 
 // Syscall emits the enter and exit events of a syscall by name.
