@@ -24,11 +24,7 @@ import (
 // without the Go runtime's poller in between.
 func tcpPair(tb testing.TB) (client, server int) {
 	tb.Helper()
-	must := func(err error) {
-		if err != nil {
-			tb.Fatal(err)
-		}
-	}
+	must := fatalIf(tb)
 	ln, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	must(err)
 	defer unix.Close(ln)
@@ -310,11 +306,7 @@ func appendCostTable(path string, rows []costRow, rounds int) error {
 // the cgroup hooks name) on cpu[1] and returns the elapsed time.
 func udpRequestResponse(tb testing.TB, n int, cpu [2]int) time.Duration {
 	tb.Helper()
-	must := func(err error) {
-		if err != nil {
-			tb.Fatal(err)
-		}
-	}
+	must := fatalIf(tb)
 	srv, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	must(err)
 	defer unix.Close(srv)
@@ -361,6 +353,16 @@ func pingPong(fd, n, cpu int) (d time.Duration, err error) {
 		d = time.Since(start)
 	})
 	return d, err
+}
+
+// fatalIf returns a function that ends the test on an error.
+func fatalIf(tb testing.TB) func(error) {
+	return func(err error) {
+		if err != nil {
+			tb.Helper()
+			tb.Fatal(err)
+		}
+	}
 }
 
 func median(d []time.Duration) time.Duration {
