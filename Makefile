@@ -4,7 +4,7 @@
 GO ?= go
 BIN ?= ferret
 
-.PHONY: help build generate check-generate test test-kernel test-all lint fmt bench fuzz
+.PHONY: help build generate check-generate test test-kernel test-all lint fmt bench fuzz trace-compare
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -40,3 +40,7 @@ bench: ## run the benchmark suite (installs peers; appends to bench/RESULTS.md)
 
 fuzz: ## run each fuzz target for a short while
 	./tools/fuzz-all 20s
+
+trace-compare: ## compare ferret trace with strace on the command corpus; traces and diffs in /tmp/ferret-corpus
+	rm -rf /tmp/ferret-corpus
+	FERRET_CORPUS_OUT=/tmp/ferret-corpus $(GO) test -count=1 -v -run TestLiveCorpusMatchesStrace ./internal/trace/ | grep -E 'identical|corpus|FAIL|ok'

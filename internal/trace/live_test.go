@@ -18,7 +18,7 @@ import (
 type countRow struct{ calls, errors int }
 
 // parseSummary reads a strace -c table.
-func parseSummary(t *testing.T, text string) map[string]countRow {
+func parseSummary(t testing.TB, text string) map[string]countRow {
 	t.Helper()
 	rows := map[string]countRow{}
 	for _, line := range strings.Split(text, "\n") {

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package trace
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/testutil"
+)
+
+// corpusCmd is one everyday command of the comparison corpus.
+type corpusCmd struct {
+	name   string
+	follow bool // trace children and threads (-f)
+	args   []string
+}
+
+// corpus returns the commands compared against strace. They run in dir,
+// which holds a small tree (tree/), a text file (words) and a tarball.
+// url is a loopback HTTP server.
+func corpus(url string) []corpusCmd {
+	py := "/usr/bin/python3"
+	return []corpusCmd{
+		{"true", false, []string{"true"}},
+		{"false", false, []string{"false"}},
+		{"ls", false, []string{"ls", "/"}},
+		{"ls-l", false, []string{"ls", "-l", "tree"}},
+		{"ls-R", false, []string{"ls", "-R", "tree"}},
+		{"cat", false, []string{"cat", "words"}},
+		{"cat-missing", false, []string{"cat", "/nonexistent/file"}},
+		{"id", false, []string{"id"}},
+		{"whoami", false, []string{"whoami"}},
+		{"uname", false, []string{"uname", "-a"}},
+		{"pwd", false, []string{"pwd"}},
+		{"echo", false, []string{"/bin/echo", "hello", "world"}},
+		{"head", false, []string{"head", "-n", "2", "words"}},
+		{"tail", false, []string{"tail", "-n", "2", "words"}},
+		{"wc", false, []string{"wc", "-l", "words"}},
+		{"sort", false, []string{"sort", "words"}},
+		{"uniq", false, []string{"uniq", "words"}},
+		{"grep", false, []string{"grep", "-c", "a", "words"}},
+		{"sed", false, []string{"sed", "s/a/b/", "words"}},
+		{"cut", false, []string{"cut", "-c1-3", "words"}},
+		{"md5sum", false, []string{"md5sum", "words"}},
+		{"stat", false, []string{"stat", "words"}},
+		{"touch", false, []string{"touch", "new-file"}},
+		{"mkdir", false, []string{"mkdir", "-p", "made/a/b"}},
+		{"ln", false, []string{"ln", "-sf", "words", "link"}},
+		{"readlink", false, []string{"readlink", "-f", "tree/a"}},
+		{"cp", false, []string{"cp", "-r", "tree", "tree-copy"}},
+		{"mv", false, []string{"mv", "tree-copy", "tree-moved"}},
+		{"rm", false, []string{"rm", "-r", "tree-moved"}},
+		{"chmod", false, []string{"chmod", "600", "words"}},
+		{"du", false, []string{"du", "-s", "tree"}},
+		{"find", false, []string{"find", "tree"}},
+		{"tar-c", false, []string{"tar", "cf", "out.tar", "tree"}},
+		{"tar-t", false, []string{"tar", "tf", "tree.tar"}},
+		{"tar-x", false, []string{"tar", "xf", "tree.tar", "-C", "made"}},
+		{"dd", false, []string{"dd", "if=/dev/zero", "of=zeros", "bs=512", "count=4", "status=none"}},
+		{"gzip", false, []string{"gzip", "-kf", "words"}},
+		{"env-missing", false, []string{"env", "no-such-command-here"}},
+		{"sleep", false, []string{"sleep", "0.01"}},
+		{"sh", true, []string{"sh", "-c", "cat words >/dev/null; exit 3"}},
+		{"sh-kill", false, []string{"sh", "-c", "kill -TERM $$"}},
+		{"python", false, []string{py, "-c", "print(1)"}},
+		{"python-signal", false, []string{py, "-c", "import signal,os\nsignal.signal(signal.SIGUSR1, lambda *a: None)\nos.kill(os.getpid(), signal.SIGUSR1)"}},
+		{"python-threads", true, []string{py, "-c", "import threading\nt=[threading.Thread(target=print,args=(i,)) for i in range(2)]\n[x.start() for x in t]\n[x.join() for x in t]"}},
+		{"curl", true, []string{"curl", "-s", "-o", "page", url}},
+	}
+}
+
+// prepareCorpusDir creates the files the corpus works on.
+func prepareCorpusDir(t testing.TB, dir string) {
+	t.Helper()
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(filepath.Join(dir, "tree", "sub"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, "words"), []byte("banana\napple\ncherry\napple\ndate\n"), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "tree", "a"), []byte("a\n"), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "tree", "sub", "b"), bytes.Repeat([]byte("b"), 3000), 0o644))
+	must(os.MkdirAll(filepath.Join(dir, "made"), 0o755))
+	if out, err := exec.Command("tar", "cf", filepath.Join(dir, "tree.tar"), "-C", dir, "tree").CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v %s", err, out)
+	}
+}
+
+// resetCorpusDir undoes what the commands changed, so that each tracer
+// sees the same files.
+func resetCorpusDir(t testing.TB, dir string) {
+	t.Helper()
+	for _, p := range []string{"new-file", "made", "link", "tree-copy", "tree-moved", "out.tar", "zeros", "words.gz", "page"} {
+		os.RemoveAll(filepath.Join(dir, p))
+	}
+	os.Chmod(filepath.Join(dir, "words"), 0o644)
+	os.MkdirAll(filepath.Join(dir, "made"), 0o755)
+}
+
+var (
+	reAddr    = regexp.MustCompile(`0x[0-9a-f]{8,}`)
+	rePIDPfx  = regexp.MustCompile(`^(\d+) +|^\[pid +(\d+)\] `)
+	rePIDRet  = regexp.MustCompile(`^(?:\d+ +|\[pid +\d+\] )?(?:set_tid_address|getpid|gettid|getppid|clone|clone3|fork|vfork)\(.*\) += (\d+)`)
+	reWait    = regexp.MustCompile(`wait4\((\d+)|si_pid=(\d+)|kill\((\d+)|\] (\d+) resumed`)
+	reRandom  = regexp.MustCompile(`^((?:\d+ +|\[pid +\d+\] )?getrandom\()"(?:[^"\\]|\\.)*"`)
+	reTimes   = regexp.MustCompile(`(tv_sec|tv_nsec|tv_usec|st_[amc]time(?:_nsec)?|uptime|freeram|bufferram|freeswap|procs|loads)=(?:\[[0-9, ]+\]|[0-9]+)`)
+	reTimeRet = regexp.MustCompile(`^((?:\d+ +|\[pid +\d+\] )?time\(NULL\) += )\d+`)
+	rePort    = regexp.MustCompile(`sin_port=htons\(\d+\)`)
+	reEnvVars = regexp.MustCompile(`/\* \d+ vars \*/`)
+)
+
+// normalizeTrace replaces what differs between two runs of the same command
+// whoever traces it: addresses, process ids (numbered in order of first
+// appearance), random bytes and times.
+func normalizeTrace(text string) []string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	pids := map[string]string{}
+	add := func(s string) {
+		if s == "" {
+			return
+		}
+		if _, ok := pids[s]; !ok {
+			pids[s] = "PID" + strconv.Itoa(len(pids)+1)
+		}
+	}
+	for _, l := range lines {
+		if m := rePIDPfx.FindStringSubmatch(l); m != nil {
+			add(m[1] + m[2])
+		}
+		if m := rePIDRet.FindStringSubmatch(l); m != nil {
+			add(m[1])
+		}
+		for _, m := range reWait.FindAllStringSubmatch(l, -1) {
+			add(m[1] + m[2] + m[3] + m[4])
+		}
+	}
+	var pidRe *regexp.Regexp
+	if len(pids) > 0 {
+		keys := make([]string, 0, len(pids))
+		for k := range pids {
+			keys = append(keys, regexp.QuoteMeta(k))
+		}
+		sort.Strings(keys)
+		pidRe = regexp.MustCompile(`\b(` + strings.Join(keys, "|") + `)\b`)
+	}
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		l = reAddr.ReplaceAllString(l, "0xADDR")
+		l = reRandom.ReplaceAllString(l, `${1}"RANDOM"`)
+		l = reTimes.ReplaceAllString(l, "${1}=T")
+		l = reTimeRet.ReplaceAllString(l, "${1}T")
+		l = rePort.ReplaceAllString(l, "sin_port=htons(PORT)")
+		l = reEnvVars.ReplaceAllString(l, "/* N vars */")
+		if pidRe != nil {
+			l = pidRe.ReplaceAllStringFunc(l, func(s string) string { return pids[s] })
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// commonLines returns the length of the longest common subsequence of a
+// and b.
+func commonLines(a, b []string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			switch {
+			case a[i-1] == b[j-1]:
+				cur[j] = prev[j-1] + 1
+			case prev[j] >= cur[j-1]:
+				cur[j] = prev[j]
+			default:
+				cur[j] = cur[j-1]
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// onlyIn returns the lines of a that are not in b (as a multiset).
+func onlyIn(a, b []string) []string {
+	n := map[string]int{}
+	for _, l := range b {
+		n[l]++
+	}
+	var out []string
+	for _, l := range a {
+		if n[l] > 0 {
+			n[l]--
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// corpusResult is the comparison of one command.
+type corpusResult struct {
+	name             string
+	strace, ferret   []string
+	same             int
+	countSame        bool
+	countDiff        string
+	straceStatus, fs int
+}
+
+func runStatus(cmd *exec.Cmd) (int, error) {
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), nil
+	}
+	return 0, err
+}
+
+// runCorpusCmd traces c with strace and ferret, lines and then -c.
+func runCorpusCmd(t testing.TB, bin, dir string, c corpusCmd) corpusResult {
+	t.Helper()
+	r := corpusResult{name: c.name}
+	var flags []string
+	if c.follow {
+		flags = []string{"-f"}
+	}
+	env := append(os.Environ(), "LC_ALL=C", "PYTHONHASHSEED=0", "TZ=UTC")
+	trace := func(tool []string, out string, count bool) string {
+		resetCorpusDir(t, dir)
+		args := append([]string{}, tool[1:]...)
+		args = append(args, flags...)
+		if count {
+			args = append(args, "-c")
+		}
+		args = append(args, "-o", out, "--")
+		args = append(args, c.args...)
+		cmd := exec.Command(tool[0], args...)
+		cmd.Dir, cmd.Env = dir, env
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		cmd.Stdout = &stderr
+		if _, err := runStatus(cmd); err != nil {
+			t.Fatalf("%s %v: %v\n%s", tool[0], args, err, stderr.String())
+		}
+		b, _ := os.ReadFile(out)
+		return string(b)
+	}
+	tmp := t.TempDir()
+	st := trace([]string{"strace"}, filepath.Join(tmp, "s"), false)
+	ft := trace([]string{bin, "trace"}, filepath.Join(tmp, "f"), false)
+	r.strace, r.ferret = normalizeTrace(st), normalizeTrace(ft)
+	r.same = commonLines(r.strace, r.ferret)
+	sc := trace([]string{"strace"}, filepath.Join(tmp, "sc"), true)
+	fc := trace([]string{bin, "trace"}, filepath.Join(tmp, "fc"), true)
+	want, got := parseSummary(t, sc), parseSummary(t, fc)
+	var diffs []string
+	for name, w := range want {
+		if name == "total" {
+			continue
+		}
+		if g, ok := got[name]; !ok || g != w {
+			diffs = append(diffs, fmt.Sprintf("%s: ferret %d/%d, strace %d/%d", name, g.calls, g.errors, w.calls, w.errors))
+		}
+	}
+	for name, g := range got {
+		if _, ok := want[name]; !ok && name != "total" {
+			diffs = append(diffs, fmt.Sprintf("%s: ferret %d/%d, strace none", name, g.calls, g.errors))
+		}
+	}
+	sort.Strings(diffs)
+	r.countSame = len(diffs) == 0 && len(want) > 0
+	r.countDiff = strings.Join(diffs, "; ")
+	return r
+}
+
+// Floors of the corpus comparison: the test fails below them, so that a
+// change cannot make the lines or the -c tables drift away from strace's.
+const (
+	corpusLineFloor  = 0.40
+	corpusCountFloor = 35
+)
+
+// TestLiveCorpusMatchesStrace runs every command of the corpus under
+// strace and ferret trace (-o, then -c) and compares the lines after
+// normalising addresses, pids, random bytes and times. It reports the share
+// of identical lines and the number of identical -c tables. With
+// FERRET_CORPUS_OUT=DIR it also writes both normalised traces and the lines
+// found in only one of them per command (make trace-compare).
+func TestLiveCorpusMatchesStrace(t *testing.T) {
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
+	for _, tool := range []string{"/usr/bin/python3", "curl", "tar", "gzip"} {
+		testutil.RequireTool(t, tool)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("hello from the loopback server\n"))
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	dir := t.TempDir()
+	prepareCorpusDir(t, dir)
+	outDir := os.Getenv("FERRET_CORPUS_OUT")
+	var totalSame, totalLines, countSame int
+	cmds := corpus("http://" + ln.Addr().String() + "/index.txt")
+	for _, c := range cmds {
+		r := runCorpusCmd(t, bin, dir, c)
+		n := max(len(r.strace), len(r.ferret))
+		totalSame += r.same
+		totalLines += n
+		if r.countSame {
+			countSame++
+		}
+		t.Logf("%-15s %5.1f%% identical (%d/%d lines)  -c %v %s", c.name, 100*float64(r.same)/float64(n), r.same, n, r.countSame, r.countDiff)
+		if outDir != "" {
+			os.MkdirAll(outDir, 0o755)
+			base := filepath.Join(outDir, c.name)
+			os.WriteFile(base+".strace", []byte(strings.Join(r.strace, "\n")+"\n"), 0o644)
+			os.WriteFile(base+".ferret", []byte(strings.Join(r.ferret, "\n")+"\n"), 0o644)
+			var d bytes.Buffer
+			for _, l := range onlyIn(r.strace, r.ferret) {
+				fmt.Fprintf(&d, "- %s\n", l)
+			}
+			for _, l := range onlyIn(r.ferret, r.strace) {
+				fmt.Fprintf(&d, "+ %s\n", l)
+			}
+			os.WriteFile(base+".diff", d.Bytes(), 0o644)
+		}
+	}
+	rate := float64(totalSame) / float64(max(totalLines, 1))
+	t.Logf("corpus: %d commands, %.1f%% identical lines (%d/%d), -c tables identical on %d/%d",
+		len(cmds), 100*rate, totalSame, totalLines, countSame, len(cmds))
+	if rate < corpusLineFloor {
+		t.Errorf("identical lines %.1f%%, below the floor %.1f%%", 100*rate, 100*corpusLineFloor)
+	}
+	if countSame < corpusCountFloor {
+		t.Errorf("identical -c tables %d, below the floor %d", countSame, corpusCountFloor)
+	}
+}
