@@ -4,10 +4,12 @@ package app
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
 	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/state"
 )
 
 // missingPrivilege describes what the process lacks to load BPF programs,
@@ -62,7 +64,18 @@ func (s *session) runLive() error {
 		return fail(1, "ferret: cannot start live capture: %s", msg)
 	}
 	defer src.Close()
+	announceCapture(s.stderr, s.cfg.Quiet)
 	return s.loop(src, true)
+}
+
+// CaptureStarted is the line every live mode prints on stderr once its probe
+// is attached and events are being recorded (unless -q).
+const CaptureStarted = "ferret: capture started"
+
+func announceCapture(w io.Writer, quiet bool) {
+	if !quiet {
+		fmt.Fprintln(w, CaptureStarted)
+	}
 }
 
 // writeDropReport prints the end-of-capture counters of a live source on
@@ -81,4 +94,13 @@ func (s *session) writeDropReport(src capture.Source) {
 			fmt.Fprintf(s.stderr, "  %s: %d\n", r, st.Drops[r])
 		}
 	}
+}
+
+// writeLookupReport says how many threads unknown to the start-up snapshot
+// were read from /proc on their first event, when there were any.
+func writeLookupReport(w io.Writer, c state.Counters) {
+	if c.Lookups == 0 && c.LookupsSkipped == 0 {
+		return
+	}
+	fmt.Fprintf(w, "Threads looked up in /proc: %d (%d gone, %d over the limit)\n", c.Lookups, c.LookupsFailed, c.LookupsSkipped)
 }

@@ -3,9 +3,13 @@
 package app
 
 import (
+	"bytes"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,4 +57,113 @@ func TestLiveCapture(t *testing.T) {
 			t.Errorf("unexpected event %q", l)
 		}
 	}
+}
+
+// TestLiveProcessesBornDuringLoad starts shells before and while the probe
+// loads and keeps them running: every one of their events must carry the
+// process's name and executable, whether the snapshot, the capture of its
+// creation or the lookup of an unknown thread described it.
+func TestLiveProcessesBornDuringLoad(t *testing.T) {
+	testutil.RequireRoot(t)
+	if testing.Short() {
+		t.Skip("loads the probe")
+	}
+	bin := testutil.FerretBinary(t)
+	marker := filepath.Join(t.TempDir(), "marker")
+	if err := os.WriteFile(marker, []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-p", "%proc.pid %proc.name %proc.exepath", "fd.name="+marker)
+	var out, errb lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	var kids []*exec.Cmd
+	defer func() {
+		for _, k := range kids {
+			k.Process.Kill()
+			k.Wait()
+		}
+	}()
+	spawn := func() {
+		k := exec.Command("sh", "-c", `while :; do read x < "$1"; sleep 0.05; done`, "sh", marker)
+		if err := k.Start(); err != nil {
+			t.Fatal(err)
+		}
+		kids = append(kids, k)
+	}
+	spawn()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Shells start every 20 ms until the capture is announced and a while
+	// after, then the capture runs until each has been seen.
+	started := false
+	for i := 0; i < 400 && !started; i++ {
+		spawn()
+		time.Sleep(20 * time.Millisecond)
+		started = strings.Contains(errb.String(), "capture started")
+	}
+	if !started {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("no start line: %q", errb.String())
+	}
+	for i := 0; i < 5; i++ {
+		spawn()
+	}
+	seen := map[int]bool{}
+	for i := 0; i < 200 && len(seen) < len(kids); i++ {
+		time.Sleep(50 * time.Millisecond)
+		for _, l := range strings.Split(out.String(), "\n") {
+			if f := strings.Fields(l); len(f) == 3 {
+				pid, _ := strconv.Atoi(f[0])
+				seen[pid] = true
+			}
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("ferret: %v: %s", err, errb.String())
+	}
+	want := map[int]bool{}
+	for _, k := range kids {
+		want[k.Process.Pid] = true
+	}
+	// the path exec was given (seen executing) or the link resolved (/proc)
+	resolved, _ := filepath.EvalSymlinks("/bin/sh")
+	sh, _ := exec.LookPath("sh")
+	exes := map[string]bool{resolved: true, sh: true}
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		f := strings.Fields(l)
+		if len(f) != 3 {
+			t.Fatalf("line %q", l)
+		}
+		pid, _ := strconv.Atoi(f[0])
+		if want[pid] && (f[1] != "sh" || !exes[f[2]]) {
+			t.Errorf("shell %d described as %q", pid, l)
+		}
+	}
+	for pid := range want {
+		if !seen[pid] {
+			t.Errorf("no event of shell %d", pid)
+		}
+	}
+}
+
+// lockedBuffer is a bytes.Buffer a child process writes to while the test
+// reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -347,6 +347,7 @@ func (s *session) loop(src capture.Source, live bool) error {
 		st := src.Stats()
 		s.driverEvents, s.driverDrops = st.Events, st.TotalDrops()
 		s.writeDropReport(src)
+		writeLookupReport(s.stderr, r.State.Counters)
 	}
 	return err
 }

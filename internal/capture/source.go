@@ -54,3 +54,11 @@ type SectionSource interface {
 	Source
 	NewSection() bool
 }
+
+// ThreadLookup is implemented by sources that can describe a thread their
+// snapshot does not hold, on its first event (a live source reads /proc for
+// threads born while the capture was starting). It returns the thread and,
+// first, the main thread of its process, or false when the thread is gone.
+type ThreadLookup interface {
+	LookupThread(tid int64) ([]event.Thread, bool)
+}

@@ -111,7 +111,13 @@ type Run struct {
 }
 
 // New prepares a run over src. The state is loaded from src.Snapshot().
+// A source that implements capture.ThreadLookup answers the state's
+// questions about threads its snapshot missed, unless opts.State.Lookup is
+// set.
 func New(src capture.Source, opts Options, consumers ...Consumer) *Run {
+	if l, ok := src.(capture.ThreadLookup); ok && opts.State.Lookup == nil {
+		opts.State.Lookup = l.LookupThread
+	}
 	st := state.New(opts.State)
 	st.Load(src.Snapshot())
 	r := &Run{Source: src, State: st, Ctx: fields.NewCtx(st), opts: opts, consumers: consumers}

@@ -148,7 +148,10 @@ func bracketNum(s string) uint64 {
 	return n
 }
 
-func readFDs(pdir string, socks *sockTable) []event.FD {
+// readFDs reads a process's fd table; socks is called for the socket table
+// the first time a socket is found.
+func readFDs(pdir string, socksOf func() *sockTable) []event.FD {
+	var socks *sockTable
 	fdDir := filepath.Join(pdir, "fd")
 	nums := numericDirs(fdDir)
 	out := make([]event.FD, 0, len(nums))
@@ -164,6 +167,9 @@ func readFDs(pdir string, socks *sockTable) []event.FD {
 		case strings.HasPrefix(link, "socket:["):
 			ino := bracketNum(link)
 			fd.Ino = ino
+			if socks == nil {
+				socks = socksOf()
+			}
 			si := socks.byIno[ino]
 			if si == nil {
 				fd.Type = event.FDUnknown

@@ -214,7 +214,7 @@ func readThreads(opts Options) ([]event.Thread, error) {
 			continue
 		}
 		if !opts.NoFDs {
-			proc.FDs = readFDs(pdir, socks)
+			proc.FDs = readFDs(pdir, func() *sockTable { return socks })
 		}
 		tids := numericDirs(filepath.Join(pdir, "task"))
 		if len(tids) == 0 {
@@ -430,6 +430,58 @@ func readFDLimit(path string) int64 {
 				}
 				v, _ := strconv.ParseInt(f[0], 10, 64)
 				return v
+			}
+		}
+	}
+	return 0
+}
+
+// ReadThread reads one thread, found by its thread id, and the main thread of
+// its process (with the process's fd table), as Scan would have seen them. It
+// returns the main thread first; for a main thread only that one. ok is false
+// when the thread no longer exists.
+func ReadThread(opts Options, tid int64) (threads []event.Thread, ok bool) {
+	opts = opts.withDefaults()
+	pid := tid
+	if v := nsFirst(filepath.Join(opts.Proc, strconv.FormatInt(tid, 10), "status"), "Tgid:"); v > 0 {
+		pid = v
+	}
+	pdir := filepath.Join(opts.Proc, strconv.FormatInt(pid, 10))
+	proc, ok := readProcess(pdir, pid, opts)
+	if !ok {
+		return nil, false
+	}
+	if !opts.NoFDs {
+		proc.FDs = readFDs(pdir, func() *sockTable { return readSockTable(opts.Proc) })
+	}
+	threads = append(threads, proc)
+	if tid != pid {
+		t := proc
+		t.TID, t.FDs = tid, nil
+		tdir := filepath.Join(pdir, "task", strconv.FormatInt(tid, 10))
+		st, ok := readStat(filepath.Join(tdir, "stat"))
+		if !ok {
+			return nil, false
+		}
+		t.Comm = st.comm
+		t.PFMajor, t.PFMinor = st.majflt, st.minflt
+		t.VTID = nsLast(filepath.Join(tdir, "status"), "NSpid:", tid)
+		threads = append(threads, t)
+	}
+	return threads, true
+}
+
+// nsFirst returns the first number of a status file line, or 0.
+func nsFirst(path, key string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, key); ok {
+			if f := strings.Fields(v); len(f) > 0 {
+				n, _ := strconv.ParseInt(f[0], 10, 64)
+				return n
 			}
 		}
 	}

@@ -246,3 +246,30 @@ func FuzzParseStat(f *testing.F) {
 		parseCgroups(string(b))
 	})
 }
+
+// TestReadThread reads the test process and one of its secondary threads by
+// thread id, as Scan sees them.
+func TestReadThread(t *testing.T) {
+	pid := int64(os.Getpid())
+	ths, ok := ReadThread(Options{}, pid)
+	if !ok || len(ths) != 1 || ths[0].TID != pid || ths[0].PID != pid || ths[0].ExePath == "" || len(ths[0].FDs) == 0 {
+		t.Fatalf("main thread: ok %v %+v", ok, ths)
+	}
+	var tid int64
+	for _, n := range numericDirs("/proc/self/task") {
+		if n != pid {
+			tid = n
+			break
+		}
+	}
+	if tid == 0 {
+		t.Skip("no secondary thread")
+	}
+	ths, ok = ReadThread(Options{}, tid)
+	if !ok || len(ths) != 2 || ths[0].TID != pid || ths[1].TID != tid || ths[1].PID != pid || len(ths[1].FDs) != 0 || ths[1].ExePath != ths[0].ExePath {
+		t.Fatalf("secondary thread %d: ok %v %+v", tid, ok, ths)
+	}
+	if _, ok := ReadThread(Options{}, 1<<30); ok {
+		t.Fatal("found a thread that cannot exist")
+	}
+}

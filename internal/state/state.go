@@ -28,6 +28,8 @@ type State struct {
 	// fd closed by the previous event, removed at the next Update.
 	pendingClose   *FDTable
 	pendingCloseFD int64
+	// tids whose lookup failed, not asked about again
+	negative map[int64]struct{}
 
 	// Counters of conditions the state machine could not handle.
 	Counters Counters
@@ -35,10 +37,13 @@ type State struct {
 
 // Counters count state-machine anomalies (hot-path failures).
 type Counters struct {
-	MissingThread uint64 // events of a tid not in the table (thread created on the fly)
-	MissingFD     uint64 // fd operations on an unknown fd
-	BadParams     uint64 // events whose parameters were malformed
-	DroppedThread uint64 // threads not kept because of MaxThreads
+	MissingThread  uint64 // events of a tid not in the table (thread created on the fly)
+	MissingFD      uint64 // fd operations on an unknown fd
+	BadParams      uint64 // events whose parameters were malformed
+	DroppedThread  uint64 // threads not kept because of MaxThreads
+	Lookups        uint64 // unknown threads looked up (Options.Lookup)
+	LookupsFailed  uint64 // ... of which were gone
+	LookupsSkipped uint64 // unknown threads not looked up (MaxLookups reached)
 }
 
 // New returns an empty State.
@@ -58,6 +63,7 @@ func (s *State) reset() {
 	s.cur = Cur{FDNum: -1}
 	s.pendingX = -1
 	s.pendingClose = nil
+	s.negative = nil
 }
 
 // Load replaces every table with the content of snap, as at the start of a

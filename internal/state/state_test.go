@@ -422,3 +422,64 @@ func TestThreadCounts(t *testing.T) {
 		t.Fatalf("after exit: %d", s.ThreadsOf(200))
 	}
 }
+
+// TestLookupUnknownThread: an unknown tid is looked up once on its first
+// event (process first, sharing its fd table), failures are remembered and
+// the number of lookups is bounded and counted.
+func TestLookupUnknownThread(t *testing.T) {
+	asked := map[int64]int{}
+	s := New(Options{MaxLookups: 3, Lookup: func(tid int64) ([]event.Thread, bool) {
+		asked[tid]++
+		switch tid {
+		case 501:
+			return []event.Thread{
+				{TID: 500, PID: 500, Comm: "worker", Exe: "/usr/bin/worker", Cwd: "/srv",
+					FDs: []event.FD{{Num: 3, Type: event.FDFile, Name: "/var/log/w.log"}}},
+				{TID: 501, PID: 500, Comm: "worker-t1", Exe: "/usr/bin/worker", Cwd: "/srv"},
+			}, true
+		case 600, 601, 602:
+			return []event.Thread{{TID: tid, PID: tid, Comm: "p"}}, true
+		}
+		return nil, false
+	}})
+	s.Load(&event.Snapshot{})
+	s.Update(mkEvent(t, "read", true, 1, 501, int64(3), uint64(10)))
+	th := s.Thread(501)
+	if th == nil || th.Unknown() || th.Comm != "worker-t1" || th.PID != 500 || th.Cwd != "/srv/" {
+		t.Fatalf("looked-up thread: %+v", th)
+	}
+	if f := s.Cur().FD; f == nil || f.Name != "/var/log/w.log" {
+		t.Fatalf("fd of the looked-up process: %+v", f)
+	}
+	if p := s.Thread(500); p == nil || p.Comm != "worker" || p.FDs() != th.FDs() {
+		t.Fatalf("process of the looked-up thread: %+v", p)
+	}
+	// The process is known now: its own events need no lookup.
+	s.Update(mkEvent(t, "brk", true, 2, 500, uint64(0)))
+	for i := 0; i < 3; i++ {
+		s.Update(mkEvent(t, "brk", true, uint64(3+i), 700, uint64(0)))
+	}
+	if s.Thread(700) == nil || !s.Thread(700).Unknown() {
+		t.Fatalf("gone thread: %+v", s.Thread(700))
+	}
+	// Gone threads are asked about once (the thread table then holds them).
+	s.removeThread(700)
+	s.Update(mkEvent(t, "brk", true, 7, 700, uint64(0)))
+	if asked[700] != 1 || asked[500] != 0 || asked[501] != 1 {
+		t.Fatalf("lookups %v", asked)
+	}
+	s.Update(mkEvent(t, "brk", true, 8, 600, uint64(0))) // third lookup
+	s.Update(mkEvent(t, "brk", true, 9, 601, uint64(0))) // over the bound
+	if s.Thread(600).Unknown() || !s.Thread(601).Unknown() || asked[601] != 0 {
+		t.Fatalf("bound: 600 %+v 601 %+v", s.Thread(600), s.Thread(601))
+	}
+	// A new child's first event describes it: no lookup.
+	s.Update(mkEvent(t, "clone", false, 10, 800, cloneArgs(0, 800, 800, 600, 0)...))
+	if asked[800] != 0 || s.Thread(800) == nil || s.Thread(800).PTID != 600 {
+		t.Fatalf("child side of clone: asked %d, %+v", asked[800], s.Thread(800))
+	}
+	c := s.Counters
+	if c.Lookups != 3 || c.LookupsFailed != 1 || c.LookupsSkipped != 1 || c.MissingThread != 4 {
+		t.Fatalf("counters %+v", c)
+	}
+}

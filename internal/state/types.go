@@ -11,7 +11,22 @@ type Options struct {
 	// MaxThreads bounds the thread table (0 = unbounded). When full, new
 	// threads are still tracked for the current event but not kept.
 	MaxThreads int
+	// Lookup, when set, is asked about a thread id the table does not know
+	// on that thread's first event (a live capture reads /proc): it returns
+	// the thread and, first, its process's main thread, as a snapshot would
+	// hold them, or false when the thread is gone. Each unknown tid is asked
+	// about once, and at most MaxLookups times in all.
+	Lookup func(tid int64) ([]event.Thread, bool)
+	// MaxLookups bounds the calls to Lookup over the State's life (0 means
+	// DefaultMaxLookups).
+	MaxLookups int
 }
+
+// DefaultMaxLookups is the default bound on thread lookups.
+const DefaultMaxLookups = 100000
+
+// maxNegative bounds the set of thread ids whose lookup failed.
+const maxNegative = 1 << 16
 
 // FD is one entry of a process's fd table.
 type FD struct {

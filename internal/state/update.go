@@ -13,6 +13,11 @@ type handler func(s *State, ev *event.Event, t *Thread)
 // handlers is indexed by event type; nil entries need no state change.
 var handlers [event.MaxType]handler
 
+// createsThread marks the exit events of clone and its relatives: on the
+// child's side the event describes the new thread itself, which is then not
+// looked up.
+var createsThread [event.MaxType]bool
+
 func on(h handler, names ...string) {
 	for _, n := range names {
 		for _, typ := range event.ByName(n) {
@@ -67,6 +72,11 @@ func init() {
 	onExit(exitSetuid, "setuid", "setresuid")
 	onExit(exitSetgid, "setgid", "setresgid")
 	onExit(exitClone, "clone", "fork", "vfork", "clone3")
+	for _, n := range []string{"clone", "fork", "vfork", "clone3"} {
+		for _, typ := range event.ByName(n) {
+			createsThread[typ] = !typ.IsEnter()
+		}
+	}
 	onExit(exitExecve, "execve", "execveat")
 	onExit(exitSetsid, "setsid")
 	onExit(exitSetpgid, "setpgid")
@@ -118,8 +128,13 @@ func (s *State) Update(ev *event.Event) {
 			}
 			return
 		}
-		t = s.addUnknownThread(ev.TID)
-		s.Counters.MissingThread++
+		if !createsThread[ev.Type] {
+			t = s.lookupThread(ev.TID)
+		}
+		if t == nil {
+			t = s.addUnknownThread(ev.TID)
+			s.Counters.MissingThread++
+		}
 	}
 	c.Thread = t
 	if info.Category == event.CatScheduler || info.Category == event.CatInternal || info.Flags&event.FlagSkipParseReset != 0 {
@@ -176,6 +191,52 @@ func (t *Thread) saveEnter(ev *event.Event) {
 
 // enterParam returns the paired enter event when it carries parameter i.
 func (s *State) enterEv() *event.Event { return s.cur.Enter }
+
+// lookupThread asks Options.Lookup about an unknown tid and installs what it
+// returns (the process's main thread first, when it is unknown too). It
+// returns nil when the thread could not be found.
+func (s *State) lookupThread(tid int64) *Thread {
+	if s.opts.Lookup == nil {
+		return nil
+	}
+	if _, gone := s.negative[tid]; gone {
+		return nil
+	}
+	max := s.opts.MaxLookups
+	if max <= 0 {
+		max = DefaultMaxLookups
+	}
+	if s.Counters.Lookups >= uint64(max) {
+		s.Counters.LookupsSkipped++
+		return nil
+	}
+	s.Counters.Lookups++
+	ths, ok := s.opts.Lookup(tid)
+	if !ok || len(ths) == 0 || ths[len(ths)-1].TID != tid {
+		s.Counters.LookupsFailed++
+		if s.negative == nil || len(s.negative) >= maxNegative {
+			s.negative = make(map[int64]struct{})
+		}
+		s.negative[tid] = struct{}{}
+		return nil
+	}
+	var t *Thread
+	for i := range ths {
+		st := &ths[i]
+		if old := s.threads[st.TID]; old != nil && st.TID != tid {
+			continue // the process is known: keep its state
+		}
+		t = threadFromSnapshot(st)
+		if st.TID != st.PID {
+			if p := s.threads[st.PID]; p != nil {
+				t.fds = p.fds
+			}
+		}
+		s.setContainer(t)
+		s.keepThread(t)
+	}
+	return t
+}
 
 func (s *State) addUnknownThread(tid int64) *Thread {
 	t := &Thread{TID: tid, PID: tid, PTID: -1, Comm: "<NA>", Exe: "<NA>", fds: newFDTable(), unknown: true,

@@ -51,19 +51,24 @@ type readerState struct {
 }
 
 func open(opts Options) (*Source, error) {
+	// Attach first, then read /proc: a process born while the probe loads
+	// is then either in the snapshot or seen being created (or both, which
+	// the state reconciles: a clone or open replayed over the snapshot
+	// leaves the same tables). Threads missed by both are looked up on
+	// their first event (LookupThread).
+	p, err := loadProbe(opts)
+	if err != nil {
+		return nil, err
+	}
 	var snap *event.Snapshot
 	if opts.NoSnapshot {
 		snap = &event.Snapshot{Machine: procfs.ReadMachine()}
 	} else {
-		var err error
 		snap, err = procfs.Scan(procfs.Options{})
 		if err != nil {
+			p.close()
 			return nil, fmt.Errorf("live: %w", err)
 		}
-	}
-	p, err := loadProbe(opts)
-	if err != nil {
-		return nil, err
 	}
 	s := &Source{opts: opts, snap: snap, probe: p}
 	s.r.m = newMerger(p.ncpu)

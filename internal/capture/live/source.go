@@ -5,6 +5,7 @@ package live
 import (
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/procfs"
 )
 
 // Source is a running live capture. It implements capture.Source. Next must
@@ -36,6 +37,15 @@ func (s *Source) Snapshot() *event.Snapshot { return s.snap }
 // the capture was opened without PIDs this switches it from "every process"
 // to "only traced processes".
 func (s *Source) AddPID(pid int) error { return s.probe.addPID(pid) }
+
+// LookupThread reads a thread its snapshot does not hold from /proc (see
+// capture.ThreadLookup). With NoSnapshot it finds nothing.
+func (s *Source) LookupThread(tid int64) ([]event.Thread, bool) {
+	if s.opts.NoSnapshot {
+		return nil, false
+	}
+	return procfs.ReadThread(procfs.Options{}, tid)
+}
 
 // Stats returns delivered events and losses by reason and CPU.
 func (s *Source) Stats() capture.Stats { return s.stats() }
