@@ -234,3 +234,45 @@ func TestLiveRunningTree(t *testing.T) {
 			heldBefore, heldWritten, laterRead, b, stderr.String())
 	}
 }
+
+// TestLiveCommandText: the text form of a command's records is aligned
+// under its header and names the shell by its executable's path, with its
+// parent, even once the command has exited.
+func TestLiveCommandText(t *testing.T) {
+	bin := ferretBin(t)
+	dir := t.TempDir()
+	target := filepath.Join(dir, "f")
+	os.WriteFile(target, []byte("abc"), 0o644)
+	out, err := exec.Command(bin, "files", "--prefix", dir, "--", "sh", "-c", `read x < "$1"; cat "$1" >/dev/null`, "sh", target).Output()
+	if err != nil {
+		t.Fatalf("ferret files: %v", err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	// sh opens the file as 3 and moves it to 0: two records, then cat's
+	if len(lines) != 4 {
+		t.Fatalf("want a header and 3 records: %q", out)
+	}
+	head := strings.Fields(lines[0])
+	sh, _ := exec.LookPath("sh")
+	cat, _ := exec.LookPath("cat")
+	want := map[string]string{"sh": sh, "cat": cat}
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		if len(f) != len(head) {
+			t.Fatalf("%d columns under %d labels: %q", len(f), len(head), l)
+		}
+		for _, h := range head {
+			j := strings.Index(lines[0], h)
+			if l[j] == ' ' || (j > 0 && l[j-1] != ' ') {
+				t.Errorf("column %s misaligned:\n%s\n%s", h, lines[0], l)
+			}
+		}
+		rec := map[string]string{}
+		for i, h := range head {
+			rec[h] = f[i]
+		}
+		if rec["EXE"] != want[rec["COMM"]] || rec["PPID"] == "0" || rec["PATH"] != target {
+			t.Errorf("record %v", rec)
+		}
+	}
+}

@@ -171,6 +171,10 @@ func (m *Monitor) taskOf(tid int64) *task {
 	info, ok := m.opts.Proc(tid)
 	if !ok {
 		info = ProcInfo{PID: tid}
+		if m.held[tid] {
+			// gone already: held commands are the monitor's children
+			info.PPID = int64(os.Getpid())
+		}
 	}
 	p := m.procs[info.PID]
 	if p == nil {
@@ -256,13 +260,17 @@ func (m *Monitor) Handle(ev *event.Event) {
 		return
 	}
 	if len(m.held) > 0 && m.held[ev.TID] {
-		if k != kExec || ev.Type.IsEnter() {
+		// Only its execve counts; the enter event gives the path of the
+		// executable.
+		if k != kExec {
 			return
 		}
-		if res, _ := ev.Int(0); res != 0 {
-			return
+		if !ev.Type.IsEnter() {
+			if res, _ := ev.Int(0); res != 0 {
+				return
+			}
+			delete(m.held, ev.TID)
 		}
-		delete(m.held, ev.TID)
 	}
 	if k == kClone && !ev.Type.IsEnter() && m.tasks[ev.TID] == nil {
 		if res, _ := ev.Int(0); res == 0 && m.cloneChild(ev) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ferret-observability/ferret/internal/capture/synth"
 	"github.com/ferret-observability/ferret/internal/event"
@@ -135,7 +136,7 @@ func TestWriter(t *testing.T) {
 	w.WriteHeader()
 	w.Write(r)
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[1], " 0.000500 ") || !strings.HasSuffix(lines[1], "/tmp/x  /bin/cat") {
+	if len(lines) != 2 || !strings.Contains(lines[1], " 0.000500 ") || !strings.HasSuffix(lines[1], " /bin/cat                 /tmp/x") {
 		t.Errorf("text: %q", b.String())
 	}
 }
@@ -225,5 +226,48 @@ func TestPreload(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestTextLayout: every value of a text record starts under its header
+// label, for opened-before, failed and long-flag records alike.
+func TestTextLayout(t *testing.T) {
+	recs := []*Record{
+		{OpenTS: 1e9, CloseTS: 2e9, PID: 7, TID: 8, PPID: 1, Comm: "cat", Exe: "/usr/bin/cat",
+			Path: "/tmp/x", Flags: oRDONLY | oCLOEXEC, FD: 3, BytesRead: 12, End: EndClose},
+		{OpenTS: 1e9, CloseTS: 1e9, PID: 123456, TID: 123457, PPID: 99999, Comm: "a-long-commname",
+			Exe: "/usr/lib/x86_64-linux/x", Path: "/nope", Flags: 2 | 1<<2 | 1<<8, FD: -2, End: EndError},
+		{OpenTS: 1e9, CloseTS: 5e9, PID: 1, TID: 1, Comm: "sh", Exe: "/usr/bin/dash", Path: "/var/log/a b",
+			Flags: 3 | 1<<3, FD: 10, BytesWritten: 1 << 30, End: EndEnd, Before: true},
+	}
+	var b bytes.Buffer
+	w := &Writer{W: &b, Loc: time.UTC}
+	w.WriteHeader()
+	for _, r := range recs {
+		w.Write(r)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	starts := func(l string) []int {
+		var out []int
+		for i := range l {
+			if l[i] != ' ' && (i == 0 || l[i-1] == ' ') {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
+	head := starts(lines[0])
+	if len(head) != 15 || !strings.HasSuffix(lines[0], " EXE                      PATH") {
+		t.Fatalf("header %q", lines[0])
+	}
+	for _, l := range lines[1:] {
+		got := starts(l)
+		// the path may hold spaces: compare the columns before it
+		if len(got) < len(head) || fmt.Sprint(got[:len(head)]) != fmt.Sprint(head) {
+			t.Errorf("misaligned:\n%s\n%s", lines[0], l)
+		}
+	}
+	if !strings.HasPrefix(lines[3], "<00:00:01.000000 ") || !strings.Contains(lines[3], " >4.000000 ") {
+		t.Errorf("opened-before record: %q", lines[3])
 	}
 }

@@ -48,8 +48,26 @@ type Writer struct {
 	err  error
 }
 
+// textCols are the columns of the text form and their widths (a value
+// wider than its column pushes the rest of its line only). The last column,
+// PATH, is not padded.
+var textCols = []struct {
+	name  string
+	width int
+}{
+	{"OPEN", 16}, {"CLOSE", 15}, {"DURATION", 10}, {"PID", 7}, {"TID", 7}, {"PPID", 7},
+	{"COMM", 15}, {"FD", 4}, {"RESULT", 7}, {"READ", 10}, {"WRITTEN", 10}, {"END", 5},
+	{"FLAGS", 24}, {"EXE", 24}, {"PATH", 0},
+}
+
 // Header is the column header of the text form.
-const Header = "OPEN                CLOSE               DURATION    PID     TID     PPID    COMM             FD   RESULT  READ       WRITTEN    FLAGS  END    PATH  EXE\n"
+var Header = func() string {
+	var b []byte
+	for _, c := range textCols {
+		b = col(b, c.name, c.width)
+	}
+	return string(b[:len(b)-1]) + "\n"
+}()
 
 // WriteHeader prints the text header (nothing in JSON mode).
 func (w *Writer) WriteHeader() error {
@@ -113,30 +131,24 @@ func (w *Writer) Write(r *Record) error {
 		_, w.err = w.W.Write(append(b, '\n'))
 		return w.err
 	}
-	b := w.buf[:0]
-	durText := strconv.FormatFloat(float64(dur)/1e9, 'f', 6, 64)
+	open, durText := w.clock(r.OpenTS), strconv.FormatFloat(float64(dur)/1e9, 'f', 6, 64)
 	if r.Before {
 		// open before monitoring: the time and duration are lower bounds
-		b = col(b, "<"+w.clock(r.OpenTS), 19)
-		durText = ">" + durText
-	} else {
-		b = col(b, w.clock(r.OpenTS), 19)
+		open, durText = "<"+open, ">"+durText
 	}
-	b = col(b, w.clock(r.CloseTS), 19)
-	b = col(b, durText, 11)
-	b = col(b, strconv.FormatInt(r.PID, 10), 7)
-	b = col(b, strconv.FormatInt(r.TID, 10), 7)
-	b = col(b, strconv.FormatInt(r.PPID, 10), 7)
-	b = col(b, r.Comm, 16)
-	b = col(b, strconv.FormatInt(r.FD, 10), 4)
-	b = col(b, r.Result(), 7)
-	b = col(b, strconv.FormatUint(r.BytesRead, 10), 10)
-	b = col(b, strconv.FormatUint(r.BytesWritten, 10), 10)
-	b = col(b, FlagsText(r.Flags), 6)
-	b = col(b, string(r.End), 6)
+	exe := r.Exe
+	if exe == "" {
+		exe = "-"
+	}
+	vals := [...]string{open, w.clock(r.CloseTS), durText, strconv.FormatInt(r.PID, 10),
+		strconv.FormatInt(r.TID, 10), strconv.FormatInt(r.PPID, 10), r.Comm, strconv.FormatInt(r.FD, 10),
+		r.Result(), strconv.FormatUint(r.BytesRead, 10), strconv.FormatUint(r.BytesWritten, 10),
+		string(r.End), FlagsText(r.Flags), exe}
+	b := w.buf[:0]
+	for i, v := range vals {
+		b = col(b, v, textCols[i].width)
+	}
 	b = append(b, r.Path...)
-	b = append(b, "  "...)
-	b = append(b, r.Exe...)
 	b = append(b, '\n')
 	w.buf = b
 	_, w.err = w.W.Write(b)
