@@ -30,6 +30,8 @@ var layers = map[string]int{
 	"trace":          5,
 	"filemon":        5,
 	"view":           6,
+	"hist":           1,
+	"plot":           5,
 	"tui":            7,
 	"app":            8,
 	"testutil":       1,
