@@ -139,7 +139,6 @@ func newSession(cfg *Config, stdout, stderr io.Writer) (*session, error) {
 	if err != nil {
 		return nil, fail(1, "%s", err)
 	}
-	f.Escape = tty
 	s.format = f
 	if err := s.setFilter(cfg.Filter); err != nil {
 		return nil, err
@@ -370,7 +369,9 @@ func (s *session) setupCtx(c *fields.Ctx) {
 		c.Buf = fields.BufNormal
 	}
 	c.Time = fields.TimeMode(cfg.TimeMode)
-	if cfg.Verbose || cfg.JSON || len(s.chisels) > 0 {
+	// Like sysdig, buffers are cut to 80 bytes only in the default
+	// rendering: -A, -x, -X and -b print them whole.
+	if cfg.Verbose || cfg.JSON || len(s.chisels) > 0 || c.Buf != fields.BufNormal {
 		c.PrintLen = 0
 	} else {
 		c.PrintLen = fields.DefaultPrintLen

@@ -5,6 +5,7 @@ package capfile
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 )
 
 // cursor walks a metadata block body. The first failure sticks in err and
@@ -100,4 +101,14 @@ func (c *cursor) skip(n int, what string) {
 	if c.need(n, what) {
 		c.p += n
 	}
+}
+
+// cstr16 is str16 read as a C string, as libscap's readers do: what follows
+// a NUL inside the declared length is not part of the string.
+func (c *cursor) cstr16(limit int, what string) string {
+	s := c.str16(limit, what)
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -156,16 +156,16 @@ func (s *section) parseUL(body []byte, v2 bool) error {
 			var u event.User
 			u.UID = c.u32("uid")
 			u.GID = c.u32("gid")
-			u.Name = c.str16(anyLen, "user name")
-			u.HomeDir = c.str16(anyLen, "home directory")
-			u.Shell = c.str16(anyLen, "shell")
+			u.Name = c.cstr16(anyLen, "user name")
+			u.HomeDir = c.cstr16(anyLen, "home directory")
+			u.Shell = c.cstr16(anyLen, "shell")
 			if c.err == nil {
 				s.snap.Users = append(s.snap.Users, u)
 			}
 		} else {
 			var g event.Group
 			g.GID = c.u32("gid")
-			g.Name = c.str16(anyLen, "group name")
+			g.Name = c.cstr16(anyLen, "group name")
 			if c.err == nil {
 				s.snap.Groups = append(s.snap.Groups, g)
 			}
@@ -213,13 +213,13 @@ func (s *section) parsePL(body []byte, ver int) error {
 		if ver >= 8 {
 			t.VPGID = int64(c.u64("vpgid"))
 		}
-		t.Comm = c.str16(anyLen, "comm")
-		t.Exe = c.str16(anyLen, "exe")
+		t.Comm = c.cstr16(anyLen, "comm")
+		t.Exe = c.cstr16(anyLen, "exe")
 		if ver >= 7 {
-			t.ExePath = c.str16(anyLen, "exepath")
+			t.ExePath = c.cstr16(anyLen, "exepath")
 		}
 		t.Args = splitNul(c.str16(anyLen, "args"))
-		t.Cwd = c.str16(anyLen, "cwd")
+		t.Cwd = c.cstr16(anyLen, "cwd")
 		t.FDLimit = int64(c.u64("fdlimit"))
 		t.Flags = c.u32("flags")
 		t.UID = c.u32("uid")
@@ -242,7 +242,7 @@ func (s *section) parsePL(body []byte, ver int) error {
 			t.VTID, t.VPID = t.TID, t.PID
 		}
 		if ver >= 5 {
-			t.Root = c.str16(anyLen, "root")
+			t.Root = c.cstr16(anyLen, "root")
 		}
 		t.LoginUID = -1
 		if c.err != nil {
@@ -323,10 +323,10 @@ func (s *section) parseFDL(body []byte, v2 bool) error {
 		case event.FDUnixSock:
 			fd.UnixSrc = c.u64("unix source")
 			fd.UnixDst = c.u64("unix destination")
-			fd.Name = c.str16(anyLen, "fd name")
+			fd.Name = c.cstr16(anyLen, "fd name")
 		case event.FDFileV2:
 			fd.OpenFlags = c.u32("open flags")
-			fd.Name = c.str16(anyLen, "fd name")
+			fd.Name = c.cstr16(anyLen, "fd name")
 			if end >= 0 && end-c.p >= 4 {
 				fd.Dev = c.u32("dev")
 			}
@@ -334,7 +334,7 @@ func (s *section) parseFDL(body []byte, v2 bool) error {
 			if fd.Type > event.FDFileV2 {
 				return fmt.Errorf("fd %d of tid %d: unknown fd type %d", fd.Num, tid, fd.Type)
 			}
-			fd.Name = c.str16(anyLen, "fd name")
+			fd.Name = c.cstr16(anyLen, "fd name")
 		}
 		if c.err != nil {
 			break

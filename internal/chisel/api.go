@@ -118,7 +118,7 @@ func (c *Chisel) luaRequestField(L *lua.LState) int {
 	if f, ok := c.reg.Field(fname); ok {
 		mode = valueModeOf(f.Type)
 	}
-	c.handles = append(c.handles, handle{ext: ext, mode: mode})
+	c.handles = append(c.handles, handle{ext: ext, mode: mode, layout: fields.KeepsLineBreaks(fname)})
 	L.Push(lua.LNumber(len(c.handles)))
 	return 1
 }
@@ -223,7 +223,7 @@ func (c *Chisel) fieldValue(hd *handle) lua.LValue {
 		case fields.KindString:
 			n, err := strconv.ParseFloat(v.Str, 64)
 			if err != nil {
-				return lua.LString(strings.Clone(v.Str))
+				return lua.LString(strings.Clone(fields.SafeString(v.Str, false)))
 			}
 			return lua.LNumber(n)
 		default:
@@ -232,14 +232,21 @@ func (c *Chisel) fieldValue(hd *handle) lua.LValue {
 	case modeBool:
 		return lua.LBool(v.Uint != 0 || v.Int != 0)
 	default:
+		// Text handed to a chisel is sanitized like -p output: what
+		// it prints carries no control bytes from the traced system.
+		layout := hd.layout || v.Kind == fields.KindBytes
 		if v.Kind == fields.KindString {
 			if _, tx := hd.ext.(fields.Texter); !tx {
 				// Extractors may hand out strings backed by reused
 				// buffers; Lua keeps strings, so copy.
+				if s := fields.SafeString(v.Str, layout); s != v.Str {
+					return lua.LString(s)
+				}
 				return lua.LString(strings.Clone(v.Str))
 			}
 		}
 		c.textBuf = fields.AppendText(c.textBuf[:0], c.ctx, hd.ext, v)
+		fields.Sanitize(c.textBuf, layout)
 		return lua.LString(c.textBuf)
 	}
 }

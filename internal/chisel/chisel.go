@@ -152,8 +152,9 @@ type Chisel struct {
 }
 
 type handle struct {
-	ext  fields.Extractor
-	mode valueMode
+	ext    fields.Extractor
+	mode   valueMode
+	layout bool // the field renders arguments (see fields.KeepsLineBreaks)
 }
 
 type valueMode uint8

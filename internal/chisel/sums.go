@@ -114,8 +114,12 @@ func (c *Chisel) appendTostring(dst []byte, hd *handle) ([]byte, bool) {
 	if !hd.ext.Extract(c.ctx, v) {
 		return dst, false
 	}
+	n := len(dst)
 	if _, tx := hd.ext.(fields.Texter); !tx && v.Kind == fields.KindString {
-		return append(dst, v.Str...), true
+		dst = append(dst, v.Str...)
+	} else {
+		dst = fields.AppendText(dst, c.ctx, hd.ext, v)
 	}
-	return fields.AppendText(dst, c.ctx, hd.ext, v), true
+	fields.Sanitize(dst[n:], hd.layout || v.Kind == fields.KindBytes) // as fieldValue does
+	return dst, true
 }

@@ -11,6 +11,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/state"
 )
 
@@ -77,15 +78,15 @@ func (c *Chisel) luaThreadTable(withFDs, barebone bool) lua.LGFunction {
 
 func (c *Chisel) fillThread(L *lua.LState, st *state.State, t *state.Thread, e *lua.LTable) {
 	e.RawSetString("ptid", lua.LNumber(t.PTID))
-	e.RawSetString("comm", lua.LString(t.Comm))
-	e.RawSetString("exe", lua.LString(t.Exe))
+	e.RawSetString("comm", safeLString(t.Comm))
+	e.RawSetString("exe", safeLString(t.Exe))
 	e.RawSetString("args", strList(L, t.Args))
 	e.RawSetString("env", strList(L, t.Env))
 	e.RawSetString("flags", lua.LNumber(t.Flags))
 	e.RawSetString("fdlimit", lua.LNumber(t.FDLimit))
 	e.RawSetString("uid", lua.LNumber(t.UID))
 	e.RawSetString("gid", lua.LNumber(t.GID))
-	e.RawSetString("username", lua.LString(st.UserName(t.UID)))
+	e.RawSetString("username", safeLString(st.UserName(t.UID)))
 	nchilds := 0
 	if t.IsMain() {
 		st.Threads(func(o *state.Thread) bool {
@@ -108,10 +109,14 @@ func (c *Chisel) fillThread(L *lua.LState, st *state.State, t *state.Thread, e *
 	e.RawSetString("clone_ts", lua.LString(strconv.FormatUint(t.CloneTS, 10)))
 }
 
+// safeLString is a name from the traced system as a Lua string, sanitized
+// like every text handed to chisels (fields.Sanitize).
+func safeLString(s string) lua.LString { return lua.LString(fields.SafeString(s, false)) }
+
 func strList(L *lua.LState, ss []string) *lua.LTable {
 	t := L.CreateTable(len(ss), 0)
 	for _, s := range ss {
-		t.Append(lua.LString(s))
+		t.Append(safeLString(s))
 	}
 	return t
 }
@@ -155,7 +160,7 @@ func hostPort(ip []byte, port uint16) string {
 func fdEntry(L *lua.LState, fd *state.FD, barebone bool) *lua.LTable {
 	e := L.NewTable()
 	if !barebone {
-		e.RawSetString("name", lua.LString(fdName(fd)))
+		e.RawSetString("name", safeLString(fdName(fd)))
 		typ := fd.TypeString()
 		if typ == "unknown" {
 			typ = "<NA>"

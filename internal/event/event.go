@@ -179,14 +179,17 @@ func (e *Event) Int(i int) (int64, bool) {
 	return 0, false
 }
 
-// Str returns a string parameter without its trailing NUL.
+// Str returns a string parameter as a C string: up to its first NUL.
 func (e *Event) Str(i int) (string, bool) {
 	p := e.Param(i)
 	if p == nil && !e.HasParam(i) {
 		return "", false
 	}
-	if n := len(p); n > 0 && p[n-1] == 0 {
-		p = p[:n-1]
+	for j, c := range p {
+		if c == 0 { // a C string: what follows its NUL is not part of it
+			p = p[:j]
+			break
+		}
 	}
 	return string(p), true
 }

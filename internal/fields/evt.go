@@ -445,8 +445,13 @@ func rawValue(c *Ctx, ev *event.Event, pi *event.ParamInfo, b []byte, v *Value, 
 			return rawValue(c, ev, &pi.Dyn[b[0]], b[1:], v, sb)
 		}
 		return false
-	case event.PTCharBuf, event.PTFSPath, event.PTFSRelPath, event.PTByteBuf:
+	case event.PTCharBuf, event.PTFSPath, event.PTFSRelPath:
 		sb.b = append(sb.b[:0], trimNul(b)...)
+		return setStr(v, sb.str())
+	case event.PTByteBuf:
+		// A buffer is all its bytes (chisels see them all); text output
+		// stops at a NUL like every value.
+		sb.b = append(sb.b[:0], b...)
 		return setStr(v, sb.str())
 	}
 	var r []byte

@@ -99,12 +99,22 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 		pid := sint(b)
 		plain = strconv.AppendInt(plain, pid, 10)
 		if t := c.State.Thread(pid); t != nil && !t.Unknown() {
+			n := len(res)
 			res = append(res, t.Comm...)
+			Sanitize(res[n:], false)
 		}
 	case event.PTCharBuf:
+		n := len(plain)
 		plain = appendCStr(plain, b)
+		Sanitize(plain[n:], false)
 	case event.PTFSPath, event.PTFSRelPath:
-		plain = appendCStr(plain, b)
+		// sysdig drops the bytes outside printable ASCII from the path as
+		// written; the resolved path carries them as '.'.
+		for _, x := range trimNul(b) {
+			if isPrint(x) {
+				plain = append(plain, x)
+			}
+		}
 		if len(b) > 0 && b[0] != '/' && b[0] != 0 {
 			dirfd := int64(-100)
 			if pi.Type == event.PTFSRelPath && pi.DirFD >= 0 {
@@ -181,6 +191,7 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 			return c.renderParam(ev, &pi.Dyn[b[0]], b[1:], plain, res)
 		}
 	case event.PTCharBufArray, event.PTCharBufPairArray:
+		n := len(plain)
 		first := true
 		for _, s := range splitNul(b) {
 			if !first {
@@ -189,6 +200,7 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 			first = false
 			plain = append(plain, s...)
 		}
+		Sanitize(plain[n:], false)
 	default:
 		plain = append(plain, b...)
 	}

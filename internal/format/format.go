@@ -3,6 +3,7 @@
 package format
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strconv"
@@ -38,6 +39,9 @@ type item struct {
 	tok   string // field token as written ("proc.aname[1]"), "" for a trailing literal
 	ext   fields.Extractor
 	width int // 0 = natural width
+	// layout: the value may hold a payload whose -A rendering keeps its
+	// line feeds; every other control byte of a value prints as '.'.
+	layout bool
 }
 
 // Format is a compiled -p format string. A Format is not safe for
@@ -50,9 +54,6 @@ type Format struct {
 	optional bool
 	// json: item indexes ordered by key, duplicates removed.
 	keys []int
-	// Escape replaces terminal control characters inside field values
-	// (not literal text) by '.'; set it when writing to a terminal.
-	Escape bool
 
 	vals []fields.Value
 	ok   []bool
@@ -99,7 +100,7 @@ func Compile(s string, reg Registry) (*Format, error) {
 		if err != nil {
 			return nil, fmt.Errorf("invalid formatting token %s", rest[i+1:])
 		}
-		f.items = append(f.items, item{lit: string(lit), tok: rest[j : j+n], ext: ext, width: width})
+		f.items = append(f.items, item{lit: string(lit), tok: rest[j : j+n], ext: ext, width: width, layout: fields.KeepsLineBreaks(name)})
 		lit = lit[:0]
 		i = j + n
 	}
@@ -164,9 +165,11 @@ func (f *Format) Append(buf []byte, c *fields.Ctx) ([]byte, bool) {
 		start := len(buf)
 		if f.ok[i] {
 			buf = fields.AppendText(buf, c, it.ext, &f.vals[i])
-			if f.Escape {
-				escapeTerminal(buf[start:])
+			// Values print as C strings (up to a NUL), as in sysdig.
+			if j := bytes.IndexByte(buf[start:], 0); j >= 0 {
+				buf = buf[:start+j]
 			}
+			fields.Sanitize(buf[start:], it.layout || f.vals[i].Kind == fields.KindBytes)
 		} else {
 			buf = append(buf, "<NA>"...)
 		}
@@ -187,16 +190,6 @@ func fitWidth(buf []byte, start, w int) []byte {
 		buf = append(buf, ' ')
 	}
 	return buf
-}
-
-// escapeTerminal replaces control bytes (other than tab and newline) so that
-// untrusted strings cannot drive the terminal.
-func escapeTerminal(b []byte) {
-	for i, c := range b {
-		if (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f {
-			b[i] = '.'
-		}
-	}
 }
 
 // AppendJSON appends the current event as one JSON object with sorted keys
@@ -238,6 +231,9 @@ func (f *Format) appendJSONValue(buf []byte, c *fields.Ctx, it *item, v *fields.
 		return appendJSONFloat(buf, v.Float)
 	}
 	f.tmp = fields.AppendText(f.tmp[:0], c, it.ext, v)
+	if j := bytes.IndexByte(f.tmp, 0); j >= 0 {
+		f.tmp = f.tmp[:j] // a C string, as in text output
+	}
 	return AppendJSONBytes(buf, f.tmp)
 }
 

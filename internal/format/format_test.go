@@ -138,7 +138,6 @@ func TestEscapeTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.Escape = true
 	got, _ := f.Append(nil, &fields.Ctx{})
 	if want := "x.[2Jy\x1b[0m"; string(got) != want {
 		t.Errorf("got %q, want %q", got, want)

@@ -165,7 +165,7 @@ func threadFromSnapshot(st *event.Thread) *Thread {
 }
 
 func fdFromSnapshot(sf *event.FD) *FD {
-	f := &FD{Num: sf.Num, Type: sf.Type, Name: sf.Name, OpenFlags: sf.OpenFlags,
+	f := &FD{Num: sf.Num, Type: sf.Type, Name: dropNonPrint(sf.Name), OpenFlags: sf.OpenFlags,
 		Dev: sf.Dev, Ino: sf.Ino, SPort: sf.SPort, DPort: sf.DPort, L4Proto: sf.L4Proto,
 		UnixSrc: sf.UnixSrc, UnixDst: sf.UnixDst}
 	if f.Type == event.FDFileV2 {
@@ -188,6 +188,7 @@ func normCwd(c string) string {
 	if c == "" {
 		return c
 	}
+	c = pathChars(c)
 	if !strings.HasSuffix(c, "/") {
 		c += "/"
 	}
@@ -379,4 +380,39 @@ func (s *State) isLocalFor(ip []byte) bool {
 		}
 	}
 	return s.IsLocalIP(ip)
+}
+
+// pathChars replaces every byte outside printable ASCII by '.', as sysdig
+// does for the paths it stores (fd names, working directories): a file name
+// cannot smuggle control sequences into what is printed from them.
+func pathChars(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] < 0x20 || b[j] >= 0x7f {
+					b[j] = '.'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// dropNonPrint removes the bytes outside printable ASCII, as sysdig does
+// with the fd names of a capture's fd list.
+func dropNonPrint(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			b := []byte(s[:i])
+			for ; i < len(s); i++ {
+				if c := s[i]; c >= 0x20 && c < 0x7f {
+					b = append(b, c)
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }

@@ -3,6 +3,8 @@
 package state
 
 import (
+	"strings"
+
 	"github.com/ferret-observability/ferret/internal/event"
 )
 
@@ -309,9 +311,13 @@ func exitOpen(s *State, ev *event.Event, t *Thread) {
 // sysdig does for fd names and FSRELPATH arguments: absolute names are
 // cleaned, relative ones are joined to the directory first.
 func (s *State) ResolvePath(t *Thread, dirfd int64, name string) string {
+	if i := strings.IndexByte(name, 0); i >= 0 {
+		name = name[:i] // a C string
+	}
 	if name == "" {
 		return name
 	}
+	name = pathChars(name)
 	if name[0] == '/' {
 		return cleanPath(name)
 	}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package app
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/ferret-observability/ferret/internal/capfile"
+	"github.com/ferret-observability/ferret/internal/capture/synth"
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/testutil"
+)
+
+// hostileNames are names a local user can give files, processes and
+// arguments to take over the terminal of whoever watches the output:
+// colours, screen clearing, window titles, OSC 52 clipboard writes, C1
+// controls in UTF-8 and as raw bytes, NUL, DEL, bidi overrides, line breaks.
+var hostileNames = []string{
+	"x\x1b[31mred\x1b[0m",
+	"clear\x1b[2J\x1b[H",
+	"title\x1b]0;owned\x07",
+	"clip\x1b]52;c;aGk=\x07",
+	"bell\x07bs\x08cr\rlf\nvt\x0bff\x0ctab\t",
+	"del\x7fesc\x1b",
+	"c1\xc2\x9b2J\xc2\x9d0;t\xc2\x9c",
+	"raw\x9b2J\x90q\x9c",
+	"bidi\xe2\x80\xaeevil\xc3\xa9",
+	"nul\x00hidden\x1b[2J",
+}
+
+// allBytes holds every byte value but NUL, '.' and '/'.
+func allBytes() string {
+	var b []byte
+	for c := 1; c < 256; c++ {
+		if c != '.' && c != '/' {
+			b = append(b, byte(c))
+		}
+	}
+	return string(b)
+}
+
+// hostileCapture writes a capture whose metadata and events carry the
+// hostile names everywhere a name is printed from.
+func hostileCapture(t *testing.T) string {
+	t.Helper()
+	names := append(append([]string(nil), hostileNames...), allBytes())
+	snap := &event.Snapshot{
+		Machine: event.Machine{NumCPUs: 2, MemBytes: 1 << 30, MaxPID: 4194304, Hostname: "host", BootTime: 1_600_000_000_000_000_000},
+		Users:   []event.User{{UID: 0, Name: "root", HomeDir: "/root", Shell: "/bin/sh"}},
+		Groups:  []event.Group{{GID: 0, Name: "root"}},
+	}
+	g := &synth.Gen{TS: 1_700_000_000_000_000_000, Step: 1_000}
+	for i, n := range names {
+		tid := int64(100 + i)
+		comm := n
+		if len(comm) > 15 {
+			comm = comm[:15]
+		}
+		snap.Threads = append(snap.Threads, event.Thread{TID: tid, PID: tid, PTID: 1, SID: tid, VPGID: tid,
+			Comm: comm, Exe: "/bin/" + n, ExePath: "/bin/" + n, Args: []string{n, "-" + n}, Cwd: "/cwd" + n + "/",
+			Env: []string{"V=" + n}, FDLimit: 1024, VTID: tid, VPID: tid, Root: "/", LoginUID: -1,
+			FDs: []event.FD{{Num: 5, Type: event.FDFileV2, Name: "/snap/" + n, OpenFlags: 1}}})
+		g.Open(tid, "/tmp/"+n, synth.ORdonly, 0, 3)
+		g.Read(tid, 3, 100, []byte("data "+n))
+		g.Write(tid, 5, []byte(n+"\n"))
+		g.OpenAt(tid, synth.AtFDCWD, "rel"+n, synth.ORdonly, 0, 4)
+		g.Write(tid, 1, []byte("out "+n+"\n"))
+		g.Unlinkat(tid, synth.AtFDCWD, "/tmp/u"+n, 0)
+		g.Chdir(tid, "/cd"+n, 0)
+		g.Open(tid, "again"+n, synth.ORdonly, 0, 6)
+		g.Execve(tid, synth.Proc{PID: tid, PTID: 1, Exe: "/usr/bin/" + n, Args: []string{"a" + n, n}, Cwd: "/cd" + n + "/",
+			Comm: comm, Env: []string{"E=" + n}}, 0)
+		g.Close(tid, 6, 0)
+	}
+	var buf bytes.Buffer
+	w, err := capfile.NewWriter(&buf, snap, capfile.WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range g.Events() {
+		if err := w.WriteEvent(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "hostile.scap")
+	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// unsafeByte returns the offset of the first byte of out that could drive
+// a terminal (C0 but line feed and tab, DEL, C1 raw or UTF-8), or -1.
+func unsafeByte(out []byte) int {
+	for i := 0; i < len(out); {
+		c := out[i]
+		if c < 0x80 {
+			if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+				return i
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(out[i:])
+		if (r == utf8.RuneError && n <= 1 && c < 0xa0) || (r >= 0x80 && r < 0xa0) {
+			return i
+		}
+		i += n
+	}
+	return -1
+}
+
+var hostileModes = [][]string{
+	nil,
+	{"-A"},
+	{"-X"},
+	{"-x"},
+	{"-b"},
+	{"-v"},
+	{"-p", "*%evt.num %fd.name %fd.filename %fd.directory %evt.arg.name %evt.rawarg.name %evt.arg.fd %evt.arg.path %evt.arg.exe"},
+	{"-p", "*%evt.num %proc.name %proc.exe %proc.exepath %proc.cmdline %proc.args %proc.cwd %proc.env %proc.pname %thread.tid"},
+	{"-p", "*%evt.num %evt.args | %evt.info | %evt.buffer | %evt.rawarg.data"},
+	{"-A", "-p", "*%evt.num %evt.info | %evt.arg.data | %evt.rawarg.data"},
+	{"-c", "stdout"},
+	{"-c", "topfiles_bytes"},
+	{"-c", "spy_file"},
+	{"-c", "lsof"},
+	{"-c", "ps"},
+}
+
+// TestHostileNames prints a capture full of hostile names in every text
+// mode: no byte that can drive a terminal may reach the output, and the
+// output is sysdig 0.29.3's with its unsafe bytes shown as '.'.
+func TestHostileNames(t *testing.T) {
+	path := hostileCapture(t)
+	haveSysdig := true
+	if _, err := exec.LookPath("sysdig"); err != nil {
+		haveSysdig = false
+		if !testing.Short() {
+			testutil.RequireTool(t, "sysdig")
+		}
+	}
+	for _, mode := range hostileModes {
+		args := append([]string{"-r", path}, mode...)
+		t.Run(strings.Join(mode, " "), func(t *testing.T) {
+			got, rc := runCLI(t, ".", args)
+			if rc != 0 {
+				t.Fatalf("ferret %q: exit %d: %s", args, rc, got)
+			}
+			if i := unsafeByte([]byte(got)); i >= 0 {
+				t.Fatalf("ferret %q prints byte 0x%02x at %d: %q", args, got[i], i, got[max(0, i-40):min(len(got), i+40)])
+			}
+			if !haveSysdig {
+				return
+			}
+			cmd := exec.Command("sysdig", args...)
+			want, err := cmd.Output() // -v statistics go to stderr
+			if err != nil {
+				t.Fatalf("sysdig %q: %v", args, err)
+			}
+			if i := strings.Index(got, "Driver Events:"); i >= 0 && mode0(mode) == "-v" {
+				got = got[:i]
+			}
+			if mode0(mode) == "-c" && strings.HasPrefix(mode[1], "top") {
+				// Top tables sort by value only: ties may differ.
+				if !sameUpToTies(sanitizeAll(got, true), sanitizeAll(string(want), true)) {
+					t.Errorf("ferret %q differs from sysdig's (made safe):\n%s", args, firstDiff(sanitizeAll(got, true), sanitizeAll(string(want), true)))
+				}
+				return
+			}
+			// Line feeds inside sysdig's values become '.' in ferret's:
+			// compare with every control byte made '.' on both sides.
+			if g, w := sanitizeAll(got, false), sanitizeAll(string(want), false); g != w {
+				i := 0
+				for i < len(g) && i < len(w) && g[i] == w[i] {
+					i++
+				}
+				t.Errorf("ferret %q differs from sysdig's (made safe) at byte %d:\n got: %q\nwant: %q", args, i,
+					g[max(0, i-60):min(len(g), i+60)], w[max(0, i-60):min(len(w), i+60)])
+			}
+		})
+	}
+}
+
+func mode0(m []string) string {
+	if len(m) == 0 {
+		return ""
+	}
+	return m[0]
+}
+
+// sanitizeAll replaces the unsafe bytes of out; line feeds and tabs too
+// unless layout.
+func sanitizeAll(out string, layout bool) string {
+	b := []byte(out)
+	fields.Sanitize(b, layout)
+	return string(b)
+}
