@@ -9,6 +9,14 @@ Options:
  -b, --print-base64 Print data buffers in base64.
  -c <chiselname> <chiselargs>, --chisel <chiselname> <chiselargs>
                     Run the specified chisel. Its arguments follow its name.
+                    Chisels and their libraries are searched in the
+                    directories of $FERRET_CHISEL_DIR and $SYSDIG_CHISEL_DIR
+                    (separated by ':'), ./chisels, ~/.chisels, then among
+                    the built-in chisels, then in /usr/share/sysdig/chisels
+                    and /usr/local/share/sysdig/chisels. A directory or
+                    script owned by another user than you or root, or
+                    writable by its group or others, is skipped with a
+                    warning. Built-in chisels load built-in libraries only.
  -cl, --list-chisels
                     List the available chisels.
  -C <file_size>, --file-size=<file_size>

@@ -238,6 +238,7 @@ func (o *Options) compileFormat(f string) (Formatter, error) {
 func Load(name string, rest []string, opts Options) (*Chisel, int, error) {
 	o := opts
 	c := &Chisel{opts: &o, find: newFinder(o.Dirs), reg: o.registry()}
+	c.find.warn = o.Stderr
 	c.out = acquireOut(o.stdout())
 	if err := c.load(name); err != nil {
 		releaseOut(o.stdout())
@@ -257,11 +258,17 @@ func Load(name string, rest []string, opts Options) (*Chisel, int, error) {
 
 // load runs the script of name in a fresh Lua state.
 func (c *Chisel) load(name string) error {
-	src, chunk, err := c.find.read(name)
+	src, chunk, builtin, err := c.find.read(name)
 	if err != nil {
 		return errorf("chisel %s not found - use -cl to list them.", name)
 	}
-	L := newLuaState(c.out, c.find)
+	mods := c.find
+	if builtin {
+		// A built-in chisel runs with the built-in libraries only, never
+		// with same-named files of the chisel directories.
+		mods = c.find.builtins()
+	}
+	L := newLuaState(c.out, mods)
 	c.L = L
 	c.meta = Meta{Name: name}
 	c.registerAPI()

@@ -5,11 +5,14 @@ package chisel
 import (
 	"embed"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 //go:embed lua/*.lua
@@ -45,10 +48,17 @@ func DefaultDirs() []string {
 var SystemDirs = []string{"/usr/share/sysdig/chisels", "/usr/local/share/sysdig/chisels"}
 
 // finder locates scripts by name over the directories, then the embedded
-// files, then the fallback directories.
+// files, then the fallback directories. A directory that another user could
+// have filled (see unsafeDir) is skipped with a warning, as sudo and git do
+// with unsafe paths; so is a script such a user could have written.
 type finder struct {
 	dirs     []string
 	fallback []string
+	// builtinOnly resolves names among the embedded scripts only: the
+	// modules a built-in chisel requires.
+	builtinOnly bool
+	warn        io.Writer // where skipped paths are reported (os.Stderr when nil)
+	warned      map[string]bool
 }
 
 func newFinder(dirs []string) *finder {
@@ -58,14 +68,67 @@ func newFinder(dirs []string) *finder {
 	return &finder{dirs: dirs}
 }
 
-// readDir returns NAME.lua (or NAME verbatim) from the first directory of
-// dirs holding it.
-func readDir(dirs []string, name string) (src []byte, chunk string, ok bool) {
+// builtins returns a finder over the embedded scripts only.
+func (f *finder) builtins() *finder { return &finder{builtinOnly: true} }
+
+// unsafePath reports why st (a chisel directory or script) must not be
+// trusted: it belongs to a user other than the invoking one and root, or
+// its group or others may write to it. "" means it is safe.
+func unsafePath(st os.FileInfo) string {
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return ""
+	}
+	if uid := uint32(os.Geteuid()); sys.Uid != uid && sys.Uid != 0 {
+		return fmt.Sprintf("owned by uid %d", sys.Uid)
+	}
+	if st.Mode().Perm()&0o022 != 0 {
+		return fmt.Sprintf("writable by group or others (mode %04o)", st.Mode().Perm())
+	}
+	return ""
+}
+
+// usable reports whether path (a directory or a script) may be used,
+// warning once about a path that exists but is unsafe.
+func (f *finder) usable(path string, st os.FileInfo) bool {
+	why := unsafePath(st)
+	if why == "" {
+		return true
+	}
+	if f.warned == nil {
+		f.warned = map[string]bool{}
+	}
+	if !f.warned[path] {
+		f.warned[path] = true
+		w := f.warn
+		if w == nil {
+			w = os.Stderr
+		}
+		fmt.Fprintf(w, "ferret: warning: ignoring chisel path %s: %s\n", path, why)
+	}
+	return false
+}
+
+// dirOK reports whether d exists and is safe to load scripts from.
+func (f *finder) dirOK(d string) bool {
+	st, err := os.Stat(d)
+	if err != nil || !st.IsDir() {
+		return false
+	}
+	return f.usable(d, st)
+}
+
+// readDir returns NAME.lua (or NAME verbatim) from the first usable
+// directory of dirs holding it.
+func (f *finder) readDir(dirs []string, name string) (src []byte, chunk string, ok bool) {
 	for _, d := range dirs {
+		if !f.dirOK(d) {
+			continue
+		}
 		for _, cand := range []string{name + ".lua", name} {
 			p := filepath.Join(d, cand)
 			st, err := os.Stat(p)
-			if err != nil || st.IsDir() {
+			if err != nil || st.IsDir() || !f.usable(p, st) {
 				continue
 			}
 			b, err := os.ReadFile(p)
@@ -80,24 +143,29 @@ func readDir(dirs []string, name string) (src []byte, chunk string, ok bool) {
 
 var errNotFound = errors.New("not found")
 
-// read returns the source of NAME.lua (or NAME verbatim in a directory) and
-// the chunk name used in error messages.
-func (f *finder) read(name string) (src []byte, chunk string, err error) {
+// read returns the source of NAME.lua (or NAME verbatim in a directory),
+// the chunk name used in error messages and whether it is an embedded
+// script.
+func (f *finder) read(name string) (src []byte, chunk string, builtin bool, err error) {
 	if name == "" || strings.Contains(name, "\x00") {
-		return nil, "", errNotFound
+		return nil, "", false, errNotFound
 	}
-	if b, chunk, ok := readDir(f.dirs, name); ok {
-		return b, chunk, nil
+	if !f.builtinOnly {
+		if b, chunk, ok := f.readDir(f.dirs, name); ok {
+			return b, chunk, false, nil
+		}
 	}
 	if !strings.ContainsAny(name, "/\\") {
 		if b, err := builtinFS.ReadFile("lua/" + name + ".lua"); err == nil {
-			return b, name + ".lua", nil
+			return b, name + ".lua", true, nil
 		}
 	}
-	if b, chunk, ok := readDir(f.fallback, name); ok {
-		return b, chunk, nil
+	if !f.builtinOnly {
+		if b, chunk, ok := f.readDir(f.fallback, name); ok {
+			return b, chunk, false, nil
+		}
 	}
-	return nil, "", errNotFound
+	return nil, "", false, errNotFound
 }
 
 // names returns every script name reachable, first occurrence winning, in
@@ -105,6 +173,9 @@ func (f *finder) read(name string) (src []byte, chunk string, err error) {
 func (f *finder) names() []string {
 	seen := map[string]bool{}
 	for _, d := range append(append([]string(nil), f.dirs...), f.fallback...) {
+		if !f.dirOK(d) {
+			continue
+		}
 		ents, err := os.ReadDir(d)
 		if err != nil {
 			continue

@@ -26,14 +26,18 @@ func scan(dirs []string) []Meta {
 
 // describe runs one script's top level in a scratch state.
 func describe(f *finder, name string) (Meta, bool) {
-	src, chunk, err := f.read(name)
+	src, chunk, builtin, err := f.read(name)
 	if err != nil {
 		return Meta{}, false
+	}
+	mods := f
+	if builtin {
+		mods = f.builtins()
 	}
 	out := bufio.NewWriter(io.Discard)
 	c := &Chisel{opts: &Options{}, find: f, out: out, meta: Meta{Name: name}}
 	c.reg = c.opts.registry()
-	L := newLuaState(out, f)
+	L := newLuaState(out, mods)
 	defer L.Close()
 	// Listing runs every script's top level: do not let one that loops
 	// forever hang -cl.

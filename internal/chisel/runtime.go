@@ -518,7 +518,7 @@ func installSearcher(L *lua.LState, finder *finder) {
 	}
 	search := L.NewFunction(func(L *lua.LState) int {
 		name := L.CheckString(1)
-		src, chunk, err := finder.read(name)
+		src, chunk, _, err := finder.read(name)
 		if err != nil {
 			L.Push(lua.LString(fmt.Sprintf("\n\tno chisel library '%s'", name)))
 			return 1
