@@ -3,10 +3,13 @@
 package capfile
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ferret-observability/ferret/internal/event"
@@ -196,7 +199,7 @@ func (fw *FileWriter) nextName() string {
 }
 
 func (fw *FileWriter) open(name string, snap *event.Snapshot) error {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, fw.opts.Perm)
+	f, err := createPrivate(name, fw.opts.Perm)
 	if err != nil {
 		fw.err = fmt.Errorf("creating capture file: %w", err)
 		return fw.err
@@ -347,4 +350,30 @@ func strftime(layout string, t time.Time) string {
 		}
 	}
 	return b.String()
+}
+
+// createPrivate creates or truncates the capture file name with mode perm,
+// also when it already exists with a wider mode: captures hold whole
+// environments. In a sticky world-writable directory (/tmp) a symbolic
+// link is never followed, since anyone could have planted it there.
+func createPrivate(name string, perm os.FileMode) (*os.File, error) {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	dir := filepath.Dir(name)
+	shared := false
+	if st, err := os.Stat(dir); err == nil && st.Mode()&os.ModeSticky != 0 && st.Mode().Perm()&0o002 != 0 {
+		shared = true
+		flags |= syscall.O_NOFOLLOW
+	}
+	f, err := os.OpenFile(name, flags, perm)
+	if err != nil {
+		if shared && errors.Is(err, syscall.ELOOP) {
+			return nil, fmt.Errorf("%s is a symbolic link in the sticky world-writable directory %s: refusing to follow it", name, dir)
+		}
+		return nil, err
+	}
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: setting mode %04o: %w", name, perm, err)
+	}
+	return f, nil
 }
