@@ -4,7 +4,7 @@
 GO ?= go
 BIN ?= ferret
 
-.PHONY: help build generate check-generate test test-kernel test-all lint fmt bench fuzz trace-compare
+.PHONY: help build generate check-generate test test-kernel test-all lint fmt bench fuzz trace-compare oracle
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -37,6 +37,15 @@ fmt: ## gofmt Go sources and clang-format BPF sources
 
 bench: ## run the benchmark suite (installs peers; appends to bench/RESULTS.md)
 	./bench/run
+
+ORACLE_SEEDS ?= 10000
+ORACLE_EXTRA ?= ../shared/reference/traces-extra
+
+oracle: ## compare ferret with sysdig on ORACLE_SEEDS generated captures and the captures in ORACLE_EXTRA
+	$(GO) test ./internal/oracle/ -run 'TestOracle$$' -timeout 0 -v -oracle.seeds $(ORACLE_SEEDS) \
+		-oracle.report $(CURDIR)/oracle-report.txt -oracle.keep $(CURDIR)/internal/oracle/testdata/repro
+	if [ -d "$(ORACLE_EXTRA)" ]; then $(GO) test ./internal/oracle/ -run 'TestOracleRealCaptures' -timeout 0 -v \
+		-oracle.extra "$(abspath $(ORACLE_EXTRA))" -oracle.report $(CURDIR)/oracle-report-real.txt; fi
 
 fuzz: ## run each fuzz target for a short while
 	./tools/fuzz-all 20s

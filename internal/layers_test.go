@@ -39,6 +39,7 @@ var layers = map[string]int{
 	"capture/synth":  2,
 	"capture/live":   2,
 	"capture/replay": 2,
+	"oracle":         3,
 }
 
 func layerOf(pkg string) (string, int, bool) {

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package oracle
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Output is what one tool printed for one replay.
+type Output struct {
+	Stdout []byte
+	Status int // exit status; -1 when killed by a signal or timed out
+}
+
+// Runner replays captures with both tools.
+type Runner struct {
+	Ferret, Sysdig string
+	Timeout        time.Duration // per replay; 0 means 30 s
+}
+
+// Run replays path in mode m with the program bin.
+func (r *Runner) Run(bin, path string, m Mode) Output {
+	to := r.Timeout
+	if to == 0 {
+		to = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), to)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-r", path}, m.Args...)...)
+	cmd.Env = append(os.Environ(), "TZ=UTC")
+	cmd.Dir = os.TempDir()
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stdin = nil
+	err := cmd.Run()
+	st := 0
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		st = ee.ExitCode()
+	default:
+		st = -2
+	}
+	if ctx.Err() != nil {
+		st = -1
+	}
+	return Output{Stdout: out.Bytes(), Status: st}
+}
+
+// Verdict is the comparison of both tools' outputs for one mode.
+type Verdict struct {
+	Mode         Mode
+	Agree        bool
+	SysdigFailed bool // sysdig crashed or timed out: no oracle
+	Want, Got    Output
+}
+
+// Check replays path in mode m with both tools and compares.
+func (r *Runner) Check(path string, m Mode) Verdict {
+	want := r.Run(r.Sysdig, path, m)
+	v := Verdict{Mode: m, Want: want}
+	if want.Status < 0 || want.Status >= 128 {
+		v.SysdigFailed = true
+		return v
+	}
+	v.Got = r.Run(r.Ferret, path, m)
+	v.Agree = v.Got.Status == want.Status && Same(m.Cmp, v.Got.Stdout, want.Stdout)
+	return v
+}
+
+var timing = regexp.MustCompile(`(?m)^(Elapsed time: )[0-9.]+(, Captured Events: [0-9]+, )[0-9.]+( eps)$`)
+
+func normalize(b []byte) []byte { return timing.ReplaceAll(b, []byte("${1}X${2}X${3}")) }
+
+// Same compares two outputs the way cmp says.
+func Same(cmp Compare, got, want []byte) bool {
+	got, want = normalize(got), normalize(want)
+	if bytes.Equal(got, want) {
+		return true
+	}
+	switch cmp {
+	case RowSet:
+		return equalSorted(lines(got), lines(want))
+	case Ties:
+		return tiesOnly(lines(got), lines(want))
+	}
+	return false
+}
+
+func lines(b []byte) []string { return strings.Split(string(b), "\n") }
+
+func equalSorted(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	a, b = append([]string(nil), a...), append([]string(nil), b...)
+	sort.Strings(a)
+	sort.Strings(b)
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+var number = regexp.MustCompile(`-?[0-9]+(?:\.[0-9]+)?`)
+
+// rank is the value a top table sorts by: the first number of a row.
+func rank(row string) (float64, bool) {
+	m := number.FindString(row)
+	if m == "" {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(m, 64)
+	return f, err == nil
+}
+
+// tiesOnly reports whether a and b hold the same rows up to order, except
+// rows tied at the lowest value of the table (the cut-off of a top-N
+// table may keep different ones).
+func tiesOnly(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	count := map[string]int{}
+	for _, x := range a {
+		count[x]++
+	}
+	for _, x := range b {
+		count[x]--
+	}
+	var diff []string
+	for k, n := range count {
+		for ; n != 0; n -= sign(n) {
+			diff = append(diff, k)
+		}
+	}
+	if len(diff) == 0 {
+		return true
+	}
+	low, have := 0.0, false
+	for _, x := range a {
+		if v, ok := rank(x); ok && (!have || v < low) {
+			low, have = v, true
+		}
+	}
+	for _, d := range diff {
+		v, ok := rank(d)
+		if !ok || !have || v != low {
+			return false
+		}
+	}
+	return true
+}
+
+func sign(n int) int {
+	if n < 0 {
+		return -1
+	}
+	return 1
+}
+
+// Tally counts agreement per mode group.
+type Tally struct {
+	Agree, Total, NoOracle map[string]int
+}
+
+// NewTally returns an empty tally.
+func NewTally() *Tally {
+	return &Tally{Agree: map[string]int{}, Total: map[string]int{}, NoOracle: map[string]int{}}
+}
+
+// Add counts one verdict.
+func (t *Tally) Add(v Verdict) {
+	g := v.Mode.Group
+	if v.SysdigFailed {
+		t.NoOracle[g]++
+		return
+	}
+	t.Total[g]++
+	if v.Agree {
+		t.Agree[g]++
+	}
+}
+
+// Groups returns the groups seen, sorted.
+func (t *Tally) Groups() []string {
+	seen := map[string]bool{}
+	for g := range t.Total {
+		seen[g] = true
+	}
+	for g := range t.NoOracle {
+		seen[g] = true
+	}
+	var out []string
+	for g := range seen {
+		out = append(out, g)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Report is the agreement table, one line per group.
+func (t *Tally) Report() string {
+	var b strings.Builder
+	ta, tt := 0, 0
+	for _, g := range t.Groups() {
+		a, n := t.Agree[g], t.Total[g]
+		ta += a
+		tt += n
+		pct := 100.0
+		if n > 0 {
+			pct = 100 * float64(a) / float64(n)
+		}
+		fmt.Fprintf(&b, "%-28s %7d/%-7d %6.2f%%", g, a, n, pct)
+		if x := t.NoOracle[g]; x > 0 {
+			fmt.Fprintf(&b, "  (sysdig failed on %d)", x)
+		}
+		b.WriteByte('\n')
+	}
+	pct := 100.0
+	if tt > 0 {
+		pct = 100 * float64(ta) / float64(tt)
+	}
+	fmt.Fprintf(&b, "%-28s %7d/%-7d %6.2f%%\n", "all", ta, tt, pct)
+	return b.String()
+}
