@@ -15,6 +15,7 @@ const module = "github.com/ferret-observability/ferret/"
 // packages of its own subtree). The longest matching prefix wins.
 var layers = map[string]int{
 	"event":          0,
+	"container":      0,
 	"capfile":        1,
 	"state":          1,
 	"capture":        1,

@@ -61,6 +61,15 @@ type Idler interface {
 	OnIdle(r *Run) error
 }
 
+// metadataOnly marks the event types that only carry metadata for the
+// tables (container events).
+var metadataOnly = func() (m [event.MaxType]bool) {
+	for _, t := range event.ByName("container") {
+		m[t] = true
+	}
+	return m
+}()
+
 // ErrStop asks the engine to end the run without error.
 var ErrStop = errors.New("capture ended")
 
@@ -208,7 +217,10 @@ func (r *Run) loop() error {
 		ctx.PrevTS = st.LastTS
 		st.LastTS = ev.TS
 		ctx.Ev = ev
-		if ev.DumpFlags&event.DumpStateOnly != 0 {
+		if ev.DumpFlags&event.DumpStateOnly != 0 || metadataOnly[ev.Type] {
+			// State-only events of fat files, and container events: like
+			// sysdig, container metadata feeds the tables but is never
+			// itself shown, filtered or handed to chisels.
 			r.State.Update(ev)
 			st.StateOnly++
 			if err := r.rejected(); err != nil {

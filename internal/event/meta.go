@@ -12,6 +12,10 @@ type Snapshot struct {
 	Users      []User
 	Groups     []Group
 	Threads    []Thread // one entry per thread, each with its fd table
+	// Containers holds container metadata as the JSON of sysdig's
+	// container events; capture writers write them as container events
+	// ahead of the first event.
+	Containers []string
 }
 
 // Machine describes the capturing host.

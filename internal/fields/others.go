@@ -6,34 +6,43 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ferret-observability/ferret/internal/container"
 	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/state"
 )
 
-// containerOf returns the current thread's container, nil for host threads
-// (ok=false when the thread is unknown).
-func containerOf(c *Ctx) (id string, ct *state.Container, ok bool) {
+// containerOf returns the current thread's container: host is true for
+// threads outside containers; ct is nil for them and for containers whose
+// metadata is unknown. ok is false when the thread itself is unknown (no
+// thread, or one made up for an event of a tid never described), where
+// sysdig has no container id either.
+func containerOf(c *Ctx) (id string, ct *state.Container, host, ok bool) {
 	t := c.Thread()
-	if t == nil {
-		return "", nil, false
+	if t == nil || (t.Unknown() && t.ContainerID == "") {
+		return "", nil, false, false
 	}
 	if t.ContainerID == "" {
-		return "host", nil, true
+		return "host", nil, true, true
 	}
-	return t.ContainerID, c.State.Container(t.ContainerID), true
+	return t.ContainerID, c.State.Container(t.ContainerID), false, true
 }
 
+// ctrStr is a string field of the container's metadata; host threads show
+// host (when not "") and containers without metadata have no value.
 func ctrStr(name, desc string, host string, f func(ct *state.Container) string) Field {
 	return strField(name, "CHARBUF", desc, func(c *Ctx, b []byte) ([]byte, bool) {
-		_, ct, ok := containerOf(c)
+		_, ct, isHost, ok := containerOf(c)
 		if !ok {
 			return b, false
 		}
-		if ct == nil {
+		if isHost {
 			if host == "" {
 				return b, false
 			}
 			return append(b, host...), true
+		}
+		if ct == nil {
+			return b, false
 		}
 		s := f(ct)
 		if s == "" {
@@ -43,42 +52,52 @@ func ctrStr(name, desc string, host string, f func(ct *state.Container) string) 
 	})
 }
 
+// k8sStr is a Kubernetes field read from the container's CRI labels.
+func k8sStr(name, desc string, f func(ct *state.Container) string) Field {
+	return ctrStr(name, desc, "", f)
+}
+
+func joinMounts(ms []container.Mount) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = m.String()
+	}
+	return strings.Join(parts, ",")
+}
+
 func init() {
 	Register(&Class{Name: "container", Order: 60, Desc: "Container of the process. Processes outside containers report 'host' as id and name.",
 		Fields: []Field{
 			strField("container.id", "CHARBUF", "container id (12 hex digits), or 'host'.", func(c *Ctx, b []byte) ([]byte, bool) {
-				id, _, ok := containerOf(c)
+				id, _, _, ok := containerOf(c)
 				return append(b, id...), ok
 			}),
-			ctrStr("container.name", "container name, or 'host'.", "host", func(ct *state.Container) string {
-				if ct.Name == "" {
-					return ct.ID
-				}
-				return ct.Name
-			}),
+			ctrStr("container.name", "container name, or 'host'.", "host", func(ct *state.Container) string { return ct.Name }),
 			ctrStr("container.image", "image the container runs (e.g. nginx:latest).", "", func(ct *state.Container) string { return ct.Image }),
 			ctrStr("container.image.id", "id of the container image.", "", func(ct *state.Container) string { return ct.ImageID }),
 			ctrStr("container.type", "container runtime: docker, cri-o, containerd, podman, ...", "host", func(ct *state.Container) string { return ct.Type }),
 			simple("container.privileged", "BOOL", "true for privileged containers.", func(c *Ctx, v *Value) bool {
-				_, ct, ok := containerOf(c)
+				_, ct, _, ok := containerOf(c)
 				if !ok || ct == nil {
 					return false
 				}
 				return setBool(v, ct.Privileged)
 			}),
-			ctrStr("container.mounts", "the container's mounts as source:dest:mode entries separated by spaces.", "", func(ct *state.Container) string { return strings.Join(ct.Mounts, " ") }),
-			mountField("container.mount", "one mount, selected by index or source path (container.mount[0], container.mount[/usr/local/*]).", -1),
-			mountField("container.mount.source", "source of the selected mount.", 0),
-			mountField("container.mount.dest", "destination of the selected mount.", 1),
-			mountField("container.mount.mode", "mode of the selected mount.", 2),
-			none("container.mount.rdwr", "CHARBUF", "read/write flag of the selected mount."),
-			none("container.mount.propagation", "CHARBUF", "propagation of the selected mount."),
+			ctrStr("container.mounts", "the container's mounts as source:dest:mode:rdwr:propagation entries separated by commas.", "", func(ct *state.Container) string { return joinMounts(ct.Mounts) }),
+			mountField("container.mount", "one mount, selected by index or source path (container.mount[0], container.mount[/usr/local/*]).", func(m container.Mount) string { return m.String() }),
+			mountField("container.mount.source", "source of the mount selected by index or destination path.", func(m container.Mount) string { return m.Source }),
+			mountField("container.mount.dest", "destination of the selected mount.", func(m container.Mount) string { return m.Dest }),
+			mountField("container.mount.mode", "mode of the selected mount.", func(m container.Mount) string { return m.Mode }),
+			mountField("container.mount.rdwr", "read/write flag of the selected mount (true/false).", func(m container.Mount) string { return strconv.FormatBool(m.RW) }),
+			mountField("container.mount.propagation", "propagation of the selected mount.", func(m container.Mount) string { return m.Propagation }),
 			ctrStr("container.image.repository", "repository of the container image.", "", func(ct *state.Container) string { return ct.ImageRepo }),
 			ctrStr("container.image.tag", "tag of the container image.", "", func(ct *state.Container) string { return ct.ImageTag }),
-			none("container.image.digest", "CHARBUF", "registry digest of the container image."),
-			none("container.healthcheck", "CHARBUF", "health check command of the container."),
-			none("container.liveness_probe", "CHARBUF", "liveness probe command of the container."),
-			none("container.readiness_probe", "CHARBUF", "readiness probe command of the container."),
+			ctrStr("container.image.digest", "registry digest of the container image.", "", func(ct *state.Container) string { return ct.ImageDigest }),
+			// The probes of the metadata are the container's health check
+			// for all three fields, as sysdig 0.29.3 shows them.
+			ctrStr("container.healthcheck", "health check command of the container.", "", func(ct *state.Container) string { return ct.Healthcheck }),
+			ctrStr("container.liveness_probe", "liveness probe command of the container.", "", func(ct *state.Container) string { return ct.Healthcheck }),
+			ctrStr("container.readiness_probe", "readiness probe command of the container.", "", func(ct *state.Container) string { return ct.Healthcheck }),
 		}})
 	Register(&Class{Name: "syslog", Order: 80, Desc: "Decoded messages written to syslog (/dev/log).",
 		Fields: []Field{
@@ -97,11 +116,18 @@ func init() {
 			fdlistField("fdlist.cports", "the client ports of the 'fds' argument, comma separated.", 4),
 			fdlistField("fdlist.sports", "the server ports of the 'fds' argument, comma separated.", 5),
 		}})
-	k8s := &Class{Name: "k8s", Order: 100, Desc: "Kubernetes metadata (not collected by ferret: these fields have no value)."}
+	k8s := &Class{Name: "k8s", Order: 100, Desc: "Kubernetes metadata, from the CRI labels and annotations of the container (no API server is asked): pod name, id and namespace; other objects have no value."}
 	for _, o := range []string{"pod", "rc", "svc", "ns", "rs", "deployment"} {
-		k8s.Fields = append(k8s.Fields,
-			none("k8s."+o+".name", "CHARBUF", "Kubernetes "+o+" name."),
-			none("k8s."+o+".id", "CHARBUF", "Kubernetes "+o+" id."),
+		name := none("k8s."+o+".name", "CHARBUF", "Kubernetes "+o+" name.")
+		id := none("k8s."+o+".id", "CHARBUF", "Kubernetes "+o+" id.")
+		switch o {
+		case "pod":
+			name = k8sStr("k8s.pod.name", "Kubernetes pod name.", (*state.Container).PodName)
+			id = k8sStr("k8s.pod.id", "Kubernetes pod id (uid).", (*state.Container).PodUID)
+		case "ns":
+			name = k8sStr("k8s.ns.name", "Kubernetes namespace name.", (*state.Container).PodNamespace)
+		}
+		k8s.Fields = append(k8s.Fields, name, id,
 			Field{Name: "k8s." + o + ".label", Type: "CHARBUF", Desc: "one Kubernetes " + o + " label, e.g. k8s." + o + ".label.foo.", Flags: FlagNoValue | FlagArgKey},
 			none("k8s."+o+".labels", "CHARBUF", "Kubernetes "+o+" labels, comma separated."),
 		)
@@ -153,24 +179,29 @@ func init() {
 	Register(evtin)
 }
 
-func mountField(name, desc string, part int) Field {
+// mountField selects one mount by index or by path and shows part of it.
+// As in sysdig 0.29.3, container.mount.source[P] selects by destination and
+// every other mount field by source; a trailing '*' matches any rest.
+func mountField(name, desc string, part func(container.Mount) string) Field {
+	bySource := name != "container.mount.source"
 	return withNew(name, "CHARBUF", desc, FlagArgKey|FlagArgIndex|FlagArgRequired, func(_, arg string) (Extractor, error) {
 		sb := &strBuf{}
+		idx, err := strconv.Atoi(arg)
+		byIndex := err == nil
 		return exFunc(func(c *Ctx, v *Value) bool {
-			_, ct, ok := containerOf(c)
+			_, ct, _, ok := containerOf(c)
 			if !ok || ct == nil {
 				return false
 			}
 			for i, m := range ct.Mounts {
-				parts := strings.SplitN(m, ":", 3)
-				if strconv.Itoa(i) != arg && !globMatch(arg, parts[0]) {
+				key := m.Dest
+				if bySource {
+					key = m.Source
+				}
+				if byIndex && i != idx || !byIndex && !globMatch(arg, key) {
 					continue
 				}
-				if part < 0 || part >= len(parts) {
-					sb.b = append(sb.b[:0], m...)
-				} else {
-					sb.b = append(sb.b[:0], parts[part]...)
-				}
+				sb.b = append(sb.b[:0], part(m)...)
 				return setStr(v, sb.str())
 			}
 			return false

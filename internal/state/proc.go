@@ -3,9 +3,9 @@
 package state
 
 import (
-	"encoding/json"
 	"strings"
 
+	"github.com/ferret-observability/ferret/internal/container"
 	"github.com/ferret-observability/ferret/internal/event"
 )
 
@@ -240,85 +240,28 @@ func exitExecve(s *State, ev *event.Event, t *Thread) {
 	s.setContainer(t)
 }
 
-// containerIDFromCgroups finds a container id in cgroup paths the way
-// sysdig's resolvers do: a 64-hex-digit path component, possibly wrapped as
-// "docker-<id>.scope", "crio-<id>.scope", "cri-containerd-<id>.scope" or
-// "libpod-<id>.scope", shortened to its first 12 digits.
-func containerIDFromCgroups(cgs []string) (id, kind string) {
-	for _, cg := range cgs {
-		path := cg
-		if i := strings.IndexByte(cg, '='); i >= 0 {
-			path = cg[i+1:]
-		}
-		for path != "" {
-			j := strings.LastIndexByte(path, '/')
-			comp := path[j+1:]
-			if j < 0 {
-				path = ""
-			} else {
-				path = path[:j]
-			}
-			k := "docker"
-			c := strings.TrimSuffix(comp, ".scope")
-			for _, pre := range [...]struct{ p, k string }{
-				{"docker-", "docker"}, {"crio-", "cri-o"}, {"cri-containerd-", "containerd"}, {"libpod-", "podman"},
-			} {
-				if strings.HasPrefix(c, pre.p) {
-					c, k = c[len(pre.p):], pre.k
-					break
-				}
-			}
-			if len(c) == 64 && isHex(c) {
-				if strings.Contains(cg, "kubepods") && k == "docker" && !strings.Contains(cg, "docker") {
-					k = "containerd"
-				}
-				return c[:12], k
-			}
-		}
-	}
-	return "", ""
-}
-
-func isHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-// setContainer derives t's container from its cgroups.
+// setContainer derives t's container from its cgroups. A container seen
+// for the first time is looked up once (live captures); events never cause
+// lookups of their own.
 func (s *State) setContainer(t *Thread) {
-	id, kind := containerIDFromCgroups(t.Cgroups)
-	t.ContainerID = id
-	if id != "" && s.containers[id] == nil {
-		s.containers[id] = &Container{ID: id, Type: kind}
+	ref := container.FromCgroups(t.Cgroups)
+	t.ContainerID = ref.ID
+	if ref.Host() || s.containers[ref.ID] != nil || s.opts.Containers == nil {
+		return
 	}
+	s.putContainer(s.opts.Containers.Lookup(ref))
 }
 
-// containerJSON is the part of a container event's JSON ferret uses.
-type containerJSON struct {
-	Container struct {
-		ID         string `json:"id"`
-		Name       string `json:"name"`
-		Image      string `json:"image"`
-		ImageID    string `json:"imageid"`
-		ImageRepo  string `json:"imagerepo"`
-		ImageTag   string `json:"imagetag"`
-		Type       int    `json:"type"`
-		Privileged bool   `json:"privileged"`
-		Mounts     []struct {
-			Source      string `json:"Source"`
-			Destination string `json:"Destination"`
-			Mode        string `json:"Mode"`
-			RW          bool   `json:"RW"`
-		} `json:"Mounts"`
-	} `json:"container"`
+// putContainer adds or replaces a container and logs it for writers.
+func (s *State) putContainer(c *Container) {
+	s.containers[c.ID] = c
+	s.containerLog = append(s.containerLog, c)
 }
 
-var containerTypes = [...]string{"docker", "lxc", "libvirt-lxc", "mesos", "rkt", "custom", "cri", "containerd", "cri-o", "bpm", "static", "podman"}
+// ContainerLog returns every container added to the table since the last
+// Load, in the order they were added (a replaced container appears again).
+// Capture writers use it to write each one once; the slice only grows.
+func (s *State) ContainerLog() []*Container { return s.containerLog }
 
 func enterContainerJSON(s *State, ev *event.Event, _ *Thread) {
 	if ev.NParams == 1 {
@@ -334,30 +277,18 @@ func enterContainerJSON(s *State, ev *event.Event, _ *Thread) {
 	typ, _ := ev.Uint(1)
 	name, _ := ev.Str(2)
 	image, _ := ev.Str(3)
-	c := &Container{ID: id, Name: name, Image: image}
-	if int(typ) < len(containerTypes) {
-		c.Type = containerTypes[typ]
-	}
-	s.containers[id] = c
+	c := &Container{ID: id, FullID: id, Name: name, Image: image, Type: container.TypeName(int(typ))}
+	s.putContainer(c)
 }
 
 // AddContainerJSON adds or replaces a container from sysdig's container JSON
 // ({"container":{"id":...,"name":...,...}}). Malformed input is counted and
 // ignored.
 func (s *State) AddContainerJSON(raw string) {
-	var cj containerJSON
-	if err := json.Unmarshal([]byte(raw), &cj); err != nil || cj.Container.ID == "" {
+	c, err := container.ParseJSON(raw)
+	if err != nil {
 		s.Counters.BadParams++
 		return
 	}
-	cc := cj.Container
-	c := &Container{ID: cc.ID, Name: cc.Name, Image: cc.Image, ImageID: cc.ImageID,
-		ImageRepo: cc.ImageRepo, ImageTag: cc.ImageTag, Privileged: cc.Privileged, JSON: raw}
-	if cc.Type >= 0 && cc.Type < len(containerTypes) {
-		c.Type = containerTypes[cc.Type]
-	}
-	for _, m := range cc.Mounts {
-		c.Mounts = append(c.Mounts, m.Source+":"+m.Destination+":"+m.Mode)
-	}
-	s.containers[c.ID] = c
+	s.putContainer(c)
 }

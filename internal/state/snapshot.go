@@ -23,6 +23,10 @@ func (s *State) Snapshot() *event.Snapshot {
 		snap.Groups = append(snap.Groups, *g)
 	}
 	sort.Slice(snap.Groups, func(i, j int) bool { return snap.Groups[i].GID < snap.Groups[j].GID })
+	s.Containers(func(c *Container) bool {
+		snap.Containers = append(snap.Containers, ContainerJSON(c))
+		return true
+	})
 	for _, t := range s.SortedThreads() {
 		if t.exited {
 			continue
@@ -59,4 +63,13 @@ func exportFD(fd *FD) event.FD {
 		out.SrcIP, out.DstIP = append([]byte(nil), fd.SIP[:]...), append([]byte(nil), fd.DIP[:]...)
 	}
 	return out
+}
+
+// ContainerJSON returns c as the JSON of a container event: the metadata as
+// a capture file carried it, or as read from the machine.
+func ContainerJSON(c *Container) string {
+	if c.JSON != "" {
+		return c.JSON
+	}
+	return c.EventJSON()
 }

@@ -21,6 +21,8 @@ type State struct {
 	groups     map[uint32]*event.Group
 	ifaces     []event.Interface
 	containers map[string]*Container
+	// containerLog lists containers in the order they were added.
+	containerLog []*Container
 
 	cur      Cur
 	lastTS   uint64
@@ -59,6 +61,7 @@ func (s *State) reset() {
 	s.users = make(map[uint32]*event.User)
 	s.groups = make(map[uint32]*event.Group)
 	s.containers = make(map[string]*Container)
+	s.containerLog = nil
 	s.ifaces = nil
 	s.cur = Cur{FDNum: -1}
 	s.pendingX = -1
@@ -101,7 +104,10 @@ func (s *State) Load(snap *event.Snapshot) {
 			s.putThread(t)
 		}
 	}
-	for _, t := range s.threads {
+	for _, raw := range snap.Containers {
+		s.AddContainerJSON(raw)
+	}
+	for _, t := range s.SortedThreads() {
 		s.setContainer(t)
 	}
 	s.orientSnapshotSockets()
@@ -324,13 +330,19 @@ func (s *State) GroupName(gid uint32) string {
 // Interfaces returns the network interface table.
 func (s *State) Interfaces() []event.Interface { return s.ifaces }
 
-// Container returns the container id, or nil.
+// Container returns the container with that id, or nil.
 func (s *State) Container(id string) *Container { return s.containers[id] }
 
-// Containers calls fn for every known container until fn returns false.
+// Containers calls fn for every known container, in id order, until fn
+// returns false.
 func (s *State) Containers(fn func(*Container) bool) {
-	for _, c := range s.containers {
-		if !fn(c) {
+	ids := make([]string, 0, len(s.containers))
+	for id := range s.containers {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if !fn(s.containers[id]) {
 			return
 		}
 	}

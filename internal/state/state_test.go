@@ -3,8 +3,11 @@
 package state
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/ferret-observability/ferret/internal/container"
 	"github.com/ferret-observability/ferret/internal/event"
 )
 
@@ -279,23 +282,47 @@ func TestExecveChdirSetuid(t *testing.T) {
 	}
 }
 
-func TestContainerIDFromCgroups(t *testing.T) {
+func TestContainerFromCgroups(t *testing.T) {
 	hex64 := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	tests := []struct {
-		cg       []string
-		id, kind string
-	}{
-		{[]string{"cpu=/docker/" + hex64}, "0123456789ab", "docker"},
-		{[]string{"0::/system.slice/docker-" + hex64 + ".scope"}, "0123456789ab", "docker"},
-		{[]string{"cpu=/kubepods/burstable/pod1/crio-" + hex64 + ".scope"}, "0123456789ab", "cri-o"},
-		{[]string{"cpu=/user.slice", "memory=/user.slice/user-1000.slice"}, "", ""},
-		{[]string{"cpu=/docker/0123"}, "", ""},
+	root := t.TempDir()
+	dir := filepath.Join(root, "var/lib/containers/storage/overlay-containers")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range tests {
-		id, kind := containerIDFromCgroups(tc.cg)
-		if id != tc.id || kind != tc.kind {
-			t.Errorf("%v: got %q/%q want %q/%q", tc.cg, id, kind, tc.id, tc.kind)
-		}
+	list := `[{"id":"` + hex64 + `","names":["web1"],"image":"feed","metadata":"{\"image-name\":\"localhost/bb:1\",\"name\":\"web1\"}"}]`
+	if err := os.WriteFile(filepath.Join(dir, "containers.json"), []byte(list), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	snap := &event.Snapshot{Threads: []event.Thread{
+		{TID: 10, PID: 10, Comm: "sh", Cgroups: []string{"cpu=/libpod_parent/libpod-" + hex64}},
+		{TID: 11, PID: 11, Comm: "sh", Cgroups: []string{"cpu=/user.slice"}},
+	}}
+	// Without a resolver (capture files) the id is known, the table is not
+	// filled: only the file's metadata counts.
+	s := New(Options{})
+	s.Load(snap)
+	if s.Thread(10).ContainerID != "0123456789ab" || s.Thread(11).ContainerID != "" || s.Container("0123456789ab") != nil {
+		t.Fatalf("without resolver: %q %q %+v", s.Thread(10).ContainerID, s.Thread(11).ContainerID, s.Container("0123456789ab"))
+	}
+	s = New(Options{Containers: &container.Resolver{Root: root, Sockets: []string{}}})
+	s.Load(snap)
+	c := s.Container("0123456789ab")
+	if c == nil || c.Name != "web1" || c.Type != "podman" || c.Image != "localhost/bb:1" || c.ImageTag != "1" {
+		t.Fatalf("resolved container: %+v", c)
+	}
+	if log := s.ContainerLog(); len(log) != 1 || log[0] != c {
+		t.Fatalf("container log: %v", log)
+	}
+	// The snapshot carries the metadata, and a state loaded from it (a
+	// capture file) knows the container without asking the machine.
+	exp := s.Snapshot()
+	if len(exp.Containers) != 1 {
+		t.Fatalf("snapshot containers: %v", exp.Containers)
+	}
+	s2 := New(Options{})
+	s2.Load(exp)
+	if c2 := s2.Container("0123456789ab"); c2 == nil || c2.Name != "web1" || c2.Type != "podman" {
+		t.Fatalf("reloaded: %+v", c2)
 	}
 }
 
@@ -304,7 +331,7 @@ func TestContainerJSONEvent(t *testing.T) {
 	js := `{"container":{"id":"0123456789ab","name":"web","image":"nginx:1","type":0,"privileged":true,"Mounts":[{"Source":"/a","Destination":"/b","Mode":"ro"}]}}`
 	s.Update(mkTyped(t, event.Container2E, 1, 200, js))
 	c := s.Container("0123456789ab")
-	if c == nil || c.Name != "web" || c.Image != "nginx:1" || c.Type != "docker" || !c.Privileged || len(c.Mounts) != 1 {
+	if c == nil || c.Name != "web" || c.Image != "nginx:1" || c.Type != "docker" || !c.Privileged || len(c.Mounts) != 1 || c.Mounts[0].Mode != "ro" {
 		t.Fatalf("container: %+v", c)
 	}
 	s.AddContainerJSON("{not json")

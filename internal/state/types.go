@@ -3,6 +3,7 @@
 package state
 
 import (
+	"github.com/ferret-observability/ferret/internal/container"
 	"github.com/ferret-observability/ferret/internal/event"
 )
 
@@ -20,6 +21,10 @@ type Options struct {
 	// MaxLookups bounds the calls to Lookup over the State's life (0 means
 	// DefaultMaxLookups).
 	MaxLookups int
+	// Containers looks up containers met in threads' cgroups (live
+	// captures). Without it only the metadata carried by the capture
+	// (container events, snapshot) is known, as with sysdig -r.
+	Containers *container.Resolver
 }
 
 // DefaultMaxLookups is the default bound on thread lookups.
@@ -307,18 +312,7 @@ func (t *Thread) LastEnter() *event.Event {
 }
 
 // Container is one entry of the container table.
-type Container struct {
-	ID         string
-	Name       string
-	Image      string
-	ImageID    string
-	ImageRepo  string
-	ImageTag   string
-	Type       string // docker, cri-o, containerd, podman, ...
-	Privileged bool
-	Mounts     []string
-	JSON       string // raw metadata as received
-}
+type Container = container.Info
 
 // Cur describes the event just passed to Update.
 type Cur struct {

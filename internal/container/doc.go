@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+
+// Package container tells which container a process runs in and what that
+// container is.
+//
+// Identification is pure text work on the process's cgroup paths (both the
+// cgroup v1 "controller=path" lists and the v2 "::path" line): FromCgroups
+// recognises the layouts of docker, podman (root and rootless), containerd
+// and other CRI runtimes under kubepods, CRI-O, LXC/LXD, libvirt-lxc,
+// systemd-nspawn machines and 64-hex-digit runc ids.
+//
+// Description comes from the engines' own state on disk, so no runtime
+// socket is needed: podman's containers.json and per-container OCI
+// config.json, docker's config.v2.json, containerd's and CRI-O's OCI bundle
+// config.json with its CRI annotations (Kubernetes pod, namespace and
+// container names). A Resolver looks a container up once, when its cgroup
+// is first seen, and falls back to the engine's API socket when the on-disk
+// state has nothing.
+//
+// Info is also the unit written to and read from capture files, as the JSON
+// of sysdig's container events (ParseJSON, Info.EventJSON).
+//
+// container is a layer-0 package: it imports only the standard library.
+package container
