@@ -5,13 +5,23 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 
 	"github.com/ferret-observability/ferret/internal/app"
+	"github.com/ferret-observability/ferret/internal/held"
 )
 
+// Locking the main goroutine's thread in init makes main run on the
+// process's main thread, which held.Become needs.
+func init() { runtime.LockOSThread() }
+
 func main() {
+	// A ferret started by held.Start turns into the held command here,
+	// before anything else runs.
+	held.Become()
+	runtime.UnlockOSThread()
 	if os.Getenv("GOGC") == "" {
 		// Half the collector's work for ~25 % more heap: replaying a
 		// capture runs ~20 % faster (bench/RESULTS.md).

@@ -3,6 +3,7 @@
 package app
 
 import (
+	"github.com/ferret-observability/ferret/internal/capture/file"
 	"io"
 	"path/filepath"
 	"testing"
@@ -47,7 +48,7 @@ func TestPrintPathAllocations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src, err := openFileSource([]string{filepath.Join("testdata", "curl_google.scap")})
+			src, err := file.Open(filepath.Join("testdata", "curl_google.scap"))
 			if err != nil {
 				t.Fatal(err)
 			}

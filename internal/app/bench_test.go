@@ -21,7 +21,7 @@ func BenchmarkReplayDefaultOutput(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		cfg := &Config{Read: paths, Snaplen: 80, TimeMode: 'h'}
-		s, err := newSession(cfg, io.Discard, io.Discard)
+		s, err := newCLI(io.Discard, io.Discard).newSession(cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -4,6 +4,8 @@ package app
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -58,16 +60,50 @@ func TestCLI(t *testing.T) {
 // TestTerminalOutput checks the coloured default line and the escaping of
 // control characters when stdout is a terminal.
 func TestTerminalOutput(t *testing.T) {
-	old := isTerminal
-	isTerminal = func(io.Writer) bool { return true }
-	defer func() { isTerminal = old }()
-	got, rc := runCLI(t, ".", []string{"-r", "testdata/curl_google.scap", "evt.num=212"})
+	tty := func(c *cli) { c.isTerminal = func(io.Writer) bool { return true } }
+	got, rc := runCLIWith(t, ".", []string{"-r", "testdata/curl_google.scap", "evt.num=212"}, tty)
 	want := "212 17:35:48.514648551 0 \x1b[01;32mcurl\x1b[00m (\x1b[01;36m17497\x1b[00m.17497) > \x1b[01;34mbrk\x1b[00m addr=0 \n"
 	if rc != 0 || got != want {
 		t.Errorf("got %q rc %d, want %q", got, rc, want)
 	}
-	got, _ = runCLI(t, ".", []string{"-r", "testdata/curl_google.scap", "-j", "evt.num=212"})
+	got, _ = runCLIWith(t, ".", []string{"-r", "testdata/curl_google.scap", "-j", "evt.num=212"}, tty)
 	if strings.Contains(got, "\x1b") {
 		t.Errorf("JSON output on a terminal has colours: %q", got)
 	}
+}
+
+// TestChiselRunApp checks that a command line a chisel hands to
+// sysdig.run_app runs once the capture has ended.
+func TestChiselRunApp(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.scap")
+	script := `description = "runs a second command line"
+short_description = "run_app test"
+category = "misc"
+args = {}
+function on_capture_end()
+	print("first run ended")
+	sysdig.run_app('-F -r ` + tracePath(t) + ` -w ` + out + ` "evt.num=219"')
+end
+`
+	if err := os.WriteFile(filepath.Join(dir, "again.lua"), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FERRET_CHISEL_DIR", dir)
+	got, rc := runCLI(t, ".", []string{"-r", "testdata/curl_google.scap", "-c", "again"})
+	if rc != 0 || got != "first run ended\n" {
+		t.Fatalf("got %q rc %d", got, rc)
+	}
+	got, rc = runCLI(t, ".", []string{"-r", out, "-p", "%evt.type %proc.name"})
+	if rc != 0 || got != "open curl\n" {
+		t.Errorf("the run_app capture holds %q (rc %d), want the one event", got, rc)
+	}
+}
+
+func tracePath(t *testing.T) string {
+	p, err := filepath.Abs(filepath.Join("testdata", "curl_google.scap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

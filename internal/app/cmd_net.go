@@ -21,10 +21,6 @@ import (
 	"github.com/ferret-observability/ferret/internal/netacct"
 )
 
-func init() {
-	Register("net", "per-process, per-peer network accounting (table, Prometheus, Zabbix)", runNet)
-}
-
 const netUsage = `Usage: ferret net [options] [filter]
 
 Counts bytes, calls and connections per program and remote address in the
@@ -36,9 +32,9 @@ proc.name, proc.pid, fd.rip, fd.rnet, fd.rport and fd.l4proto, e.g.
 Options:
 `
 
-func runNet(args []string) int {
+func (c *cli) runNet(args []string) int {
 	fs := pflag.NewFlagSet("ferret net", pflag.ContinueOnError)
-	fs.SetOutput(Stderr)
+	fs.SetOutput(c.stderr)
 	every := fs.Duration("interval", 10*time.Second, "table and export interval")
 	byStr := fs.String("by", "proc", "grouping: proc, proc,ip or proc,ip,port")
 	promAddr := fs.String("prometheus", "", "serve /metrics on `ADDR` (default "+prom.DefaultAddr+" when given without a value)")
@@ -51,18 +47,18 @@ func runNet(args []string) int {
 	maxFlows := fs.Int("max-flows", livenet.DefaultMaxFlows, "capacity of the kernel flow map")
 	quiet := fs.BoolP("quiet", "q", false, "do not print tables (exporters only)")
 	fs.Usage = func() {
-		fmt.Fprint(Stderr, netUsage)
+		fmt.Fprint(c.stderr, netUsage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(joinOptionalValue(args, "--prometheus")); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
 		}
-		fmt.Fprintf(Stderr, "ferret net: %v (see ferret net --help)\n", err)
+		fmt.Fprintf(c.stderr, "ferret net: %v (see ferret net --help)\n", err)
 		return 2
 	}
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(Stderr, "ferret net: "+format+"\n", a...)
+		fmt.Fprintf(c.stderr, "ferret net: "+format+"\n", a...)
 		return 1
 	}
 	by, err := netacct.ParseBy(*byStr)
@@ -80,8 +76,8 @@ func runNet(args []string) int {
 		return fail("--zabbix-host needs --zabbix-server")
 	}
 
-	if msg := missingPrivilege(); msg != "" {
-		return fail("%s", msg)
+	if err := c.livePrivileges(); err != nil {
+		return fail("%v", err)
 	}
 	probe, err := livenet.Open(livenet.Options{MaxFlows: *maxFlows})
 	if err != nil {
@@ -89,12 +85,12 @@ func runNet(args []string) int {
 	}
 	defer probe.Close()
 	for _, w := range probe.Warnings() {
-		fmt.Fprintf(Stderr, "ferret net: warning: %s\n", w)
+		fmt.Fprintf(c.stderr, "ferret net: warning: %s\n", w)
 	}
 
 	var sinks []netacct.Sink
 	if !*quiet {
-		sinks = append(sinks, &netacct.TableSink{W: Stdout, TopK: *topK})
+		sinks = append(sinks, &netacct.TableSink{W: c.stdout, TopK: *topK})
 	}
 	var sender *zabbix.Sender
 	if *zbxServer != "" {
@@ -109,30 +105,30 @@ func runNet(args []string) int {
 	}
 	if fs.Changed("prometheus") {
 		reg := prometheus.NewRegistry()
-		c := prom.NewNetCollector(by)
-		reg.MustRegister(c)
+		nc := prom.NewNetCollector(by)
+		reg.MustRegister(nc)
 		if sender != nil {
-			reg.MustRegister(zabbixCollector{sender})
+			reg.MustRegister(prom.ZabbixCollector{S: sender})
 		}
 		srv, err := prom.Listen(*promAddr, reg)
 		if err != nil {
 			return fail("%v", err)
 		}
 		defer srv.Close()
-		fmt.Fprintf(Stderr, "ferret net: serving metrics on http://%s/metrics\n", srv.Addr())
-		sinks = append(sinks, c)
+		fmt.Fprintf(c.stderr, "ferret net: serving metrics on http://%s/metrics\n", srv.Addr())
+		sinks = append(sinks, nc)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	agg := netacct.NewAggregator(by, *topK, filter)
-	onErr := func(err error) { fmt.Fprintf(Stderr, "ferret net: %v\n", err) }
+	onErr := func(err error) { fmt.Fprintf(c.stderr, "ferret net: %v\n", err) }
 	if err := netacct.Run(ctx, probe, agg, *every, *count, onErr, sinks...); err != nil {
 		return fail("%v", err)
 	}
 	if sender != nil {
 		if st := sender.Stats(); st.Queued > 0 || st.Dropped > 0 {
-			fmt.Fprintf(Stderr, "ferret net: zabbix: %d values undelivered, %d dropped at the queue bound\n", st.Queued, st.Dropped)
+			fmt.Fprintf(c.stderr, "ferret net: zabbix: %d values undelivered, %d dropped at the queue bound\n", st.Queued, st.Dropped)
 		}
 	}
 	return 0
@@ -159,32 +155,4 @@ func joinOptionalValue(args []string, flag string) []string {
 		out = append(out, a)
 	}
 	return out
-}
-
-// zabbixCollector exports the Zabbix sender's delivery counters.
-type zabbixCollector struct{ s *zabbix.Sender }
-
-var (
-	zbxDescs = map[string]*prometheus.Desc{
-		"sent":      prometheus.NewDesc("ferret_zabbix_sent_values_total", "Values delivered to the Zabbix server.", nil, nil),
-		"processed": prometheus.NewDesc("ferret_zabbix_processed_values_total", "Values the Zabbix server accepted.", nil, nil),
-		"failed":    prometheus.NewDesc("ferret_zabbix_failed_values_total", "Values the Zabbix server rejected.", nil, nil),
-		"dropped":   prometheus.NewDesc("ferret_zabbix_dropped_values_total", "Values dropped because the retry queue was full.", nil, nil),
-		"errors":    prometheus.NewDesc("ferret_zabbix_send_errors_total", "Failed deliveries to the Zabbix server.", nil, nil),
-		"queued":    prometheus.NewDesc("ferret_zabbix_queued_values", "Values waiting for the Zabbix server.", nil, nil),
-	}
-)
-
-func (z zabbixCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range zbxDescs {
-		ch <- d
-	}
-}
-
-func (z zabbixCollector) Collect(ch chan<- prometheus.Metric) {
-	st := z.s.Stats()
-	for name, v := range map[string]uint64{"sent": st.Sent, "processed": st.Processed, "failed": st.Failed, "dropped": st.Dropped, "errors": st.Errors} {
-		ch <- prometheus.MustNewConstMetric(zbxDescs[name], prometheus.CounterValue, float64(v))
-	}
-	ch <- prometheus.MustNewConstMetric(zbxDescs["queued"], prometheus.GaugeValue, float64(st.Queued))
 }

@@ -26,10 +26,7 @@ func TestNetArguments(t *testing.T) {
 		{[]string{"--no-such-flag"}, 2, "unknown flag"},
 	} {
 		var out, errb bytes.Buffer
-		oldOut, oldErr := Stdout, Stderr
-		Stdout, Stderr = &out, &errb
-		status := Main(append([]string{"net"}, tc.args...))
-		Stdout, Stderr = oldOut, oldErr
+		status := newCLI(&out, &errb).main(append([]string{"net"}, tc.args...))
 		if status != tc.status || !strings.Contains(errb.String(), tc.want) {
 			t.Errorf("ferret net %v: status %d, stderr %q; want %d and %q", tc.args, status, errb.String(), tc.status, tc.want)
 		}
@@ -53,16 +50,12 @@ func TestNetPrometheusValue(t *testing.T) {
 // TestNetMissingPrivilege checks that a process without the privileges
 // gets the one-line explanation, not the loader's error.
 func TestNetMissingPrivilege(t *testing.T) {
-	old := checkLivePrivileges
-	defer func() { checkLivePrivileges = old }()
-	checkLivePrivileges = func() error {
+	var out, errb bytes.Buffer
+	c := newCLI(&out, &errb)
+	c.livePrivileges = func() error {
 		return errors.New("live capture needs root or CAP_BPF+CAP_PERFMON: euid 1000 lacks CAP_BPF")
 	}
-	var out, errb bytes.Buffer
-	oldOut, oldErr := Stdout, Stderr
-	Stdout, Stderr = &out, &errb
-	status := Main([]string{"net", "-n", "1"})
-	Stdout, Stderr = oldOut, oldErr
+	status := c.main([]string{"net", "-n", "1"})
 	if want := "ferret net: live capture needs root or CAP_BPF+CAP_PERFMON: euid 1000 lacks CAP_BPF\n"; status != 1 || errb.String() != want {
 		t.Errorf("status %d, stderr %q; want 1 and %q", status, errb.String(), want)
 	}

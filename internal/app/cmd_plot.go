@@ -12,10 +12,6 @@ import (
 	"github.com/ferret-observability/ferret/internal/plot"
 )
 
-func init() {
-	Register("plot", "pictures: latency heat maps, spectrograms, I/O timelines (SVG/PNG)", runPlot)
-}
-
 const plotUsage = `Usage: ferret plot heatmap|spectrogram|timeline|subsecond [options] [filter]
 
 Draws a picture of a capture file (-r, no privileges needed) or of a live
@@ -36,9 +32,9 @@ for a timeline), for use with ferret -r FILE.
 Options:
 `
 
-func runPlot(args []string) int {
+func (c *cli) runPlot(args []string) int {
 	fs := pflag.NewFlagSet("ferret plot", pflag.ContinueOnError)
-	fs.SetOutput(Stderr)
+	fs.SetOutput(c.stderr)
 	var o plot.Options
 	fs.StringArrayVarP(&o.Read, "read", "r", nil, "read events from capture `FILE` (repeat for several)")
 	fs.StringVarP(&o.Output, "output", "o", "", "picture `FILE` (.svg or .png; default KIND.svg)")
@@ -53,19 +49,19 @@ func runPlot(args []string) int {
 	fs.StringVar(&o.PrintFilter, "print-filter", "", "print the filter of the cell at `X,Y`")
 	fs.IntVarP(&o.SnapLen, "snaplen", "s", 0, "live capture: bytes of I/O buffers kept")
 	fs.Usage = func() {
-		fmt.Fprint(Stderr, plotUsage)
+		fmt.Fprint(c.stderr, plotUsage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
 		}
-		fmt.Fprintf(Stderr, "ferret plot: %v (see ferret plot --help)\n", err)
+		fmt.Fprintf(c.stderr, "ferret plot: %v (see ferret plot --help)\n", err)
 		return 2
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {
-		fmt.Fprintf(Stderr, "ferret plot: which picture? heatmap, spectrogram, timeline or subsecond (see ferret plot --help)\n")
+		fmt.Fprintf(c.stderr, "ferret plot: which picture? heatmap, spectrogram, timeline or subsecond (see ferret plot --help)\n")
 		return 2
 	}
 	kind, err := plot.ParseKind(rest[0])
@@ -75,10 +71,10 @@ func runPlot(args []string) int {
 		o.Width, o.Height, err = plot.ParseSize(*size)
 	}
 	if err == nil {
-		err = plot.Run(o, Stdout, Stderr)
+		err = plot.Run(o, c.stdout, c.stderr)
 	}
 	if err != nil {
-		fmt.Fprintf(Stderr, "ferret plot: %v\n", err)
+		fmt.Fprintf(c.stderr, "ferret plot: %v\n", err)
 		return 1
 	}
 	return 0

@@ -45,9 +45,7 @@ type Config struct {
 	Version     bool
 	LibsVersion bool
 	Unbuffered  bool
-	Progress    bool
-	Filter      string // operands joined with spaces (after chisel arguments)
-	Operands    []string
+	Operands    []string // chisel arguments, then the filter words
 }
 
 // usageError is a command-line error reported with the exit status 1.
@@ -179,8 +177,6 @@ func (c *Config) apply(o parsedOpt) error {
 		c.LibsVersion = true
 	case "unbuffered":
 		c.Unbuffered = true
-	case "P":
-		c.Progress = true
 	}
 	return nil
 }

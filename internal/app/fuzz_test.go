@@ -3,6 +3,7 @@
 package app
 
 import (
+	"github.com/ferret-observability/ferret/internal/capture/file"
 	"io"
 	"path/filepath"
 	"testing"
@@ -24,7 +25,7 @@ func FuzzFormatEvents(f *testing.F) {
 		if err != nil {
 			return
 		}
-		src, err := openFileSource([]string{trace})
+		src, err := file.Open(trace)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -105,16 +105,22 @@ func shellWords(s string) ([]string, error) {
 // runCLI runs ferret in-process from dir and returns stdout+stderr and the
 // exit status.
 func runCLI(t testing.TB, dir string, args []string) (string, int) {
+	return runCLIWith(t, dir, args, nil)
+}
+
+// runCLIWith is runCLI with a chance to change the invocation's seams.
+func runCLIWith(t testing.TB, dir string, args []string, setup func(*cli)) (string, int) {
 	var out bytes.Buffer
-	oldOut, oldErr := Stdout, Stderr
-	Stdout, Stderr = &out, &out
-	defer func() { Stdout, Stderr = oldOut, oldErr }()
+	c := newCLI(&out, &out)
+	if setup != nil {
+		setup(c)
+	}
 	wd, _ := os.Getwd()
 	if err := os.Chdir(dir); err != nil {
 		t.Fatal(err)
 	}
 	defer os.Chdir(wd)
-	rc := Main(args)
+	rc := c.main(args)
 	return out.String(), rc
 }
 

@@ -9,29 +9,14 @@ import (
 	"strings"
 
 	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/capture/live"
+	"github.com/ferret-observability/ferret/internal/filter"
 	"github.com/ferret-observability/ferret/internal/state"
 )
 
-// missingPrivilege describes what the process lacks to load BPF programs,
-// or returns "" when it may.
-func missingPrivilege() string {
-	if checkLivePrivileges == nil {
-		return ""
-	}
-	if err := checkLivePrivileges(); err != nil {
-		return err.Error()
-	}
-	return ""
-}
-
 func (s *session) runLive() error {
-	if openLiveSource == nil {
-		return fail(1, "live capture is not available in this build")
-	}
-	if checkLivePrivileges != nil {
-		if err := checkLivePrivileges(); err != nil {
-			return fail(1, "ferret: %s", err)
-		}
+	if err := s.cli.livePrivileges(); err != nil {
+		return fail(1, "ferret: %s", err)
 	}
 	// Loading the probe can take seconds (the kernel verifies it); Ctrl-C
 	// during that time ends the run.
@@ -41,7 +26,7 @@ func (s *session) runLive() error {
 	}
 	ch := make(chan opened, 1)
 	go func() {
-		src, err := openLiveSource(s.cfg, s.filter, len(s.chisels) > 0)
+		src, err := live.Open(s.liveOptions())
 		ch <- opened{src, err}
 	}()
 	var o opened
@@ -76,6 +61,20 @@ func announceCapture(w io.Writer, quiet bool) {
 	if !quiet {
 		fmt.Fprintln(w, CaptureStarted)
 	}
+}
+
+// liveOptions are the live source's settings: with a capture filter (and
+// no chisel, -d or -F, which need every event), the events the filter can
+// never match are dropped in the kernel.
+func (s *session) liveOptions() live.Options {
+	c := s.cfg
+	opts := live.Options{SnapLen: c.Snaplen, BufferSize: c.BufferSize}
+	if s.filter != nil && len(s.chisels) == 0 && !c.Display && !c.FatFile {
+		pd := filter.KernelPushDown(s.filter)
+		opts.EventTypes = pd.EventTypes
+		opts.Comms, opts.CommsKeepState = pd.Comms, len(pd.Comms) > 0
+	}
+	return opts
 }
 
 // writeDropReport prints the end-of-capture counters of a live source on

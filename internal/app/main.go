@@ -7,62 +7,76 @@ import (
 	"io"
 	"os"
 	"sort"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/ferret-observability/ferret/internal/capture/live"
 )
 
-// Subcommand runs one ferret subcommand with the arguments that follow its
-// name and returns the exit status.
-type Subcommand func(args []string) int
+// Version is ferret's version string.
+var Version = "0.1.0"
 
-// subcommands maps a first command-line word to its implementation. Files
-// cmd_<name>.go of this package fill it from init through Register.
-var subcommands = map[string]Subcommand{}
-
-// subcommandHelp holds one-line descriptions for --help.
-var subcommandHelp = map[string]string{}
-
-// Register adds a subcommand; it panics on a duplicate name (a programming
-// error caught at start-up).
-func Register(name, summary string, fn Subcommand) {
-	if _, dup := subcommands[name]; dup {
-		panic("app: subcommand registered twice: " + name)
-	}
-	subcommands[name] = fn
-	subcommandHelp[name] = summary
+// cli is one invocation of the command line: where it writes, and the two
+// facts about its surroundings that tests replace.
+type cli struct {
+	stdout, stderr io.Writer
+	// isTerminal reports whether w is a terminal.
+	isTerminal func(w io.Writer) bool
+	// livePrivileges reports what the process lacks for live capture.
+	livePrivileges func() error
 }
 
-// Stdout and Stderr are where the command line writes; tests replace them.
-var (
-	Stdout io.Writer = os.Stdout
-	Stderr io.Writer = os.Stderr
-)
+func newCLI(stdout, stderr io.Writer) *cli {
+	return &cli{stdout: stdout, stderr: stderr, isTerminal: isTerminal, livePrivileges: live.CheckPrivileges}
+}
 
 // Main runs ferret with args (without the program name) and returns the
 // process exit status.
-func Main(args []string) int {
+func Main(args []string) int { return newCLI(os.Stdout, os.Stderr).main(args) }
+
+func (c *cli) main(args []string) int {
 	if len(args) > 0 {
-		if fn, ok := subcommands[args[0]]; ok {
-			return fn(args[1:])
+		if sc, ok := subcommands[args[0]]; ok {
+			return sc.run(c, args[1:])
 		}
 	}
-	return runSysdig(args, Stdout, Stderr)
+	return c.runSysdig(args)
 }
 
-func subcommandNames() []string {
+// subcommand is one `ferret NAME ...` command.
+type subcommand struct {
+	summary string // for --help
+	run     func(c *cli, args []string) int
+}
+
+// subcommands maps a first command-line word to its implementation.
+var subcommands = map[string]subcommand{
+	"trace": {"strace-style syscall tracing of a command or process, without ptrace", (*cli).runTrace},
+	"files": {"file opens and closes of a process tree, one record per closed file", (*cli).runFiles},
+	"netfs": {"network file-system activity per process and mount, slow operations, mounts", (*cli).runNetfs},
+	"net":   {"per-process, per-peer network accounting (table, Prometheus, Zabbix)", (*cli).runNet},
+	"plot":  {"pictures: latency heat maps, spectrograms, I/O timelines (SVG/PNG)", (*cli).runPlot},
+}
+
+func writeSubcommandHelp(w io.Writer) {
 	names := make([]string, 0, len(subcommands))
 	for n := range subcommands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	return names
-}
-
-func writeSubcommandHelp(w io.Writer) {
-	names := subcommandNames()
-	if len(names) == 0 {
-		return
-	}
 	fmt.Fprintf(w, "\nSubcommands (ferret NAME --help for details):\n")
 	for _, n := range names {
-		fmt.Fprintf(w, " %-10s %s\n", n, subcommandHelp[n])
+		fmt.Fprintf(w, " %-10s %s\n", n, subcommands[n].summary)
 	}
+}
+
+// isTerminal reports whether w is a terminal (not merely a character
+// device such as /dev/null).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }

@@ -12,49 +12,22 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/capture/file"
+	"github.com/ferret-observability/ferret/internal/chisel"
 	"github.com/ferret-observability/ferret/internal/engine"
 	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/filter"
 	"github.com/ferret-observability/ferret/internal/format"
 )
 
-// Version is ferret's version string.
-var Version = "0.1.0"
-
-// Hooks to packages wired in by other files of this package, so that each
-// integration lives in its own file.
-var (
-	// openFileSource opens capture files, read in order as one stream.
-	openFileSource func(paths []string) (capture.Source, error)
-	// openLiveSource opens the live eBPF source.
-	openLiveSource func(c *Config, flt engine.Filter, chisels bool) (capture.Source, error)
-	// checkLivePrivileges reports what the process lacks for live capture.
-	checkLivePrivileges func() error
-	// compileFilter compiles a filter expression.
-	compileFilter func(expr string) (engine.Filter, error)
-	// newFileWriter returns a consumer that writes events to c.Write.
-	newFileWriter func(c *Config, src capture.Source) (engine.Consumer, error)
-)
-
-// isTerminal reports whether w is a terminal (not merely a character
-// device such as /dev/null); tests replace it.
-var isTerminal = func(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
-}
-
 // runSysdig handles the sysdig-compatible command line.
-func runSysdig(args []string, stdout, stderr io.Writer) int {
+func (c *cli) runSysdig(args []string) int {
 	cfg, err := parseConfig(args)
 	if err == nil {
-		err = run(cfg, stdout, stderr)
+		err = c.run(cfg)
 	}
+	stderr := c.stderr
 	var ue *usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(stderr, "ferret: %v\n", err)
@@ -86,7 +59,8 @@ func fail(code int, format string, a ...any) error {
 	return &exitError{fmt.Sprintf(format, a...), code}
 }
 
-func run(cfg *Config, stdout, stderr io.Writer) error {
+func (c *cli) run(cfg *Config) error {
+	stdout := c.stdout
 	switch {
 	case cfg.Help:
 		writeHelp(stdout)
@@ -104,52 +78,63 @@ func run(cfg *Config, stdout, stderr io.Writer) error {
 	case cfg.ListEvents:
 		return writeEventList(stdout)
 	case cfg.ListChisels:
-		return listChisels(stdout)
+		return chisel.List(stdout, nil)
 	case cfg.ChiselInfo != "":
-		return chiselInfo(stdout, cfg.ChiselInfo)
+		return chisel.Info(stdout, cfg.ChiselInfo, nil)
 	}
-	tty := isTerminal(stdout)
 	if cfg.PrintFormat {
-		fmt.Fprintln(stdout, defaultFormat(cfg, tty))
+		fmt.Fprintln(stdout, defaultFormat(cfg, c.isTerminal(stdout)))
 		return nil
 	}
-	s, err := newSession(cfg, stdout, stderr)
+	s, err := c.newSession(cfg)
 	if err != nil {
 		return err
 	}
-	return s.run()
+	if err := s.run(); err != nil {
+		return err
+	}
+	// Command lines a chisel asked for (sysdig.run_app) run once this one
+	// has ended.
+	for _, args := range s.runApps {
+		cfg, err := parseConfig(args)
+		if err == nil {
+			err = c.run(cfg)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // newSession compiles the format and the filter and loads the chisels.
-func newSession(cfg *Config, stdout, stderr io.Writer) (*session, error) {
-	tty := isTerminal(stdout)
-	s := &session{cfg: cfg, stdout: stdout, stderr: stderr, tty: tty}
+func (c *cli) newSession(cfg *Config) (*session, error) {
+	tty := c.isTerminal(c.stdout)
+	s := &session{cli: c, cfg: cfg, stdout: c.stdout, stderr: c.stderr, tty: tty}
 	operands := cfg.Operands
 	for _, name := range cfg.Chisels {
-		ch, rest, err := loadChisel(cfg, name, operands, s.chiselHooks())
+		ch, n, err := chisel.Load(name, operands, s.chiselOptions())
 		if err != nil {
 			return nil, err
 		}
-		operands = rest
+		operands = operands[n:]
 		s.chisels = append(s.chisels, ch)
 	}
-	cfg.Filter = strings.Join(operands, " ")
+	filter := strings.Join(operands, " ")
 
 	f, err := format.Compile(defaultFormat(cfg, tty), fields.Default)
 	if err != nil {
 		return nil, fail(1, "%s", err)
 	}
 	s.format = f
-	if err := s.setFilter(cfg.Filter); err != nil {
+	if err := s.setFilter(filter); err != nil {
 		return nil, err
 	}
 	// Like sysdig, chisels initialise once the command-line filter is
 	// installed and before the capture is opened.
 	for _, ch := range s.chisels {
-		if in, ok := ch.consumer().(interface{ Init() error }); ok {
-			if err := in.Init(); err != nil {
-				return nil, err
-			}
+		if err := ch.Init(); err != nil {
+			return nil, err
 		}
 	}
 	return s, nil
@@ -161,10 +146,7 @@ func (s *session) setFilter(expr string) error {
 		s.filter = nil
 		return nil
 	}
-	if compileFilter == nil {
-		return fail(1, "filters are not available in this build")
-	}
-	flt, err := compileFilter(expr)
+	flt, err := filter.Compile(expr, fields.Default)
 	if err != nil {
 		return fail(1, "%s", err)
 	}
@@ -172,22 +154,26 @@ func (s *session) setFilter(expr string) error {
 	return nil
 }
 
-// chiselHooks lets chisels replace the capture filter and the snap length
-// (sysdig.set_filter, sysdig.set_snaplen) before the capture opens.
-func (s *session) chiselHooks() chiselHooks {
-	return chiselHooks{
-		setFilter: func(expr string) error {
-			if err := s.setFilter(expr); err != nil {
-				return err
-			}
-			s.cfg.Filter = expr
-			return nil
-		},
-		setSnaplen: func(n int) {
+// chiselOptions are the settings chisels query and the session calls they
+// make: sysdig.set_filter and sysdig.set_snaplen act before the capture
+// opens, sysdig.run_app queues a command line for after it.
+func (s *session) chiselOptions() chisel.Options {
+	cfg := s.cfg
+	return chisel.Options{
+		Stdout:          s.stdout,
+		Stderr:          s.stderr,
+		JSON:            cfg.JSON,
+		Container:       cfg.Container,
+		Live:            len(cfg.Read) == 0,
+		TTY:             s.tty,
+		BufForced:       cfg.Buf != 0,
+		SetGlobalFilter: s.setFilter,
+		SetSnaplen: func(n int) {
 			if n > 0 {
-				s.cfg.Snaplen = n
+				cfg.Snaplen = n
 			}
 		},
+		RunApp: func(args []string) { s.runApps = append(s.runApps, args) },
 	}
 }
 
@@ -210,13 +196,15 @@ func defaultFormat(cfg *Config, tty bool) string {
 
 // session is one invocation reading files or capturing live.
 type session struct {
+	cli     *cli
 	cfg     *Config
 	stdout  io.Writer
 	stderr  io.Writer
 	tty     bool
 	format  *format.Format
-	filter  engine.Filter
-	chisels []chiselRun
+	filter  *filter.Filter
+	chisels []*chisel.Chisel
+	runApps [][]string // sysdig.run_app command lines
 
 	sig     chan os.Signal // Ctrl-C and SIGTERM end the capture cleanly
 	printer *format.Printer
@@ -281,9 +269,6 @@ func (s *session) writeVerboseStats() {
 }
 
 func (s *session) runFiles(paths []string) error {
-	if openFileSource == nil {
-		return fail(1, "reading capture files is not available in this build")
-	}
 	for _, p := range paths {
 		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
 			if _, err := os.Stat(p + "0"); err != nil {
@@ -291,7 +276,7 @@ func (s *session) runFiles(paths []string) error {
 			}
 		}
 	}
-	src, err := openFileSource(paths)
+	src, err := file.Open(paths...)
 	if err != nil {
 		return fail(1, "%s", err)
 	}
@@ -302,33 +287,23 @@ func (s *session) runFiles(paths []string) error {
 func (s *session) loop(src capture.Source, live bool) error {
 	cfg := s.cfg
 	opts := engine.Options{
-		Filter:      s.filter,
 		Display:     cfg.Display,
 		MaxEvents:   cfg.NumEvents,
 		MaxDuration: cfg.MaxSeconds * uint64(time.Second),
 		Ctx:         s.setupCtx,
 	}
-	var consumers []engine.Consumer
-	if cfg.Display {
-		// A display filter only selects what is printed: every event
-		// reaches the summary, writers and chisels (which ignore it).
-		opts.Filter = nil
+	// A display filter only selects what is printed: every event reaches
+	// the summary, writers and chisels (which ignore it).
+	if s.filter != nil && !cfg.Display {
+		opts.Filter = s.filter
 	}
-	if len(s.chisels) > 0 {
-		for _, ch := range s.chisels {
-			consumers = append(consumers, ch.consumer())
-		}
+	var consumers []engine.Consumer
+	for _, ch := range s.chisels {
+		consumers = append(consumers, ch)
 	}
 	consumers = append(consumers, &printConsumer{s: s})
 	if cfg.Write != "" {
-		if newFileWriter == nil {
-			return fail(1, "writing capture files is not available in this build")
-		}
-		w, err := newFileWriter(cfg, src)
-		if err != nil {
-			return fail(1, "%s", err)
-		}
-		consumers = append(consumers, w)
+		consumers = append(consumers, &captureWriter{cfg: cfg, src: src})
 	}
 	r := engine.New(src, opts, consumers...)
 	done := make(chan struct{})
@@ -395,10 +370,7 @@ func (p *printConsumer) OnEvent(c *fields.Ctx) error {
 		return nil
 	}
 	if s.cfg.Display && s.filter != nil && !s.filter.Match(c) {
-		if fe, ok := s.filter.(engine.FilterErr); ok {
-			return fe.Err()
-		}
-		return nil
+		return s.filter.Err()
 	}
 	return s.printer.Event(c)
 }

@@ -12,12 +12,6 @@ import (
 	"github.com/ferret-observability/ferret/internal/fields"
 )
 
-func init() {
-	newFileWriter = func(c *Config, src capture.Source) (engine.Consumer, error) {
-		return &captureWriter{cfg: c, src: src}, nil
-	}
-}
-
 // captureWriter is the -w consumer: accepted events are written as they
 // are; with -F the state-changing events the filter rejected are written
 // too, flagged so that readers use them for state only.

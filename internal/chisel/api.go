@@ -129,7 +129,7 @@ func (c *Chisel) luaSetFilter(L *lua.LState) int {
 		c.filter = nil
 		return 0
 	}
-	f, err := c.opts.compileFilter(expr)
+	f, err := compileFilter(expr)
 	if err != nil {
 		c.flush()
 		fmt.Fprintf(c.opts.stderr(), "invalid filter in chisel %s: %s\n", c.meta.Name, err.Error())
@@ -146,7 +146,7 @@ func (c *Chisel) luaSetFormatter(L *lua.LState) int {
 	if f == "" {
 		f = "default"
 	}
-	fm, err := c.opts.compileFormat(f)
+	fm, err := compileFormat(f)
 	if err != nil {
 		L.RaiseError("invalid formatter in chisel %s: %s", c.meta.Name, err.Error())
 	}

@@ -32,18 +32,6 @@ type ThreadFilter interface {
 	MatchThread(c *fields.Ctx, t *state.Thread, fd *state.FD) bool
 }
 
-// Compilers turn filter and format text into evaluators. The app fills them
-// with the filter and format packages; nil members fall back to the
-// package-level Default hooks.
-type Compilers struct {
-	Filter       func(expr string) (engine.Filter, error)
-	ThreadFilter func(expr string) (ThreadFilter, error)
-	Format       func(format string) (Formatter, error)
-}
-
-// Default holds the compilers used when Options leaves them nil.
-var Default Compilers
-
 // Options configure chisels.
 type Options struct {
 	// Stdout receives print/io.write output (os.Stdout when nil). It is
@@ -70,7 +58,6 @@ type Options struct {
 	Dirs []string
 	// Registry resolves fields (nil = fields.Default).
 	Registry *fields.Registry
-	Compilers
 	// SetSnaplen is called by sysdig.set_snaplen (nil = recorded only).
 	SetSnaplen func(n int)
 	// SetGlobalFilter is called by sysdig.set_filter.
@@ -199,36 +186,6 @@ func (o *Options) registry() *fields.Registry {
 		return o.Registry
 	}
 	return fields.Default
-}
-
-func (o *Options) compileFilter(expr string) (engine.Filter, error) {
-	if o.Compilers.Filter != nil {
-		return o.Compilers.Filter(expr)
-	}
-	if Default.Filter != nil {
-		return Default.Filter(expr)
-	}
-	return nil, errors.New("filters are not available")
-}
-
-func (o *Options) compileThreadFilter(expr string) (ThreadFilter, error) {
-	if o.Compilers.ThreadFilter != nil {
-		return o.Compilers.ThreadFilter(expr)
-	}
-	if Default.ThreadFilter != nil {
-		return Default.ThreadFilter(expr)
-	}
-	return nil, errors.New("thread table filters are not available")
-}
-
-func (o *Options) compileFormat(f string) (Formatter, error) {
-	if o.Compilers.Format != nil {
-		return o.Compilers.Format(f)
-	}
-	if Default.Format != nil {
-		return Default.Format(f)
-	}
-	return nil, errors.New("event formatters are not available")
 }
 
 // Load finds chisel name, runs its top-level code, takes its arguments from
@@ -375,7 +332,7 @@ func (c *Chisel) pickArgs(rest []string) (int, []string, error) {
 		case strings.HasPrefix(rest[0], "-"):
 			take = false
 		default:
-			if _, err := c.opts.compileFilter(strings.Join(rest, " ")); err == nil {
+			if _, err := compileFilter(strings.Join(rest, " ")); err == nil {
 				take = false
 			}
 		}

@@ -5,7 +5,6 @@ package chisel
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,21 +18,7 @@ import (
 	"github.com/ferret-observability/ferret/internal/capture/file"
 	"github.com/ferret-observability/ferret/internal/engine"
 	"github.com/ferret-observability/ferret/internal/fields"
-	"github.com/ferret-observability/ferret/internal/format"
 )
-
-// testCompilers are the compilers the golden runs use; filter support is
-// added by filter_wire_test.go when the filter package is present.
-var testCompilers = Compilers{
-	Filter:       func(e string) (engine.Filter, error) { return Default.Filter(e) },
-	ThreadFilter: func(e string) (ThreadFilter, error) { return Default.ThreadFilter(e) },
-	Format: func(s string) (Formatter, error) {
-		if s == "default" {
-			s = format.Default
-		}
-		return format.Compile(s, fields.Default)
-	},
-}
 
 // goldenCase is one chisel.* file of the reference outputs.
 type goldenCase struct {
@@ -121,7 +106,7 @@ func runSysdigLike(args []string, refDir string, dirs []string, w io.Writer) int
 		reads    []string
 		chisels  []string
 		operands []string
-		opts     = Options{Stdout: w, Stderr: w, Dirs: dirs, Compilers: testCompilers}
+		opts     = Options{Stdout: w, Stderr: w, Dirs: dirs}
 		display  bool
 	)
 	for i := 0; i < len(args); i++ {
@@ -161,10 +146,7 @@ func runSysdigLike(args []string, refDir string, dirs []string, w io.Writer) int
 	}
 	var flt engine.Filter
 	if expr := strings.Join(operands, " "); expr != "" && !display {
-		if testCompilers.Filter == nil {
-			return fail(errors.New("filters are not available"))
-		}
-		f, err := testCompilers.Filter(expr)
+		f, err := compileFilter(expr)
 		if err != nil {
 			return fail(err)
 		}

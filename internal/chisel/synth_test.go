@@ -43,7 +43,7 @@ func synthRun(t *testing.T, name string, args []string, cmdFilter string) string
 	}
 	var opts engine.Options
 	if cmdFilter != "" {
-		f, err := Default.Filter(cmdFilter)
+		f, err := compileFilter(cmdFilter)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +102,7 @@ func TestGetFilterFromRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := Default.Filter("evt.type=read")
+	f, err := compileFilter("evt.type=read")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func (c *Chisel) luaThreadTable(withFDs, barebone bool) lua.LGFunction {
 	return func(L *lua.LState) int {
 		var flt ThreadFilter
 		if v, ok := L.Get(1).(lua.LString); ok && v != "" {
-			f, err := c.opts.compileThreadFilter(string(v))
+			f, err := compileThreadFilter(string(v))
 			if err != nil {
 				L.RaiseError("%s", err.Error())
 			}

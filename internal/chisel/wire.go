@@ -10,29 +10,32 @@ import (
 	"github.com/ferret-observability/ferret/internal/state"
 )
 
-func init() {
-	Default = Compilers{
-		Filter: func(expr string) (engine.Filter, error) {
-			f, err := filter.Compile(expr, fields.Default)
-			if err != nil {
-				return nil, err
-			}
-			return f, nil
-		},
-		ThreadFilter: func(expr string) (ThreadFilter, error) {
-			f, err := filter.Compile(expr, fields.Default, filter.ThreadTable())
-			if err != nil {
-				return nil, err
-			}
-			return threadFilter{f}, nil
-		},
-		Format: func(s string) (Formatter, error) {
-			if s == "default" {
-				s = format.Default
-			}
-			return format.Compile(s, fields.Default)
-		},
+// compileFilter compiles a chisel or command-line filter (chisel.set_filter,
+// sysdig.set_filter).
+func compileFilter(expr string) (engine.Filter, error) {
+	f, err := filter.Compile(expr, fields.Default)
+	if err != nil {
+		return nil, err
 	}
+	return f, nil
+}
+
+// compileThreadFilter compiles a get_thread_table filter.
+func compileThreadFilter(expr string) (ThreadFilter, error) {
+	f, err := filter.Compile(expr, fields.Default, filter.ThreadTable())
+	if err != nil {
+		return nil, err
+	}
+	return threadFilter{f}, nil
+}
+
+// compileFormat compiles a chisel.set_event_formatter format ("default":
+// the default event line).
+func compileFormat(s string) (Formatter, error) {
+	if s == "default" {
+		s = format.Default
+	}
+	return format.Compile(s, fields.Default)
 }
 
 // threadFilter evaluates a thread-table-mode filter by pointing the

@@ -6,10 +6,16 @@
 // event to its consumers (the event printer, chisels, capture-file writers).
 // It also enforces the -n / -M limits and keeps the run statistics.
 //
+// Follow is the loop of the tools that follow processes live with tables of
+// their own (trace, files, netfs): it hands every event to a handler until
+// a stop condition holds (the held command exited, a stop predicate, N
+// intervals, a signal), releasing the held command first and draining late
+// events after the end.
+//
 // Consumers and filters are interfaces defined here, so higher layers
 // (chisel, export, app) plug in without engine importing them.
 //
-// engine is a layer-4 package: it imports capture, state, fields, event and
-// the standard library. It must not import filter implementations, format,
+// engine is a layer-4 package: it imports capture, state, fields, event,
+// held and the standard library. It must not import filter implementations, format,
 // chisel, export, view, tui or app.
 package engine

@@ -9,7 +9,11 @@
 // process's working directory or the directory descriptor of *at calls.
 // Records render as text lines or JSON objects.
 //
-// filemon is a layer-5 package: it imports event (and the standard
-// library). It must not import app, view or tui; the live capture that feeds
-// it is wired up in internal/app.
+// Run is one `ferret files` session and RunNetFS one `ferret netfs` session
+// (per-process, per-mount statistics of network file systems, slow
+// operations and mount calls, with internal/netfs): each opens the live
+// capture and feeds a Monitor through engine.Follow.
+//
+// filemon is a layer-5 package: it imports event, capture/live, engine,
+// held, netfs and procfs (and the standard library). It must not import app.
 package filemon

@@ -60,6 +60,51 @@ func KernelHints(f *Filter) Hints {
 	return out
 }
 
+// PushDown is the kernel push-down policy for a capture filter.
+type PushDown struct {
+	// EventTypes are the types a live source must deliver: those the
+	// filter can match plus every type the state machine needs (fd and
+	// process life cycle); nil means no restriction.
+	EventTypes []event.Type
+	// Comms are the process names whose events are kept; the events of
+	// other processes that keep the process and fd tables complete are
+	// kept too (nil: no restriction).
+	Comms []string
+}
+
+// KernelPushDown returns what a live source may drop in the kernel for
+// capture filter f. pid restrictions are not pushed down: fds inherited at
+// fork would be lost.
+func KernelPushDown(f *Filter) PushDown {
+	h := KernelHints(f)
+	return PushDown{EventTypes: pushDownTypes(h), Comms: h.Comms}
+}
+
+// pushDownTypes returns the event types to deliver for hints h, or nil for
+// no restriction.
+func pushDownTypes(h Hints) []event.Type {
+	if h.Any || h.Types == nil {
+		return nil
+	}
+	keep := make(map[event.Type]bool, len(h.Types))
+	for _, t := range h.Types {
+		keep[t] = true
+	}
+	const stateFlags = event.FlagModifiesState | event.FlagCreatesFD | event.FlagDestroysFD
+	for t := event.Type(0); int(t) < event.MaxType; t++ {
+		if info := t.Info(); info != nil && (info.Flags&stateFlags != 0 || info.Category&event.CatInternal != 0) {
+			keep[t] = true
+		}
+	}
+	out := make([]event.Type, 0, len(keep))
+	for t := event.Type(0); int(t) < event.MaxType; t++ {
+		if keep[t] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 func sortedInts(m map[int64]bool) []int64 {
 	if m == nil {
 		return nil

@@ -6,7 +6,7 @@
 // earlier ones), keeps a Live table current when mounts change, classifies
 // file-system types (nfs, nfs4, cifs, smb3, fuse.sshfs, ...) and aggregates
 // per-process, per-mount operation counts, bytes and slow operations for
-// "ferret netfs".
+// "ferret netfs", whose mount and umount calls it decodes (MountCalls).
 //
 // netfs is a layer-1 package: it imports internal/event only (plus the
 // standard library and x/sys). It must not import state, fields or anything

@@ -182,6 +182,16 @@ func readGroups(path string) []event.Group {
 }
 
 // numericDirs lists the numeric entries of dir, sorted.
+// Threads lists the thread ids of process pid in ascending order (none
+// when it does not exist).
+func Threads(pid int) []int {
+	var out []int
+	for _, tid := range numericDirs("/proc/" + strconv.Itoa(pid) + "/task") {
+		out = append(out, int(tid))
+	}
+	return out
+}
+
 func numericDirs(dir string) []int64 {
 	ents, err := os.ReadDir(dir)
 	if err != nil {

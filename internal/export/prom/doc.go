@@ -3,7 +3,9 @@
 // Package prom exposes ferret's measurements on a Prometheus /metrics
 // endpoint with client_golang: network accounting counters labelled by
 // program and peer (bounded to the top K peers per program plus "other"),
-// and ferret's own health (calls seen, drops, map pressure).
+// ferret's own health (calls seen, drops, map pressure) and the delivery
+// counters of a Zabbix sender (ZabbixCollector).
 //
-// It must not import cilium/ebpf or packages above layer 5.
+// prom is a layer-5 package: it imports netacct and export/zabbix. It must
+// not import cilium/ebpf or packages above layer 5.
 package prom

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package trace
+package held
 
 import (
 	"errors"
@@ -10,24 +10,25 @@ import (
 	"syscall"
 )
 
-// HoldArg is the first argument that makes a ferret process act as the held
-// helper of StartHeld (see RunHeldHelper).
-const HoldArg = "__ferret_held_exec"
+// arg is the first argument that makes a ferret process act as the held
+// side of Start (see Become).
+const arg = "__ferret_held_exec"
 
-// Held is a command started but not yet running: its process waits, before
+// Cmd is a command started but not yet running: its process waits, before
 // execve, until Release.
-type Held struct {
-	Cmd     *exec.Cmd
+type Cmd struct {
 	PID     int
+	cmd     *exec.Cmd
 	release *os.File
 }
 
-// StartHeld starts argv as a child that blocks before its execve. The child
-// is this executable re-run with HoldArg: it reads one byte from an inherited
-// pipe, then calls execve on the resolved program from its main thread, so
-// the traced process keeps its pid and its first traced syscall is execve.
-// The child shares ferret's standard streams and environment.
-func StartHeld(argv []string) (*Held, error) {
+// Start starts argv as a child that blocks before its execve. The child is
+// this executable re-run with a marker argument: Become, called first thing
+// in its main, reads one byte from an inherited pipe, then calls execve on
+// the resolved program from the main thread, so the command keeps its pid
+// and its first syscall is execve. The child shares ferret's standard
+// streams and environment.
+func Start(argv []string) (*Cmd, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("no command")
 	}
@@ -43,7 +44,7 @@ func StartHeld(argv []string) (*Held, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hold pipe: %w", err)
 	}
-	cmd := exec.Command(self, append([]string{HoldArg, path}, argv...)...)
+	cmd := exec.Command(self, append([]string{arg, path}, argv...)...)
 	cmd.Args[0] = argv[0]
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.ExtraFiles = []*os.File{r}
@@ -53,11 +54,11 @@ func StartHeld(argv []string) (*Held, error) {
 		return nil, fmt.Errorf("start %s: %w", argv[0], err)
 	}
 	r.Close()
-	return &Held{Cmd: cmd, PID: cmd.Process.Pid, release: w}, nil
+	return &Cmd{PID: cmd.Process.Pid, cmd: cmd, release: w}, nil
 }
 
 // Release lets the held command run.
-func (h *Held) Release() error {
+func (h *Cmd) Release() error {
 	if h.release == nil {
 		return nil
 	}
@@ -70,21 +71,25 @@ func (h *Held) Release() error {
 	return nil
 }
 
-// Abort kills a command that was never released.
-func (h *Held) Abort() {
+// Abort kills a command that was never released; it does nothing on a nil
+// Cmd.
+func (h *Cmd) Abort() {
+	if h == nil {
+		return
+	}
 	if h.release != nil {
 		h.release.Close()
 		h.release = nil
 	}
-	_ = h.Cmd.Process.Kill()
-	_ = h.Cmd.Wait()
+	_ = h.cmd.Process.Kill()
+	_ = h.cmd.Wait()
 }
 
 // Wait waits for the command and returns its exit status the way a shell
 // reports it (128+signal when killed).
-func (h *Held) Wait() int {
-	err := h.Cmd.Wait()
-	st, ok := h.Cmd.ProcessState.Sys().(syscall.WaitStatus)
+func (h *Cmd) Wait() int {
+	err := h.cmd.Wait()
+	st, ok := h.cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if !ok {
 		if err != nil {
 			return 1
@@ -97,13 +102,13 @@ func (h *Held) Wait() int {
 	return st.ExitStatus()
 }
 
-// RunHeldHelper is the held side of StartHeld. When os.Args asks for it, it
-// waits for the release byte on fd 3 and replaces the process with the
-// command; it returns only when os.Args is not a helper invocation. Call it
-// from package initialisation, where the main goroutine still runs on the
-// main thread, so the execve comes from the thread whose id is the pid.
-func RunHeldHelper() {
-	if len(os.Args) < 4 || os.Args[1] != HoldArg {
+// Become is the held side of Start. When os.Args asks for it, it waits for
+// the release byte on fd 3 and replaces the process with the command; it
+// returns only when os.Args is not a held-command invocation. The caller
+// must run on the main thread (cmd/ferret locks it from init), so that the
+// execve comes from the thread whose id is the pid.
+func Become() {
+	if len(os.Args) < 4 || os.Args[1] != arg {
 		return
 	}
 	path, argv := os.Args[2], os.Args[3:]

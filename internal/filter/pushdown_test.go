@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package app
+package filter
 
 import (
 	"slices"
@@ -8,7 +8,6 @@ import (
 
 	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/fields"
-	"github.com/ferret-observability/ferret/internal/filter"
 )
 
 func TestPushDownTypes(t *testing.T) {
@@ -31,11 +30,11 @@ func TestPushDownTypes(t *testing.T) {
 		{filter: "evt.type in (write, sendto) and fd.type=ipv4", in: []string{"write", "sendto", "socket", "connect"}, out: []string{"read", "mmap"}},
 	}
 	for _, tt := range tests {
-		f, err := filter.Compile(tt.filter, fields.Default)
+		f, err := Compile(tt.filter, fields.Default)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := pushDownTypes(filter.KernelHints(f))
+		got := KernelPushDown(f).EventTypes
 		if tt.all {
 			if got != nil {
 				t.Errorf("%s: %d types pushed down, want none", tt.filter, len(got))
