@@ -25,9 +25,10 @@ type Data struct {
 	// FirstTS and LastTS bound the events read (all of them, not only the
 	// selected ones).
 	FirstTS, LastTS uint64
-	// Events counts the events aggregated; NoValue those selected by the
-	// filter that had no value for the field or key.
-	Events, NoValue uint64
+	// Read counts the events read from the source; Events those
+	// aggregated; NoValue those selected by the filter that had no value
+	// for the field or key.
+	Read, Events, NoValue uint64
 }
 
 // collector is the engine consumer that aggregates events into Data.
@@ -149,7 +150,7 @@ func numeric(v *fields.Value) (uint64, bool) {
 
 func (c *collector) OnCaptureEnd(r *engine.Run) error {
 	d := c.d
-	d.FirstTS, d.LastTS = r.Stats.FirstTS, r.Stats.LastTS
+	d.FirstTS, d.LastTS, d.Read = r.Stats.FirstTS, r.Stats.LastTS, r.Stats.Read
 	if d.FirstTS == 0 {
 		return nil
 	}
