@@ -31,7 +31,7 @@ var layers = map[string]int{
 	"export":        5,
 	"trace":         5,
 	"filemon":       5,
-	"hist":          1,
+	"hist":          0,
 	"plot":          5,
 	"app":           8,
 	"testutil":      1,

@@ -17,6 +17,10 @@
 // receive. TCP's own byte counters are sampled when a connection closes so
 // the two layers can be compared.
 //
+// Optionally, the time each send and receive system call takes is counted
+// per process in log-linear histograms (per-CPU hash), from the syscalls'
+// own tracepoints, which run only for those calls.
+//
 // Unconnected UDP sockets name their peer per call: the cgroup sendmsg and
 // recvmsg hooks (attached to the root cgroup, run only for such calls) see
 // the destination or source address and leave it to the socket call that
@@ -554,3 +558,122 @@ int fold_all(struct bpf_iter__bpf_sk_storage_map *ctx)
 	fold(sk, o, 1);
 	return 0;
 }
+
+// Call latency histograms. The buckets are those of ferret's hist package:
+// 0 holds 0 ns, then nine linear buckets per decade [m*10^d, (m+1)*10^d)
+// for d = 0..18, and a last one from 10^19.
+#define LAT_BUCKETS 173
+#define LAT_SEND 0
+#define LAT_RECV 1
+
+struct lat_key {
+	__u32 tgid;
+	__u32 op; // LAT_SEND or LAT_RECV
+	char comm[16];
+};
+
+struct lat_val {
+	__u64 count[LAT_BUCKETS];
+	__u64 sum; // ns
+};
+
+const struct lat_key *unused_lat_key __attribute__((unused));
+const struct lat_val *unused_lat_val __attribute__((unused));
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 2048);
+	__type(key, struct lat_key);
+	__type(value, struct lat_val);
+} lats SEC(".maps");
+
+// An empty histogram to create entries from (too large for the stack).
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lat_val);
+} lat_zero SEC(".maps");
+
+// Entry time of the call in progress per thread. LRU: threads that die
+// inside a call leave entries behind.
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} lat_start SEC(".maps");
+
+static __always_inline __u32 lat_bucket(__u64 v)
+{
+	if (!v)
+		return 0;
+	__u64 p = 1;
+	__u32 d = 0;
+	for (int i = 0; i < 19; i++) {
+		if (v / 10 < p)
+			break;
+		p *= 10;
+		d++;
+	}
+	if (d >= 19)
+		return LAT_BUCKETS - 1;
+	return 1 + d * 9 + (__u32)(v / p) - 1;
+}
+
+static __always_inline int lat_enter(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&lat_start, &tid, &now, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int lat_exit(__u32 op)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	__u64 *start = bpf_map_lookup_elem(&lat_start, &tid);
+	if (!start)
+		return 0;
+	__u64 d = bpf_ktime_get_ns() - *start;
+	bpf_map_delete_elem(&lat_start, &tid);
+	struct lat_key k = {.tgid = id >> 32, .op = op};
+	process_name(k.comm);
+	struct lat_val *v = bpf_map_lookup_elem(&lats, &k);
+	if (!v) {
+		__u32 zero = 0;
+		struct lat_val *z = bpf_map_lookup_elem(&lat_zero, &zero);
+		if (!z)
+			return 0;
+		bpf_map_update_elem(&lats, &k, z, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&lats, &k);
+		if (!v)
+			return 0;
+	}
+	__u32 b = lat_bucket(d);
+	if (b >= LAT_BUCKETS)
+		b = LAT_BUCKETS - 1;
+	v->count[b] += 1;
+	v->sum += d;
+	return 0;
+}
+
+#define LAT_PROGS(call, op)                                                                        \
+	SEC("tracepoint/syscalls/sys_enter_" #call)                                                \
+	int lat_enter_##call(void *ctx)                                                            \
+	{                                                                                          \
+		return lat_enter();                                                                \
+	}                                                                                          \
+	SEC("tracepoint/syscalls/sys_exit_" #call)                                                 \
+	int lat_exit_##call(void *ctx)                                                             \
+	{                                                                                          \
+		return lat_exit(op);                                                               \
+	}
+
+LAT_PROGS(sendto, LAT_SEND)
+LAT_PROGS(sendmsg, LAT_SEND)
+LAT_PROGS(sendmmsg, LAT_SEND)
+LAT_PROGS(recvfrom, LAT_RECV)
+LAT_PROGS(recvmsg, LAT_RECV)
+LAT_PROGS(recvmmsg, LAT_RECV)

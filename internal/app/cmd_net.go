@@ -25,7 +25,10 @@ const netUsage = `Usage: ferret net [options] [filter]
 
 Counts bytes, calls and connections per program and remote address in the
 kernel (socket layer: TCP and UDP, IPv4 and IPv6) and prints a table every
-interval, sorted by traffic, with totals. The optional filter uses fields
+interval, sorted by traffic, with totals. With --prometheus it also times
+each program's send and receive system calls in the kernel and exports
+them as histograms (ferret_net_call_duration_seconds, the log-linear
+buckets of ferret plot). The optional filter uses fields
 proc.name, proc.pid, fd.rip, fd.rnet, fd.rport and fd.l4proto, e.g.
   ferret net --by proc,ip "proc.name=curl and fd.rport=443"
 
@@ -79,7 +82,9 @@ func (c *cli) runNet(args []string) int {
 	if err := c.livePrivileges(); err != nil {
 		return fail("%v", err)
 	}
-	probe, err := livenet.Open(livenet.Options{MaxFlows: *maxFlows})
+	// With --prometheus, send and receive calls are also timed in the
+	// kernel for the per-program latency histograms.
+	probe, err := livenet.Open(livenet.Options{MaxFlows: *maxFlows, Latency: fs.Changed("prometheus")})
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -27,6 +27,9 @@ type Tick struct {
 	Totals   []Row // cumulative, bounded to top-K peers per program
 	Kernel   KernelStats
 	By       By
+	// Latency holds the call-time histograms when the source times calls
+	// (see LatencySource).
+	Latency []Latency
 }
 
 // Sink consumes ticks (table printer, exporters). An error is reported and
@@ -59,6 +62,11 @@ func Run(ctx context.Context, src Source, agg *Aggregator, every time.Duration, 
 		t.Totals = agg.Totals()
 		if t.Kernel, err = src.Stats(); err != nil {
 			return err
+		}
+		if ls, ok := src.(LatencySource); ok {
+			if t.Latency, err = ls.Latencies(); err != nil {
+				return err
+			}
 		}
 		if len(t.Interval.Stale) > 0 {
 			final, err := src.Delete(t.Interval.Stale)

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/ferret-observability/ferret/internal/hist"
 	"github.com/ferret-observability/ferret/internal/netacct"
 )
 
@@ -29,11 +30,13 @@ type NetCollector struct {
 	sent, received, sendCalls, recvCalls, conns *prometheus.Desc
 	calls, dropped, noPeer, entries, capacity   *prometheus.Desc
 	pressure, ticks                             *prometheus.Desc
+	duration                                    *prometheus.Desc
 
-	mu     sync.Mutex
-	totals []netacct.Row
-	kernel netacct.KernelStats
-	nTicks uint64
+	mu      sync.Mutex
+	totals  []netacct.Row
+	latency []netacct.Latency
+	kernel  netacct.KernelStats
+	nTicks  uint64
 }
 
 // NewNetCollector makes a collector whose per-peer label set follows by.
@@ -65,6 +68,9 @@ func NewNetCollector(by netacct.By) *NetCollector {
 		capacity:  d("flow_map_capacity", "Capacity of the kernel flow map.", nil),
 		pressure:  d("flow_map_pressure_ratio", "Kernel flow map entries in use divided by capacity.", nil),
 		ticks:     d("intervals_total", "Accounting intervals completed.", nil),
+		duration: d("call_duration_seconds", "Time taken by send (sendto, sendmsg, sendmmsg) and receive (recvfrom, recvmsg, recvmmsg) "+
+			"system calls, timed in the kernel, in ferret's log-linear buckets (a value on a bound counts in the bucket above it).",
+			[]string{"program", "op"}),
 	}
 }
 
@@ -74,6 +80,7 @@ func (c *NetCollector) Tick(t *netacct.Tick) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.totals = append(c.totals[:0], t.Totals...)
+	c.latency = append(c.latency[:0], t.Latency...)
 	c.kernel = t.Kernel
 	c.nTicks++
 	return nil
@@ -81,7 +88,7 @@ func (c *NetCollector) Tick(t *netacct.Tick) error {
 
 // Describe implements prometheus.Collector.
 func (c *NetCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.sent, c.received, c.sendCalls, c.recvCalls, c.conns, c.calls, c.dropped, c.noPeer, c.entries, c.capacity, c.pressure, c.ticks} {
+	for _, d := range []*prometheus.Desc{c.sent, c.received, c.sendCalls, c.recvCalls, c.conns, c.calls, c.dropped, c.noPeer, c.entries, c.capacity, c.pressure, c.ticks, c.duration} {
 		ch <- d
 	}
 }
@@ -116,6 +123,11 @@ func (c *NetCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.recvCalls, prometheus.CounterValue, float64(r.RxCalls), lv...)
 		ch <- prometheus.MustNewConstMetric(c.conns, prometheus.CounterValue, float64(r.Conns), lv...)
 	}
+	for i := range c.latency {
+		l := &c.latency[i]
+		count, sum, buckets := LatencyBuckets(&l.Hist)
+		ch <- prometheus.MustNewConstHistogram(c.duration, count, sum, buckets, l.Program, l.Op)
+	}
 	k := c.kernel
 	ch <- prometheus.MustNewConstMetric(c.calls, prometheus.CounterValue, float64(k.Calls))
 	ch <- prometheus.MustNewConstMetric(c.dropped, prometheus.CounterValue, float64(k.Drops()))
@@ -124,6 +136,28 @@ func (c *NetCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.capacity, prometheus.GaugeValue, float64(k.MaxEntries))
 	ch <- prometheus.MustNewConstMetric(c.pressure, prometheus.GaugeValue, k.Pressure())
 	ch <- prometheus.MustNewConstMetric(c.ticks, prometheus.CounterValue, float64(c.nTicks))
+}
+
+// Exported latency range: the buckets of package hist from 100 ns to
+// 100 s; faster calls count in the first bucket, slower ones only in +Inf.
+var (
+	latFirst = hist.Bucket(100) - 1  // bucket ending at 100 ns
+	latLast  = hist.Bucket(1e11) - 1 // bucket ending at 100 s
+)
+
+// LatencyBuckets converts a histogram of nanoseconds into Prometheus
+// classic buckets in seconds: the cumulative count up to the end of each
+// hist bucket from 100 ns to 100 s.
+func LatencyBuckets(h *hist.Hist) (count uint64, sum float64, buckets map[float64]uint64) {
+	buckets = make(map[float64]uint64, latLast-latFirst+1)
+	var cum uint64
+	for i := 0; i <= latLast; i++ {
+		cum += h.Counts[i]
+		if i >= latFirst {
+			buckets[hist.Upper(i)/1e9] = cum
+		}
+	}
+	return h.Count, h.Sum / 1e9, buckets
 }
 
 // Server serves /metrics for a registry.

@@ -142,3 +142,63 @@ func TestMetricsEndpoint(t *testing.T) {
 		}
 	}
 }
+
+func testLatency(prog, op string, ns uint64, n int) netacct.Latency {
+	l := netacct.Latency{LatencyKey: netacct.LatencyKey{Program: prog, Op: op}}
+	for i := 0; i < n; i++ {
+		l.Hist.Add(ns)
+	}
+	return l
+}
+
+// TestLatencyHistogram checks the exported call-time histogram: the hist
+// buckets' bounds in seconds with cumulative counts.
+func TestLatencyHistogram(t *testing.T) {
+	c := NewNetCollector(netacct.ByProc)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
+	l := testLatency("nginx", "recv", 25, 3) // below 100 ns: first bucket
+	for _, v := range []uint64{1500, 1999, 2000, 7e6, 2e11} {
+		l.Hist.Add(v)
+	}
+	c.Tick(&netacct.Tick{By: netacct.ByProc, Latency: []netacct.Latency{l}})
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h *dto.Histogram
+	for _, f := range fams {
+		if f.GetName() == "ferret_net_call_duration_seconds" {
+			if f.GetType() != dto.MetricType_HISTOGRAM || len(f.Metric) != 1 {
+				t.Fatalf("family %v", f)
+			}
+			h = f.Metric[0].GetHistogram()
+		}
+	}
+	if h == nil {
+		t.Fatal("no call duration histogram")
+	}
+	if h.GetSampleCount() != 8 || h.GetSampleSum() < 200 {
+		t.Errorf("count %d sum %g", h.GetSampleCount(), h.GetSampleSum())
+	}
+	want := map[float64]uint64{1e-7: 3, 1e-6: 3, 2e-6: 5, 3e-6: 6, 7e-3: 6, 8e-3: 7, 100: 7}
+	prev := uint64(0)
+	for _, b := range h.Bucket {
+		if b.GetCumulativeCount() < prev {
+			t.Errorf("bucket le=%g goes down", b.GetUpperBound())
+		}
+		prev = b.GetCumulativeCount()
+		if w, ok := want[b.GetUpperBound()]; ok {
+			if b.GetCumulativeCount() != w {
+				t.Errorf("le=%g: %d, want %d", b.GetUpperBound(), b.GetCumulativeCount(), w)
+			}
+			delete(want, b.GetUpperBound())
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("bounds missing: %v", want)
+	}
+	if n := len(h.Bucket); n != 82 {
+		t.Errorf("%d buckets, want 82 (100 ns .. 100 s)", n)
+	}
+}

@@ -43,7 +43,7 @@ func TestRealPrometheusScrape(t *testing.T) {
 	c.Tick(&netacct.Tick{By: netacct.ByProcIPPort, Totals: []netacct.Row{{
 		Key:      netacct.Key{Program: "curl", Addr: netip.MustParseAddr("fd00::7"), Port: 443, Proto: netacct.TCP},
 		Counters: netacct.Counters{TxBytes: 123456, RxBytes: 1},
-	}}})
+	}}, Latency: []netacct.Latency{testLatency("curl", "send", 3000, 42)}})
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -75,6 +75,24 @@ func TestRealPrometheusScrape(t *testing.T) {
 			<-done
 		}
 	}()
+	query := func(expr string) string {
+		resp, err := http.Get("http://" + web + "/api/v1/query?query=" + url.QueryEscape(expr))
+		if err != nil {
+			return ""
+		}
+		defer resp.Body.Close()
+		var r struct {
+			Data struct {
+				Result []struct {
+					Value [2]any
+				}
+			}
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || len(r.Data.Result) == 0 {
+			return ""
+		}
+		return fmt.Sprint(r.Data.Result[0].Value[1])
+	}
 	q := "http://" + web + "/api/v1/query?query=" + url.QueryEscape(`ferret_net_sent_bytes_total{program="curl",peer="fd00::7",port="443",proto="tcp"}`)
 	var last string
 	for i := 0; i < 300; i++ {
@@ -103,6 +121,17 @@ func TestRealPrometheusScrape(t *testing.T) {
 		}
 		last = fmt.Sprint(r.Data.Result[0].Value[1])
 		if last == "123456" {
+			// The latency histogram came with the same scrape: 42 calls
+			// of 3 µs, all in the bucket [3 µs, 4 µs).
+			if got := query(`ferret_net_call_duration_seconds_count{program="curl",op="send"}`); got != "42" {
+				t.Errorf("latency count %q, want 42", got)
+			}
+			if got := query(`ferret_net_call_duration_seconds_bucket{program="curl",op="send",le="4e-06"}`); got != "42" {
+				t.Errorf("calls up to 4 µs: %q, want 42", got)
+			}
+			if got := query(`ferret_net_call_duration_seconds_bucket{program="curl",op="send",le="3e-06"}`); got != "0" {
+				t.Errorf("calls up to 3 µs: %q, want 0", got)
+			}
 			return
 		}
 	}

@@ -32,6 +32,19 @@ type NetacctFlowVal struct {
 	Conns   uint64
 }
 
+type NetacctLatKey struct {
+	_    structs.HostLayout
+	Tgid uint32
+	Op   uint32
+	Comm [16]int8
+}
+
+type NetacctLatVal struct {
+	_     structs.HostLayout
+	Count [173]uint64
+	Sum   uint64
+}
+
 type NetacctOwner struct {
 	_           structs.HostLayout
 	Tgid        uint32
@@ -72,22 +85,39 @@ type NetacctTcpVal struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	NetacctMapFlows         = "flows"
-	NetacctMapSocks         = "socks"
-	NetacctMapStats         = "stats"
-	NetacctMapTcpClosed     = "tcp_closed"
-	NetacctMapUdpPeer       = "udp_peer"
-	NetacctProgFoldAll      = "fold_all"
-	NetacctProgOnRecv       = "on_recv"
-	NetacctProgOnRecvmsg4   = "on_recvmsg4"
-	NetacctProgOnRecvmsg6   = "on_recvmsg6"
-	NetacctProgOnSend       = "on_send"
-	NetacctProgOnSendmsg4   = "on_sendmsg4"
-	NetacctProgOnSendmsg6   = "on_sendmsg6"
-	NetacctProgOnState      = "on_state"
-	NetacctVarUnusedFlowKey = "unused_flow_key"
-	NetacctVarUnusedFlowVal = "unused_flow_val"
-	NetacctVarUnusedTcpVal  = "unused_tcp_val"
+	NetacctMapFlows             = "flows"
+	NetacctMapLatStart          = "lat_start"
+	NetacctMapLatZero           = "lat_zero"
+	NetacctMapLats              = "lats"
+	NetacctMapSocks             = "socks"
+	NetacctMapStats             = "stats"
+	NetacctMapTcpClosed         = "tcp_closed"
+	NetacctMapUdpPeer           = "udp_peer"
+	NetacctProgFoldAll          = "fold_all"
+	NetacctProgLatEnterRecvfrom = "lat_enter_recvfrom"
+	NetacctProgLatEnterRecvmmsg = "lat_enter_recvmmsg"
+	NetacctProgLatEnterRecvmsg  = "lat_enter_recvmsg"
+	NetacctProgLatEnterSendmmsg = "lat_enter_sendmmsg"
+	NetacctProgLatEnterSendmsg  = "lat_enter_sendmsg"
+	NetacctProgLatEnterSendto   = "lat_enter_sendto"
+	NetacctProgLatExitRecvfrom  = "lat_exit_recvfrom"
+	NetacctProgLatExitRecvmmsg  = "lat_exit_recvmmsg"
+	NetacctProgLatExitRecvmsg   = "lat_exit_recvmsg"
+	NetacctProgLatExitSendmmsg  = "lat_exit_sendmmsg"
+	NetacctProgLatExitSendmsg   = "lat_exit_sendmsg"
+	NetacctProgLatExitSendto    = "lat_exit_sendto"
+	NetacctProgOnRecv           = "on_recv"
+	NetacctProgOnRecvmsg4       = "on_recvmsg4"
+	NetacctProgOnRecvmsg6       = "on_recvmsg6"
+	NetacctProgOnSend           = "on_send"
+	NetacctProgOnSendmsg4       = "on_sendmsg4"
+	NetacctProgOnSendmsg6       = "on_sendmsg6"
+	NetacctProgOnState          = "on_state"
+	NetacctVarUnusedFlowKey     = "unused_flow_key"
+	NetacctVarUnusedFlowVal     = "unused_flow_val"
+	NetacctVarUnusedLatKey      = "unused_lat_key"
+	NetacctVarUnusedLatVal      = "unused_lat_val"
+	NetacctVarUnusedTcpVal      = "unused_tcp_val"
 )
 
 // LoadNetacct returns the embedded CollectionSpec for Netacct.
@@ -132,14 +162,26 @@ type NetacctSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type NetacctProgramSpecs struct {
-	FoldAll    *ebpf.ProgramSpec `ebpf:"fold_all"`
-	OnRecv     *ebpf.ProgramSpec `ebpf:"on_recv"`
-	OnRecvmsg4 *ebpf.ProgramSpec `ebpf:"on_recvmsg4"`
-	OnRecvmsg6 *ebpf.ProgramSpec `ebpf:"on_recvmsg6"`
-	OnSend     *ebpf.ProgramSpec `ebpf:"on_send"`
-	OnSendmsg4 *ebpf.ProgramSpec `ebpf:"on_sendmsg4"`
-	OnSendmsg6 *ebpf.ProgramSpec `ebpf:"on_sendmsg6"`
-	OnState    *ebpf.ProgramSpec `ebpf:"on_state"`
+	FoldAll          *ebpf.ProgramSpec `ebpf:"fold_all"`
+	LatEnterRecvfrom *ebpf.ProgramSpec `ebpf:"lat_enter_recvfrom"`
+	LatEnterRecvmmsg *ebpf.ProgramSpec `ebpf:"lat_enter_recvmmsg"`
+	LatEnterRecvmsg  *ebpf.ProgramSpec `ebpf:"lat_enter_recvmsg"`
+	LatEnterSendmmsg *ebpf.ProgramSpec `ebpf:"lat_enter_sendmmsg"`
+	LatEnterSendmsg  *ebpf.ProgramSpec `ebpf:"lat_enter_sendmsg"`
+	LatEnterSendto   *ebpf.ProgramSpec `ebpf:"lat_enter_sendto"`
+	LatExitRecvfrom  *ebpf.ProgramSpec `ebpf:"lat_exit_recvfrom"`
+	LatExitRecvmmsg  *ebpf.ProgramSpec `ebpf:"lat_exit_recvmmsg"`
+	LatExitRecvmsg   *ebpf.ProgramSpec `ebpf:"lat_exit_recvmsg"`
+	LatExitSendmmsg  *ebpf.ProgramSpec `ebpf:"lat_exit_sendmmsg"`
+	LatExitSendmsg   *ebpf.ProgramSpec `ebpf:"lat_exit_sendmsg"`
+	LatExitSendto    *ebpf.ProgramSpec `ebpf:"lat_exit_sendto"`
+	OnRecv           *ebpf.ProgramSpec `ebpf:"on_recv"`
+	OnRecvmsg4       *ebpf.ProgramSpec `ebpf:"on_recvmsg4"`
+	OnRecvmsg6       *ebpf.ProgramSpec `ebpf:"on_recvmsg6"`
+	OnSend           *ebpf.ProgramSpec `ebpf:"on_send"`
+	OnSendmsg4       *ebpf.ProgramSpec `ebpf:"on_sendmsg4"`
+	OnSendmsg6       *ebpf.ProgramSpec `ebpf:"on_sendmsg6"`
+	OnState          *ebpf.ProgramSpec `ebpf:"on_state"`
 }
 
 // NetacctMapSpecs contains maps before they are loaded into the kernel.
@@ -147,6 +189,9 @@ type NetacctProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type NetacctMapSpecs struct {
 	Flows     *ebpf.MapSpec `ebpf:"flows"`
+	LatStart  *ebpf.MapSpec `ebpf:"lat_start"`
+	LatZero   *ebpf.MapSpec `ebpf:"lat_zero"`
+	Lats      *ebpf.MapSpec `ebpf:"lats"`
 	Socks     *ebpf.MapSpec `ebpf:"socks"`
 	Stats     *ebpf.MapSpec `ebpf:"stats"`
 	TcpClosed *ebpf.MapSpec `ebpf:"tcp_closed"`
@@ -159,6 +204,8 @@ type NetacctMapSpecs struct {
 type NetacctVariableSpecs struct {
 	UnusedFlowKey *ebpf.VariableSpec `ebpf:"unused_flow_key"`
 	UnusedFlowVal *ebpf.VariableSpec `ebpf:"unused_flow_val"`
+	UnusedLatKey  *ebpf.VariableSpec `ebpf:"unused_lat_key"`
+	UnusedLatVal  *ebpf.VariableSpec `ebpf:"unused_lat_val"`
 	UnusedTcpVal  *ebpf.VariableSpec `ebpf:"unused_tcp_val"`
 }
 
@@ -183,6 +230,9 @@ func (o *NetacctObjects) Close() error {
 // It can be passed to LoadNetacctObjects or ebpf.CollectionSpec.LoadAndAssign.
 type NetacctMaps struct {
 	Flows     *ebpf.Map `ebpf:"flows"`
+	LatStart  *ebpf.Map `ebpf:"lat_start"`
+	LatZero   *ebpf.Map `ebpf:"lat_zero"`
+	Lats      *ebpf.Map `ebpf:"lats"`
 	Socks     *ebpf.Map `ebpf:"socks"`
 	Stats     *ebpf.Map `ebpf:"stats"`
 	TcpClosed *ebpf.Map `ebpf:"tcp_closed"`
@@ -192,6 +242,9 @@ type NetacctMaps struct {
 func (m *NetacctMaps) Close() error {
 	return _NetacctClose(
 		m.Flows,
+		m.LatStart,
+		m.LatZero,
+		m.Lats,
 		m.Socks,
 		m.Stats,
 		m.TcpClosed,
@@ -205,6 +258,8 @@ func (m *NetacctMaps) Close() error {
 type NetacctVariables struct {
 	UnusedFlowKey *ebpf.Variable `ebpf:"unused_flow_key"`
 	UnusedFlowVal *ebpf.Variable `ebpf:"unused_flow_val"`
+	UnusedLatKey  *ebpf.Variable `ebpf:"unused_lat_key"`
+	UnusedLatVal  *ebpf.Variable `ebpf:"unused_lat_val"`
 	UnusedTcpVal  *ebpf.Variable `ebpf:"unused_tcp_val"`
 }
 
@@ -212,19 +267,43 @@ type NetacctVariables struct {
 //
 // It can be passed to LoadNetacctObjects or ebpf.CollectionSpec.LoadAndAssign.
 type NetacctPrograms struct {
-	FoldAll    *ebpf.Program `ebpf:"fold_all"`
-	OnRecv     *ebpf.Program `ebpf:"on_recv"`
-	OnRecvmsg4 *ebpf.Program `ebpf:"on_recvmsg4"`
-	OnRecvmsg6 *ebpf.Program `ebpf:"on_recvmsg6"`
-	OnSend     *ebpf.Program `ebpf:"on_send"`
-	OnSendmsg4 *ebpf.Program `ebpf:"on_sendmsg4"`
-	OnSendmsg6 *ebpf.Program `ebpf:"on_sendmsg6"`
-	OnState    *ebpf.Program `ebpf:"on_state"`
+	FoldAll          *ebpf.Program `ebpf:"fold_all"`
+	LatEnterRecvfrom *ebpf.Program `ebpf:"lat_enter_recvfrom"`
+	LatEnterRecvmmsg *ebpf.Program `ebpf:"lat_enter_recvmmsg"`
+	LatEnterRecvmsg  *ebpf.Program `ebpf:"lat_enter_recvmsg"`
+	LatEnterSendmmsg *ebpf.Program `ebpf:"lat_enter_sendmmsg"`
+	LatEnterSendmsg  *ebpf.Program `ebpf:"lat_enter_sendmsg"`
+	LatEnterSendto   *ebpf.Program `ebpf:"lat_enter_sendto"`
+	LatExitRecvfrom  *ebpf.Program `ebpf:"lat_exit_recvfrom"`
+	LatExitRecvmmsg  *ebpf.Program `ebpf:"lat_exit_recvmmsg"`
+	LatExitRecvmsg   *ebpf.Program `ebpf:"lat_exit_recvmsg"`
+	LatExitSendmmsg  *ebpf.Program `ebpf:"lat_exit_sendmmsg"`
+	LatExitSendmsg   *ebpf.Program `ebpf:"lat_exit_sendmsg"`
+	LatExitSendto    *ebpf.Program `ebpf:"lat_exit_sendto"`
+	OnRecv           *ebpf.Program `ebpf:"on_recv"`
+	OnRecvmsg4       *ebpf.Program `ebpf:"on_recvmsg4"`
+	OnRecvmsg6       *ebpf.Program `ebpf:"on_recvmsg6"`
+	OnSend           *ebpf.Program `ebpf:"on_send"`
+	OnSendmsg4       *ebpf.Program `ebpf:"on_sendmsg4"`
+	OnSendmsg6       *ebpf.Program `ebpf:"on_sendmsg6"`
+	OnState          *ebpf.Program `ebpf:"on_state"`
 }
 
 func (p *NetacctPrograms) Close() error {
 	return _NetacctClose(
 		p.FoldAll,
+		p.LatEnterRecvfrom,
+		p.LatEnterRecvmmsg,
+		p.LatEnterRecvmsg,
+		p.LatEnterSendmmsg,
+		p.LatEnterSendmsg,
+		p.LatEnterSendto,
+		p.LatExitRecvfrom,
+		p.LatExitRecvmmsg,
+		p.LatExitRecvmsg,
+		p.LatExitSendmmsg,
+		p.LatExitSendmsg,
+		p.LatExitSendto,
 		p.OnRecv,
 		p.OnRecvmsg4,
 		p.OnRecvmsg6,

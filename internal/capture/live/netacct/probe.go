@@ -15,6 +15,7 @@ import (
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 
+	"github.com/ferret-observability/ferret/internal/hist"
 	"github.com/ferret-observability/ferret/internal/netacct"
 )
 
@@ -24,6 +25,10 @@ const DefaultMaxFlows = 16384
 // Options configure a Probe.
 type Options struct {
 	MaxFlows int // flow map capacity; 0 means DefaultMaxFlows
+	// Latency also times the send and receive system calls (sendto,
+	// sendmsg, sendmmsg, recvfrom, recvmsg, recvmmsg) per process, in the
+	// kernel, into histograms read by Latencies.
+	Latency bool
 }
 
 // Probe is the loaded and attached accounting programs.
@@ -34,6 +39,10 @@ type Probe struct {
 	maxFlows int
 	warnings []string
 	raw      map[netacct.FlowKey]NetacctFlowKey
+	latency  bool
+	// retired holds the histograms of processes that exited, whose kernel
+	// entries were removed.
+	retired map[netacct.LatencyKey]*hist.Hist
 }
 
 // stats slots, as in bpf/netacct/netacct.bpf.c.
@@ -79,6 +88,12 @@ func Open(opts Options) (*Probe, error) {
 	}
 	p.fold = fold
 	p.links = append(p.links, fold)
+	if opts.Latency {
+		if err := p.attachLatency(); err != nil {
+			p.Close()
+			return nil, err
+		}
+	}
 	if err := p.attachCgroup(); err != nil {
 		// Everything else still counts; such datagrams go under an
 		// unknown peer.
@@ -354,4 +369,116 @@ func (p *Probe) Stats() (netacct.KernelStats, error) {
 	s.Entries = len(p.raw)
 	s.MaxEntries = p.maxFlows
 	return s, nil
+}
+
+// attachLatency attaches the call-timing programs to the send and receive
+// syscalls' tracepoints.
+func (p *Probe) attachLatency() error {
+	o := &p.objs
+	for _, t := range []struct {
+		name string
+		prog *ebpf.Program
+	}{
+		{"sys_enter_sendto", o.LatEnterSendto}, {"sys_exit_sendto", o.LatExitSendto},
+		{"sys_enter_sendmsg", o.LatEnterSendmsg}, {"sys_exit_sendmsg", o.LatExitSendmsg},
+		{"sys_enter_sendmmsg", o.LatEnterSendmmsg}, {"sys_exit_sendmmsg", o.LatExitSendmmsg},
+		{"sys_enter_recvfrom", o.LatEnterRecvfrom}, {"sys_exit_recvfrom", o.LatExitRecvfrom},
+		{"sys_enter_recvmsg", o.LatEnterRecvmsg}, {"sys_exit_recvmsg", o.LatExitRecvmsg},
+		{"sys_enter_recvmmsg", o.LatEnterRecvmmsg}, {"sys_exit_recvmmsg", o.LatExitRecvmmsg},
+	} {
+		l, err := link.Tracepoint("syscalls", t.name, t.prog, nil)
+		if err != nil {
+			return fmt.Errorf("netacct: attach call timing to syscalls/%s: %w", t.name, err)
+		}
+		p.links = append(p.links, l)
+	}
+	p.latency = true
+	p.retired = map[netacct.LatencyKey]*hist.Hist{}
+	return nil
+}
+
+// latOps names the op field of lat_key.
+var latOps = [...]string{"send", "recv"}
+
+// Latencies returns the cumulative call-time histograms per program name
+// and direction, sorted by program then op (nil when Latency was not
+// asked for). Entries of processes that have exited are moved out of the
+// kernel map into the totals kept here.
+func (p *Probe) Latencies() ([]netacct.Latency, error) {
+	if !p.latency {
+		return nil, nil
+	}
+	sums := map[netacct.LatencyKey]*hist.Hist{}
+	for k, h := range p.retired {
+		c := *h
+		sums[k] = &c
+	}
+	add := func(k *NetacctLatKey, vals []NetacctLatVal) {
+		if int(k.Op) >= len(latOps) {
+			return
+		}
+		key := netacct.LatencyKey{Program: commString(k.Comm), Op: latOps[k.Op]}
+		h := sums[key]
+		if h == nil {
+			h = new(hist.Hist)
+			sums[key] = h
+		}
+		addLat(h, vals)
+	}
+	var (
+		k     NetacctLatKey
+		vals  []NetacctLatVal
+		gone  []NetacctLatKey
+		alive = map[uint32]bool{}
+	)
+	it := p.objs.Lats.Iterate()
+	for it.Next(&k, &vals) {
+		add(&k, vals)
+		live, ok := alive[k.Tgid]
+		if !ok {
+			_, err := os.Stat("/proc/" + strconv.FormatUint(uint64(k.Tgid), 10))
+			live = err == nil
+			alive[k.Tgid] = live
+		}
+		if !live {
+			gone = append(gone, k)
+		}
+	}
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("netacct: read call times: %w", err)
+	}
+	// A process that is gone makes no more calls: its last values are
+	// final. They move to the retired totals.
+	for i := range gone {
+		k := &gone[i]
+		var final []NetacctLatVal
+		if err := p.objs.Lats.LookupAndDelete(k, &final); err != nil {
+			continue
+		}
+		key := netacct.LatencyKey{Program: commString(k.Comm), Op: latOps[k.Op]}
+		h := p.retired[key]
+		if h == nil {
+			h = new(hist.Hist)
+			p.retired[key] = h
+		}
+		addLat(h, final)
+	}
+	out := make([]netacct.Latency, 0, len(sums))
+	for k, h := range sums {
+		out = append(out, netacct.Latency{LatencyKey: k, Hist: *h})
+	}
+	netacct.SortLatencies(out)
+	return out, nil
+}
+
+// addLat adds per-CPU kernel histograms to h.
+func addLat(h *hist.Hist, vals []NetacctLatVal) {
+	for i := range vals {
+		v := &vals[i]
+		for b, n := range v.Count {
+			h.Counts[b] += n
+			h.Count += n
+		}
+		h.Sum += float64(v.Sum)
+	}
 }
