@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -106,4 +107,62 @@ func tracePath(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestUnknownCommand: a bare first word that is no subcommand is reported
+// as an unknown command with the nearest name; filters still start with
+// a field, "not" or a parenthesis.
+func TestUnknownCommand(t *testing.T) {
+	tests := []struct{ word, want string }{
+		{"netf", "ferret: unknown command 'netf'; did you mean 'netfs'?\n"},
+		{"trac", "ferret: unknown command 'trac'; did you mean 'trace'?\n"},
+		{"fiels", "ferret: unknown command 'fiels'; did you mean 'files'?\n"},
+		{"nte", "ferret: unknown command 'nte'; did you mean 'net'?\n"},
+		{"zzzzzz", "ferret: unknown command 'zzzzzz' (commands: " + strings.Join(subcommandNames(), ", ") + "; see ferret --help)\n"},
+	}
+	for _, tc := range tests {
+		got, rc := runCLI(t, ".", []string{tc.word, "-r", "x.scap"})
+		if rc != 1 || got != tc.want {
+			t.Errorf("%s: rc %d, %q; want %q", tc.word, rc, got, tc.want)
+		}
+	}
+	for _, f := range []string{"proc.name=cat", "not", "(evt.type=open)"} {
+		if msg := unknownCommand(f); msg != "" {
+			t.Errorf("%q taken for a command: %s", f, msg)
+		}
+	}
+	if d := editDistance("tpo", "top"); d != 1 {
+		t.Errorf("a swap is one edit, got %d", d)
+	}
+}
+
+// TestFilesDeadPID: ferret files --pid of a process that does not exist
+// fails at once instead of waiting.
+func TestFilesDeadPID(t *testing.T) {
+	b, err := os.ReadFile("/proc/sys/kernel/pid_max")
+	if err != nil {
+		t.Skip("no pid_max")
+	}
+	dead := strings.TrimSpace(string(b)) // pids are below pid_max
+	got, rc := runCLI(t, ".", []string{"files", "--pid", dead})
+	if rc != 1 || got != "ferret files: process "+dead+": no such process\n" {
+		t.Errorf("rc %d, %q", rc, got)
+	}
+}
+
+// TestHelpPlaceholders: every subcommand's options name their values
+// (--by KEYS), never by pflag's type names (--by string).
+func TestHelpPlaceholders(t *testing.T) {
+	typeName := regexp.MustCompile(`--[a-z-]+ (string|int|uint|float|float64|duration|strings|ints|stringArray|intSlice)\b`)
+	for _, name := range subcommandNames() {
+		got, _ := runCLI(t, ".", []string{name, "--help"})
+		if !strings.Contains(got, "Usage: ferret "+name) {
+			t.Errorf("%s --help: %q", name, got)
+		}
+		for _, l := range strings.Split(got, "\n") {
+			if typeName.MatchString(l) {
+				t.Errorf("%s --help: type placeholder in %q", name, l)
+			}
+		}
+	}
 }

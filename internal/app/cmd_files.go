@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/spf13/pflag"
 
@@ -56,6 +57,13 @@ func (c *cli) runFiles(args []string) int {
 	cmd := fs.Args()
 	if len(cmd) == 0 && len(*pids) == 0 && len(*comms) == 0 {
 		return fail("give --pid, --comm or a command to run")
+	}
+	for _, p := range *pids {
+		// before loading the probe (filemon.Run checks again once it is
+		// attached)
+		if _, err := os.Stat("/proc/" + strconv.Itoa(p)); p <= 0 || err != nil {
+			return fail("process %d: no such process", p)
+		}
 	}
 	for i, p := range *prefixes {
 		abs, err := filepath.Abs(p)

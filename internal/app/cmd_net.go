@@ -38,16 +38,16 @@ Options:
 func (c *cli) runNet(args []string) int {
 	fs := pflag.NewFlagSet("ferret net", pflag.ContinueOnError)
 	fs.SetOutput(c.stderr)
-	every := fs.Duration("interval", 10*time.Second, "table and export interval")
-	byStr := fs.String("by", "proc", "grouping: proc, proc,ip or proc,ip,port")
+	every := fs.Duration("interval", 10*time.Second, "table and export every `DURATION` (10s, 1m...)")
+	byStr := fs.String("by", "proc", "group by `KEYS`: proc, proc,ip or proc,ip,port")
 	promAddr := fs.String("prometheus", "", "serve /metrics on `ADDR` (default "+prom.DefaultAddr+" when given without a value)")
 	fs.Lookup("prometheus").NoOptDefVal = prom.DefaultAddr
 	zbxServer := fs.String("zabbix-server", "", "send values to the Zabbix server or proxy `HOST[:10051]`")
 	zbxHost := fs.String("zabbix-host", "", "host `NAME` the values belong to in Zabbix (default: this host's name)")
-	zbxQueue := fs.Int("zabbix-queue", zabbix.DefaultMaxQueue, "values kept while the Zabbix server is unreachable")
-	topK := fs.Int("top-k", 10, "peers per program shown and exported; the rest are summed as \"other\" (0: no limit)")
+	zbxQueue := fs.Int("zabbix-queue", zabbix.DefaultMaxQueue, "keep up to `N` values while the Zabbix server is unreachable")
+	topK := fs.Int("top-k", 10, "show and export `N` peers per program; the rest are summed as \"other\" (0: no limit)")
 	count := fs.IntP("count", "n", 0, "stop after `COUNT` intervals (0: run until interrupted)")
-	maxFlows := fs.Int("max-flows", livenet.DefaultMaxFlows, "capacity of the kernel flow map")
+	maxFlows := fs.Int("max-flows", livenet.DefaultMaxFlows, "the kernel flow map holds `N` flows")
 	quiet := fs.BoolP("quiet", "q", false, "do not print tables (exporters only)")
 	fs.Usage = func() {
 		fmt.Fprint(c.stderr, netUsage)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -39,6 +40,10 @@ func (c *cli) main(args []string) int {
 		if sc, ok := subcommands[args[0]]; ok {
 			return sc.run(c, args[1:])
 		}
+		if msg := unknownCommand(args[0]); msg != "" {
+			fmt.Fprintln(c.stderr, msg)
+			return 1
+		}
 	}
 	return c.runSysdig(args)
 }
@@ -58,12 +63,72 @@ var subcommands = map[string]subcommand{
 	"plot":  {"pictures: latency heat maps, spectrograms, I/O timelines (SVG/PNG)", (*cli).runPlot},
 }
 
-func writeSubcommandHelp(w io.Writer) {
+func subcommandNames() []string {
 	names := make([]string, 0, len(subcommands))
 	for n := range subcommands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	return names
+}
+
+// unknownCommand describes a first word that can be neither a subcommand
+// nor the start of a filter (a bare word: filters start with a field,
+// which has a dot, a parenthesis or not), or returns "".
+func unknownCommand(word string) string {
+	if word == "" || word == "not" || word == "and" || word == "or" {
+		return ""
+	}
+	for i, c := range word {
+		if !(c >= 'a' && c <= 'z' || i > 0 && (c >= '0' && c <= '9' || c == '-' || c == '_')) {
+			return ""
+		}
+	}
+	msg := fmt.Sprintf("ferret: unknown command '%s'", word)
+	// the nearest name within two edits; on a tie one the word begins,
+	// then the first in order
+	best, bestScore := "", 2*3
+	for _, n := range subcommandNames() {
+		score := 2 * editDistance(word, n)
+		if !strings.HasPrefix(n, word) {
+			score++
+		}
+		if score < bestScore {
+			best, bestScore = n, score
+		}
+	}
+	if best != "" {
+		return msg + fmt.Sprintf("; did you mean '%s'?", best)
+	}
+	return msg + fmt.Sprintf(" (commands: %s; see ferret --help)", strings.Join(subcommandNames(), ", "))
+}
+
+// editDistance is the number of single-letter insertions, deletions,
+// substitutions and swaps of neighbours that turn a into b.
+func editDistance(a, b string) int {
+	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+func writeSubcommandHelp(w io.Writer) {
+	names := subcommandNames()
 	fmt.Fprintf(w, "\nSubcommands (ferret NAME --help for details):\n")
 	for _, n := range names {
 		fmt.Fprintf(w, " %-10s %s\n", n, subcommands[n].summary)

@@ -4,6 +4,7 @@ package capfile
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -61,6 +62,13 @@ func NewReader(r io.Reader) (*Reader, error) {
 	rd.br = br
 	n, err := rd.readHeader()
 	if err != nil {
+		// Shorter than a block header: a capture file only if what there
+		// is starts like one.
+		var shb [4]byte
+		binary.LittleEndian.PutUint32(shb[:], BlockSHB)
+		if k := min(n, 4); k > 0 && !bytes.Equal(rd.hdr[:k], shb[:k]) {
+			return nil, errNoSHB
+		}
 		return nil, err
 	}
 	if n == 0 {

@@ -5,6 +5,7 @@ package filemon
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -110,6 +111,12 @@ func preloadRunning(src *live.Source, m *Monitor, roots []int, addRunning bool, 
 	snap, err := procfs.Scan(procfs.Options{NoEnv: true})
 	if err != nil {
 		return fmt.Errorf("read running processes: %w", err)
+	}
+	// The probe is attached: a root running now has its exit seen later.
+	for _, pid := range roots {
+		if !slices.ContainsFunc(snap.Threads, func(t event.Thread) bool { return t.PID == int64(pid) }) {
+			return fmt.Errorf("process %d: no such process", pid)
+		}
 	}
 	running := m.Preload(snap.Threads, uint64(time.Now().UnixNano()))
 	if addRunning {
