@@ -84,7 +84,7 @@ func TestLiveProcessesBornDuringLoad(t *testing.T) {
 		}
 	}()
 	spawn := func() {
-		k := exec.Command("sh", "-c", `while :; do read x < "$1"; sleep 0.05; done`, "sh", marker)
+		k := exec.Command("sh", "-c", `while :; do read x < "$1"; sleep 0.1; done`, "sh", marker)
 		if err := k.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -94,12 +94,18 @@ func TestLiveProcessesBornDuringLoad(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Shells start every 20 ms until the capture is announced and a while
-	// after, then the capture runs until each has been seen.
+	// Shells start while the probe loads, ever less often (loading takes
+	// from a fraction of a second to many on a busy machine), until the
+	// capture is announced; then a few more, and the capture runs until
+	// each has been seen.
 	started := false
-	for i := 0; i < 400 && !started; i++ {
-		spawn()
-		time.Sleep(20 * time.Millisecond)
+	pause := 20 * time.Millisecond
+	for deadline := time.Now().Add(3 * time.Minute); !started && time.Now().Before(deadline); {
+		if len(kids) < 40 {
+			spawn()
+		}
+		time.Sleep(pause)
+		pause = min(pause*5/4, time.Second)
 		started = strings.Contains(errb.String(), "capture started")
 	}
 	if !started {
@@ -111,7 +117,7 @@ func TestLiveProcessesBornDuringLoad(t *testing.T) {
 		spawn()
 	}
 	seen := map[int]bool{}
-	for i := 0; i < 200 && len(seen) < len(kids); i++ {
+	for deadline := time.Now().Add(2 * time.Minute); len(seen) < len(kids) && time.Now().Before(deadline); {
 		time.Sleep(50 * time.Millisecond)
 		for _, l := range strings.Split(out.String(), "\n") {
 			if f := strings.Fields(l); len(f) == 3 {
