@@ -595,12 +595,12 @@ struct {
 	__type(value, struct lat_val);
 } lat_zero SEC(".maps");
 
-// Entry time of the call in progress per thread. LRU: threads that die
-// inside a call leave entries behind.
+// Entry time of the call in progress, kept in the thread itself (freed
+// with it); 0 when none.
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, __u64);
 } lat_start SEC(".maps");
 
@@ -623,22 +623,21 @@ static __always_inline __u32 lat_bucket(__u64 v)
 
 static __always_inline int lat_enter(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 now = bpf_ktime_get_ns();
-	bpf_map_update_elem(&lat_start, &tid, &now, BPF_ANY);
+	__u64 *start = bpf_task_storage_get(&lat_start, bpf_get_current_task_btf(), 0,
+					    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (start)
+		*start = bpf_ktime_get_ns();
 	return 0;
 }
 
 static __always_inline int lat_exit(__u32 op)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	__u64 *start = bpf_map_lookup_elem(&lat_start, &tid);
-	if (!start)
+	__u64 *start = bpf_task_storage_get(&lat_start, bpf_get_current_task_btf(), 0, 0);
+	if (!start || !*start)
 		return 0;
 	__u64 d = bpf_ktime_get_ns() - *start;
-	bpf_map_delete_elem(&lat_start, &tid);
-	struct lat_key k = {.tgid = id >> 32, .op = op};
+	*start = 0;
+	struct lat_key k = {.tgid = bpf_get_current_pid_tgid() >> 32, .op = op};
 	process_name(k.comm);
 	struct lat_val *v = bpf_map_lookup_elem(&lats, &k);
 	if (!v) {
