@@ -28,8 +28,9 @@ kernel (socket layer: TCP and UDP, IPv4 and IPv6) and prints a table every
 interval, sorted by traffic, with totals. With --prometheus it also times
 each program's send and receive system calls in the kernel and exports
 them as histograms (ferret_net_call_duration_seconds, the log-linear
-buckets of ferret plot). The optional filter uses fields
-proc.name, proc.pid, fd.rip, fd.rnet, fd.rport and fd.l4proto, e.g.
+buckets of ferret plot). The optional filter is written as for ferret
+itself (same grammar: mixing "and" and "or" needs brackets) over the
+fields proc.name, proc.pid, fd.rip, fd.rnet, fd.rport and fd.l4proto, e.g.
   ferret net --by proc,ip "proc.name=curl and fd.rport=443"
 
 Options:

@@ -20,8 +20,9 @@ func TestNetArguments(t *testing.T) {
 		{[]string{"--help"}, 0, "Usage: ferret net"},
 		{[]string{"--by", "ip"}, 1, "unknown grouping"},
 		{[]string{"--interval", "0s"}, 1, "--interval must be positive"},
-		{[]string{"proc.name="}, 1, "filter: expected a value"},
-		{[]string{"bogus.field=1"}, 1, "unknown field"},
+		{[]string{"proc.name=a or proc.name=b and proc.name=c"}, 1, "expression mixes 'and' and 'or' in an ambiguous way"},
+		{[]string{"(proc.name=a"}, 1, "filter error at position"},
+		{[]string{"bogus.field=1"}, 1, "unrecognized field bogus.field"},
 		{[]string{"--zabbix-host", "h"}, 1, "--zabbix-host needs --zabbix-server"},
 		{[]string{"--no-such-flag"}, 2, "unknown flag"},
 	} {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/filter/syntax"
 )
 
 // vtype is how a check parses its values and compares.
@@ -67,7 +68,7 @@ func Compile(s string, reg *fields.Registry, opts ...Option) (*Filter, error) {
 			}
 		}
 	}
-	ex, err := parse(s, cp)
+	ex, err := syntax.ParseWith(s, cp)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +89,8 @@ type compiler struct {
 	cur     *check
 }
 
-func (cp *compiler) field(c *Check) (bool, string) {
+// Field implements syntax.Hooks.
+func (cp *compiler) Field(c *Check) (bool, string) {
 	unknown := "filter error: unrecognized field " + c.Field + " at pos " + strconv.Itoa(c.FieldPos)
 	name, arg, n, ok := cp.reg.Lookup(c.Field)
 	if !ok {
@@ -166,7 +168,8 @@ func (cp *compiler) field(c *Check) (bool, string) {
 	return charbuf, ""
 }
 
-func (cp *compiler) value(c *Check) string {
+// Value implements syntax.Hooks.
+func (cp *compiler) Value(c *Check) string {
 	k := cp.cur
 	k.op = c.Op
 	text := c.Values[len(c.Values)-1].Text

@@ -3,6 +3,7 @@
 package filter
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ferret-observability/ferret/internal/fields"
@@ -126,7 +127,7 @@ func TestThreadTable(t *testing.T) {
 // itoaPos returns the position after the first field token of s.
 func itoaPos(s string) string {
 	n := 0
-	for n < len(s) && !isBlank(s[n]) && !isSpecial(s[n]) {
+	for n < len(s) && !strings.ContainsRune(" \t\n\r()!=<>", rune(s[n])) {
 		n++
 	}
 	b := []byte{}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
-// Package filter implements sysdig 0.29.3's filter language: parsing (with
-// sysdig's error messages and positions), compilation against the field
+// Package filter implements sysdig 0.29.3's filter language: parsing (in
+// internal/filter/syntax, with sysdig's error messages and positions; the
+// tree's types are aliased here), compilation against the field
 // registry, evaluation on the current event, thread-table mode for chisels
 // and the analysis that lets a live source drop events in the kernel.
 //
@@ -49,7 +50,7 @@
 // and proc.apid without index compare every ancestor (any may match),
 // evt.around[T]=D keeps events within D ms of timestamp T.
 //
-// filter is a layer-3 package: it imports internal/fields and internal/event
-// (and the standard library) only. It must not import format, engine,
+// filter is a layer-3 package: it imports internal/fields, internal/event
+// and its syntax subpackage (and the standard library) only. It must not import format, engine,
 // chisel or anything above, nor any capture package.
 package filter

@@ -199,7 +199,7 @@ func TestFilter(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{
-		"proc.name", "proc.name =", "foo=1", "proc.pid=abc", "fd.rip=300.1.1.1", "fd.rnet=10.0.0.0",
+		"proc.name", "foo=1", "proc.name=a or proc.name=b and proc.name=c", "proc.pid=abc", "fd.rip=300.1.1.1", "fd.rnet=10.0.0.0",
 		"(proc.name=a", "proc.name=a)", "proc.name=a and", "proc.pid contains 1", "fd.rip in (1.2.3.4", "proc.name='x", "!proc.name=x",
 	} {
 		if _, err := ParseFilter(bad); err == nil {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package filter
+package syntax
 
 import "strconv"
 
@@ -69,8 +69,8 @@ func (c CmpOp) String() string {
 	return "cmp" + strconv.Itoa(int(c))
 }
 
-// isList reports whether the operator takes a parenthesised value list.
-func (c CmpOp) isList() bool { return c == CmpIn || c == CmpIntersects || c == CmpPmatch }
+// IsList reports whether the operator takes a parenthesised value list.
+func (c CmpOp) IsList() bool { return c == CmpIn || c == CmpIntersects || c == CmpPmatch }
 
 // Expr is a parsed filter.
 type Expr struct {
@@ -150,7 +150,7 @@ func appendGroup(b []byte, g *Group) []byte {
 		b = append(b, c.Field...)
 		b = append(b, ' ')
 		b = append(b, c.Op.String()...)
-		if c.Op.isList() {
+		if c.Op.IsList() {
 			b = append(b, " ("...)
 			for j, v := range c.Values {
 				if j > 0 {

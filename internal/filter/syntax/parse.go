@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package filter
+package syntax
 
 // The scanner reproduces sysdig 0.29.3's filter compiler character by
 // character, including where it leaves its position when an error is found:
@@ -14,16 +14,16 @@ const (
 	stExprDone
 )
 
-// hooks let the compiler validate fields and values at the moment the
+// Hooks let a compiler validate fields and values at the moment the
 // scanner reads them, so that errors come out in scan order with the
-// scanner's position. A nil hooks accepts every field and value.
-type hooks interface {
-	// field validates c.Field; charbuf reports whether value lists of the
+// scanner's position. A nil Hooks accepts every field and value.
+type Hooks interface {
+	// Field validates c.Field; charbuf reports whether value lists of the
 	// field are string sets ('in/pmatch' clause) rather than numeric
 	// alternatives ('in' clause).
-	field(c *Check) (charbuf bool, msg string)
-	// value validates the last value appended to c.Values.
-	value(c *Check) (msg string)
+	Field(c *Check) (charbuf bool, msg string)
+	// Value validates the last value appended to c.Values.
+	Value(c *Check) (msg string)
 }
 
 type parser struct {
@@ -36,14 +36,16 @@ type parser struct {
 	cur     *Group
 	root    *Group
 	orphan  bool // a ')' closed the root group
-	h       hooks
+	h       Hooks
 	charbuf bool
 }
 
 // Parse parses a filter without checking field names or values.
-func Parse(s string) (*Expr, error) { return parse(s, nil) }
+func Parse(s string) (*Expr, error) { return ParseWith(s, nil) }
 
-func parse(s string, h hooks) (*Expr, error) {
+// ParseWith parses a filter, validating fields and values with h as they
+// are read.
+func ParseWith(s string, h Hooks) (*Expr, error) {
 	p := &parser{s: s, n: len(s), pos: -1, h: h}
 	p.root = &Group{Pos: -1}
 	p.cur = p.root
@@ -183,7 +185,7 @@ func (p *parser) check() error {
 	c := &Check{Field: name, FieldPos: start}
 	p.charbuf = true
 	if p.h != nil {
-		cb, msg := p.h.field(c)
+		cb, msg := p.h.Field(c)
 		if msg != "" {
 			return p.fail(msg)
 		}
@@ -195,7 +197,7 @@ func (p *parser) check() error {
 	}
 	c.Op = op
 	switch {
-	case op.isList():
+	case op.IsList():
 		if isBlank(p.at(p.pos)) {
 			p.next()
 		}
@@ -243,7 +245,7 @@ func (p *parser) value(c *Check, list bool) error {
 	}
 	c.Values = append(c.Values, Literal{Text: v, End: p.pos})
 	if p.h != nil {
-		if msg := p.h.value(c); msg != "" {
+		if msg := p.h.Value(c); msg != "" {
 			return p.fail(msg)
 		}
 	}
