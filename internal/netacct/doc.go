@@ -5,9 +5,11 @@
 // program / peer address / port, ordering by traffic, totals, and bounded
 // label sets (top-K peers per program plus "other") for exporters. Filter
 // compiles a "ferret net" filter, written in ferret's one filter grammar
-// (internal/filter/syntax), over the fields a flow key has.
+// (internal/filter/syntax), over the fields a flow key has. It also holds
+// the per-program call-time histograms (Latency, over the buckets of
+// package hist) that a source may provide.
 //
 // It owns no kernel code and must not import cilium/ebpf or any package above
-// layer 1 (it imports filter/syntax, a leaf); the probe that fills it lives in
-// internal/capture/live/netacct.
+// layer 1 (it imports filter/syntax and hist, leaves); the probe that fills
+// it lives in internal/capture/live/netacct.
 package netacct

@@ -17,6 +17,14 @@
 // machine has not). User space only reads the maps, so its cost does not
 // grow with the packet rate.
 //
+// With Options.Latency, programs on the sendto/sendmsg/sendmmsg and
+// recvfrom/recvmsg/recvmmsg syscall tracepoints (which run for those calls
+// only) time each call, keeping its entry time in the thread's task
+// storage, and add it to a per-CPU histogram per process and direction
+// with the buckets of package hist. Latencies sums them per program name,
+// keeping the totals of processes that have exited after removing their
+// entries.
+//
 // It may import cilium/ebpf and internal/netacct (layer 1); nothing above
 // layer 2.
 package netacct
