@@ -85,6 +85,10 @@ struct route {
 	__u16 code;
 	__u8 keep;
 	__u8 state; // the syscall changes process or fd state
+	// descriptor keys of the enter and exit events (the event types, or
+	// raw syscall records, see NR_EVENT_DESCS)
+	__u16 denter;
+	__u16 dexit;
 };
 
 struct comm_key {
@@ -99,6 +103,7 @@ struct bctx {
 	__u32 type;
 	__u32 nr;
 	__u32 code;
+	__u32 desc; // descriptor key (the type unless set)
 };
 
 const struct rec_hdr *unused_rec_hdr __attribute__((unused));
@@ -119,7 +124,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 336);
+	__uint(max_entries, NR_EVENT_DESCS + 2 * NR_SYSCALLS);
 	__type(key, __u32);
 	__type(value, struct edesc);
 } descs SEC(".maps");
@@ -1234,6 +1239,73 @@ static __always_inline void put_proc(struct batch *b, struct bctx *c, __u8 field
 
 // put_simple encodes the parameters that need no memory reads and reports
 // whether p was one of them.
+// String vectors (execve's argv) and pointer counts (its envp) are walked
+// in bpf_loop callbacks, one pointer per call.
+struct svctx {
+	__u64 arr;
+	__u64 n;
+	__u32 slot;
+	__u32 fault;
+};
+
+static long strv_cb(__u32 k, void *ctx)
+{
+	struct svctx *x = ctx;
+	__u64 p = 0;
+	if (bpf_probe_read_user(&p, sizeof(p), (void *)(x->arr + 8 * (__u64)k))) {
+		x->fault = 1;
+		return 1;
+	}
+	if (!p)
+		return 1;
+	x->n++;
+	if (x->slot == (__u32)-1)
+		return 0;
+	__u32 slot = x->slot;
+	struct batch *b = bpf_map_lookup_elem(&batches, &slot);
+	if (!b)
+		return 1;
+	__u32 end = b->ev + EV_MAX;
+	if (b->cur + 64 >= end)
+		return 1;
+	__u32 max = end - b->cur;
+	if (max > snaplen)
+		max = snaplen;
+	__u32 off = b->cur;
+	BOUND(max, 0x3fff);
+	BOUND(off, 0x7fff);
+	long n = bpf_probe_read_user_str(&b->data[off], max, (void *)p);
+	if (n <= 0) {
+		x->fault = 1;
+		return 1;
+	}
+	b->cur += n & LEN_MASK;
+	return 0;
+}
+
+static __always_inline void put_strv(struct batch *b, struct bctx *c, __u64 arr)
+{
+	struct svctx x = {};
+	if (!arr)
+		return;
+	x.arr = arr;
+	x.slot = c->slot;
+	bpf_loop(64, strv_cb, &x, 0);
+	if (x.fault)
+		b->fault = 1;
+}
+
+static __always_inline __u64 ptr_count(__u64 arr)
+{
+	struct svctx x = {};
+	if (!arr)
+		return 0;
+	x.arr = arr;
+	x.slot = (__u32)-1;
+	bpf_loop(4096, strv_cb, &x, 0);
+	return x.n;
+}
+
 static __always_inline int put_simple(struct batch *b, struct bctx *c, struct pdesc p)
 {
 	__u64 v = 0;
@@ -1281,9 +1353,9 @@ static __always_inline int put_simple(struct batch *b, struct bctx *c, struct pd
 // programs whose events need no more verify in a fraction of the time.
 static __always_inline long param_body(__u32 i, struct bctx *c, int simple)
 {
-	__u32 slot = c->slot, type = c->type;
+	__u32 slot = c->slot, key = c->desc;
 	struct batch *b = bpf_map_lookup_elem(&batches, &slot);
-	struct edesc *d = bpf_map_lookup_elem(&descs, &type);
+	struct edesc *d = bpf_map_lookup_elem(&descs, &key);
 	__u32 k = i;
 	if (!b || !d)
 		return 1;
@@ -1417,6 +1489,34 @@ static __always_inline long param_body(__u32 i, struct bctx *c, int simple)
 	case SRC_CWD:
 		put_cwd(b, c);
 		break;
+	case SRC_UMEM:
+		put_ubuf(b, c, (void *)argn(c, p.arg), p.conv + 256 * (__u32)p.width);
+		break;
+	case SRC_UMEM_ALEN: {
+		__u64 n = argn(c, p.conv) * (p.width ? p.width : 1);
+		__u64 cap = p.width > 1 ? 512 : snaplen;
+		put_ubuf(b, c, (void *)argn(c, p.arg), n < cap ? n : cap);
+		break;
+	}
+	case SRC_UMEM_PLEN: {
+		__u32 n = 0;
+		void *lp = (void *)argn(c, p.conv);
+		if (lp && !bpf_probe_read_user(&n, sizeof(n), lp))
+			put_ubuf(b, c, (void *)argn(c, p.arg), n < 128 ? n : 128);
+		break;
+	}
+	case SRC_UMEM_RLEN: {
+		__u64 cap = p.conv ? p.conv * 64 : snaplen;
+		if (c->ret > 0)
+			put_ubuf(b, c, (void *)argn(c, p.arg), (__u64)c->ret < cap ? (__u64)c->ret : cap);
+		break;
+	}
+	case SRC_STRV:
+		put_strv(b, c, argn(c, p.arg));
+		break;
+	case SRC_PTR_COUNT:
+		put_scalar(b, c, ptr_count(argn(c, p.arg)), 8);
+		break;
 	case SRC_BACKLOG: {
 		__u64 v = 0;
 		struct sock *sk = fd_sock((__s32)argn(c, p.arg));
@@ -1456,7 +1556,10 @@ static __always_inline void emit_as(struct bctx *c, int simple)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	__u32 type = c->type;
-	struct edesc *d = bpf_map_lookup_elem(&descs, &type);
+	if (!c->desc)
+		c->desc = type;
+	__u32 key = c->desc;
+	struct edesc *d = bpf_map_lookup_elem(&descs, &key);
 	if (!d) {
 		count(DR_NO_DESC, 1);
 		return;
@@ -1563,8 +1666,10 @@ static __always_inline int syscall_event(struct pt_regs *regs, long id, long ret
 	if (exit) {
 		c.ret = ret;
 		c.type = r->exit;
+		c.desc = r->dexit;
 	} else {
 		c.type = r->enter;
+		c.desc = r->denter;
 	}
 	emit(&c);
 	return 0;

@@ -40,6 +40,17 @@
 #define SRC_SOCK_ADDR 25 // kernel address of the socket of fd stored at user pointer argument `arg`, index `conv`
 #define SRC_U64_AT 26 // u64 number (arg>>4) of the array at user pointer argument (arg&7), converted by `conv`
 #define SRC_BACKLOG 27 // accept queue of the listening socket of fd argument `arg`: conv 0 percent full, 1 length, 2 limit
+// User memory of the raw syscall records (see NR_EVENT_DESCS).
+#define SRC_UMEM 28      // conv + 256*width bytes at user pointer argument `arg`
+#define SRC_UMEM_ALEN 29 // argument `conv` times width (1 when 0) bytes at argument `arg`, up to snaplen (512 for width > 1)
+#define SRC_UMEM_PLEN 30 // u32-at-user-pointer-argument `conv` bytes at argument `arg`, up to 128
+#define SRC_UMEM_RLEN 31 // return value bytes at argument `arg`, up to conv*64 bytes (snaplen when 0)
+#define SRC_STRV 32      // NUL-terminated strings of the pointer array at argument `arg` (up to 64 strings of snaplen bytes)
+#define SRC_PTR_COUNT 33 // number of pointers before the NULL ending the array at argument `arg` (up to 4096)
+
+// Descriptor keys: event types below NR_EVENT_DESCS; raw syscall records
+// use NR_EVENT_DESCS + 2*nr (enter) and NR_EVENT_DESCS + 2*nr + 1 (exit).
+#define NR_EVENT_DESCS 336
 
 // Conversions applied to SRC_ARG / SRC_RET values.
 #define CV_NONE 0

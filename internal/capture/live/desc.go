@@ -39,6 +39,12 @@ const (
 	srcSockAddr = 25
 	srcU64At    = 26
 	srcBacklog  = 27
+	srcUMem     = 28
+	srcUMemALen = 29
+	srcUMemPLen = 30
+	srcUMemRLen = 31
+	srcStrv     = 32
+	srcPtrCount = 33
 
 	cvNone      = 0
 	cvS32       = 1
@@ -89,8 +95,9 @@ const (
 	exitSig    = 3
 	exitCore   = 4
 
-	maxParams  = 20
-	nrSyscalls = 512
+	maxParams    = 20
+	nrSyscalls   = 512
+	nrEventDescs = 336
 )
 
 // pd says where one parameter comes from.
@@ -448,8 +455,11 @@ func buildFilters(opts Options) (routes [nrSyscalls]ProbeRoute, keepExit, keepSi
 			keep = false
 		}
 		routes[r.Nr] = ProbeRoute{Enter: uint16(enter), Exit: uint16(exit), Code: r.Code, Keep: b8(keep), State: b8(changesState(enter) || changesState(exit))}
+		if opts.Raw != nil {
+			routes[r.Nr] = rawRoute(r.Nr, r.Code, all || keepName[name] || keepType[event.GenericE])
+		}
 	}
-	if opts.Uncoded {
+	if opts.Uncoded || opts.Raw != nil {
 		// Syscalls missing from the routing table (newer than it) become
 		// generic events with code 0.
 		for nr := 0; nr < nrSyscalls; nr++ {
@@ -459,6 +469,9 @@ func buildFilters(opts Options) (routes [nrSyscalls]ProbeRoute, keepExit, keepSi
 			}
 			keep := all || keepType[event.GenericE] || keepName[name]
 			routes[nr] = ProbeRoute{Enter: uint16(event.GenericE), Exit: uint16(event.GenericX), Keep: b8(keep)}
+			if opts.Raw != nil {
+				routes[nr] = rawRoute(nr, 0, keep)
+			}
 		}
 	}
 	keepExit = all || keepType[event.ProcExit1E]
@@ -479,4 +492,83 @@ func b8(b bool) uint8 {
 		return 1
 	}
 	return 0
+}
+
+// rawRoute routes syscall nr to raw records (see event.RawSyscall).
+func rawRoute(nr int, code uint16, keep bool) ProbeRoute {
+	return ProbeRoute{Enter: uint16(event.GenericE), Exit: uint16(event.GenericX), Code: code, Keep: b8(keep),
+		Denter: uint16(nrEventDescs + 2*nr), Dexit: uint16(nrEventDescs + 2*nr + 1)}
+}
+
+// rawPD is one parameter source of a raw record.
+type rawPD struct{ Src, Arg, Conv, Width uint8 }
+
+// rawCopy returns the parameter source of one raw copy.
+func rawCopy(c event.RawCopy) (rawPD, error) {
+	p := rawPD{Arg: c.Arg}
+	if c.Arg > 5 {
+		return p, fmt.Errorf("live: raw copy of argument %d", c.Arg)
+	}
+	switch c.Kind {
+	case event.RawStr:
+		p.Src = srcUStr
+	case event.RawFixed:
+		p.Src, p.Conv, p.Width = srcUMem, uint8(c.N), uint8(c.N>>8)
+	case event.RawArgLen:
+		p.Src, p.Conv, p.Width = srcUMemALen, uint8(c.N), c.Unit
+	case event.RawPtrLen:
+		p.Src, p.Conv = srcUMemPLen, uint8(c.N)
+	case event.RawRetLen:
+		p.Src, p.Conv = srcUMemRLen, uint8(c.N)
+	case event.RawStrv:
+		p.Src = srcStrv
+	case event.RawPtrCount:
+		p.Src, p.Width = srcPtrCount, 8
+	default:
+		return p, fmt.Errorf("live: raw copy of kind %d", c.Kind)
+	}
+	return p, nil
+}
+
+// buildRawDescs returns the descriptors of the raw records of every
+// syscall, keyed as the probe looks them up.
+func buildRawDescs(raw []event.RawSyscall) (map[uint32]ProbeEdesc, error) {
+	out := make(map[uint32]ProbeEdesc, 2*nrSyscalls)
+	for nr := 0; nr < nrSyscalls; nr++ {
+		var rs event.RawSyscall
+		if nr < len(raw) {
+			rs = raw[nr]
+		}
+		enter := []rawPD{{Src: srcSCCode, Width: 2}, {Src: srcNativeID, Width: 2}}
+		for i := uint8(0); i < 6; i++ {
+			enter = append(enter, rawPD{Src: srcArg, Arg: i, Width: 8})
+		}
+		exit := []rawPD{{Src: srcSCCode, Width: 2}, {Src: srcRet, Width: 8}}
+		for _, c := range rs.Enter {
+			p, err := rawCopy(c)
+			if err != nil {
+				return nil, err
+			}
+			enter = append(enter, p)
+		}
+		for _, c := range rs.Exit {
+			p, err := rawCopy(c)
+			if err != nil {
+				return nil, err
+			}
+			exit = append(exit, p)
+		}
+		for k, ps := range [2][]rawPD{enter, exit} {
+			if len(ps) > maxParams {
+				return nil, fmt.Errorf("live: raw record of syscall %d has %d parameters", nr, len(ps))
+			}
+			var d ProbeEdesc
+			d.Nparams = uint32(len(ps))
+			for i, p := range ps {
+				d.P[i].Src, d.P[i].Arg, d.P[i].Conv, d.P[i].Width = p.Src, p.Arg, p.Conv, p.Width
+			}
+			out[uint32(nrEventDescs+2*nr+k)] = d
+		}
+	}
+	return out, nil
 }

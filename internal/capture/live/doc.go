@@ -15,7 +15,12 @@
 // What the probe emits for each event type (which argument, return value,
 // user memory or task field fills each parameter) is described by a table in
 // this package and loaded into a map, so the C side stays one generic
-// encoder. Losses are counted per CPU and reason in the kernel.
+// encoder. With Options.Raw, every syscall is instead recorded as a raw
+// record (event.RawSyscall): its number, six arguments and return value,
+// plus the user memory (strings, fixed-size structs, buffers bounded by an
+// argument or the return value, string vectors) the caller's table lists,
+// each syscall with its own descriptor. Losses are counted per CPU and
+// reason in the kernel.
 //
 // This package may import cilium/ebpf, internal/event, internal/capture and
 // internal/procfs; nothing from layer 2 up.

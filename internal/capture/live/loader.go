@@ -233,6 +233,20 @@ func (p *probe) configure(opts Options) error {
 			return fmt.Errorf("live: descriptor %d: %w", t, err)
 		}
 	}
+	if opts.Raw != nil {
+		raw, err := buildRawDescs(opts.Raw)
+		if err != nil {
+			return err
+		}
+		keys := make([]uint32, 0, len(raw))
+		vals := make([]ProbeEdesc, 0, len(raw))
+		for k, d := range raw {
+			keys, vals = append(keys, k), append(vals, d)
+		}
+		if _, err := p.objs.Descs.BatchUpdate(keys, vals, nil); err != nil {
+			return fmt.Errorf("live: raw descriptors: %w", err)
+		}
+	}
 	routes, keepExit, keepSignal := buildFilters(opts)
 	for nr := range routes {
 		if err := p.objs.Routes.Put(uint32(nr), routes[nr]); err != nil {

@@ -58,6 +58,11 @@ type Options struct {
 	// number; sysdig shows such events as "<unknown>", so they are left out
 	// by default.
 	Uncoded bool
+	// Raw records every syscall as raw records (event.RawSyscall): the
+	// native number, the six arguments and the return value, plus the user
+	// memory Raw[nr] lists. Syscalls beyond the slice copy nothing. The
+	// Syscalls and EventTypes filters still apply (by name, or GenericE).
+	Raw []event.RawSyscall
 	// SchedSwitch enables context-switch events (off by default: they are
 	// frequent and not tied to a traced syscall). Listing event.SchedSwitch
 	// in EventTypes enables them too.

@@ -58,12 +58,14 @@ type ProbeRecHdr struct {
 }
 
 type ProbeRoute struct {
-	_     structs.HostLayout
-	Enter uint16
-	Exit  uint16
-	Code  uint16
-	Keep  uint8
-	State uint8
+	_      structs.HostLayout
+	Enter  uint16
+	Exit   uint16
+	Code   uint16
+	Keep   uint8
+	State  uint8
+	Denter uint16
+	Dexit  uint16
 }
 
 // Names of all BPF objects in the ELF.

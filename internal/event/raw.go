@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package event
+
+// Raw syscall records: a capture asked for them (see capture/live's
+// Options.Raw) records every system call as a GenericE/GenericX pair that
+// carries the call as the kernel saw it, for decoders that need more than
+// the event table's parameters (ferret trace).
+//
+// The enter record holds the portable syscall code (u16), the native
+// number (u16), the six raw arguments (u64 each) and then the enter copies
+// of the syscall's RawSyscall; the exit record holds the code, the return
+// value (i64) and then the exit copies. A copy that could not be read is an
+// empty parameter.
+const (
+	RawEnterNr     = 1 // parameter index of the native number in the enter record
+	RawEnterArg0   = 2 // parameter index of the first argument
+	RawEnterCopies = 8 // parameter index of the first enter copy
+	RawExitRet     = 1 // parameter index of the return value in the exit record
+	RawExitCopies  = 2 // parameter index of the first exit copy
+)
+
+// RawKind says how long the user memory of a RawCopy is.
+type RawKind uint8
+
+// Kinds of raw copies.
+const (
+	RawStr      RawKind = iota + 1 // NUL-terminated string at the argument (up to 4096 bytes)
+	RawFixed                       // N bytes at the argument
+	RawArgLen                      // argument N times Unit (1 when 0) bytes, up to the snap length (512 bytes when Unit > 1)
+	RawPtrLen                      // as many bytes as the u32 at pointer argument N says, up to 128
+	RawRetLen                      // as many bytes as the return value, up to N*64 bytes (the snap length when N is 0)
+	RawStrv                        // the strings of a NULL-terminated pointer array, each NUL-terminated (up to 64)
+	RawPtrCount                    // the number of pointers of a NULL-terminated array (u64, up to 4096)
+)
+
+// RawCopy is one piece of user memory a raw record carries: what argument
+// Arg points to, read when the call enters or, with Exit, when it returns.
+type RawCopy struct {
+	Kind RawKind
+	Arg  uint8
+	N    uint16
+	Unit uint8
+	Exit bool
+}
+
+// RawSyscall lists the copies of one system call, enter and exit copies
+// each in the order the records carry them.
+type RawSyscall struct {
+	Enter, Exit []RawCopy
+}
