@@ -164,7 +164,8 @@ func (cl *cli) runTrace(args []string) int {
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
 	status, err := trace.Run(trace.Session{Options: trace.Options{Out: bw, Follow: c.follow, Durations: c.durations,
-		Time: c.time, Summary: c.count, Set: c.set, StrSize: c.strSize}, Cmd: c.cmd, PIDs: c.pids, Warn: cl.stderr})
+		Time: c.time, Summary: c.count, Set: c.set, StrSize: c.strSize, PIDPrefix: c.out != "" && (c.follow || len(c.pids) > 1)},
+		Cmd: c.cmd, PIDs: c.pids, Warn: cl.stderr})
 	if ferr := bw.Flush(); err == nil && ferr != nil {
 		err = ferr
 	}

@@ -5,8 +5,6 @@ package trace
 import (
 	"io"
 	"testing"
-
-	"github.com/ferret-observability/ferret/internal/event"
 )
 
 // BenchmarkHandle measures the user-space cost of one traced syscall (an
@@ -14,12 +12,10 @@ import (
 func BenchmarkHandle(b *testing.B) {
 	g := newGen()
 	execve(g, 1, "/bin/x", "x")
-	openat(g, 1, "/etc/hostname", ppmRDONLY|ppmCLOEXEC, 3)
+	openat(g, 1, "/etc/hostname", oRDONLY|oCLOEXEC, 3)
 	read(g, 1, 3, "hostname\n", 4096)
 	closeFD(g, 1, 3)
-	g.Call("mmap", 1, func(bb *event.Builder) {
-		bb.U64(0).U64(8192).U32(3).U32(10).I64(-1).U64(0)
-	}, func(bb *event.Builder) { bb.U64(0x7f0000000000).U32(0).U32(0).U32(0) })
+	g.raw("mmap", 1, [6]uint64{0, 8192, 3, 0x22, ^uint64(0), 0}, 0x7f0000000000, nil, nil)
 	pairs := g.Events()[2:]
 	for _, mode := range []struct {
 		name string

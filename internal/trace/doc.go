@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 
-// Package trace is ferret's strace: it turns the enter/exit event pairs of the
-// traced processes into strace-syntax lines (quoted and truncated strings,
-// named flags, "= -1 ENOENT (No such file or directory)", "[pid N]" prefixes,
-// -T durations, -t/-tt/-ttt timestamps, "+++ exited with N +++"), filters
-// them with strace's -e trace= sets and classes, and accumulates the -c
-// summary table. Run is one `ferret trace` session: it starts the command
-// held (internal/held) or attaches to running processes, opens the live
-// capture filtered by pid in the kernel and feeds the tracer through
-// engine.Follow.
+// Package trace is ferret's strace. It reads raw syscall records (the
+// native number, the six arguments, the return value and the user memory
+// listed for the call, see event.RawSyscall) and prints strace-syntax
+// lines: one decoding table (syscalls.go) gives the kind of every
+// argument, and each kind has one decoder (paths, buffers with -s
+// truncation and escapes, flag sets, enumerations, structs such as stat,
+// statx, rlimit, sigaction, sigset, timespec, sockaddr, pollfd, utsname,
+// sysinfo) and says which user memory the probe copies for it (Copies).
+// The tracer also prints errno names, "<unfinished ...>"/"<... resumed>"
+// pairs when tasks interleave, "[pid N]" or "PID " prefixes, -T durations,
+// -t/-tt/-ttt timestamps, signal and exit lines; filters with strace's
+// -e trace= sets and classes; and accumulates the -c summary table. Run is
+// one `ferret trace` session: it starts the command held (internal/held) or
+// attaches to running processes, opens the live capture of raw records
+// filtered by pid in the kernel and feeds the tracer through engine.Follow.
 //
 // trace is a layer-5 package: it imports event, capture/live, engine, held
 // and procfs (and the standard library, x/sys). It must not import app.

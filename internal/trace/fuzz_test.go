@@ -26,7 +26,7 @@ func FuzzParseSet(f *testing.F) {
 func FuzzHandle(f *testing.F) {
 	g := newGen()
 	execve(g, 5, "/bin/true", "true")
-	openat(g, 5, "/etc/x", ppmRDONLY, 3)
+	openat(g, 5, "/etc/x", oRDONLY, 3)
 	read(g, 5, 3, "abc", 3)
 	g.exitGroup(5, 0)
 	for _, e := range g.Events() {

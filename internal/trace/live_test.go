@@ -134,11 +134,12 @@ func TestLiveFollowAndTiming(t *testing.T) {
 		t.Fatalf("status: %v\n%s", err, out)
 	}
 	text := string(out)
-	child := regexp.MustCompile(`(?m)^\[pid +\d+\] \d\d:\d\d:\d\d\.\d{6} openat\(AT_FDCWD, "/etc/hostname", O_RDONLY\) += 3 <\d+\.\d{6}>$`)
+	// -o with -f: every line starts with the pid, as strace writes it
+	child := regexp.MustCompile(`(?m)^\d+ +\d\d:\d\d:\d\d\.\d{6} openat\(AT_FDCWD, "/etc/hostname", O_RDONLY\) += 3 <\d+\.\d{6}>$`)
 	if !child.MatchString(text) {
 		t.Errorf("no child openat line:\n%s", text)
 	}
-	if !regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d\.\d{6} \+\+\+ exited with 3 \+\+\+$`).MatchString(text) {
+	if !regexp.MustCompile(`(?m)^\d+ +\d\d:\d\d:\d\d\.\d{6} \+\+\+ exited with 3 \+\+\+$`).MatchString(text) {
 		t.Errorf("no exit line:\n%s", text)
 	}
 }

@@ -28,7 +28,7 @@ type Session struct {
 // ends it (-p). Out is flushed whenever the probe has nothing pending.
 func Run(s Session) (int, error) {
 	tr := New(s.Options)
-	opts := live.Options{FollowChildren: s.Follow, SnapLen: max(tr.opts.StrSize+1, live.DefaultSnapLen), NoSnapshot: true, Uncoded: true}
+	opts := live.Options{FollowChildren: s.Follow, SnapLen: max(tr.opts.StrSize+1, live.DefaultSnapLen), NoSnapshot: true, Raw: Copies()}
 	if names, ok := s.Set.Names(); ok {
 		// Record only the wanted syscalls, plus those the tracer needs to
 		// follow processes.

@@ -25,6 +25,7 @@ const (
 type Options struct {
 	Out       io.Writer // lines (and the -c table)
 	Follow    bool      // -f: trace children; prefix lines with [pid N]
+	PIDPrefix bool      // prefix every line with "PID " (-o FILE with -f, or several -p)
 	Durations bool      // -T
 	Time      TimeMode  // -t, -tt, -ttt
 	Summary   bool      // -c: count instead of printing calls
@@ -39,15 +40,19 @@ type thread struct {
 	enterBuf []byte
 	enter    event.Event
 	hasEnter bool
+	// unfinished is set once "<unfinished ...>" was printed for the
+	// pending call: its exit prints a "<... resumed>" line.
+	unfinished bool
 	// execing is set from the held command's execve until its first other
 	// call: signals delivered then were raised by the helper's runtime
 	// before the program replaced it, and are not shown.
 	execing bool
 }
 
-// Tracer turns events of the traced tasks into strace output. Feed it every
-// event of the capture with Handle; events of tasks it does not trace are
-// ignored. It is not safe for concurrent use.
+// Tracer turns the raw syscall records (event.RawSyscall) and the process
+// exit and signal events of the traced tasks into strace output. Feed it
+// every event of the capture with Handle; events of tasks it does not
+// trace are ignored. It is not safe for concurrent use.
 type Tracer struct {
 	opts    Options
 	threads map[int64]*thread
@@ -55,6 +60,8 @@ type Tracer struct {
 	rootPID int64
 	sum     *Summary
 	line    []byte
+	open    int64 // task whose call line strace would have open, 0 if none
+	call    rcall
 	exited  bool
 	status  int // exit status of the root process (128+sig when killed)
 	err     error
@@ -102,15 +109,44 @@ func (t *Tracer) Summary() *Summary { return t.sum }
 // Err returns the first write error.
 func (t *Tracer) Err() error { return t.err }
 
-func isCloneExit(ty event.Type) bool {
-	switch ty.Name() {
-	case "clone", "fork", "vfork", "clone3":
-		return !ty.IsEnter()
+var nrExecve, nrExecveat = nativeNr("execve"), nativeNr("execveat")
+
+func nativeNr(name string) int {
+	nr, ok := event.NativeNumber(name)
+	if !ok {
+		return -1
+	}
+	return nr
+}
+
+// isClone reports whether a syscall name creates a task.
+func isClone(name string) bool {
+	switch name {
+	case "clone", "clone3", "fork", "vfork":
+		return true
 	}
 	return false
 }
 
+// exitName names the syscall of a raw exit record by its portable code.
+func exitName(ev *event.Event) string {
+	c, ok := ev.Uint(0)
+	if !ok {
+		return ""
+	}
+	return event.SyscallCodeName(uint16(c))
+}
+
 func isProcExit(ty event.Type) bool { return ty == event.ProcExit1E || ty == 16 }
+
+// enterNr returns the native number of a raw enter record.
+func enterNr(ev *event.Event) int {
+	if ev.Type != event.GenericE || ev.NParams < event.RawEnterCopies {
+		return -1
+	}
+	nr, _ := ev.Uint(event.RawEnterNr)
+	return int(nr)
+}
 
 // Handle processes one event.
 func (t *Tracer) Handle(ev *event.Event) {
@@ -128,112 +164,183 @@ func (t *Tracer) Handle(ev *event.Event) {
 		if !th.execing {
 			t.signal(ev, th)
 		}
-	case ev.Type.IsEnter():
-		if th.execing && ev.Type.Name() != "execve" {
+	case ev.Type == event.GenericE:
+		nr := enterNr(ev)
+		if nr < 0 {
+			return
+		}
+		if th.execing && nr != nrExecve {
 			th.execing = false
 		}
 		th.enterBuf = append(th.enterBuf[:0], ev.Raw...)
-		if th.enter.Decode(th.enterBuf) == nil {
-			th.enter.TID = ev.TID
-			th.hasEnter = true
+		if th.enter.Decode(th.enterBuf) != nil {
+			th.hasEnter = false
+			return
 		}
-	default:
-		var enter *event.Event
-		if th.hasEnter && (th.enter.Type+1 == ev.Type) {
-			enter = &th.enter
+		th.enter.TID = ev.TID
+		th.hasEnter, th.unfinished = true, false
+		if t.sum == nil && t.opts.Set.Has(nameOf(nr)) {
+			// strace prints the call now: whatever line was open is left
+			// unfinished
+			t.interrupt(ev.TID)
+			t.open = ev.TID
+		}
+	case ev.Type == event.GenericX:
+		c := &t.call
+		if th.hasEnter {
+			c.load(&th.enter, ev)
+		} else {
+			c.load(nil, ev)
+			c.name = exitName(ev)
 		}
 		th.hasEnter = false
-		t.complete(th, enter, ev)
-		if t.opts.Follow && isCloneExit(ev.Type) {
-			if child, ok := ev.Int(0); ok && child > 0 && t.threads[child] == nil {
-				pid := child
-				if isThreadClone(ev) {
-					pid = th.pid
-				}
-				t.threads[child] = &thread{pid: pid}
-			}
+		t.complete(th, c)
+		if t.opts.Follow && c.enter != nil && isClone(c.name) && c.ret > 0 {
+			t.child(th, c)
 		}
 	}
 }
 
-// isThreadClone reports whether a clone exit created a thread.
-func isThreadClone(ev *event.Event) bool {
-	i := ev.ParamIndex("flags")
-	if i < 0 {
-		return false
+// nameOf names syscall nr.
+func nameOf(nr int) string {
+	if s := spec(nr); s != nil {
+		return s.name
 	}
-	f, _ := ev.Uint(i)
-	for _, n := range ev.Info().Params[i].Flags {
-		if n.Name == "CLONE_THREAD" {
-			return f&uint64(n.Value) != 0
+	if n := event.NativeName(nr); n != "" {
+		return n
+	}
+	return "syscall_" + strconv.Itoa(nr)
+}
+
+// child records the task a clone-like call created.
+func (t *Tracer) child(parent *thread, c *rcall) {
+	var flags uint64
+	switch c.name {
+	case "clone":
+		flags = c.args[0]
+	case "clone3":
+		if p, ok := c.in(0); ok {
+			flags = u64(p, 0)
 		}
 	}
-	return false
+	pid := c.ret
+	if flags&0x10000 != 0 { // CLONE_THREAD
+		pid = parent.pid
+	}
+	if th := t.threads[c.ret]; th != nil {
+		th.pid = pid // the child ran first
+		return
+	}
+	t.threads[c.ret] = &thread{pid: pid}
 }
 
 // adopt decides whether an event of an unknown task starts tracing it.
 func (t *Tracer) adopt(ev *event.Event) *thread {
-	if t.root != 0 && ev.TID == t.root && ev.Type.IsEnter() && ev.Type.Name() == "execve" {
+	if t.root != 0 && ev.TID == t.root && enterNr(ev) == nrExecve {
 		th := &thread{pid: t.root, execing: true}
 		t.threads[ev.TID] = th
 		t.root = 0
 		return th
 	}
-	if t.opts.Follow && isCloneExit(ev.Type) {
-		if res, ok := ev.Int(0); ok && res == 0 {
-			ptid, pid := int64(-1), ev.TID
-			if i := ev.ParamIndex("ptid"); i >= 0 {
-				ptid, _ = ev.Int(i)
-			}
-			if i := ev.ParamIndex("pid"); i >= 0 {
-				pid, _ = ev.Int(i)
-			}
-			if _, ok := t.threads[ptid]; ok {
-				th := &thread{pid: pid}
-				t.threads[ev.TID] = th
-				return th
-			}
+	// A child's first event is its return from the clone that created it;
+	// the kernel only sends those of children of traced processes.
+	if t.opts.Follow && t.root == 0 && ev.Type == event.GenericX && isClone(exitName(ev)) {
+		if res, ok := ev.Int(event.RawExitRet); ok && res == 0 {
+			th := &thread{pid: ev.TID}
+			t.threads[ev.TID] = th
+			return th
 		}
 	}
 	return nil
 }
 
+// interrupt ends the open line of another task with "<unfinished ...>"
+// before a line of task tid is printed.
+func (t *Tracer) interrupt(tid int64) {
+	if t.open == 0 || t.open == tid {
+		return
+	}
+	open := t.open
+	t.open = 0
+	th := t.threads[open]
+	if th == nil || !th.hasEnter || th.unfinished {
+		return
+	}
+	var c rcall
+	c.load(&th.enter, nil)
+	b := t.prefix(open, th.enter.TS)
+	b = append(b, c.name...)
+	b = append(b, '(')
+	b = t.enterArgs(b, &c)
+	th.unfinished = true
+	t.write(append(b, " <unfinished ...>\n"...))
+}
+
+// enterArgs appends the arguments strace prints when c enters.
+func (t *Tracer) enterArgs(b []byte, c *rcall) []byte {
+	r := renderer{b: b, strSize: t.opts.StrSize}
+	r.args(c)
+	switch {
+	case r.split < 0:
+	case r.split <= len(r.b):
+		r.b = r.b[:r.split]
+	default:
+		r.b = append(r.b, ", "...)
+	}
+	return r.b
+}
+
 // complete handles a finished call.
-func (t *Tracer) complete(th *thread, enter, exit *event.Event) {
-	c := call{enter: enter, exit: exit}
-	c.name = syscallName(enter, exit)
-	if !t.opts.Set.Has(c.name) {
+func (t *Tracer) complete(th *thread, c *rcall) {
+	if c.name == "" || !t.opts.Set.Has(c.name) {
 		return
 	}
 	var lat uint64
-	if enter != nil && exit.TS >= enter.TS {
-		lat = exit.TS - enter.TS
+	if c.enter != nil && c.exit.TS >= c.enter.TS {
+		lat = c.exit.TS - c.enter.TS
 	}
 	if t.sum != nil {
-		v, _, ok := c.res()
-		t.sum.Add(c.name, lat, ok && v < 0 && v >= -4095)
+		t.sum.Add(c.name, lat, c.failed())
 		return
 	}
-	if isCloneExit(exit.Type) && enter == nil {
-		// The child's side of fork/clone: strace shows only the parent's.
-		if v, _, ok := c.res(); ok && v == 0 {
-			return
+	if c.enter == nil {
+		// The child's side of fork/clone, or a call already running when
+		// tracing started: strace shows neither.
+		return
+	}
+	t.interrupt(c.exit.TID)
+	if t.open == c.exit.TID {
+		t.open = 0
+	}
+	var b []byte
+	r := renderer{strSize: t.opts.StrSize}
+	if th.unfinished {
+		b = t.prefix(c.exit.TID, c.exit.TS)
+		b = append(b, "<... "...)
+		b = append(b, c.name...)
+		b = append(b, " resumed>"...)
+		start := len(b)
+		r.b = b
+		r.args(c)
+		split := r.split
+		if split < start || split > len(r.b) {
+			split = len(r.b)
 		}
+		b = append(r.b[:start], r.b[split:]...)
+		th.unfinished = false
+	} else {
+		b = t.prefix(c.exit.TID, c.enter.TS)
+		b = append(b, c.name...)
+		b = append(b, '(')
+		r.b = b
+		r.args(c)
+		b = r.b
 	}
-	ts := exit.TS
-	if enter != nil {
-		ts = enter.TS
-	}
-	b := t.prefix(exit.TID, ts)
-	b = append(b, c.name...)
-	b = append(b, '(')
-	r := renderer{b: b, strSize: t.opts.StrSize}
-	r.args(&c)
-	b = append(r.b, ')')
+	b = append(b, ')')
 	b = pad(b)
 	b = append(b, "= "...)
-	b = appendResult(b, &c)
-	if t.opts.Durations && enter != nil {
+	b = appendResult(b, c)
+	if t.opts.Durations {
 		b = appendDuration(b, lat)
 	}
 	t.write(append(b, '\n'))
@@ -261,11 +368,18 @@ func appendDuration(b []byte, ns uint64) []byte {
 	return append(b, '>')
 }
 
-// prefix starts a line: "[pid N] " when following several tasks, then the
-// timestamp.
+// prefix starts a line: "PID " with Options.PIDPrefix, else "[pid N] "
+// when following several tasks; then the timestamp.
 func (t *Tracer) prefix(tid int64, ts uint64) []byte {
 	b := t.line[:0]
-	if t.opts.Follow && len(t.threads) > 1 {
+	if t.opts.PIDPrefix {
+		s := strconv.FormatInt(tid, 10)
+		b = append(b, s...)
+		for i := len(s); i < 5; i++ {
+			b = append(b, ' ')
+		}
+		b = append(b, ' ')
+	} else if t.opts.Follow && len(t.threads) > 1 {
 		b = append(b, "[pid "...)
 		s := strconv.FormatInt(tid, 10)
 		for i := len(s); i < 5; i++ {
@@ -320,19 +434,42 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 	leader := ev.TID == th.pid
 	if t.sum == nil {
 		if th.hasEnter {
-			c := call{enter: &th.enter}
-			c.name = syscallName(&th.enter, nil)
-			if (c.name == "exit_group" || c.name == "exit") && t.opts.Set.Has(c.name) {
-				b := t.prefix(ev.TID, th.enter.TS)
-				b = append(b, c.name...)
-				b = append(b, '(')
-				b = strconv.AppendInt(b, code, 10)
+			var c rcall
+			c.load(&th.enter, nil)
+			if t.opts.Set.Has(c.name) {
+				t.interrupt(ev.TID)
+				var b []byte
+				switch {
+				case th.unfinished:
+					b = t.prefix(ev.TID, ev.TS)
+					b = append(b, "<... "...)
+					b = append(b, c.name...)
+					b = append(b, " resumed>"...)
+				case c.name == "exit_group" || c.name == "exit":
+					b = t.prefix(ev.TID, th.enter.TS)
+					b = append(b, c.name...)
+					b = append(b, '(')
+					r := renderer{b: b, strSize: t.opts.StrSize}
+					r.args(&c)
+					b = r.b
+				default:
+					b = t.prefix(ev.TID, th.enter.TS)
+					b = append(b, c.name...)
+					b = append(b, '(')
+					b = t.enterArgs(b, &c)
+					b = append(b, " <unfinished ..."...)
+				}
+				if t.open == ev.TID {
+					t.open = 0
+				}
 				b = append(b, ')')
 				b = pad(b)
 				t.write(append(b, "= ?\n"...))
 			}
+			th.hasEnter = false
 		}
 		if leader {
+			t.interrupt(ev.TID)
 			b := t.prefix(ev.TID, ev.TS)
 			if sig != 0 {
 				b = append(b, "+++ killed by "...)
@@ -369,6 +506,7 @@ func (t *Tracer) signal(ev *event.Event, th *thread) {
 	if !ok || sig == 0 {
 		return
 	}
+	t.interrupt(ev.TID)
 	b := t.prefix(ev.TID, ev.TS)
 	name := signalName(sig)
 	b = append(b, "--- "...)

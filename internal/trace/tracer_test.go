@@ -16,55 +16,94 @@ type gen struct{ synth.Gen }
 
 func newGen() *gen { return &gen{synth.Gen{TS: 1000}} }
 
-// generic adds a pair for a syscall without a dedicated event.
-func (g *gen) generic(name string, tid int64, res *int64) {
+// codeOf returns the portable code of a syscall (0 when it has none).
+func codeOf(name string) uint16 {
 	nr, _ := event.NativeNumber(name)
-	g.Build(event.GenericE, tid, func(b *event.Builder) { b.U16(1).U16(uint16(nr)) })
-	g.Build(event.GenericX, tid, func(b *event.Builder) {
-		b.U16(1)
-		if res != nil {
-			b.I64(*res)
+	for _, r := range event.Routes() {
+		if r.Nr == nr {
+			return r.Code
+		}
+	}
+	return 0
+}
+
+// rawEnter adds the raw enter record of a syscall; in holds the enter
+// copies by argument.
+func (g *gen) rawEnter(name string, tid int64, args [6]uint64, in map[int][]byte) {
+	nr, ok := event.NativeNumber(name)
+	if !ok {
+		panic(name)
+	}
+	g.Build(event.GenericE, tid, func(b *event.Builder) {
+		b.U16(codeOf(name)).U16(uint16(nr))
+		for _, a := range args {
+			b.U64(a)
+		}
+		if s := spec(nr); s != nil {
+			for _, c := range s.raw.Enter {
+				b.Raw(in[int(c.Arg)])
+			}
 		}
 	})
 }
 
+// rawExit adds the raw exit record; out holds the exit copies by argument.
+func (g *gen) rawExit(name string, tid int64, ret int64, out map[int][]byte) {
+	nr, _ := event.NativeNumber(name)
+	g.Build(event.GenericX, tid, func(b *event.Builder) {
+		b.U16(codeOf(name)).I64(ret)
+		if s := spec(nr); s != nil {
+			for _, c := range s.raw.Exit {
+				b.Raw(out[int(c.Arg)])
+			}
+		}
+	})
+}
+
+// raw adds a whole call.
+func (g *gen) raw(name string, tid int64, args [6]uint64, ret int64, in, out map[int][]byte) {
+	g.rawEnter(name, tid, args, in)
+	g.rawExit(name, tid, ret, out)
+}
+
 func (g *gen) exitGroup(tid int64, code int64) {
-	nr, _ := event.NativeNumber("exit_group")
-	g.Build(event.GenericE, tid, func(b *event.Builder) { b.U16(1).U16(uint16(nr)) })
+	g.rawEnter("exit_group", tid, [6]uint64{uint64(code)}, nil)
 	g.Build(event.ProcExit1E, tid, func(b *event.Builder) { b.I64(code << 8).I64(code).U8(0).U8(0) })
 }
 
+// native open flags
 const (
-	ppmRDONLY  = 1
-	ppmWRONLY  = 2
-	ppmCREAT   = 1 << 2
-	ppmTRUNC   = 1 << 8
-	ppmCLOEXEC = 1 << 12
+	oRDONLY  = 0
+	oWRONLY  = 1
+	oCREAT   = 0100
+	oTRUNC   = 01000
+	oCLOEXEC = 02000000
 )
 
-func openat(g *gen, tid int64, path string, flags uint32, fd int64) {
-	g.Call("openat", tid,
-		func(b *event.Builder) { b.I64(-100).Str(path).U32(flags).U32(0o644) },
-		func(b *event.Builder) { b.I64(fd).I64(-100).Str(path).U32(flags).U32(0o644).U32(0) })
+func cs(s string) []byte { return append([]byte(s), 0) }
+
+func openat(g *gen, tid int64, path string, flags uint64, fd int64) {
+	p := map[int][]byte{1: cs(path)}
+	g.raw("openat", tid, [6]uint64{^uint64(99), 0x1000, flags, 0o644}, fd, p, p)
 }
 
-func read(g *gen, tid int64, fd int64, data string, size uint32) {
-	g.Call("read", tid,
-		func(b *event.Builder) { b.I64(fd).U32(size) },
-		func(b *event.Builder) { b.I64(int64(len(data))).Raw([]byte(data)) })
+func read(g *gen, tid int64, fd int64, data string, size uint64) {
+	g.raw("read", tid, [6]uint64{uint64(fd), 0x2000, size}, int64(len(data)), nil, map[int][]byte{1: []byte(data)})
 }
 
 func closeFD(g *gen, tid, fd int64) {
-	g.Call("close", tid, func(b *event.Builder) { b.I64(fd) }, func(b *event.Builder) { b.I64(0) })
+	g.raw("close", tid, [6]uint64{uint64(fd)}, 0, nil, nil)
 }
 
 func execve(g *gen, tid int64, path string, args ...string) {
-	g.Call("execve", tid,
-		func(b *event.Builder) { b.Str(path) },
-		func(b *event.Builder) {
-			// like the probe: exe is argv[0], args the rest
-			b.I64(0).Str(args[0]).Raw([]byte(strings.Join(args[1:], "\x00") + "\x00")).I64(tid).I64(tid).I64(1).Str("/").U64(1024)
-		})
+	var argv []byte
+	for _, a := range args {
+		argv = append(argv, cs(a)...)
+	}
+	env := make([]byte, 8)
+	env[0] = 2
+	in := map[int][]byte{0: cs(path), 1: argv, 2: env}
+	g.raw("execve", tid, [6]uint64{0x1000, 0x2000, 0x3000}, 0, in, map[int][]byte{0: cs(path)})
 }
 
 func run(t *testing.T, opts Options, hold int64, evs []*event.Event) string {
@@ -87,29 +126,45 @@ func TestTraceLines(t *testing.T) {
 	g := newGen()
 	// helper noise before the execve must not show
 	read(g, 100, 3, "\x01", 1)
-	g.generic("futex", 101, nil)
+	g.raw("futex", 101, [6]uint64{0x4000, 129, 1}, 0, nil, nil)
 	execve(g, 100, "/usr/bin/cat", "cat", "/etc/hostname")
 	// a signal the helper's runtime left pending, delivered as execve returns
 	g.Build(event.SignalDelivE, 100, func(b *event.Builder) { b.I64(100).I64(100).U8(23) })
-	openat(g, 100, "/etc/hostname", ppmRDONLY|ppmCLOEXEC, 3)
-	openat(g, 100, "/nonexistent", ppmRDONLY, -2)
-	openat(g, 100, "/tmp/out", ppmWRONLY|ppmCREAT|ppmTRUNC, 4)
+	openat(g, 100, "/etc/hostname", oRDONLY|oCLOEXEC, 3)
+	openat(g, 100, "/nonexistent", oRDONLY, -2)
+	openat(g, 100, "/tmp/out", oWRONLY|oCREAT|oTRUNC, 4)
 	read(g, 100, 3, "host\n", 131072)
 	read(g, 100, 3, "\x7fELF\x02\x01\x01\x03\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00\x01\x00\x00\x00\x10t\x02\x00\x00\x00\x00\x00\x40\x00", 832)
 	closeFD(g, 100, 3)
-	res := int64(-38)
-	g.generic("statfs", 100, &res)
+	g.raw("statfs", 100, [6]uint64{0x1000, 0x5000}, -38, map[int][]byte{0: cs("/sys/fs/selinux")}, nil)
+	g.raw("getuid", 100, [6]uint64{}, 0, nil, nil)
+	var st [144]byte
+	st[24], st[25] = 0xa4, 0x81 // S_IFREG|0644
+	st[48] = 36
+	g.raw("newfstatat", 100, [6]uint64{3, 0x1000, 0x6000, 0x1000}, 0, map[int][]byte{1: {0}}, map[int][]byte{1: {0}, 2: st[:]})
+	g.raw("prlimit64", 100, [6]uint64{0, 3, 0, 0x7000}, 0, nil, map[int][]byte{3: {0, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255}})
+	g.raw("ioctl", 100, [6]uint64{1, 0x5401, 0x7000}, -25, nil, nil)
+	g.raw("futex", 100, [6]uint64{0x4000, 129, 1}, 0, nil, nil)
+	var sa [32]byte
+	sa[0] = 1 // SIG_IGN
+	g.raw("rt_sigaction", 100, [6]uint64{2, 0x8000, 0, 8}, 0, map[int][]byte{1: sa[:]}, nil)
 	g.exitGroup(100, 0)
 
 	got := run(t, Options{}, 100, g.Events())
-	want := `execve("/usr/bin/cat", ["cat", "/etc/hostname"], ...) = 0
+	want := `execve("/usr/bin/cat", ["cat", "/etc/hostname"], 0x3000 /* 2 vars */) = 0
 openat(AT_FDCWD, "/etc/hostname", O_RDONLY|O_CLOEXEC) = 3
 openat(AT_FDCWD, "/nonexistent", O_RDONLY) = -1 ENOENT (No such file or directory)
 openat(AT_FDCWD, "/tmp/out", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 4
 read(3, "host\n", 131072)               = 5
 read(3, "\177ELF\2\1\1\3\0\0\0\0\0\0\0\0\3\0>\0\1\0\0\0\20t\2\0\0\0\0\0"..., 832) = 34
 close(3)                                = 0
-statfs(...)                             = -1 ENOSYS (Function not implemented)
+statfs("/sys/fs/selinux", 0x5000)       = -1 ENOSYS (Function not implemented)
+getuid()                                = 0
+newfstatat(3, "", {st_mode=S_IFREG|0644, st_size=36, ...}, AT_EMPTY_PATH) = 0
+prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0
+ioctl(1, TCGETS, 0x7000)                = -1 ENOTTY (Inappropriate ioctl for device)
+futex(0x4000, FUTEX_WAKE_PRIVATE, 1)    = 0
+rt_sigaction(SIGINT, {sa_handler=SIG_IGN, sa_mask=[], sa_flags=0}, NULL, 8) = 0
 exit_group(0)                           = ?
 +++ exited with 0 +++
 `
@@ -121,15 +176,10 @@ exit_group(0)                           = ?
 func TestTraceFollowAndOptions(t *testing.T) {
 	g := newGen()
 	execve(g, 10, "/bin/sh", "sh", "-c", "x")
-	cl, cx := synth.Route("clone")
-	g.Build(cl, 10, func(b *event.Builder) {})
+	g.rawEnter("clone", 10, [6]uint64{0x1200011}, nil)
 	// child side first, then the parent's return
-	g.Build(cx, 11, func(b *event.Builder) {
-		b.I64(0).Str("/bin/sh").Raw([]byte("sh\x00")).I64(11).I64(11).I64(10).Str("/").I64(1024).U32(0).U32(0).U32(0)
-	})
-	g.Build(cx, 10, func(b *event.Builder) {
-		b.I64(11).Str("/bin/sh").Raw([]byte("sh\x00")).I64(10).I64(10).I64(1).Str("/").I64(1024).U32(0).U32(0).U32(0)
-	})
+	g.rawExit("clone", 11, 0, nil)
+	g.rawExit("clone", 10, 11, nil)
 	closeFD(g, 11, 5)
 	g.exitGroup(11, 3)
 	closeFD(g, 10, 6)
@@ -164,9 +214,9 @@ func TestSummary(t *testing.T) {
 	g := newGen()
 	execve(g, 1, "/bin/x", "x")
 	for i := 0; i < 3; i++ {
-		openat(g, 1, "/a", ppmRDONLY, -2)
+		openat(g, 1, "/a", oRDONLY, -2)
 	}
-	openat(g, 1, "/b", ppmRDONLY, 3)
+	openat(g, 1, "/b", oRDONLY, 3)
 	read(g, 1, 3, "abc", 10)
 	closeFD(g, 1, 3)
 	g.exitGroup(1, 2)
@@ -278,5 +328,20 @@ func TestTimestamps(t *testing.T) {
 	tr := New(Options{Time: TimeEpoch})
 	if p := string(tr.prefix(1, 1_700_000_000_000_012_345)); p != "1700000000.000012 " {
 		t.Errorf("epoch %q", p)
+	}
+}
+
+// TestCopiesFit checks that every raw record of the decoding table fits the
+// probe's parameter limit and copies only from the six arguments.
+func TestCopiesFit(t *testing.T) {
+	for nr, rs := range Copies() {
+		if n := event.RawEnterCopies + len(rs.Enter); n > 20 {
+			t.Errorf("syscall %d: %d enter parameters", nr, n)
+		}
+		for _, c := range append(append([]event.RawCopy(nil), rs.Enter...), rs.Exit...) {
+			if c.Arg > 5 || (c.Kind == event.RawArgLen || c.Kind == event.RawPtrLen) && c.N > 5 {
+				t.Errorf("syscall %d: copy %+v", nr, c)
+			}
+		}
 	}
 }

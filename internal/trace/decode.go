@@ -1,0 +1,986 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package trace
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"strconv"
+	"time"
+
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+// rcall is one syscall from its raw records: the enter record (nil when it
+// was not seen) and the exit record (nil while the call runs, or for calls
+// that never return).
+type rcall struct {
+	s           *scSpec
+	name        string
+	nr          int
+	args        [6]uint64
+	enter, exit *event.Event
+	ret         int64
+}
+
+// newCall reads the number and arguments of a raw enter record.
+func (c *rcall) load(enter, exit *event.Event) {
+	*c = rcall{enter: enter, exit: exit, nr: -1}
+	if enter != nil && enter.NParams >= event.RawEnterCopies {
+		nr, _ := enter.Uint(event.RawEnterNr)
+		c.nr = int(nr)
+		for i := range c.args {
+			p := enter.Param(event.RawEnterArg0 + i)
+			if len(p) == 8 {
+				c.args[i] = binary.LittleEndian.Uint64(p)
+			}
+		}
+	}
+	if exit != nil {
+		c.ret, _ = exit.Int(event.RawExitRet)
+	}
+	c.s = spec(c.nr)
+	if c.s != nil {
+		c.name = c.s.name
+	} else if n := event.NativeName(c.nr); n != "" {
+		c.name = n
+	} else if c.nr >= 0 {
+		c.name = "syscall_" + strconv.Itoa(c.nr)
+	}
+}
+
+// failed reports whether the call returned an error.
+func (c *rcall) failed() bool { return c.exit != nil && c.ret < 0 && c.ret >= -4095 }
+
+// succeeded reports whether the call returned without an error.
+func (c *rcall) succeeded() bool { return c.exit != nil && !c.failed() }
+
+// in returns the enter copy of argument i.
+func (c *rcall) in(i int) ([]byte, bool) {
+	if c.s == nil || i >= 6 || c.s.in[i] < 0 || c.enter == nil || !c.enter.HasParam(int(c.s.in[i])) {
+		return nil, false
+	}
+	return c.enter.Param(int(c.s.in[i])), true
+}
+
+// out returns the exit copy of argument i, when the call succeeded.
+func (c *rcall) out(i int) ([]byte, bool) {
+	if c.s == nil || i >= 6 || c.s.out[i] < 0 || !c.succeeded() || !c.exit.HasParam(int(c.s.out[i])) {
+		return nil, false
+	}
+	p := c.exit.Param(int(c.s.out[i]))
+	return p, len(p) > 0
+}
+
+// outAny returns the exit copy of argument i, whatever the call returned.
+func (c *rcall) outAny(i int) ([]byte, bool) {
+	if c.s == nil || i >= 6 || c.s.out[i] < 0 || c.exit == nil || !c.exit.HasParam(int(c.s.out[i])) {
+		return nil, false
+	}
+	p := c.exit.Param(int(c.s.out[i]))
+	return p, len(p) > 0
+}
+
+// renderer appends the pieces of one line.
+type renderer struct {
+	b       []byte
+	strSize int
+	n       int // arguments written so far
+	split   int // length of b where the first exit-only argument starts (-1: none yet)
+}
+
+func (r *renderer) sep() {
+	if r.n > 0 {
+		r.b = append(r.b, ", "...)
+	}
+	r.n++
+}
+
+func (r *renderer) str(s string) { r.sep(); r.b = append(r.b, s...) }
+func (r *renderer) int(v int64)  { r.sep(); r.b = strconv.AppendInt(r.b, v, 10) }
+func (r *renderer) uint(v uint64) {
+	r.sep()
+	r.b = strconv.AppendUint(r.b, v, 10)
+}
+
+func appendPtr(b []byte, v uint64) []byte {
+	if v == 0 {
+		return append(b, "NULL"...)
+	}
+	return appendHex(b, v)
+}
+
+func (r *renderer) ptr(v uint64) { r.sep(); r.b = appendPtr(r.b, v) }
+
+func appendHex0(b []byte, v uint64) []byte {
+	if v == 0 {
+		return append(b, '0')
+	}
+	return appendHex(b, v)
+}
+
+// appendOct appends v as C's %#03o.
+func appendOct(b []byte, v uint64) []byte {
+	s := strconv.FormatUint(v, 8)
+	if v != 0 {
+		s = "0" + s
+	}
+	for i := len(s); i < 3; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
+}
+
+func cstr(p []byte) []byte {
+	for i, c := range p {
+		if c == 0 {
+			return p[:i]
+		}
+	}
+	return p
+}
+
+func u16(p []byte, off int) uint64 {
+	if off+2 > len(p) {
+		return 0
+	}
+	return uint64(binary.LittleEndian.Uint16(p[off:]))
+}
+
+func u32(p []byte, off int) uint64 {
+	if off+4 > len(p) {
+		return 0
+	}
+	return uint64(binary.LittleEndian.Uint32(p[off:]))
+}
+
+func u64(p []byte, off int) uint64 {
+	if off+8 > len(p) {
+		return 0
+	}
+	return binary.LittleEndian.Uint64(p[off:])
+}
+
+func s32(v uint64) int64 { return int64(int32(uint32(v))) }
+
+// args renders the argument list of c (without parentheses).
+func (r *renderer) args(c *rcall) {
+	r.split = -1
+	s := c.s
+	if s == nil {
+		// Unknown to the table: the six raw arguments in hex, as strace
+		// does for syscalls it cannot decode.
+		for i := 0; i < 6; i++ {
+			r.sep()
+			r.b = appendHex0(r.b, c.args[i])
+		}
+		return
+	}
+	if s.custom != nil {
+		s.custom(r, c)
+		return
+	}
+	for i, k := range s.kinds {
+		if i == s.split {
+			r.split = len(r.b)
+			if r.n > 0 {
+				r.split += 2
+			}
+			if c.exit == nil {
+				return
+			}
+		}
+		k.print(r, c, i)
+	}
+}
+
+// kind helpers
+
+func simple(f func(r *renderer, c *rcall, i int)) *argKind { return &argKind{print: f} }
+
+func bitsKind(t []nv) *argKind {
+	return simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendBits(r.b, c.args[i], t) })
+}
+
+func enumKind(t []nv, unknown string) *argKind {
+	return simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendEnum(r.b, c.args[i], t, unknown) })
+}
+
+// fixed is a kind whose struct of n bytes is copied on enter (exit false)
+// or on exit; print renders it, else the pointer is shown.
+func fixed(n uint16, exit bool, print func(r *renderer, c *rcall, p []byte)) *argKind {
+	return &argKind{copy: event.RawFixed, n: n, exit: exit, print: func(r *renderer, c *rcall, i int) {
+		var p []byte
+		var ok bool
+		if exit {
+			p, ok = c.out(i)
+		} else {
+			p, ok = c.in(i)
+		}
+		r.sep()
+		if !ok || len(p) < int(n) || c.args[i] == 0 {
+			r.b = appendPtr(r.b, c.args[i])
+			return
+		}
+		print(r, c, p)
+	}}
+}
+
+var argKinds map[string]*argKind
+
+// initKinds fills argKinds (before the table is compiled).
+func initKinds() {
+	argKinds = map[string]*argKind{
+		"d":  simple(func(r *renderer, c *rcall, i int) { r.int(s32(c.args[i])) }),
+		"ld": simple(func(r *renderer, c *rcall, i int) { r.int(int64(c.args[i])) }),
+		"u":  simple(func(r *renderer, c *rcall, i int) { r.uint(c.args[i]) }),
+		"x":  simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendHex0(r.b, c.args[i]) }),
+		"p":  simple(func(r *renderer, c *rcall, i int) { r.ptr(c.args[i]) }),
+		"fd": simple(func(r *renderer, c *rcall, i int) { r.int(s32(c.args[i])) }),
+		"dirfd": simple(func(r *renderer, c *rcall, i int) {
+			if s32(c.args[i]) == -100 {
+				r.str("AT_FDCWD")
+			} else {
+				r.int(s32(c.args[i]))
+			}
+		}),
+		"path": {copy: event.RawStr, both: true, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			p, ok := c.in(i)
+			if len(p) <= 1 {
+				// the page was not resident when the call entered: the
+				// copy made when it returned
+				p, ok = c.outAny(i)
+			}
+			if !ok || c.args[i] == 0 || len(p) == 0 {
+				r.b = appendPtr(r.b, c.args[i])
+				return
+			}
+			r.b = appendQuoted(r.b, cstr(p), -1)
+		}},
+		"rbuf": {copy: event.RawRetLen, exit: true, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			p, ok := c.out(i)
+			if !ok && !(c.succeeded() && c.ret == 0) {
+				r.b = appendPtr(r.b, c.args[i])
+				return
+			}
+			r.buf(p, c.ret)
+		}},
+		"wbuf": {copy: event.RawArgLen, n: 1, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			p, ok := c.in(i)
+			n := int64(c.args[i+1])
+			if !ok && n != 0 {
+				r.b = appendPtr(r.b, c.args[i])
+				return
+			}
+			r.buf(p, n)
+		}},
+		"cwd": {copy: event.RawRetLen, exit: true, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			p, ok := c.out(i)
+			if !ok {
+				r.b = appendPtr(r.b, c.args[i])
+				return
+			}
+			r.b = appendQuoted(r.b, cstr(p), -1)
+		}},
+		"oflags": simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendOpenFlags(r.b, c.args[i]) }),
+		"omode": simple(func(r *renderer, c *rcall, i int) {
+			if f := c.args[i-1]; f&0100 != 0 || f&020200000 == 020200000 {
+				r.sep()
+				r.b = appendOct(r.b, c.args[i])
+			}
+		}),
+		"mode":  simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendOct(r.b, c.args[i]&07777) }),
+		"umode": simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendOct(r.b, c.args[i]&0777) }),
+		"prot":  bitsKind(protBits),
+		"mflags": simple(func(r *renderer, c *rcall, i int) {
+			r.sep()
+			v := c.args[i]
+			r.b = appendEnum(r.b, v&0xf, mapType, "")
+			if rest := v &^ 0xf; rest != 0 {
+				r.b = append(r.b, '|')
+				r.b = appendBits(r.b, rest, mapBits)
+			}
+		}),
+		"atflags":    bitsKind(atBits),
+		"statxmask":  bitsKind(statxMask),
+		"access":     bitsKind(accessBits),
+		"whence":     enumKind(whence, ""),
+		"rlres":      enumKind(rlimits, "RLIMIT_???"),
+		"sighow":     enumKind(sigHow, "SIG_???"),
+		"clock":      enumKind(clocks, ""),
+		"timerflags": bitsKind(timerBits),
+		"grnd":       bitsKind(grnd),
+		"fadv":       enumKind(fadvs, ""),
+		"madv":       enumKind(madvs, ""),
+		"msgflags":   bitsKind(msgBits),
+		"renflags":   bitsKind(renameBits),
+		"waitopts":   bitsKind(waitBits),
+		"ocloexec":   bitsKind(ocloexec),
+		"sockflags":  bitsKind(sockBits),
+		"xattr":      bitsKind(xattrBits),
+		"mremap":     bitsKind(mremapBits),
+		"msync":      bitsKind(msyncBits),
+		"mlockall":   bitsKind(mlockBits),
+		"epollflags": bitsKind([]nv{{02000000, "EPOLL_CLOEXEC"}}),
+		"epollop":    enumKind(epollOps, ""),
+		"efd":        bitsKind(efdBits),
+		"tfd":        bitsKind(tfdBits),
+		"sfd":        bitsKind(sfdBits),
+		"inotify":    bitsKind(inotifyIn),
+		"memfd":      bitsKind(memfdBits),
+		"shut":       enumKind(shutHow, ""),
+		"flock":      bitsKind(flockOps),
+		"itimer":     enumKind(itimers, ""),
+		"prio":       enumKind(prioWhich, ""),
+		"mount":      bitsKind(mountBits),
+		"umount":     bitsKind(umountBits),
+		"archprctl":  enumKind(archPrctl, "ARCH_???"),
+		"prctl":      enumKind(prctls, "PR_???"),
+		"ioctl":      enumKind(ioctls, ""),
+		"fcntl":      enumKind(fcntlCmds, "F_???"),
+		"fcntlarg": simple(func(r *renderer, c *rcall, i int) {
+			switch c.args[i-1] {
+			case 1, 3, 9, 11, 1025, 1032, 1034: // F_GET*: no argument
+			case 2:
+				r.sep()
+				r.b = appendBits(r.b, c.args[i], fdFlags)
+			case 4:
+				r.sep()
+				r.b = appendOpenFlags(r.b, c.args[i])
+			case 0, 1030, 8, 10, 1024, 1026, 1031, 1033:
+				r.int(s32(c.args[i]))
+			default:
+				r.ptr(c.args[i])
+			}
+		}),
+		"rusagewho": simple(func(r *renderer, c *rcall, i int) {
+			r.sep()
+			r.b = appendEnum(r.b, uint64(s32(c.args[i])), rusageWho, "")
+		}),
+		"sig": simple(func(r *renderer, c *rcall, i int) {
+			v := s32(c.args[i])
+			if v > 0 && v <= 64 {
+				r.str(sigLong(int(v)))
+			} else {
+				r.int(v)
+			}
+		}),
+		"af": simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendEnum(r.b, c.args[i], families, "") }),
+		"socktype": simple(func(r *renderer, c *rcall, i int) {
+			r.sep()
+			r.b = appendEnum(r.b, c.args[i]&0xf, sockTypes, "")
+			if rest := c.args[i] &^ 0xf; rest != 0 {
+				r.b = append(r.b, '|')
+				r.b = appendBits(r.b, rest, sockBits)
+			}
+		}),
+		"proto": simple(func(r *renderer, c *rcall, i int) {
+			if af := c.args[0]; af == 2 || af == 10 {
+				r.sep()
+				r.b = appendEnum(r.b, c.args[i], ipProtos, "")
+			} else {
+				r.int(s32(c.args[i]))
+			}
+		}),
+		"sollevel": enumKind(solLevels, ""),
+		"sockopt": simple(func(r *renderer, c *rcall, i int) {
+			r.sep()
+			switch c.args[1] {
+			case 1:
+				r.b = appendEnum(r.b, c.args[i], soNames, "")
+			case 6:
+				r.b = appendEnum(r.b, c.args[i], tcpNames, "")
+			default:
+				r.b = strconv.AppendUint(r.b, c.args[i], 10)
+			}
+		}),
+		"optval": {copy: event.RawArgLen, n: 1, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			p, ok := c.in(i)
+			r.optval(p, ok, c.args[i])
+		}},
+		"optval_out": {copy: event.RawPtrLen, n: 1, exit: true, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			p, ok := c.out(i)
+			r.optval(p, ok, c.args[i])
+		}},
+		"optlen_io":  socklenIO(),
+		"socklen_io": socklenIO(),
+		"sockaddr_in": {copy: event.RawArgLen, n: 1, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			p, ok := c.in(i)
+			if !ok || c.args[i] == 0 || len(p) < 2 {
+				r.b = appendPtr(r.b, c.args[i])
+				return
+			}
+			r.b = appendSockaddr(r.b, p)
+		}},
+		"sockaddr_out": {copy: event.RawPtrLen, n: 1, exit: true, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			p, ok := c.out(i)
+			if !ok || c.args[i] == 0 || len(p) < 2 {
+				r.b = appendPtr(r.b, c.args[i])
+				return
+			}
+			r.b = appendSockaddr(r.b, p)
+		}},
+		"pollfds": {copy: event.RawArgLen, n: 1, unit: 8, both: true, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			p, ok := c.in(i)
+			if !ok || c.args[i] == 0 {
+				r.b = appendPtr(r.b, c.args[i])
+				return
+			}
+			r.b = appendPollfds(r.b, p, false)
+		}},
+		"argv": {copy: event.RawStrv, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			p, ok := c.in(i)
+			if !ok || c.args[i] == 0 {
+				r.b = appendPtr(r.b, c.args[i])
+				return
+			}
+			r.b = append(r.b, '[')
+			n := 0
+			for len(p) > 0 {
+				s := cstr(p)
+				p = p[min(len(s)+1, len(p)):]
+				if n > 0 {
+					r.b = append(r.b, ", "...)
+				}
+				r.b = appendQuoted(r.b, s, r.strSize)
+				n++
+			}
+			r.b = append(r.b, ']')
+		}},
+		"envp": {copy: event.RawPtrCount, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			r.b = appendPtr(r.b, c.args[i])
+			if p, ok := c.in(i); ok && len(p) == 8 && c.args[i] != 0 {
+				r.b = append(r.b, " /* "...)
+				r.b = strconv.AppendUint(r.b, u64(p, 0), 10)
+				r.b = append(r.b, " vars */"...)
+			}
+		}},
+		"dents": {copy: event.RawRetLen, n: 250, exit: true, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			r.b = appendHex(r.b, c.args[i])
+			if !c.succeeded() {
+				return
+			}
+			p, _ := c.out(i)
+			n := 0
+			for off := 0; off+18 < len(p); n++ {
+				l := int(u16(p, off+16))
+				if l == 0 {
+					break
+				}
+				off += l
+			}
+			r.b = append(r.b, " /* "...)
+			r.b = strconv.AppendInt(r.b, int64(n), 10)
+			r.b = append(r.b, " entries */"...)
+		}},
+		"int_out": fixed(4, true, func(r *renderer, c *rcall, p []byte) {
+			r.b = append(r.b, '[')
+			r.b = strconv.AppendInt(r.b, s32(u32(p, 0)), 10)
+			r.b = append(r.b, ']')
+		}),
+		"pipefds": fixed(8, true, func(r *renderer, c *rcall, p []byte) {
+			r.b = append(r.b, '[')
+			r.b = strconv.AppendInt(r.b, s32(u32(p, 0)), 10)
+			r.b = append(r.b, ", "...)
+			r.b = strconv.AppendInt(r.b, s32(u32(p, 4)), 10)
+			r.b = append(r.b, ']')
+		}),
+		"wstatus": fixed(4, true, func(r *renderer, c *rcall, p []byte) {
+			r.b = append(r.b, '[')
+			r.b = appendWaitStatus(r.b, u32(p, 0))
+			r.b = append(r.b, ']')
+		}),
+		"cpuset": {copy: event.RawRetLen, exit: true, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			p, ok := c.out(i)
+			if !ok {
+				r.b = appendPtr(r.b, c.args[i])
+				return
+			}
+			r.b = append(r.b, '[')
+			n := 0
+			for k, by := range p {
+				for bit := 0; bit < 8; bit++ {
+					if by&(1<<bit) != 0 {
+						if n > 0 {
+							r.b = append(r.b, ' ')
+						}
+						r.b = strconv.AppendInt(r.b, int64(8*k+bit), 10)
+						n++
+					}
+				}
+			}
+			r.b = append(r.b, ']')
+		}},
+		"stat_out":    fixed(144, true, appendStat),
+		"statx_out":   fixed(256, true, appendStatx),
+		"statfs_out":  fixed(120, true, appendStatfs),
+		"rlim_in":     fixed(16, false, appendRlimit),
+		"rlim_out":    fixed(16, true, appendRlimit),
+		"sa_in":       fixed(32, false, appendSigaction),
+		"sa_out":      fixed(32, true, appendSigaction),
+		"sigset_in":   fixed(8, false, func(r *renderer, c *rcall, p []byte) { r.b = appendSigset(r.b, u64(p, 0)) }),
+		"sigset_out":  fixed(8, true, func(r *renderer, c *rcall, p []byte) { r.b = appendSigset(r.b, u64(p, 0)) }),
+		"ts_in":       fixed(16, false, func(r *renderer, c *rcall, p []byte) { r.b = appendTimespec(r.b, p) }),
+		"ts_out":      fixed(16, true, func(r *renderer, c *rcall, p []byte) { r.b = appendTimespec(r.b, p) }),
+		"stack_in":    fixed(24, false, appendStack),
+		"stack_out":   fixed(24, true, appendStack),
+		"uts_out":     fixed(390, true, appendUtsname),
+		"sysinfo_out": fixed(112, true, appendSysinfo),
+		"utimes":      fixed(32, false, appendUtimes),
+		"iov_in":      simple(func(r *renderer, c *rcall, i int) { r.ptr(c.args[i]) }),
+		"iov_out":     simple(func(r *renderer, c *rcall, i int) { r.ptr(c.args[i]) }),
+	}
+	// an output kind is one copied on exit
+	for _, k := range argKinds {
+		if k.both {
+			k.exit = true
+		}
+	}
+	// the input sides of these are printed before the call returns
+	argKinds["pollfds"].exit = false
+	argKinds["path"].exit = false
+	argKinds["rstr"] = argKinds["rbuf"]
+}
+
+func socklenIO() *argKind {
+	return &argKind{copy: event.RawFixed, n: 4, both: true, print: func(r *renderer, c *rcall, i int) {
+		r.sep()
+		in, ok := c.in(i)
+		if !ok || c.args[i] == 0 || len(in) < 4 {
+			r.b = appendPtr(r.b, c.args[i])
+			return
+		}
+		r.b = append(r.b, '[')
+		r.b = strconv.AppendUint(r.b, u32(in, 0), 10)
+		if out, ok := c.out(i); ok && len(out) == 4 && u32(out, 0) != u32(in, 0) {
+			r.b = append(r.b, " => "...)
+			r.b = strconv.AppendUint(r.b, u32(out, 0), 10)
+		}
+		r.b = append(r.b, ']')
+	}}
+}
+
+func (r *renderer) optval(p []byte, ok bool, ptr uint64) {
+	switch {
+	case !ok || ptr == 0:
+		r.b = appendPtr(r.b, ptr)
+	case len(p) == 4:
+		r.b = append(r.b, '[')
+		r.b = strconv.AppendInt(r.b, s32(u32(p, 0)), 10)
+		r.b = append(r.b, ']')
+	default:
+		r.b = appendQuoted(r.b, p, r.strSize)
+	}
+}
+
+// buf renders a data buffer of which count bytes were moved; the probe
+// copied p (at most the snap length).
+func (r *renderer) buf(p []byte, count int64) {
+	if count >= 0 && int64(len(p)) > count {
+		p = p[:count]
+	}
+	r.b = appendQuoted(r.b, p, r.strSize)
+	if count > int64(len(p)) && len(p) <= r.strSize {
+		r.b = append(r.b, "..."...)
+	}
+}
+
+// appendOpenFlags renders open(2) flags: the access mode, then the other
+// flags in strace's order.
+func appendOpenFlags(b []byte, v uint64) []byte {
+	switch v & 3 {
+	case 1:
+		b = append(b, "O_WRONLY"...)
+	case 2:
+		b = append(b, "O_RDWR"...)
+	case 3:
+		b = append(b, "O_ACCMODE"...)
+	default:
+		b = append(b, "O_RDONLY"...)
+	}
+	rest := v &^ 3
+	if rest&020200000 == 020200000 {
+		b = append(b, "|O_TMPFILE"...)
+		rest &^= 020200000
+	}
+	if rest != 0 {
+		b = append(b, '|')
+		b = appendBits(b, rest, openBits)
+	}
+	return b
+}
+
+func appendMode(b []byte, m uint64) []byte {
+	switch m & 0170000 {
+	case 0140000:
+		b = append(b, "S_IFSOCK"...)
+	case 0120000:
+		b = append(b, "S_IFLNK"...)
+	case 0100000:
+		b = append(b, "S_IFREG"...)
+	case 060000:
+		b = append(b, "S_IFBLK"...)
+	case 040000:
+		b = append(b, "S_IFDIR"...)
+	case 020000:
+		b = append(b, "S_IFCHR"...)
+	case 010000:
+		b = append(b, "S_IFIFO"...)
+	default:
+		return appendOct(b, m)
+	}
+	if m&07000 != 0 {
+		if m&04000 != 0 {
+			b = append(b, "|S_ISUID"...)
+		}
+		if m&02000 != 0 {
+			b = append(b, "|S_ISGID"...)
+		}
+		if m&01000 != 0 {
+			b = append(b, "|S_ISVTX"...)
+		}
+	}
+	b = append(b, '|')
+	return appendOct(b, m&0777)
+}
+
+// appendDev appends makedev(0x88, 0x1) for a device number in the kernel's
+// user encoding.
+func appendDev(b []byte, major, minor uint64) []byte {
+	b = append(b, "makedev("...)
+	b = appendHex0(b, major)
+	b = append(b, ", "...)
+	b = appendHex0(b, minor)
+	return append(b, ')')
+}
+
+func appendStat(r *renderer, c *rcall, p []byte) {
+	mode := u32(p, 24)
+	r.b = append(r.b, "{st_mode="...)
+	r.b = appendMode(r.b, mode)
+	if t := mode & 0170000; t == 020000 || t == 060000 {
+		dev := u64(p, 40)
+		r.b = append(r.b, ", st_rdev="...)
+		r.b = appendDev(r.b, (dev>>8)&0xfff|(dev>>32)&^0xfff, dev&0xff|(dev>>12)&^0xff)
+	} else {
+		r.b = append(r.b, ", st_size="...)
+		r.b = strconv.AppendInt(r.b, int64(u64(p, 48)), 10)
+	}
+	r.b = append(r.b, ", ...}"...)
+}
+
+func appendStatx(r *renderer, c *rcall, p []byte) {
+	r.b = append(r.b, "{stx_mask="...)
+	r.b = appendBits(r.b, u32(p, 0), statxMask)
+	r.b = append(r.b, ", stx_attributes="...)
+	r.b = appendBits(r.b, u64(p, 8), statxAttrs)
+	mode := u16(p, 28)
+	r.b = append(r.b, ", stx_mode="...)
+	r.b = appendMode(r.b, mode)
+	if t := mode & 0170000; t == 020000 || t == 060000 {
+		r.b = append(r.b, ", stx_rdev="...)
+		r.b = appendDev(r.b, u32(p, 128), u32(p, 132))
+	} else {
+		r.b = append(r.b, ", stx_size="...)
+		r.b = strconv.AppendUint(r.b, u64(p, 40), 10)
+	}
+	r.b = append(r.b, ", ...}"...)
+}
+
+var fsMagics = []nv{{0xEF53, "EXT2_SUPER_MAGIC"}, {0x01021994, "TMPFS_MAGIC"}, {0x9fa0, "PROC_SUPER_MAGIC"},
+	{0x62656572, "SYSFS_MAGIC"}, {0x1cd1, "DEVPTS_SUPER_MAGIC"}, {0x27e0eb, "CGROUP_SUPER_MAGIC"},
+	{0x63677270, "CGROUP2_SUPER_MAGIC"}, {0x794c7630, "OVERLAYFS_SUPER_MAGIC"}, {0x58465342, "XFS_SUPER_MAGIC"},
+	{0x9123683E, "BTRFS_SUPER_MAGIC"}, {0x65735546, "FUSE_SUPER_MAGIC"}, {0x73636673, "SECURITYFS_MAGIC"}}
+
+var stFlags = []nv{{0x20, "ST_VALID"}, {1, "ST_RDONLY"}, {2, "ST_NOSUID"}, {4, "ST_NODEV"}, {8, "ST_NOEXEC"},
+	{16, "ST_SYNCHRONOUS"}, {64, "ST_MANDLOCK"}, {128, "ST_WRITE"}, {256, "ST_APPEND"}, {512, "ST_IMMUTABLE"},
+	{1024, "ST_NOATIME"}, {2048, "ST_NODIRATIME"}, {4096, "ST_RELATIME"}}
+
+func appendStatfs(r *renderer, c *rcall, p []byte) {
+	field := func(name string, v uint64) {
+		r.b = append(r.b, name...)
+		r.b = strconv.AppendUint(r.b, v, 10)
+	}
+	r.b = append(r.b, "{f_type="...)
+	r.b = appendEnum(r.b, u64(p, 0), fsMagics, "")
+	field(", f_bsize=", u64(p, 8))
+	field(", f_blocks=", u64(p, 16))
+	field(", f_bfree=", u64(p, 24))
+	field(", f_bavail=", u64(p, 32))
+	field(", f_files=", u64(p, 40))
+	field(", f_ffree=", u64(p, 48))
+	r.b = append(r.b, ", f_fsid={val=["...)
+	r.b = strconv.AppendInt(r.b, s32(u32(p, 56)), 10)
+	r.b = append(r.b, ", "...)
+	r.b = strconv.AppendInt(r.b, s32(u32(p, 60)), 10)
+	r.b = append(r.b, "]}"...)
+	field(", f_namelen=", u64(p, 64))
+	field(", f_frsize=", u64(p, 72))
+	r.b = append(r.b, ", f_flags="...)
+	r.b = appendBits(r.b, u64(p, 80), stFlags)
+	r.b = append(r.b, '}')
+}
+
+func appendRlim(b []byte, v uint64) []byte {
+	switch {
+	case v == ^uint64(0):
+		return append(b, "RLIM64_INFINITY"...)
+	case v > 1024 && v%1024 == 0:
+		b = strconv.AppendUint(b, v/1024, 10)
+		return append(b, "*1024"...)
+	}
+	return strconv.AppendUint(b, v, 10)
+}
+
+func appendRlimit(r *renderer, c *rcall, p []byte) {
+	r.b = append(r.b, "{rlim_cur="...)
+	r.b = appendRlim(r.b, u64(p, 0))
+	r.b = append(r.b, ", rlim_max="...)
+	r.b = appendRlim(r.b, u64(p, 8))
+	r.b = append(r.b, '}')
+}
+
+// appendSigset renders a signal mask as strace does: the complement
+// "~[...]" when more than half of the signals are in it.
+func appendSigset(b []byte, m uint64) []byte {
+	if bits.OnesCount64(m) > 32 {
+		b = append(b, '~')
+		m = ^m
+	}
+	b = append(b, '[')
+	n := 0
+	for s := 1; s <= 64; s++ {
+		if m&(1<<(s-1)) != 0 {
+			if n > 0 {
+				b = append(b, ' ')
+			}
+			b = append(b, sigShort(s)...)
+			n++
+		}
+	}
+	return append(b, ']')
+}
+
+func appendSigaction(r *renderer, c *rcall, p []byte) {
+	h, flags, restorer, mask := u64(p, 0), u64(p, 8), u64(p, 16), u64(p, 24)
+	r.b = append(r.b, "{sa_handler="...)
+	switch h {
+	case 0:
+		r.b = append(r.b, "SIG_DFL"...)
+	case 1:
+		r.b = append(r.b, "SIG_IGN"...)
+	default:
+		r.b = appendHex(r.b, h)
+	}
+	r.b = append(r.b, ", sa_mask="...)
+	r.b = appendSigset(r.b, mask)
+	r.b = append(r.b, ", sa_flags="...)
+	r.b = appendBits(r.b, flags, saBits)
+	if flags&0x04000000 != 0 {
+		r.b = append(r.b, ", sa_restorer="...)
+		r.b = appendPtr(r.b, restorer)
+	}
+	r.b = append(r.b, '}')
+}
+
+func appendTimespec(b []byte, p []byte) []byte {
+	b = append(b, "{tv_sec="...)
+	b = strconv.AppendInt(b, int64(u64(p, 0)), 10)
+	b = append(b, ", tv_nsec="...)
+	b = strconv.AppendInt(b, int64(u64(p, 8)), 10)
+	return append(b, '}')
+}
+
+func appendStack(r *renderer, c *rcall, p []byte) {
+	r.b = append(r.b, "{ss_sp="...)
+	r.b = appendPtr(r.b, u64(p, 0))
+	r.b = append(r.b, ", ss_flags="...)
+	r.b = appendBits(r.b, u32(p, 8), []nv{{1, "SS_ONSTACK"}, {2, "SS_DISABLE"}, {1 << 31, "SS_AUTODISARM"}})
+	r.b = append(r.b, ", ss_size="...)
+	r.b = strconv.AppendUint(r.b, u64(p, 16), 10)
+	r.b = append(r.b, '}')
+}
+
+func appendUtsname(r *renderer, c *rcall, p []byte) {
+	r.b = append(r.b, "{sysname="...)
+	r.b = appendQuoted(r.b, cstr(p[0:65]), -1)
+	r.b = append(r.b, ", nodename="...)
+	r.b = appendQuoted(r.b, cstr(p[65:130]), -1)
+	r.b = append(r.b, ", ...}"...)
+}
+
+func appendSysinfo(r *renderer, c *rcall, p []byte) {
+	field := func(name string, off int) {
+		r.b = append(r.b, name...)
+		r.b = strconv.AppendUint(r.b, u64(p, off), 10)
+	}
+	field("{uptime=", 0)
+	r.b = append(r.b, ", loads=["...)
+	for k := 0; k < 3; k++ {
+		if k > 0 {
+			r.b = append(r.b, ", "...)
+		}
+		r.b = strconv.AppendUint(r.b, u64(p, 8+8*k), 10)
+	}
+	r.b = append(r.b, ']')
+	field(", totalram=", 32)
+	field(", freeram=", 40)
+	field(", sharedram=", 48)
+	field(", bufferram=", 56)
+	field(", totalswap=", 64)
+	field(", freeswap=", 72)
+	r.b = append(r.b, ", procs="...)
+	r.b = strconv.AppendUint(r.b, u16(p, 80), 10)
+	field(", totalhigh=", 88)
+	field(", freehigh=", 96)
+	r.b = append(r.b, ", mem_unit="...)
+	r.b = strconv.AppendUint(r.b, u32(p, 104), 10)
+	r.b = append(r.b, '}')
+}
+
+func appendUtimes(r *renderer, c *rcall, p []byte) {
+	r.b = append(r.b, '[')
+	for k := 0; k < 2; k++ {
+		if k > 0 {
+			r.b = append(r.b, ", "...)
+		}
+		sec, nsec := int64(u64(p, 16*k)), int64(u64(p, 16*k+8))
+		switch nsec {
+		case 1<<30 - 1:
+			r.b = append(r.b, "UTIME_NOW"...)
+		case 1<<30 - 2:
+			r.b = append(r.b, "UTIME_OMIT"...)
+		default:
+			r.b = appendTimespec(r.b, p[16*k:16*k+16])
+			r.b = append(r.b, " /* "...)
+			t := time.Unix(sec, nsec)
+			r.b = t.AppendFormat(r.b, "2006-01-02T15:04:05")
+			if nsec != 0 {
+				r.b = append(r.b, '.')
+				s := strconv.FormatInt(nsec, 10)
+				for i := len(s); i < 9; i++ {
+					r.b = append(r.b, '0')
+				}
+				r.b = append(r.b, s...)
+			}
+			r.b = t.AppendFormat(r.b, "-0700")
+			r.b = append(r.b, " */"...)
+		}
+	}
+	r.b = append(r.b, ']')
+}
+
+func appendWaitStatus(b []byte, s uint64) []byte {
+	switch {
+	case s&0x7f == 0:
+		b = append(b, "{WIFEXITED(s) && WEXITSTATUS(s) == "...)
+		b = strconv.AppendUint(b, (s>>8)&0xff, 10)
+	case s&0xff == 0x7f:
+		b = append(b, "{WIFSTOPPED(s) && WSTOPSIG(s) == "...)
+		b = append(b, sigLong(int((s>>8)&0xff))...)
+	default:
+		b = append(b, "{WIFSIGNALED(s) && WTERMSIG(s) == "...)
+		b = append(b, sigLong(int(s&0x7f))...)
+		if s&0x80 != 0 {
+			b = append(b, " && WCOREDUMP(s)"...)
+		}
+	}
+	return append(b, '}')
+}
+
+func appendPollfds(b []byte, p []byte, revents bool) []byte {
+	b = append(b, '[')
+	n := 0
+	for off := 0; off+8 <= len(p); off += 8 {
+		ev := u16(p, off+4)
+		if revents {
+			ev = u16(p, off+6)
+			if ev == 0 {
+				continue
+			}
+		}
+		if n > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, "{fd="...)
+		b = strconv.AppendInt(b, s32(u32(p, off)), 10)
+		if revents {
+			b = append(b, ", revents="...)
+		} else {
+			b = append(b, ", events="...)
+		}
+		b = appendBits(b, ev, pollBits)
+		b = append(b, '}')
+		n++
+	}
+	return append(b, ']')
+}
+
+func appendSockaddr(b []byte, p []byte) []byte {
+	fam := u16(p, 0)
+	b = append(b, "{sa_family="...)
+	b = appendEnum(b, fam, families, "")
+	switch fam {
+	case 1:
+		path := p[2:]
+		if len(path) > 0 && path[0] == 0 {
+			b = append(b, ", sun_path=@"...)
+			b = appendQuoted(b, cstr(path[1:]), -1)
+		} else if len(path) > 0 {
+			b = append(b, ", sun_path="...)
+			b = appendQuoted(b, cstr(path), -1)
+		}
+	case 2:
+		if len(p) >= 8 {
+			b = append(b, ", sin_port=htons("...)
+			b = strconv.AppendUint(b, uint64(p[2])<<8|uint64(p[3]), 10)
+			b = append(b, "), sin_addr=inet_addr(\""...)
+			for k := 0; k < 4; k++ {
+				if k > 0 {
+					b = append(b, '.')
+				}
+				b = strconv.AppendUint(b, uint64(p[4+k]), 10)
+			}
+			b = append(b, "\")"...)
+		}
+	case 10:
+		if len(p) >= 28 {
+			b = append(b, ", sin6_port=htons("...)
+			b = strconv.AppendUint(b, uint64(p[2])<<8|uint64(p[3]), 10)
+			b = append(b, "), sin6_flowinfo=htonl("...)
+			b = strconv.AppendUint(b, uint64(binary.BigEndian.Uint32(p[4:])), 10)
+			b = append(b, "), inet_pton(AF_INET6, \""...)
+			b = append(b, ip6String(p[8:24])...)
+			b = append(b, "\", &sin6_addr), sin6_scope_id="...)
+			b = strconv.AppendUint(b, u32(p, 24), 10)
+		}
+	case 16:
+		if len(p) >= 12 {
+			b = append(b, ", nl_pid="...)
+			b = strconv.AppendInt(b, s32(u32(p, 4)), 10)
+			b = append(b, ", nl_groups="...)
+			s := strconv.FormatUint(u32(p, 8), 16)
+			for i := len(s); i < 8; i++ {
+				b = append(b, '0')
+			}
+			b = append(b, s...)
+		}
+	default:
+		b = append(b, ", sa_data="...)
+		b = appendQuoted(b, p[2:], -1)
+	}
+	return append(b, '}')
+}
