@@ -25,7 +25,7 @@ var (
 func main() {
 	flag.Parse()
 	if *trace == "" {
-		*trace = filepath.Join("..", "shared", "reference", "traces", "curl_google.scap")
+		*trace = filepath.Join("testdata", "reference", "traces", "curl_google.scap")
 	}
 	src, err := os.ReadFile(*trace)
 	if err != nil {

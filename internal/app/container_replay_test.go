@@ -3,6 +3,7 @@
 package app
 
 import (
+	"github.com/ferret-observability/ferret/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,7 +37,7 @@ func TestContainerReplayAgainstSysdig(t *testing.T) {
 		}
 		t.Skip("sysdig not installed")
 	}
-	files, _ := filepath.Glob(filepath.Join(sharedDir(t), "reference", "traces-extra", "*.scap"))
+	files, _ := filepath.Glob(filepath.Join(testutil.TracesExtra(t), "*.scap"))
 	if len(files) == 0 {
 		t.Skip("no extra traces")
 	}

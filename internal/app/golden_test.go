@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"github.com/ferret-observability/ferret/internal/testutil"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,33 +18,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden_known_diff.txt with the cases that differ")
-
-// sharedDir locates the reference material: ../shared beside the
-// repository root (the directory holding go.mod).
-func sharedDir(t testing.TB) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	s := filepath.Join(filepath.Dir(dir), "shared")
-	if _, err := os.Stat(filepath.Join(s, "reference", "golden")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("reference material missing: %v", err)
-		}
-		t.Skip("reference material not found beside the repository")
-	}
-	return s
-}
 
 // shellWords splits a command line printed by bash's printf %q.
 func shellWords(s string) ([]string, error) {
@@ -208,9 +182,8 @@ func TestMain(m *testing.M) {
 // Cases listed in testdata/golden_known_diff.txt are reported but do not
 // fail; -update rewrites that list.
 func TestGolden(t *testing.T) {
-	shared := sharedDir(t)
-	gdir := filepath.Join(shared, "reference", "golden")
-	refdir := filepath.Join(shared, "reference")
+	gdir := testutil.Reference(t, "golden")
+	refdir := testutil.Reference(t)
 	knownPath := filepath.Join("testdata", "golden_known_diff.txt")
 	known := map[string]bool{}
 	if data, err := os.ReadFile(knownPath); err == nil {

@@ -5,44 +5,17 @@ package capfile
 import (
 	"bytes"
 	"errors"
+	"github.com/ferret-observability/ferret/internal/testutil"
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/ferret-observability/ferret/internal/event"
 )
 
-// sharedDir finds ../shared next to the repository root.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	sd := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(sd); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared reference directory missing: %v", err)
-		}
-		t.Skipf("shared reference directory missing: %v", err)
-	}
-	return sd
-}
-
 func trace(t testing.TB, name string) string {
-	return filepath.Join(sharedDir(t), "reference", "traces", name)
+	return testutil.Reference(t, "traces", name)
 }
 
 // needSysdig returns the sysdig binary, skipping (or failing under CI) when

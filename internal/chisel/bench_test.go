@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"github.com/ferret-observability/ferret/internal/testutil"
 	"io"
 	"os"
 	"os/exec"
@@ -25,7 +26,7 @@ import (
 // file, and returns its path and event count.
 func bigCapture(b *testing.B, copies int) (string, uint64) {
 	b.Helper()
-	src := filepath.Join(sharedDir(b), "reference", "traces", "curl_google.scap")
+	src := testutil.Reference(b, "traces", "curl_google.scap")
 	in, err := os.Open(src)
 	if err != nil {
 		b.Skip(err)

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/ferret-observability/ferret/internal/testutil"
 	"io"
 	"os"
 	"path/filepath"
@@ -30,7 +31,7 @@ type goldenCase struct {
 
 func loadGolden(t *testing.T) []goldenCase {
 	t.Helper()
-	dir := filepath.Join(sharedDir(t), "reference", "golden")
+	dir := testutil.Reference(t, "golden")
 	paths, _ := filepath.Glob(filepath.Join(dir, "chisel.*.txt"))
 	if len(paths) == 0 {
 		if os.Getenv("CI") == "true" {
@@ -318,7 +319,7 @@ func jsonEq(g, w any) bool {
 // returns the names that matched.
 func runGoldenSet(t *testing.T, dirs []string) (matched []string, total int) {
 	cases := loadGolden(t)
-	refDir := filepath.Join(sharedDir(t), "reference")
+	refDir := testutil.Reference(t)
 	for _, gc := range cases {
 		var b bytes.Buffer
 		rc := runSysdigLike(gc.args, refDir, dirs, &b)
@@ -380,7 +381,7 @@ func TestGoldenOne(t *testing.T) {
 			continue
 		}
 		var b bytes.Buffer
-		rc := runSysdigLike(gc.args, filepath.Join(sharedDir(t), "reference"), dirs, &b)
+		rc := runSysdigLike(gc.args, testutil.Reference(t), dirs, &b)
 		os.WriteFile("/tmp/chisel-got.txt", b.Bytes(), 0o644)
 		os.WriteFile("/tmp/chisel-want.txt", []byte(gc.want), 0o644)
 		t.Logf("rc %d want %d", rc, gc.rc)
@@ -395,6 +396,6 @@ func TestRunDebug(t *testing.T) {
 		t.Skip("CHISEL_ARGS not set")
 	}
 	var b bytes.Buffer
-	rc := runSysdigLike(shellWords(args), filepath.Join(sharedDir(t), "reference"), strings.Split(os.Getenv("CHISEL_DIRS"), ":"), &b)
+	rc := runSysdigLike(shellWords(args), testutil.Reference(t), strings.Split(os.Getenv("CHISEL_DIRS"), ":"), &b)
 	t.Logf("rc %d\n%s", rc, b.String())
 }

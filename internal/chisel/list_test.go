@@ -4,6 +4,7 @@ package chisel
 
 import (
 	"bytes"
+	"github.com/ferret-observability/ferret/internal/testutil"
 	"os"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ func needSysdigChisels(t *testing.T) {
 
 func TestListMatchesSysdig(t *testing.T) {
 	needSysdigChisels(t)
-	want, err := os.ReadFile(refPath(t, "sysdig-chisels.txt"))
+	want, err := os.ReadFile(testutil.Reference(t, "sysdig-chisels.txt"))
 	if err != nil {
 		t.Skip(err)
 	}
@@ -42,7 +43,7 @@ func TestListMatchesSysdig(t *testing.T) {
 
 func TestInfoMatchesSysdig(t *testing.T) {
 	needSysdigChisels(t)
-	ref, err := os.ReadFile(refPath(t, "sysdig-chisel-info.txt"))
+	ref, err := os.ReadFile(testutil.Reference(t, "sysdig-chisel-info.txt"))
 	if err != nil {
 		t.Skip(err)
 	}

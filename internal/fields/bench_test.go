@@ -4,6 +4,7 @@ package fields_test
 
 import (
 	"errors"
+	"github.com/ferret-observability/ferret/internal/testutil"
 	"io"
 	"path/filepath"
 	"testing"
@@ -18,7 +19,7 @@ import (
 // one event, over the events of the curl reference trace (ns/op is per
 // event).
 func BenchmarkUpdateInfo(b *testing.B) {
-	ref := refDir(b)
+	ref := testutil.Reference(b)
 	src, err := file.Open(filepath.Join(ref, "traces", "curl_google.scap"))
 	if err != nil {
 		b.Fatal(err)

@@ -4,6 +4,7 @@ package fields_test
 
 import (
 	"errors"
+	"github.com/ferret-observability/ferret/internal/testutil"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,32 +16,6 @@ import (
 	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/state"
 )
-
-func refDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "reference")
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("reference directory %s missing", p)
-		}
-		t.Skip("reference directory missing")
-	}
-	return p
-}
 
 // miniFormat is a small -p formatter used to check field rendering against
 // sysdig's outputs without depending on the format package.
@@ -251,7 +226,7 @@ func render(t *testing.T, ref string, gc goldenCase) []string {
 }
 
 func TestGoldenOutputs(t *testing.T) {
-	ref := refDir(t)
+	ref := testutil.Reference(t)
 	total, equal := 0, 0
 	for _, gc := range goldenCases {
 		t.Run(gc.golden, func(t *testing.T) {

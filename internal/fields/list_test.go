@@ -4,47 +4,19 @@ package fields
 
 import (
 	"bytes"
+	"github.com/ferret-observability/ferret/internal/testutil"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 )
-
-// sharedRef returns the path of a file of the shared reference directory
-// (../shared beside the repository root), skipping when it is absent.
-func sharedRef(t testing.TB, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("reference file %s missing", p)
-		}
-		t.Skip("reference file missing: " + p)
-	}
-	return p
-}
 
 var listName = regexp.MustCompile(`(?m)^([a-z][a-z0-9_.]*) +(?:\(Type: ([A-Z0-9_]+)\))?`)
 
 // TestListCoversSysdigFields checks that -lv lists every field of sysdig's
 // listing, in the same order and with the same types.
 func TestListCoversSysdigFields(t *testing.T) {
-	ref, err := os.ReadFile(sharedRef(t, "reference/sysdig-fields-verbose.txt"))
+	ref, err := os.ReadFile(testutil.Reference(t, "sysdig-fields-verbose.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}

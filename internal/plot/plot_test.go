@@ -28,19 +28,7 @@ var update = flag.Bool("update", false, "rewrite the review pictures in testdata
 // is read in place (never copied into the repository).
 func extraTrace(t testing.TB, name string) string {
 	t.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
-	}
-	root := filepath.Dir(strings.TrimSpace(string(out)))
-	for _, dir := range []string{filepath.Join(root, "..", "shared"), filepath.Join(root, "..", "..", "shared"), "/work/shared"} {
-		p := filepath.Join(dir, "reference", "traces-extra", name)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	testutil.Unavailable(t, "shared trace %s not found beside the repository", name)
-	return ""
+	return filepath.Join(testutil.TracesExtra(t), name)
 }
 
 type traceCase struct {

@@ -2,8 +2,10 @@
 
 // Package testutil holds what tests across packages share: gates for tests
 // that need root or an installed tool (they skip on a developer's machine
-// but fail when CI=true, so kernel tests never pass silently in CI) and a
-// once-per-run build of the ferret binary for end-to-end tests.
+// but fail when CI=true, so kernel tests never pass silently in CI), a
+// once-per-run build of the ferret binary for end-to-end tests, and the one
+// locator of test data: Reference (testdata/reference at the repository
+// root) and TracesExtra (the shared larger captures, read in place).
 //
 // Only test files import it. It imports no other internal package.
 package testutil

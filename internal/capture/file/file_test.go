@@ -4,6 +4,7 @@ package file
 
 import (
 	"errors"
+	"github.com/ferret-observability/ferret/internal/testutil"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,35 +18,8 @@ import (
 	"github.com/ferret-observability/ferret/internal/event"
 )
 
-// tracesDir finds shared/reference/traces next to the repository root.
-func tracesDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	td := filepath.Join(dir, "..", "shared", "reference", "traces")
-	if _, err := os.Stat(td); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("reference traces missing: %v", err)
-		}
-		t.Skipf("reference traces missing: %v", err)
-	}
-	return td
-}
-
 func TestReadTraces(t *testing.T) {
-	td := tracesDir(t)
+	td := testutil.Reference(t, "traces")
 	tests := []struct {
 		file      string
 		events    uint64
@@ -113,7 +87,7 @@ func readEvents(t *testing.T, s *Source) (nums []uint64, ts []uint64, hosts []st
 }
 
 func TestOpenSeveralFiles(t *testing.T) {
-	td := tracesDir(t)
+	td := testutil.Reference(t, "traces")
 	s, err := Open(filepath.Join(td, "test_ipv6_client.scap"), filepath.Join(td, "sample.scap"))
 	if err != nil {
 		t.Fatal(err)
@@ -249,7 +223,7 @@ func TestOpenErrors(t *testing.T) {
 // section header (sysdig 0.29.3 cannot read it). ferret honours the block
 // length and reads the same events as curl_google.scap.
 func TestCommentsTrace(t *testing.T) {
-	td := tracesDir(t)
+	td := testutil.Reference(t, "traces")
 	read := func(name string) [][]byte {
 		s, err := Open(filepath.Join(td, name))
 		if err != nil {

@@ -5,6 +5,7 @@ package file
 import (
 	"encoding/binary"
 	"errors"
+	"github.com/ferret-observability/ferret/internal/testutil"
 	"io"
 	"os"
 	"os/exec"
@@ -80,7 +81,7 @@ func TestReadSpeedAgainstSysdig(t *testing.T) {
 	if err != nil {
 		t.Skip("sysdig not installed")
 	}
-	src := filepath.Join(tracesDir(t), "curl_google.scap")
+	src := filepath.Join(testutil.Reference(t, "traces"), "curl_google.scap")
 	for _, gz := range []bool{false, true} {
 		big := filepath.Join(t.TempDir(), "big.scap")
 		n := writeBig(t, src, big, 64<<20, gz)
