@@ -100,6 +100,10 @@ func otherCompression(b []byte) string {
 	return ""
 }
 
+// AtEnd reports whether the stream ended before the next event: after
+// NewReader, that the file holds no event at all.
+func (r *Reader) AtEnd() bool { return r.eof && !r.pending }
+
 // Snapshot returns the metadata of the current section.
 func (r *Reader) Snapshot() *event.Snapshot { return r.snap }
 

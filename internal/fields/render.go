@@ -98,7 +98,7 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 	case event.PTPID:
 		pid := sint(b)
 		plain = strconv.AppendInt(plain, pid, 10)
-		if t := c.State.Thread(pid); t != nil && !t.Unknown() {
+		if t := c.State.Thread(pid); t != nil {
 			n := len(res)
 			res = append(res, t.Comm...)
 			Sanitize(res[n:], false)

@@ -142,6 +142,21 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 		return
 	}
 	// Parent side: res is the child's tid.
+	if t.unknown {
+		// The caller was not known before: like sysdig, describe it from
+		// the event, which carries the caller's process details.
+		t.fill(p)
+		if v, ok := p.int("pid"); ok {
+			s.setPID(t, v)
+		}
+		if v, ok := p.int("uid"); ok {
+			t.UID = uint32(v)
+		}
+		if v, ok := p.int("gid"); ok {
+			t.GID = uint32(v)
+		}
+		t.unknown = false
+	}
 	if c := s.threads[res]; c != nil && !c.unknown {
 		return
 	}
@@ -189,11 +204,20 @@ func (s *State) newChild(parent *Thread, tid, pid, ptid int64, flags uint32, p p
 	}
 	s.setContainer(c)
 	s.keepThread(c)
+	s.mainPlaceholder(c)
 	if parent != nil && s.threads[c.TID] == c {
 		parent.nchilds++
 		c.creator = parent.TID
 	}
 	return c
+}
+
+// mainPlaceholder adds an unknown main thread for a new non-main thread
+// whose process sysdig has not seen (it then shows as "<NA>").
+func (s *State) mainPlaceholder(t *Thread) {
+	if t.TID != t.PID && t.PID > 0 && s.threads[t.PID] == nil {
+		s.addUnknownThread(t.PID)
+	}
 }
 
 func exitExecve(s *State, ev *event.Event, t *Thread) {

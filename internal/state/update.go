@@ -133,6 +133,12 @@ func (s *State) Update(ev *event.Event) {
 		if !createsThread[ev.Type] {
 			t = s.lookupThread(ev.TID)
 		}
+		if t == nil && (info.Category == event.CatScheduler || info.Flags&event.FlagSkipParseReset != 0) {
+			// sysdig does not add a thread for a scheduler event of an
+			// unknown tid: it is described for this event only.
+			t = newUnknownThread(ev.TID)
+			s.Counters.MissingThread++
+		}
 		if t == nil {
 			t = s.addUnknownThread(ev.TID)
 			s.Counters.MissingThread++
@@ -241,10 +247,15 @@ func (s *State) lookupThread(tid int64) *Thread {
 }
 
 func (s *State) addUnknownThread(tid int64) *Thread {
-	t := &Thread{TID: tid, PID: tid, PTID: -1, Comm: "<NA>", Exe: "<NA>", fds: newFDTable(), unknown: true,
-		UID: 0xffffffff, GID: 0xffffffff, VTID: -1, VPID: -1, LoginUID: -1}
+	t := newUnknownThread(tid)
 	s.keepThread(t)
 	return t
+}
+
+// newUnknownThread describes a tid nothing is known about.
+func newUnknownThread(tid int64) *Thread {
+	return &Thread{TID: tid, PID: tid, PTID: -1, Comm: "<NA>", Exe: "<NA>", fds: newFDTable(), unknown: true,
+		UID: 0xffffffff, GID: 0xffffffff, VTID: -1, VPID: -1, LoginUID: -1}
 }
 
 func (s *State) keepThread(t *Thread) {

@@ -73,6 +73,12 @@ func (s *Source) openNext() error {
 		f.Close()
 		return fmt.Errorf("%s: %w", p, err)
 	}
+	if s.cur == 0 && rd.AtEnd() {
+		// sysdig refuses a capture without events as it opens it
+		rd.Close()
+		f.Close()
+		return fmt.Errorf("%s: no events in file", p)
+	}
 	s.f, s.rd = f, rd
 	if s.snap == nil {
 		s.snap = rd.Snapshot()
