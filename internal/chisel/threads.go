@@ -11,7 +11,6 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/ferret-observability/ferret/internal/event"
-	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/state"
 )
 
@@ -86,7 +85,11 @@ func (c *Chisel) fillThread(L *lua.LState, st *state.State, t *state.Thread, e *
 	e.RawSetString("fdlimit", lua.LNumber(t.FDLimit))
 	e.RawSetString("uid", lua.LNumber(t.UID))
 	e.RawSetString("gid", lua.LNumber(t.GID))
-	e.RawSetString("username", safeLString(st.UserName(t.UID)))
+	user := st.UserName(t.UID)
+	if user == "" {
+		user = "<NA>"
+	}
+	e.RawSetString("username", safeLString(user))
 	nchilds := 0
 	if t.IsMain() {
 		st.Threads(func(o *state.Thread) bool {
@@ -111,7 +114,9 @@ func (c *Chisel) fillThread(L *lua.LState, st *state.State, t *state.Thread, e *
 
 // safeLString is a name from the traced system as a Lua string, sanitized
 // like every text handed to chisels (fields.Sanitize).
-func safeLString(s string) lua.LString { return lua.LString(fields.SafeString(s, false)) }
+// safeLString passes a state string to Lua as sysdig does: bytes as they
+// are (a chisel printing a name prints what the process was called).
+func safeLString(s string) lua.LString { return lua.LString(s) }
 
 func strList(L *lua.LState, ss []string) *lua.LTable {
 	t := L.CreateTable(len(ss), 0)

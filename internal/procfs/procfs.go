@@ -235,6 +235,7 @@ func readThreads(opts Options) ([]event.Thread, error) {
 			t.TID = tid
 			if tid != pid {
 				t.FDs = nil
+				t.Flags = ThreadFlags
 				tdir := filepath.Join(pdir, "task", strconv.FormatInt(tid, 10))
 				if st, ok := readStat(filepath.Join(tdir, "stat")); ok {
 					t.Comm = st.comm
@@ -318,6 +319,11 @@ func splitNul(b []byte) []string {
 	}
 	return strings.Split(string(b), "\x00")
 }
+
+// ThreadFlags are the clone flags of a secondary thread found in /proc
+// (CLONE_THREAD and CLONE_FILES, as sysdig's process scan records them): it
+// shares its process's fd table.
+const ThreadFlags uint32 = 0x2000 | 0x1
 
 func readProcess(pdir string, pid int64, opts Options) (event.Thread, bool) {
 	t := event.Thread{PID: pid, TID: pid, VPID: pid, VTID: pid, LoginUID: -1}
@@ -467,7 +473,7 @@ func ReadThread(opts Options, tid int64) (threads []event.Thread, ok bool) {
 	threads = append(threads, proc)
 	if tid != pid {
 		t := proc
-		t.TID, t.FDs = tid, nil
+		t.TID, t.FDs, t.Flags = tid, nil, ThreadFlags
 		tdir := filepath.Join(pdir, "task", strconv.FormatInt(tid, 10))
 		st, ok := readStat(filepath.Join(tdir, "stat"))
 		if !ok {

@@ -119,7 +119,7 @@ func baseSnapshot() *event.Snapshot {
 				Cgroups: []string{"cpu=/docker/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"},
 				FDs: []event.FD{{Num: 3, Type: event.FDFile, Name: "/srv/data"},
 					{Num: 7, Type: event.FDDirectory, Name: "/srv/sub"}}},
-			{TID: 201, PID: 200, PTID: 100, Comm: "app"},
+			{TID: 201, PID: 200, PTID: 100, Comm: "app", Flags: clFiles | clThread},
 		},
 	}
 }

@@ -97,7 +97,10 @@ func (s *State) Load(snap *event.Snapshot) {
 			}
 			t := threadFromSnapshot(st)
 			if !main {
-				if p := s.threads[st.PID]; p != nil && len(st.FDs) == 0 {
+				// As in sysdig, a thread uses its process's fd table when
+				// it was created with CLONE_FILES; otherwise the fds listed
+				// for it are its own.
+				if p := s.threads[st.PID]; p != nil && st.Flags&clFiles != 0 {
 					t.fds = p.fds
 				}
 			}
