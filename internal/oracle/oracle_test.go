@@ -32,11 +32,15 @@ var (
 // asserted are the mode groups that must agree on every capture of the
 // seed set; the others are measured and reported.
 var asserted = map[string]bool{
-	"-count": true, "chisel:iobytes": true, "chisel:iobytes_file": true, "chisel:list_login_shells": true,
-	"chisel:lscontainers": true, "chisel:memcachelog": true, "chisel:shellshock_detect": true, "chisel:spectrogram": true,
-	"chisel:spy_ip": true, "chisel:spy_port": true, "chisel:spy_syslog": true, "chisel:spy_users": true,
-	"chisel:stderr": true, "chisel:stdout": true, "chisel:table_generator": true, "chisel:topfiles_errors": true,
-	"chisel:topprocs_errors": true, "chisel:topscalls": true, "chisel:v_procs": true,
+	"chisel:fdbytes_by": true, "chisel:fdtime_by": true, "chisel:iobytes": true, "chisel:iobytes_file": true,
+	"chisel:iobytes_net": true, "chisel:list_login_shells": true, "chisel:lsof": true,
+	"chisel:memcachelog": true, "chisel:proc_exec_time": true, "chisel:shellshock_detect": true,
+	"chisel:spectrogram": true, "chisel:spy_ip": true, "chisel:spy_logs": true, "chisel:spy_port": true,
+	"chisel:spy_syslog": true, "chisel:spy_users": true, "chisel:stderr": true, "chisel:stdout": true,
+	"chisel:table_generator": true, "chisel:topcontainers_cpu": true, "chisel:topcontainers_error": true,
+	"chisel:topcontainers_file": true, "chisel:topcontainers_net": true, "chisel:topfiles_errors": true,
+	"chisel:topports_server": true, "chisel:topprocs_cpu": true, "chisel:topprocs_errors": true,
+	"chisel:topprocs_net": true, "chisel:v_procs": true,
 }
 
 func setup(t *testing.T) (*Runner, []Mode) {
