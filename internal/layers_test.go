@@ -16,6 +16,7 @@ const module = "github.com/ferret-observability/ferret/"
 var layers = map[string]int{
 	"event":         0,
 	"held":          0,
+	"getopt":        0,
 	"filter/syntax": 0,
 	"container":     0,
 	"capfile":       1,

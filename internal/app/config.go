@@ -4,6 +4,7 @@ package app
 
 import (
 	"fmt"
+	"github.com/ferret-observability/ferret/internal/getopt"
 	"strconv"
 	"strings"
 )
@@ -54,7 +55,7 @@ type usageError struct{ msg string }
 func (e *usageError) Error() string { return e.msg }
 
 func parseConfig(args []string) (*Config, error) {
-	opts, operands, err := getopt(args)
+	opts, operands, err := getopt.Parse(optDefs, args)
 	if err != nil {
 		return nil, &usageError{err.Error()}
 	}
@@ -67,17 +68,17 @@ func parseConfig(args []string) (*Config, error) {
 	return c, nil
 }
 
-func (c *Config) apply(o parsedOpt) error {
+func (c *Config) apply(o getopt.Opt) error {
 	var err error
-	switch o.name {
+	switch o.Name {
 	case "A", "b", "x", "X":
-		c.Buf = o.name[0]
+		c.Buf = o.Name[0]
 	case "r":
-		c.Read = append(c.Read, o.arg)
+		c.Read = append(c.Read, o.Arg)
 	case "w":
-		c.Write = o.arg
+		c.Write = o.Arg
 	case "p":
-		switch o.arg {
+		switch o.Arg {
 		case "c", "container":
 			c.Container = true
 		case "k", "kubernetes":
@@ -87,7 +88,7 @@ func (c *Config) apply(o parsedOpt) error {
 		case "p":
 			c.PrintFormat = true
 		default:
-			c.Format, c.FormatSet = translateEscapes(o.arg), true
+			c.Format, c.FormatSet = translateEscapes(o.Arg), true
 		}
 	case "j":
 		c.JSON = true
@@ -95,26 +96,26 @@ func (c *Config) apply(o parsedOpt) error {
 		c.Verbose = true
 	case "s":
 		// Like sysdig, an unparsable value means the default.
-		if n, err := strconv.Atoi(o.arg); err == nil && n > 0 {
+		if n, err := strconv.Atoi(o.Arg); err == nil && n > 0 {
 			c.Snaplen = n
 		}
 	case "t":
-		if len(o.arg) != 1 || !strings.Contains("hardD", o.arg) {
+		if len(o.Arg) != 1 || !strings.Contains("hardD", o.Arg) {
 			return &exitError{"invalid modifier for flag -t", 1}
 		}
-		c.TimeMode = o.arg[0]
+		c.TimeMode = o.Arg[0]
 	case "n":
-		c.NumEvents, err = strconv.ParseUint(o.arg, 10, 64)
+		c.NumEvents, err = strconv.ParseUint(o.Arg, 10, 64)
 		if err != nil {
 			return &exitError{"can't parse the -n argument, make sure it's a number", 1}
 		}
 		if c.NumEvents == 0 {
-			return &exitError{"invalid event count " + o.arg, 1}
+			return &exitError{"invalid event count " + o.Arg, 1}
 		}
 	case "M":
-		c.MaxSeconds, err = strconv.ParseUint(o.arg, 10, 64)
+		c.MaxSeconds, err = strconv.ParseUint(o.Arg, 10, 64)
 		if err != nil || c.MaxSeconds == 0 {
-			return &exitError{"invalid duration" + o.arg, 1}
+			return &exitError{"invalid duration" + o.Arg, 1}
 		}
 	case "q":
 		c.Quiet = true
@@ -131,43 +132,43 @@ func (c *Config) apply(o parsedOpt) error {
 	case "list-markdown":
 		c.ListMD = true
 	case "c":
-		if o.arg == "l" {
+		if o.Arg == "l" {
 			c.ListChisels = true
 		} else {
-			c.Chisels = append(c.Chisels, o.arg)
+			c.Chisels = append(c.Chisels, o.Arg)
 		}
 	case "list-chisels":
 		c.ListChisels = true
 	case "i":
-		c.ChiselInfo = o.arg
+		c.ChiselInfo = o.Arg
 	case "z":
 		c.Compress = true
 	case "C":
-		c.FileSize, err = strconv.ParseUint(o.arg, 10, 64)
+		c.FileSize, err = strconv.ParseUint(o.Arg, 10, 64)
 		if err != nil {
-			return &exitError{"invalid file size" + o.arg, 1}
+			return &exitError{"invalid file size" + o.Arg, 1}
 		}
 	case "G":
-		c.Seconds, err = strconv.ParseUint(o.arg, 10, 64)
+		c.Seconds, err = strconv.ParseUint(o.Arg, 10, 64)
 		if err != nil {
-			return &exitError{"invalid duration" + o.arg, 1}
+			return &exitError{"invalid duration" + o.Arg, 1}
 		}
 	case "W":
-		c.Limit, err = strconv.Atoi(o.arg)
+		c.Limit, err = strconv.Atoi(o.Arg)
 		if err != nil || c.Limit < 0 {
-			return &exitError{"invalid file limit" + o.arg, 1}
+			return &exitError{"invalid file limit" + o.Arg, 1}
 		}
 	case "e":
-		c.EventsPer, err = strconv.ParseUint(o.arg, 10, 64)
+		c.EventsPer, err = strconv.ParseUint(o.Arg, 10, 64)
 		if err != nil {
-			return &exitError{"invalid parameter 'number of events' " + o.arg, 1}
+			return &exitError{"invalid parameter 'number of events' " + o.Arg, 1}
 		}
 	case "F":
 		c.FatFile = true
 	case "buffer-size":
-		c.BufferSize, err = parseSize(o.arg)
+		c.BufferSize, err = parseSize(o.Arg)
 		if err != nil {
-			return &usageError{fmt.Sprintf("invalid buffer size %s", o.arg)}
+			return &usageError{fmt.Sprintf("invalid buffer size %s", o.Arg)}
 		}
 	case "h":
 		c.Help = true

@@ -3,6 +3,7 @@
 package app
 
 import (
+	"github.com/ferret-observability/ferret/internal/getopt"
 	"reflect"
 	"testing"
 )
@@ -10,26 +11,26 @@ import (
 func TestGetopt(t *testing.T) {
 	tests := []struct {
 		args     []string
-		opts     []parsedOpt
+		opts     []getopt.Opt
 		operands []string
 		err      string
 	}{
-		{[]string{"-r", "f.scap", "evt.num<=260"}, []parsedOpt{{"r", "f.scap"}}, []string{"evt.num<=260"}, ""},
-		{[]string{"-pc", "-j"}, []parsedOpt{{"p", "c"}, {"j", ""}}, nil, ""},
-		{[]string{"-lv"}, []parsedOpt{{"l", ""}, {"v", ""}}, nil, ""},
-		{[]string{"-cl"}, []parsedOpt{{"c", "l"}}, nil, ""},
-		{[]string{"proc.name=cat", "-q", "and", "x"}, []parsedOpt{{"q", ""}}, []string{"proc.name=cat", "and", "x"}, ""},
-		{[]string{"-qSr", "a"}, []parsedOpt{{"q", ""}, {"S", ""}, {"r", "a"}}, nil, ""},
-		{[]string{"--read=a", "--json", "--print", "%evt.num"}, []parsedOpt{{"r", "a"}, {"j", ""}, {"p", "%evt.num"}}, nil, ""},
+		{[]string{"-r", "f.scap", "evt.num<=260"}, []getopt.Opt{{Name: "r", Arg: "f.scap"}}, []string{"evt.num<=260"}, ""},
+		{[]string{"-pc", "-j"}, []getopt.Opt{{Name: "p", Arg: "c"}, {Name: "j", Arg: ""}}, nil, ""},
+		{[]string{"-lv"}, []getopt.Opt{{Name: "l", Arg: ""}, {Name: "v", Arg: ""}}, nil, ""},
+		{[]string{"-cl"}, []getopt.Opt{{Name: "c", Arg: "l"}}, nil, ""},
+		{[]string{"proc.name=cat", "-q", "and", "x"}, []getopt.Opt{{Name: "q", Arg: ""}}, []string{"proc.name=cat", "and", "x"}, ""},
+		{[]string{"-qSr", "a"}, []getopt.Opt{{Name: "q", Arg: ""}, {Name: "S", Arg: ""}, {Name: "r", Arg: "a"}}, nil, ""},
+		{[]string{"--read=a", "--json", "--print", "%evt.num"}, []getopt.Opt{{Name: "r", Arg: "a"}, {Name: "j", Arg: ""}, {Name: "p", Arg: "%evt.num"}}, nil, ""},
 		{[]string{"--", "-x"}, nil, []string{"-x"}, ""},
 		{[]string{"-Y"}, nil, nil, "invalid option -- 'Y'"},
 		{[]string{"-r"}, nil, nil, "option requires an argument -- 'r'"},
 		{[]string{"--bogus"}, nil, nil, "unrecognized option '--bogus'"},
-		{[]string{"--buffer-size", "8M"}, []parsedOpt{{"buffer-size", "8M"}}, nil, ""},
-		{[]string{"--list-markdown"}, []parsedOpt{{"list-markdown", ""}}, nil, ""},
+		{[]string{"--buffer-size", "8M"}, []getopt.Opt{{Name: "buffer-size", Arg: "8M"}}, nil, ""},
+		{[]string{"--list-markdown"}, []getopt.Opt{{Name: "list-markdown", Arg: ""}}, nil, ""},
 	}
 	for _, tt := range tests {
-		opts, ops, err := getopt(tt.args)
+		opts, ops, err := getopt.Parse(optDefs, tt.args)
 		if tt.err != "" {
 			if err == nil || err.Error() != tt.err {
 				t.Errorf("%q: err %v, want %q", tt.args, err, tt.err)

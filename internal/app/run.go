@@ -5,6 +5,8 @@ package app
 import (
 	"errors"
 	"fmt"
+	"github.com/ferret-observability/ferret/internal/capfile"
+	"github.com/ferret-observability/ferret/internal/event"
 	"io"
 	"os"
 	"os/signal"
@@ -76,7 +78,7 @@ func (c *cli) run(cfg *Config) error {
 	case cfg.ListMD:
 		return fields.Default.WriteMarkdown(stdout)
 	case cfg.ListEvents:
-		return writeEventList(stdout)
+		return event.WriteList(stdout)
 	case cfg.ListChisels:
 		return chisel.List(stdout, nil)
 	case cfg.ChiselInfo != "":
@@ -292,18 +294,27 @@ func (s *session) loop(src capture.Source, live bool) error {
 		MaxDuration: cfg.MaxSeconds * uint64(time.Second),
 		Ctx:         s.setupCtx,
 	}
-	// A display filter only selects what is printed: every event reaches
-	// the summary, writers and chisels (which ignore it).
-	if s.filter != nil && !cfg.Display {
+	if s.filter != nil {
 		opts.Filter = s.filter
 	}
 	var consumers []engine.Consumer
 	for _, ch := range s.chisels {
 		consumers = append(consumers, ch)
 	}
-	consumers = append(consumers, &printConsumer{s: s})
+	if s.summary != nil {
+		consumers = append(consumers, summaryConsumer{s.summary})
+	}
+	if s.printer != nil {
+		consumers = append(consumers, printConsumer{s.printer})
+	}
 	if cfg.Write != "" {
-		consumers = append(consumers, &captureWriter{cfg: cfg, src: src})
+		consumers = append(consumers, &engine.FileWriter{Path: cfg.Write, Fat: cfg.FatFile, Options: capfile.Options{
+			WriterOptions: capfile.WriterOptions{Compress: cfg.Compress},
+			SizeMB:        int(cfg.FileSize),
+			Seconds:       int(cfg.Seconds),
+			Limit:         cfg.Limit,
+			EventsPerFile: cfg.EventsPer,
+		}})
 	}
 	r := engine.New(src, opts, consumers...)
 	done := make(chan struct{})
@@ -316,6 +327,7 @@ func (s *session) loop(src capture.Source, live bool) error {
 	}()
 	err := r.Loop()
 	s.read += r.Stats.Read
+	s.events += r.Stats.Accepted
 	close(done)
 	if live {
 		st := src.Stats()
@@ -353,38 +365,24 @@ func (s *session) setupCtx(c *fields.Ctx) {
 	}
 }
 
-// printConsumer feeds the printer and the summary.
-type printConsumer struct {
-	s *session
-}
+// printConsumer feeds the printer; a display filter (-d) applies to it.
+type printConsumer struct{ p *format.Printer }
 
-func (p *printConsumer) OnCaptureStart(*engine.Run) error { return nil }
-
-func (p *printConsumer) OnEvent(c *fields.Ctx) error {
-	s := p.s
-	s.events++
-	if s.summary != nil {
-		s.summary.Add(c.Ev)
-	}
-	if s.printer == nil {
-		return nil
-	}
-	if s.cfg.Display && s.filter != nil && !s.filter.Match(c) {
-		return s.filter.Err()
-	}
-	return s.printer.Event(c)
-}
-
-func (p *printConsumer) OnCaptureEnd(*engine.Run) error { return nil }
+func (printConsumer) OnCaptureStart(*engine.Run) error { return nil }
+func (c printConsumer) OnEvent(ctx *fields.Ctx) error  { return c.p.Event(ctx) }
+func (printConsumer) OnCaptureEnd(*engine.Run) error   { return nil }
+func (printConsumer) DisplayFiltered()                 {}
 
 // OnIdle flushes printed lines while a live source has nothing to deliver,
 // so that output through a pipe does not wait for the buffer to fill.
-func (p *printConsumer) OnIdle(*engine.Run) error {
-	if p.s.printer != nil {
-		return p.s.printer.Flush()
-	}
-	return nil
-}
+func (c printConsumer) OnIdle(*engine.Run) error { return c.p.Flush() }
+
+// summaryConsumer counts every event for -S.
+type summaryConsumer struct{ s *format.Summary }
+
+func (summaryConsumer) OnCaptureStart(*engine.Run) error { return nil }
+func (c summaryConsumer) OnEvent(ctx *fields.Ctx) error  { c.s.Add(ctx.Ev); return nil }
+func (summaryConsumer) OnCaptureEnd(*engine.Run) error   { return nil }
 
 func writeHelp(w io.Writer) {
 	fmt.Fprintf(w, "ferret version %s\n", Version)

@@ -2,8 +2,10 @@
 
 // Package engine is the inspector loop: it pulls events from a
 // capture.Source, keeps a state.State current, applies the command-line
-// filter (as a capture filter or a display filter) and hands every accepted
-// event to its consumers (the event printer, chisels, capture-file writers).
+// filter and hands every accepted event to its consumers (the event
+// printer, chisels, the capture-file writer FileWriter). A capture filter
+// selects what every consumer sees; a display filter (-d) only what the
+// DisplayFiltered consumers (the printer) see.
 // It also enforces the -n / -M limits and keeps the run statistics.
 //
 // Follow is the loop of the tools that follow processes live with tables of
@@ -15,7 +17,7 @@
 // Consumers and filters are interfaces defined here, so higher layers
 // (chisel, export, app) plug in without engine importing them.
 //
-// engine is a layer-4 package: it imports capture, state, fields, event,
-// held and the standard library. It must not import filter implementations, format,
+// engine is a layer-4 package: it imports capture, capfile, state, fields,
+// event, held and the standard library. It must not import filter implementations, format,
 // chisel, export, view, tui or app.
 package engine

@@ -70,6 +70,12 @@ var metadataOnly = func() (m [event.MaxType]bool) {
 	return m
 }()
 
+// DisplayFiltered is implemented by the consumers a display filter (-d)
+// applies to; the summary, capture writers and chisels see every event.
+type DisplayFiltered interface {
+	DisplayFiltered()
+}
+
 // ErrStop asks the engine to end the run without error.
 var ErrStop = errors.New("capture ended")
 
@@ -78,8 +84,9 @@ type Options struct {
 	// Filter is the command-line filter (nil accepts everything).
 	Filter Filter
 	// Display makes Filter a display filter (-d): every event updates the
-	// state and the filter only selects what consumers receive. Otherwise it
-	// is a capture filter (see Run).
+	// state and reaches every consumer, except those implementing
+	// DisplayFiltered (the event printer), which receive only the events
+	// the filter accepts. Otherwise it is a capture filter (see Run).
 	Display bool
 	// MaxEvents stops the run after that many events (-n; 0 = no limit):
 	// events accepted by a capture filter, or all events with a display
@@ -116,6 +123,7 @@ type Run struct {
 	clocks    []Clock
 	idlers    []Idler
 	rejecters []Rejecter
+	display   []bool // consumers[i] implements DisplayFiltered
 	stop      atomic.Bool
 }
 
@@ -131,6 +139,8 @@ func New(src capture.Source, opts Options, consumers ...Consumer) *Run {
 	st.Load(src.Snapshot())
 	r := &Run{Source: src, State: st, Ctx: fields.NewCtx(st), opts: opts, consumers: consumers}
 	for _, c := range consumers {
+		_, df := c.(DisplayFiltered)
+		r.display = append(r.display, df)
 		if k, ok := c.(Clock); ok {
 			r.clocks = append(r.clocks, k)
 		}
@@ -234,7 +244,15 @@ func (r *Run) loop() error {
 			}
 		}
 		r.State.Update(ev)
-		if flt != nil && !flt.Match(ctx) {
+		shown := true // by a display filter
+		if r.opts.Display && flt != nil {
+			shown = flt.Match(ctx)
+			if fe != nil && !shown {
+				if err := fe.Err(); err != nil {
+					return err
+				}
+			}
+		} else if flt != nil && !flt.Match(ctx) {
 			if fe != nil {
 				if err := fe.Err(); err != nil {
 					return err
@@ -250,7 +268,10 @@ func (r *Run) loop() error {
 		}
 		st.Accepted++
 		var stop bool
-		for _, c := range r.consumers {
+		for i, c := range r.consumers {
+			if !shown && r.display[i] {
+				continue
+			}
 			if err := c.OnEvent(ctx); err != nil {
 				if !errors.Is(err, ErrStop) {
 					return err

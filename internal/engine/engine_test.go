@@ -75,6 +75,7 @@ func (r *recorder) OnEvent(c *fields.Ctx) error {
 	return nil
 }
 func (r *recorder) OnCaptureEnd(*Run) error     { r.ended++; return nil }
+func (r *recorder) DisplayFiltered()            {}
 func (r *recorder) OnClock(c *fields.Ctx) error { r.clock = append(r.clock, c.Ev.Num); return nil }
 
 type oddFilter struct{}
@@ -118,6 +119,26 @@ func TestLoop(t *testing.T) {
 				t.Errorf("start/end called %d/%d times", rec.started, rec.ended)
 			}
 		})
+	}
+}
+
+// allSeer is a consumer a display filter does not apply to.
+type allSeer struct{ nums []uint64 }
+
+func (a *allSeer) OnCaptureStart(*Run) error   { return nil }
+func (a *allSeer) OnEvent(c *fields.Ctx) error { a.nums = append(a.nums, c.Ev.Num); return nil }
+func (a *allSeer) OnCaptureEnd(*Run) error     { return nil }
+
+// TestDisplayFilter checks that a display filter selects what the
+// DisplayFiltered consumers see while the others see every event.
+func TestDisplayFilter(t *testing.T) {
+	rec, all := &recorder{}, &allSeer{}
+	r := New(&fakeSource{evs: events(t, 6)}, Options{Filter: oddFilter{}, Display: true}, rec, all)
+	if err := r.Loop(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rec.nums, []uint64{1, 3, 5}) || !slices.Equal(all.nums, []uint64{1, 2, 3, 4, 5, 6}) {
+		t.Errorf("displayed %v, all %v", rec.nums, all.nums)
 	}
 }
 

@@ -1,21 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package app
+package event
 
 import (
 	"bufio"
 	"io"
-
-	"github.com/ferret-observability/ferret/internal/event"
 )
 
-// writeEventList writes the -L listing: one line per enter and exit event
+// WriteList writes the -L listing: one line per enter and exit event
 // with its parameter types and names.
-func writeEventList(w io.Writer) error {
+func WriteList(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	for t := event.Type(0); int(t) < event.MaxType; t++ {
+	for t := Type(0); int(t) < MaxType; t++ {
 		info := t.Info()
-		if info.Flags&(event.FlagUnused|event.FlagOldVersion) != 0 || info.Category&event.CatInternal != 0 {
+		if info.Flags&(FlagUnused|FlagOldVersion) != 0 || info.Category&CatInternal != 0 {
 			continue
 		}
 		bw.WriteString(t.Dir())
@@ -26,7 +24,7 @@ func writeEventList(w io.Writer) error {
 			if i > 0 {
 				bw.WriteString(", ")
 			}
-			if p.Type == event.PTDyn {
+			if p.Type == PTDyn {
 				bw.WriteString("DYNAMIC")
 			} else {
 				bw.WriteString(p.Type.String())

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package engine
+
+import (
+	"fmt"
+
+	"github.com/ferret-observability/ferret/internal/capfile"
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/fields"
+)
+
+// FileWriter is the consumer that writes a run's events to capture files
+// (-w): accepted events as they are; with Fat (-F) also the state-changing
+// events the filter rejected, flagged so that readers use them for state
+// only. Rotation and compression follow Options.
+type FileWriter struct {
+	Path    string
+	Options capfile.Options
+	Fat     bool
+	fw      *capfile.FileWriter
+	tmp     event.Event
+}
+
+// OnCaptureStart creates the file from the source's snapshot; each rotated
+// file starts from the tables as they are then.
+func (w *FileWriter) OnCaptureStart(r *Run) error {
+	o := w.Options
+	o.Snapshot = r.State.Snapshot
+	fw, err := capfile.Create(w.Path, r.Source.Snapshot(), o)
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", w.Path, err)
+	}
+	w.fw = fw
+	return nil
+}
+
+// OnEvent writes an accepted event.
+func (w *FileWriter) OnEvent(c *fields.Ctx) error { return w.fw.WriteEvent(c.Ev) }
+
+// OnRejected writes, with Fat, the state-changing events the filter
+// rejected.
+func (w *FileWriter) OnRejected(c *fields.Ctx) error {
+	if !w.Fat {
+		return nil
+	}
+	ev := c.Ev
+	info := ev.Info()
+	if ev.DumpFlags&event.DumpStateOnly == 0 && (info == nil || info.Flags&event.FlagModifiesState == 0) {
+		return nil
+	}
+	w.tmp = *ev
+	w.tmp.DumpFlags |= event.DumpStateOnly
+	return w.fw.WriteEvent(&w.tmp)
+}
+
+// OnCaptureEnd closes the file.
+func (w *FileWriter) OnCaptureEnd(*Run) error {
+	if w.fw == nil {
+		return nil
+	}
+	return w.fw.Close()
+}
