@@ -115,7 +115,8 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 				plain = append(plain, x)
 			}
 		}
-		if len(b) > 0 && b[0] != '/' && b[0] != 0 {
+		// sysdig leaves the "<NA>" a probe writes for a missing name as it is
+		if len(b) > 0 && b[0] != '/' && b[0] != 0 && string(trimNul(b)) != "<NA>" {
 			dirfd := int64(-100)
 			if pi.Type == event.PTFSRelPath && pi.DirFD >= 0 {
 				dirfd = sint(ev.Param(pi.DirFD))

@@ -195,9 +195,12 @@ func fdFromSnapshot(sf *event.FD) *FD {
 
 func normCwd(c string) string {
 	if c == "" {
-		return c
+		return "/"
 	}
 	c = pathChars(c)
+	if c[0] == '/' {
+		c = cleanPath(c)
+	}
 	if !strings.HasSuffix(c, "/") {
 		c += "/"
 	}

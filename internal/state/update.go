@@ -314,14 +314,20 @@ func exitOpen(s *State, ev *event.Event, t *Thread) {
 	if flags&0x400 != 0 { // O_DIRECTORY
 		f.Type = event.FDDirectory
 	}
-	f.Name = s.ResolvePath(t, dirfd, name)
+	f.Name = s.resolve(t, dirfd, name, "<UNKNOWN>")
 	s.setFD(t, f)
 }
 
 // ResolvePath resolves name relative to dirfd (-100 = the cwd) of t the way
-// sysdig does for fd names and FSRELPATH arguments: absolute names are
-// cleaned, relative ones are joined to the directory first.
+// sysdig shows it in arguments: absolute names are cleaned; relative ones
+// are joined to the directory's name (nothing when dirfd is not known).
 func (s *State) ResolvePath(t *Thread, dirfd int64, name string) string {
+	return s.resolve(t, dirfd, name, "")
+}
+
+// resolve is ResolvePath with the base used when dirfd is not an open fd
+// (sysdig names such files "<UNKNOWN>name").
+func (s *State) resolve(t *Thread, dirfd int64, name, unknown string) string {
 	if i := strings.IndexByte(name, 0); i >= 0 {
 		name = name[:i] // a C string
 	}
@@ -332,18 +338,71 @@ func (s *State) ResolvePath(t *Thread, dirfd int64, name string) string {
 	if name[0] == '/' {
 		return cleanPath(name)
 	}
-	base := ""
+	base := unknown
 	if dirfd == -100 || dirfd == 0xffffff9c {
 		base = s.Cwd(t)
 	} else if t != nil {
 		if d := t.fds.Get(dirfd); d != nil {
-			base = d.Name
+			base = d.Name + "/"
 		}
 	}
 	if base == "" {
-		return name
+		base = unknown
 	}
-	return cleanPath(base + "/" + name)
+	return joinPath(base, name)
+}
+
+// joinPath appends the relative path name to base as sysdig does: base is
+// kept as it is, name's "." and empty components are dropped and each ".."
+// removes the last component written so far (never the root); a trailing
+// slash is dropped except for the root.
+func joinPath(base, name string) string {
+	out := make([]byte, 0, len(base)+len(name)+1)
+	out = append(out, base...)
+	sep := false
+	for len(name) > 0 {
+		seg := name
+		if i := strings.IndexByte(name, '/'); i >= 0 {
+			seg, name = name[:i], name[i+1:]
+		} else {
+			name = ""
+		}
+		switch seg {
+		case "", ".":
+		case "..":
+			if len(out) == 1 && out[0] == '/' {
+				break
+			}
+			if n := len(out); n > 0 && out[n-1] == '/' {
+				out = out[:n-1]
+			}
+			if i := lastSlash(out); i >= 0 {
+				out = out[:i+1]
+			} else {
+				out = out[:0]
+			}
+			sep = false
+		default:
+			if sep {
+				out = append(out, '/')
+			}
+			out = append(out, seg...)
+			sep = true
+		}
+	}
+	if n := len(out); n > 1 && out[n-1] == '/' {
+		out = out[:n-1]
+	}
+	return string(out)
+}
+
+func lastSlash(b []byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == '/' {
+			return i
+		}
+	}
+	return -1
 }
 
 // Cwd returns the working directory of t's process (threads share it).
