@@ -73,7 +73,7 @@ func TestLiveSeconds(t *testing.T) {
 			t.Errorf("no capture counters on stderr: %q", errb.String())
 		}
 		if n := svgEvents(t, out); n == 0 {
-			t.Errorf("%s: no dd events in a second of capture", kind)
+			t.Errorf("%s: no dd events in a second of capture; stderr:\n%s", kind, errb.String())
 		}
 	}
 }

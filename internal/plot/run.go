@@ -86,7 +86,7 @@ func collect(o Options, stderr io.Writer) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := open(o)
+	src, err := open(o, flt)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,9 @@ func collect(o Options, stderr io.Writer) (*Data, error) {
 	return col.d, err
 }
 
-func open(o Options) (capture.Source, error) {
+// open opens the files, or the live source with the events the filter can
+// never select dropped in the kernel.
+func open(o Options, flt *filter.Filter) (capture.Source, error) {
 	if len(o.Read) > 0 {
 		for _, p := range o.Read {
 			if _, err := os.Stat(p); err != nil {
@@ -133,7 +135,9 @@ func open(o Options) (capture.Source, error) {
 	if err := live.CheckPrivileges(); err != nil {
 		return nil, fmt.Errorf("live capture: %w (use -r FILE to draw a capture file)", err)
 	}
-	src, err := live.Open(live.Options{SnapLen: o.SnapLen, BufferSize: o.BufferSize})
+	pd := filter.KernelPushDown(flt)
+	src, err := live.Open(live.Options{SnapLen: o.SnapLen, BufferSize: o.BufferSize,
+		EventTypes: pd.EventTypes, Comms: pd.Comms, CommsKeepState: len(pd.Comms) > 0})
 	if err != nil {
 		return nil, fmt.Errorf("cannot start live capture: %w", err)
 	}
