@@ -15,7 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/pflag"
 
-	livenet "github.com/ferret-observability/ferret/internal/capture/live/netacct"
+	livenet "github.com/ferret-observability/ferret/internal/ebpf/netacct"
 	"github.com/ferret-observability/ferret/internal/export/prom"
 	"github.com/ferret-observability/ferret/internal/export/zabbix"
 	"github.com/ferret-observability/ferret/internal/netacct"

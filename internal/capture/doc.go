@@ -5,5 +5,6 @@
 // synthetic events for tests in capture/synth), and the statistics and drop
 // accounting they share.
 //
-// It imports only internal/event. Only capture/live may import cilium/ebpf.
+// It imports only internal/event. Only capture/live (and the loaders under
+// internal/ebpf) may import cilium/ebpf.
 package capture

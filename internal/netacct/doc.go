@@ -11,5 +11,5 @@
 //
 // It owns no kernel code and must not import cilium/ebpf or any package above
 // layer 1 (it imports filter/syntax and hist, leaves); the probe that fills
-// it lives in internal/capture/live/netacct.
+// it lives in internal/ebpf/netacct.
 package netacct

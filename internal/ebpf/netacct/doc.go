@@ -25,6 +25,8 @@
 // keeping the totals of processes that have exited after removing their
 // entries.
 //
-// It may import cilium/ebpf and internal/netacct (layer 1); nothing above
-// layer 2.
+// It lives under internal/ebpf, the home of BPF loaders that are not a
+// capture source; with internal/capture/live they are the only packages
+// that may import cilium/ebpf. It imports internal/netacct and
+// internal/hist (layer 1); nothing above layer 2.
 package netacct
