@@ -58,6 +58,9 @@ type Ctx struct {
 	// DisplayFilter is set when the filter is applied as a display filter
 	// (-d); sysdig then reports evt.buflen for every I/O exit.
 	DisplayFilter bool
+	// ScreenWidth is the width of the screen a spectrogram is drawn on
+	// (evt.latency.quantized); 0 when there is none.
+	ScreenWidth int
 	// Time is the evt.outputtime mode ('h' when zero).
 	Time TimeMode
 	// Location for human-readable times; nil means time.Local.

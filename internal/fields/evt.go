@@ -4,6 +4,7 @@ package fields
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -46,7 +47,9 @@ func init() {
 	Register(&Class{Name: "evt", Qualifier: "Syscall events only", Order: 20,
 		Desc: "Fields of system call events. Individual syscall arguments are reachable through evt.arg, e.g. evt.arg.fd.",
 		Fields: []Field{
-			simple("evt.latency", "RELTIME", "time between the exit event and its enter event, in nanoseconds.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.latency()) }),
+			simple("evt.latency", "RELTIME", "time between the exit event and its enter event, in nanoseconds.", func(c *Ctx, v *Value) bool {
+				return !c.noLatency() && setUint(v, KindRelTime, c.latency())
+			}),
 			simple("evt.latency.s", "RELTIME", "whole seconds of the latency.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.latency()/1e9) }),
 			simple("evt.latency.ns", "RELTIME", "nanosecond part of the latency.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.latency()%1e9) }),
 			strField("evt.latency.human", "CHARBUF", "latency in a readable unit (e.g. 10.3ms).", func(c *Ctx, b []byte) ([]byte, bool) { return appendLatencyHuman(b, c.latency()), true }),
@@ -57,8 +60,9 @@ func init() {
 			simple("evt.type", "CHARBUF", "name of the event, e.g. 'open'.", func(c *Ctx, v *Value) bool { return setStr(v, EventTypeName(c.Ev)) }),
 			withNew("evt.type.is", "UINT32", "1 when the event is of the type given as argument (evt.type.is.open), 0 otherwise.", FlagArgRequired|FlagArgKey, newTypeIs),
 			simple("syscall.type", "CHARBUF", "name of the system call for syscall events; no value for other events (scheduler, internal).", func(c *Ctx, v *Value) bool {
-				cat := c.info().Category
-				if cat == event.CatScheduler || cat == event.CatInternal || cat == event.CatUnknown {
+				// As in sysdig: every event but the scheduler switch and
+				// events flagged to skip the parser reset (procinfo, ...).
+				if c.Ev.Type == event.SchedSwitch || c.info().Flags&event.FlagSkipParseReset != 0 {
 					return false
 				}
 				return setStr(v, EventTypeName(c.Ev))
@@ -134,16 +138,32 @@ func init() {
 			simple("evt.is_syslog", "BOOL", "true for writes to /dev/log.", func(c *Ctx, v *Value) bool {
 				return setBool(v, c.isSyslog())
 			}),
+			hidden(simple("evt.latency.quantized", "UINT64", "10-base log of the latency of the thread's last system call, scaled to the screen width of a spectrogram (1 without a screen).", func(c *Ctx, v *Value) bool {
+				if c.info().Category&event.CatInternal != 0 || c.Thread() == nil {
+					return false
+				}
+				lat := c.Cur().Latency
+				if lat == 0 {
+					return false
+				}
+				l := math.Log10(float64(lat))
+				if l > 11 {
+					l = 11
+				}
+				q := l * float64(c.ScreenWidth) / 11
+				if c.ScreenWidth <= 0 {
+					// Like sysdig without a screen (width -1): every latency
+					// under 100 s lands in the first bucket.
+					q = -l / 11
+				}
+				return setUint(v, KindUint64, uint64(int64(q))+1)
+			})),
 			countField("evt.count", "1 for every event; useful to count events in chisels and views.", func(c *Ctx) bool { return true }),
 			countField("evt.count.error", "1 for events that returned an error.", func(c *Ctx) bool { r, ok := c.res(); return ok && r < 0 }),
-			countField("evt.count.error.file", "1 for file events that returned an error.", func(c *Ctx) bool { return c.errCat(event.CatFile) }),
-			countField("evt.count.error.net", "1 for network events that returned an error.", func(c *Ctx) bool { return c.errCat(event.CatNet) }),
+			countField("evt.count.error.file", "1 for file events that returned an error.", func(c *Ctx) bool { return c.errKind() == 'f' }),
+			countField("evt.count.error.net", "1 for network events that returned an error.", func(c *Ctx) bool { return c.errKind() == 'n' }),
 			countField("evt.count.error.memory", "1 for memory events that returned an error.", func(c *Ctx) bool { return c.errCat(event.CatMemory) }),
-			countField("evt.count.error.other", "1 for events of other categories that returned an error.", func(c *Ctx) bool {
-				r, ok := c.res()
-				cat := c.info().Category
-				return ok && r < 0 && cat != event.CatFile && cat != event.CatNet && cat != event.CatMemory
-			}),
+			countField("evt.count.error.other", "1 for events of other categories that returned an error.", func(c *Ctx) bool { return c.errKind() == 'o' }),
 			countField("evt.count.exit", "1 for exit events.", func(c *Ctx) bool { return !c.Ev.Type.IsEnter() }),
 			hidden(countField("evt.count.procinfo", "1 for procinfo events of main threads.", func(c *Ctx) bool {
 				t := c.Thread()
@@ -158,6 +178,13 @@ func init() {
 			simple("evt.is_open_write", "BOOL", "true for open events whose flags include write access.", func(c *Ctx, v *Value) bool { return c.openFlags(v, 2) }),
 			simple("evt.is_open_exec", "BOOL", "true for open events that create executable files.", func(c *Ctx, v *Value) bool { return c.openFlags(v, 4) }),
 		}})
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // EventTypeName returns evt.type of ev: the event name, or for generic
@@ -181,6 +208,10 @@ func (c *Ctx) rel() uint64 {
 func (c *Ctx) latency() uint64 {
 	return c.Cur().Latency
 }
+
+// noLatency reports whether evt.latency has no value: as in sysdig,
+// internal events (procinfo, ...) have none.
+func (c *Ctx) noLatency() bool { return c.info().Category&event.CatInternal != 0 }
 
 func (c *Ctx) delta() uint64 {
 	p := c.PrevTS
@@ -219,6 +250,36 @@ func (c *Ctx) res() (int64, bool) {
 func (c *Ctx) errCat(cat event.Category) bool {
 	r, ok := c.res()
 	return ok && r < 0 && c.info().Category == cat
+}
+
+// errKind classifies a failed event as sysdig's error counters do: by the
+// type of its fd (files and directories 'f', sockets 'n', others 'o'),
+// or without an fd by the syscall (open family 'f', accept and connect
+// 'n', memory events 'm', others 'o'); 0 when the event did not fail.
+func (c *Ctx) errKind() byte {
+	r, ok := c.res()
+	if !ok || r >= 0 {
+		return 0
+	}
+	if f := c.Cur().FD; f != nil {
+		switch f.Type {
+		case event.FDFile, event.FDFileV2, event.FDDirectory:
+			return 'f'
+		case event.FDIPv4Sock, event.FDIPv6Sock, event.FDIPv4ServSock, event.FDIPv6ServSock, event.FDUnixSock:
+			return 'n'
+		}
+		return 'o'
+	}
+	switch c.Ev.Type.Name() {
+	case "open", "creat", "openat", "openat2", "open_by_handle_at":
+		return 'f'
+	case "accept", "accept4", "connect":
+		return 'n'
+	}
+	if c.info().Category == event.CatMemory {
+		return 'm'
+	}
+	return 'o'
 }
 
 func (c *Ctx) isSyslog() bool {
@@ -347,6 +408,12 @@ func countField(name, desc string, f func(c *Ctx) bool) Field {
 func newTypeIs(name, arg string) (Extractor, error) {
 	if arg == "" {
 		return nil, fmt.Errorf("filter syntax error: %s requires an event type", name)
+	}
+	if id, err := strconv.ParseUint(arg, 10, 16); err == nil {
+		// A number is an event type id (evt.type.is.3: open exits).
+		return exFunc(func(c *Ctx, v *Value) bool {
+			return setUint(v, KindUint64, b2u(uint64(c.Ev.Type) == id))
+		}), nil
 	}
 	return exFunc(func(c *Ctx, v *Value) bool {
 		if EventTypeName(c.Ev) == arg {

@@ -63,6 +63,11 @@ func endpoint(c *Ctx, fd *state.FD, s side) ([]byte, uint16, bool) {
 	if fd.Name == "" && fd.DPort == 0 && fd.SPort == 0 {
 		return nil, 0, false
 	}
+	if (s == sideLocal || s == sideRemote) && fd.Role == state.RoleUnknown {
+		// sysdig has no local or remote end for a socket whose role
+		// (client or server) is not known.
+		return nil, 0, false
+	}
 	switch s {
 	case sideLocal:
 		if localIsClient(c, fd) {

@@ -62,7 +62,9 @@ func init() {
 			threadStr("proc.args", "command-line arguments after the executable, separated by spaces.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendJoined(b, t.Args, " "), true }),
 			threadStr("proc.env", "environment variables of the process, separated by spaces.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendJoined(b, t.Env, " "), true }),
 			threadStr("proc.cmdline", "proc.name followed by proc.args.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendCmdline(b, t.Comm, t.Args), true }),
-			threadStr("proc.exeline", "proc.exe followed by proc.args.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendCmdline(b, t.Exe, t.Args), true }),
+			threadStr("proc.exeline", "proc.exe followed by proc.args.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
+				return appendJoined(append(append(b, t.Exe...), ' '), t.Args, " "), true
+			}),
 			threadStr("proc.cwd", "current working directory of the process.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return append(b, c.State.Cwd(t)...), true }),
 			threadNum("proc.nthreads", "UINT32", "number of threads the process has, main thread included.", func(c *Ctx, t *state.Thread, v *Value) bool {
 				return setUint(v, KindUint64, uint64(c.State.ThreadsOf(t.PID)))
@@ -130,7 +132,8 @@ func init() {
 			}),
 			threadNum("thread.pfmajor", "UINT64", "major page faults of the thread since it started.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, t.PFMajor) }),
 			threadNum("thread.pfminor", "UINT64", "minor page faults of the thread since it started.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, t.PFMinor) }),
-			threadNum("thread.tid", "INT64", "id of the thread.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, t.TID) }),
+			// Known without the thread table (sysdig's exception too).
+			simple("thread.tid", "INT64", "id of the thread.", func(c *Ctx, v *Value) bool { return setInt(v, c.Ev.TID) }),
 			threadNum("thread.ismain", "BOOL", "true for the main thread of a process.", func(c *Ctx, t *state.Thread, v *Value) bool { return setBool(v, t.IsMain()) }),
 			none("thread.exectime", "RELTIME", "CPU time the thread used in its last scheduling slice (needs switch events)."),
 			none("thread.totexectime", "RELTIME", "total CPU time the thread used since the capture started (needs switch events)."),
@@ -231,27 +234,35 @@ func mainOf(c *Ctx, t *state.Thread) *state.Thread {
 // events, the ticks used since the thread's previous procinfo event
 // (capped at 100), 0 for its first one.
 func cpuField(name, desc string, which int) Field {
-	return simple(name, "DOUBLE", desc, func(c *Ctx, v *Value) bool {
-		t := c.Thread()
-		if t == nil || c.Ev.Type != event.ProcInfoE {
-			return false
-		}
-		u, s, _ := t.CPUDelta()
-		var d uint64
-		switch which {
-		case 1:
-			d = u
-		case 2:
-			d = s
-		default:
-			d = u + s
-		}
-		if d > 100 {
-			d = 100
-		}
-		v.Kind = KindDouble
-		v.Float = float64(d)
-		return true
+	return withNew(name, "DOUBLE", desc, 0, func(string, string) (Extractor, error) {
+		// As in sysdig, each compiled field remembers the last total it
+		// saw per thread (so the delta spans the procinfo events this
+		// field was evaluated on), and a remembered 0 counts as none.
+		last := map[*state.Thread]uint64{}
+		return exFunc(func(c *Ctx, v *Value) bool {
+			t := c.Thread()
+			if t == nil || c.Ev.Type != event.ProcInfoE {
+				return false
+			}
+			var tot uint64
+			if which&1 != 0 {
+				tot += t.CPUUser
+			}
+			if which&2 != 0 {
+				tot += t.CPUSys
+			}
+			d := 0.0
+			if prev := last[t]; prev != 0 {
+				d = float64(tot - prev)
+				if d > 100 {
+					d = 100
+				}
+			}
+			last[t] = tot
+			v.Kind = KindDouble
+			v.Float = d
+			return true
+		}), nil
 	})
 }
 

@@ -376,26 +376,24 @@ func sortFDs(fds []*FD) {
 }
 
 // LocalIsClient reports whether the process owning the connected socket f
-// is its client end, the way sysdig picks fd.lip/fd.rip: the server address
-// is local when one of the machine's interfaces has it (for IPv6, when the
-// table lists no IPv6 interface at all), and then the local end is the
-// server; otherwise it is the client.
+// is its client end, the way sysdig picks fd.lip/fd.rip: when the client
+// address is local (one of the machine's interfaces has it; for IPv6, one
+// in the same /64) the local end is the client, otherwise the server.
 func (s *State) LocalIsClient(f *FD) bool {
-	return !s.isLocalFor(f.DstIP())
+	return s.isLocalFor(f.SrcIP())
 }
 
 func (s *State) isLocalFor(ip []byte) bool {
 	if len(ip) == 16 {
-		has6 := false
+		// As sysdig: an IPv6 address is local when it shares its first
+		// 64 bits with an address of one of the machine's interfaces.
 		for i := range s.ifaces {
-			if len(s.ifaces[i].Addr) == 16 {
-				has6 = true
-				break
+			a := s.ifaces[i].Addr
+			if len(a) == 16 && string(a[:8]) == string(ip[:8]) {
+				return true
 			}
 		}
-		if !has6 {
-			return true
-		}
+		return false
 	}
 	return s.IsLocalIP(ip)
 }

@@ -130,6 +130,12 @@ func (s *State) Update(ev *event.Event) {
 			}
 			return
 		}
+		if ev.Type == event.SchedSwitch {
+			// As in sysdig, a context switch of an unknown thread
+			// (often a kernel thread) neither looks it up nor adds it.
+			c.Thread = nil
+			return
+		}
 		if !createsThread[ev.Type] {
 			t = s.lookupThread(ev.TID)
 		}
