@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package view
+
+import (
+	"fmt"
+
+	"github.com/ferret-observability/ferret/internal/capture"
+	"io"
+
+	"github.com/ferret-observability/ferret/internal/engine"
+	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/state"
+)
+
+// Batch is an engine consumer that prints a view's samples as csysdig's
+// --raw or -j output. Capture files give one sample at their end (after an
+// empty one, as csysdig prints it); live sources one every Interval.
+type Batch struct {
+	Table *Table
+	Out   io.Writer
+	JSON  bool
+	// Live selects a sample every Interval nanoseconds of event time, the
+	// rate values being per Interval; otherwise the sample covers the
+	// whole capture.
+	Live     bool
+	Interval uint64
+	// Target is the drill-down target view and UserFilter the
+	// command-line filter, for the JSON info section.
+	Target     *Def
+	UserFilter string
+
+	st        *state.State
+	ctx       *fields.Ctx
+	first     uint64
+	last      uint64
+	nextFlush uint64
+	lastTS    uint64
+	ended     int
+}
+
+// OnCaptureStart implements engine.Consumer.
+func (b *Batch) OnCaptureStart(r *engine.Run) error {
+	b.st, b.ctx = r.State, r.Ctx
+	if b.JSON {
+		_, err := io.WriteString(b.Out, "{\"slices\": [\n{\"progress\": 0},\n")
+		return err
+	}
+	return nil
+}
+
+// OnEvent implements engine.Consumer.
+func (b *Batch) OnEvent(c *fields.Ctx) error {
+	ts := c.Ev.TS
+	if b.first == 0 {
+		b.first = ts
+	}
+	b.last = ts
+	b.lastTS = ts
+	if b.Live && ts > b.nextFlush {
+		if err := b.endOfSample(c, ts); err != nil {
+			return err
+		}
+	}
+	return b.Table.Process(c)
+}
+
+// endOfSample closes the current sample (csysdig's flush: nothing is
+// emitted by the first one, which only starts the clock) and prints it.
+func (b *Batch) endOfSample(c *fields.Ctx, ts uint64) error {
+	var rows []*Row
+	emitted := b.nextFlush != 0
+	if emitted {
+		b.Table.ProcessThreads(c, b.st, ts)
+		rows = b.Table.Sample()
+	} else if b.Table.list {
+		rows = b.Table.Sample()
+	}
+	iv := b.Interval
+	if iv == 0 {
+		iv = 2 * nsPerSec
+	}
+	b.nextFlush = ts - ts%iv + iv
+	delta := b.Interval
+	if !b.Live {
+		delta = b.last - b.first
+	}
+	if b.JSON {
+		if !b.Live && b.ended == 0 {
+			return nil
+		}
+		return b.Table.WriteJSON(b.Out, rows, delta, b.Table.Info(b.Target, b.UserFilter))
+	}
+	return b.Table.WriteRaw(b.Out, rows, delta)
+}
+
+// OnCaptureEnd implements engine.Consumer: a capture file's sample is
+// printed at its end.
+func (b *Batch) OnCaptureEnd(r *engine.Run) error {
+	var err error
+	if n := r.Options().MaxEvents; n > 0 && r.Stats.Accepted >= n {
+		// Stopped by -n before the end: csysdig prints no sample then.
+		b.ctx = nil
+	}
+	if b.ctx != nil && b.ctx.Ev != nil && !b.Live {
+		for b.ended = 0; b.ended < 2 && err == nil; b.ended++ {
+			err = b.endOfSample(b.ctx, b.lastTS)
+		}
+	} else if b.ctx != nil && b.ctx.Ev != nil && b.Live && b.nextFlush != 0 {
+		err = b.endOfSample(b.ctx, b.lastTS)
+	}
+	if b.JSON {
+		if _, e := io.WriteString(b.Out, "]}\n"); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// BatchConfig configures RunBatch.
+type BatchConfig struct {
+	View       string // view id
+	Filter     string
+	JSON       bool
+	Live       bool
+	Interval   uint64 // ns between live samples
+	MaxEvents  uint64
+	Containers bool
+	// Views is the catalogue to pick from (nil: Load(nil) with sysdig's
+	// installed definitions where present).
+	Views *Catalog
+	Out   io.Writer
+	// Stop, when closed, ends the run (interrupt).
+	Stop <-chan struct{}
+}
+
+// RunBatch prints a view over src as csysdig --raw / -j does.
+func RunBatch(src capture.Source, cfg BatchConfig) error {
+	cat := cfg.Views
+	if cat == nil {
+		defs, _ := Load(nil)
+		cat = NewCatalog(defs, cfg.Containers, cfg.JSON)
+	}
+	id := cfg.View
+	if id == "" {
+		id = "procs"
+	}
+	d := cat.Find(id)
+	if d == nil {
+		return fmt.Errorf("unknown view %s - use --list-views to list them", id)
+	}
+	t, err := NewTable(d, Options{Filter: cfg.Filter})
+	if err != nil {
+		return err
+	}
+	b := &Batch{Table: t, Out: cfg.Out, JSON: cfg.JSON, Live: cfg.Live, Interval: cfg.Interval, UserFilter: cfg.Filter}
+	if d.Drilldown != "" {
+		b.Target = cat.Find(d.Drilldown)
+	}
+	run := engine.New(src, EngineOptions(cfg.MaxEvents), b)
+	if cfg.Stop != nil {
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			select {
+			case <-cfg.Stop:
+				run.Stop()
+			case <-done:
+			}
+		}()
+	}
+	return run.Loop()
+}
+
+// EngineOptions are the engine options of a view run: no capture filter
+// (views filter events themselves, so every event updates the state and
+// I/O lengths are known for every I/O exit) and an optional event limit.
+func EngineOptions(maxEvents uint64) engine.Options {
+	return engine.Options{MaxEvents: maxEvents, Ctx: func(c *fields.Ctx) { c.DisplayFilter = true }}
+}

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+
+// Package view owns csysdig's views: their definitions and the tables they
+// aggregate, with no terminal code.
+//
+// Definitions (Def) come from sysdig's v_*.lua scripts where a machine has
+// them (read through the chisel package's Lua runtime: ReadViewInfo), and
+// from ferret's built-in set (builtin.json, csysdig 0.29.3's views) for the
+// others; Load merges both, NewCatalog picks the usable ones and their
+// columns by tag (-pc), sorted by name as csysdig lists them.
+//
+// A Table compiles a view against the field registry and the filter
+// engine (the view's filter combined with the user's) and aggregates the
+// events it is given: per key, each column by its aggregation (SUM, AVG,
+// TIME_AVG, MIN, MAX or the first value), then for group-by views a merge
+// per group-by key; at the end of a sample ProcessThreads adds one
+// synthetic event per thread of the state table (so idle processes show),
+// and Sample returns the rows sorted by the sorting column (ties by key).
+// Text and JSONValue render values as csysdig does (K/M/G suffixes,
+// durations, rates per second); DrillFilter builds the filter of a
+// drill-down.
+//
+// Batch is the engine consumer behind `ferret top --raw` and `-j`, and
+// RunBatch runs it over a source.
+//
+// view is a layer-6 package: it may import chisel, engine, filter, fields,
+// state, capture and event, never tui or app.
+package view

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package view
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+const nsPerSec = 1_000_000_000
+
+// cellCount is the divisor a value is shown with: the sample duration in
+// seconds for TIME_AVG columns, else the number of merged values.
+func (t *Table) cellCount(cs *colSpec, c *Cell, delta uint64) float64 {
+	if delta != 0 && cs.timeAvg() {
+		return float64(delta) / nsPerSec
+	}
+	return float64(c.Cnt)
+}
+
+// Text renders value i of a row as csysdig's tables show it (width is the
+// minimum width of numbers; csysdig's batch output uses 10). delta is the
+// sample duration in nanoseconds.
+func (t *Table) Text(r *Row, i int, width int, delta uint64) string {
+	cs := t.valueCol(i)
+	c := &r.Values[i]
+	cnt := t.cellCount(cs, c, delta)
+	switch cs.vt {
+	case vInt, vUint:
+		if cs.pf == pfID || cnt == 1 || cnt == 0 {
+			if cs.vt == vInt {
+				v := c.I
+				if cnt > 1 {
+					v /= int64(cnt)
+				}
+				if cs.pf == pfID {
+					return fmt.Sprintf("%*d", width, v)
+				}
+				return formatBytes(float64(v), width, true)
+			}
+			v := int64(c.U)
+			if cnt > 1 {
+				v /= int64(cnt)
+			}
+			if cs.pf == pfID {
+				return fmt.Sprintf("%*d", width, v)
+			}
+			return formatBytes(float64(v), width, true)
+		}
+		var v float64
+		if cs.vt == vInt {
+			v = float64(c.I)
+		} else {
+			v = float64(c.U)
+		}
+		if cnt > 1 {
+			v /= cnt
+		}
+		return formatBytes(v, width, false)
+	case vRel:
+		v := float64(c.U)
+		if cnt > 1 {
+			v /= cnt
+		}
+		return formatTime(uint64(int64(v)), width)
+	case vDouble:
+		v := c.F
+		if cnt > 1 {
+			v /= cnt
+		}
+		return fmt.Sprintf("%*.2f", width, v)
+	}
+	return c.S
+}
+
+// JSONValue is value i of a row as csysdig's JSON output gives it: raw
+// integers, averaged doubles, durations and text as strings.
+func (t *Table) JSONValue(r *Row, i int, delta uint64) any {
+	cs := t.valueCol(i)
+	c := &r.Values[i]
+	cnt := t.cellCount(cs, c, delta)
+	switch cs.vt {
+	case vInt:
+		return c.I
+	case vUint:
+		return c.U
+	case vRel:
+		v := float64(c.U)
+		if cnt > 1 {
+			v /= cnt
+		}
+		return formatTime(uint64(int64(v)), 10)
+	case vDouble:
+		v := c.F
+		if cnt > 1 {
+			v /= cnt
+		}
+		return jsonDouble(v)
+	}
+	if cs.typeName == "PORT" {
+		if n, err := strconv.ParseUint(c.S, 10, 64); err == nil {
+			return n
+		}
+	}
+	return c.S
+}
+
+// jsonDouble prints a double as jsoncpp does (%.17g, ".0" added to
+// integral values).
+type jsonDouble float64
+
+func (d jsonDouble) MarshalJSON() ([]byte, error) {
+	f := float64(d)
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return []byte("null"), nil
+	}
+	s := strconv.FormatFloat(f, 'g', 17, 64)
+	if !strings.ContainsAny(s, ".e") {
+		s += ".0"
+	}
+	return []byte(s), nil
+}
+
+// formatBytes renders a number with K/M/G/T/P suffixes (powers of 1024) in
+// width characters, keeping the last width characters if longer.
+func formatBytes(v float64, width int, isInt bool) string {
+	prec := 2
+	if isInt {
+		prec = 0
+	}
+	const k = 1024.0
+	var s string
+	switch {
+	case v > k*k*k*k*k:
+		s = fmt.Sprintf("%*.*f%c", width-1, prec, v/(k*k*k*k*k), 'P')
+	case v > k*k*k*k:
+		s = fmt.Sprintf("%*.*f%c", width-1, prec, v/(k*k*k*k), 'T')
+	case v > k*k*k:
+		s = fmt.Sprintf("%*.*f%c", width-1, prec, v/(k*k*k), 'G')
+	case v > k*k:
+		s = fmt.Sprintf("%*.*f%c", width-1, prec, v/(k*k), 'M')
+	case v > k:
+		s = fmt.Sprintf("%*.*f%c", width-1, prec, v/k, 'K')
+	default:
+		s = fmt.Sprintf("%*.*f", width, prec, v)
+	}
+	if width > 0 && len(s) > width {
+		s = s[len(s)-width:]
+	}
+	return s
+}
+
+// formatTime renders a duration in ns the way csysdig's tables do (81ms,
+// 1.27us, 2.05s, 1:05, 01:02:03), right-aligned in width.
+func formatTime(v uint64, width int) string {
+	const (
+		s  = nsPerSec
+		ms = 1_000_000
+		us = 1_000
+	)
+	var out string
+	switch {
+	case v >= 3600*s:
+		out = fmt.Sprintf("%02d:%02d:%02d", uint32(v/(3600*s)), uint32((v/(60*s))%60), uint32((v/s)%60))
+	case v >= 60*s:
+		out = fmt.Sprintf("%d:%d", uint32(v/(60*s)), uint32((v/s)%60))
+	case v >= s:
+		out = fmt.Sprintf("%d.%02ds", uint32(v/s), uint32((v%s)/10_000_000))
+	case v >= s/100:
+		out = fmt.Sprintf("%dms", uint32(v/(s/1000)))
+	case v >= s/1000:
+		out = fmt.Sprintf("%d.%02dms", uint32(v/(s/1000)), uint32((v%ms)/10_000))
+	case v >= s/100000:
+		out = fmt.Sprintf("%dus", uint32(v/(s/1000000)))
+	case v >= s/1000000:
+		out = fmt.Sprintf("%d.%02dus", uint32(v/(s/1000000)), uint32((v%us)/10))
+	default:
+		out = fmt.Sprintf("%dns", uint32(v))
+	}
+	if len(out) < width {
+		out = strings.Repeat(" ", width-len(out)) + out
+	}
+	return out
+}
+
+// WriteRaw writes a sample as csysdig --raw does: each value followed by a
+// blank, one row per line, then a separator line.
+func (t *Table) WriteRaw(w io.Writer, rows []*Row, delta uint64) error {
+	var b bytes.Buffer
+	for _, r := range rows {
+		for i := 0; i < t.Visible(); i++ {
+			b.WriteString(t.Text(r, i, 10, delta))
+			b.WriteByte(' ')
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString("----------------------\n")
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// jsonRow is one row of csysdig's JSON output.
+type jsonRow struct {
+	D []any  `json:"d"`
+	K string `json:"k"`
+}
+
+func marshal(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return bytes.TrimRight(b.Bytes(), "\n")
+}
+
+// WriteJSON writes one sample as a slice of csysdig's -j output:
+// {"progress": 100, "data": [...], "count": N, "info": {...}}.
+func (t *Table) WriteJSON(w io.Writer, rows []*Row, delta uint64, info map[string]any) error {
+	var b bytes.Buffer
+	b.WriteString(`{"progress": 100, `)
+	if len(rows) > 0 {
+		b.WriteString("\"data\": [\n")
+		for k, r := range rows {
+			jr := jsonRow{K: r.KeyText, D: make([]any, t.Visible())}
+			for i := range jr.D {
+				jr.D[i] = t.JSONValue(r, i, delta)
+			}
+			b.Write(marshal(jr))
+			if k < len(rows)-1 {
+				b.WriteString(",\n")
+			}
+		}
+		b.WriteString("],\n")
+	}
+	fmt.Fprintf(&b, `"count": %d, "info": `, len(rows))
+	b.Write(marshal(info))
+	b.WriteString("}\n")
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// drillTemplate is the placeholder csysdig puts where the selected key's
+// value goes in a drill-down filter template.
+const drillTemplate = "@#$f1CA^&;"
+
+// DrillFilter returns the filter that selects a row's key value, the way
+// drilling down from this view adds it: (view filter) and key="value".
+func (t *Table) DrillFilter(value string) string {
+	cond := t.Def.Key().FieldAt(0) + "=" + strconv.Quote(value)
+	if f := t.Def.FilterAt(0); f != "" {
+		return "(" + f + ") and " + cond
+	}
+	return cond
+}
+
+// Info returns the "info" object of csysdig's JSON output for this view;
+// target is the drill-down target view (nil if none), user the
+// command-line filter.
+func (t *Table) Info(target *Def, user string) map[string]any {
+	d := t.Def
+	info := map[string]any{"sortingCol": d.SortColumn() + 1}
+	applies := d.AppliesTo
+	if applies == nil {
+		applies = []string{}
+	}
+	info["appliesTo"] = applies
+	var legend []any
+	for i := 0; i < t.Visible(); i++ {
+		cs := t.valueCol(i)
+		legend = append(legend, map[string]any{"name": cs.col.Name, "size": cs.col.Size,
+			"type": cs.typeName, "format": cs.pf.String()})
+	}
+	info["legend"] = legend
+	key := d.Key()
+	if key == nil || t.list {
+		info["canDrillDown"] = false
+		return info
+	}
+	info["canDrillDown"] = true
+	info["drillDownKeyField"] = key.Field
+	tmpl := t.DrillFilter(drillTemplate)
+	tmpl = strings.Replace(tmpl, strconv.Quote(drillTemplate), `"`+drillTemplate+`"`, 1)
+	if user != "" {
+		// csysdig joins the command-line words with a blank after each.
+		tmpl = "(" + user + " ) and (" + tmpl + ")"
+	}
+	info["filterTemplate"] = tmpl
+	full := tmpl
+	if target != nil && target.Filter != "" {
+		full = "(" + tmpl + ") and (" + target.Filter + ")"
+	}
+	info["filterTemplateF"] = full
+	return info
+}

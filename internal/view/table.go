@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package view
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/filter"
+	"github.com/ferret-observability/ferret/internal/state"
+)
+
+// vtype is how a column's values are stored and combined.
+type vtype uint8
+
+const (
+	vInt    vtype = iota // signed integers (INT8..INT64)
+	vUint                // unsigned integers (UINT8..UINT64)
+	vRel                 // RELTIME: nanoseconds, shown as a duration
+	vDouble              // DOUBLE
+	vText                // everything else: kept as its text rendering
+)
+
+// printFormat is the field's print format (sysdig's PF_ID, PF_DEC, PF_NA).
+type printFormat uint8
+
+const (
+	pfNA printFormat = iota
+	pfDec
+	pfID
+)
+
+func (p printFormat) String() string {
+	switch p {
+	case pfDec:
+		return "DEC"
+	case pfID:
+		return "ID"
+	}
+	return "NA"
+}
+
+// idFields are the numeric fields printed as identifiers (never scaled).
+var idFields = map[string]bool{
+	"proc.pid": true, "proc.ppid": true, "proc.vpid": true, "proc.sid": true, "proc.vpgid": true,
+	"proc.apid": true, "thread.tid": true, "thread.vtid": true, "thread.ptid": true,
+	"evt.cpu": true, "fd.num": true, "span.id": true, "span.parentid": true, "evt.num": true,
+}
+
+// decText are text fields sysdig declares with a decimal print format.
+var decText = map[string]bool{"evt.res": true, "fd.type": true, "evt.rawres": true}
+
+// naFields are numeric fields without a print format (no default value).
+var naFields = map[string]bool{"evt.type.is": true}
+
+// Cell is one aggregated value of a row. Cnt counts the values merged into
+// it (0 for a default value), which AVG columns divide by.
+type Cell struct {
+	I   int64
+	U   uint64
+	F   float64
+	S   string
+	Cnt uint32
+}
+
+// colSpec is a compiled column.
+type colSpec struct {
+	col      Column
+	name     string // field name without argument
+	typeName string // sysdig type name (legend)
+	ext      fields.Extractor
+	vt       vtype
+	pf       printFormat
+	agg      Aggregation
+	gagg     Aggregation
+	isList   bool // the synthetic counter key of list views
+}
+
+func (c *colSpec) timeAvg() bool { return c.agg == AggTimeAvg || c.gagg == AggTimeAvg }
+
+// Row is one row of a sample: its key and the visible values.
+type Row struct {
+	Key     Cell
+	KeyText string
+	Values  []Cell
+}
+
+// Table aggregates the events of a view into rows, as csysdig's tables
+// do: per key (and per group-by key after a merge step), with the
+// columns' aggregations, plus one pass over the thread table at the end
+// of each sample.
+type Table struct {
+	Def  *Def
+	reg  *fields.Registry
+	flt  *filter.Filter
+	list bool
+
+	cols    []colSpec // key, then the other columns in definition order
+	post    []int     // group-by views: the merged row's columns (group key first)
+	groupBy bool
+
+	pre     map[string]*Row
+	order   []*Row // list rows
+	counter uint64
+	cur     []Cell
+	curTxt  string
+	buf     []byte
+	val     fields.Value
+
+	sortCol   int // index into the visible values; -1: none (lists after the first sort)
+	ascending bool
+	listSort  bool // list views sort once after each SetSort
+	sortSet   bool
+
+	// MaxListRows bounds the rows a list view keeps (oldest dropped).
+	MaxListRows int
+}
+
+// Options configure a table.
+type Options struct {
+	// Filter is the user's filter, combined with the view's.
+	Filter string
+	// Depth is the drill-down depth (for %depth in definitions).
+	Depth int
+	// Registry resolves fields; nil means fields.Default.
+	Registry *fields.Registry
+}
+
+// CombineFilters joins filters with "and", each in parentheses, skipping
+// empty ones.
+func CombineFilters(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 1 {
+		return out[0]
+	}
+	for i := range out {
+		out[i] = "(" + out[i] + ")"
+	}
+	return strings.Join(out, " and ")
+}
+
+// NewTable compiles a view for aggregation.
+func NewTable(d *Def, opts Options) (*Table, error) {
+	reg := opts.Registry
+	if reg == nil {
+		reg = fields.Default
+	}
+	t := &Table{Def: d, reg: reg, list: d.Kind == KindList, pre: map[string]*Row{}, MaxListRows: 20000}
+	if opts.Filter != "" {
+		// Errors name positions in the user's own text.
+		if _, err := filter.Compile(opts.Filter, reg); err != nil {
+			return nil, err
+		}
+	}
+	if expr := CombineFilters(d.FilterAt(opts.Depth), opts.Filter); expr != "" {
+		f, err := filter.Compile(expr, reg)
+		if err != nil {
+			return nil, err
+		}
+		t.flt = f
+	}
+	if t.list {
+		t.cols = append(t.cols, colSpec{isList: true, name: "util.cnt", typeName: "UINT64", vt: vUint, pf: pfDec})
+	}
+	nkeys := 0
+	for _, c := range d.Columns {
+		cs, err := compileColumn(reg, c, opts.Depth)
+		if err != nil {
+			return nil, err
+		}
+		if c.IsKey {
+			if t.list {
+				return nil, fmt.Errorf("view %s: a list view can't have a key", d.ID)
+			}
+			nkeys++
+			t.cols = append([]colSpec{cs}, t.cols...)
+			continue
+		}
+		t.cols = append(t.cols, cs)
+	}
+	if !t.list && nkeys == 0 {
+		return nil, fmt.Errorf("view %s: table is missing the key", d.ID)
+	}
+	if nkeys > 1 {
+		return nil, fmt.Errorf("view %s: multiple keys specified", d.ID)
+	}
+	if len(t.cols) < 2 {
+		return nil, fmt.Errorf("view %s: table has no values", d.ID)
+	}
+	for j, c := range t.cols {
+		if j == 0 || !c.col.IsGroupKey {
+			continue
+		}
+		if t.groupBy {
+			return nil, fmt.Errorf("view %s: more than one groupby key specified", d.ID)
+		}
+		t.groupBy = true
+		t.post = append([]int{j}, t.post...)
+	}
+	if t.groupBy {
+		if t.list {
+			return nil, fmt.Errorf("view %s: group by not supported for list tables", d.ID)
+		}
+		for j, c := range t.cols {
+			if j == 0 || c.col.IsGroupKey {
+				continue
+			}
+			t.post = append(t.post, j)
+		}
+	}
+	t.SetSort(d.SortColumn())
+	return t, nil
+}
+
+func compileColumn(reg *fields.Registry, c Column, depth int) (colSpec, error) {
+	tok := c.FieldAt(depth)
+	name, arg, n, ok := reg.Lookup(tok)
+	if !ok || n != len(tok) {
+		return colSpec{}, fmt.Errorf("invalid field name %s", tok)
+	}
+	ext, err := reg.Compile(name, arg)
+	if err != nil {
+		return colSpec{}, err
+	}
+	f, _ := reg.Field(name)
+	cs := colSpec{col: c, name: name, ext: ext, agg: c.Agg, gagg: c.GroupAgg, typeName: f.Type}
+	cs.vt, cs.pf = typeOf(name, f.Type)
+	return cs, nil
+}
+
+func typeOf(name, typ string) (vtype, printFormat) {
+	pf := pfDec
+	if idFields[name] {
+		pf = pfID
+	} else if naFields[name] {
+		pf = pfNA
+	}
+	switch typ {
+	case "INT8", "INT16", "INT32", "INT64":
+		return vInt, pf
+	case "UINT8", "UINT16", "UINT32", "UINT64":
+		return vUint, pf
+	case "RELTIME":
+		return vRel, pfDec
+	case "DOUBLE":
+		return vDouble, pfNA
+	case "PORT":
+		return vText, pfDec
+	}
+	if decText[name] {
+		return vText, pfDec
+	}
+	return vText, pfNA
+}
+
+// Visible returns the number of values per row.
+func (t *Table) Visible() int {
+	if t.groupBy {
+		return len(t.post) - 1
+	}
+	return len(t.cols) - 1
+}
+
+// valueCol returns the column spec of visible value i.
+func (t *Table) valueCol(i int) *colSpec {
+	if t.groupBy {
+		return &t.cols[t.post[i+1]]
+	}
+	return &t.cols[i+1]
+}
+
+// KeyField returns the field of the row key (the group-by key if any).
+func (t *Table) KeyField() string {
+	if t.groupBy {
+		return t.cols[t.post[0]].col.FieldAt(0)
+	}
+	return t.cols[0].col.Field
+}
+
+// SetSort selects the sorting column (an index into the visible values):
+// numbers sort descending, text ascending; selecting the current column
+// again reverses the order.
+func (t *Table) SetSort(col int) {
+	if col < 0 || col >= t.Visible() {
+		return
+	}
+	t.listSort = true
+	if col == t.sortCol && t.sortSet {
+		t.ascending = !t.ascending
+		return
+	}
+	t.sortSet = true
+	t.sortCol = col
+	t.ascending = t.valueCol(col).vt == vText
+}
+
+// SortColumn returns the sorting column and whether it sorts ascending.
+func (t *Table) SortColumn() (int, bool) { return t.sortCol, t.ascending }
+
+// Process adds the current event to the table if the view's filter accepts
+// it. It reports a filter evaluation error.
+func (t *Table) Process(c *fields.Ctx) error {
+	if t.flt != nil && !t.flt.Match(c) {
+		return t.flt.Err()
+	}
+	t.add(c)
+	return nil
+}
+
+// add extracts the columns of the current event and adds the row.
+func (t *Table) add(c *fields.Ctx) {
+	if cap(t.cur) < len(t.cols) {
+		t.cur = make([]Cell, len(t.cols))
+	}
+	cur := t.cur[:len(t.cols)]
+	for j := range t.cols {
+		cs := &t.cols[j]
+		if cs.isList {
+			t.counter++
+			cur[j] = Cell{U: t.counter, S: strconv.FormatUint(t.counter, 10), Cnt: 1}
+			continue
+		}
+		if !cs.ext.Extract(c, &t.val) {
+			if !t.Def.UseDefaults {
+				return
+			}
+			d, ok := defaultCell(cs)
+			if !ok {
+				return
+			}
+			cur[j] = d
+			continue
+		}
+		cur[j] = t.cell(c, cs)
+	}
+	if t.list {
+		r := &Row{Key: cur[0], KeyText: cur[0].S, Values: append([]Cell(nil), cur[1:]...)}
+		t.order = append(t.order, r)
+		if t.MaxListRows > 0 && len(t.order) > t.MaxListRows {
+			t.order = append(t.order[:0], t.order[len(t.order)-t.MaxListRows:]...)
+		}
+		return
+	}
+	addRow(t.pre, cur, func(j int) (*colSpec, Aggregation) { return &t.cols[j], t.cols[j].agg })
+}
+
+func (t *Table) cell(c *fields.Ctx, cs *colSpec) Cell {
+	v := &t.val
+	switch cs.vt {
+	case vInt:
+		switch v.Kind {
+		case fields.KindUint64, fields.KindRelTime, fields.KindAbsTime, fields.KindPort, fields.KindBool:
+			return Cell{I: int64(v.Uint), Cnt: 1}
+		case fields.KindDouble:
+			return Cell{I: int64(v.Float), Cnt: 1}
+		}
+		return Cell{I: v.Int, Cnt: 1}
+	case vUint, vRel:
+		switch v.Kind {
+		case fields.KindInt64:
+			return Cell{U: uint64(v.Int), Cnt: 1}
+		case fields.KindDouble:
+			return Cell{U: uint64(v.Float), Cnt: 1}
+		case fields.KindBool:
+			if v.Uint != 0 || v.Int != 0 {
+				return Cell{U: 1, Cnt: 1}
+			}
+			return Cell{Cnt: 1}
+		}
+		return Cell{U: v.Uint, Cnt: 1}
+	case vDouble:
+		switch v.Kind {
+		case fields.KindInt64:
+			return Cell{F: float64(v.Int), Cnt: 1}
+		case fields.KindUint64:
+			return Cell{F: float64(v.Uint), Cnt: 1}
+		}
+		return Cell{F: v.Float, Cnt: 1}
+	}
+	t.buf = fields.AppendText(t.buf[:0], c, cs.ext, v)
+	return Cell{S: string(t.buf), Cnt: 1}
+}
+
+// defaultCell is the value a missing field takes in views with defaults:
+// zero for numbers printed in decimal and doubles, "" for text; ports,
+// addresses and identifiers have none (the event is skipped).
+func defaultCell(cs *colSpec) (Cell, bool) {
+	switch cs.vt {
+	case vInt, vUint, vRel:
+		if cs.pf != pfDec {
+			return Cell{}, false
+		}
+		return Cell{}, true
+	case vDouble:
+		return Cell{}, true
+	}
+	switch cs.typeName {
+	case "PORT", "IPV4ADDR", "IPV6ADDR", "IPADDR", "IPNET", "IPV4NET", "IPV6NET":
+		return Cell{}, false
+	}
+	return Cell{}, true
+}
+
+func keyText(c *Cell, cs *colSpec) string {
+	switch cs.vt {
+	case vInt:
+		return strconv.FormatInt(c.I, 10)
+	case vUint, vRel:
+		return strconv.FormatUint(c.U, 10)
+	case vDouble:
+		return strconv.FormatFloat(c.F, 'g', -1, 64)
+	}
+	return c.S
+}
+
+// addRow adds the values vals (key first) to rows, merging with an
+// existing row of the same key by each column's aggregation.
+func addRow(rows map[string]*Row, vals []Cell, spec func(j int) (*colSpec, Aggregation)) {
+	kcs, _ := spec(0)
+	kt := keyText(&vals[0], kcs)
+	r, ok := rows[kt]
+	if !ok {
+		r = &Row{Key: vals[0], KeyText: kt, Values: make([]Cell, len(vals)-1)}
+		r.Key.Cnt = 1
+		copy(r.Values, vals[1:])
+		rows[kt] = r
+		return
+	}
+	for j := 1; j < len(vals); j++ {
+		cs, agg := spec(j)
+		merge(&r.Values[j-1], &vals[j], cs.vt, agg)
+	}
+}
+
+// merge combines src into dst by agg, with csysdig's arithmetic: sums of
+// averaged values average each side first; MIN ignores default values.
+func merge(dst, src *Cell, vt vtype, agg Aggregation) {
+	switch agg {
+	case AggSum, AggTimeAvg:
+		if src.Cnt < 2 {
+			sum(dst, src, vt)
+			return
+		}
+		if dst.Cnt > 1 {
+			div(dst, float64(dst.Cnt), vt)
+		}
+		s := *src
+		div(&s, float64(src.Cnt), vt)
+		sum(dst, &s, vt)
+		dst.Cnt, src.Cnt = 1, 1
+	case AggAvg:
+		dst.Cnt += src.Cnt
+		sum(dst, src, vt)
+	case AggMax:
+		switch vt {
+		case vInt:
+			dst.I = max(dst.I, src.I)
+		case vUint, vRel:
+			dst.U = max(dst.U, src.U)
+		case vDouble:
+			dst.F = max(dst.F, src.F)
+		default:
+			dst.S = src.S
+		}
+	case AggMin:
+		if src.Cnt == 0 {
+			return
+		}
+		if dst.Cnt == 0 {
+			sum(dst, src, vt)
+			dst.Cnt++
+			return
+		}
+		switch vt {
+		case vInt:
+			dst.I = min(dst.I, src.I)
+		case vUint, vRel:
+			dst.U = min(dst.U, src.U)
+		case vDouble:
+			dst.F = min(dst.F, src.F)
+		}
+	}
+}
+
+func sum(dst, src *Cell, vt vtype) {
+	switch vt {
+	case vInt:
+		dst.I += src.I
+	case vUint, vRel:
+		dst.U += src.U
+	case vDouble:
+		dst.F += src.F
+	}
+}
+
+func div(c *Cell, n float64, vt vtype) {
+	switch vt {
+	case vInt:
+		c.I /= int64(n)
+	case vUint, vRel:
+		c.U /= uint64(n)
+	case vDouble:
+		c.F /= n
+	}
+}
+
+// ProcessThreads adds one synthetic event per thread of the state table
+// (csysdig's end-of-sample pass, so idle processes show up too): an event
+// of an unused type at the end of the second before ts, run through the
+// view's filter.
+func (t *Table) ProcessThreads(c *fields.Ctx, st *state.State, ts uint64) {
+	cur := st.Cur()
+	saved := *cur
+	savedEv := c.Ev
+	ev := &event.Event{Type: event.Type(197), TS: ts - ts%1_000_000_000 - 1}
+	for _, th := range st.SortedThreads() {
+		ev.TID = th.TID
+		*cur = state.Cur{Event: ev, Thread: th, FDNum: -1}
+		c.Ev = ev
+		if t.flt != nil && !t.flt.Match(c) {
+			continue
+		}
+		t.add(c)
+	}
+	*cur = saved
+	c.Ev = savedEv
+}
+
+// Sample ends a sample: merges group-by rows, sorts, and returns the rows.
+// Tables start afresh; list views keep their rows.
+func (t *Table) Sample() []*Row {
+	var rows []*Row
+	if t.list {
+		rows = append(rows, t.order...)
+		if t.listSort {
+			t.sortRows(rows)
+			t.listSort = false
+			t.order = append(t.order[:0], rows...)
+		}
+		return rows
+	}
+	src := t.pre
+	if t.groupBy {
+		merged := map[string]*Row{}
+		keys := sortedKeys(t.pre)
+		vals := make([]Cell, len(t.post))
+		for _, k := range keys {
+			r := t.pre[k]
+			for j, col := range t.post {
+				if col == 0 {
+					vals[j] = r.Key
+				} else {
+					vals[j] = r.Values[col-1]
+				}
+			}
+			addRow(merged, vals, func(j int) (*colSpec, Aggregation) {
+				cs := &t.cols[t.post[j]]
+				return cs, cs.gagg
+			})
+		}
+		src = merged
+	}
+	for _, k := range sortedKeys(src) {
+		rows = append(rows, src[k])
+	}
+	t.pre = map[string]*Row{}
+	t.sortRows(rows)
+	return rows
+}
+
+// Reset drops every row (list views included).
+func (t *Table) Reset() {
+	t.pre = map[string]*Row{}
+	t.order = nil
+}
+
+func sortedKeys(m map[string]*Row) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// sortRows orders rows by the sorting column, ties by key.
+func (t *Table) sortRows(rows []*Row) {
+	if t.sortCol < 0 || t.sortCol >= t.Visible() {
+		return
+	}
+	cs := t.valueCol(t.sortCol)
+	i := t.sortCol
+	sort.SliceStable(rows, func(a, b int) bool {
+		c := compareCells(&rows[a].Values[i], &rows[b].Values[i], cs.vt)
+		if c == 0 {
+			return rows[a].KeyText < rows[b].KeyText
+		}
+		if t.ascending {
+			return c < 0
+		}
+		return c > 0
+	})
+}
+
+func compareCells(a, b *Cell, vt vtype) int {
+	avg := a.Cnt > 1 || b.Cnt > 1
+	ca, cb := max(a.Cnt, 1), max(b.Cnt, 1)
+	switch vt {
+	case vInt:
+		x, y := a.I, b.I
+		if avg {
+			x, y = x/int64(ca), y/int64(cb)
+		}
+		return cmp3(x < y, x > y)
+	case vUint, vRel:
+		x, y := a.U, b.U
+		if avg {
+			x, y = x/uint64(ca), y/uint64(cb)
+		}
+		return cmp3(x < y, x > y)
+	case vDouble:
+		x, y := a.F, b.F
+		if avg {
+			x, y = x/float64(ca), y/float64(cb)
+		}
+		return cmp3(x < y, x > y)
+	}
+	return strings.Compare(a.S, b.S)
+}
+
+func cmp3(lt, gt bool) int {
+	if lt {
+		return -1
+	}
+	if gt {
+		return 1
+	}
+	return 0
+}
