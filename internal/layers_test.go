@@ -35,6 +35,8 @@ var layers = map[string]int{
 	"filemon":       5,
 	"hist":          0,
 	"plot":          5,
+	"view":          6,
+	"tui":           7,
 	"app":           8,
 	"testutil":      1,
 	"capture/file":  2,

@@ -3,22 +3,14 @@
 package app
 
 import (
-	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 
-	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/tui"
 	"github.com/ferret-observability/ferret/internal/view"
 )
-
-func init() {
-	Register("top", "csysdig's interactive views (processes, connections, files, ...), live or on a capture file", runTop)
-}
 
 const topUsage = `Usage: ferret top [options] [filter]
 
@@ -54,21 +46,6 @@ back; F2 views; F4 or \ filter; F5/e echo; F6/d events; F7 help; F8 actions;
 F9/> sort; / search; p pause; [ and ] step through a capture; q quits.
 `
 
-// topConfig is the parsed command line of ferret top.
-type topConfig struct {
-	read       string
-	view       string
-	delayMS    uint64
-	numEvents  uint64
-	snaplen    int
-	raw, json  bool
-	containers bool
-	listViews  bool
-	listFields bool
-	help       bool
-	filter     string
-}
-
 // topOptsWithArg are the options that take an argument (short, long).
 var topOptsWithArg = map[string]bool{
 	"d": true, "delay": true, "n": true, "numevents": true, "r": true, "read": true, "readfile": true,
@@ -77,8 +54,14 @@ var topOptsWithArg = map[string]bool{
 	"cri-timeout": true, "logfile": true, "sortingcol": true, "from": true, "to": true,
 }
 
+// topConfig is the parsed command line of ferret top.
+type topConfig struct {
+	view.Config
+	listFields, help bool
+}
+
 func parseTop(args []string) (*topConfig, error) {
-	c := &topConfig{delayMS: 2000, snaplen: 80}
+	c := &topConfig{Config: view.Config{DelayMS: 2000, SnapLen: 80}}
 	var operands []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -120,7 +103,7 @@ func parseTop(args []string) (*topConfig, error) {
 			return nil, err
 		}
 	}
-	c.filter = strings.Join(operands, " ")
+	c.Filter = strings.Join(operands, " ")
 	return c, nil
 }
 
@@ -130,39 +113,39 @@ func (c *topConfig) apply(name, val string) error {
 	case "h", "help":
 		c.help = true
 	case "r", "read", "readfile":
-		c.read = val
+		c.Read = val
 	case "v", "view":
-		c.view = val
+		c.View = val
 	case "d", "delay":
-		c.delayMS, err = strconv.ParseUint(val, 10, 64)
+		c.DelayMS, err = strconv.ParseUint(val, 10, 64)
 		if err != nil {
 			return fmt.Errorf("can't parse the -d argument, make sure it's a number")
 		}
-		if c.delayMS < 100 {
+		if c.DelayMS < 100 {
 			return fmt.Errorf("Period must be bigger then 100ms")
 		}
 	case "n", "numevents":
-		c.numEvents, err = strconv.ParseUint(val, 10, 64)
-		if err != nil || c.numEvents == 0 {
+		c.NumEvents, err = strconv.ParseUint(val, 10, 64)
+		if err != nil || c.NumEvents == 0 {
 			return fmt.Errorf("can't parse the -n argument, make sure it's a number")
 		}
 	case "s", "snaplen":
-		c.snaplen, err = strconv.Atoi(val)
-		if err != nil || c.snaplen < 0 {
+		c.SnapLen, err = strconv.Atoi(val)
+		if err != nil || c.SnapLen < 0 {
 			return fmt.Errorf("invalid snaplen %s", val)
 		}
 	case "p":
 		if val == "c" || val == "container" || val == "container " {
-			c.containers = true
+			c.Containers = true
 		}
 	case "raw":
-		c.raw = true
+		c.Raw = true
 	case "j", "json":
-		c.json = true
+		c.JSON = true
 	case "l", "list":
 		c.listFields = true
 	case "list-views":
-		c.listViews = true
+		c.ListViews = true
 	case "A", "print-ascii", "X", "print-hex-ascii", "R", "resolve-ports", "T", "force-tracers-capture",
 		"E", "exclude-users", "B", "bpf", "page-faults", "large-environment", "force-term-compat",
 		"interactive", "version", "k", "k8s-api", "K", "k8s-api-cert", "m", "mesos-api", "N", "node-name",
@@ -173,74 +156,26 @@ func (c *topConfig) apply(name, val string) error {
 	return nil
 }
 
-func runTop(args []string) int {
+func (c *cli) runTop(args []string) int {
 	cfg, err := parseTop(args)
 	if err != nil {
-		fmt.Fprintf(Stderr, "ferret top: %v\n", err)
+		fmt.Fprintf(c.stderr, "ferret top: %v\n", err)
 		return 1
 	}
-	if cfg.help {
-		fmt.Fprint(Stdout, topUsage)
+	switch {
+	case cfg.help:
+		fmt.Fprint(c.stdout, topUsage)
 		return 0
+	case cfg.listFields:
+		err = fields.Default.WriteList(c.stdout, false)
+	case cfg.Raw || cfg.JSON || cfg.ListViews:
+		err = view.Run(cfg.Config, c.stdout)
+	default:
+		err = tui.Run(cfg.Config)
 	}
-	if err := topRun(cfg); err != nil {
-		fmt.Fprintln(Stderr, err)
+	if err != nil {
+		fmt.Fprintln(c.stderr, err)
 		return 1
 	}
 	return 0
-}
-
-func topRun(cfg *topConfig) error {
-	defs, _ := view.Load(nil)
-	cat := view.NewCatalog(defs, cfg.containers, cfg.json)
-	switch {
-	case cfg.listViews:
-		return cat.WriteList(Stdout)
-	case cfg.listFields:
-		return fields.Default.WriteList(Stdout, false)
-	}
-	if cfg.view != "" && cat.Find(cfg.view) == nil {
-		return fmt.Errorf("unknown view %s - use --list-views to list them", cfg.view)
-	}
-	src, err := topSource(cfg)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	stop := make(chan struct{})
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	go func() {
-		if _, ok := <-sig; ok {
-			close(stop)
-		}
-	}()
-	if cfg.raw || cfg.json {
-		return view.RunBatch(src, view.BatchConfig{View: cfg.view, Filter: cfg.filter, JSON: cfg.json,
-			Live: cfg.read == "", Interval: cfg.delayMS * 1_000_000, MaxEvents: cfg.numEvents,
-			Views: cat, Out: Stdout, Stop: stop})
-	}
-	return runTopUI(cfg, cat, src, stop)
-}
-
-// topSource opens the capture file, or the live source.
-func topSource(cfg *topConfig) (capture.Source, error) {
-	if cfg.read != "" {
-		if _, err := os.Stat(cfg.read); err != nil {
-			return nil, fmt.Errorf("can't open file %s: %v", cfg.read, errors.Unwrap(err))
-		}
-		return openFileSource([]string{cfg.read})
-	}
-	if checkLivePrivileges != nil {
-		if err := checkLivePrivileges(); err != nil {
-			return nil, err
-		}
-	}
-	return openLiveSource(&Config{Snaplen: cfg.snaplen}, nil, false)
-}
-
-// runTopUI is the interactive screen.
-var runTopUI = func(cfg *topConfig, cat *view.Catalog, src capture.Source, stop <-chan struct{}) error {
-	return fmt.Errorf("ferret top: the interactive screen is not available; use --raw or -j")
 }

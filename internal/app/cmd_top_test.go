@@ -11,10 +11,7 @@ import (
 func runTopCmd(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	oldOut, oldErr := Stdout, Stderr
-	Stdout, Stderr = &out, &errb
-	defer func() { Stdout, Stderr = oldOut, oldErr }()
-	rc := Main(append([]string{"top"}, args...))
+	rc := newCLI(&out, &errb).main(append([]string{"top"}, args...))
 	return out.String(), errb.String(), rc
 }
 

@@ -61,6 +61,7 @@ var subcommands = map[string]subcommand{
 	"netfs": {"network file-system activity per process and mount, slow operations, mounts", (*cli).runNetfs},
 	"net":   {"per-process, per-peer network accounting (table, Prometheus, Zabbix)", (*cli).runNet},
 	"plot":  {"pictures: latency heat maps, spectrograms, I/O timelines (SVG/PNG)", (*cli).runPlot},
+	"top":   {"csysdig's views (processes, connections, files, ...), interactive or --raw/-j, live or -r FILE", (*cli).runTop},
 }
 
 func subcommandNames() []string {

@@ -602,7 +602,7 @@ func (t *Table) sortRows(rows []*Row) {
 	sort.SliceStable(rows, func(a, b int) bool {
 		c := compareCells(&rows[a].Values[i], &rows[b].Values[i], cs.vt)
 		if c == 0 {
-			return rows[a].KeyText < rows[b].KeyText
+			return keyLess(rows[a], rows[b])
 		}
 		if t.ascending {
 			return c < 0
@@ -645,4 +645,14 @@ func cmp3(lt, gt bool) int {
 		return 1
 	}
 	return 0
+}
+
+// keyLess orders rows by key: numerically when both keys are numbers.
+func keyLess(a, b *Row) bool {
+	x, ex := strconv.ParseInt(a.KeyText, 10, 64)
+	y, ey := strconv.ParseInt(b.KeyText, 10, 64)
+	if ex == nil && ey == nil {
+		return x < y
+	}
+	return a.KeyText < b.KeyText
 }

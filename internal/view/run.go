@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package view
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/capture/file"
+	"github.com/ferret-observability/ferret/internal/capture/live"
+)
+
+// Config is what `ferret top` was asked for.
+type Config struct {
+	Read       string // capture file; "" for a live capture
+	View       string // initial view id ("" = procs)
+	Filter     string // user filter
+	DelayMS    uint64 // refresh period (live)
+	NumEvents  uint64 // -n
+	SnapLen    int
+	Containers bool // -pc
+	JSON       bool // -j
+	Raw        bool // --raw
+	ListViews  bool
+	// Dirs are the chisel directories to read v_*.lua from (nil: the
+	// default search path, sysdig's installation included).
+	Dirs []string
+}
+
+// Catalog returns the views of cfg.
+func (cfg *Config) Catalog() *Catalog {
+	defs, _ := Load(cfg.Dirs)
+	return NewCatalog(defs, cfg.Containers, cfg.JSON)
+}
+
+// Open opens the capture file of cfg, or the live source.
+func Open(cfg *Config) (capture.Source, error) {
+	if cfg.Read != "" {
+		if _, err := os.Stat(cfg.Read); err != nil {
+			return nil, fmt.Errorf("can't open file %s: %w", cfg.Read, errors.Unwrap(err))
+		}
+		return file.Open(cfg.Read)
+	}
+	if err := live.CheckPrivileges(); err != nil {
+		return nil, fmt.Errorf("live capture: %w (use -r FILE to read a capture file)", err)
+	}
+	src, err := live.Open(live.Options{SnapLen: cfg.SnapLen})
+	if err != nil {
+		return nil, fmt.Errorf("cannot start live capture: %w", err)
+	}
+	return src, nil
+}
+
+// Interrupt returns a channel closed on SIGINT or SIGTERM, and a function
+// that stops listening.
+func Interrupt() (<-chan struct{}, func()) {
+	stop := make(chan struct{})
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sig:
+			close(stop)
+		case <-done:
+		}
+	}()
+	return stop, func() { signal.Stop(sig); close(done) }
+}
+
+// Run runs the batch modes of `ferret top`: --list-views, --raw and -j.
+func Run(cfg Config, out io.Writer) error {
+	cat := cfg.Catalog()
+	if cfg.ListViews {
+		return cat.WriteList(out)
+	}
+	if cfg.View != "" && cat.Find(cfg.View) == nil {
+		return fmt.Errorf("unknown view %s - use --list-views to list them", cfg.View)
+	}
+	src, err := Open(&cfg)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	stop, release := Interrupt()
+	defer release()
+	return RunBatch(src, BatchConfig{View: cfg.View, Filter: cfg.Filter, JSON: cfg.JSON,
+		Live: cfg.Read == "", Interval: cfg.DelayMS * 1_000_000, MaxEvents: cfg.NumEvents,
+		Views: cat, Out: out, Stop: stop, Containers: cfg.Containers})
+}
