@@ -104,6 +104,7 @@ struct bctx {
 	__u32 nr;
 	__u32 code;
 	__u32 desc; // descriptor key (the type unless set)
+	__u64 sp;   // user stack pointer
 };
 
 const struct rec_hdr *unused_rec_hdr __attribute__((unused));
@@ -1517,6 +1518,9 @@ static __always_inline long param_body(__u32 i, struct bctx *c, int simple)
 	case SRC_PTR_COUNT:
 		put_scalar(b, c, ptr_count(argn(c, p.arg)), 8);
 		break;
+	case SRC_UMEM_SP:
+		put_ubuf(b, c, (void *)(c->sp + 8 * (__u64)p.arg), p.conv + 256 * (__u32)p.width);
+		break;
 	case SRC_BACKLOG: {
 		__u64 v = 0;
 		struct sock *sk = fd_sock((__s32)argn(c, p.arg));
@@ -1646,6 +1650,7 @@ static __always_inline void load_args(struct bctx *c, struct pt_regs *regs)
 	c->args[3] = regs->r10;
 	c->args[4] = regs->r8;
 	c->args[5] = regs->r9;
+	c->sp = regs->sp;
 }
 
 // syscall_event records one syscall enter (exit == 0) or exit event.
@@ -1659,6 +1664,8 @@ static __always_inline int syscall_event(struct pt_regs *regs, long id, long ret
 	struct route *r = bpf_map_lookup_elem(&routes, &nr);
 	if (!r || !r->keep || !want_route(r))
 		return 0;
+	if (exit && nr == 15 && !r->dexit)
+		return 0; // see on_sys_exit
 	struct bctx c = {};
 	load_args(&c, regs);
 	c.nr = nr;
@@ -1684,7 +1691,12 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-	return syscall_event(regs, regs->orig_ax, ret, 1);
+	long id = regs->orig_ax;
+	// rt_sigreturn restores the interrupted registers, orig_ax = -1
+	// included: only its raw record reports the exit (as number 15)
+	if (id == -1)
+		id = 15;
+	return syscall_event(regs, id, ret, 1);
 }
 
 SEC("tp_btf/sched_process_exit")
@@ -1719,21 +1731,66 @@ int BPF_PROG(on_process_fork, struct task_struct *parent, struct task_struct *ch
 
 // signal_deliver runs in the receiving thread: spid is the sender (for
 // signals sent by a process), dpid the receiver.
+// original_fatal finds the siginfo of the fatal signal sig that the
+// kernel turned into a group SIGKILL: it is still queued, on the process's
+// shared queue or the thread's own.
+static __always_inline struct kernel_siginfo *original_fatal(struct task_struct *t, int sig)
+{
+	struct list_head *heads[2] = {&t->signal->shared_pending.list, &t->pending.list};
+	for (int h = 0; h < 2; h++) {
+		struct list_head *head = heads[h];
+		struct list_head *pos = BPF_CORE_READ(head, next);
+		for (int k = 0; k < 4; k++) {
+			if (!pos || pos == head)
+				break;
+			struct sigqueue *q = container_of(pos, struct sigqueue, list);
+			if (BPF_CORE_READ(q, info.si_signo) == sig)
+				return &q->info;
+			pos = BPF_CORE_READ(pos, next);
+		}
+	}
+	return 0;
+}
+
+// signal_deliver runs in the receiving thread: spid is the sender (for
+// signals sent by a process), dpid the receiver. Trailing parameters carry
+// si_code and the first 32 bytes of the siginfo's union (args[4], args[5],
+// ret and the low half of the last word in nr). A fatal signal the kernel
+// turned into a group SIGKILL is reported as itself.
 SEC("tp_btf/signal_deliver")
 int BPF_PROG(on_signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
 {
 	if (!keep_signal || !want())
 		return 0;
 	struct bctx c = {};
+	struct task_struct *t = bpf_get_current_task_btf();
+	int signo = sig;
+	int code = info ? BPF_CORE_READ(info, si_code) : 0x80;
+	if (signo == 9 && code == 0x80) {
+		// a group exit: the kernel's own SIGKILL, or a fatal signal
+		// turned into one (group_exit_code names it)
+		int orig = BPF_CORE_READ(t, signal, group_exit_code);
+		if (orig > 0 && orig < 65 && orig != 9) {
+			signo = orig;
+			info = original_fatal(t, orig);
+			code = info ? BPF_CORE_READ(info, si_code) : 0x80;
+		}
+	}
 	c.args[0] = 0;
+	c.args[3] = code;
 	if (info) {
-		int code = BPF_CORE_READ(info, si_code);
 		// SI_USER (0), SI_TKILL (-6) and SI_QUEUE (-1) carry a sender pid.
 		if (code == 0 || code == -6 || code == -1)
 			c.args[0] = BPF_CORE_READ(info, _sifields._kill._pid);
+		__u64 w[4] = {};
+		bpf_probe_read_kernel(w, sizeof(w), &info->_sifields);
+		c.args[4] = w[0];
+		c.args[5] = w[1];
+		c.ret = w[2];
+		c.nr = w[3];
 	}
 	c.args[1] = bpf_get_current_pid_tgid() & 0xffffffff;
-	c.args[2] = sig;
+	c.args[2] = signo;
 	c.type = FE_SIGNALDELIVER;
 	emit_simple(&c);
 	return 0;

@@ -47,6 +47,7 @@
 #define SRC_UMEM_RLEN 31 // return value bytes at argument `arg`, up to conv*64 bytes (snaplen when 0)
 #define SRC_STRV 32      // NUL-terminated strings of the pointer array at argument `arg` (up to 64 strings of snaplen bytes)
 #define SRC_PTR_COUNT 33 // number of pointers before the NULL ending the array at argument `arg` (up to 4096)
+#define SRC_UMEM_SP 34   // conv + 256*width bytes at the user stack pointer plus 8*arg (rt_sigreturn's frame)
 
 // Descriptor keys: event types below NR_EVENT_DESCS; raw syscall records
 // use NR_EVENT_DESCS + 2*nr (enter) and NR_EVENT_DESCS + 2*nr + 1 (exit).

@@ -32,6 +32,7 @@ const (
 	RawRetLen                      // as many bytes as the return value, up to N*64 bytes (the snap length when N is 0)
 	RawStrv                        // the strings of a NULL-terminated pointer array, each NUL-terminated (up to 64)
 	RawPtrCount                    // the number of pointers of a NULL-terminated array (u64, up to 4096)
+	RawStack                       // N bytes at the user stack pointer plus 8*Arg (Arg is no argument)
 )
 
 // RawCopy is one piece of user memory a raw record carries: what argument

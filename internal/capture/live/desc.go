@@ -45,6 +45,7 @@ const (
 	srcUMemRLen = 31
 	srcStrv     = 32
 	srcPtrCount = 33
+	srcUMemSP   = 34
 
 	cvNone      = 0
 	cvS32       = 1
@@ -275,7 +276,7 @@ var specs = map[event.Type][]pd{
 	179: {rv, ustr(0), ustr(1)},
 	180: {},
 	181: {rv, ustr(0), fdArg(1), ustr(2)},
-	232: {arg(0), arg(1), arg(2)},
+	232: {arg(0), arg(1), arg(2), conv(3, cvS32), arg(4), arg(5), rv, {srcNativeID, 0, 0}},
 	186: {exitField(exitStatus), exitField(exitRet), exitField(exitSig), exitField(exitCore)},
 	188: {fdArg(0), fdArg(1), u64At(2, 0, cvNone), arg(3)},
 	189: {rv, u64At(2, 0, cvNone)},
@@ -382,6 +383,8 @@ var specs = map[event.Type][]pd{
 // parameters. Readers ignore parameters beyond the table's (sysdig does too).
 var trailing = map[event.Type][]event.ParamType{
 	event.GenericX: {event.PTErrno}, // the call's return value
+	// si_code and the first 28 bytes of the siginfo union
+	event.SignalDelivE: {event.PTInt32, event.PTUint64, event.PTUint64, event.PTUint64, event.PTUint32},
 }
 
 // buildDescs turns specs into the probe's descriptor records, checking each
@@ -506,7 +509,7 @@ type rawPD struct{ Src, Arg, Conv, Width uint8 }
 // rawCopy returns the parameter source of one raw copy.
 func rawCopy(c event.RawCopy) (rawPD, error) {
 	p := rawPD{Arg: c.Arg}
-	if c.Arg > 5 {
+	if c.Arg > 5 && c.Kind != event.RawStack {
 		return p, fmt.Errorf("live: raw copy of argument %d", c.Arg)
 	}
 	switch c.Kind {
@@ -524,6 +527,8 @@ func rawCopy(c event.RawCopy) (rawPD, error) {
 		p.Src = srcStrv
 	case event.RawPtrCount:
 		p.Src, p.Width = srcPtrCount, 8
+	case event.RawStack:
+		p.Src, p.Conv, p.Width = srcUMemSP, uint8(c.N), uint8(c.N>>8)
 	default:
 		return p, fmt.Errorf("live: raw copy of kind %d", c.Kind)
 	}
