@@ -29,10 +29,12 @@ type customDecoder struct {
 }
 
 var customs = map[string]customDecoder{
-	"futex":     {print: printFutex, copies: []customCopy{{3, argKind{copy: event.RawFixed, n: 16}}}},
-	"clone":     {print: printClone},
-	"clone3":    {print: printClone3, copies: []customCopy{{0, argKind{copy: event.RawFixed, n: 88}}}},
-	"sigreturn": {print: func(r *renderer, c *rcall) {}},
+	"futex":  {print: printFutex, copies: []customCopy{{3, argKind{copy: event.RawFixed, n: 16}}}},
+	"clone":  {print: printClone},
+	"clone3": {print: printClone3, copies: []customCopy{{0, argKind{copy: event.RawFixed, n: 88}}}},
+	// the signal frame's uc_sigmask: 296 bytes above the stack pointer on
+	// entry (x86_64 rt_sigframe after its return address)
+	"sigreturn": {print: printSigreturn, copies: []customCopy{{37, argKind{copy: event.RawStack, n: 8}}}},
 }
 
 // futexName appends FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME.
@@ -199,4 +201,17 @@ func printClone3(r *renderer, c *rcall) {
 		}
 	}
 	r.uint(c.args[1])
+}
+
+// printSigreturn renders rt_sigreturn's {mask=[...]}, the mask the frame
+// restores.
+func printSigreturn(r *renderer, c *rcall) {
+	p, ok := c.in(37)
+	if !ok || len(p) != 8 {
+		return
+	}
+	r.sep()
+	r.b = append(r.b, "{mask="...)
+	r.b = appendSigset(r.b, u64(p, 0))
+	r.b = append(r.b, '}')
 }

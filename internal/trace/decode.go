@@ -57,10 +57,19 @@ func (c *rcall) succeeded() bool { return c.exit != nil && !c.failed() }
 
 // in returns the enter copy of argument i.
 func (c *rcall) in(i int) ([]byte, bool) {
-	if c.s == nil || i >= 6 || c.s.in[i] < 0 || c.enter == nil || !c.enter.HasParam(int(c.s.in[i])) {
+	if c.s == nil || c.enter == nil {
 		return nil, false
 	}
-	return c.enter.Param(int(c.s.in[i])), true
+	k := -1
+	if i < 6 {
+		k = int(c.s.in[i])
+	} else if i == int(c.s.stackArg) && c.s.stackIdx > 0 {
+		k = int(c.s.stackIdx)
+	}
+	if k < 0 || !c.enter.HasParam(k) {
+		return nil, false
+	}
+	return c.enter.Param(k), true
 }
 
 // out returns the exit copy of argument i, when the call succeeded.
@@ -723,9 +732,9 @@ func appendStatfs(r *renderer, c *rcall, p []byte) {
 	field(", f_files=", u64(p, 40))
 	field(", f_ffree=", u64(p, 48))
 	r.b = append(r.b, ", f_fsid={val=["...)
-	r.b = strconv.AppendInt(r.b, s32(u32(p, 56)), 10)
+	r.b = appendHex0(r.b, u32(p, 56))
 	r.b = append(r.b, ", "...)
-	r.b = strconv.AppendInt(r.b, s32(u32(p, 60)), 10)
+	r.b = appendHex0(r.b, u32(p, 60))
 	r.b = append(r.b, "]}"...)
 	field(", f_namelen=", u64(p, 64))
 	field(", f_frsize=", u64(p, 72))

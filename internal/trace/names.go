@@ -24,6 +24,9 @@ func appendErrno(b []byte, errno int64) []byte {
 	e := unix.Errno(errno)
 	b = append(b, "-1 "...)
 	name := unix.ErrnoName(e)
+	if e == unix.EOPNOTSUPP {
+		name = "EOPNOTSUPP" // glibc's name for 95, shared with ENOTSUP
+	}
 	if name == "" {
 		b = append(b, "errno "...)
 		b = strconv.AppendInt(b, errno, 10)

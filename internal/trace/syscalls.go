@@ -238,6 +238,8 @@ type scSpec struct {
 	split  int
 	custom func(r *renderer, c *rcall)
 	raw    event.RawSyscall
+	// the enter copy of the stack (RawStack, custom decoders only)
+	stackArg, stackIdx int8
 }
 
 // specs holds the compiled table, by native number.
@@ -306,6 +308,11 @@ func init() {
 // addCopy records the copy kind k asks for argument i.
 func (s *scSpec) addCopy(i uint8, k *argKind) {
 	if k.copy == 0 {
+		return
+	}
+	if k.copy == event.RawStack {
+		s.stackArg, s.stackIdx = int8(i), int8(event.RawEnterCopies+len(s.raw.Enter))
+		s.raw.Enter = append(s.raw.Enter, event.RawCopy{Kind: k.copy, Arg: i, N: k.n})
 		return
 	}
 	n := k.n

@@ -299,13 +299,13 @@ func (t *Tracer) complete(th *thread, c *rcall) {
 	if c.enter != nil && c.exit.TS >= c.enter.TS {
 		lat = c.exit.TS - c.enter.TS
 	}
-	if t.sum != nil {
-		t.sum.Add(c.name, lat, c.failed())
-		return
-	}
 	if c.enter == nil {
 		// The child's side of fork/clone, or a call already running when
-		// tracing started: strace shows neither.
+		// tracing started: strace neither shows nor counts them.
+		return
+	}
+	if t.sum != nil {
+		t.sum.Add(c.name, lat, c.failed())
 		return
 	}
 	t.interrupt(c.exit.TID)
@@ -497,7 +497,8 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 	delete(t.threads, ev.TID)
 }
 
-// signal prints "--- SIGCHLD {si_signo=SIGCHLD} ---" for a delivered signal.
+// signal prints "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, ...} ---"
+// for a delivered signal.
 func (t *Tracer) signal(ev *event.Event, th *thread) {
 	if t.sum != nil {
 		return
@@ -508,17 +509,92 @@ func (t *Tracer) signal(ev *event.Event, th *thread) {
 	}
 	t.interrupt(ev.TID)
 	b := t.prefix(ev.TID, ev.TS)
-	name := signalName(sig)
+	name := sigLong(int(sig))
 	b = append(b, "--- "...)
 	b = append(b, name...)
-	b = append(b, " {si_signo="...)
-	b = append(b, name...)
-	if spid, ok := ev.Int(0); ok && spid > 0 {
-		b = append(b, ", si_pid="...)
-		b = strconv.AppendInt(b, spid, 10)
-	}
+	b = append(b, " {"...)
+	b = appendSiginfo(b, ev, int(sig))
 	b = append(b, "} ---\n"...)
 	t.write(b)
+}
+
+var (
+	siCodes   = []nv{{0, "SI_USER"}, {0x80, "SI_KERNEL"}, {^uint64(0), "SI_QUEUE"}, {^uint64(1), "SI_TIMER"}, {^uint64(2), "SI_MESGQ"}, {^uint64(3), "SI_ASYNCIO"}, {^uint64(4), "SI_SIGIO"}, {^uint64(5), "SI_TKILL"}, {^uint64(6), "SI_DETHREAD"}, {^uint64(7), "SI_ASYNCNL"}}
+	chldCodes = []nv{{1, "CLD_EXITED"}, {2, "CLD_KILLED"}, {3, "CLD_DUMPED"}, {4, "CLD_TRAPPED"}, {5, "CLD_STOPPED"}, {6, "CLD_CONTINUED"}}
+	faultCode = map[int][]nv{
+		11: {{1, "SEGV_MAPERR"}, {2, "SEGV_ACCERR"}, {3, "SEGV_BNDERR"}, {4, "SEGV_PKUERR"}},
+		7:  {{1, "BUS_ADRALN"}, {2, "BUS_ADRERR"}, {3, "BUS_OBJERR"}, {4, "BUS_MCEERR_AR"}, {5, "BUS_MCEERR_AO"}},
+		4:  {{1, "ILL_ILLOPC"}, {2, "ILL_ILLOPN"}, {3, "ILL_ILLADR"}, {4, "ILL_ILLTRP"}, {5, "ILL_PRVOPC"}, {6, "ILL_PRVREG"}, {7, "ILL_COPROC"}, {8, "ILL_BADSTK"}},
+		8:  {{1, "FPE_INTDIV"}, {2, "FPE_INTOVF"}, {3, "FPE_FLTDIV"}, {4, "FPE_FLTOVF"}, {5, "FPE_FLTUND"}, {6, "FPE_FLTRES"}, {7, "FPE_FLTINV"}, {8, "FPE_FLTSUB"}},
+		5:  {{1, "TRAP_BRKPT"}, {2, "TRAP_TRACE"}, {3, "TRAP_BRANCH"}, {4, "TRAP_HWBKPT"}},
+	}
+)
+
+// appendSiginfo renders the fields strace shows for a siginfo, chosen by
+// si_code and the signal as the kernel fills them.
+func appendSiginfo(b []byte, ev *event.Event, sig int) []byte {
+	b = append(b, "si_signo="...)
+	b = append(b, sigLong(sig)...)
+	if ev.NParams < 8 {
+		if spid, ok := ev.Int(0); ok && spid > 0 {
+			b = append(b, ", si_pid="...)
+			b = strconv.AppendInt(b, spid, 10)
+		}
+		return b
+	}
+	code, _ := ev.Int(3)
+	w0, _ := ev.Uint(4)
+	w1, _ := ev.Uint(5)
+	w2, _ := ev.Uint(6)
+	w3, _ := ev.Uint(7)
+	pid, uid := int64(int32(uint32(w0))), w0>>32
+	b = append(b, ", si_code="...)
+	switch {
+	case code > 0 && code != 0x80 && sig == 17:
+		b = appendEnum(b, uint64(code), chldCodes, "")
+		b = append(b, ", si_pid="...)
+		b = strconv.AppendInt(b, pid, 10)
+		b = append(b, ", si_uid="...)
+		b = strconv.AppendUint(b, uid, 10)
+		b = append(b, ", si_status="...)
+		st := int(int32(uint32(w1)))
+		if code == 1 {
+			b = strconv.AppendInt(b, int64(st), 10)
+		} else {
+			b = append(b, sigLong(st)...)
+		}
+		b = append(b, ", si_utime="...)
+		b = strconv.AppendUint(b, w2, 10)
+		b = append(b, ", si_stime="...)
+		return strconv.AppendUint(b, w3, 10)
+	case code > 0 && code != 0x80 && faultCode[sig] != nil:
+		b = appendEnum(b, uint64(code), faultCode[sig], "")
+		b = append(b, ", si_addr="...)
+		return appendPtr(b, w0)
+	}
+	b = appendEnum(b, uint64(code), siCodes, "")
+	switch code {
+	case 0, -6: // SI_USER, SI_TKILL
+		b = append(b, ", si_pid="...)
+		b = strconv.AppendInt(b, pid, 10)
+		b = append(b, ", si_uid="...)
+		b = strconv.AppendUint(b, uid, 10)
+	case -1: // SI_QUEUE
+		b = append(b, ", si_pid="...)
+		b = strconv.AppendInt(b, pid, 10)
+		b = append(b, ", si_uid="...)
+		b = strconv.AppendUint(b, uid, 10)
+		b = append(b, ", si_int="...)
+		b = strconv.AppendInt(b, int64(int32(uint32(w1))), 10)
+		b = append(b, ", si_ptr="...)
+		b = appendPtr(b, w1)
+	case 0x80:
+		if faultCode[sig] != nil {
+			b = append(b, ", si_addr="...)
+			b = appendPtr(b, w0)
+		}
+	}
+	return b
 }
 
 // Finish writes the -c table (when counting) and returns the first write
