@@ -23,7 +23,7 @@ type Data struct {
 	// Kind of the value field (durations get time units).
 	ValueKind fields.Kind
 	// FirstTS and LastTS bound the events read (all of them, not only the
-	// selected ones).
+	// selected ones, but not the state records that open capture files).
 	FirstTS, LastTS uint64
 	// Read counts the events read from the source; Events those
 	// aggregated; NoValue those selected by the filter that had no value
@@ -41,6 +41,9 @@ type collector struct {
 	keyBuf []byte
 	period uint64
 	cols   uint64
+	// first and last are the times of the first and last events read
+	// (not counting the state records at the start of capture files).
+	first, last uint64
 }
 
 func newCollector(o Options) (*collector, error) {
@@ -84,10 +87,21 @@ func fieldName(tok string) string {
 
 func (c *collector) OnCaptureStart(*engine.Run) error { return nil }
 
+// OnClock sees every event before the filter: the time axis covers the
+// whole capture, quiet stretches included.
+func (c *collector) OnClock(ctx *fields.Ctx) error {
+	if internal(ctx) {
+		return nil
+	}
+	if c.first == 0 {
+		c.first = ctx.Ev.TS
+	}
+	c.last = ctx.Ev.TS
+	return nil
+}
+
 func (c *collector) OnEvent(ctx *fields.Ctx) error {
-	// Internal events (process and container records, notifications) are
-	// not shown by ferret -r either.
-	if info := ctx.Ev.Type.Info(); info != nil && info.Category&event.CatInternal != 0 {
+	if internal(ctx) {
 		return nil
 	}
 	ts := ctx.Ev.TS
@@ -114,6 +128,13 @@ func (c *collector) OnEvent(ctx *fields.Ctx) error {
 	}
 	d.Events++
 	return nil
+}
+
+// internal reports process and container records and notifications, which
+// ferret -r does not show either (and whose times may precede the capture).
+func internal(ctx *fields.Ctx) bool {
+	info := ctx.Ev.Type.Info()
+	return info != nil && info.Category&event.CatInternal != 0
 }
 
 // value extracts the value field as an unsigned number; negative and
@@ -150,7 +171,7 @@ func numeric(v *fields.Value) (uint64, bool) {
 
 func (c *collector) OnCaptureEnd(r *engine.Run) error {
 	d := c.d
-	d.FirstTS, d.LastTS, d.Read = r.Stats.FirstTS, r.Stats.LastTS, r.Stats.Read
+	d.FirstTS, d.LastTS, d.Read = c.first, c.last, r.Stats.Read
 	if d.FirstTS == 0 {
 		return nil
 	}

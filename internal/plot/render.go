@@ -54,23 +54,22 @@ func title(d *Data, what string) string {
 	t := o.Title
 	if t == "" {
 		t = o.Kind.spec().title + ": " + what
-		if len(o.Read) > 0 {
-			t += " — " + baseName(o.Read[0])
-			if len(o.Read) > 1 {
-				t += fmt.Sprintf(" (+%d files)", len(o.Read)-1)
-			}
-		} else {
-			t += " — live capture"
+	}
+	src := "live capture"
+	if len(o.Read) > 0 {
+		src = baseName(o.Read[0])
+		if len(o.Read) > 1 {
+			src += fmt.Sprintf(" (+%d files)", len(o.Read)-1)
 		}
 	}
 	var b strings.Builder
 	b.WriteString(t)
-	words := strings.Fields("filter: " + o.fullFilter())
+	words := strings.Fields(src + ", filter: " + o.fullFilter())
 	line := 0
 	b.WriteByte('\n')
 	for i, wd := range words {
 		if i > 0 {
-			if line+1+len(wd) > 110 {
+			if line+1+len(wd) > 90 {
 				b.WriteByte('\n')
 				line = 0
 			} else {
@@ -190,7 +189,7 @@ func drawGrid(dc draw.Canvas, d *Data) {
 		lo, hi := valueRange(g)
 		cp.xr, cp.yr = [2]float64{log10(float64(hist.Lower(lo))), log10(hist.Upper(hi))}, [2]float64{0, float64(g.Rows()) * ivs}
 	case Subsecond:
-		p = newPlot(title(d, "offset of events within each "+o.Interval.String()))
+		p = newPlot(title(d, "syscall entries within each "+o.Interval.String()))
 		ms := float64(o.Interval) / 1e6
 		colw := ms / float64(o.Columns)
 		p.X.Label.Text = fmt.Sprintf("offset within the %s period (ms, %d columns of %.4g ms)", o.Interval, o.Columns, colw)
