@@ -37,6 +37,10 @@ const (
 	BlockEVFV2     uint32 = 0x217
 	BlockEVV2Large uint32 = 0x221
 	BlockEVFV2Lrg  uint32 = 0x222
+	// BlockML is ferret's mount list: the capturing machine's mount table.
+	// Readers that do not know it (sysdig) skip it, as every unknown block
+	// before the first event.
+	BlockML uint32 = 0x8F00ABCD
 )
 
 // ByteOrderMagic is the SHB byte-order magic as read little-endian.
@@ -83,6 +87,8 @@ func BlockName(t uint32) string {
 		return "process list"
 	case BlockFDL, BlockFDLInt, BlockFDLV2:
 		return "fd list"
+	case BlockML:
+		return "mount list"
 	case BlockIL, BlockILInt, BlockILV2:
 		return "interface list"
 	case BlockUL, BlockULInt, BlockULV2:

@@ -28,6 +28,8 @@ func (s *section) parse(typ uint32, body []byte) error {
 	switch typ {
 	case BlockMI, BlockMIInt:
 		return s.parseMI(body)
+	case BlockML:
+		return s.parseML(body)
 	case BlockIL, BlockILInt:
 		return s.parseIL(body, false)
 	case BlockILV2:
@@ -60,6 +62,40 @@ func (s *section) parse(typ uint32, body []byte) error {
 		return s.parseFDL(body, true)
 	}
 	return nil
+}
+
+// parseML reads a mount list: per mount a u32 entry length, the u32 mount
+// and parent ids and seven u16-length strings (dev, root, mount point,
+// options, type, source, superblock options).
+func (s *section) parseML(body []byte) error {
+	c := cursor{b: body}
+	s.snap.Mounts = []event.Mount{}
+	for c.left() >= 4 && c.err == nil { // the block pads to 4 bytes
+		l := int(c.u32("mount entry length"))
+		if c.err != nil {
+			break
+		}
+		if l < 4 || l-4 > c.left() {
+			return fmt.Errorf("mount entry length %d does not fit the %d bytes left", l, c.left())
+		}
+		end := c.p + l - 4
+		var m event.Mount
+		m.ID = int(c.u32("mount id"))
+		m.Parent = int(c.u32("parent mount id"))
+		m.Dev = c.str16(limPath, "mount device")
+		m.Root = c.str16(limPath, "mount root")
+		m.Point = c.str16(limPath, "mount point")
+		m.Options = c.str16(limList, "mount options")
+		m.FSType = c.str16(limPath, "mount type")
+		m.Source = c.str16(limPath, "mount source")
+		m.SuperOpts = c.str16(limList, "superblock options")
+		if c.err == nil && c.p > end {
+			return fmt.Errorf("mount entry longer than its length %d", l)
+		}
+		c.p = end
+		s.snap.Mounts = append(s.snap.Mounts, m)
+	}
+	return c.err
 }
 
 func (s *section) parseMI(body []byte) error {

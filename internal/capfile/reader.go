@@ -368,7 +368,7 @@ func isMetaBlock(t uint32) bool {
 	case BlockMI, BlockMIInt, BlockIL, BlockILInt, BlockILV2, BlockUL, BlockULInt, BlockULV2,
 		BlockPLV1, BlockPLV1Int, BlockPLV2, BlockPLV2Int, BlockPLV3, BlockPLV3Int,
 		BlockPLV4, BlockPLV5, BlockPLV6, BlockPLV7, BlockPLV8, BlockPLV9,
-		BlockFDL, BlockFDLInt, BlockFDLV2:
+		BlockFDL, BlockFDLInt, BlockFDLV2, BlockML:
 		return true
 	}
 	return false

@@ -347,6 +347,27 @@ func (w *Writer) appendMeta(s *event.Snapshot) {
 	}
 	w.end(at)
 
+	// the mount table, when known
+	if s.Mounts != nil {
+		at = w.begin(BlockML)
+		for i := range s.Mounts {
+			m := &s.Mounts[i]
+			e := len(w.buf)
+			w.u32(0)
+			w.u32(uint32(m.ID))
+			w.u32(uint32(m.Parent))
+			w.str16(m.Dev, limPath)
+			w.str16(m.Root, limPath)
+			w.str16(m.Point, limPath)
+			w.str16(m.Options, limList)
+			w.str16(m.FSType, limPath)
+			w.str16(m.Source, limPath)
+			w.str16(m.SuperOpts, limList)
+			w.patchLen(e, 0)
+		}
+		w.end(at)
+	}
+
 	// users, then groups
 	at = w.begin(BlockULV2)
 	for _, u := range s.Users {

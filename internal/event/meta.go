@@ -16,6 +16,21 @@ type Snapshot struct {
 	// container events; capture writers write them as container events
 	// ahead of the first event.
 	Containers []string
+	// Mounts is the capturing machine's mount table (its mountinfo) at
+	// the start of the capture; nil when unknown (files of other writers).
+	Mounts []Mount
+}
+
+// Mount is one line of the capturing machine's mount table.
+type Mount struct {
+	ID, Parent int
+	Dev        string // "major:minor"
+	Root       string // root of the mount inside its file system
+	Point      string // mount point
+	Options    string // per-mount options
+	FSType     string // "ext4", "nfs4", "fuse.sshfs", ...
+	Source     string // "server:/export", "/dev/sda1", "user@host:/dir"
+	SuperOpts  string // per-superblock options
 }
 
 // Machine describes the capturing host.

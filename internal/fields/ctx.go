@@ -4,6 +4,7 @@ package fields
 
 import (
 	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/netfs"
 	"github.com/ferret-observability/ferret/internal/state"
 )
 
@@ -68,9 +69,13 @@ type Ctx struct {
 	utcOffset int64
 	tzSet     bool
 
-	scratch  []byte // reusable buffer for extractors
-	plainBuf []byte // argText buffers
-	resBuf   []byte
+	// mount table of the state's snapshot, rebuilt when it changes
+	mounts    *netfs.Table
+	mountsOf  *state.State
+	mountsGen uint64
+	scratch   []byte // reusable buffer for extractors
+	plainBuf  []byte // argText buffers
+	resBuf    []byte
 }
 
 // NewCtx returns a Ctx with sysdig's defaults (normal buffers, 80-byte print

@@ -8,9 +8,10 @@ import (
 )
 
 // The fd.mnt.* fields say which mount the file of the current fd lives on.
-// They are resolved against this machine's mount table (/proc/self/mountinfo,
-// re-read when mounts change), so they are meaningful for live captures and
-// for capture files read on the machine that wrote them.
+// They are resolved against the capturing machine's mount table, part of
+// the state (from the capture's snapshot, following its mount and umount
+// calls); for a capture that carries none (files of other writers) against
+// this machine's (/proc/self/mountinfo, re-read when mounts change).
 
 func init() {
 	Register(&Class{Name: "fd.mnt", Order: 75,
@@ -56,5 +57,12 @@ func fdMount(c *Ctx) *netfs.Mount {
 	default:
 		return nil
 	}
-	return netfs.Lookup(fd.Name)
+	ms, gen := c.State.Mounts()
+	if ms == nil {
+		return netfs.Lookup(fd.Name)
+	}
+	if c.mountsOf != c.State || c.mountsGen != gen || c.mounts == nil {
+		c.mounts, c.mountsOf, c.mountsGen = netfs.TableOf(ms), c.State, gen
+	}
+	return c.mounts.Lookup(fd.Name)
 }

@@ -11,19 +11,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/ferret-observability/ferret/internal/event"
 )
 
-// Mount is one line of /proc/<pid>/mountinfo.
-type Mount struct {
-	ID, Parent int
-	Dev        string // "major:minor"
-	Root       string // root of the mount inside its file system
-	Point      string // mount point
-	Options    string // per-mount options
-	FSType     string // "ext4", "nfs4", "fuse.sshfs", ...
-	Source     string // "server:/export", "/dev/sda1", "user@host:/dir"
-	SuperOpts  string // per-superblock options
-}
+// Mount is one line of /proc/<pid>/mountinfo (the event package's form of
+// it, carried in capture snapshots, with methods).
+type Mount event.Mount
 
 // IsNet reports whether the mount's file system is a network one.
 func (m *Mount) IsNet() bool { return IsNetwork(m.FSType) }
@@ -175,6 +169,30 @@ func NewTable(ms []Mount) *Table {
 		return t.order[a] > t.order[b]
 	})
 	return t
+}
+
+// TableOf builds a table from a snapshot's mount table (nil for none).
+func TableOf(ms []event.Mount) *Table {
+	if ms == nil {
+		return nil
+	}
+	out := make([]Mount, len(ms))
+	for i := range ms {
+		out[i] = Mount(ms[i])
+	}
+	return NewTable(out)
+}
+
+// Snapshot returns the table in the form capture snapshots carry.
+func (t *Table) Snapshot() []event.Mount {
+	if t == nil {
+		return nil
+	}
+	out := make([]event.Mount, len(t.mounts))
+	for i := range t.mounts {
+		out[i] = event.Mount(t.mounts[i])
+	}
+	return out
 }
 
 // Mounts returns the mounts in mountinfo order. The slice must not be changed.

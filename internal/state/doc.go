@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
 // Package state owns ferret's view of the traced machine: the thread table
-// (with per-process fd tables), users, groups, network interfaces and
-// containers. It starts from an event.Snapshot (Load) and is kept current by
+// (with per-process fd tables), users, groups, network interfaces,
+// containers and the mount table (the capturing machine's, following its
+// mount and umount calls; the fd.mnt.* fields read it). It starts from an event.Snapshot (Load) and is kept current by
 // feeding it every event in order (Update), the way sysdig's parsers keep
 // their thread and fd tables.
 //

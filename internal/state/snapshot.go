@@ -15,6 +15,9 @@ import (
 func (s *State) Snapshot() *event.Snapshot {
 	snap := &event.Snapshot{Machine: s.machine}
 	snap.Interfaces = append(snap.Interfaces, s.ifaces...)
+	if s.mounts != nil {
+		snap.Mounts = append([]event.Mount{}, s.mounts...)
+	}
 	for _, u := range s.users {
 		snap.Users = append(snap.Users, *u)
 	}

@@ -20,6 +20,8 @@ type State struct {
 	users      map[uint32]*event.User
 	groups     map[uint32]*event.Group
 	ifaces     []event.Interface
+	mounts     []event.Mount // nil: unknown
+	mountGen   uint64
 	containers map[string]*Container
 	// containerLog lists containers in the order they were added.
 	containerLog []*Container
@@ -63,6 +65,7 @@ func (s *State) reset() {
 	s.containers = make(map[string]*Container)
 	s.containerLog = nil
 	s.ifaces = nil
+	s.setMounts(nil)
 	s.cur = Cur{FDNum: -1}
 	s.pendingX = -1
 	s.pendingClose = nil
@@ -79,6 +82,7 @@ func (s *State) Load(snap *event.Snapshot) {
 	}
 	s.machine = snap.Machine
 	s.ifaces = append([]event.Interface(nil), snap.Interfaces...)
+	s.setMounts(snap.Mounts)
 	for i := range snap.Users {
 		u := snap.Users[i]
 		s.users[u.UID] = &u

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/netfs"
 	"github.com/ferret-observability/ferret/internal/procfs"
 )
 
@@ -68,6 +69,11 @@ func open(opts Options) (*Source, error) {
 		if err != nil {
 			p.close()
 			return nil, fmt.Errorf("live: %w", err)
+		}
+		// The mount table is machine state too: capture files written
+		// from this source carry it.
+		if mounts := netfs.Default(); mounts != nil {
+			snap.Mounts = mounts.Table().Snapshot()
 		}
 	}
 	s := &Source{opts: opts, snap: snap, probe: p}
