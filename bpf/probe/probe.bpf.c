@@ -151,6 +151,15 @@ struct {
 	__type(value, __u8);
 } comms SEC(".maps");
 
+// Cgroup (v2 hierarchy) ids whose processes, and those of their
+// descendant cgroups, are kept when filter_cgroups is set; id 0 keeps all.
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} cgroup_ids SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, DR_MAX);
@@ -164,9 +173,10 @@ volatile const __u32 snaplen = 80;
 volatile const __u32 ncpus = 1;
 volatile const __u32 follow_children = 0;
 volatile const __u32 filter_comms = 0;
-// With a comm filter, still keep every process's state-changing syscalls
-// (and exits), so fd and process tables stay complete.
-volatile const __u32 comms_keep_state = 0;
+volatile const __u32 filter_cgroups = 0;
+// With a comm or cgroup filter, still keep every process's state-changing
+// syscalls (and exits), so fd and process tables stay complete.
+volatile const __u32 keep_state = 0;
 volatile const __u64 max_age_ns = 5000000;
 
 // Changed at run time by the loader.
@@ -203,17 +213,41 @@ static __always_inline int want_comm(void)
 	return bpf_map_lookup_elem(&comms, &k) != 0;
 }
 
+// want_cgroup keeps tasks whose cgroup in the v2 hierarchy, or one of its
+// ancestors, is in cgroup_ids (a container's cgroup and those nested in it).
+static __always_inline int want_cgroup(void)
+{
+	if (!filter_cgroups)
+		return 1;
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct cgroup *cg = BPF_CORE_READ(t, cgroups, dfl_cgrp);
+	for (int i = 0; i < 8 && cg; i++) {
+		__u64 id = BPF_CORE_READ(cg, kn, id);
+		if (bpf_map_lookup_elem(&cgroup_ids, &id))
+			return 1;
+		// self is the first member of struct cgroup.
+		cg = (struct cgroup *)BPF_CORE_READ(cg, self.parent);
+	}
+	__u64 all = 0;
+	return bpf_map_lookup_elem(&cgroup_ids, &all) != 0;
+}
+
+static __always_inline int want_proc(void)
+{
+	return want_comm() && want_cgroup();
+}
+
 static __always_inline int want(void)
 {
-	return want_task() && want_comm();
+	return want_task() && want_proc();
 }
 
 // want_route decides for a syscall event once its route is known.
 static __always_inline int want_route(const struct route *r)
 {
-	if (comms_keep_state && r->state)
+	if (keep_state && r->state)
 		return 1;
-	return want_comm();
+	return want_proc();
 }
 
 static __always_inline void flush(struct batch *b, __u32 cpu, __u16 kind, __u64 ts)
@@ -1703,7 +1737,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_process_exit, struct task_struct *p, bool group_dead)
 {
 	__u32 tgid = p->tgid;
-	if (want_task() && keep_procexit && (comms_keep_state || want_comm())) {
+	if (want_task() && keep_procexit && (keep_state || want_proc())) {
 		struct bctx c = {};
 		c.ret = p->exit_code;
 		c.type = FE_PROCEXIT;

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/capture/live"
+	"github.com/ferret-observability/ferret/internal/container"
 	"github.com/ferret-observability/ferret/internal/filter"
 	"github.com/ferret-observability/ferret/internal/state"
 )
@@ -69,12 +70,23 @@ func announceCapture(w io.Writer, quiet bool) {
 func (s *session) liveOptions() live.Options {
 	c := s.cfg
 	opts := live.Options{SnapLen: c.Snaplen, BufferSize: c.BufferSize}
-	if s.filter != nil && len(s.chisels) == 0 && !c.Display && !c.FatFile {
-		pd := filter.KernelPushDown(s.filter)
-		opts.EventTypes = pd.EventTypes
-		opts.Comms, opts.CommsKeepState = pd.Comms, len(pd.Comms) > 0
+	pd := s.kernelPushDown()
+	opts.EventTypes = pd.EventTypes
+	opts.Comms, opts.CommsKeepState = pd.Comms, len(pd.Comms) > 0
+	if len(pd.Containers) > 0 {
+		opts.FilterCgroups, opts.Cgroups = containerCgroups(container.NewResolver(), pd.Containers)
 	}
 	return opts
+}
+
+// kernelPushDown is what the capture filter lets a live source drop in the
+// kernel: nothing with a chisel, -d or -F, which need every event.
+func (s *session) kernelPushDown() filter.PushDown {
+	c := s.cfg
+	if s.filter == nil || len(s.chisels) > 0 || c.Display || c.FatFile {
+		return filter.PushDown{}
+	}
+	return filter.KernelPushDown(s.filter)
 }
 
 // writeDropReport prints the end-of-capture counters of a live source on

@@ -316,6 +316,11 @@ func (s *session) loop(src capture.Source, live bool) error {
 			EventsPerFile: cfg.EventsPer,
 		}})
 	}
+	if live {
+		if pd := newCgroupPushdown(src, s.kernelPushDown().Containers); pd != nil {
+			consumers = append(consumers, pd)
+		}
+	}
 	r := engine.New(src, opts, consumers...)
 	done := make(chan struct{})
 	go func() {

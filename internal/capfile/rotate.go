@@ -65,6 +65,7 @@ type FileWriter struct {
 	files      []string
 	err        error
 	closed     bool
+	pending    []string // container metadata for the first file, not yet opened
 }
 
 // Create opens the capture file(s) at path and writes snap as the first
@@ -99,6 +100,17 @@ func (fw *FileWriter) Path() string { return fw.cur }
 
 // Files returns every file name opened so far, in order.
 func (fw *FileWriter) Files() []string { return fw.files }
+
+// AddContainer queues container metadata for the file being written (or the
+// first one, not yet opened); see Writer.AddContainer. Files opened by a
+// rotation carry every container of their snapshot.
+func (fw *FileWriter) AddContainer(json string) {
+	if fw.w != nil {
+		fw.w.AddContainer(json)
+		return
+	}
+	fw.pending = append(fw.pending, json)
+}
 
 // WriteEvent writes ev, first switching to a new file when a rotation limit
 // is reached.
@@ -212,6 +224,10 @@ func (fw *FileWriter) open(name string, snap *event.Snapshot) error {
 	}
 	fw.f, fw.w, fw.cur = f, w, name
 	fw.files = append(fw.files, name)
+	for _, js := range fw.pending {
+		w.AddContainer(js)
+	}
+	fw.pending = nil
 	return nil
 }
 

@@ -48,6 +48,11 @@ type Writer struct {
 	events    uint64
 	err       error
 	closed    bool
+	// Container metadata waiting to be written as container events ahead
+	// of the next event (they take its timestamp).
+	pending []string
+	cb      event.Builder
+	cev     event.Event
 }
 
 var errClosed = errors.New("capture writer is closed")
@@ -79,6 +84,7 @@ func NewWriter(w io.Writer, snap *event.Snapshot, opts WriterOptions) (*Writer, 
 	}
 	wr.appendSHB()
 	wr.appendMeta(snap)
+	wr.pending = append(wr.pending, snap.Containers...)
 	if wr.err != nil {
 		return nil, wr.err
 	}
@@ -98,6 +104,11 @@ func (w *Writer) Events() uint64 { return w.events }
 // Err returns the error that stopped the writer, if any.
 func (w *Writer) Err() error { return w.err }
 
+// AddContainer queues container metadata (the JSON of sysdig's container
+// event) to be written as a container event just before the next event, as
+// sysdig does for the containers it discovers.
+func (w *Writer) AddContainer(json string) { w.pending = append(w.pending, json) }
+
 // WriteEvent appends one event block. ev.Raw must be a v2 record; its length
 // field is rewritten to the record's real size.
 func (w *Writer) WriteEvent(ev *event.Event) error {
@@ -106,6 +117,17 @@ func (w *Writer) WriteEvent(ev *event.Event) error {
 	}
 	if w.closed {
 		return errClosed
+	}
+	if len(w.pending) > 0 {
+		list := w.pending
+		w.pending = nil
+		for _, js := range list {
+			w.cb.Reset(event.Container2E).Str(js)
+			w.cev = event.Event{Type: event.Container2E, TS: ev.TS, TID: -1, CPU: ev.CPU, Raw: w.cb.Bytes(ev.TS, -1)}
+			if err := w.WriteEvent(&w.cev); err != nil {
+				return err
+			}
+		}
 	}
 	rec := ev.Raw
 	if len(rec) < event.HeaderLen {

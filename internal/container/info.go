@@ -52,6 +52,15 @@ type Info struct {
 	// JSON is the metadata as received from a capture file, "" when the
 	// Info was read from the machine.
 	JSON string
+	// Cgroup is the container's cgroup path (below a hierarchy's root)
+	// when it was looked up on the machine.
+	Cgroup string
+}
+
+// Matches reports whether s names the container: its short or full id or
+// its name.
+func (c *Info) Matches(s string) bool {
+	return s != "" && (s == c.ID || s == c.FullID || s == c.Name)
 }
 
 // CRI label keys that carry Kubernetes names.

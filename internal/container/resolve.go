@@ -53,7 +53,7 @@ func (r *Resolver) path(p string) string {
 // result always carries the id and type; fields the engine's state does
 // not give stay empty.
 func (r *Resolver) Lookup(ref Ref) *Info {
-	c := &Info{ID: ref.ID, FullID: ref.FullID, Type: ref.Type}
+	c := &Info{ID: ref.ID, FullID: ref.FullID, Type: ref.Type, Cgroup: ref.Path}
 	switch ref.Type {
 	case TypeLXC, TypeLibvirtLXC, TypeNspawn:
 		c.Name = ref.ID
@@ -229,6 +229,9 @@ func (r *Resolver) fromSpec(c *Info, path string) bool {
 	for _, m := range spec.Mounts {
 		if m.Type != "bind" && !contains(m.Options, "bind") && !contains(m.Options, "rbind") {
 			continue // proc, tmpfs, devpts, sysfs... are not volumes
+		}
+		if strings.Contains(m.Source, "/overlay-containers/"+c.FullID+"/userdata/") {
+			continue // the engine's own files (hosts, resolv.conf, shm), not volumes
 		}
 		mt := Mount{Source: m.Source, Dest: m.Destination, RW: true}
 		for _, o := range m.Options {

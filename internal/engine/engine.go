@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/container"
 	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/state"
@@ -130,10 +131,18 @@ type Run struct {
 // New prepares a run over src. The state is loaded from src.Snapshot().
 // A source that implements capture.ThreadLookup answers the state's
 // questions about threads its snapshot missed, unless opts.State.Lookup is
-// set.
+// set. Such a source watches the machine itself, so containers met in its
+// threads' cgroups are looked up on the machine too (opts.State.Containers
+// defaults to a container.Resolver); capture files only know the container
+// metadata they carry.
 func New(src capture.Source, opts Options, consumers ...Consumer) *Run {
-	if l, ok := src.(capture.ThreadLookup); ok && opts.State.Lookup == nil {
-		opts.State.Lookup = l.LookupThread
+	if l, ok := src.(capture.ThreadLookup); ok {
+		if opts.State.Lookup == nil {
+			opts.State.Lookup = l.LookupThread
+		}
+		if opts.State.Containers == nil {
+			opts.State.Containers = container.NewResolver()
+		}
 	}
 	st := state.New(opts.State)
 	st.Load(src.Snapshot())

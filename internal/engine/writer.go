@@ -8,6 +8,7 @@ import (
 	"github.com/ferret-observability/ferret/internal/capfile"
 	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/state"
 )
 
 // FileWriter is the consumer that writes a run's events to capture files
@@ -20,6 +21,22 @@ type FileWriter struct {
 	Fat     bool
 	fw      *capfile.FileWriter
 	tmp     event.Event
+	// containers counts the entries of the state's container log already
+	// handed to the file.
+	containers int
+}
+
+// syncContainers queues the containers the state met since the last event
+// so that their metadata precedes the first event that refers to them.
+func (w *FileWriter) syncContainers(st *state.State) {
+	log := st.ContainerLog()
+	if len(log) < w.containers {
+		w.containers = 0 // the state was reloaded
+	}
+	for _, c := range log[w.containers:] {
+		w.fw.AddContainer(state.ContainerJSON(c))
+	}
+	w.containers = len(log)
 }
 
 // OnCaptureStart creates the file from the source's snapshot; each rotated
@@ -36,7 +53,10 @@ func (w *FileWriter) OnCaptureStart(r *Run) error {
 }
 
 // OnEvent writes an accepted event.
-func (w *FileWriter) OnEvent(c *fields.Ctx) error { return w.fw.WriteEvent(c.Ev) }
+func (w *FileWriter) OnEvent(c *fields.Ctx) error {
+	w.syncContainers(c.State)
+	return w.fw.WriteEvent(c.Ev)
+}
 
 // OnRejected writes, with Fat, the state-changing events the filter
 // rejected.
@@ -49,6 +69,7 @@ func (w *FileWriter) OnRejected(c *fields.Ctx) error {
 	if ev.DumpFlags&event.DumpStateOnly == 0 && (info == nil || info.Flags&event.FlagModifiesState == 0) {
 		return nil
 	}
+	w.syncContainers(c.State)
 	w.tmp = *ev
 	w.tmp.DumpFlags |= event.DumpStateOnly
 	return w.fw.WriteEvent(&w.tmp)

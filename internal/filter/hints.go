@@ -26,14 +26,19 @@ type Hints struct {
 	PIDs  []int64
 	TIDs  []int64
 	Comms []string
+	// Containers restricts container.id and container.name: each entry
+	// is a container id or name (a source matches either). "host" never
+	// appears: a filter that can match host processes is unrestricted.
+	Containers []string
 }
 
 // hset is one analysis result: nil maps mean unrestricted.
 type hset struct {
-	types map[event.Type]bool
-	pids  map[int64]bool
-	tids  map[int64]bool
-	comms map[string]bool
+	types      map[event.Type]bool
+	pids       map[int64]bool
+	tids       map[int64]bool
+	comms      map[string]bool
+	containers map[string]bool
 }
 
 // KernelHints returns the push-down analysis of f.
@@ -50,13 +55,20 @@ func KernelHints(f *Filter) Hints {
 		out.Comms = append(out.Comms, c)
 	}
 	sort.Strings(out.Comms)
+	for c := range h.containers {
+		out.Containers = append(out.Containers, c)
+	}
+	sort.Strings(out.Containers)
+	if h.containers != nil && out.Containers == nil {
+		out.Containers = []string{}
+	}
 	if h.types != nil && out.Types == nil {
 		out.Types = []event.Type{}
 	}
 	if h.comms != nil && out.Comms == nil {
 		out.Comms = []string{}
 	}
-	out.Any = h.types == nil && h.pids == nil && h.tids == nil && h.comms == nil
+	out.Any = h.types == nil && h.pids == nil && h.tids == nil && h.comms == nil && h.containers == nil
 	return out
 }
 
@@ -70,6 +82,9 @@ type PushDown struct {
 	// other processes that keep the process and fd tables complete are
 	// kept too (nil: no restriction).
 	Comms []string
+	// Containers are the container ids and names whose processes' events
+	// are kept, with the same exception (nil: no restriction).
+	Containers []string
 }
 
 // KernelPushDown returns what a live source may drop in the kernel for
@@ -77,7 +92,7 @@ type PushDown struct {
 // fork would be lost.
 func KernelPushDown(f *Filter) PushDown {
 	h := KernelHints(f)
-	return PushDown{EventTypes: pushDownTypes(h), Comms: h.Comms}
+	return PushDown{EventTypes: pushDownTypes(h), Comms: h.Comms, Containers: h.Containers}
 }
 
 // pushDownTypes returns the event types to deliver for hints h, or nil for
@@ -177,6 +192,15 @@ func (k *check) hints() hset {
 		for _, l := range k.lits {
 			h.comms[l.s] = true
 		}
+	case "container.id", "container.name":
+		h.containers = map[string]bool{}
+		for _, l := range k.lits {
+			if l.s == "host" {
+				h.containers = nil
+				break
+			}
+			h.containers[l.s] = true
+		}
 	}
 	return h
 }
@@ -198,6 +222,10 @@ func andHints(a, b hset) hset {
 		pids:  andSet(a.pids, b.pids),
 		tids:  andSet(a.tids, b.tids),
 		comms: andSet(a.comms, b.comms),
+
+		// Ids and names mix in one set, so an intersection could wrongly
+		// be empty; either side alone is a sound restriction.
+		containers: firstSet(a.containers, b.containers),
 	}
 }
 
@@ -207,6 +235,8 @@ func orHints(a, b hset) hset {
 		pids:  orSet(a.pids, b.pids),
 		tids:  orSet(a.tids, b.tids),
 		comms: orSet(a.comms, b.comms),
+
+		containers: orSet(a.containers, b.containers),
 	}
 }
 
@@ -224,6 +254,13 @@ func andSet[K comparable](a, b map[K]bool) map[K]bool {
 		}
 	}
 	return out
+}
+
+func firstSet[K comparable](a, b map[K]bool) map[K]bool {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 func orSet[K comparable](a, b map[K]bool) map[K]bool {

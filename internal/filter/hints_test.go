@@ -41,6 +41,15 @@ func TestKernelHints(t *testing.T) {
 	for _, tt := range tests {
 		f, err := Compile(tt.in, nil)
 		if err != nil {
+			t.Fatal(err)
+		}
+		if c := KernelHints(f).Containers; c != nil {
+			t.Errorf("KernelHints(%q) restricts containers: %v", tt.in, c)
+		}
+	}
+	for _, tt := range tests {
+		f, err := Compile(tt.in, nil)
+		if err != nil {
 			t.Errorf("Compile(%q): %v", tt.in, err)
 			continue
 		}
@@ -74,5 +83,31 @@ func TestFieldsAndUsesOnly(t *testing.T) {
 	}
 	if !f.UsesOnly("process", "fd") || f.UsesOnly("process") {
 		t.Errorf("UsesOnly wrong")
+	}
+}
+
+func TestKernelHintsContainers(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want []string
+	}{
+		{`container.name=web1`, []string{"web1"}},
+		{`container.id in (0123456789ab, web2) and evt.type=open`, []string{"0123456789ab", "web2"}},
+		{`container.name=web1 or container.name=web2`, []string{"web1", "web2"}},
+		{`container.name=web1 and container.id=0123456789ab`, []string{"web1"}},
+		{`container.name=web1 or proc.name=sh`, nil},
+		{`container.id=host`, nil},
+		{`container.name in (web1, host)`, nil},
+		{`container.name!=web1`, nil},
+		{`not container.name=web1`, nil},
+		{`container.name contains web`, nil},
+	} {
+		f, err := Compile(tt.in, nil)
+		if err != nil {
+			t.Fatalf("Compile(%q): %v", tt.in, err)
+		}
+		if got := KernelHints(f).Containers; fmt.Sprint(got) != fmt.Sprint(tt.want) || (got == nil) != (tt.want == nil) {
+			t.Errorf("KernelHints(%q).Containers = %#v, want %#v", tt.in, got, tt.want)
+		}
 	}
 }

@@ -77,7 +77,8 @@ func loadSpec(opts Options, ncpu int, offset uint64) (*ebpf.CollectionSpec, erro
 		{"ncpus", uint32(ncpu)},
 		{"follow_children", b2u(opts.FollowChildren)},
 		{"filter_comms", b2u(len(opts.Comms) > 0)},
-		{"comms_keep_state", b2u(len(opts.Comms) > 0 && opts.CommsKeepState)},
+		{"filter_cgroups", b2u(opts.FilterCgroups)},
+		{"keep_state", b2u(len(opts.Comms) > 0 && opts.CommsKeepState || opts.FilterCgroups)},
 		{"filter_pids", b2u(len(opts.PIDs) > 0 || opts.FilterPIDs)},
 	} {
 		if err := set(kv.name, kv.v); err != nil {
@@ -264,6 +265,11 @@ func (p *probe) configure(opts Options) error {
 			return fmt.Errorf("live: trace pid %d: %w", pid, err)
 		}
 	}
+	for _, id := range opts.Cgroups {
+		if err := p.objs.CgroupIds.Put(id, uint8(1)); err != nil {
+			return fmt.Errorf("live: cgroup %d: %w", id, err)
+		}
+	}
 	for _, c := range opts.Comms {
 		var k ProbeCommKey
 		for i := 0; i < len(c) && i < 15; i++ {
@@ -272,6 +278,18 @@ func (p *probe) configure(opts Options) error {
 		if err := p.objs.Comms.Put(k, uint8(1)); err != nil {
 			return fmt.Errorf("live: comm %q: %w", c, err)
 		}
+	}
+	return nil
+}
+
+func (p *probe) addCgroup(id uint64) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return errors.New("live: capture closed")
+	}
+	if err := p.objs.CgroupIds.Put(id, uint8(1)); err != nil {
+		return fmt.Errorf("live: keep cgroup %d: %w", id, err)
 	}
 	return nil
 }

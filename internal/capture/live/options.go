@@ -53,6 +53,15 @@ type Options struct {
 	// set, so that process and fd tables stay complete while the bulk of
 	// other processes' events is dropped in the kernel.
 	CommsKeepState bool
+	// FilterCgroups keeps only tasks whose cgroup in the v2 hierarchy is
+	// one of Cgroups or nested below one (a container's processes); more
+	// are added at run time with Source.AddCgroup. State-changing events of
+	// every process are kept as with CommsKeepState, so processes entering
+	// a new cgroup are seen.
+	FilterCgroups bool
+	// Cgroups are v2 cgroup ids (the inode number of the cgroup's
+	// directory) kept from the start when FilterCgroups is set.
+	Cgroups []uint64
 	// Uncoded also records syscalls that have no portable syscall code
 	// (statx, rseq, ...) as generic events with code 0 and their native
 	// number; sysdig shows such events as "<unknown>", so they are left out

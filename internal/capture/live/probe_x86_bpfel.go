@@ -73,6 +73,7 @@ type ProbeRoute struct {
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	ProbeMapBatches          = "batches"
+	ProbeMapCgroupIds        = "cgroup_ids"
 	ProbeMapComms            = "comms"
 	ProbeMapDescs            = "descs"
 	ProbeMapDrops            = "drops"
@@ -86,13 +87,14 @@ const (
 	ProbeProgOnSignalDeliver = "on_signal_deliver"
 	ProbeProgOnSysEnter      = "on_sys_enter"
 	ProbeProgOnSysExit       = "on_sys_exit"
-	ProbeVarCommsKeepState   = "comms_keep_state"
 	ProbeVarEpochOffset      = "epoch_offset"
+	ProbeVarFilterCgroups    = "filter_cgroups"
 	ProbeVarFilterComms      = "filter_comms"
 	ProbeVarFilterPids       = "filter_pids"
 	ProbeVarFollowChildren   = "follow_children"
 	ProbeVarKeepProcexit     = "keep_procexit"
 	ProbeVarKeepSignal       = "keep_signal"
+	ProbeVarKeepState        = "keep_state"
 	ProbeVarMaxAgeNs         = "max_age_ns"
 	ProbeVarNcpus            = "ncpus"
 	ProbeVarSelfTgid         = "self_tgid"
@@ -157,26 +159,28 @@ type ProbeProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type ProbeMapSpecs struct {
-	Batches *ebpf.MapSpec `ebpf:"batches"`
-	Comms   *ebpf.MapSpec `ebpf:"comms"`
-	Descs   *ebpf.MapSpec `ebpf:"descs"`
-	Drops   *ebpf.MapSpec `ebpf:"drops"`
-	Events  *ebpf.MapSpec `ebpf:"events"`
-	Routes  *ebpf.MapSpec `ebpf:"routes"`
-	Traced  *ebpf.MapSpec `ebpf:"traced"`
+	Batches   *ebpf.MapSpec `ebpf:"batches"`
+	CgroupIds *ebpf.MapSpec `ebpf:"cgroup_ids"`
+	Comms     *ebpf.MapSpec `ebpf:"comms"`
+	Descs     *ebpf.MapSpec `ebpf:"descs"`
+	Drops     *ebpf.MapSpec `ebpf:"drops"`
+	Events    *ebpf.MapSpec `ebpf:"events"`
+	Routes    *ebpf.MapSpec `ebpf:"routes"`
+	Traced    *ebpf.MapSpec `ebpf:"traced"`
 }
 
 // ProbeVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type ProbeVariableSpecs struct {
-	CommsKeepState *ebpf.VariableSpec `ebpf:"comms_keep_state"`
 	EpochOffset    *ebpf.VariableSpec `ebpf:"epoch_offset"`
+	FilterCgroups  *ebpf.VariableSpec `ebpf:"filter_cgroups"`
 	FilterComms    *ebpf.VariableSpec `ebpf:"filter_comms"`
 	FilterPids     *ebpf.VariableSpec `ebpf:"filter_pids"`
 	FollowChildren *ebpf.VariableSpec `ebpf:"follow_children"`
 	KeepProcexit   *ebpf.VariableSpec `ebpf:"keep_procexit"`
 	KeepSignal     *ebpf.VariableSpec `ebpf:"keep_signal"`
+	KeepState      *ebpf.VariableSpec `ebpf:"keep_state"`
 	MaxAgeNs       *ebpf.VariableSpec `ebpf:"max_age_ns"`
 	Ncpus          *ebpf.VariableSpec `ebpf:"ncpus"`
 	SelfTgid       *ebpf.VariableSpec `ebpf:"self_tgid"`
@@ -206,18 +210,20 @@ func (o *ProbeObjects) Close() error {
 //
 // It can be passed to LoadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type ProbeMaps struct {
-	Batches *ebpf.Map `ebpf:"batches"`
-	Comms   *ebpf.Map `ebpf:"comms"`
-	Descs   *ebpf.Map `ebpf:"descs"`
-	Drops   *ebpf.Map `ebpf:"drops"`
-	Events  *ebpf.Map `ebpf:"events"`
-	Routes  *ebpf.Map `ebpf:"routes"`
-	Traced  *ebpf.Map `ebpf:"traced"`
+	Batches   *ebpf.Map `ebpf:"batches"`
+	CgroupIds *ebpf.Map `ebpf:"cgroup_ids"`
+	Comms     *ebpf.Map `ebpf:"comms"`
+	Descs     *ebpf.Map `ebpf:"descs"`
+	Drops     *ebpf.Map `ebpf:"drops"`
+	Events    *ebpf.Map `ebpf:"events"`
+	Routes    *ebpf.Map `ebpf:"routes"`
+	Traced    *ebpf.Map `ebpf:"traced"`
 }
 
 func (m *ProbeMaps) Close() error {
 	return _ProbeClose(
 		m.Batches,
+		m.CgroupIds,
 		m.Comms,
 		m.Descs,
 		m.Drops,
@@ -231,13 +237,14 @@ func (m *ProbeMaps) Close() error {
 //
 // It can be passed to LoadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type ProbeVariables struct {
-	CommsKeepState *ebpf.Variable `ebpf:"comms_keep_state"`
 	EpochOffset    *ebpf.Variable `ebpf:"epoch_offset"`
+	FilterCgroups  *ebpf.Variable `ebpf:"filter_cgroups"`
 	FilterComms    *ebpf.Variable `ebpf:"filter_comms"`
 	FilterPids     *ebpf.Variable `ebpf:"filter_pids"`
 	FollowChildren *ebpf.Variable `ebpf:"follow_children"`
 	KeepProcexit   *ebpf.Variable `ebpf:"keep_procexit"`
 	KeepSignal     *ebpf.Variable `ebpf:"keep_signal"`
+	KeepState      *ebpf.Variable `ebpf:"keep_state"`
 	MaxAgeNs       *ebpf.Variable `ebpf:"max_age_ns"`
 	Ncpus          *ebpf.Variable `ebpf:"ncpus"`
 	SelfTgid       *ebpf.Variable `ebpf:"self_tgid"`

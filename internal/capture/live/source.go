@@ -38,6 +38,10 @@ func (s *Source) Snapshot() *event.Snapshot { return s.snap }
 // to "only traced processes".
 func (s *Source) AddPID(pid int) error { return s.probe.addPID(pid) }
 
+// AddCgroup keeps the tasks of one more v2 cgroup (and those nested in it)
+// when the capture was opened with FilterCgroups; id 0 keeps every task.
+func (s *Source) AddCgroup(id uint64) error { return s.probe.addCgroup(id) }
+
 // LookupThread reads a thread its snapshot does not hold from /proc (see
 // capture.ThreadLookup). With NoSnapshot it finds nothing.
 func (s *Source) LookupThread(tid int64) ([]event.Thread, bool) {
