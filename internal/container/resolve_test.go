@@ -46,6 +46,7 @@ func TestLookupOnDisk(t *testing.T) {
 		{"/docker/" + crioID[:60] + "0000", Info{ID: crioID[:12], FullID: crioID[:60] + "0000", Type: TypeDocker}},
 	} {
 		got := r.Lookup(FromPath(tc.path))
+		tc.want.Cgroup = FromPath(tc.path).Path
 		if !reflect.DeepEqual(*got, tc.want) {
 			t.Errorf("%s:\n got %+v\nwant %+v", tc.path, *got, tc.want)
 		}
@@ -80,7 +81,8 @@ func TestLookupSocket(t *testing.T) {
 	got := r.Lookup(FromPath("/libpod_parent/libpod-" + id))
 	want := Info{ID: id[:12], FullID: id, Name: "cache", Image: "redis:7", ImageID: "77", ImageRepo: "redis", ImageTag: "7",
 		Type: TypePodman, IP: "10.88.0.5", Labels: map[string]string{"tier": "db"},
-		Mounts: []Mount{{Source: "/v", Dest: "/data", Mode: "z", RW: true, Propagation: "rprivate"}}}
+		Mounts: []Mount{{Source: "/v", Dest: "/data", Mode: "z", RW: true, Propagation: "rprivate"}},
+		Cgroup: "/libpod_parent/libpod-" + id}
 	if !reflect.DeepEqual(*got, want) {
 		t.Errorf("socket lookup:\n got %+v\nwant %+v", *got, want)
 	}

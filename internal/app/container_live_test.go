@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package app
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/capture/live"
+	"github.com/ferret-observability/ferret/internal/container"
+	"github.com/ferret-observability/ferret/internal/testutil"
+)
+
+// podmanEnv runs podman containers for a test: an image built from the
+// static busybox with podman import, containers run with runc and the
+// cgroupfs manager. Everything it creates is removed when the test ends.
+type podmanEnv struct {
+	t     *testing.T
+	image string // localhost/name:tag
+	repo  string
+	tag   string
+}
+
+func newPodman(t *testing.T) *podmanEnv {
+	testutil.RequireRoot(t)
+	if testing.Short() {
+		t.Skip("runs containers")
+	}
+	for _, bin := range []string{"podman", "runc"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s not installed", bin)
+			}
+			t.Skipf("%s not installed", bin)
+		}
+	}
+	bb, err := os.ReadFile("/bin/busybox")
+	if err != nil {
+		t.Fatalf("busybox-static: %v", err)
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Name: "bin/", Typeflag: tar.TypeDir, Mode: 0o755})
+	tw.WriteHeader(&tar.Header{Name: "bin/busybox", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(bb))})
+	tw.Write(bb)
+	for _, l := range []string{"sh", "sleep", "cat", "true"} {
+		tw.WriteHeader(&tar.Header{Name: "bin/" + l, Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777})
+	}
+	for _, d := range []string{"etc/", "data/", "tmp/"} {
+		tw.WriteHeader(&tar.Header{Name: d, Typeflag: tar.TypeDir, Mode: 0o755})
+	}
+	tw.Close()
+	tarPath := filepath.Join(t.TempDir(), "busybox.tar")
+	if err := os.WriteFile(tarPath, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := &podmanEnv{t: t, repo: "localhost/ferret-test-busybox", tag: fmt.Sprintf("t%d", os.Getpid())}
+	p.image = p.repo + ":" + p.tag
+	p.run("import", tarPath, p.image)
+	t.Cleanup(func() { exec.Command("podman", "rmi", "-f", p.image).Run() })
+	return p
+}
+
+func (p *podmanEnv) run(args ...string) string {
+	p.t.Helper()
+	out, err := exec.Command("podman", args...).Output()
+	if err != nil {
+		msg := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg = string(ee.Stderr)
+		}
+		p.t.Fatalf("podman %s: %v: %s", strings.Join(args, " "), err, msg)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// start runs a detached container and returns its full id.
+func (p *podmanEnv) start(name string, extra []string, script string) string {
+	p.t.Helper()
+	args := []string{"--runtime", "runc", "--cgroup-manager", "cgroupfs", "run", "-d", "--name", name,
+		"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--network", "none"}
+	args = append(args, extra...)
+	args = append(args, p.image, "/bin/sh", "-c", script)
+	id := p.run(args...)
+	p.t.Cleanup(func() { exec.Command("podman", "rm", "-f", "-t", "0", name).Run() })
+	return id
+}
+
+// ferretLines runs the ferret binary until want(lines) holds (or a minute
+// passes), then interrupts it and returns its output lines and stderr.
+func ferretLines(t *testing.T, args []string, ready func(), want func([]string) bool) ([]string, string) {
+	t.Helper()
+	cmd := exec.Command(testutil.FerretBinary(t), args...)
+	var out, errb lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(120 * time.Second)
+	for !strings.Contains(errb.String(), "capture started") {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("ferret %q did not start: %s", args, errb.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if ready != nil {
+		ready()
+	}
+	lines := func() []string {
+		var l []string
+		sc := bufio.NewScanner(strings.NewReader(out.String()))
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			l = append(l, sc.Text())
+		}
+		return l
+	}
+	for time.Now().Before(deadline) && !want(lines()) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	return lines(), errb.String()
+}
+
+// TestPodmanContainers runs real containers and checks what ferret shows
+// of them: exact container fields, -pc lines, a container started after
+// the capture (named from its first event), lscontainers, the container
+// filter pushed into the kernel, and a -w file read back by ferret and by
+// sysdig.
+func TestPodmanContainers(t *testing.T) {
+	p := newPodman(t)
+	vol := t.TempDir()
+	nameA := fmt.Sprintf("ferret-ctr-a-%d", os.Getpid())
+	idA := p.start(nameA, []string{"-v", vol + ":/data:ro"}, `while :; do read x < /etc/hostname; sleep 0.1; done`)
+	short := idA[:12]
+
+	t.Run("fields", func(t *testing.T) {
+		format := "%container.id|%container.name|%container.image|%container.image.repository|%container.image.tag|%container.type|%container.privileged|%container.mount.source[/data]|%container.mount.mode[" + vol + "]|%proc.name"
+		lines, errs := ferretLines(t, []string{"-p", format, "container.name=" + nameA + " and evt.type=read and evt.dir=<"}, nil,
+			func(l []string) bool { return len(l) >= 3 })
+		if len(lines) < 3 {
+			t.Fatalf("%d lines: %q %s", len(lines), lines, errs)
+		}
+		want := strings.Join([]string{short, nameA, p.image, p.repo, p.tag, "podman", "false", vol, "ro", "sh"}, "|")
+		for _, l := range lines {
+			if l != want {
+				t.Errorf("line %q\nwant %q", l, want)
+			}
+		}
+	})
+
+	t.Run("pc", func(t *testing.T) {
+		lines, errs := ferretLines(t, []string{"-pc", "container.id=" + short}, nil, func(l []string) bool { return len(l) >= 5 })
+		re := regexp.MustCompile(`^\d+ \d\d:\d\d:\d\d\.\d{9} \d+ ` + regexp.QuoteMeta(nameA) + ` \(` + short + `\) (sh|sleep) \(\d+:\d+\) [<>] \S+`)
+		if len(lines) < 5 {
+			t.Fatalf("%d lines: %s", len(lines), errs)
+		}
+		for _, l := range lines {
+			if !re.MatchString(l) {
+				t.Errorf("-pc line %q", l)
+			}
+		}
+	})
+
+	t.Run("started-later", func(t *testing.T) {
+		nameB := fmt.Sprintf("ferret-ctr-b-%d", os.Getpid())
+		var idB string
+		// Not a pushed-down filter: every execve of the machine is seen.
+		lines, errs := ferretLines(t, []string{"-p", "%container.id %container.name %proc.name", "evt.type=execve and evt.dir=< and container.name startswith ferret-ctr-b"},
+			func() { idB = p.start(nameB, nil, `sleep 0.2; sleep 0.2; exec sleep 30`) },
+			func(l []string) bool { return len(l) >= 3 })
+		if len(lines) < 3 {
+			t.Fatalf("%d lines: %s", len(lines), errs)
+		}
+		// The first execve in the container (runc's init becoming the
+		// entrypoint) already carries the name; its children do too.
+		for i, want := range []string{"sh", "sleep", "sleep"} {
+			if exp := idB[:12] + " " + nameB + " " + want; lines[i] != exp {
+				t.Errorf("line %d = %q, want %q", i, lines[i], exp)
+			}
+		}
+	})
+
+	t.Run("lscontainers", func(t *testing.T) {
+		got, _ := ferretLines(t, []string{"-c", "lscontainers"}, nil, func(l []string) bool { return len(l) >= 3 })
+		want := fmt.Sprintf("%-15s%-16s%-20s%-13s", "podman", trunc(p.image, 15), trunc(nameA, 19), short)
+		found := false
+		for _, l := range got {
+			if strings.TrimRight(l, " ") == strings.TrimRight(want, " ") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("lscontainers lacks %q:\n%s", want, strings.Join(got, "\n"))
+		}
+	})
+
+	t.Run("pushdown", func(t *testing.T) {
+		r := container.NewResolver()
+		ok, ids := containerCgroups(r, []string{nameA})
+		var st syscall.Stat_t
+		if err := syscall.Stat(filepath.Join(r.UnifiedRoot(), "libpod_parent", "libpod-"+idA), &st); err != nil {
+			t.Fatalf("container's v2 cgroup: %v", err)
+		}
+		if !ok || len(ids) != 1 || ids[0] != st.Ino {
+			t.Fatalf("cgroup ids for %s: %v %v, want [%d]", nameA, ok, ids, st.Ino)
+		}
+		src, err := live.Open(live.Options{FilterCgroups: true, Cgroups: ids, NoSnapshot: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.Close()
+		mainPID := p.run("inspect", "-f", "{{.State.Pid}}", nameA)
+		mine, deadline := 0, time.Now().Add(60*time.Second)
+		for mine < 5 && time.Now().Before(deadline) {
+			ev, err := src.Next()
+			if err == capture.ErrTimeout {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := ev.Type.Name(); n != "read" && n != "write" {
+				continue
+			}
+			if fmt.Sprint(ev.TID) == mainPID {
+				mine++
+				continue
+			}
+			// The I/O of a process outside the container must not pass.
+			if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", ev.TID)); err == nil && !strings.Contains(string(b), idA) {
+				t.Fatalf("%s of process %d outside %s passed the kernel filter", ev.Type.Name(), ev.TID, nameA)
+			}
+		}
+		if mine < 5 {
+			t.Fatalf("only %d reads of the container's shell passed", mine)
+		}
+	})
+
+	t.Run("write", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "ctr.scap")
+		ferretLines(t, []string{"-w", file, "container.name=" + nameA}, nil, func([]string) bool {
+			fi, err := os.Stat(file)
+			return err == nil && fi.Size() > 64<<10
+		})
+		got, rc := runCLI(t, ".", []string{"-r", file, "-pc", "evt.type=read"})
+		if rc != 0 || !strings.Contains(got, " "+nameA+" ("+short+") sh (") {
+			t.Errorf("ferret -r -pc: rc %d:\n%.600s", rc, got)
+		}
+		sysdig, err := exec.LookPath("sysdig")
+		if err != nil {
+			t.Skip("sysdig not installed")
+		}
+		// sysdig lists the container with the name and image ferret wrote.
+		out, err := exec.Command(sysdig, "-r", file, "-c", "lscontainers").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(out), trunc(nameA, 19)) || !strings.Contains(string(out), short) || !strings.Contains(string(out), trunc(p.image, 15)) {
+			t.Errorf("sysdig -r lscontainers:\n%s", out)
+		}
+	})
+}
+
+func trunc(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
