@@ -11,39 +11,91 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/ferret-observability/ferret/internal/trace"
 )
 
-const traceUsage = `Usage: ferret trace [-fcT] [-t|-tt|-ttt] [-e trace=SET] [-s N] [-o FILE] -- CMD [ARGS...]
+const traceUsage = `Usage: ferret trace [-cCfqrTwxzZ] [-t|-tt|-ttt] [-e EXPR] [-s N] [-o FILE] [-E VAR[=VAL]] -- CMD [ARGS...]
        ferret trace [options] -p PID[,PID...]
 
 Traces the system calls of a command from its first one (execve), or of
 running processes, and prints them in strace's syntax. No ptrace: events
 come from ferret's eBPF probe, filtered by pid in the kernel.
 
-  -f          follow forks (children and threads), lines get [pid N]
-  -c          count calls, errors and time per syscall; print a table at exit
-  -T          show the time spent in each call
-  -t, -tt, -ttt  prefix lines with the time of day, with microseconds, or
-              seconds since the epoch
-  -e trace=SET  only these syscalls: names, classes (%file, %network,
-              %process, %signal, %ipc, %desc, %memory, %creds, %stat...),
-              /regexp, all, none; a leading ! negates
-  -s N        show at most N bytes of buffers (default 32)
-  -o FILE     write the trace to FILE instead of standard error
-  -p PID      trace running processes (comma-separated or repeated)
+  -f, --follow-forks        follow forks (children and threads)
+  -ff, --output-separately  with -o FILE, write each task's lines to FILE.TID
+  -c, --summary-only        count calls, errors and time per syscall; print a
+                            table at exit
+  -C, --summary             print the calls and the table
+  -w, --summary-wall-clock  (the table's times are wall-clock times)
+  -T, --syscall-times       show the time spent in each call
+  -t, -tt, -ttt             prefix lines with the time of day, with
+                            microseconds, or seconds since the epoch
+  -r, --relative-timestamps prefix lines with the time since the previous one
+  -e trace=SET, --trace=SET only these syscalls: names, classes (%file,
+                            %network, %process, %signal, %ipc, %desc, %memory,
+                            %creds, %stat...), /regexp, all, none; ! negates
+  -e signal=SET, --signal=SET  only these signals' lines
+  -e status=SET, --status=SET  successful, failed (or all)
+  -z, --successful-only     only calls that succeeded
+  -Z, --failed-only         only calls that failed
+  -s N, --string-limit=N    show at most N bytes of strings (default 32)
+  -x, -xx                   print non-ASCII strings (-xx: all strings) in hex
+  -o FILE, --output=FILE    write the trace to FILE instead of standard error
+  -p PID, --attach=PID      trace running processes (comma-separated or
+                            repeated)
+  -E VAR=VAL, -E VAR        set or remove a variable of the command's
+                            environment
+  -q, -qq                   no attach/detach messages; -qq: no exit lines
+  --syscall-limit=N         stop tracing after N calls
 
+Options ferret cannot honour (-y, -yy, -k, -u, -b, -P, -a, -I, -X raw, -e
+read=/write=/abbrev=/verbose=/raw=, --trace-fds...) are refused with an error.
 The exit status is the traced command's.
 `
 
 type traceConfig struct {
 	follow, count, durations bool
+	separate, summaryToo     bool
+	relative                 bool
 	time                     trace.TimeMode
 	set                      *trace.Set
+	status                   trace.Status
+	signals                  map[int]bool
 	strSize                  int
+	hex, quiet, limit        int
 	out                      string
+	env                      []string
 	pids                     []int
 	cmd                      []string
+}
+
+// unsupportedTrace names the strace options ferret trace refuses, with why.
+var unsupportedTrace = map[string]string{
+	"y": "fd paths (-y, -yy, --decode-fds) are not decoded yet", "k": "stack traces (-k) are not available",
+	"u": "running the command as another user (-u) is not supported", "b": "detaching on a syscall (-b) is not supported",
+	"P": "path filters (-P) are not supported", "a": "the result column (-a) is fixed at 40",
+	"I": "-I is not supported", "D": "-D is not supported (no ptrace)", "n": "syscall numbers (-n) are not shown",
+	"i": "the instruction pointer (-i) is not recorded", "F": "-F is not supported", "d": "-d is not supported",
+	"v": "unabbreviated structs (-v) are not supported", "O": "-O is not supported", "A": "-A is not supported",
+	"S": "-S is not supported (the table is sorted by time)", "U": "-U is not supported", "X": "-X is only supported as -X abbrev",
+	"V": "-V is not supported",
+}
+
+// longTrace maps strace's long options to their short letter; "" marks
+// those handled by name.
+var longTrace = map[string]string{
+	"follow-forks": "f", "summary-only": "c", "summary": "C", "syscall-times": "T", "relative-timestamps": "r",
+	"successful-only": "z", "failed-only": "Z", "summary-wall-clock": "w", "output": "o", "attach": "p",
+	"string-limit": "s", "env": "E", "quiet": "q", "absolute-timestamps": "t", "timestamps": "t",
+	"output-separately": "", "trace": "", "signal": "", "status": "", "syscall-limit": "", "seccomp-bpf": "",
+	"strings-in-hex": "", "const-print-style": "", "help": "",
+	"decode-fds": "!y", "stack-trace": "!k", "user": "!u", "detach-on": "!b", "trace-path": "!P",
+	"columns": "!a", "trace-fds": "!trace-fds", "inject": "!inject", "fault": "!fault", "no-abbrev": "!v",
+	"raw": "!raw", "read": "!read", "write": "!write", "abbrev": "!abbrev", "verbose": "!verbose",
+	"summary-sort-by": "!S", "summary-columns": "!summary-columns", "decode-pids": "!decode-pids",
+	"kvm": "!kvm", "daemonize": "!D", "instruction-pointer": "!i", "syscall-number": "!n",
 }
 
 func parseTraceArgs(args []string) (*traceConfig, error) {
@@ -59,6 +111,7 @@ func parseTraceArgs(args []string) (*traceConfig, error) {
 		}
 		return args[i], nil
 	}
+	follows := 0
 	for ; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -71,32 +124,85 @@ func parseTraceArgs(args []string) (*traceConfig, error) {
 		if a == "-h" || a == "--help" {
 			return nil, errHelp
 		}
+		if long, ok := strings.CutPrefix(a, "--"); ok {
+			name, v, hasV := strings.Cut(long, "=")
+			short, known := longTrace[name]
+			switch {
+			case !known:
+				return nil, fmt.Errorf("unrecognized option '--%s'", name)
+			case strings.HasPrefix(short, "!"):
+				if why, ok := unsupportedTrace[short[1:]]; ok {
+					return nil, fmt.Errorf("--%s: %s", name, why)
+				}
+				return nil, fmt.Errorf("--%s is not supported", name)
+			}
+			needs := map[string]bool{"o": true, "p": true, "s": true, "E": true, "trace": true, "signal": true,
+				"status": true, "syscall-limit": true, "const-print-style": true}
+			key := short
+			if key == "" {
+				key = name
+			}
+			if needs[key] && !hasV {
+				i++
+				if i >= len(args) {
+					return nil, fmt.Errorf("option '--%s' requires an argument", name)
+				}
+				v = args[i]
+			}
+			if err := c.long(key, v, hasV, &follows); err != nil {
+				return nil, err
+			}
+			continue
+		}
 	flags:
 		for j := 1; j < len(a); j++ {
-			switch a[j] {
+			switch l := a[j]; l {
 			case 'f':
-				c.follow = true
+				follows++
 			case 'c':
 				c.count = true
+			case 'C':
+				c.summaryToo = true
 			case 'T':
 				c.durations = true
+			case 'r':
+				c.relative = true
+			case 'q':
+				c.quiet++
+			case 'x':
+				c.hex++
+			case 'z':
+				c.status = trace.StatusOK
+			case 'Z':
+				c.status = trace.StatusFailed
+			case 'w':
 			case 't':
 				if c.time < trace.TimeEpoch {
 					c.time++
 				}
-			case 'e', 'o', 'p', 's':
-				v, err := value(a, j, a[j])
+			case 'e', 'o', 'p', 's', 'E', 'X':
+				v, err := value(a, j, l)
 				if err != nil {
 					return nil, err
 				}
-				if err := c.set1(a[j], v); err != nil {
+				if err := c.set1(l, v); err != nil {
 					return nil, err
 				}
 				break flags
 			default:
-				return nil, fmt.Errorf("invalid option -- '%c'", a[j])
+				if why, ok := unsupportedTrace[string(l)]; ok {
+					return nil, fmt.Errorf("-%c: %s", l, why)
+				}
+				return nil, fmt.Errorf("invalid option -- '%c'", l)
 			}
 		}
+	}
+	c.follow = follows > 0
+	if follows > 1 {
+		if c.out == "" {
+			return nil, errors.New("-ff needs -o FILE (each task's lines go to FILE.TID)")
+		}
+		c.separate = !c.count
 	}
 	c.cmd = args[i:]
 	if len(c.cmd) == 0 && len(c.pids) == 0 {
@@ -108,22 +214,154 @@ func parseTraceArgs(args []string) (*traceConfig, error) {
 	return c, nil
 }
 
+// long applies a long option (by short letter or name).
+func (c *traceConfig) long(key, v string, hasV bool, follows *int) error {
+	switch key {
+	case "f":
+		*follows = max(*follows, 1)
+	case "output-separately":
+		*follows = 2
+	case "c":
+		c.count = true
+	case "C":
+		c.summaryToo = true
+	case "T":
+		c.durations = true
+	case "r":
+		c.relative = true
+	case "z":
+		c.status = trace.StatusOK
+	case "Z":
+		c.status = trace.StatusFailed
+	case "w", "seccomp-bpf":
+	case "q":
+		c.quiet++
+	case "t":
+		c.time = trace.TimeSec
+		if hasV {
+			switch v {
+			case "", "time", "format:time":
+			case "precision:us", "us", "time,us":
+				c.time = trace.TimeUsec
+			case "unix,us", "format:unix,precision:us":
+				c.time = trace.TimeEpoch
+			default:
+				return fmt.Errorf("--timestamps=%s is not supported (time, us, unix,us)", v)
+			}
+		}
+	case "trace":
+		return c.set1('e', "trace="+v)
+	case "signal":
+		return c.set1('e', "signal="+v)
+	case "status":
+		return c.set1('e', "status="+v)
+	case "syscall-limit":
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("invalid --syscall-limit argument: '%s'", v)
+		}
+		c.limit = n
+	case "strings-in-hex":
+		switch v {
+		case "", "all":
+			c.hex = 2
+		case "non-ascii":
+			c.hex = 1
+		default:
+			return fmt.Errorf("--strings-in-hex=%s is not supported (all, non-ascii)", v)
+		}
+	case "const-print-style":
+		return c.set1('X', v)
+	default:
+		return c.set1(key[0], v)
+	}
+	return nil
+}
+
 var errHelp = errors.New("help requested")
+
+// parseSignalSet reads -e signal=: signal names (with or without SIG) or
+// numbers, all, none, a leading ! negating.
+func parseSignalSet(v string) (map[int]bool, error) {
+	neg := strings.HasPrefix(v, "!")
+	v = strings.TrimPrefix(v, "!")
+	set := map[int]bool{}
+	for _, f := range strings.Split(v, ",") {
+		switch f = strings.TrimSpace(f); f {
+		case "all":
+			for s := 1; s <= 64; s++ {
+				set[s] = true
+			}
+			continue
+		case "none", "":
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			n = int(unix.SignalNum("SIG" + strings.TrimPrefix(strings.ToUpper(f), "SIG")))
+		}
+		if n <= 0 || n > 64 {
+			return nil, fmt.Errorf("invalid signal '%s'", f)
+		}
+		set[n] = true
+	}
+	if neg {
+		out := map[int]bool{}
+		for s := 1; s <= 64; s++ {
+			if !set[s] {
+				out[s] = true
+			}
+		}
+		return out, nil
+	}
+	return set, nil
+}
 
 func (c *traceConfig) set1(opt byte, v string) error {
 	switch opt {
 	case 'e':
-		expr, ok := strings.CutPrefix(v, "trace=")
-		if !ok && strings.Contains(v, "=") {
-			return fmt.Errorf("unsupported -e qualifier %q (only trace= is supported)", v)
+		q, expr, ok := strings.Cut(v, "=")
+		if !ok {
+			q, expr = "trace", v
 		}
-		s, err := trace.ParseSet(expr)
-		if err != nil {
-			return err
+		switch q {
+		case "trace", "t":
+			s, err := trace.ParseSet(expr)
+			if err != nil {
+				return err
+			}
+			c.set = s
+		case "signal", "signals", "s":
+			s, err := parseSignalSet(expr)
+			if err != nil {
+				return err
+			}
+			c.signals = s
+		case "status":
+			switch expr {
+			case "all", "successful,failed", "failed,successful":
+				c.status = trace.StatusAll
+			case "successful", "!failed":
+				c.status = trace.StatusOK
+			case "failed", "!successful":
+				c.status = trace.StatusFailed
+			default:
+				return fmt.Errorf("-e status=%s is not supported (successful, failed, all)", expr)
+			}
+		default:
+			return fmt.Errorf("-e %s= is not supported (trace=, signal=, status= are)", q)
 		}
-		c.set = s
 	case 'o':
 		c.out = v
+	case 'E':
+		if v == "" {
+			return errors.New("-E needs VAR=VAL or VAR")
+		}
+		c.env = append(c.env, v)
+	case 'X':
+		if v != "abbrev" {
+			return fmt.Errorf("-X %s is not supported (only abbrev)", v)
+		}
 	case 's':
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
@@ -153,7 +391,7 @@ func (cl *cli) runTrace(args []string) int {
 		return 1
 	}
 	out := cl.stderr
-	if c.out != "" {
+	if c.out != "" && !c.separate {
 		f, err := os.Create(c.out)
 		if err != nil {
 			fmt.Fprintf(cl.stderr, "ferret trace: can't fopen '%s': %v\n", c.out, err)
@@ -163,9 +401,15 @@ func (cl *cli) runTrace(args []string) int {
 		out = f
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
-	status, err := trace.Run(trace.Session{Options: trace.Options{Out: bw, Follow: c.follow, Durations: c.durations,
-		Time: c.time, Summary: c.count, Set: c.set, StrSize: c.strSize, PIDPrefix: c.out != "" && (c.follow || len(c.pids) > 1)},
-		Cmd: c.cmd, PIDs: c.pids, Warn: cl.stderr})
+	sess := trace.Session{Options: trace.Options{Out: bw, Follow: c.follow, Durations: c.durations,
+		Time: c.time, Summary: c.count, SummaryToo: c.summaryToo && !c.count, Set: c.set, StrSize: c.strSize,
+		PIDPrefix: c.out != "" && (c.follow || len(c.pids) > 1), Status: c.status, Signals: c.signals,
+		Quiet: c.quiet, Relative: c.relative, Hex: c.hex, Limit: c.limit},
+		Cmd: c.cmd, PIDs: c.pids, Warn: cl.stderr, Env: c.env}
+	if c.separate {
+		sess.Separate = c.out
+	}
+	status, err := trace.Run(sess)
 	if ferr := bw.Flush(); err == nil && ferr != nil {
 		err = ferr
 	}

@@ -94,8 +94,17 @@ func (c *rcall) outAny(i int) ([]byte, bool) {
 type renderer struct {
 	b       []byte
 	strSize int
+	hex     int // Options.Hex
 	n       int // arguments written so far
 	split   int // length of b where the first exit-only argument starts (-1: none yet)
+}
+
+// quote appends s quoted (see appendQuoted), in \x escapes with -x/-xx.
+func (r *renderer) quote(b []byte, s []byte, max int) []byte {
+	if r.hex == 0 {
+		return appendQuoted(b, s, max)
+	}
+	return appendQuotedHex(b, s, max, r.hex > 1)
 }
 
 func (r *renderer) sep() {
@@ -265,7 +274,7 @@ func initKinds() {
 				r.b = appendPtr(r.b, c.args[i])
 				return
 			}
-			r.b = appendQuoted(r.b, cstr(p), -1)
+			r.b = r.quote(r.b, cstr(p), -1)
 		}},
 		"rbuf": {copy: event.RawRetLen, exit: true, print: func(r *renderer, c *rcall, i int) {
 			r.sep()
@@ -293,7 +302,7 @@ func initKinds() {
 				r.b = appendPtr(r.b, c.args[i])
 				return
 			}
-			r.b = appendQuoted(r.b, cstr(p), -1)
+			r.b = r.quote(r.b, cstr(p), -1)
 		}},
 		"oflags": simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendOpenFlags(r.b, c.args[i]) }),
 		"omode": simple(func(r *renderer, c *rcall, i int) {
@@ -461,7 +470,7 @@ func initKinds() {
 				if n > 0 {
 					r.b = append(r.b, ", "...)
 				}
-				r.b = appendQuoted(r.b, s, r.strSize)
+				r.b = r.quote(r.b, s, r.strSize)
 				n++
 			}
 			r.b = append(r.b, ']')
@@ -591,7 +600,7 @@ func (r *renderer) optval(p []byte, ok bool, ptr uint64) {
 		r.b = strconv.AppendInt(r.b, s32(u32(p, 0)), 10)
 		r.b = append(r.b, ']')
 	default:
-		r.b = appendQuoted(r.b, p, r.strSize)
+		r.b = r.quote(r.b, p, r.strSize)
 	}
 }
 
@@ -601,7 +610,7 @@ func (r *renderer) buf(p []byte, count int64) {
 	if count >= 0 && int64(len(p)) > count {
 		p = p[:count]
 	}
-	r.b = appendQuoted(r.b, p, r.strSize)
+	r.b = r.quote(r.b, p, r.strSize)
 	if count > int64(len(p)) && len(p) <= r.strSize {
 		r.b = append(r.b, "..."...)
 	}
@@ -825,9 +834,9 @@ func appendStack(r *renderer, c *rcall, p []byte) {
 
 func appendUtsname(r *renderer, c *rcall, p []byte) {
 	r.b = append(r.b, "{sysname="...)
-	r.b = appendQuoted(r.b, cstr(p[0:65]), -1)
+	r.b = r.quote(r.b, cstr(p[0:65]), -1)
 	r.b = append(r.b, ", nodename="...)
-	r.b = appendQuoted(r.b, cstr(p[65:130]), -1)
+	r.b = r.quote(r.b, cstr(p[65:130]), -1)
 	r.b = append(r.b, ", ...}"...)
 }
 

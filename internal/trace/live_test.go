@@ -150,3 +150,33 @@ func ferretBin(t testing.TB) string {
 	testutil.RequireRoot(t)
 	return testutil.FerretBinary(t)
 }
+
+// TestLiveOutputSeparately checks -ff: one FILE.TID per task, lines without
+// pid prefixes, and no FILE itself.
+func TestLiveOutputSeparately(t *testing.T) {
+	bin := ferretBin(t)
+	base := filepath.Join(t.TempDir(), "trace")
+	out, err := exec.Command(bin, "trace", "-ff", "-o", base, "-e", "trace=execve,exit_group", "--",
+		"sh", "-c", "/bin/true; exit 4").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 4 {
+		t.Fatalf("status: %v\n%s", err, out)
+	}
+	files, _ := filepath.Glob(base + ".*")
+	if len(files) != 2 {
+		t.Fatalf("files %v, want one per process", files)
+	}
+	if _, err := os.Stat(base); err == nil {
+		t.Errorf("%s created with -ff", base)
+	}
+	var all string
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		all += string(b)
+		if !regexp.MustCompile(`(?m)\A(execve|exit_group)\(`).Match(b) {
+			t.Errorf("%s does not start with a call line:\n%s", f, b)
+		}
+	}
+	if !strings.Contains(all, `execve("/bin/true", ["/bin/true"], 0x`) || !strings.Contains(all, "+++ exited with 4 +++") {
+		t.Errorf("lines:\n%s", all)
+	}
+}

@@ -59,3 +59,34 @@ func appendHex(b []byte, v uint64) []byte {
 	b = append(b, '0', 'x')
 	return strconv.AppendUint(b, v, 16)
 }
+
+// appendQuotedHex quotes s with every byte as \xNN when all is set or when
+// s holds a byte that is not printable ASCII (strace -xx, -x).
+func appendQuotedHex(b []byte, s []byte, max int, all bool) []byte {
+	if !all {
+		printable := true
+		for _, c := range s {
+			if c < 0x20 || c >= 0x7f {
+				printable = false
+				break
+			}
+		}
+		if printable {
+			return appendQuoted(b, s, max)
+		}
+	}
+	trunc := false
+	if max >= 0 && len(s) > max {
+		s, trunc = s[:max], true
+	}
+	const digits = "0123456789abcdef"
+	b = append(b, '"')
+	for _, c := range s {
+		b = append(b, '\\', 'x', digits[c>>4], digits[c&15])
+	}
+	b = append(b, '"')
+	if trunc {
+		b = append(b, "..."...)
+	}
+	return b
+}

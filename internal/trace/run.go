@@ -3,8 +3,12 @@
 package trace
 
 import (
+	"bufio"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
+	"strings"
 
 	"github.com/ferret-observability/ferret/internal/capture/live"
 	"github.com/ferret-observability/ferret/internal/engine"
@@ -19,14 +23,76 @@ type Session struct {
 	Options
 	Cmd  []string
 	PIDs []int
-	// Warn receives the lost-events report.
+	// Warn receives the lost-events report and the attach and detach
+	// messages of -p (unless Quiet).
 	Warn io.Writer
+	// Separate, when set, writes each task's lines to Separate.TID (-ff).
+	Separate string
+	// Env sets (NAME=VALUE) or removes (NAME) variables of the command's
+	// environment (-E).
+	Env []string
+}
+
+// files writes each task's lines to its own PREFIX.TID file.
+type files struct {
+	prefix string
+	open   map[int64]*bufio.Writer
+	closer []*os.File
+	err    error
+}
+
+func (f *files) writer(tid int64) io.Writer {
+	if w, ok := f.open[tid]; ok {
+		return w
+	}
+	fh, err := os.Create(f.prefix + "." + strconv.FormatInt(tid, 10))
+	if err != nil {
+		if f.err == nil {
+			f.err = err
+		}
+		f.open[tid] = bufio.NewWriter(io.Discard)
+		return f.open[tid]
+	}
+	f.closer = append(f.closer, fh)
+	w := bufio.NewWriterSize(fh, 16<<10)
+	f.open[tid] = w
+	return w
+}
+
+func (f *files) flush() {
+	for _, w := range f.open {
+		w.Flush()
+	}
+}
+
+func (f *files) close() error {
+	f.flush()
+	for _, fh := range f.closer {
+		if err := fh.Close(); err != nil && f.err == nil {
+			f.err = err
+		}
+	}
+	f.closer = nil
+	return f.err
 }
 
 // Run traces the session's command or processes live until the command
 // exits (its status is returned), every traced task has exited, or a signal
 // ends it (-p). Out is flushed whenever the probe has nothing pending.
 func Run(s Session) (int, error) {
+	var sep *files
+	if s.Separate != "" {
+		sep = &files{prefix: s.Separate, open: map[int64]*bufio.Writer{}}
+		s.Options.Separate = sep.writer
+		defer sep.close()
+	}
+	for _, kv := range s.Env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			os.Setenv(k, v)
+		} else {
+			os.Unsetenv(kv)
+		}
+	}
 	tr := New(s.Options)
 	opts := live.Options{FollowChildren: s.Follow, SnapLen: max(tr.opts.StrSize+1, live.DefaultSnapLen), NoSnapshot: true, Raw: Copies()}
 	if names, ok := s.Set.Names(); ok {
@@ -53,7 +119,17 @@ func Run(s Session) (int, error) {
 	}
 	defer src.Close()
 
-	loop := engine.Follow{Handle: tr.Handle, Command: cmd, SignalsToCommand: true, Idle: flusher(s.Out)}
+	idle := flusher(s.Out)
+	if sep != nil {
+		out := idle
+		idle = func() {
+			sep.flush()
+			if out != nil {
+				out()
+			}
+		}
+	}
+	loop := engine.Follow{Handle: tr.Handle, Command: cmd, SignalsToCommand: true, Idle: idle}
 	if cmd != nil {
 		tr.Hold(int64(cmd.PID))
 		loop.Drained = func() bool { _, exited := tr.Exited(); return tr.Live() == 0 && exited }
@@ -66,6 +142,13 @@ func Run(s Session) (int, error) {
 			for _, tid := range tids {
 				tr.Attach(int64(pid), int64(tid))
 			}
+			if s.Quiet == 0 && s.Warn != nil {
+				if len(tids) > 1 && s.Follow {
+					fmt.Fprintf(s.Warn, "ferret trace: Process %d attached with %d threads\n", pid, len(tids))
+				} else {
+					fmt.Fprintf(s.Warn, "ferret trace: Process %d attached\n", pid)
+				}
+			}
 		}
 		loop.Done = func() bool { return tr.Live() == 0 }
 		loop.Drained = loop.Done
@@ -74,11 +157,23 @@ func Run(s Session) (int, error) {
 	if err != nil {
 		return status, err
 	}
+	if cmd == nil && s.Quiet == 0 && s.Warn != nil {
+		for _, pid := range s.PIDs {
+			if tr.Traced(int64(pid)) {
+				fmt.Fprintf(s.Warn, "ferret trace: Process %d detached\n", pid)
+			}
+		}
+	}
 	if st, ok := tr.Exited(); ok && cmd != nil {
 		status = st
 	}
 	if err := tr.Finish(); err != nil {
 		return status, err
+	}
+	if sep != nil {
+		if err := sep.close(); err != nil {
+			return status, err
+		}
 	}
 	if st := src.Stats(); st.TotalDrops() > 0 && s.Warn != nil {
 		fmt.Fprintf(s.Warn, "ferret trace: %d events lost\n", st.TotalDrops())

@@ -21,6 +21,16 @@ const (
 	TimeEpoch          // 1700000000.000000
 )
 
+// Status selects calls by result (strace -e status=).
+type Status uint8
+
+// Call result filters.
+const (
+	StatusAll    Status = iota
+	StatusOK            // -z: successful calls only
+	StatusFailed        // -Z: failed calls only
+)
+
 // Options configure a Tracer.
 type Options struct {
 	Out       io.Writer // lines (and the -c table)
@@ -29,9 +39,31 @@ type Options struct {
 	Durations bool      // -T
 	Time      TimeMode  // -t, -tt, -ttt
 	Summary   bool      // -c: count instead of printing calls
-	Set       *Set      // -e trace=; nil traces everything
-	StrSize   int       // -s; 0 means DefaultStrSize
-	Location  *time.Location
+	// SummaryToo prints the calls and the -c table (-C).
+	SummaryToo bool
+	// Status keeps only successful (StatusOK, -z) or failed (StatusFailed,
+	// -Z) calls.
+	Status Status
+	// Signals lists the signals whose "--- SIG..." lines are shown
+	// (-e signal=); nil shows every signal.
+	Signals map[int]bool
+	// Quiet suppresses the "+++ exited" and "+++ killed" lines from 2
+	// (-qq).
+	Quiet int
+	// Relative prefixes lines with the time since the previous line (-r).
+	Relative bool
+	// Hex shows strings with non-printable bytes (1, -x) or all strings
+	// (2, -xx) as \x escapes.
+	Hex int
+	// Limit stops tracing after this many calls (--syscall-limit); 0 means
+	// no limit.
+	Limit int
+	// Separate, when set, gives the writer of each task's lines (-ff:
+	// FILE.TID); Out then only receives the -c table.
+	Separate func(tid int64) io.Writer
+	Set      *Set // -e trace=; nil traces everything
+	StrSize  int  // -s; 0 means DefaultStrSize
+	Location *time.Location
 }
 
 // thread is the per-task state of a traced task.
@@ -60,7 +92,10 @@ type Tracer struct {
 	rootPID int64
 	sum     *Summary
 	line    []byte
-	open    int64 // task whose call line strace would have open, 0 if none
+	open    int64  // task whose call line strace would have open, 0 if none
+	calls   int    // calls completed (for Limit)
+	lineTID int64  // task of the line being written
+	lastTS  uint64 // time of the previous line (-r)
 	call    rcall
 	exited  bool
 	status  int // exit status of the root process (128+sig when killed)
@@ -76,7 +111,7 @@ func New(opts Options) *Tracer {
 		opts.Location = time.Local
 	}
 	t := &Tracer{opts: opts, threads: make(map[int64]*thread)}
-	if opts.Summary {
+	if opts.Summary || opts.SummaryToo {
 		t.sum = NewSummary()
 	}
 	return t
@@ -96,6 +131,9 @@ func (t *Tracer) Attach(pid, tid int64) {
 		t.threads[tid] = &thread{pid: pid}
 	}
 }
+
+// Traced reports whether task tid is still traced.
+func (t *Tracer) Traced(tid int64) bool { return t.threads[tid] != nil }
 
 // Live returns the number of traced tasks still running.
 func (t *Tracer) Live() int { return len(t.threads) }
@@ -179,7 +217,7 @@ func (t *Tracer) Handle(ev *event.Event) {
 		}
 		th.enter.TID = ev.TID
 		th.hasEnter, th.unfinished = true, false
-		if t.sum == nil && t.opts.Set.Has(nameOf(nr)) {
+		if !t.opts.Summary && t.opts.Status == StatusAll && t.opts.Set.Has(nameOf(nr)) {
 			// strace prints the call now: whatever line was open is left
 			// unfinished
 			t.interrupt(ev.TID)
@@ -278,7 +316,7 @@ func (t *Tracer) interrupt(tid int64) {
 
 // enterArgs appends the arguments strace prints when c enters.
 func (t *Tracer) enterArgs(b []byte, c *rcall) []byte {
-	r := renderer{b: b, strSize: t.opts.StrSize}
+	r := renderer{b: b, strSize: t.opts.StrSize, hex: t.opts.Hex}
 	r.args(c)
 	switch {
 	case r.split < 0:
@@ -292,8 +330,18 @@ func (t *Tracer) enterArgs(b []byte, c *rcall) []byte {
 
 // complete handles a finished call.
 func (t *Tracer) complete(th *thread, c *rcall) {
-	if c.name == "" || !t.opts.Set.Has(c.name) {
+	if c.name == "" || !t.opts.Set.Has(c.name) || t.LimitReached() {
 		return
+	}
+	switch t.opts.Status {
+	case StatusOK:
+		if c.failed() {
+			return
+		}
+	case StatusFailed:
+		if !c.failed() {
+			return
+		}
 	}
 	var lat uint64
 	if c.enter != nil && c.exit.TS >= c.enter.TS {
@@ -304,16 +352,19 @@ func (t *Tracer) complete(th *thread, c *rcall) {
 		// tracing started: strace neither shows nor counts them.
 		return
 	}
+	t.calls++
 	if t.sum != nil {
 		t.sum.Add(c.name, lat, c.failed())
-		return
+		if t.opts.Summary {
+			return
+		}
 	}
 	t.interrupt(c.exit.TID)
 	if t.open == c.exit.TID {
 		t.open = 0
 	}
 	var b []byte
-	r := renderer{strSize: t.opts.StrSize}
+	r := renderer{strSize: t.opts.StrSize, hex: t.opts.Hex}
 	if th.unfinished {
 		b = t.prefix(c.exit.TID, c.exit.TS)
 		b = append(b, "<... "...)
@@ -371,15 +422,16 @@ func appendDuration(b []byte, ns uint64) []byte {
 // prefix starts a line: "PID " with Options.PIDPrefix, else "[pid N] "
 // when following several tasks; then the timestamp.
 func (t *Tracer) prefix(tid int64, ts uint64) []byte {
+	t.lineTID = tid
 	b := t.line[:0]
-	if t.opts.PIDPrefix {
+	if t.opts.PIDPrefix && t.opts.Separate == nil {
 		s := strconv.FormatInt(tid, 10)
 		b = append(b, s...)
 		for i := len(s); i < 5; i++ {
 			b = append(b, ' ')
 		}
 		b = append(b, ' ')
-	} else if t.opts.Follow && len(t.threads) > 1 {
+	} else if t.opts.Follow && len(t.threads) > 1 && t.opts.Separate == nil {
 		b = append(b, "[pid "...)
 		s := strconv.FormatInt(tid, 10)
 		for i := len(s); i < 5; i++ {
@@ -387,6 +439,25 @@ func (t *Tracer) prefix(tid int64, ts uint64) []byte {
 		}
 		b = append(b, s...)
 		b = append(b, "] "...)
+	}
+	if t.opts.Relative {
+		var d uint64
+		if t.lastTS != 0 && ts > t.lastTS {
+			d = ts - t.lastTS
+		}
+		t.lastTS = ts
+		sec := strconv.FormatUint(d/1e9, 10)
+		for i := len(sec); i < 6; i++ {
+			b = append(b, ' ')
+		}
+		b = append(b, sec...)
+		b = append(b, '.')
+		us := strconv.FormatUint((d%1e9)/1e3, 10)
+		for i := len(us); i < 6; i++ {
+			b = append(b, '0')
+		}
+		b = append(b, us...)
+		b = append(b, ' ')
 	}
 	if t.opts.Time != TimeNone {
 		tm := time.Unix(0, int64(ts)).In(t.opts.Location)
@@ -409,15 +480,23 @@ func (t *Tracer) prefix(tid int64, ts uint64) []byte {
 	return b
 }
 
+// write writes a line begun by prefix.
 func (t *Tracer) write(b []byte) {
 	t.line = b[:0]
 	if t.err != nil {
 		return
 	}
-	if _, err := t.opts.Out.Write(b); err != nil {
+	w := t.opts.Out
+	if t.opts.Separate != nil {
+		w = t.opts.Separate(t.lineTID)
+	}
+	if _, err := w.Write(b); err != nil {
 		t.err = err
 	}
 }
+
+// LimitReached reports whether Options.Limit calls have been traced.
+func (t *Tracer) LimitReached() bool { return t.opts.Limit > 0 && t.calls >= t.opts.Limit }
 
 // procExit prints the unfinished exit call and "+++ exited with N +++".
 func (t *Tracer) procExit(ev *event.Event, th *thread) {
@@ -432,7 +511,7 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 		code, sig = (st>>8)&0xff, uint64(st&0x7f)
 	}
 	leader := ev.TID == th.pid
-	if t.sum == nil {
+	if !t.opts.Summary && !t.LimitReached() {
 		if th.hasEnter {
 			var c rcall
 			c.load(&th.enter, nil)
@@ -449,7 +528,7 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 					b = t.prefix(ev.TID, th.enter.TS)
 					b = append(b, c.name...)
 					b = append(b, '(')
-					r := renderer{b: b, strSize: t.opts.StrSize}
+					r := renderer{b: b, strSize: t.opts.StrSize, hex: t.opts.Hex}
 					r.args(&c)
 					b = r.b
 				default:
@@ -468,7 +547,7 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 			}
 			th.hasEnter = false
 		}
-		if leader {
+		if leader && t.opts.Quiet < 2 {
 			t.interrupt(ev.TID)
 			b := t.prefix(ev.TID, ev.TS)
 			if sig != 0 {
@@ -500,11 +579,11 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 // signal prints "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, ...} ---"
 // for a delivered signal.
 func (t *Tracer) signal(ev *event.Event, th *thread) {
-	if t.sum != nil {
+	if t.opts.Summary || t.LimitReached() {
 		return
 	}
 	sig, ok := ev.Uint(2)
-	if !ok || sig == 0 {
+	if !ok || sig == 0 || t.opts.Signals != nil && !t.opts.Signals[int(sig)] {
 		return
 	}
 	t.interrupt(ev.TID)
@@ -601,6 +680,9 @@ func appendSiginfo(b []byte, ev *event.Event, sig int) []byte {
 // error.
 func (t *Tracer) Finish() error {
 	if t.sum != nil && t.err == nil {
+		if t.opts.SummaryToo {
+			t.opts.Out.Write([]byte{'\n'})
+		}
 		if _, err := t.sum.WriteTo(t.opts.Out); err != nil {
 			t.err = err
 		}
