@@ -235,18 +235,19 @@ func (t Type) LargePayload() bool {
 	return i != nil && i.Flags&FlagLargePayload != 0
 }
 
-// Well-known event types referenced by code (the ones the probe emits).
+// Well-known event types referenced by code (the ones the probe emits),
+// by the layout the probe writes.
 const (
-	GenericE     Type = 0
-	GenericX     Type = 1
-	SchedSwitch  Type = 152
-	ProcExit1E   Type = 186
-	ProcInfoE    Type = 234
-	ContainerE   Type = 272
-	Container2E  Type = 324
-	DropE        Type = 148
-	DropX        Type = 149
-	SignalDelivE Type = 232
+	GenericE     = EvSyscallE
+	GenericX     = EvSyscallX
+	SchedSwitch  = EvSwitchE152
+	ProcExit1E   = EvProcexitE186
+	ProcInfoE    = EvProcinfoE
+	ContainerE   = EvContainerE272
+	Container2E  = EvContainerE324
+	DropE        = EvDropE
+	DropX        = EvDropX
+	SignalDelivE = EvSignaldeliverE
 )
 
 // ByName returns every event type whose name is name (both directions, all

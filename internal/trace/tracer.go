@@ -175,7 +175,7 @@ func exitName(ev *event.Event) string {
 	return event.SyscallCodeName(uint16(c))
 }
 
-func isProcExit(ty event.Type) bool { return ty == event.ProcExit1E || ty == 16 }
+func isProcExit(ty event.Type) bool { return ty == event.ProcExit1E || ty == event.EvProcexitE }
 
 // enterNr returns the native number of a raw enter record.
 func enterNr(ev *event.Event) int {

@@ -521,7 +521,7 @@ func (t *Table) ProcessThreads(c *fields.Ctx, st *state.State, ts uint64) {
 	cur := st.Cur()
 	saved := *cur
 	savedEv := c.Ev
-	ev := &event.Event{Type: event.Type(197), TS: ts - ts%1_000_000_000 - 1}
+	ev := &event.Event{Type: event.EvSysdigeventX, TS: ts - ts%1_000_000_000 - 1}
 	for _, th := range st.SortedThreads() {
 		ev.TID = th.TID
 		*cur = state.Cur{Event: ev, Thread: th, FDNum: -1}
