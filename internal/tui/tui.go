@@ -526,11 +526,16 @@ func (u *ui) findNext(d int) {
 	}
 }
 
-// picker shows a list in a centred box; choose gets the index.
-func (u *ui) picker(title string, items []string, current int, choose func(i int)) {
+// picker shows a list in a centred box; choose gets the index. Items
+// may have a shortcut key (0 for none).
+func (u *ui) picker(title string, items []string, current int, choose func(i int), shortcuts ...rune) {
 	l := tview.NewList().ShowSecondaryText(false)
-	for _, it := range items {
-		l.AddItem(tview.Escape(it), "", 0, nil)
+	for i, it := range items {
+		var sc rune
+		if i < len(shortcuts) {
+			sc = shortcuts[i]
+		}
+		l.AddItem(tview.Escape(it), "", sc, nil)
 	}
 	if current >= 0 && current < len(items) {
 		l.SetCurrentItem(current)
@@ -610,10 +615,13 @@ func (u *ui) actionPicker() {
 		return
 	}
 	var items []string
+	var keys []rune
 	for _, a := range lv.Actions {
-		items = append(items, a.Hotkey+": "+a.Description)
+		items = append(items, a.Description+" ("+a.Command+")")
+		k, _ := utf8.DecodeRuneInString(a.Hotkey)
+		keys = append(keys, k)
 	}
-	u.picker("Actions", items, 0, func(i int) { u.runAction(lv.Actions[i], r) })
+	u.picker("Actions", items, 0, func(i int) { u.runAction(lv.Actions[i], r) }, keys...)
 }
 
 // runHotkey runs the current view's action bound to key, if any.

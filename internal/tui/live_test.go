@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package tui_test
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/testutil"
+)
+
+// trigger starts a process that keeps writing to a file of its own and
+// returns the file's name and the process.
+func trigger(t *testing.T) (string, *exec.Cmd) {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), fmt.Sprintf("ferret-top-live-%d", os.Getpid()))
+	cmd := exec.Command("sh", "-c", "while :; do echo x >> "+name+"; sleep 0.05; done")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return name, cmd
+}
+
+// TestLiveRaw: as root, `ferret top --raw` on the live system shows the
+// trigger's file in the Files view at each refresh, and ends on SIGINT.
+func TestLiveRaw(t *testing.T) {
+	testutil.RequireRoot(t)
+	bin := testutil.FerretBinary(t)
+	name, _ := trigger(t)
+	top := exec.Command(bin, "top", "--raw", "-d", "300", "-v", "files", "fd.name="+name)
+	out, err := top.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	top.Stderr = &stderr
+	if err := top.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	found := 0
+	for found < 3 && sc.Scan() {
+		line := sc.Text()
+		if strings.HasSuffix(strings.TrimSpace(line), name) {
+			f := strings.Fields(line)
+			// BYTES IN, BYTES OUT, OPS, OPENS, ERRORS, FILENAME: the
+			// trigger appends 2 bytes about 6 times per sample.
+			if len(f) != 6 || f[0] != "0" || f[1] == "0" || f[2] == "0" {
+				t.Errorf("unexpected row %q", line)
+			}
+			found++
+		}
+	}
+	top.Process.Signal(syscall.SIGINT)
+	err = top.Wait()
+	if found < 3 {
+		t.Fatalf("the trigger's file never showed up; stderr: %s", stderr.String())
+	}
+	if err != nil {
+		t.Errorf("exit after SIGINT: %v; stderr: %s", err, stderr.String())
+	}
+}
+
+// TestLiveInteractive: as root, the screen shows the live system; the
+// trigger process is found, drilled into and killed through the F8
+// action with its confirmation.
+func TestLiveInteractive(t *testing.T) {
+	testutil.RequireRoot(t)
+	_, cmd := trigger(t)
+	pid := fmt.Sprint(cmd.Process.Pid)
+	tm := startTerm(t, "-d", "500", "proc.pid="+pid)
+	tm.waitText("Source: Live System", "Viewing: Processes", "while :; do echo x")
+	tm.keys("Enter")
+	tm.waitText("Viewing: Threads", "For: proc.pid="+pid)
+	tm.keys("BSpace")
+	tm.waitText("Viewing: Processes", "For: whole machine", "while :; do echo x")
+	tm.keys("F8")
+	tm.waitText("Actions", "(kill %proc.pid)")
+	tm.keys("k") // the action's hotkey; kill asks for a confirmation
+	tm.waitText("Run kill " + pid + " ?")
+	tm.keys("n")
+	tm.waitFor("confirmation closed", func(s string) bool { return !strings.Contains(s, "Run kill") })
+	if err := cmd.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Fatalf("the process died although the kill was declined: %v", err)
+	}
+	tm.keys("k")
+	tm.waitText("Run kill " + pid + " ?")
+	tm.keys("y")
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	if err := <-done; err == nil {
+		t.Fatal("the trigger was not killed")
+	}
+	tm.keys("q")
+	tm.waitText("EXITED rc=0")
+}
