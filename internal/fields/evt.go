@@ -92,7 +92,7 @@ func init() {
 					return b, false
 				}
 				if r < 0 {
-					if n := ErrnoName(-r); n != "" {
+					if n := event.ErrnoName(-r); n != "" {
 						return append(b, n...), true
 					}
 					return strconv.AppendInt(b, r, 10), true

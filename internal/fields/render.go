@@ -70,7 +70,7 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 				plain = append(plain, ' ')
 			}
 			first = false
-			if n := signalName(i + 1); n != "" {
+			if n := event.SignalName(i + 1); n != "" {
 				plain = append(plain, n...)
 			} else {
 				plain = strconv.AppendUint(plain, i+1, 10)
@@ -80,7 +80,7 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 		v := sint(b)
 		plain = strconv.AppendInt(plain, v, 10)
 		if v < 0 {
-			res = append(res, ErrnoName(-v)...)
+			res = append(res, event.ErrnoName(-v)...)
 		}
 	case event.PTFD:
 		fd := sint(b)
@@ -88,7 +88,7 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 		if fd == -100 {
 			res = append(res, "AT_FDCWD"...)
 		} else if fd < 0 {
-			res = append(res, ErrnoName(-fd)...)
+			res = append(res, event.ErrnoName(-fd)...)
 		} else if t := c.State.Cur().Thread; t != nil {
 			if f := c.fdForArg(t, fd); f != nil {
 				res = appendFDTag(res, f)
@@ -139,7 +139,7 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 	case event.PTSigType:
 		v := puint(b)
 		plain = strconv.AppendUint(plain, v, 10)
-		res = append(res, signalName(v)...)
+		res = append(res, event.SignalName(v)...)
 	case event.PTRelTime:
 		v := puint(b)
 		plain = strconv.AppendUint(plain, v, 10)

@@ -5,11 +5,11 @@ package filemon
 import (
 	"strconv"
 
-	"golang.org/x/sys/unix"
+	"github.com/ferret-observability/ferret/internal/event"
 )
 
 func errnoName(e int64) string {
-	if n := unix.ErrnoName(unix.Errno(e)); n != "" {
+	if n := event.ErrnoName(e); n != "" {
 		return n
 	}
 	return "E" + strconv.FormatInt(e, 10)

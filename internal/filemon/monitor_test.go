@@ -97,7 +97,7 @@ func TestProcessTree(t *testing.T) {
 		Proc: func(tid int64) (ProcInfo, bool) { p, ok := procs[tid]; return p, ok }},
 		func(r *Record) {
 			got = append(got, fmt.Sprintf("%d %d %s %s %s fd=%d r=%d w=%d %s %s", r.PID, r.PPID, r.Comm, r.Path,
-				FlagsText(r.Flags), r.FD, r.BytesRead, r.BytesWritten, r.Result(), r.End))
+				event.OpenFlagsString(r.Flags), r.FD, r.BytesRead, r.BytesWritten, r.Result(), r.End))
 		})
 	for _, e := range g.Events() {
 		m.Handle(e)

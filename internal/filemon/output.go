@@ -4,40 +4,11 @@ package filemon
 
 import (
 	"encoding/json"
+	"github.com/ferret-observability/ferret/internal/event"
 	"io"
 	"strconv"
 	"time"
 )
-
-// openFlags are ferret's open-flag bits in the order of their native values.
-var openFlags = []struct {
-	name string
-	bit  uint32
-}{
-	{"O_CREAT", 1 << 2}, {"O_EXCL", 1 << 5}, {"O_TRUNC", 1 << 8}, {"O_APPEND", 1 << 3},
-	{"O_NONBLOCK", 1 << 6}, {"O_DSYNC", 1 << 4}, {"O_DIRECT", 1 << 9}, {"O_LARGEFILE", 1 << 11},
-	{"O_DIRECTORY", 1 << 10}, {"O_CLOEXEC", 1 << 12}, {"O_SYNC", 1 << 7}, {"O_TMPFILE", 1 << 13},
-}
-
-// FlagsText renders open flags as O_RDONLY|O_CLOEXEC.
-func FlagsText(f uint32) string {
-	var b []byte
-	switch f & 3 {
-	case 2:
-		b = append(b, "O_WRONLY"...)
-	case 3:
-		b = append(b, "O_RDWR"...)
-	default:
-		b = append(b, "O_RDONLY"...)
-	}
-	for _, o := range openFlags {
-		if f&o.bit != 0 {
-			b = append(b, '|')
-			b = append(b, o.name...)
-		}
-	}
-	return string(b)
-}
 
 // Writer prints records as text lines or JSON objects.
 type Writer struct {
@@ -124,7 +95,7 @@ func (w *Writer) Write(r *Record) error {
 	}
 	if w.JSON {
 		b, err := json.Marshal(jsonRecord{r.OpenTS, r.CloseTS, dur, r.PID, r.TID, r.PPID, r.Comm, r.Exe, r.Path,
-			FlagsText(r.Flags), r.FD, r.Result(), r.BytesRead, r.BytesWritten, r.End, r.Before})
+			event.OpenFlagsString(r.Flags), r.FD, r.Result(), r.BytesRead, r.BytesWritten, r.End, r.Before})
 		if err != nil {
 			return err
 		}
@@ -143,7 +114,7 @@ func (w *Writer) Write(r *Record) error {
 	vals := [...]string{open, w.clock(r.CloseTS), durText, strconv.FormatInt(r.PID, 10),
 		strconv.FormatInt(r.TID, 10), strconv.FormatInt(r.PPID, 10), r.Comm, strconv.FormatInt(r.FD, 10),
 		r.Result(), strconv.FormatUint(r.BytesRead, 10), strconv.FormatUint(r.BytesWritten, 10),
-		string(r.End), FlagsText(r.Flags), exe}
+		string(r.End), event.OpenFlagsString(r.Flags), exe}
 	b := w.buf[:0]
 	for i, v := range vals {
 		b = col(b, v, textCols[i].width)

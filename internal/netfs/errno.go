@@ -2,10 +2,10 @@
 
 package netfs
 
-import "golang.org/x/sys/unix"
+import "github.com/ferret-observability/ferret/internal/event"
 
 func errnoName(e int64) string {
-	if n := unix.ErrnoName(unix.Errno(e)); n != "" {
+	if n := event.ErrnoName(e); n != "" {
 		return n
 	}
 	return "E?"

@@ -63,7 +63,7 @@ var messages = map[unix.Errno]string{
 
 // signalName returns "SIGCHLD" for 17.
 func signalName(sig uint64) string {
-	if n := unix.SignalName(unix.Signal(sig)); n != "" {
+	if n := event.SignalName(sig); n != "" {
 		return n
 	}
 	return "SIG" + strconv.FormatUint(sig, 10)
