@@ -283,7 +283,11 @@ func (s *session) runFiles(paths []string) error {
 		return fail(1, "%s", err)
 	}
 	defer src.Close()
-	return s.loop(src, false)
+	err = s.loop(src, false)
+	if n, first := src.Malformed(); n > 0 {
+		fmt.Fprintf(s.stderr, "ferret: warning: %d malformed event(s) skipped; the first: %v\n", n, first)
+	}
+	return err
 }
 
 func (s *session) loop(src capture.Source, live bool) error {

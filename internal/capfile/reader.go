@@ -38,8 +38,10 @@ type Reader struct {
 	eof        bool
 	buf        []byte
 	conv       []byte
-	num        uint64
+	num        uint64 // events read, malformed ones included
 	unknownEvs uint64
+	badEvs     uint64 // malformed events left out
+	badErr     error  // what was wrong with the first of them
 	hdr        [8]byte
 }
 
@@ -55,9 +57,10 @@ func NewReader(r io.Reader) (*Reader, error) {
 		if err != nil {
 			return nil, fmt.Errorf("opening gzip stream: %w", err)
 		}
+		gz.Multistream(false)
 		rd.gz = gz
 		rd.compressed = true
-		br = bufio.NewReaderSize(gz, 256<<10)
+		br = bufio.NewReaderSize(&zreader{src: br, gz: gz}, 256<<10)
 	}
 	rd.br = br
 	n, err := rd.readHeader()
@@ -120,8 +123,13 @@ func (r *Reader) Offset() int64 { return r.off }
 // Compressed reports whether the stream is gzip.
 func (r *Reader) Compressed() bool { return r.compressed }
 
-// Events returns the number of events returned so far.
+// Events returns the number of events read so far, malformed ones
+// included (the number of the last event returned).
 func (r *Reader) Events() uint64 { return r.num }
+
+// Malformed returns how many events could not be decoded and were left out,
+// and the error of the first of them.
+func (r *Reader) Malformed() (uint64, error) { return r.badEvs, r.badErr }
 
 // SkippedUnknown returns how many events of types outside the event table
 // were skipped.
@@ -237,23 +245,31 @@ func (r *Reader) readSection() error {
 // readOneSection reads one section header and its metadata. It reports true
 // when another section header follows directly (a section without events).
 func (r *Reader) readOneSection() (bool, error) {
-	if r.hdrLen < shbLen || r.hdrLen > maxBlock || r.hdrLen%4 != 0 {
-		return false, fmt.Errorf("section header block at %s: bad block length %d", r.where(r.hdrOff), r.hdrLen)
-	}
-	b, err := r.readBody(int(r.hdrLen)-8, "section header block")
+	// libscap reads a fixed-size section header without looking at its
+	// declared lengths, so a damaged length does not stop it. Options
+	// (pcapng comments) are skipped only when the declared length is
+	// confirmed by the trailer it points to.
+	b, err := r.readBody(shbLen-12, "section header block")
 	if err != nil {
 		return false, err
 	}
-	if m := binary.LittleEndian.Uint32(b[0:]); m != ByteOrderMagic {
-		return false, fmt.Errorf("section header block at %s: invalid byte-order magic 0x%08x (not a little-endian capture file)", r.where(r.hdrOff), m)
-	}
+	m := binary.LittleEndian.Uint32(b[0:])
 	major := binary.LittleEndian.Uint16(b[4:])
 	minor := binary.LittleEndian.Uint16(b[6:])
+	trailer := 4
+	if l := int(r.hdrLen); l > shbLen && l%4 == 0 && l-shbLen+4 <= r.br.Size() {
+		if rest, _ := r.br.Peek(l - shbLen + 4); len(rest) == l-shbLen+4 && binary.LittleEndian.Uint32(rest[len(rest)-4:]) == r.hdrLen {
+			trailer = len(rest)
+		}
+	}
+	if err := r.skipBody(trailer, "section header block"); err != nil {
+		return false, err
+	}
+	if m != ByteOrderMagic {
+		return false, fmt.Errorf("section header block at %s: invalid byte-order magic 0x%08x (not a little-endian capture file)", r.where(r.hdrOff), m)
+	}
 	if major >= 2 {
 		return false, fmt.Errorf("section header block at %s: capture format version %d.%d is not supported (ferret reads versions 0.x and 1.x)", r.where(r.hdrOff), major, minor)
-	}
-	if t := binary.LittleEndian.Uint32(b[len(b)-4:]); t != r.hdrLen {
-		return false, fmt.Errorf("section header block at %s: wrong block total length, header=%d, trailer=%d", r.where(r.hdrOff), r.hdrLen, t)
 	}
 	r.major, r.minor = major, minor
 	sec := newSection()
@@ -457,8 +473,21 @@ func (r *Reader) readEvent(ev *event.Event) (bool, error) {
 	} else {
 		err = ev.Decode(rec)
 	}
-	if err != nil {
+	if err != nil && v1 {
+		// libscap cannot convert it (its parameter count cannot be
+		// inferred): the read ends there, as in sysdig.
 		return false, fmt.Errorf("event block at %s: decoding event of type %d: %w", r.where(r.hdrOff), ev.Type, err)
+	}
+	if err != nil {
+		// A v2 record is not checked by sysdig's reader: a malformed one
+		// does not end the read. It keeps its number (later events are
+		// numbered as sysdig numbers them) and is left out.
+		r.num++
+		r.badEvs++
+		if r.badErr == nil {
+			r.badErr = fmt.Errorf("event block at %s: decoding event of type %d: %w", r.where(r.hdrOff), ev.Type, err)
+		}
+		return false, nil
 	}
 	r.num++
 	ev.Num = r.num
@@ -483,4 +512,69 @@ func (r *Reader) decodeV1(ev *event.Event, rec []byte) error {
 	out = append(out, rec[22:end]...)
 	r.conv = out
 	return ev.Decode(out)
+}
+
+// zwindow is the output chunk of zlib's gzread, which sysdig reads
+// compressed captures with: a chunk in which the data turns out corrupt
+// (bad deflate codes, wrong checksum) is dropped whole.
+const zwindow = 16384
+
+// zreader decompresses gzip members one after the other as zlib's gzread
+// does: data is released in zwindow chunks (restarting at each member), a
+// chunk that ends in corrupt data is lost, a truncated stream delivers all
+// it decoded, and bytes after a member that do not start another gzip
+// member are ignored.
+type zreader struct {
+	src *bufio.Reader
+	gz  *gzip.Reader
+	buf []byte
+	out []byte // released, not yet read
+	err error  // after out is drained
+}
+
+func (z *zreader) Read(p []byte) (int, error) {
+	for len(z.out) == 0 {
+		if z.err != nil {
+			return 0, z.err
+		}
+		z.fill()
+	}
+	n := copy(p, z.out)
+	z.out = z.out[n:]
+	return n, nil
+}
+
+func (z *zreader) fill() {
+	if z.buf == nil {
+		z.buf = make([]byte, zwindow)
+	}
+	n := 0
+	for n < zwindow {
+		m, err := z.gz.Read(z.buf[n:])
+		n += m
+		switch {
+		case err == nil:
+			continue
+		case err == io.EOF: // member complete, checksum verified
+			z.out = z.buf[:n]
+			if magic, _ := z.src.Peek(2); len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
+				z.err = io.EOF // end of stream, or trailing garbage
+				return
+			}
+			if rerr := z.gz.Reset(z.src); rerr != nil {
+				z.err = fmt.Errorf("gzip member header: %w", rerr)
+				return
+			}
+			z.gz.Multistream(false)
+			return
+		case err == io.ErrUnexpectedEOF:
+			z.out = z.buf[:n] // truncated: keep what was decoded
+			z.err = err
+			return
+		default: // corrupt: the chunk is lost, as with zlib
+			z.err = err
+			return
+		}
+	}
+	z.out = z.buf[:n]
 }

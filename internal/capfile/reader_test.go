@@ -203,8 +203,8 @@ func TestReaderErrors(t *testing.T) {
 		{"parameter lengths past the record", func() []byte {
 			rec := closeRecord(1, 1, 3)
 			binary.LittleEndian.PutUint16(rec[26:], 200)
-			return cat(shb(1, 2), evBlock(rec))
-		}(), 0, "event record truncated"},
+			return cat(shb(1, 2), evBlock(rec), ev1)
+		}(), 1, ""}, // skipped, as sysdig reads on (see TestMalformedEventSkipped)
 		{"shb with options", func() []byte {
 			body := binary.LittleEndian.AppendUint32(nil, ByteOrderMagic)
 			body = binary.LittleEndian.AppendUint16(body, 1)

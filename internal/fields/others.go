@@ -128,7 +128,7 @@ func init() {
 			name = k8sStr("k8s.ns.name", "Kubernetes namespace name.", (*state.Container).PodNamespace)
 		}
 		k8s.Fields = append(k8s.Fields, name, id,
-			Field{Name: "k8s." + o + ".label", Type: "CHARBUF", Desc: "one Kubernetes " + o + " label, e.g. k8s." + o + ".label.foo.", Flags: FlagNoValue | FlagArgKey},
+			Field{Name: "k8s." + o + ".label", Type: "CHARBUF", Desc: "one Kubernetes " + o + " label, e.g. k8s." + o + ".label.foo.", Flags: FlagNoValue | FlagArgKey | FlagArgRequired},
 			none("k8s."+o+".labels", "CHARBUF", "Kubernetes "+o+" labels, comma separated."),
 		)
 	}
@@ -137,13 +137,13 @@ func init() {
 		Fields: []Field{
 			none("mesos.task.name", "CHARBUF", "Mesos task name."),
 			none("mesos.task.id", "CHARBUF", "Mesos task id."),
-			{Name: "mesos.task.label", Type: "CHARBUF", Desc: "one Mesos task label, e.g. mesos.task.label.foo.", Flags: FlagNoValue | FlagArgKey},
+			{Name: "mesos.task.label", Type: "CHARBUF", Desc: "one Mesos task label, e.g. mesos.task.label.foo.", Flags: FlagNoValue | FlagArgKey | FlagArgRequired},
 			none("mesos.task.labels", "CHARBUF", "Mesos task labels, comma separated."),
 			none("mesos.framework.name", "CHARBUF", "Mesos framework name."),
 			none("mesos.framework.id", "CHARBUF", "Mesos framework id."),
 			none("marathon.app.name", "CHARBUF", "Marathon application name."),
 			none("marathon.app.id", "CHARBUF", "Marathon application id."),
-			{Name: "marathon.app.label", Type: "CHARBUF", Desc: "one Marathon application label.", Flags: FlagNoValue | FlagArgKey},
+			{Name: "marathon.app.label", Type: "CHARBUF", Desc: "one Marathon application label.", Flags: FlagNoValue | FlagArgKey | FlagArgRequired},
 			none("marathon.app.labels", "CHARBUF", "Marathon application labels, comma separated."),
 			none("marathon.group.name", "CHARBUF", "Marathon group name."),
 			none("marathon.group.id", "CHARBUF", "Marathon group id."),
@@ -155,11 +155,11 @@ func init() {
 			none("span.ntags", "UINT32", "number of tags of the span."),
 			none("span.nargs", "UINT32", "number of arguments of the span."),
 			none("span.tags", "CHARBUF", "tags of the span, dot separated."),
-			{Name: "span.tag", Type: "CHARBUF", Desc: "one tag of the span, by position (span.tag[0], span.tag[-1]).", Flags: FlagNoValue | FlagArgIndex},
+			{Name: "span.tag", Type: "CHARBUF", Desc: "one tag of the span, by position (span.tag[0], span.tag[-1]).", Flags: FlagNoValue | FlagArgIndex | FlagArgRequired},
 			none("span.args", "CHARBUF", "arguments of the span, comma separated."),
-			{Name: "span.arg", Type: "CHARBUF", Desc: "one argument of the span, by name or position.", Flags: FlagNoValue | FlagArgIndex | FlagArgKey},
+			{Name: "span.arg", Type: "CHARBUF", Desc: "one argument of the span, by name or position.", Flags: FlagNoValue | FlagArgIndex | FlagArgKey | FlagArgRequired},
 			none("span.enterargs", "CHARBUF", "arguments of the span's enter tracer, comma separated."),
-			{Name: "span.enterarg", Type: "CHARBUF", Desc: "one argument of the span's enter tracer.", Flags: FlagNoValue | FlagArgIndex | FlagArgKey},
+			{Name: "span.enterarg", Type: "CHARBUF", Desc: "one argument of the span's enter tracer.", Flags: FlagNoValue | FlagArgIndex | FlagArgKey | FlagArgRequired},
 			none("span.duration", "RELTIME", "duration of the span in nanoseconds."),
 			none("span.duration.human", "CHARBUF", "duration of the span in a readable unit."),
 		}})
@@ -171,9 +171,9 @@ func init() {
 			none(pre+"ntags", "UINT32", "events inside spans with this number of tags ("+scope.d+")."),
 			none(pre+"nargs", "UINT32", "events inside spans with this number of arguments ("+scope.d+")."),
 			none(pre+"tags", "CHARBUF", "events inside spans with these tags ("+scope.d+")."),
-			Field{Name: pre + "tag", Type: "CHARBUF", Desc: "events inside spans with this tag (" + scope.d + ").", Flags: FlagNoValue | FlagArgIndex},
+			Field{Name: pre + "tag", Type: "CHARBUF", Desc: "events inside spans with this tag (" + scope.d + ").", Flags: FlagNoValue | FlagArgIndex | FlagArgRequired},
 			none(pre+"args", "CHARBUF", "events inside spans with these arguments ("+scope.d+")."),
-			Field{Name: pre + "arg", Type: "CHARBUF", Desc: "events inside spans with this argument (" + scope.d + ").", Flags: FlagNoValue | FlagArgIndex | FlagArgKey},
+			Field{Name: pre + "arg", Type: "CHARBUF", Desc: "events inside spans with this argument (" + scope.d + ").", Flags: FlagNoValue | FlagArgIndex | FlagArgKey | FlagArgRequired},
 		)
 	}
 	Register(evtin)

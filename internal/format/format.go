@@ -96,6 +96,20 @@ func Compile(s string, reg Registry) (*Format, error) {
 		if !ok {
 			return nil, fmt.Errorf("invalid formatting token %s", rest[i+1:])
 		}
+		if fr, ok := reg.(interface {
+			Field(string) (fields.Field, bool)
+		}); ok {
+			// sysdig's checks, with its messages naming the rest of the
+			// format from the field on.
+			if fd, ok := fr.Field(name); ok {
+				if fd.Flags&fields.FlagFilterOnly != 0 {
+					return nil, fmt.Errorf("%s is filter only and cannot be used as a display field", rest[j:])
+				}
+				if arg == "" && fd.Flags&fields.FlagArgRequired != 0 {
+					return nil, fmt.Errorf("filter syntax error: %s", rest[j:])
+				}
+			}
+		}
 		ext, err := reg.Compile(name, arg)
 		if err != nil {
 			return nil, fmt.Errorf("invalid formatting token %s", rest[i+1:])

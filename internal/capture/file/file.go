@@ -15,14 +15,17 @@ import (
 
 // Source reads capture files in order. It implements capture.SectionSource.
 type Source struct {
-	paths []string
-	cur   int // index of the open file in paths
-	f     *os.File
-	rd    *capfile.Reader
-	ev    event.Event
-	num   uint64
-	bytes uint64 // bytes of files already finished
-	snap  *event.Snapshot
+	paths  []string
+	cur    int // index of the open file in paths
+	f      *os.File
+	rd     *capfile.Reader
+	ev     event.Event
+	num    uint64
+	base   uint64 // events read from the files already finished
+	bytes  uint64 // bytes of files already finished
+	bad    uint64 // malformed events left out in finished files
+	badErr error
+	snap   *event.Snapshot
 
 	newSection bool
 	err        error
@@ -54,6 +57,12 @@ func Open(paths ...string) (*Source, error) {
 
 func (s *Source) openNext() error {
 	if s.rd != nil {
+		s.base += s.rd.Events()
+		n, err := s.rd.Malformed()
+		if s.badErr == nil && err != nil {
+			s.badErr = fmt.Errorf("%s: %w", s.paths[s.cur], err)
+		}
+		s.bad += n
 		s.bytes += uint64(s.rd.Offset())
 		s.rd.Close()
 		s.f.Close()
@@ -116,7 +125,8 @@ func (s *Source) Next() (*event.Event, error) {
 				s.snap = cur
 				s.newSection = true
 			}
-			s.num++
+			// Numbers count the malformed events left out, as sysdig's do.
+			s.num = s.base + s.ev.Num
 			s.ev.Num = s.num
 			return &s.ev, nil
 		}
@@ -129,6 +139,21 @@ func (s *Source) Next() (*event.Event, error) {
 			return nil, err
 		}
 	}
+}
+
+// Malformed returns how many events could not be decoded and were left
+// out (the read goes on after them, as sysdig's does) and the error of the
+// first.
+func (s *Source) Malformed() (uint64, error) {
+	n, err := s.bad, s.badErr
+	if s.rd != nil {
+		m, e := s.rd.Malformed()
+		n += m
+		if err == nil && e != nil {
+			err = fmt.Errorf("%s: %w", s.Path(), e)
+		}
+	}
+	return n, err
 }
 
 // Stats reports the events delivered and the bytes read (uncompressed).

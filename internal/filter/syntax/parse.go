@@ -6,8 +6,11 @@ package syntax
 // character, including where it leaves its position when an error is found:
 // error positions and messages are part of the observable behaviour.
 
-// MaxDepth bounds the nesting of parentheses.
-const MaxDepth = 1000
+// MaxDepth bounds the nesting of parentheses. sysdig has no limit of its
+// own; this one is above what a command-line argument (at most 128 KiB on
+// Linux) can hold, and keeps filters built by chisels from exhausting
+// memory.
+const MaxDepth = 1 << 17
 
 const (
 	stNeedExpr = iota

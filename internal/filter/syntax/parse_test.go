@@ -4,6 +4,7 @@ package syntax
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -90,7 +91,7 @@ func TestParseErrors(t *testing.T) {
 		{`fd.name contains "\x2"`, `filter error at position 21: filter error: unrecognized escape sequence at \x2"`},
 		{`fd.name contains "\x2g"`, `filter error at position 22: filter error: unrecognized escape sequence at \x2g"`},
 		{`evt.num=211) and evt.num=3`, `filter error at position 26: syntax error in filter`},
-		{strings.Repeat("(", MaxDepth+1) + "a=1" + strings.Repeat(")", MaxDepth+1), `filter error at position 1000: filter error: too many nested parentheses`},
+		{strings.Repeat("(", MaxDepth+1) + "a=1" + strings.Repeat(")", MaxDepth+1), fmt.Sprintf("filter error at position %d: filter error: too many nested parentheses", MaxDepth)},
 	}
 	for _, tt := range tests {
 		_, err := Parse(tt.in)
@@ -101,6 +102,21 @@ func TestParseErrors(t *testing.T) {
 		}
 		if err.Error() != tt.want {
 			t.Errorf("Parse(%q)\n got %q\nwant %q", tt.in, err.Error(), tt.want)
+		}
+	}
+}
+
+// TestDeepNesting parses and evaluates filters nested as deep as a
+// command-line argument allows (sysdig accepts them).
+func TestDeepNesting(t *testing.T) {
+	for _, n := range []int{1001, 20000, 60000} {
+		s := strings.Repeat("(", n) + "evt.num=1" + strings.Repeat(")", n)
+		if _, err := Parse(s); err != nil {
+			t.Errorf("depth %d: %v", n, err)
+		}
+		s = strings.Repeat("not ", n) + "evt.num=1"
+		if _, err := Parse(s); err != nil {
+			t.Errorf("%d nots: %v", n, err)
 		}
 	}
 }
