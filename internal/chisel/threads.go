@@ -11,6 +11,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/state"
 )
 
@@ -112,11 +113,12 @@ func (c *Chisel) fillThread(L *lua.LState, st *state.State, t *state.Thread, e *
 	e.RawSetString("clone_ts", lua.LString(strconv.FormatUint(t.CloneTS, 10)))
 }
 
-// safeLString is a name from the traced system as a Lua string, sanitized
-// like every text handed to chisels (fields.Sanitize).
-// safeLString passes a state string to Lua as sysdig does: bytes as they
-// are (a chisel printing a name prints what the process was called).
-func safeLString(s string) lua.LString { return lua.LString(s) }
+// safeLString is a name from the traced system as a Lua string, with the
+// bytes that could drive a terminal shown as '.' (fields.Sanitize), like
+// every text handed to chisels: a chisel printing a process or file name
+// cannot be made to emit escape sequences. Printable text, UTF-8 included,
+// is passed as it is.
+func safeLString(s string) lua.LString { return lua.LString(fields.SafeString(s, false)) }
 
 func strList(L *lua.LState, ss []string) *lua.LTable {
 	t := L.CreateTable(len(ss), 0)
