@@ -39,6 +39,7 @@ func (c *cli) runFiles(args []string) int {
 	prefixes := fs.StringArray("prefix", nil, "only report files under `PATH` (repeatable; default: all)")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
 	out := fs.StringP("output", "o", "", "write records to `FILE`")
+	quiet := fs.BoolP("quiet", "q", false, `no "ferret: capture started" and "watching" lines`)
 	untilExit := fs.Bool("until-exit", false, "stop when the watched processes (or the command) have exited")
 	fs.Usage = func() {
 		io.WriteString(c.stderr, filesUsage)
@@ -84,7 +85,8 @@ func (c *cli) runFiles(args []string) int {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	defer bw.Flush()
 	status, err := filemon.Run(filemon.Session{PIDs: *pids, Comms: *comms, Prefixes: *prefixes, JSON: *asJSON,
-		UntilExit: *untilExit || len(cmd) > 0, Cmd: cmd, Out: bw, Warn: c.stderr})
+		UntilExit: *untilExit || len(cmd) > 0, Cmd: cmd, Out: bw,
+		Warn: unlessQuiet(c.stderr, *quiet), Started: unlessQuiet(c.stderr, *quiet)})
 	if err != nil {
 		fail("%v", err)
 		if status == 0 {

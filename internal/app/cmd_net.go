@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/pflag"
 
+	"github.com/ferret-observability/ferret/internal/capture"
 	livenet "github.com/ferret-observability/ferret/internal/ebpf/netacct"
 	"github.com/ferret-observability/ferret/internal/export/prom"
 	"github.com/ferret-observability/ferret/internal/export/zabbix"
@@ -49,7 +50,7 @@ func (c *cli) runNet(args []string) int {
 	topK := fs.Int("top-k", 10, "show and export `N` peers per program; the rest are summed as \"other\" (0: no limit)")
 	count := fs.IntP("count", "n", 0, "stop after `COUNT` intervals (0: run until interrupted)")
 	maxFlows := fs.Int("max-flows", livenet.DefaultMaxFlows, "the kernel flow map holds `N` flows")
-	quiet := fs.BoolP("quiet", "q", false, "do not print tables (exporters only)")
+	quiet := fs.BoolP("quiet", "q", false, `do not print tables (exporters only), nor the "ferret: capture started" line`)
 	fs.Usage = func() {
 		fmt.Fprint(c.stderr, netUsage)
 		fs.PrintDefaults()
@@ -93,6 +94,7 @@ func (c *cli) runNet(args []string) int {
 	for _, w := range probe.Warnings() {
 		fmt.Fprintf(c.stderr, "ferret net: warning: %s\n", w)
 	}
+	capture.AnnounceStart(unlessQuiet(c.stderr, *quiet))
 
 	var sinks []netacct.Sink
 	if !*quiet {

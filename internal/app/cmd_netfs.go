@@ -31,6 +31,7 @@ func (c *cli) runNetfs(args []string) int {
 	interval := fs.Float64("interval", 5, "print the per-process, per-mount table every `S` seconds")
 	count := fs.IntP("count", "n", 0, "stop after `COUNT` intervals (0: run until interrupted)")
 	all := fs.Bool("all", false, "include local file systems too")
+	quiet := fs.BoolP("quiet", "q", false, `no "ferret: capture started" line`)
 	fs.Usage = func() {
 		io.WriteString(c.stderr, netfsUsage)
 		fs.PrintDefaults()
@@ -45,7 +46,7 @@ func (c *cli) runNetfs(args []string) int {
 		fmt.Fprintln(c.stderr, "ferret netfs: --interval must be positive and --slower not negative")
 		return 1
 	}
-	err := filemon.RunNetFS(filemon.NetFSSession{Slow: time.Duration(*slower * float64(time.Millisecond)),
+	err := filemon.RunNetFS(filemon.NetFSSession{Started: unlessQuiet(c.stderr, *quiet), Slow: time.Duration(*slower * float64(time.Millisecond)),
 		Interval: time.Duration(*interval * float64(time.Second)), Count: *count, All: *all, Out: c.stdout})
 	if err != nil {
 		fmt.Fprintf(c.stderr, "ferret netfs: %v\n", err)

@@ -47,7 +47,8 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
                             repeated)
   -E VAR=VAL, -E VAR        set or remove a variable of the command's
                             environment
-  -q, -qq                   no attach/detach messages; -qq: no exit lines
+  -q, -qq                   no capture-started, attach or detach messages;
+                            -qq: no exit lines either
   --syscall-limit=N         stop tracing after N calls
 
 Options ferret cannot honour (-y, -yy, -k, -u, -b, -P, -a, -I, -X raw, -e

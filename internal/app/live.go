@@ -50,18 +50,10 @@ func (s *session) runLive() error {
 		return fail(1, "ferret: cannot start live capture: %s", msg)
 	}
 	defer src.Close()
-	announceCapture(s.stderr, s.cfg.Quiet)
-	return s.loop(src, true)
-}
-
-// CaptureStarted is the line every live mode prints on stderr once its probe
-// is attached and events are being recorded (unless -q).
-const CaptureStarted = "ferret: capture started"
-
-func announceCapture(w io.Writer, quiet bool) {
-	if !quiet {
-		fmt.Fprintln(w, CaptureStarted)
+	if !s.cfg.Quiet {
+		capture.AnnounceStart(s.stderr)
 	}
+	return s.loop(src, true)
 }
 
 // liveOptions are the live source's settings: with a capture filter (and
@@ -87,6 +79,14 @@ func (s *session) kernelPushDown() filter.PushDown {
 		return filter.PushDown{}
 	}
 	return filter.KernelPushDown(s.filter)
+}
+
+// unlessQuiet returns w, or nil with -q.
+func unlessQuiet(w io.Writer, quiet bool) io.Writer {
+	if quiet {
+		return nil
+	}
+	return w
 }
 
 // writeDropReport prints the end-of-capture counters of a live source on

@@ -173,3 +173,43 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestLiveStartedLine: every live mode says once on stderr that capture has
+// started, and not with -q.
+func TestLiveStartedLine(t *testing.T) {
+	testutil.RequireRoot(t)
+	if testing.Short() {
+		t.Skip("loads the probe")
+	}
+	bin := testutil.FerretBinary(t)
+	modes := [][]string{
+		{"-n", "1"},
+		{"trace", "-e", "trace=none", "--", "true"},
+		{"files", "--", "true"},
+		{"netfs", "-n", "1", "--interval", "0.2"},
+		{"net", "-n", "1", "--interval", "200ms"},
+	}
+	for _, m := range modes {
+		for _, quiet := range []bool{false, true} {
+			args := m
+			if quiet {
+				// -q goes before the command of trace and files
+				args = append([]string{m[0], "-q"}, m[1:]...)
+				if m[0] == "-n" {
+					args = append([]string{"-q"}, m...)
+				}
+			}
+			cmd := exec.Command(bin, args...)
+			var errb bytes.Buffer
+			cmd.Stderr = &errb
+			if err := cmd.Run(); err != nil {
+				t.Errorf("%v: %v\n%s", args, err, errb.String())
+				continue
+			}
+			n := strings.Count(errb.String(), "ferret: capture started\n")
+			if want := map[bool]int{false: 1, true: 0}[quiet]; n != want {
+				t.Errorf("%v: %d start lines, want %d:\n%s", args, n, want, errb.String())
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ package capture
 
 import (
 	"errors"
+	"io"
 
 	"github.com/ferret-observability/ferret/internal/event"
 )
@@ -61,4 +62,16 @@ type SectionSource interface {
 // first, the main thread of its process, or false when the thread is gone.
 type ThreadLookup interface {
 	LookupThread(tid int64) ([]event.Thread, bool)
+}
+
+// StartedLine is what every live mode prints on standard error once its
+// probe is attached and events are being recorded (not with -q): from then
+// on nothing is missed.
+const StartedLine = "ferret: capture started"
+
+// AnnounceStart writes StartedLine to w, unless w is nil.
+func AnnounceStart(w io.Writer) {
+	if w != nil {
+		io.WriteString(w, StartedLine+"\n")
+	}
 }

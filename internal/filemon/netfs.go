@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/capture/live"
 	"github.com/ferret-observability/ferret/internal/engine"
 	"github.com/ferret-observability/ferret/internal/event"
@@ -21,6 +22,7 @@ type NetFSSession struct {
 	Count    int           // stop after that many tables (0: no limit)
 	All      bool          // local file systems too
 	Out      io.Writer
+	Started  io.Writer // receives the capture-started line (nil: none)
 }
 
 var netfsOps = [...]netfs.Op{OpOpen: netfs.OpOpen, OpRead: netfs.OpRead, OpWrite: netfs.OpWrite, OpClose: netfs.OpOther}
@@ -45,6 +47,7 @@ func RunNetFS(s NetFSSession) error {
 	if s.Slow == 0 {
 		stats.SlowNS = 1 // every operation
 	}
+	capture.AnnounceStart(s.Started)
 	fmt.Fprint(w, netfs.SlowHeader)
 	m := New(Options{OnOp: func(o *Op) {
 		mt := mounts.Table().Lookup(o.Path)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/capture/live"
 	"github.com/ferret-observability/ferret/internal/engine"
 	"github.com/ferret-observability/ferret/internal/event"
@@ -33,8 +34,9 @@ type Session struct {
 	UntilExit bool
 	// Cmd is a command to start held and watch from its execve.
 	Cmd []string
-	// Out receives the records; Warn the "watching" line.
-	Out, Warn io.Writer
+	// Out receives the records; Warn the "watching" line, Started the
+	// capture-started line (nil: none).
+	Out, Warn, Started io.Writer
 }
 
 // Run watches the session's processes live and writes one record per
@@ -84,6 +86,7 @@ func Run(s Session) (int, error) {
 			return 1, err
 		}
 	}
+	capture.AnnounceStart(s.Started)
 	var lastTS uint64
 	loop := engine.Follow{
 		Handle:  func(ev *event.Event) { lastTS = ev.TS; m.Handle(ev) },

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/capture/live"
 	"github.com/ferret-observability/ferret/internal/engine"
 	"github.com/ferret-observability/ferret/internal/event"
@@ -23,8 +24,8 @@ type Session struct {
 	Options
 	Cmd  []string
 	PIDs []int
-	// Warn receives the lost-events report and the attach and detach
-	// messages of -p (unless Quiet).
+	// Warn receives the lost-events report, the capture-started line and
+	// the attach and detach messages of -p (those two unless Quiet).
 	Warn io.Writer
 	// Separate, when set, writes each task's lines to Separate.TID (-ff).
 	Separate string
@@ -152,6 +153,9 @@ func Run(s Session) (int, error) {
 		}
 		loop.Done = func() bool { return tr.Live() == 0 }
 		loop.Drained = loop.Done
+	}
+	if s.Quiet == 0 {
+		capture.AnnounceStart(s.Warn)
 	}
 	status, err := loop.Run(src)
 	if err != nil {
