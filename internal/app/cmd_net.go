@@ -50,6 +50,7 @@ func (c *cli) runNet(args []string) int {
 	topK := fs.Int("top-k", 10, "show and export `N` peers per program; the rest are summed as \"other\" (0: no limit)")
 	count := fs.IntP("count", "n", 0, "stop after `COUNT` intervals (0: run until interrupted)")
 	maxFlows := fs.Int("max-flows", livenet.DefaultMaxFlows, "the kernel flow map holds `N` flows")
+	template := fs.Bool("zabbix-template", false, "print the Zabbix template (Zabbix 6.0+ import format) for the values sent, and exit")
 	quiet := fs.BoolP("quiet", "q", false, `do not print tables (exporters only), nor the "ferret: capture started" line`)
 	fs.Usage = func() {
 		fmt.Fprint(c.stderr, netUsage)
@@ -65,6 +66,10 @@ func (c *cli) runNet(args []string) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(c.stderr, "ferret net: "+format+"\n", a...)
 		return 1
+	}
+	if *template {
+		c.stdout.Write(zabbix.Template)
+		return 0
 	}
 	by, err := netacct.ParseBy(*byStr)
 	if err != nil {
@@ -109,7 +114,7 @@ func (c *cli) runNet(args []string) int {
 			}
 		}
 		sender = zabbix.NewSender(*zbxServer, 5*time.Second, *zbxQueue)
-		sinks = append(sinks, &zabbix.NetExporter{S: sender, Host: host})
+		sinks = append(sinks, &zabbix.NetExporter{S: sender, Host: host, Log: unlessQuiet(c.stderr, *quiet)})
 	}
 	if fs.Changed("prometheus") {
 		reg := prometheus.NewRegistry()
@@ -136,7 +141,7 @@ func (c *cli) runNet(args []string) int {
 	}
 	if sender != nil {
 		if st := sender.Stats(); st.Queued > 0 || st.Dropped > 0 {
-			fmt.Fprintf(c.stderr, "ferret net: zabbix: %d values undelivered, %d dropped at the queue bound\n", st.Queued, st.Dropped)
+			return fail("zabbix: %d values undelivered, %d dropped at the queue bound", st.Queued, st.Dropped)
 		}
 	}
 	return 0

@@ -173,6 +173,10 @@ func filterCases(t *testing.T, path string) []goldenCase {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv(threadsHelperEnv) != "" {
+		threadsHelper()
+		return
+	}
 	time.Local = time.UTC
 	os.Exit(m.Run())
 }

@@ -4,6 +4,7 @@ package app
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -210,6 +211,41 @@ func TestLiveStartedLine(t *testing.T) {
 			if want := map[bool]int{false: 1, true: 0}[quiet]; n != want {
 				t.Errorf("%v: %d start lines, want %d:\n%s", args, n, want, errb.String())
 			}
+		}
+	}
+}
+
+// TestLiveNetZabbixUndelivered: ferret net reports each push to an
+// unreachable Zabbix server and ends with a failure status because values
+// stayed undelivered; -q keeps only the final error.
+func TestLiveNetZabbixUndelivered(t *testing.T) {
+	testutil.RequireRoot(t)
+	if testing.Short() {
+		t.Skip("loads the probe")
+	}
+	bin := testutil.FerretBinary(t)
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := dead.Addr().String()
+	dead.Close()
+	for _, quiet := range []bool{false, true} {
+		args := []string{"net", "-n", "2", "--interval", "200ms", "--zabbix-server", addr}
+		if quiet {
+			args = append(args, "-q")
+		}
+		cmd := exec.Command(bin, args...)
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		err := cmd.Run()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+			t.Fatalf("%v: status %v, want 1\n%s", args, err, errb.String())
+		}
+		pushes := strings.Count("\n"+errb.String(), "\nzabbix ")
+		final := strings.Contains(errb.String(), "ferret net: zabbix: ") && strings.Contains(errb.String(), " values undelivered, 0 dropped")
+		if !final || pushes != map[bool]int{false: 2, true: 0}[quiet] {
+			t.Errorf("%v: %d push lines, final line %v:\n%s", args, pushes, final, errb.String())
 		}
 	}
 }

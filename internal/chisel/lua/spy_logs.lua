@@ -25,7 +25,7 @@ args = {
 }
 
 local common = require "ferret_common"
-local fbuf, fcname
+local fbuf, fcname, fpname, ffdname
 local pc, tty = false, false
 
 function on_set_arg(name, val)
@@ -38,6 +38,8 @@ end
 function on_init()
 	fbuf = chisel.request_field("evt.buffer")
 	fcname = chisel.request_field("container.name")
+	fpname = chisel.request_field("proc.name")
+	ffdname = chisel.request_field("fd.name")
 	pc = sysdig.is_print_container_data()
 	tty = sysdig.is_tty()
 	sysdig.set_snaplen(2000)
@@ -46,26 +48,37 @@ function on_init()
 	return true
 end
 
+-- Each message line is prefixed with the writing process and the log file
+-- ("nginx /var/log/nginx/access.log GET / ..."), after the container name
+-- with -pc; on a terminal it is coloured by its level.
 function on_event()
 	local buf = evt.field(fbuf)
 	if buf == nil then
 		return true
 	end
 	local cname = evt.field(fcname)
+	local who = tostring(evt.field(fpname)) .. " " .. tostring(evt.field(ffdname)) .. " "
 	for _, msg in ipairs(common.lines(buf)) do
-		local line = msg
-		if pc then
-			line = cname .. " " .. msg
-		end
+		local line
 		if tty then
 			local color = common.color.green
-			local low = string.lower(msg)
-			if string.find(low, "warn", 1, true) then
+			if string.find(string.lower(msg), "warn", 1, true) then
 				color = common.color.yellow
-			elseif string.find(low, "err", 1, true) then
+			elseif string.find(msg, "err", 1, true) then
 				color = common.color.red
 			end
-			line = color .. " " .. line
+			line = color .. " " .. who .. msg
+			if pc then
+				local ccolor = color
+				if cname ~= "host" then
+					ccolor = common.color.blue
+				end
+				line = color .. " " .. ccolor .. " " .. cname .. " " .. line
+			end
+		elseif pc then
+			line = cname .. " " .. who .. msg
+		else
+			line = who .. msg
 		end
 		print(line)
 	end

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -200,5 +202,33 @@ func TestLatencyHistogram(t *testing.T) {
 	}
 	if n := len(h.Bucket); n != 82 {
 		t.Errorf("%d buckets, want 82 (100 ns .. 100 s)", n)
+	}
+}
+
+// TestREADMEListsMetrics: the README documents every metric name the
+// collectors describe, and no other.
+func TestREADMEListsMetrics(t *testing.T) {
+	b, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("`(ferret_(?:net|zabbix)_[a-z_]+)`").FindAllStringSubmatch(string(b), -1) {
+		documented[m[1]] = true
+	}
+	ch := make(chan *prometheus.Desc, 64)
+	NewNetCollector(netacct.ByProcIPPort).Describe(ch)
+	ZabbixCollector{}.Describe(ch)
+	close(ch)
+	name := regexp.MustCompile(`fqName: "([^"]+)"`)
+	for d := range ch {
+		n := name.FindStringSubmatch(d.String())[1]
+		if !documented[n] {
+			t.Errorf("metric %s is not in the README", n)
+		}
+		delete(documented, n)
+	}
+	for n := range documented {
+		t.Errorf("the README lists %s, which no collector describes", n)
 	}
 }

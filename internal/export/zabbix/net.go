@@ -3,7 +3,9 @@
 package zabbix
 
 import (
+	_ "embed"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -12,12 +14,24 @@ import (
 
 // Item keys sent by NetExporter. Per-peer items take the parameters
 // [program], [program,peer,proto] or [program,peer,port,proto] according
-// to the grouping, with values that are cumulative counters (use "change
-// per second" preprocessing in Zabbix for rates).
+// to the grouping, with values that are cumulative counters (the template,
+// Template, stores them per second). Discovery data goes to
+// DiscoveryKey[grouping] (ferret.net.discovery[proc,ip], ...), one
+// low-level discovery rule per grouping.
 const (
 	DiscoveryKey = "ferret.net.discovery"
 	keyPrefix    = "ferret.net."
 )
+
+// Template is the Zabbix template (export format of Zabbix 6.0 and later,
+// JSON) with the discovery rules and item prototypes of every key
+// NetExporter sends.
+//
+//go:embed ferret_net_template.json
+var Template []byte
+
+// DiscoveryKeyFor is the key of the discovery data of a grouping.
+func DiscoveryKeyFor(by netacct.By) string { return DiscoveryKey + "[" + by.String() + "]" }
 
 var counterKeys = []struct {
 	name string
@@ -35,6 +49,9 @@ var counterKeys = []struct {
 type NetExporter struct {
 	S    *Sender
 	Host string
+	// Log, when set, receives one line per push: values sent, processed
+	// and failed.
+	Log io.Writer
 
 	known map[netacct.Key]bool
 }
@@ -56,10 +73,18 @@ func (e *NetExporter) Tick(t *netacct.Tick) error {
 	if newKeys {
 		// Discovery first, so items exist when their values arrive
 		// (Zabbix creates them shortly after; early values may fail).
-		e.S.Enqueue(Item{Host: e.Host, Key: DiscoveryKey, Value: Discovery(t.By, t.Totals), Clock: clock})
+		e.S.Enqueue(Item{Host: e.Host, Key: DiscoveryKeyFor(t.By), Value: Discovery(t.By, t.Totals), Clock: clock})
 	}
 	e.S.Enqueue(items...)
 	r, err := e.S.Flush()
+	if e.Log != nil {
+		st := e.S.Stats()
+		line := fmt.Sprintf("zabbix %s %s: processed %d, failed %d of %d values", t.Time.Format("15:04:05"), e.S.Addr(), r.Processed, r.Failed, r.Total)
+		if err != nil {
+			line += fmt.Sprintf("; not delivered: %d queued, %d dropped", st.Queued, st.Dropped)
+		}
+		fmt.Fprintln(e.Log, line)
+	}
 	if err != nil {
 		st := e.S.Stats()
 		return fmt.Errorf("%w (%d values queued, %d dropped)", err, st.Queued, st.Dropped)

@@ -279,7 +279,7 @@ func TestNetExporterDiscoveryAndItems(t *testing.T) {
 	}
 	body := string(reqs[0][headerLen:])
 	for _, want := range []string{
-		`"key":"ferret.net.discovery","value":"{\"data\":[{\"{#PROGRAM}\":\"curl\",\"{#PEER}\":\"10.0.0.1\",\"{#PORT}\":\"443\",\"{#PROTO}\":\"tcp\"},{\"{#PROGRAM}\":\"curl\",\"{#PEER}\":\"other\",\"{#PORT}\":\"\",\"{#PROTO}\":\"\"}]}","clock":1700000000`,
+		`"key":"ferret.net.discovery[proc,ip,port]","value":"{\"data\":[{\"{#PROGRAM}\":\"curl\",\"{#PEER}\":\"10.0.0.1\",\"{#PORT}\":\"443\",\"{#PROTO}\":\"tcp\"},{\"{#PROGRAM}\":\"curl\",\"{#PEER}\":\"other\",\"{#PORT}\":\"\",\"{#PROTO}\":\"\"}]}","clock":1700000000`,
 		`"key":"ferret.net.bytes_sent[\"curl\",\"10.0.0.1\",\"443\",\"tcp\"]","value":"10","clock":1700000000`,
 		`"key":"ferret.net.bytes_received[\"curl\",\"other\",\"\",\"\"]","value":"0"`,
 		`"key":"ferret.net.flow_map_pressure","value":"0.0000"`,
@@ -326,3 +326,29 @@ func FuzzReadResponse(f *testing.F) {
 }
 
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+// TestNetExporterLogsEachPush: one line per push with the server's counts,
+// and what stays undelivered when the server cannot be reached.
+func TestNetExporterLogsEachPush(t *testing.T) {
+	tr := startTrapper(t, "127.0.0.1:0", "processed: 7; failed: 1; total: 8; seconds spent: 0.000010")
+	var log strings.Builder
+	e := &NetExporter{S: NewSender(tr.ln.Addr().String(), time.Second, 0), Host: "box", Log: &log}
+	tick := &netacct.Tick{Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.Local), By: netacct.ByProc,
+		Totals: []netacct.Row{{Key: netacct.Key{Program: "curl"}}}}
+	e.Tick(tick)
+	want := "zabbix 03:04:05 " + tr.ln.Addr().String() + ": processed 7, failed 1 of 8 values\n"
+	if log.String() != want {
+		t.Errorf("got %q, want %q", log.String(), want)
+	}
+	dead, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := dead.Addr().String()
+	dead.Close()
+	log.Reset()
+	e = &NetExporter{S: NewSender(addr, time.Second, 0), Host: "box", Log: &log}
+	if err := e.Tick(tick); err == nil {
+		t.Error("no error from an unreachable server")
+	}
+	if want := "zabbix 03:04:05 " + addr + ": processed 0, failed 0 of 0 values; not delivered: 9 queued, 0 dropped\n"; log.String() != want {
+		t.Errorf("got %q, want %q", log.String(), want)
+	}
+}
