@@ -173,8 +173,8 @@ func filterCases(t *testing.T, path string) []goldenCase {
 }
 
 func TestMain(m *testing.M) {
-	if os.Getenv(threadsHelperEnv) != "" {
-		threadsHelper()
+	if mode := os.Getenv(threadsHelperEnv); mode != "" {
+		runHelper(mode)
 		return
 	}
 	time.Local = time.UTC

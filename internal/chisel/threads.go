@@ -38,7 +38,7 @@ func (c *Chisel) luaThreadTable(withFDs, barebone bool) lua.LGFunction {
 		st := c.run.State
 		for _, t := range st.SortedThreads() {
 			var fds []*state.FD
-			if (withFDs || flt != nil) && ownsFDs(st, t) {
+			if withFDs || flt != nil {
 				fds = t.FDs().Sorted()
 			}
 			if flt != nil {
@@ -74,14 +74,6 @@ func (c *Chisel) luaThreadTable(withFDs, barebone bool) lua.LGFunction {
 		L.Push(out)
 		return 1
 	}
-}
-
-// ownsFDs reports whether t's entry lists the fd table: as in sysdig, a
-// process's fds are listed once, under its main thread, not again under
-// each thread sharing them.
-func ownsFDs(st *state.State, t *state.Thread) bool {
-	p := st.Process(t)
-	return t.IsMain() || p == nil || p == t || p.FDs() != t.FDs()
 }
 
 func (c *Chisel) fillThread(L *lua.LState, st *state.State, t *state.Thread, e *lua.LTable) {

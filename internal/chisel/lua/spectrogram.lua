@@ -14,10 +14,21 @@ args = {
 
 local common = require "ferret_common"
 local refresh_ms = 500
-local flat, fdir
-local buckets = {}
+local flat
+local counts = {}
 local width = 80
-local palette = {22, 28, 34, 40, 46, 82, 118, 154, 190, 226, 220, 214, 208, 202, 196}
+
+-- Cell colours from few to many calls per second (256-colour codes), and
+-- the shade characters that blend two neighbouring colours: a cell is the
+-- lower colour in front of the higher one, more of the higher as the rate
+-- grows between them.
+local colors = {22, 28, 64, 34, 2, 76, 46, 118, 154, 191, 227, 226, 11, 220, 209, 208, 202, 197, 9, 1}
+local shades = {" ", "░", "▒", "░"}
+
+local ESC = string.char(27)
+local function fg(c) return ESC .. "[38;5;" .. c .. "m" end
+local function bg(c) return ESC .. "[48;5;" .. c .. "m" end
+local RESET = ESC .. "[0m"
 
 function on_set_arg(name, val)
 	refresh_ms = common.number(val, name)
@@ -34,8 +45,8 @@ function on_init()
 		width = ti.width
 	end
 	flat = chisel.request_field("evt.latency")
-	fdir = chisel.request_field("evt.dir")
 	chisel.set_filter("evt.dir=<")
+	io.write(ESC .. "[?25l")
 	return true
 end
 
@@ -44,38 +55,60 @@ function on_capture_start()
 	return true
 end
 
-local function column(lat)
-	if lat <= 0 then
-		return nil
-	end
-	local l = math.log10(lat)
-	if l > 11 then
-		l = 11
-	end
-	return math.floor(l / 11 * (width - 1)) + 1
-end
-
+-- Latencies from 1 ns to 100 s spread over the width on a log scale.
 function on_event()
-	local c = column(evt.field(flat))
-	if c ~= nil then
-		buckets[c] = (buckets[c] or 0) + 1
+	local lat = evt.field(flat)
+	if lat == nil or lat <= 0 then
+		return true
 	end
+	local l = math.min(math.log10(lat), 11)
+	local x = math.floor(l * width / 11) + 1
+	counts[x] = (counts[x] or 0) + 1
 	return true
 end
 
-local function draw()
-	local line = {}
-	for i = 1, width do
-		local n = buckets[i] or 0
-		if n == 0 then
-			line[#line + 1] = " "
+local function cell(n)
+	if n == nil or n == 0 then
+		return fg(0) .. bg(0) .. " "
+	end
+	local level = math.log10(n * 1000 / refresh_ms + 1) / math.log10(1.6)
+	level = math.max(1, math.min(level, #colors))
+	local lo, hi = math.floor(level), math.ceil(level)
+	local frac = level - lo
+	local ch = shades[math.floor(1 + frac * #shades)]
+	if frac > 0.75 then
+		-- a quarter shade with the colours swapped reads as three quarters
+		return fg(colors[hi]) .. bg(colors[lo]) .. ch
+	end
+	return fg(colors[lo]) .. bg(colors[hi]) .. ch
+end
+
+-- The axis under the newest row: a mark and a label at each power of ten.
+local function axis()
+	local out, x = {}, 0
+	while x < width do
+		local t = math.floor(x * 11 / width)
+		if t ~= math.floor((x - 1) * 11 / width) then
+			local label = common.duration(math.floor(10 ^ t))
+			out[#out + 1] = "|" .. label
+			x = x + #label + 1
 		else
-			local idx = math.min(#palette, math.floor(math.log10(n) * 4) + 1)
-			line[#line + 1] = "\27[48;5;" .. palette[idx] .. "m \27[0m"
+			out[#out + 1] = " "
+			x = x + 1
 		end
 	end
-	print(table.concat(line))
-	buckets = {}
+	return table.concat(out)
+end
+
+-- Each row replaces the axis line, which is drawn again below it.
+local function draw()
+	local line = {ESC .. "[1F"}
+	for x = 1, width do
+		line[#line + 1] = cell(counts[x])
+	end
+	line[#line + 1] = RESET .. "\n" .. axis() .. "\n"
+	io.write(table.concat(line))
+	counts = {}
 end
 
 function on_interval(ts_s, ts_ns, delta)
@@ -85,4 +118,5 @@ end
 
 function on_capture_end()
 	draw()
+	io.write(RESET .. "\n" .. ESC .. "[?25h")
 end
