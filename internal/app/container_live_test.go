@@ -176,7 +176,7 @@ func TestPodmanContainers(t *testing.T) {
 
 	t.Run("pc", func(t *testing.T) {
 		lines, errs := ferretLines(t, []string{"-pc", "container.id=" + short}, nil, func(l []string) bool { return len(l) >= 5 })
-		re := regexp.MustCompile(`^\d+ \d\d:\d\d:\d\d\.\d{9} \d+ ` + regexp.QuoteMeta(nameA) + ` \(` + short + `\) (sh|exe) \(\d+:\d+\) [<>] \S+`)
+		re := regexp.MustCompile(`^\d+ \d\d:\d\d:\d\d\.\d{9} \d+ ` + regexp.QuoteMeta(nameA) + ` \(` + short + `\) (sh|exe|sleep) \(\d+:\d+\) [<>] \S+`)
 		if len(lines) < 5 {
 			t.Fatalf("%d lines: %s", len(lines), errs)
 		}
