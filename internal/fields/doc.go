@@ -19,7 +19,8 @@
 // Extraction runs after state.Update for the event, so exit events see the
 // fds they created and close exits still see the fd they closed.
 //
-// fields is a layer-2 package: it imports internal/state and internal/event
-// only (plus the standard library). It must not import filter, format,
+// fields is a layer-2 package: it imports internal/state, internal/event and
+// internal/netfs (mount lookups for fd.mnt.*) only (plus the standard
+// library). It must not import filter, format,
 // engine, chisel or anything above.
 package fields

@@ -8,7 +8,7 @@
 // -S event summary table. Value rendering itself (buffers, arguments, times)
 // belongs to internal/fields; format chooses and assembles.
 //
-// format is a layer-3 package: it imports fields, state and event (and the
+// format is a layer-3 package: it imports fields and event (and the
 // standard library). It must not import filter, engine, chisel or anything
 // above.
 package format

@@ -23,6 +23,7 @@
 // Batch is the engine consumer behind `ferret top --raw` and `-j`, and
 // RunBatch runs it over a source.
 //
-// view is a layer-6 package: it may import chisel, engine, filter, fields,
-// state, capture and event, never tui or app.
+// view is a layer-6 package: it may import chisel, engine, filter, format,
+// fields, state, capture (file and live sources) and event, never tui or
+// app.
 package view

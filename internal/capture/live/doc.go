@@ -22,6 +22,7 @@
 // each syscall with its own descriptor. Losses are counted per CPU and
 // reason in the kernel.
 //
-// This package may import cilium/ebpf, internal/event, internal/capture and
-// internal/procfs; nothing from layer 2 up.
+// This package may import cilium/ebpf, internal/event, internal/capture,
+// internal/procfs and internal/netfs (the mount table of the snapshot);
+// nothing from layer 2 up.
 package live
