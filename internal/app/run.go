@@ -222,7 +222,11 @@ func (s *session) run() error {
 	cfg := s.cfg
 	s.started = time.Now()
 	s.sig = make(chan os.Signal, 2)
-	signal.Notify(s.sig, os.Interrupt, syscall.SIGTERM)
+	// Every signal that ends a capture finalizes it the same way: the
+	// files written are closed complete (last rotation included) and the
+	// statistics printed. SIGPIPE is taken too, so that a closed reader
+	// of the output ends the capture cleanly instead of killing it.
+	signal.Notify(s.sig, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGPIPE)
 	defer signal.Stop(s.sig)
 	if !cfg.Quiet && cfg.Write == "" && len(s.chisels) == 0 {
 		s.printer = format.NewPrinter(s.stdout, s.format, format.PrinterOptions{
