@@ -53,7 +53,7 @@ type Options struct {
 	Comms []string
 	// Proc reads facts about a task not seen being created (default: /proc).
 	Proc func(tid int64) (ProcInfo, bool)
-	// Held are processes started held before their execve (trace.StartHeld):
+	// Held are processes started held before their execve (held.Start):
 	// their events are ignored until their first successful execve.
 	Held []int64
 	// OnOp, when set, is called for every open, read, write and close of a

@@ -117,7 +117,7 @@ func New(opts Options) *Tracer {
 	return t
 }
 
-// Hold tells the tracer that pid is a command started by StartHeld: its
+// Hold tells the tracer that pid is a command started by held.Start: its
 // events are ignored until it calls execve, so the helper that held it
 // leaves no trace.
 func (t *Tracer) Hold(pid int64) { t.root, t.rootPID = pid, pid }
