@@ -19,10 +19,11 @@ func init() {
 			timeField("evt.time", "CHARBUF", "time of the event as a clock string with nanoseconds.", func(c *Ctx, b []byte, ts uint64) []byte { return c.appendClock(b, ts, true) }, true),
 			timeField("evt.time.s", "CHARBUF", "time of the event as a clock string without nanoseconds.", func(c *Ctx, b []byte, ts uint64) []byte { return c.appendClock(b, ts, false) }, false),
 			timeField("evt.time.iso8601", "CHARBUF", "time of the event in ISO 8601 form with nanoseconds and zone (UTC).", func(c *Ctx, b []byte, ts uint64) []byte {
+				// always UTC, with the zone written as sysdig writes it
 				t := c.clock(ts).UTC()
 				b = t.AppendFormat(b, "2006-01-02T15:04:05.")
 				b = append9(b, ts%1e9)
-				return append(b, 'Z')
+				return append(b, "+0000"...)
 			}, false),
 			timeField("evt.datetime", "CHARBUF", "date and time of the event with nanoseconds.", func(c *Ctx, b []byte, ts uint64) []byte {
 				b = c.appendDate(b, ts)
@@ -37,9 +38,9 @@ func init() {
 			simple("evt.rawtime", "ABSTIME", "time of the event in nanoseconds since the epoch.", func(c *Ctx, v *Value) bool { return setUint(v, KindAbsTime, c.Ev.TS) }),
 			simple("evt.rawtime.s", "ABSTIME", "whole seconds of the event's epoch time.", func(c *Ctx, v *Value) bool { return setUint(v, KindAbsTime, c.Ev.TS/1e9) }),
 			simple("evt.rawtime.ns", "ABSTIME", "nanosecond part of the event's epoch time.", func(c *Ctx, v *Value) bool { return setUint(v, KindAbsTime, c.Ev.TS%1e9) }),
-			simple("evt.reltime", "RELTIME", "nanoseconds elapsed since the first event of the capture.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.rel()) }),
+			simplePadded("evt.reltime", "RELTIME", "nanoseconds elapsed since the first event of the capture.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.rel()) }),
 			simple("evt.reltime.s", "RELTIME", "whole seconds elapsed since the first event of the capture.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.rel()/1e9) }),
-			simple("evt.reltime.ns", "RELTIME", "nanosecond part of the time elapsed since the first event.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.rel()%1e9) }),
+			simplePadded("evt.reltime.ns", "RELTIME", "nanosecond part of the time elapsed since the first event.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.rel()%1e9) }),
 			none("evt.pluginname", "CHARBUF", "name of the plugin that produced the event (plugin events only)."),
 			none("evt.plugininfo", "CHARBUF", "plugin-provided summary of the event (plugin events only)."),
 			outputTimeField(),
@@ -51,11 +52,11 @@ func init() {
 				return !c.noLatency() && setUint(v, KindRelTime, c.latency())
 			}),
 			simple("evt.latency.s", "RELTIME", "whole seconds of the latency.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.latency()/1e9) }),
-			simple("evt.latency.ns", "RELTIME", "nanosecond part of the latency.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.latency()%1e9) }),
+			simplePadded("evt.latency.ns", "RELTIME", "nanosecond part of the latency.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.latency()%1e9) }),
 			strField("evt.latency.human", "CHARBUF", "latency in a readable unit (e.g. 10.3ms).", func(c *Ctx, b []byte) ([]byte, bool) { return appendLatencyHuman(b, c.latency()), true }),
 			simple("evt.deltatime", "RELTIME", "time since the previous event, in nanoseconds.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.delta()) }),
 			simple("evt.deltatime.s", "RELTIME", "whole seconds since the previous event.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.delta()/1e9) }),
-			simple("evt.deltatime.ns", "RELTIME", "nanosecond part of the time since the previous event.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.delta()%1e9) }),
+			simplePadded("evt.deltatime.ns", "RELTIME", "nanosecond part of the time since the previous event.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.delta()%1e9) }),
 			simple("evt.dir", "CHARBUF", "direction: '>' for enter events, '<' for exit events.", func(c *Ctx, v *Value) bool { return setStr(v, c.Ev.Type.Dir()) }),
 			simple("evt.type", "CHARBUF", "name of the event, e.g. 'open'.", func(c *Ctx, v *Value) bool { return setStr(v, EventTypeName(c.Ev)) }),
 			withNew("evt.type.is", "UINT32", "1 when the event is of the type given as argument (evt.type.is.open), 0 otherwise.", FlagArgRequired|FlagArgKey, newTypeIs),

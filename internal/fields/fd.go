@@ -201,6 +201,9 @@ func init() {
 				return ok && setInt(v, n)
 			}),
 			fdStr("fd.type", "type of the fd: file, directory, ipv4, ipv6, unix, pipe, event, signalfd, eventpoll, inotify, timerfd, netlink.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+				if fd.Type == event.FDUnsupported {
+					return b, false // sysdig has no name for it
+				}
 				return append(b, fd.TypeString()...), true
 			}),
 			strField("fd.typechar", "CHARBUF", "type of the fd as one letter (f file, 4 IPv4 socket, 6 IPv6 socket, u unix socket, p pipe, ...).", func(c *Ctx, b []byte) ([]byte, bool) {

@@ -3,6 +3,7 @@
 package fields
 
 import (
+	"strconv"
 	"unsafe"
 
 	"github.com/ferret-observability/ferret/internal/event"
@@ -65,6 +66,27 @@ func kindOf(typ string) Kind {
 func simple(name, typ, desc string, f exFunc) Field {
 	return Field{Name: name, Type: typ, Kind: kindOf(typ), Desc: desc,
 		New: func(string, string) (Extractor, error) { return f, nil }}
+}
+
+// padded9 prints its value with at least nine digits, zero-padded (the
+// nanosecond fields and evt.reltime, which sysdig prints that way).
+type padded9 exFunc
+
+func (f padded9) Extract(c *Ctx, v *Value) bool { return f(c, v) }
+
+func (f padded9) Text(c *Ctx, v *Value, buf []byte) []byte {
+	var tmp [20]byte
+	d := strconv.AppendUint(tmp[:0], v.Uint, 10)
+	for i := len(d); i < 9; i++ {
+		buf = append(buf, '0')
+	}
+	return append(buf, d...)
+}
+
+// simplePadded is simple with the value printed as padded9 does.
+func simplePadded(name, typ, desc string, f exFunc) Field {
+	return Field{Name: name, Type: typ, Kind: kindOf(typ), Desc: desc,
+		New: func(string, string) (Extractor, error) { return padded9(f), nil }}
 }
 
 // withNew builds a field with a custom constructor.

@@ -192,7 +192,7 @@ func TestFieldValues(t *testing.T) {
 		{"evt.num", "7"},
 		{"evt.time", "17:35:48.514632619"},
 		{"evt.datetime", "2018-08-17 17:35:48.514632619"},
-		{"evt.time.iso8601", "2018-08-17T17:35:48.514632619Z"},
+		{"evt.time.iso8601", "2018-08-17T17:35:48.514632619+0000"},
 		{"evt.rawtime.s", "1534527348"},
 		{"evt.dir", ">"},
 		{"evt.type", "read"},

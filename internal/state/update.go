@@ -498,13 +498,28 @@ func exitSocket(s *State, ev *event.Event, t *Thread) {
 			f.IPv6 = true
 		case afNetlink:
 			f.Type = event.FDNetlink
+		default:
+			// sysdig keeps sockets of other families as unsupported fds
+			// ("o", no fd.type)
+			f.Type = event.FDUnsupported
 		}
 		f.pendingL4 = l4FromSocket(typ, proto)
+		if f.pendingL4 == event.L4Raw && f.Type != event.FDUnixSock {
+			f.L4Proto = event.L4Raw // known from the start, unlike TCP/UDP
+		}
 	}
 	s.setFD(t, f)
 }
 
+// l4FromSocket derives the protocol of a new socket as sysdig does: raw
+// for a raw socket with a protocol, then by protocol, then TCP/UDP by type.
 func l4FromSocket(typ, proto uint64) uint8 {
+	if typ&0xf == 3 {
+		if proto == 0 {
+			return event.L4Unknown
+		}
+		return event.L4Raw
+	}
 	switch proto {
 	case 6:
 		return event.L4TCP
@@ -793,7 +808,10 @@ func exitTupleIO(s *State, ev *event.Event, t *Thread) {
 	if ev.Info().Category == event.CatIORead && !ev.Type.IsEnter() {
 		role = RoleServer
 	}
-	s.applyTuple(f, tup, role)
+	if s.applyTuple(f, tup, role) && f.L4Proto == event.L4Unknown && f.Type != event.FDUnixSock {
+		// addressed by a datagram call: sysdig takes it for UDP
+		f.L4Proto = event.L4UDP
+	}
 }
 
 func exitChdir(s *State, ev *event.Event, t *Thread) {
