@@ -163,6 +163,10 @@ func portField(name, desc string, s side) Field {
 			// sysdig reports port 0 for the client of a listening socket.
 			return setUint(v, KindPort, 0)
 		}
+		if s == sideClient && fd.Type == event.FDUnixSock && fd.Role != state.RoleUnknown {
+			// and 0 for a unix socket an event connected
+			return setUint(v, KindPort, 0)
+		}
 		_, p, ok := endpoint(c, fd, s)
 		return ok && setUint(v, KindPort, uint64(p))
 	})
@@ -202,7 +206,7 @@ func init() {
 			}),
 			fdStr("fd.type", "type of the fd: file, directory, ipv4, ipv6, unix, pipe, event, signalfd, eventpoll, inotify, timerfd, netlink.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
 				if fd.Type == event.FDUnsupported {
-					return b, false // sysdig has no name for it
+					return append(b, "<NA>"...), true // sysdig has no name for it
 				}
 				return append(b, fd.TypeString()...), true
 			}),
@@ -276,20 +280,21 @@ func init() {
 			portField("fd.lport", "local port.", sideLocal),
 			portField("fd.rport", "remote port.", sideRemote),
 			fdStr("fd.l4proto", "transport protocol of a socket: tcp, udp, icmp or raw.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
-				if !fd.IsSocket() {
-					return b, false
+				if fd.IsSocket() {
+					switch fd.L4Proto {
+					case event.L4TCP:
+						return append(b, "tcp"...), true
+					case event.L4UDP:
+						return append(b, "udp"...), true
+					case event.L4ICMP:
+						return append(b, "icmp"...), true
+					case event.L4Raw:
+						return append(b, "raw"...), true
+					}
 				}
-				switch fd.L4Proto {
-				case event.L4TCP:
-					return append(b, "tcp"...), true
-				case event.L4UDP:
-					return append(b, "udp"...), true
-				case event.L4ICMP:
-					return append(b, "icmp"...), true
-				case event.L4Raw:
-					return append(b, "raw"...), true
-				}
-				return b, false
+				// sysdig's value for every other fd (not a missing value:
+				// the line is printed without '*')
+				return append(b, "<NA>"...), true
 			}),
 			fdStr("fd.sockfamily", "socket family: ip for IPv4/IPv6 sockets, unix for unix sockets.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
 				switch {

@@ -55,6 +55,7 @@ type FD struct {
 	Role Role
 
 	pendingL4 uint8 // protocol guessed at socket(), applied once addressed
+	otherFam  bool  // connect() named an address of another family than the socket's
 	connected bool  // a connect succeeded on the socket
 	synthName bool  // Name was built from the tuple (snapshot sockets)
 

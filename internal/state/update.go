@@ -3,6 +3,7 @@
 package state
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/ferret-observability/ferret/internal/event"
@@ -504,7 +505,7 @@ func exitSocket(s *State, ev *event.Event, t *Thread) {
 			f.Type = event.FDUnsupported
 		}
 		f.pendingL4 = l4FromSocket(typ, proto)
-		if f.pendingL4 == event.L4Raw && f.Type != event.FDUnixSock {
+		if f.pendingL4 == event.L4Raw && proto != 0 && f.Type != event.FDUnixSock {
 			f.L4Proto = event.L4Raw // known from the start, unlike TCP/UDP
 		}
 	}
@@ -515,9 +516,6 @@ func exitSocket(s *State, ev *event.Event, t *Thread) {
 // for a raw socket with a protocol, then by protocol, then TCP/UDP by type.
 func l4FromSocket(typ, proto uint64) uint8 {
 	if typ&0xf == 3 {
-		if proto == 0 {
-			return event.L4Unknown
-		}
 		return event.L4Raw
 	}
 	switch proto {
@@ -565,7 +563,9 @@ func exitBind(s *State, ev *event.Event, t *Thread) {
 			} else {
 				f.Type = event.FDIPv4ServSock
 			}
-			f.L4Proto = f.pendingL4
+			if f.pendingL4 != event.L4Raw { // a raw socket's protocol stays as socket() left it
+				f.L4Proto = f.pendingL4
+			}
 			f.Role = RoleServer
 		}
 	case afUnix:
@@ -589,6 +589,9 @@ func enterConnect(s *State, ev *event.Event, t *Thread) {
 		// Only the family is taken here; addresses, protocol and name
 		// come with the exit's tuple.
 		_, _ = ip, port
+		if f.Type == event.FDIPv4Sock && v6 || f.Type == event.FDIPv6Sock && !v6 {
+			f.otherFam = true
+		}
 		if v6 {
 			f.Type = event.FDIPv6Sock
 		} else {
@@ -613,8 +616,15 @@ func exitConnect(s *State, ev *event.Event, t *Thread) {
 	if f.connected {
 		return
 	}
+	// sysdig cannot name a connection of a raw socket, nor one whose
+	// tuple is of another family than the socket: "<unknown>", no protocol.
+	mismatch := f.otherFam || len(tup) > 0 && (f.Type == event.FDIPv4Sock && tup[0] == afInet6 || f.Type == event.FDIPv6Sock && tup[0] == afInet)
 	if s.applyTuple(f, tup, RoleClient) {
 		f.connected = true
+		if mismatch || f.pendingL4 == event.L4Raw {
+			f.Name = "<unknown>"
+			f.L4Proto = event.L4Unknown
+		}
 	}
 }
 
@@ -661,7 +671,13 @@ func (s *State) applyTuple(f *FD, tup []byte, role Role) bool {
 		f.Type = event.FDUnixSock
 		f.UnixSrc = le64(tup[1:])
 		f.UnixDst = le64(tup[9:])
-		f.Name = cstr(tup[17:])
+		// named as sysdig names a unix socket an event addressed:
+		// "source->destination path", the kernel addresses in hex
+		name := strconv.AppendUint(make([]byte, 0, 40), f.UnixSrc, 16)
+		name = append(name, "->"...)
+		name = strconv.AppendUint(name, f.UnixDst, 16)
+		name = append(name, ' ')
+		f.Name = string(append(name, cstr(tup[17:])...))
 		f.Role = role
 		return true
 	default:
@@ -807,6 +823,9 @@ func exitTupleIO(s *State, ev *event.Event, t *Thread) {
 	role := RoleClient
 	if ev.Info().Category == event.CatIORead && !ev.Type.IsEnter() {
 		role = RoleServer
+	}
+	if f.pendingL4 == event.L4Raw && f.L4Proto == event.L4Unknown {
+		f.pendingL4 = event.L4Unknown // a raw socket without protocol
 	}
 	if s.applyTuple(f, tup, role) && f.L4Proto == event.L4Unknown && f.Type != event.FDUnixSock {
 		// addressed by a datagram call: sysdig takes it for UDP

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package oracle
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/capture/synth"
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+// TestSocketsMatchSysdig creates sockets of every family, type and
+// protocol, addresses them by connect, sendto and bind (also with tuples of
+// the other family) and connects unix sockets, and compares the fd fields
+// with sysdig's.
+func TestSocketsMatchSysdig(t *testing.T) {
+	r, _ := setup(t)
+	g := &synth.Gen{TS: 1_600_000_000_000_000_000}
+	fd := int64(3)
+	for _, fam := range []uint32{synth.AFUnix, synth.AFInet, synth.AFInet6, 16, 17, 0, 99} {
+		for _, typ := range []uint32{1, 2, 3, 5, 0x80801} {
+			for _, proto := range []uint32{0, 6, 17, 1} {
+				g.Socket(100, fam, typ, proto, fd)
+				g.Write(100, fd, []byte("x"))
+				fd++
+			}
+		}
+	}
+	l, rem := netip.MustParseAddrPort("10.0.0.5:40000"), netip.MustParseAddrPort("10.0.0.9:80")
+	for _, typ := range []uint32{1, 2, 3} {
+		for _, fam := range []uint32{synth.AFInet, synth.AFInet6} {
+			g.Socket(100, fam, typ, 0, fd)
+			g.Connect(100, fd, l, rem, 0)
+			g.Write(100, fd, []byte("x"))
+			fd++
+		}
+		g.Socket(100, synth.AFInet, typ, 0, fd)
+		g.Connect(100, fd, l, rem, -111)
+		g.Write(100, fd, []byte("x"))
+		fd++
+		g.Socket(100, synth.AFInet, typ, 0, fd)
+		g.SendTo(100, fd, []byte("q"), l, rem)
+		g.Write(100, fd, []byte("x"))
+		fd++
+		g.Socket(100, synth.AFInet, typ, 0, fd)
+		g.Bind(100, fd, l, 0)
+		g.Listen(100, fd, 5)
+		g.Write(100, fd, []byte("x"))
+		fd++
+	}
+	for _, path := range []string{"/run/x.sock", "", "\x00abstract"} {
+		for _, dst := range []uint64{0, 0xffff888000002000} {
+			g.Socket(100, synth.AFUnix, 1, 0, fd)
+			e, x := synth.Current("connect")
+			g.Emit(e, 100, fd, synth.UnixAddr(path))
+			g.Emit(x, 100, int64(0), synth.UnixTuple(0xffff888000001000, dst, path))
+			g.Write(100, fd, []byte("x"))
+			fd++
+		}
+	}
+	snap := &event.Snapshot{Machine: event.Machine{NumCPUs: 1},
+		Threads:    []event.Thread{{TID: 100, PID: 100, PTID: 1, Comm: "p", Exe: "p", Cwd: "/", VTID: 100, VPID: 100}},
+		Interfaces: []event.Interface{{Name: "eth0", Addr: []byte{10, 0, 0, 5}, Netmask: []byte{255, 255, 255, 0}}}}
+	c := &Capture{Snap: snap, Events: g.Events(), Layout: Layout{Major: 1, Minor: 2, IL: 2, UL: 2, PL: 9, FDL: 2, EV: 2}}
+	p := filepath.Join(t.TempDir(), "sockets.scap")
+	if err := os.WriteFile(p, c.Encode(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"*", ""} {
+		m := Mode{Group: "-p", Args: []string{"-p", f + "%evt.num %evt.type %evt.args | %fd.type %fd.typechar %fd.l4proto %fd.sockfamily %fd.name %fd.sip %fd.cport"}}
+		if v := r.Check(p, m); !v.Agree {
+			t.Error(describe(v))
+		}
+	}
+}
