@@ -3,6 +3,7 @@
 package netfs
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"net"
@@ -49,7 +50,7 @@ type sshfsMount struct {
 
 // mountSSHFS starts sshd on 127.0.0.1:port with a generated key and mounts
 // root@127.0.0.1:src on a fresh directory. Everything is undone by cleanup.
-func mountSSHFS(t *testing.T, port int) *sshfsMount {
+func mountSSHFS(t *testing.T) *sshfsMount {
 	t.Helper()
 	testutil.RequireRoot(t)
 	ensureTools(t)
@@ -69,30 +70,51 @@ func mountSSHFS(t *testing.T, port int) *sshfsMount {
 	if err := os.WriteFile(auth, pub, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := filepath.Join(base, "sshd_config")
-	conf := fmt.Sprintf("Port %d\nListenAddress 127.0.0.1\nHostKey %s\nAuthorizedKeysFile %s\nPermitRootLogin prohibit-password\nUsePAM no\nStrictModes no\nSubsystem sftp internal-sftp\nPidFile %s\n",
-		port, hostKey, auth, filepath.Join(base, "sshd.pid"))
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	os.MkdirAll("/run/sshd", 0o755)
-	sshd := exec.Command("/usr/sbin/sshd", "-D", "-e", "-f", cfg)
-	if err := sshd.Start(); err != nil {
-		t.Fatalf("start sshd: %v", err)
-	}
-	t.Cleanup(func() { sshd.Process.Kill(); sshd.Wait() })
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			c.Close()
+	// A free port is picked by the kernel; another program may take it
+	// between our probe and sshd's bind, so sshd's own report decides
+	// (it logs "Server listening" with -e, or exits on a bind error).
+	var sshd *exec.Cmd
+	var port int
+	for attempt := 0; ; attempt++ {
+		port = freePort(t)
+		cfg := filepath.Join(base, "sshd_config")
+		conf := fmt.Sprintf("Port %d\nListenAddress 127.0.0.1\nHostKey %s\nAuthorizedKeysFile %s\nPermitRootLogin prohibit-password\nUsePAM no\nStrictModes no\nSubsystem sftp internal-sftp\nPidFile %s\n",
+			port, hostKey, auth, filepath.Join(base, "sshd.pid"))
+		if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.MkdirAll("/run/sshd", 0o755)
+		sshd = exec.Command("/usr/sbin/sshd", "-D", "-e", "-f", cfg)
+		stderr, err := sshd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sshd.Start(); err != nil {
+			t.Fatalf("start sshd: %v", err)
+		}
+		listening := make(chan bool, 1)
+		go func() {
+			sc := bufio.NewScanner(stderr)
+			ok := false
+			for sc.Scan() {
+				if !ok && strings.Contains(sc.Text(), fmt.Sprintf("Server listening on 127.0.0.1 port %d", port)) {
+					ok = true
+					listening <- true
+				}
+			}
+			if !ok {
+				listening <- false
+			}
+		}()
+		if <-listening {
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sshd did not listen: %v", err)
+		sshd.Wait()
+		if attempt == 5 {
+			t.Fatalf("sshd could not listen on a free port")
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
+	t.Cleanup(func() { sshd.Process.Kill(); sshd.Wait() })
 	m := &sshfsMount{Dir: filepath.Join(base, "mnt"), Src: filepath.Join(base, "src"), sshd: sshd}
 	os.MkdirAll(m.Dir, 0o755)
 	os.MkdirAll(m.Src, 0o755)
@@ -123,7 +145,7 @@ func TestLiveTableFollowsSSHFS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	m := mountSSHFS(t, 2222)
+	m := mountSSHFS(t)
 	file := filepath.Join(m.Dir, "hello.txt")
 	if err := os.WriteFile(file, []byte("hi\n"), 0o644); err != nil {
 		t.Fatalf("write through sshfs: %v", err)
@@ -159,7 +181,7 @@ func TestLiveTableFollowsSSHFS(t *testing.T) {
 // operations show up as fuse.sshfs slow-operation lines and table rows, the
 // mount calls as mountsnoop-style lines.
 func TestLiveNetfsCommand(t *testing.T) {
-	m := mountSSHFS(t, 2223)
+	m := mountSSHFS(t)
 	bin := testutil.FerretBinary(t)
 	outFile := filepath.Join(t.TempDir(), "netfs.out")
 	out, err := os.Create(outFile)
@@ -229,4 +251,15 @@ func TestLiveNetfsCommand(t *testing.T) {
 	if t.Failed() {
 		t.Logf("output:\n%s\nstderr:\n%s", text, stderr.String())
 	}
+}
+
+// freePort returns a loopback TCP port nothing listens on right now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
