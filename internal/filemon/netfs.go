@@ -13,6 +13,7 @@ import (
 	"github.com/ferret-observability/ferret/internal/engine"
 	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/netfs"
+	"github.com/ferret-observability/ferret/internal/procfs"
 )
 
 // NetFSSession is one `ferret netfs`.
@@ -47,7 +48,6 @@ func RunNetFS(s NetFSSession) error {
 	if s.Slow == 0 {
 		stats.SlowNS = 1 // every operation
 	}
-	capture.AnnounceStart(s.Started)
 	fmt.Fprint(w, netfs.SlowHeader)
 	m := New(Options{OnOp: func(o *Op) {
 		mt := mounts.Table().Lookup(o.Path)
@@ -61,6 +61,13 @@ func RunNetFS(s NetFSSession) error {
 			}
 		}
 	}}, func(*Record) {})
+	// Files open before the start: their reads and writes count too.
+	snap, err := procfs.Scan(procfs.Options{NoEnv: true})
+	if err != nil {
+		return fmt.Errorf("read running processes: %w", err)
+	}
+	m.Preload(snap.Threads, uint64(time.Now().UnixNano()))
+	capture.AnnounceStart(s.Started)
 	calls := netfs.MountCalls{}
 	proc := func(tid int64) (int64, string) { info := m.Proc(tid); return info.PID, info.Comm }
 
@@ -75,6 +82,14 @@ func RunNetFS(s NetFSSession) error {
 		Handle: func(ev *event.Event) {
 			if netfs.IsMountCall(ev) {
 				if me := calls.Add(ev, proc); me != nil {
+					if me.FSType == "" {
+						if mt := mounts.Table().Lookup(me.Target); mt != nil && mt.Point == me.Target {
+							me.FSType = mt.FSType
+						}
+					}
+					if me.Call == "umount" {
+						stats.Unmounting(me.PID, me.Target)
+					}
 					netfs.WriteMountEvent(w, me)
 					mounts.Invalidate()
 				}

@@ -20,7 +20,7 @@ func IsMountCall(ev *event.Event) bool {
 func (c MountCalls) Add(ev *event.Event, proc func(tid int64) (pid int64, comm string)) *MountEvent {
 	if ev.Type.IsEnter() {
 		pid, comm := proc(ev.TID)
-		me := &MountEvent{PID: pid, TID: ev.TID, Comm: comm}
+		me := &MountEvent{PID: pid, TID: ev.TID, Comm: comm, EnterTS: ev.TS}
 		if i := ev.ParamIndex("flags"); i >= 0 {
 			v, _ := ev.Uint(i)
 			me.Flags = event.FlagsString(v, ev.Info().Params[i].Flags)

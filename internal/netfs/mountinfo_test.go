@@ -123,9 +123,23 @@ func TestStats(t *testing.T) {
 		t.Fatalf("table: %v %q", err, b.String())
 	}
 	b.Reset()
-	WriteMountEvent(&b, &MountEvent{Comm: "mount", PID: 1, TID: 1, Call: "mount", Source: "srv:/x", Target: "/mnt", FSType: "nfs4", Res: -2})
-	if want := `mount("srv:/x", "/mnt", "nfs4", 0) = -2 ENOENT`; !strings.Contains(b.String(), want) {
-		t.Errorf("mount event %q lacks %q", b.String(), want)
+	ts := uint64(time.Date(2026, 1, 2, 3, 4, 5, 6e6, time.Local).UnixNano())
+	WriteMountEvent(&b, &MountEvent{TS: ts, EnterTS: ts - 1500000, Comm: "mount", PID: 1, TID: 1, Call: "mount", Source: "srv:/x", Target: "/mnt", FSType: "nfs4", Res: -2})
+	WriteMountEvent(&b, &MountEvent{TS: ts, Comm: "umount", PID: 22, TID: 22, Call: "umount", Target: "/mnt"})
+	want := "TIME         COMM             PID     T BYTES      LAT(ms) TYPE       FILENAME\n" +
+		"03:04:05.006 mount            1       M -             1.50 nfs4       mount(\"srv:/x\", \"/mnt\", \"nfs4\", 0) = -2 ENOENT\n" +
+		"03:04:05.006 umount           22      U -                - -          umount(\"/mnt\", 0) = 0\n"
+	if got := SlowHeader + b.String(); got != want {
+		t.Errorf("mount events:\n%s\nwant:\n%s", got, want)
+	}
+	// umount's own open of the mount point is no share operation.
+	st := NewStats(0)
+	uk := Key{PID: 22, Comm: "umount", Mount: "/mnt"}
+	st.Add(uk, "nfs4", OpOpen, 0, 10, 1, "/mnt")
+	st.Add(Key{PID: 23, Comm: "ls", Mount: "/mnt"}, "nfs4", OpOpen, 0, 10, 1, "/mnt")
+	st.Unmounting(22, "/mnt")
+	if rows := st.Rows(); len(rows) != 1 || rows[0].PID != 23 {
+		t.Errorf("rows after umount: %+v", rows)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,9 +190,21 @@ func TestLiveNetfsCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer out.Close()
-	cmd := exec.Command(bin, "netfs", "--slower", "0", "--interval", "1", "-n", "3")
+	// A reader with the file open before ferret starts (tail -f polls a
+	// FUSE file): its reads count like the others.
+	file := filepath.Join(m.Dir, "data.txt")
+	logf := filepath.Join(m.Dir, "follow.log")
+	if err := os.WriteFile(logf, []byte("first\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tail := exec.Command("tail", "---disable-inotify", "-s", "0.05", "-f", logf)
+	if err := tail.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { tail.Process.Kill(); tail.Wait() }()
+	cmd := exec.Command(bin, "netfs", "--slower", "0", "--interval", "1", "-n", "4")
 	cmd.Stdout = out
-	var stderr strings.Builder
+	var stderr lockedBuilder
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -201,7 +214,7 @@ func TestLiveNetfsCommand(t *testing.T) {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		b, _ := os.ReadFile(outFile)
-		if strings.Contains(string(b), "FILENAME") {
+		if strings.Contains(stderr.String(), "capture started") && strings.Contains(string(b), "FILENAME") {
 			break
 		}
 		select {
@@ -215,8 +228,7 @@ func TestLiveNetfsCommand(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	file := filepath.Join(m.Dir, "data.txt")
-	if o, err := exec.Command("sh", "-c", "echo hello-netfs > "+file+"; cat "+file).CombinedOutput(); err != nil {
+	if o, err := exec.Command("sh", "-c", "echo more >> "+logf+"; echo hello-netfs > "+file+"; cat "+file).CombinedOutput(); err != nil {
 		t.Fatalf("exercise: %v %s", err, o)
 	}
 	tm := filepath.Join(t.TempDir(), "tm")
@@ -241,8 +253,9 @@ func TestLiveNetfsCommand(t *testing.T) {
 		`(?m)^\S+ +sh +\d+ +W 12 +\d+\.\d\d fuse\.sshfs +` + regexp.QuoteMeta(file) + `$`,
 		`(?m)^\S+ +cat +\d+ +R 12 +\d+\.\d\d fuse\.sshfs +` + regexp.QuoteMeta(file) + `$`,
 		`(?m)^\d+ +cat +fuse\.sshfs +` + regexp.QuoteMeta(m.Dir) + ` +2 +0 +1 +0 +12 +0 `,
-		`(?m)^mount +\d+ +\d+ +mount\("ferrettest", "` + regexp.QuoteMeta(tm) + `", "tmpfs", [^)]*\) = 0$`,
-		`(?m)^umount +\d+ +\d+ +umount\("` + regexp.QuoteMeta(tm) + `", [^)]*\) = 0$`,
+		`(?m)^\S+ +tail +\d+ +R 5 +\d+\.\d\d fuse\.sshfs +` + regexp.QuoteMeta(logf) + `$`,
+		`(?m)^\d\d:\d\d:\d\d\.\d{3} +mount +\d+ +M - +\d+\.\d\d tmpfs +mount\("ferrettest", "` + regexp.QuoteMeta(tm) + `", "tmpfs", [^)]*\) = 0$`,
+		`(?m)^\d\d:\d\d:\d\d\.\d{3} +umount +\d+ +U - +\d+\.\d\d (tmpfs|-) +umount\("` + regexp.QuoteMeta(tm) + `", [^)]*\) = 0$`,
 	} {
 		if !regexp.MustCompile(re).MatchString(text) {
 			t.Errorf("output lacks %s", re)
@@ -262,4 +275,23 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// lockedBuilder is a strings.Builder a child process writes to while the
+// test reads it.
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

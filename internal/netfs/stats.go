@@ -74,11 +74,16 @@ type Stats struct {
 	SlowNS uint64 // threshold for Slow records; 0 reports none
 	rows   map[Key]*Counters
 	slow   []Slow
+	// opens of a mount's root directory itself, per row: forgotten when
+	// the same process unmounts it (umount opens the mount point first)
+	rootOpens map[Key]rootOpen
 }
+
+type rootOpen struct{ n, latNS uint64 }
 
 // NewStats returns an empty aggregator reporting operations slower than slow.
 func NewStats(slow time.Duration) *Stats {
-	return &Stats{SlowNS: uint64(slow), rows: make(map[Key]*Counters)}
+	return &Stats{SlowNS: uint64(slow), rows: make(map[Key]*Counters), rootOpens: make(map[Key]rootOpen)}
 }
 
 // Add counts one operation. bytes < 0 marks a failed operation. It returns
@@ -103,6 +108,12 @@ func (s *Stats) Add(k Key, fstype string, op Op, bytes int64, latNS uint64, ts u
 		}
 	}
 	c.LatNS += latNS
+	if op == OpOpen && path == k.Mount {
+		r := s.rootOpens[k]
+		r.n++
+		r.latNS += latNS
+		s.rootOpens[k] = r
+	}
 	if latNS > c.MaxLatNS {
 		c.MaxLatNS = latNS
 	}
@@ -111,6 +122,27 @@ func (s *Stats) Add(k Key, fstype string, op Op, bytes int64, latNS uint64, ts u
 		return true
 	}
 	return false
+}
+
+// Unmounting forgets the opens of mount's root directory by process pid,
+// which is unmounting it: umount opens the mount point before the call,
+// administration rather than an operation on the share.
+func (s *Stats) Unmounting(pid int64, mount string) {
+	for k, r := range s.rootOpens {
+		if k.PID != pid || k.Mount != mount {
+			continue
+		}
+		delete(s.rootOpens, k)
+		c := s.rows[k]
+		if c == nil {
+			continue
+		}
+		c.Ops[OpOpen] -= min(r.n, c.Ops[OpOpen])
+		c.LatNS -= min(r.latNS, c.LatNS)
+		if c.total() == 0 {
+			delete(s.rows, k)
+		}
+	}
 }
 
 // TakeSlow returns the slow operations recorded since the last call.
@@ -152,7 +184,10 @@ func (c *Counters) total() uint64 {
 }
 
 // Reset clears the table (interval mode).
-func (s *Stats) Reset() { clear(s.rows) }
+func (s *Stats) Reset() {
+	clear(s.rows)
+	clear(s.rootOpens)
+}
 
 // WriteTable prints rows as an aligned table.
 func WriteTable(w io.Writer, rows []Row) error {
@@ -189,29 +224,49 @@ func WriteSlow(w io.Writer, s *Slow) error {
 
 // MountEvent is one mount or umount call.
 type MountEvent struct {
-	TS     uint64
-	PID    int64
-	TID    int64
-	Comm   string
-	Call   string // "mount" or "umount"
-	Source string
-	Target string
-	FSType string
-	Flags  string
-	Res    int64
+	TS      uint64 // exit time
+	EnterTS uint64 // time of the call (0 if not seen)
+	PID     int64
+	TID     int64
+	Comm    string
+	Call    string // "mount" or "umount"
+	Source  string
+	Target  string
+	FSType  string
+	Flags   string
+	Res     int64
 }
 
 // WriteMountEvent prints a mount event the way mountsnoop does: the call
 // with its arguments and its result.
+//
+// It follows the columns of SlowHeader: time, comm, pid, M (mount) or U
+// (umount), no bytes, the call's latency, the file-system type and, in
+// place of the file name, the call.
 func WriteMountEvent(w io.Writer, m *MountEvent) error {
-	var call string
+	var call, op string
 	if m.Call == "mount" {
+		op = "M"
 		call = fmt.Sprintf("mount(%q, %q, %q, %s) = %s", m.Source, m.Target, m.FSType, orZero(m.Flags), result(m.Res))
 	} else {
+		op = "U"
 		call = fmt.Sprintf("umount(%q, %s) = %s", m.Target, orZero(m.Flags), result(m.Res))
 	}
-	_, err := fmt.Fprintf(w, "%-16s %-7d %-7d %s\n", m.Comm, m.PID, m.TID, call)
+	lat := "-"
+	if m.EnterTS != 0 && m.TS >= m.EnterTS {
+		lat = fmt.Sprintf("%.2f", float64(m.TS-m.EnterTS)/1e6)
+	}
+	t := time.Unix(0, int64(m.TS))
+	_, err := fmt.Fprintf(w, "%-12s %-16s %-7d %s %-10s %7s %-10s %s\n",
+		t.Format("15:04:05.000"), m.Comm, m.PID, op, "-", lat, orDash(m.FSType), call)
 	return err
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func orZero(s string) string {
