@@ -26,21 +26,24 @@ var (
 	flagExtra  = flag.String("oracle.extra", "", "directory of further real captures to compare (read in place)")
 	flagJobs   = flag.Int("oracle.jobs", 2, "captures replayed at the same time")
 	flagShow   = flag.Int("oracle.show", 3, "disagreements shown per mode group")
+	flagBudget = flag.Int("oracle.budget", 150, "replays spent shrinking each kept reproducer")
 	flagDump   = flag.String("oracle.dump", "", "also write the generated captures to this directory")
 )
 
 // asserted are the mode groups that must agree on every capture of the
 // seed set; the others are measured and reported.
 var asserted = map[string]bool{
-	"chisel:fdbytes_by": true, "chisel:fdtime_by": true, "chisel:iobytes": true, "chisel:iobytes_file": true,
-	"chisel:iobytes_net": true, "chisel:list_login_shells": true, "chisel:lsof": true,
-	"chisel:memcachelog": true, "chisel:proc_exec_time": true, "chisel:shellshock_detect": true,
-	"chisel:spectrogram": true, "chisel:spy_ip": true, "chisel:spy_logs": true, "chisel:spy_port": true,
+	"chisel:echo_fds": true, "chisel:fdbytes_by": true, "chisel:fdcount_by": true, "chisel:fdtime_by": true,
+	"chisel:fileslower": true, "chisel:iobytes": true, "chisel:iobytes_file": true, "chisel:iobytes_net": true,
+	"chisel:list_login_shells": true, "chisel:lsof": true, "chisel:memcachelog": true, "chisel:netlower": true,
+	"chisel:proc_exec_time": true, "chisel:shellshock_detect": true, "chisel:spectrogram": true,
+	"chisel:spy_file": true, "chisel:spy_ip": true, "chisel:spy_logs": true, "chisel:spy_port": true,
 	"chisel:spy_syslog": true, "chisel:spy_users": true, "chisel:stderr": true, "chisel:stdout": true,
 	"chisel:table_generator": true, "chisel:topcontainers_cpu": true, "chisel:topcontainers_error": true,
-	"chisel:topcontainers_file": true, "chisel:topcontainers_net": true, "chisel:topfiles_errors": true,
-	"chisel:topports_server": true, "chisel:topprocs_cpu": true, "chisel:topprocs_errors": true,
-	"chisel:topprocs_net": true, "chisel:v_procs": true,
+	"chisel:topcontainers_file": true, "chisel:topcontainers_net": true, "chisel:topfiles_bytes": true,
+	"chisel:topfiles_errors": true, "chisel:topfiles_time": true, "chisel:topports_server": true,
+	"chisel:topprocs_cpu": true, "chisel:topprocs_errors": true, "chisel:topprocs_net": true,
+	"chisel:v_procs": true,
 }
 
 func setup(t *testing.T) (*Runner, []Mode) {
@@ -232,7 +235,7 @@ func keep(t *testing.T, r *Runner, f failure, dir string) {
 		t.Error(err)
 		return
 	}
-	small := r.Shrink(f.cap, f.v.Mode, t.TempDir(), 150)
+	small := r.Shrink(f.cap, f.v.Mode, t.TempDir(), *flagBudget)
 	name := strings.NewReplacer(":", "-", "*", "star").Replace(f.v.Mode.Group) + fmt.Sprintf("-seed%d", f.cap.Seed)
 	base := filepath.Join(dir, strings.TrimLeft(name, "-"))
 	text, _ := f.v.Mode.MarshalText()
