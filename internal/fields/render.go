@@ -32,50 +32,12 @@ func (c *Ctx) argText(ev *event.Event, i int) (plain, resolved []byte, ok bool) 
 func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain, res []byte) ([]byte, []byte) {
 	switch pi.Type {
 	case event.PTInt8, event.PTInt16, event.PTInt32, event.PTInt64:
-		v := sint(b)
-		switch pi.Fmt {
-		case event.FmtHex:
-			plain = appendHexUpper(plain, uint64(v))
-		case event.FmtOct:
-			plain = strconv.AppendInt(plain, v, 8)
-		case event.Fmt10PaddedDec:
-			plain = appendPadded(plain, v)
-		default:
-			plain = strconv.AppendInt(plain, v, 10)
-		}
+		plain = appendSigned(plain, sint(b), pi.Fmt)
 	case event.PTUint8, event.PTUint16, event.PTUint32, event.PTUint64, event.PTPort,
 		event.PTL4Proto, event.PTSockFamily, event.PTBool, event.PTAbsTime:
-		v := puint(b)
-		switch pi.Fmt {
-		case event.FmtHex:
-			plain = appendHexUpper(plain, v)
-		case event.FmtOct:
-			if v != 0 {
-				plain = append(plain, '0')
-			}
-			plain = strconv.AppendUint(plain, v, 8)
-		case event.Fmt10PaddedDec:
-			plain = appendPadded(plain, int64(v))
-		default:
-			plain = strconv.AppendUint(plain, v, 10)
-		}
+		plain = appendUnsigned(plain, puint(b), pi.Fmt)
 	case event.PTSigSet:
-		v := puint(b)
-		first := true
-		for i := uint64(0); i < 32; i++ {
-			if v&(1<<i) == 0 {
-				continue
-			}
-			if !first {
-				plain = append(plain, ' ')
-			}
-			first = false
-			if n := event.SignalName(i + 1); n != "" {
-				plain = append(plain, n...)
-			} else {
-				plain = strconv.AppendUint(plain, i+1, 10)
-			}
-		}
+		plain = appendSigSet(plain, puint(b))
 	case event.PTErrno:
 		v := sint(b)
 		plain = strconv.AppendInt(plain, v, 10)
@@ -83,18 +45,7 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 			res = append(res, event.ErrnoName(-v)...)
 		}
 	case event.PTFD:
-		fd := sint(b)
-		plain = strconv.AppendInt(plain, fd, 10)
-		if fd == -100 {
-			res = append(res, "AT_FDCWD"...)
-		} else if fd < 0 {
-			res = append(res, event.ErrnoName(-fd)...)
-		} else if t := c.State.Cur().Thread; t != nil {
-			if f := c.fdForArg(t, fd); f != nil {
-				res = appendFDTag(res, f)
-				res = append(res, f.Name...)
-			}
-		}
+		plain, res = c.renderFD(sint(b), plain, res)
 	case event.PTPID:
 		pid := sint(b)
 		plain = strconv.AppendInt(plain, pid, 10)
@@ -108,22 +59,7 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 		plain = appendCStr(plain, b)
 		Sanitize(plain[n:], false)
 	case event.PTFSPath, event.PTFSRelPath:
-		// sysdig drops the bytes outside printable ASCII from the path as
-		// written; the resolved path carries them as '.'.
-		for _, x := range trimNul(b) {
-			if isPrint(x) {
-				plain = append(plain, x)
-			}
-		}
-		// sysdig leaves the "<NA>" a probe writes for a missing name as it is
-		if len(b) > 0 && b[0] != '/' && b[0] != 0 && string(trimNul(b)) != "<NA>" {
-			dirfd := int64(-100)
-			if pi.Type == event.PTFSRelPath && pi.DirFD >= 0 {
-				dirfd = sint(ev.Param(pi.DirFD))
-			}
-			s := string(trimNul(b))
-			res = append(res, c.State.ResolvePath(c.State.Cur().Thread, dirfd, s)...)
-		}
+		plain, res = c.renderPath(ev, pi, b, plain, res)
 	case event.PTByteBuf:
 		plain = c.appendBuffer(plain, b)
 	case event.PTSockAddr:
@@ -155,24 +91,7 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 		plain = strconv.AppendUint(plain, v, 8)
 		res = appendFlagNames(res, pi.Flags, uint32(v))
 	case event.PTUID, event.PTGID:
-		v := puint(b)
-		if uint32(v) == math.MaxUint32 {
-			plain = append(plain, "-1"...)
-			res = append(res, "<NONE>"...)
-			break
-		}
-		plain = strconv.AppendUint(plain, v, 10)
-		var name string
-		if pi.Type == event.PTUID {
-			name = c.State.UserName(uint32(v))
-		} else {
-			name = c.State.GroupName(uint32(v))
-		}
-		if name != "" {
-			res = append(res, name...)
-		} else {
-			res = append(res, "<NA>"...)
-		}
+		plain, res = c.renderOwner(pi.Type, puint(b), plain, res)
 	case event.PTIPv4Addr:
 		plain = state.AppendIP(plain, b)
 	case event.PTIPv6Addr, event.PTIPAddr:
@@ -192,20 +111,132 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 			return c.renderParam(ev, &pi.Dyn[b[0]], b[1:], plain, res)
 		}
 	case event.PTCharBufArray, event.PTCharBufPairArray:
-		n := len(plain)
-		first := true
-		for _, s := range splitNul(b) {
-			if !first {
-				plain = append(plain, ',')
-			}
-			first = false
-			plain = append(plain, s...)
-		}
-		Sanitize(plain[n:], false)
+		plain = appendStrList(plain, b)
 	default:
 		plain = append(plain, b...)
 	}
 	return plain, res
+}
+
+// appendSigned renders a signed parameter in its print format.
+func appendSigned(plain []byte, v int64, f event.PrintFmt) []byte {
+	switch f {
+	case event.FmtHex:
+		return appendHexUpper(plain, uint64(v))
+	case event.FmtOct:
+		return strconv.AppendInt(plain, v, 8)
+	case event.Fmt10PaddedDec:
+		return appendPadded(plain, v)
+	}
+	return strconv.AppendInt(plain, v, 10)
+}
+
+// appendUnsigned renders an unsigned parameter in its print format.
+func appendUnsigned(plain []byte, v uint64, f event.PrintFmt) []byte {
+	switch f {
+	case event.FmtHex:
+		return appendHexUpper(plain, v)
+	case event.FmtOct:
+		if v != 0 {
+			plain = append(plain, '0')
+		}
+		return strconv.AppendUint(plain, v, 8)
+	case event.Fmt10PaddedDec:
+		return appendPadded(plain, int64(v))
+	}
+	return strconv.AppendUint(plain, v, 10)
+}
+
+// appendSigSet renders a signal mask as names separated by spaces.
+func appendSigSet(plain []byte, v uint64) []byte {
+	first := true
+	for i := uint64(0); i < 32; i++ {
+		if v&(1<<i) == 0 {
+			continue
+		}
+		if !first {
+			plain = append(plain, ' ')
+		}
+		first = false
+		if n := event.SignalName(i + 1); n != "" {
+			plain = append(plain, n...)
+		} else {
+			plain = strconv.AppendUint(plain, i+1, 10)
+		}
+	}
+	return plain
+}
+
+// renderFD renders an fd parameter and, resolved, its tag and name (or
+// AT_FDCWD, or the errno of a negative value).
+func (c *Ctx) renderFD(fd int64, plain, res []byte) ([]byte, []byte) {
+	plain = strconv.AppendInt(plain, fd, 10)
+	if fd == -100 {
+		res = append(res, "AT_FDCWD"...)
+	} else if fd < 0 {
+		res = append(res, event.ErrnoName(-fd)...)
+	} else if t := c.State.Cur().Thread; t != nil {
+		if f := c.fdForArg(t, fd); f != nil {
+			res = appendFDTag(res, f)
+			res = append(res, f.Name...)
+		}
+	}
+	return plain, res
+}
+
+// renderPath renders a path parameter as written and, when relative, as
+// resolved against the cwd or the call's dirfd.
+func (c *Ctx) renderPath(ev *event.Event, pi *event.ParamInfo, b []byte, plain, res []byte) ([]byte, []byte) {
+	// sysdig drops the bytes outside printable ASCII from the path as
+	// written; the resolved path carries them as '.'.
+	for _, x := range trimNul(b) {
+		if isPrint(x) {
+			plain = append(plain, x)
+		}
+	}
+	// sysdig leaves the "<NA>" a probe writes for a missing name as it is
+	if len(b) > 0 && b[0] != '/' && b[0] != 0 && string(trimNul(b)) != "<NA>" {
+		dirfd := int64(-100)
+		if pi.Type == event.PTFSRelPath && pi.DirFD >= 0 {
+			dirfd = sint(ev.Param(pi.DirFD))
+		}
+		s := string(trimNul(b))
+		res = append(res, c.State.ResolvePath(c.State.Cur().Thread, dirfd, s)...)
+	}
+	return plain, res
+}
+
+// renderOwner renders a uid or gid and its user or group name.
+func (c *Ctx) renderOwner(typ event.ParamType, v uint64, plain, res []byte) ([]byte, []byte) {
+	if uint32(v) == math.MaxUint32 {
+		return append(plain, "-1"...), append(res, "<NONE>"...)
+	}
+	plain = strconv.AppendUint(plain, v, 10)
+	var name string
+	if typ == event.PTUID {
+		name = c.State.UserName(uint32(v))
+	} else {
+		name = c.State.GroupName(uint32(v))
+	}
+	if name != "" {
+		return plain, append(res, name...)
+	}
+	return plain, append(res, "<NA>"...)
+}
+
+// appendStrList renders a NUL-separated string list joined by commas.
+func appendStrList(plain, b []byte) []byte {
+	n := len(plain)
+	first := true
+	for _, s := range splitNul(b) {
+		if !first {
+			plain = append(plain, ',')
+		}
+		first = false
+		plain = append(plain, s...)
+	}
+	Sanitize(plain[n:], false)
+	return plain
 }
 
 // fdForArg finds fd in t's table, falling back to the fd a close just
