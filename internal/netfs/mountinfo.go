@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -222,18 +221,4 @@ func under(p, mp string) bool {
 		return false
 	}
 	return len(p) == len(mp) || p[len(mp)] == '/'
-}
-
-// LoadTable reads a mountinfo file (e.g. "/proc/self/mountinfo").
-func LoadTable(path string) (*Table, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("open mount table: %w", err)
-	}
-	defer f.Close()
-	ms, err := ParseMountinfo(f)
-	if err != nil {
-		return nil, err
-	}
-	return NewTable(ms), nil
 }

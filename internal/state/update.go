@@ -204,9 +204,6 @@ func (t *Thread) saveEnter(ev *event.Event) {
 	t.hasEnter = true
 }
 
-// enterParam returns the paired enter event when it carries parameter i.
-func (s *State) enterEv() *event.Event { return s.cur.Enter }
-
 // lookupThread asks Options.Lookup about an unknown tid and installs what it
 // returns (the process's main thread first, when it is unknown too). It
 // returns nil when the thread could not be found.

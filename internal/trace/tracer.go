@@ -141,12 +141,6 @@ func (t *Tracer) Live() int { return len(t.threads) }
 // Exited reports whether the root process has exited, and its status.
 func (t *Tracer) Exited() (status int, ok bool) { return t.status, t.exited }
 
-// Summary returns the -c counters (nil without Options.Summary).
-func (t *Tracer) Summary() *Summary { return t.sum }
-
-// Err returns the first write error.
-func (t *Tracer) Err() error { return t.err }
-
 var nrExecve, nrExecveat = nativeNr("execve"), nativeNr("execveat")
 
 func nativeNr(name string) int {
