@@ -107,7 +107,7 @@ type Table struct {
 	order   []*Row // list rows
 	counter uint64
 	cur     []Cell
-	curTxt  string
+	kbuf    []byte
 	buf     []byte
 	val     fields.Value
 
@@ -316,12 +316,16 @@ func (t *Table) Process(c *fields.Ctx) error {
 	return nil
 }
 
-// add extracts the columns of the current event and adds the row.
+// add extracts the columns of the current event and adds the row. Text
+// values a row already has are not rebuilt (only MAX replaces them), and
+// looking a key up allocates nothing, so updating an existing row costs
+// no allocation.
 func (t *Table) add(c *fields.Ctx) {
 	if cap(t.cur) < len(t.cols) {
 		t.cur = make([]Cell, len(t.cols))
 	}
 	cur := t.cur[:len(t.cols)]
+	var existing *Row
 	for j := range t.cols {
 		cs := &t.cols[j]
 		if cs.isList {
@@ -338,9 +342,32 @@ func (t *Table) add(c *fields.Ctx) {
 				return
 			}
 			cur[j] = d
+		} else if j == 0 && cs.vt == vText && !t.list {
+			t.kbuf = fields.AppendText(t.kbuf[:0], c, cs.ext, &t.val)
+			if existing = t.pre[string(t.kbuf)]; existing != nil {
+				cur[0] = Cell{S: existing.Key.S, Cnt: 1}
+			} else {
+				cur[0] = Cell{S: string(t.kbuf), Cnt: 1}
+			}
 			continue
+		} else if cs.vt == vText && existing != nil {
+			if cs.agg != AggMax {
+				cur[j] = Cell{Cnt: 1}
+			} else {
+				t.buf = fields.AppendText(t.buf[:0], c, cs.ext, &t.val)
+				if old := existing.Values[j-1].S; old == string(t.buf) {
+					cur[j] = Cell{S: old, Cnt: 1}
+				} else {
+					cur[j] = Cell{S: string(t.buf), Cnt: 1}
+				}
+			}
+		} else {
+			cur[j] = t.cell(c, cs)
 		}
-		cur[j] = t.cell(c, cs)
+		if j == 0 && !t.list {
+			t.kbuf = appendKey(t.kbuf[:0], &cur[0], cs)
+			existing = t.pre[string(t.kbuf)]
+		}
 	}
 	if t.list {
 		r := &Row{Key: cur[0], KeyText: cur[0].S, Values: append([]Cell(nil), cur[1:]...)}
@@ -350,7 +377,29 @@ func (t *Table) add(c *fields.Ctx) {
 		}
 		return
 	}
-	addRow(t.pre, cur, func(j int) (*colSpec, Aggregation) { return &t.cols[j], t.cols[j].agg })
+	if existing == nil {
+		r := &Row{Key: cur[0], KeyText: string(t.kbuf), Values: make([]Cell, len(cur)-1)}
+		r.Key.Cnt = 1
+		copy(r.Values, cur[1:])
+		t.pre[r.KeyText] = r
+		return
+	}
+	for j := 1; j < len(cur); j++ {
+		merge(&existing.Values[j-1], &cur[j], t.cols[j].vt, t.cols[j].agg)
+	}
+}
+
+// appendKey appends the identity of a key value (as keyText).
+func appendKey(b []byte, c *Cell, cs *colSpec) []byte {
+	switch cs.vt {
+	case vInt:
+		return strconv.AppendInt(b, c.I, 10)
+	case vUint, vRel:
+		return strconv.AppendUint(b, c.U, 10)
+	case vDouble:
+		return strconv.AppendFloat(b, c.F, 'g', -1, 64)
+	}
+	return append(b, c.S...)
 }
 
 func (t *Table) cell(c *fields.Ctx, cs *colSpec) Cell {
