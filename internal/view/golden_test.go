@@ -23,13 +23,16 @@ type goldenCase struct {
 	name, trace, view string
 	json              bool
 	n                 uint64
+	containers        bool
 	filter            string
 	want              string
 }
 
-func loadGoldens(t *testing.T) []goldenCase {
+func loadGoldens(t *testing.T) []goldenCase { return loadGoldenDir(t, "testdata/golden", "testdata") }
+
+func loadGoldenDir(t *testing.T, dir, traceRoot string) []goldenCase {
 	t.Helper()
-	paths, _ := filepath.Glob("testdata/golden/csysdig.*.txt")
+	paths, _ := filepath.Glob(filepath.Join(dir, "csysdig.*.txt"))
 	if len(paths) == 0 {
 		t.Fatal("no golden files")
 	}
@@ -47,7 +50,10 @@ func loadGoldens(t *testing.T) []goldenCase {
 			switch cmd[i] {
 			case "-r":
 				i++
-				gc.trace = filepath.Join("testdata", cmd[i])
+				gc.trace = filepath.Join(traceRoot, strings.TrimPrefix(strings.TrimPrefix(cmd[i], "traces-extra/"), "traces/"))
+				if strings.HasPrefix(cmd[i], "traces/") {
+					gc.trace = filepath.Join(traceRoot, cmd[i])
+				}
 			case "-v":
 				i++
 				gc.view = cmd[i]
@@ -56,6 +62,8 @@ func loadGoldens(t *testing.T) []goldenCase {
 			case "-n":
 				i++
 				gc.n, _ = strconv.ParseUint(cmd[i], 10, 64)
+			case "-pc", "-pcontainer":
+				gc.containers = true
 			case "--raw":
 			default:
 				flt = append(flt, cmd[i])
@@ -110,7 +118,7 @@ func runGolden(t *testing.T, gc goldenCase, cat *Catalog) string {
 	}
 	defer src.Close()
 	var out bytes.Buffer
-	err = RunBatch(src, BatchConfig{View: gc.view, Filter: gc.filter, JSON: gc.json, MaxEvents: gc.n, Views: cat, Out: &out})
+	err = RunBatch(src, BatchConfig{View: gc.view, Filter: gc.filter, JSON: gc.json, MaxEvents: gc.n, Views: cat, Containers: gc.containers, Out: &out})
 	if err != nil {
 		t.Fatalf("RunBatch: %v", err)
 	}
@@ -217,5 +225,23 @@ func TestListViews(t *testing.T) {
 		gb, _ := json.MarshalIndent(g, "", " ")
 		wb, _ := json.MarshalIndent(w, "", " ")
 		t.Errorf("--list-views differs:\n%s\nwant\n%s", gb, wb)
+	}
+}
+
+// TestGoldenExtra compares with csysdig on the larger shared captures
+// (Kubernetes containers, a busy web server), read where they are.
+func TestGoldenExtra(t *testing.T) {
+	dir := testutil.TracesExtra(t)
+	for _, gc := range loadGoldenDir(t, "testdata/golden-extra", dir) {
+		t.Run(gc.name, func(t *testing.T) {
+			got := runGolden(t, gc, NewCatalog(Builtin(), gc.containers, gc.json))
+			if normalize(got) != normalize(gc.want) {
+				if d := os.Getenv("VIEW_GOLDEN_DUMP"); d != "" {
+					os.WriteFile(filepath.Join(d, gc.name+".got"), []byte(normalize(got)), 0o644)
+					os.WriteFile(filepath.Join(d, gc.name+".want"), []byte(normalize(gc.want)), 0o644)
+				}
+				t.Errorf("output differs\n--- got\n%s\n--- want\n%s", got, gc.want)
+			}
+		})
 	}
 }
