@@ -97,6 +97,7 @@ type Tracer struct {
 	lineTID int64  // task of the line being written
 	lastTS  uint64 // time of the previous line (-r)
 	call    rcall
+	r       renderer
 	exited  bool
 	status  int // exit status of the root process (128+sig when killed)
 	err     error
@@ -308,9 +309,17 @@ func (t *Tracer) interrupt(tid int64) {
 	t.write(append(b, " <unfinished ...>\n"...))
 }
 
+// renderer returns the tracer's renderer, reset to append to b (one
+// renderer for every line: the decoders' indirect calls would make a
+// local one escape).
+func (t *Tracer) renderer(b []byte) *renderer {
+	t.r = renderer{b: b, strSize: t.opts.StrSize, hex: t.opts.Hex}
+	return &t.r
+}
+
 // enterArgs appends the arguments strace prints when c enters.
 func (t *Tracer) enterArgs(b []byte, c *rcall) []byte {
-	r := renderer{b: b, strSize: t.opts.StrSize, hex: t.opts.Hex}
+	r := t.renderer(b)
 	r.args(c)
 	switch {
 	case r.split < 0:
@@ -358,7 +367,7 @@ func (t *Tracer) complete(th *thread, c *rcall) {
 		t.open = 0
 	}
 	var b []byte
-	r := renderer{strSize: t.opts.StrSize, hex: t.opts.Hex}
+	r := t.renderer(nil)
 	if th.unfinished {
 		b = t.prefix(c.exit.TID, c.exit.TS)
 		b = append(b, "<... "...)
@@ -522,7 +531,7 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 					b = t.prefix(ev.TID, th.enter.TS)
 					b = append(b, c.name...)
 					b = append(b, '(')
-					r := renderer{b: b, strSize: t.opts.StrSize, hex: t.opts.Hex}
+					r := t.renderer(b)
 					r.args(&c)
 					b = r.b
 				default:
