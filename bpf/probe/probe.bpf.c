@@ -1383,9 +1383,53 @@ static __always_inline int put_simple(struct batch *b, struct bctx *c, struct pd
 	return 1;
 }
 
-// param_body encodes parameter i of the event in c. With simple set, only
+// put_raw encodes the user memory sources of raw syscall records.
+static __always_inline void put_raw(struct batch *b, struct bctx *c, struct pdesc p)
+{
+	switch (p.src) {
+	case SRC_USTR:
+		put_ustr(b, c, (void *)argn(c, p.arg), STR_MAX);
+		break;
+	case SRC_UMEM:
+		put_ubuf(b, c, (void *)argn(c, p.arg), p.conv + 256 * (__u32)p.width);
+		break;
+	case SRC_UMEM_ALEN: {
+		__u64 n = argn(c, p.conv) * (p.width ? p.width : 1);
+		__u64 cap = p.width > 1 ? 512 : snaplen;
+		put_ubuf(b, c, (void *)argn(c, p.arg), n < cap ? n : cap);
+		break;
+	}
+	case SRC_UMEM_PLEN: {
+		__u32 n = 0;
+		void *lp = (void *)argn(c, p.conv);
+		if (lp && !bpf_probe_read_user(&n, sizeof(n), lp))
+			put_ubuf(b, c, (void *)argn(c, p.arg), n < 128 ? n : 128);
+		break;
+	}
+	case SRC_UMEM_RLEN: {
+		__u64 cap = p.conv ? p.conv * 64 : snaplen;
+		if (c->ret > 0)
+			put_ubuf(b, c, (void *)argn(c, p.arg), (__u64)c->ret < cap ? (__u64)c->ret : cap);
+		break;
+	}
+	case SRC_STRV:
+		put_strv(b, c, argn(c, p.arg));
+		break;
+	case SRC_PTR_COUNT:
+		put_scalar(b, c, ptr_count(argn(c, p.arg)), 8);
+		break;
+	case SRC_UMEM_SP:
+		put_ubuf(b, c, (void *)(c->sp + 8 * (__u64)p.arg), p.conv + 256 * (__u32)p.width);
+		break;
+	default:
+		break;
+	}
+}
+
+// param_body encodes parameter i of the event in c. With simple 1, only
 // the parameters put_simple handles are encoded (others are left empty):
 // programs whose events need no more verify in a fraction of the time.
+// With simple 2, only those and the user memory of raw records (put_raw).
 static __always_inline long param_body(__u32 i, struct bctx *c, int simple)
 {
 	__u32 slot = c->slot, key = c->desc;
@@ -1404,7 +1448,12 @@ static __always_inline long param_body(__u32 i, struct bctx *c, int simple)
 		put_len(b, c, i, 0);
 		return 0;
 	}
-	if (put_simple(b, c, p) || simple) {
+	if (put_simple(b, c, p) || simple == 1) {
+		put_len(b, c, i, b->cur - start);
+		return 0;
+	}
+	if (simple == 2) {
+		put_raw(b, c, p);
 		put_len(b, c, i, b->cur - start);
 		return 0;
 	}
@@ -1524,37 +1573,6 @@ static __always_inline long param_body(__u32 i, struct bctx *c, int simple)
 	case SRC_CWD:
 		put_cwd(b, c);
 		break;
-	case SRC_UMEM:
-		put_ubuf(b, c, (void *)argn(c, p.arg), p.conv + 256 * (__u32)p.width);
-		break;
-	case SRC_UMEM_ALEN: {
-		__u64 n = argn(c, p.conv) * (p.width ? p.width : 1);
-		__u64 cap = p.width > 1 ? 512 : snaplen;
-		put_ubuf(b, c, (void *)argn(c, p.arg), n < cap ? n : cap);
-		break;
-	}
-	case SRC_UMEM_PLEN: {
-		__u32 n = 0;
-		void *lp = (void *)argn(c, p.conv);
-		if (lp && !bpf_probe_read_user(&n, sizeof(n), lp))
-			put_ubuf(b, c, (void *)argn(c, p.arg), n < 128 ? n : 128);
-		break;
-	}
-	case SRC_UMEM_RLEN: {
-		__u64 cap = p.conv ? p.conv * 64 : snaplen;
-		if (c->ret > 0)
-			put_ubuf(b, c, (void *)argn(c, p.arg), (__u64)c->ret < cap ? (__u64)c->ret : cap);
-		break;
-	}
-	case SRC_STRV:
-		put_strv(b, c, argn(c, p.arg));
-		break;
-	case SRC_PTR_COUNT:
-		put_scalar(b, c, ptr_count(argn(c, p.arg)), 8);
-		break;
-	case SRC_UMEM_SP:
-		put_ubuf(b, c, (void *)(c->sp + 8 * (__u64)p.arg), p.conv + 256 * (__u32)p.width);
-		break;
 	case SRC_BACKLOG: {
 		__u64 v = 0;
 		struct sock *sk = fd_sock((__s32)argn(c, p.arg));
@@ -1586,6 +1604,11 @@ static long param_cb(__u32 i, void *ctx)
 static long param_cb_simple(__u32 i, void *ctx)
 {
 	return param_body(i, ctx, 1);
+}
+
+static long param_cb_raw(__u32 i, void *ctx)
+{
+	return param_body(i, ctx, 2);
 }
 
 // emit_as encodes the event in c into this CPU's batch; simple selects
@@ -1637,8 +1660,10 @@ static __always_inline void emit_as(struct bctx *c, int simple)
 	b->trunc = 0;
 	b->fault = 0;
 	b->exe_len = 0;
-	if (simple)
+	if (simple == 1)
 		bpf_loop(n, param_cb_simple, c, 0);
+	else if (simple == 2)
+		bpf_loop(n, param_cb_raw, c, 0);
 	else
 		bpf_loop(n, param_cb, c, 0);
 	__u32 off = b->ev & OFF_MASK;
@@ -1687,8 +1712,9 @@ static __always_inline void load_args(struct bctx *c, struct pt_regs *regs)
 	c->sp = regs->sp;
 }
 
-// syscall_event records one syscall enter (exit == 0) or exit event.
-static __always_inline int syscall_event(struct pt_regs *regs, long id, long ret, int exit)
+// syscall_event records one syscall enter (exit == 0) or exit event;
+// raw selects the encoder of raw records (on_sys_*_raw).
+static __always_inline int syscall_event(struct pt_regs *regs, long id, long ret, int exit, int raw)
 {
 	if (!want_task())
 		return 0;
@@ -1712,25 +1738,39 @@ static __always_inline int syscall_event(struct pt_regs *regs, long id, long ret
 		c.type = r->enter;
 		c.desc = r->denter;
 	}
-	emit(&c);
+	emit_as(&c, raw ? 2 : 0);
 	return 0;
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
-	return syscall_event(regs, id, 0, 0);
+	return syscall_event(regs, id, 0, 0, 0);
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+{
+	return syscall_event(regs, regs->orig_ax, ret, 1, 0);
+}
+
+// The raw-record handlers (ferret trace) encode only scalars and user
+// memory, so they verify faster than the full ones.
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter_raw, struct pt_regs *regs, long id)
+{
+	return syscall_event(regs, id, 0, 0, 1);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit_raw, struct pt_regs *regs, long ret)
 {
 	long id = regs->orig_ax;
 	// rt_sigreturn restores the interrupted registers, orig_ax = -1
 	// included: only its raw record reports the exit (as number 15)
 	if (id == -1)
 		id = 15;
-	return syscall_event(regs, id, ret, 1);
+	return syscall_event(regs, id, ret, 1, 1);
 }
 
 SEC("tp_btf/sched_process_exit")

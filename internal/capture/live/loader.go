@@ -124,6 +124,9 @@ func loadProbe(opts Options) (*probe, error) {
 	p := &probe{ncpu: ncpu, offset: off, pids: len(opts.PIDs) > 0 || opts.FilterPIDs}
 	switches := opts.SchedSwitch || slices.Contains(opts.EventTypes, event.SchedSwitch)
 	names := []string{"on_sys_enter", "on_sys_exit", "on_process_exit", "on_process_fork", "on_signal_deliver", "flush_cpu"}
+	if opts.Raw != nil {
+		names[0], names[1] = "on_sys_enter_raw", "on_sys_exit_raw"
+	}
 	if switches {
 		names = append(names, "on_sched_switch")
 	}
@@ -148,6 +151,9 @@ func loadProbe(opts Options) (*probe, error) {
 	}
 	progs := []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnProcessExit, p.objs.OnProcessFork,
 		p.objs.OnSignalDeliver}
+	if opts.Raw != nil {
+		progs[0], progs[1] = p.objs.OnSysEnterRaw, p.objs.OnSysExitRaw
+	}
 	if switches {
 		progs = append(progs, p.objs.OnSchedSwitch)
 	}
@@ -205,6 +211,7 @@ func loadObjects(spec *ebpf.CollectionSpec, names []string, objs *ProbeObjects) 
 	}
 	fields := map[string]**ebpf.Program{
 		"on_sys_enter": &objs.OnSysEnter, "on_sys_exit": &objs.OnSysExit,
+		"on_sys_enter_raw": &objs.OnSysEnterRaw, "on_sys_exit_raw": &objs.OnSysExitRaw,
 		"on_process_exit": &objs.OnProcessExit, "on_process_fork": &objs.OnProcessFork,
 		"on_signal_deliver": &objs.OnSignalDeliver, "on_sched_switch": &objs.OnSchedSwitch,
 		"flush_cpu": &objs.FlushCpu,
@@ -345,7 +352,7 @@ func (p *probe) counters() [drMax][]uint64 {
 // was already running on that CPU (the previous run was preempted).
 func (p *probe) recursionMisses() uint64 {
 	var n uint64
-	for _, prog := range []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnProcessExit,
+	for _, prog := range []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnSysEnterRaw, p.objs.OnSysExitRaw, p.objs.OnProcessExit,
 		p.objs.OnSchedSwitch, p.objs.OnSignalDeliver} {
 		if prog == nil {
 			continue

@@ -86,7 +86,9 @@ const (
 	ProbeProgOnSchedSwitch   = "on_sched_switch"
 	ProbeProgOnSignalDeliver = "on_signal_deliver"
 	ProbeProgOnSysEnter      = "on_sys_enter"
+	ProbeProgOnSysEnterRaw   = "on_sys_enter_raw"
 	ProbeProgOnSysExit       = "on_sys_exit"
+	ProbeProgOnSysExitRaw    = "on_sys_exit_raw"
 	ProbeVarEpochOffset      = "epoch_offset"
 	ProbeVarFilterCgroups    = "filter_cgroups"
 	ProbeVarFilterComms      = "filter_comms"
@@ -152,7 +154,9 @@ type ProbeProgramSpecs struct {
 	OnSchedSwitch   *ebpf.ProgramSpec `ebpf:"on_sched_switch"`
 	OnSignalDeliver *ebpf.ProgramSpec `ebpf:"on_signal_deliver"`
 	OnSysEnter      *ebpf.ProgramSpec `ebpf:"on_sys_enter"`
+	OnSysEnterRaw   *ebpf.ProgramSpec `ebpf:"on_sys_enter_raw"`
 	OnSysExit       *ebpf.ProgramSpec `ebpf:"on_sys_exit"`
+	OnSysExitRaw    *ebpf.ProgramSpec `ebpf:"on_sys_exit_raw"`
 }
 
 // ProbeMapSpecs contains maps before they are loaded into the kernel.
@@ -264,7 +268,9 @@ type ProbePrograms struct {
 	OnSchedSwitch   *ebpf.Program `ebpf:"on_sched_switch"`
 	OnSignalDeliver *ebpf.Program `ebpf:"on_signal_deliver"`
 	OnSysEnter      *ebpf.Program `ebpf:"on_sys_enter"`
+	OnSysEnterRaw   *ebpf.Program `ebpf:"on_sys_enter_raw"`
 	OnSysExit       *ebpf.Program `ebpf:"on_sys_exit"`
+	OnSysExitRaw    *ebpf.Program `ebpf:"on_sys_exit_raw"`
 }
 
 func (p *ProbePrograms) Close() error {
@@ -275,7 +281,9 @@ func (p *ProbePrograms) Close() error {
 		p.OnSchedSwitch,
 		p.OnSignalDeliver,
 		p.OnSysEnter,
+		p.OnSysEnterRaw,
 		p.OnSysExit,
+		p.OnSysExitRaw,
 	)
 }
 
