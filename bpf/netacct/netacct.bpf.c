@@ -572,10 +572,19 @@ struct lat_key {
 	char comm[16];
 };
 
+// Native histogram buckets (Prometheus schema 2 over seconds) kept beside
+// the log-linear ones: nat[j] counts (nat_bounds[j-1], nat_bounds[j]] ns.
+#define NAT_BUCKETS 160
+
 struct lat_val {
 	__u64 count[LAT_BUCKETS];
 	__u64 sum; // ns
+	__u64 nat[NAT_BUCKETS];
+	__u64 nat_zero; // calls of 0 ns
 };
+
+// Upper bounds of the native buckets in ns, set by user space at load.
+const volatile __u64 nat_bounds[NAT_BUCKETS] = {};
 
 const struct lat_key *unused_lat_key __attribute__((unused));
 const struct lat_val *unused_lat_val __attribute__((unused));
@@ -621,6 +630,25 @@ static __always_inline __u32 lat_bucket(__u64 v)
 	return 1 + d * 9 + (__u32)(v / p) - 1;
 }
 
+// nat_bucket returns the first native bucket whose bound is >= v (v > 0),
+// by binary search; values past the last bound count in the last bucket.
+static __always_inline __u32 nat_bucket(__u64 v)
+{
+	__u32 lo = 0, hi = NAT_BUCKETS - 1;
+	for (int i = 0; i < 8; i++) {
+		if (lo >= hi)
+			break;
+		__u32 mid = (lo + hi) / 2;
+		if (mid >= NAT_BUCKETS)
+			break;
+		if (v <= nat_bounds[mid])
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
 static __always_inline int lat_enter(void)
 {
 	__u64 *start = bpf_task_storage_get(&lat_start, bpf_get_current_task_btf(), 0,
@@ -655,6 +683,14 @@ static __always_inline int lat_exit(__u32 op)
 		b = LAT_BUCKETS - 1;
 	v->count[b] += 1;
 	v->sum += d;
+	if (!d) {
+		v->nat_zero += 1;
+		return 0;
+	}
+	__u32 n = nat_bucket(d);
+	if (n >= NAT_BUCKETS)
+		n = NAT_BUCKETS - 1;
+	v->nat[n] += 1;
 	return 0;
 }
 

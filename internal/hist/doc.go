@@ -15,6 +15,8 @@
 // grid (time rows of a fixed interval aligned to multiples of it; the column
 // is a histogram bucket or any other small index), growing by whole rows.
 // Sums adds values per text key and time interval and ranks the keys by
-// their total. Adding to any of them allocates only when a new row or a new
+// their total. NativeBounds gives the exponential layout of Prometheus
+// native histograms (schema 2, over seconds) in nanoseconds, for exporters
+// that count both. Adding to any of them allocates only when a new row or a new
 // key appears.
 package hist

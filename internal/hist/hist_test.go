@@ -163,3 +163,34 @@ func BenchmarkGridAdd(b *testing.B) {
 		g.Add(ts, Bucket(ts%1e7))
 	}
 }
+
+func TestNativeBounds(t *testing.T) {
+	b := NativeBounds()
+	for j := 1; j < NativeBuckets; j++ {
+		// Below a few ns, whole nanoseconds can round two bounds to the
+		// same value (an empty bucket); they never decrease.
+		if b[j] < b[j-1] || (b[j] == b[j-1] && b[j] > 10) {
+			t.Fatalf("bounds %d, %d not increasing: %d %d", j-1, j, b[j-1], b[j])
+		}
+	}
+	// Index 0 of the schema is 1 s, index -4 is 0.5 s, index 4 is 2 s.
+	for _, c := range []struct {
+		i    int
+		want uint64
+	}{{0, 1e9}, {-4, 5e8}, {4, 2e9}, {-40, 976562}, {1, 1189207115}} {
+		if got := b[c.i-NativeFirst]; got != c.want {
+			t.Errorf("bound of index %d: %d ns, want %d", c.i, got, c.want)
+		}
+	}
+	if b[0] != 1 {
+		t.Errorf("first bound %d ns", b[0])
+	}
+	for _, c := range []struct {
+		v uint64
+		i int
+	}{{1, -119}, {1e9, 0}, {1e9 + 1, 1}, {5e8, -4}, {5e8 + 1, -3}, {1189207115, 1}, {1189207116, 2}, {1e15, NativeFirst + NativeBuckets - 1}} {
+		if got := NativeBucket(&b, c.v) + NativeFirst; got != c.i {
+			t.Errorf("NativeBucket(%d) = index %d, want %d", c.v, got, c.i)
+		}
+	}
+}

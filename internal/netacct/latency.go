@@ -22,6 +22,11 @@ type LatencyKey struct {
 type Latency struct {
 	LatencyKey
 	Hist hist.Hist
+	// Native counts the same calls in the buckets of a Prometheus native
+	// histogram (hist.NativeSchema over seconds, from index
+	// hist.NativeFirst); NativeZero those of 0 ns.
+	Native     [hist.NativeBuckets]uint64
+	NativeZero uint64
 }
 
 // LatencySource is implemented by sources that time socket calls.

@@ -21,7 +21,9 @@
 // recvfrom/recvmsg/recvmmsg syscall tracepoints (which run for those calls
 // only) time each call, keeping its entry time in the thread's task
 // storage, and add it to a per-CPU histogram per process and direction
-// with the buckets of package hist. Latencies sums them per program name,
+// with the buckets of package hist, and in the exponential buckets of a
+// Prometheus native histogram (hist.NativeBounds, set as a read-only
+// constant at load). Latencies sums them per program name,
 // keeping the totals of processes that have exited after removing their
 // entries.
 //

@@ -17,18 +17,36 @@ import (
 
 func latencies(t *testing.T, p *Probe) map[netacct.LatencyKey]hist.Hist {
 	t.Helper()
+	m := map[netacct.LatencyKey]hist.Hist{}
+	for k, l := range latencyMap(t, p) {
+		m[k] = l.Hist
+	}
+	return m
+}
+
+func latencyMap(t *testing.T, p *Probe) map[netacct.LatencyKey]netacct.Latency {
+	t.Helper()
 	l, err := p.Latencies()
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := map[netacct.LatencyKey]hist.Hist{}
+	m := map[netacct.LatencyKey]netacct.Latency{}
 	for _, x := range l {
 		if _, dup := m[x.LatencyKey]; dup {
 			t.Fatalf("%v twice", x.LatencyKey)
 		}
-		m[x.LatencyKey] = x.Hist
+		m[x.LatencyKey] = x
 	}
 	return m
+}
+
+// nativeTotal counts the calls in the native buckets.
+func nativeTotal(l netacct.Latency) uint64 {
+	n := l.NativeZero
+	for _, v := range l.Native {
+		n += v
+	}
+	return n
 }
 
 // TestCallLatencyCounts makes an exact number of sendto and recvfrom calls
@@ -52,7 +70,7 @@ func TestCallLatencyCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := latencies(t, p)
+	before := latencyMap(t, p)
 	const n = 500
 	buf := make([]byte, 16)
 	for i := 0; i < n; i++ {
@@ -63,10 +81,13 @@ func TestCallLatencyCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	after := latencies(t, p)
+	after := latencyMap(t, p)
 	for _, op := range []string{"send", "recv"} {
 		k := netacct.LatencyKey{Program: prog, Op: op}
-		a, b := after[k], before[k]
+		if d := nativeTotal(after[k]) - nativeTotal(before[k]); d != n {
+			t.Errorf("%s: %d calls in the native buckets, made %d", op, d, n)
+		}
+		a, b := after[k].Hist, before[k].Hist
 		if d := a.Count - b.Count; d != n {
 			t.Errorf("%s: %d calls timed, made %d", op, d, n)
 		}

@@ -40,9 +40,11 @@ type NetacctLatKey struct {
 }
 
 type NetacctLatVal struct {
-	_     structs.HostLayout
-	Count [173]uint64
-	Sum   uint64
+	_       structs.HostLayout
+	Count   [173]uint64
+	Sum     uint64
+	Nat     [160]uint64
+	NatZero uint64
 }
 
 type NetacctOwner struct {
@@ -113,6 +115,7 @@ const (
 	NetacctProgOnSendmsg4       = "on_sendmsg4"
 	NetacctProgOnSendmsg6       = "on_sendmsg6"
 	NetacctProgOnState          = "on_state"
+	NetacctVarNatBounds         = "nat_bounds"
 	NetacctVarUnusedFlowKey     = "unused_flow_key"
 	NetacctVarUnusedFlowVal     = "unused_flow_val"
 	NetacctVarUnusedLatKey      = "unused_lat_key"
@@ -202,6 +205,7 @@ type NetacctMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type NetacctVariableSpecs struct {
+	NatBounds     *ebpf.VariableSpec `ebpf:"nat_bounds"`
 	UnusedFlowKey *ebpf.VariableSpec `ebpf:"unused_flow_key"`
 	UnusedFlowVal *ebpf.VariableSpec `ebpf:"unused_flow_val"`
 	UnusedLatKey  *ebpf.VariableSpec `ebpf:"unused_lat_key"`
@@ -256,6 +260,7 @@ func (m *NetacctMaps) Close() error {
 //
 // It can be passed to LoadNetacctObjects or ebpf.CollectionSpec.LoadAndAssign.
 type NetacctVariables struct {
+	NatBounds     *ebpf.Variable `ebpf:"nat_bounds"`
 	UnusedFlowKey *ebpf.Variable `ebpf:"unused_flow_key"`
 	UnusedFlowVal *ebpf.Variable `ebpf:"unused_flow_val"`
 	UnusedLatKey  *ebpf.Variable `ebpf:"unused_lat_key"`

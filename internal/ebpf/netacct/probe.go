@@ -42,7 +42,7 @@ type Probe struct {
 	latency  bool
 	// retired holds the histograms of processes that exited, whose kernel
 	// entries were removed.
-	retired map[netacct.LatencyKey]*hist.Hist
+	retired map[netacct.LatencyKey]*netacct.Latency
 }
 
 // stats slots, as in bpf/netacct/netacct.bpf.c.
@@ -66,6 +66,9 @@ func Open(opts Options) (*Probe, error) {
 		p.maxFlows = DefaultMaxFlows
 	}
 	spec.Maps["flows"].MaxEntries = uint32(p.maxFlows)
+	if err := spec.Variables["nat_bounds"].Set(hist.NativeBounds()); err != nil {
+		return nil, fmt.Errorf("netacct: native histogram bounds: %w", err)
+	}
 	if err := spec.LoadAndAssign(&p.objs, nil); err != nil {
 		var ve *ebpf.VerifierError
 		if errors.As(err, &ve) {
@@ -393,7 +396,7 @@ func (p *Probe) attachLatency() error {
 		p.links = append(p.links, l)
 	}
 	p.latency = true
-	p.retired = map[netacct.LatencyKey]*hist.Hist{}
+	p.retired = map[netacct.LatencyKey]*netacct.Latency{}
 	return nil
 }
 
@@ -408,7 +411,7 @@ func (p *Probe) Latencies() ([]netacct.Latency, error) {
 	if !p.latency {
 		return nil, nil
 	}
-	sums := map[netacct.LatencyKey]*hist.Hist{}
+	sums := map[netacct.LatencyKey]*netacct.Latency{}
 	for k, h := range p.retired {
 		c := *h
 		sums[k] = &c
@@ -420,7 +423,7 @@ func (p *Probe) Latencies() ([]netacct.Latency, error) {
 		key := netacct.LatencyKey{Program: commString(k.Comm), Op: latOps[k.Op]}
 		h := sums[key]
 		if h == nil {
-			h = new(hist.Hist)
+			h = new(netacct.Latency)
 			sums[key] = h
 		}
 		addLat(h, vals)
@@ -458,21 +461,23 @@ func (p *Probe) Latencies() ([]netacct.Latency, error) {
 		key := netacct.LatencyKey{Program: commString(k.Comm), Op: latOps[k.Op]}
 		h := p.retired[key]
 		if h == nil {
-			h = new(hist.Hist)
+			h = new(netacct.Latency)
 			p.retired[key] = h
 		}
 		addLat(h, final)
 	}
 	out := make([]netacct.Latency, 0, len(sums))
 	for k, h := range sums {
-		out = append(out, netacct.Latency{LatencyKey: k, Hist: *h})
+		h.LatencyKey = k
+		out = append(out, *h)
 	}
 	netacct.SortLatencies(out)
 	return out, nil
 }
 
-// addLat adds per-CPU kernel histograms to h.
-func addLat(h *hist.Hist, vals []NetacctLatVal) {
+// addLat adds per-CPU kernel histograms to l.
+func addLat(l *netacct.Latency, vals []NetacctLatVal) {
+	h := &l.Hist
 	for i := range vals {
 		v := &vals[i]
 		for b, n := range v.Count {
@@ -480,5 +485,9 @@ func addLat(h *hist.Hist, vals []NetacctLatVal) {
 			h.Count += n
 		}
 		h.Sum += float64(v.Sum)
+		for b, n := range v.Nat {
+			l.Native[b] += n
+		}
+		l.NativeZero += v.NatZero
 	}
 }

@@ -4,7 +4,8 @@
 // endpoint with client_golang: network accounting counters labelled by
 // program and peer (bounded to the top K peers per program plus "other"),
 // per-program send/receive call-time histograms (classic buckets at the
-// bounds of package hist, from 100 ns to 100 s), ferret's own health (calls
+// bounds of package hist, from 100 ns to 100 s, plus the native
+// buckets of schema 2 the kernel counted beside them), ferret's own health (calls
 // seen, drops, map pressure) and the delivery
 // counters of a Zabbix sender (ZabbixCollector).
 //

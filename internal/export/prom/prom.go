@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/ferret-observability/ferret/internal/hist"
 	"github.com/ferret-observability/ferret/internal/netacct"
@@ -124,9 +125,7 @@ func (c *NetCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.conns, prometheus.CounterValue, float64(r.Conns), lv...)
 	}
 	for i := range c.latency {
-		l := &c.latency[i]
-		count, sum, buckets := LatencyBuckets(&l.Hist)
-		ch <- prometheus.MustNewConstHistogram(c.duration, count, sum, buckets, l.Program, l.Op)
+		ch <- c.latencyMetric(&c.latency[i])
 	}
 	k := c.kernel
 	ch <- prometheus.MustNewConstMetric(c.calls, prometheus.CounterValue, float64(k.Calls))
@@ -158,6 +157,52 @@ func LatencyBuckets(h *hist.Hist) (count uint64, sum float64, buckets map[float6
 		}
 	}
 	return h.Count, h.Sum / 1e9, buckets
+}
+
+// latencyMetric is one call-time histogram with both representations:
+// classic buckets at the hist bounds, and the native buckets the kernel
+// counted too (schema hist.NativeSchema), for scrapers that ask for
+// native histograms.
+func (c *NetCollector) latencyMetric(l *netacct.Latency) prometheus.Metric {
+	count, sum, buckets := LatencyBuckets(&l.Hist)
+	classic := prometheus.MustNewConstHistogram(c.duration, count, sum, buckets, l.Program, l.Op)
+	pos := make(map[int]int64)
+	var n uint64
+	for j, v := range l.Native {
+		if v > 0 {
+			pos[hist.NativeFirst+j] = int64(v)
+			n += v
+		}
+	}
+	if n+l.NativeZero != count {
+		// A sample read while the kernel was adding to it: classic only.
+		return classic
+	}
+	native, err := prometheus.NewConstNativeHistogram(c.duration, count, sum, pos, nil, l.NativeZero, hist.NativeSchema, 0, time.Time{}, l.Program, l.Op)
+	if err != nil {
+		return classic
+	}
+	return bothHistogram{classic, native}
+}
+
+// bothHistogram writes a classic histogram with the native buckets of a
+// second one over the same observations.
+type bothHistogram struct{ classic, native prometheus.Metric }
+
+func (b bothHistogram) Desc() *prometheus.Desc { return b.classic.Desc() }
+
+func (b bothHistogram) Write(m *dto.Metric) error {
+	if err := b.classic.Write(m); err != nil {
+		return err
+	}
+	var nm dto.Metric
+	if err := b.native.Write(&nm); err != nil {
+		return err
+	}
+	h, n := m.Histogram, nm.Histogram
+	h.Schema, h.ZeroThreshold, h.ZeroCount = n.Schema, n.ZeroThreshold, n.ZeroCount
+	h.PositiveSpan, h.PositiveDelta = n.PositiveSpan, n.PositiveDelta
+	return nil
 }
 
 // Server serves /metrics for a registry.

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/ferret-observability/ferret/internal/hist"
 	"github.com/ferret-observability/ferret/internal/netacct"
 )
 
@@ -148,9 +149,20 @@ func TestMetricsEndpoint(t *testing.T) {
 func testLatency(prog, op string, ns uint64, n int) netacct.Latency {
 	l := netacct.Latency{LatencyKey: netacct.LatencyKey{Program: prog, Op: op}}
 	for i := 0; i < n; i++ {
-		l.Hist.Add(ns)
+		addCall(&l, ns)
 	}
 	return l
+}
+
+// addCall counts one call as the kernel does, in both layouts.
+func addCall(l *netacct.Latency, ns uint64) {
+	l.Hist.Add(ns)
+	if ns == 0 {
+		l.NativeZero++
+		return
+	}
+	b := hist.NativeBounds()
+	l.Native[hist.NativeBucket(&b, ns)]++
 }
 
 // TestLatencyHistogram checks the exported call-time histogram: the hist
@@ -161,7 +173,7 @@ func TestLatencyHistogram(t *testing.T) {
 	reg.MustRegister(c)
 	l := testLatency("nginx", "recv", 25, 3) // below 100 ns: first bucket
 	for _, v := range []uint64{1500, 1999, 2000, 7e6, 2e11} {
-		l.Hist.Add(v)
+		addCall(&l, v)
 	}
 	c.Tick(&netacct.Tick{By: netacct.ByProc, Latency: []netacct.Latency{l}})
 	fams, err := reg.Gather()
@@ -202,6 +214,32 @@ func TestLatencyHistogram(t *testing.T) {
 	}
 	if n := len(h.Bucket); n != 82 {
 		t.Errorf("%d buckets, want 82 (100 ns .. 100 s)", n)
+	}
+	// The native buckets of the same calls: schema 2 over seconds.
+	if h.GetSchema() != hist.NativeSchema || h.GetZeroCount() != 0 || len(h.PositiveSpan) == 0 {
+		t.Fatalf("native part: schema %d zero %d spans %v", h.GetSchema(), h.GetZeroCount(), h.PositiveSpan)
+	}
+	got := map[int]int64{}
+	idx, cnt := int32(0), int64(0)
+	d := 0
+	for _, sp := range h.PositiveSpan {
+		idx += sp.GetOffset()
+		for k := uint32(0); k < sp.GetLength(); k++ {
+			cnt += h.PositiveDelta[d]
+			d++
+			if cnt != 0 {
+				got[int(idx)] = cnt
+			}
+			idx++
+		}
+	}
+	// Index ceil(4·log2(seconds)): 25 ns -101, 1.5 µs -77, 1.999 and
+	// 2 µs -75, 7 ms -28, 200 s 31.
+	want2 := map[int]int64{-101: 3, -77: 1, -75: 2, -28: 1, 31: 1}
+	for i, w := range want2 {
+		if got[i] != w {
+			t.Errorf("native bucket %d: %d, want %d (all: %v)", i, got[i], w, got)
+		}
 	}
 }
 
