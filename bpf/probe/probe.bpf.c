@@ -160,6 +160,14 @@ struct {
 	__type(value, __u8);
 } cgroup_ids SEC(".maps");
 
+// Cached want_cgroup verdicts per cgroup id: generation << 1 | keep.
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+} cgroup_verdicts SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, DR_MAX);
@@ -181,6 +189,7 @@ volatile const __u64 max_age_ns = 5000000;
 
 // Changed at run time by the loader.
 volatile __u32 filter_pids = 0;
+volatile __u32 cgroups_gen = 0; // bumped when cgroup_ids changes
 volatile __u32 keep_procexit = 1;
 volatile __u32 keep_signal = 1;
 
@@ -215,21 +224,28 @@ static __always_inline int want_comm(void)
 
 // want_cgroup keeps tasks whose cgroup in the v2 hierarchy, or one of its
 // ancestors, is in cgroup_ids (a container's cgroup and those nested in it).
+// The verdict for a cgroup is cached with the generation of cgroup_ids it
+// was computed from, so most events cost one helper call and one lookup.
 static __always_inline int want_cgroup(void)
 {
 	if (!filter_cgroups)
 		return 1;
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct cgroup *cg = BPF_CORE_READ(t, cgroups, dfl_cgrp);
-	for (int i = 0; i < 8 && cg; i++) {
-		__u64 id = BPF_CORE_READ(cg, kn, id);
-		if (bpf_map_lookup_elem(&cgroup_ids, &id))
-			return 1;
-		// self is the first member of struct cgroup.
-		cg = (struct cgroup *)BPF_CORE_READ(cg, self.parent);
-	}
+	__u64 id = bpf_get_current_cgroup_id();
+	__u32 gen = cgroups_gen;
+	__u32 *v = bpf_map_lookup_elem(&cgroup_verdicts, &id);
+	if (v && (*v >> 1) == gen)
+		return *v & 1;
 	__u64 all = 0;
-	return bpf_map_lookup_elem(&cgroup_ids, &all) != 0;
+	int keep = bpf_map_lookup_elem(&cgroup_ids, &all) || bpf_map_lookup_elem(&cgroup_ids, &id);
+	for (int level = 1; level < 16 && !keep; level++) {
+		__u64 a = bpf_get_current_ancestor_cgroup_id(level);
+		if (!a)
+			break; // deeper than the task's own cgroup
+		keep = bpf_map_lookup_elem(&cgroup_ids, &a) != 0;
+	}
+	__u32 nv = gen << 1 | (keep ? 1 : 0);
+	bpf_map_update_elem(&cgroup_verdicts, &id, &nv, BPF_ANY);
+	return keep;
 }
 
 static __always_inline int want_proc(void)

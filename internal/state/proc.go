@@ -279,6 +279,7 @@ func (s *State) setContainer(t *Thread) {
 // putContainer adds or replaces a container and logs it for writers.
 func (s *State) putContainer(c *Container) {
 	s.containers[c.ID] = c
+	s.lastCtrID, s.lastCtr = "", nil
 	s.containerLog = append(s.containerLog, c)
 }
 

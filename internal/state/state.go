@@ -25,6 +25,9 @@ type State struct {
 	containers map[string]*Container
 	// containerLog lists containers in the order they were added.
 	containerLog []*Container
+	// Last container looked up by id (Container).
+	lastCtrID string
+	lastCtr   *Container
 
 	cur      Cur
 	lastTS   uint64
@@ -64,6 +67,7 @@ func (s *State) reset() {
 	s.groups = make(map[uint32]*event.Group)
 	s.containers = make(map[string]*Container)
 	s.containerLog = nil
+	s.lastCtrID, s.lastCtr = "", nil
 	s.ifaces = nil
 	s.setMounts(nil)
 	s.cur = Cur{FDNum: -1}
@@ -340,8 +344,17 @@ func (s *State) GroupName(gid uint32) string {
 // Interfaces returns the network interface table.
 func (s *State) Interfaces() []event.Interface { return s.ifaces }
 
-// Container returns the container with that id, or nil.
-func (s *State) Container(id string) *Container { return s.containers[id] }
+// Container returns the container with that id, or nil. The last answer is
+// remembered, so the fields of one event (or of a run of events of one
+// container) cost one table lookup.
+func (s *State) Container(id string) *Container {
+	if id == s.lastCtrID && s.lastCtr != nil {
+		return s.lastCtr
+	}
+	c := s.containers[id]
+	s.lastCtrID, s.lastCtr = id, c
+	return c
+}
 
 // Containers calls fn for every known container, in id order, until fn
 // returns false.

@@ -38,10 +38,11 @@ type probe struct {
 	ncpu   int
 	offset uint64
 
-	mu     sync.Mutex
-	closed bool
-	done   atomic.Bool // set when closed, read by Next without the lock
-	pids   bool        // pid filter switched on
+	mu         sync.Mutex
+	closed     bool
+	done       atomic.Bool // set when closed, read by Next without the lock
+	pids       bool        // pid filter switched on
+	cgroupsGen uint32      // generation of the kept cgroup set
 }
 
 // loadSpec returns the probe's collection spec configured by opts, without
@@ -297,6 +298,11 @@ func (p *probe) addCgroup(id uint64) error {
 	}
 	if err := p.objs.CgroupIds.Put(id, uint8(1)); err != nil {
 		return fmt.Errorf("live: keep cgroup %d: %w", id, err)
+	}
+	// Verdicts cached in the kernel from the old set are now stale.
+	p.cgroupsGen++
+	if err := p.objs.CgroupsGen.Set(p.cgroupsGen); err != nil {
+		return fmt.Errorf("live: set cgroups_gen: %w", err)
 	}
 	return nil
 }

@@ -74,6 +74,7 @@ type ProbeRoute struct {
 const (
 	ProbeMapBatches          = "batches"
 	ProbeMapCgroupIds        = "cgroup_ids"
+	ProbeMapCgroupVerdicts   = "cgroup_verdicts"
 	ProbeMapComms            = "comms"
 	ProbeMapDescs            = "descs"
 	ProbeMapDrops            = "drops"
@@ -89,6 +90,7 @@ const (
 	ProbeProgOnSysEnterRaw   = "on_sys_enter_raw"
 	ProbeProgOnSysExit       = "on_sys_exit"
 	ProbeProgOnSysExitRaw    = "on_sys_exit_raw"
+	ProbeVarCgroupsGen       = "cgroups_gen"
 	ProbeVarEpochOffset      = "epoch_offset"
 	ProbeVarFilterCgroups    = "filter_cgroups"
 	ProbeVarFilterComms      = "filter_comms"
@@ -163,20 +165,22 @@ type ProbeProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type ProbeMapSpecs struct {
-	Batches   *ebpf.MapSpec `ebpf:"batches"`
-	CgroupIds *ebpf.MapSpec `ebpf:"cgroup_ids"`
-	Comms     *ebpf.MapSpec `ebpf:"comms"`
-	Descs     *ebpf.MapSpec `ebpf:"descs"`
-	Drops     *ebpf.MapSpec `ebpf:"drops"`
-	Events    *ebpf.MapSpec `ebpf:"events"`
-	Routes    *ebpf.MapSpec `ebpf:"routes"`
-	Traced    *ebpf.MapSpec `ebpf:"traced"`
+	Batches        *ebpf.MapSpec `ebpf:"batches"`
+	CgroupIds      *ebpf.MapSpec `ebpf:"cgroup_ids"`
+	CgroupVerdicts *ebpf.MapSpec `ebpf:"cgroup_verdicts"`
+	Comms          *ebpf.MapSpec `ebpf:"comms"`
+	Descs          *ebpf.MapSpec `ebpf:"descs"`
+	Drops          *ebpf.MapSpec `ebpf:"drops"`
+	Events         *ebpf.MapSpec `ebpf:"events"`
+	Routes         *ebpf.MapSpec `ebpf:"routes"`
+	Traced         *ebpf.MapSpec `ebpf:"traced"`
 }
 
 // ProbeVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type ProbeVariableSpecs struct {
+	CgroupsGen     *ebpf.VariableSpec `ebpf:"cgroups_gen"`
 	EpochOffset    *ebpf.VariableSpec `ebpf:"epoch_offset"`
 	FilterCgroups  *ebpf.VariableSpec `ebpf:"filter_cgroups"`
 	FilterComms    *ebpf.VariableSpec `ebpf:"filter_comms"`
@@ -214,20 +218,22 @@ func (o *ProbeObjects) Close() error {
 //
 // It can be passed to LoadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type ProbeMaps struct {
-	Batches   *ebpf.Map `ebpf:"batches"`
-	CgroupIds *ebpf.Map `ebpf:"cgroup_ids"`
-	Comms     *ebpf.Map `ebpf:"comms"`
-	Descs     *ebpf.Map `ebpf:"descs"`
-	Drops     *ebpf.Map `ebpf:"drops"`
-	Events    *ebpf.Map `ebpf:"events"`
-	Routes    *ebpf.Map `ebpf:"routes"`
-	Traced    *ebpf.Map `ebpf:"traced"`
+	Batches        *ebpf.Map `ebpf:"batches"`
+	CgroupIds      *ebpf.Map `ebpf:"cgroup_ids"`
+	CgroupVerdicts *ebpf.Map `ebpf:"cgroup_verdicts"`
+	Comms          *ebpf.Map `ebpf:"comms"`
+	Descs          *ebpf.Map `ebpf:"descs"`
+	Drops          *ebpf.Map `ebpf:"drops"`
+	Events         *ebpf.Map `ebpf:"events"`
+	Routes         *ebpf.Map `ebpf:"routes"`
+	Traced         *ebpf.Map `ebpf:"traced"`
 }
 
 func (m *ProbeMaps) Close() error {
 	return _ProbeClose(
 		m.Batches,
 		m.CgroupIds,
+		m.CgroupVerdicts,
 		m.Comms,
 		m.Descs,
 		m.Drops,
@@ -241,6 +247,7 @@ func (m *ProbeMaps) Close() error {
 //
 // It can be passed to LoadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type ProbeVariables struct {
+	CgroupsGen     *ebpf.Variable `ebpf:"cgroups_gen"`
 	EpochOffset    *ebpf.Variable `ebpf:"epoch_offset"`
 	FilterCgroups  *ebpf.Variable `ebpf:"filter_cgroups"`
 	FilterComms    *ebpf.Variable `ebpf:"filter_comms"`
