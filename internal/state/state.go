@@ -13,6 +13,7 @@ import (
 // State holds the tables and the context of the current event. It is not
 // safe for concurrent use.
 type State struct {
+	passing    *Thread // reused description of unknown tids of scheduler events
 	opts       Options
 	machine    event.Machine
 	threads    map[int64]*Thread

@@ -138,7 +138,7 @@ func (s *State) Update(ev *event.Event) {
 		if t == nil && (info.Category == event.CatScheduler || info.Flags&event.FlagSkipParseReset != 0) {
 			// sysdig does not add a thread for a scheduler event of an
 			// unknown tid: it is described for this event only.
-			t = newUnknownThread(ev.TID)
+			t = s.passingThread(ev.TID)
 			s.Counters.MissingThread++
 		}
 		if t == nil {
@@ -249,6 +249,22 @@ func (s *State) addUnknownThread(tid int64) *Thread {
 	t := newUnknownThread(tid)
 	s.keepThread(t)
 	return t
+}
+
+// passingThread describes an unknown tid for the current event only. One
+// Thread is reused (scheduler events of unknown tids are frequent), so it
+// must not be kept beyond the event.
+func (s *State) passingThread(tid int64) *Thread {
+	if s.passing == nil {
+		s.passing = newUnknownThread(tid)
+	}
+	fds := s.passing.fds
+	if fds.Len() != 0 {
+		fds = newFDTable()
+	}
+	*s.passing = Thread{TID: tid, PID: tid, PTID: -1, Comm: "<NA>", Exe: "<NA>", fds: fds, unknown: true,
+		UID: 0xffffffff, GID: 0xffffffff, VTID: -1, VPID: -1, LoginUID: -1}
+	return s.passing
 }
 
 // newUnknownThread describes a tid nothing is known about.
