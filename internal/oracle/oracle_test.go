@@ -211,8 +211,10 @@ func finish(t *testing.T, r *Runner, tally *Tally, fails []failure, what string)
 	sort.SliceStable(fails, func(i, j int) bool { return fails[i].v.Mode.Group < fails[j].v.Mode.Group })
 	shown := map[string]int{}
 	kept := map[string]bool{}
+	failed := map[string]int{}
 	for _, f := range fails {
 		g := f.v.Mode.Group
+		failed[g]++
 		if shown[g] < *flagShow {
 			shown[g]++
 			msg := fmt.Sprintf("%s: %s", filepath.Base(f.file), describe(f.v))
@@ -225,6 +227,11 @@ func finish(t *testing.T, r *Runner, tally *Tally, fails []failure, what string)
 		if *flagKeep != "" && f.cap != nil && !kept[g] {
 			kept[g] = true
 			keep(t, r, f, *flagKeep)
+		}
+	}
+	for g, n := range failed {
+		if asserted[g] && shown[g] == 0 {
+			t.Errorf("mode group %s: %d disagreements", g, n)
 		}
 	}
 }
