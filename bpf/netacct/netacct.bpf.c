@@ -279,6 +279,14 @@ static __always_inline void fold(struct sock *sk, struct owner *o, int advance)
 	bump_by(ST_CALLS, txc + rxc);
 }
 
+// When socket storage iterators cannot be loaded (a security policy may
+// refuse them), user space sets fold_per_call: every TCP call then folds its
+// socket's counters into the flow map itself, so the flows stay exact without
+// the iterator at the cost of one hashed update per call. Reads that no
+// receive call follows (splice) are then counted at the next call, change
+// of owner or close.
+const volatile __u8 fold_per_call = 0;
+
 // same_owner reports whether the storage belongs to the current process
 // under its current name.
 static __always_inline int same_owner(struct owner *o, __u32 tgid)
@@ -325,6 +333,8 @@ static __always_inline int account_tcp(struct sock *sk, int ret, int rx)
 	if (!rx) {
 		__sync_fetch_and_add(&o->tx_bytes, ret);
 		__sync_fetch_and_add(&o->tx_calls, 1);
+		if (fold_per_call)
+			fold(sk, o, 0);
 		return 0;
 	}
 	if (!o->seq_valid) {
@@ -336,6 +346,8 @@ static __always_inline int account_tcp(struct sock *sk, int ret, int rx)
 	if (d)
 		__sync_fetch_and_add(&o->rx_bytes, d);
 	__sync_fetch_and_add(&o->rx_calls, 1);
+	if (fold_per_call)
+		fold(sk, o, 0);
 	return 0;
 }
 

@@ -49,8 +49,10 @@ func acceptChild() int {
 // listens (and so provisionally owns the connections the listener
 // accepts), a child accepts and serves. Everything, connection included,
 // must be the child's.
-func TestListenerHandedToChild(t *testing.T) {
-	p := openProbe(t)
+func TestListenerHandedToChild(t *testing.T) { inFoldModes(t, testListenerHandedToChild) }
+
+func testListenerHandedToChild(t *testing.T, opts Options) {
+	p := openProbeWith(t, opts)
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

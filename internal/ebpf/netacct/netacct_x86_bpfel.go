@@ -115,6 +115,7 @@ const (
 	NetacctProgOnSendmsg4       = "on_sendmsg4"
 	NetacctProgOnSendmsg6       = "on_sendmsg6"
 	NetacctProgOnState          = "on_state"
+	NetacctVarFoldPerCall       = "fold_per_call"
 	NetacctVarNatBounds         = "nat_bounds"
 	NetacctVarUnusedFlowKey     = "unused_flow_key"
 	NetacctVarUnusedFlowVal     = "unused_flow_val"
@@ -205,6 +206,7 @@ type NetacctMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type NetacctVariableSpecs struct {
+	FoldPerCall   *ebpf.VariableSpec `ebpf:"fold_per_call"`
 	NatBounds     *ebpf.VariableSpec `ebpf:"nat_bounds"`
 	UnusedFlowKey *ebpf.VariableSpec `ebpf:"unused_flow_key"`
 	UnusedFlowVal *ebpf.VariableSpec `ebpf:"unused_flow_val"`
@@ -260,6 +262,7 @@ func (m *NetacctMaps) Close() error {
 //
 // It can be passed to LoadNetacctObjects or ebpf.CollectionSpec.LoadAndAssign.
 type NetacctVariables struct {
+	FoldPerCall   *ebpf.Variable `ebpf:"fold_per_call"`
 	NatBounds     *ebpf.Variable `ebpf:"nat_bounds"`
 	UnusedFlowKey *ebpf.Variable `ebpf:"unused_flow_key"`
 	UnusedFlowVal *ebpf.Variable `ebpf:"unused_flow_val"`

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 
@@ -29,6 +30,9 @@ type Options struct {
 	// sendmsg, sendmmsg, recvfrom, recvmsg, recvmmsg) per process, in the
 	// kernel, into histograms read by Latencies.
 	Latency bool
+	// PerCallFold makes every TCP call fold its socket's counters into the
+	// flow map, as when the kernel refuses socket storage iterators.
+	PerCallFold bool
 }
 
 // Probe is the loaded and attached accounting programs.
@@ -36,6 +40,7 @@ type Probe struct {
 	objs     NetacctObjects
 	links    []link.Link
 	fold     *link.Iter // folds sockets' pending TCP counters into flows
+	iter     bool       // fold is used (else calls fold their own counters)
 	maxFlows int
 	warnings []string
 	raw      map[netacct.FlowKey]NetacctFlowKey
@@ -69,6 +74,23 @@ func Open(opts Options) (*Probe, error) {
 	if err := spec.Variables["nat_bounds"].Set(hist.NativeBounds()); err != nil {
 		return nil, fmt.Errorf("netacct: native histogram bounds: %w", err)
 	}
+	if opts.PerCallFold || !iteratorsAllowed() {
+		// Without the iterator, calls fold their own counters. The
+		// generated object set names fold_all: an empty program that is
+		// never attached takes its place.
+		if err := spec.Variables["fold_per_call"].Set(uint8(1)); err != nil {
+			return nil, fmt.Errorf("netacct: per-call fold: %w", err)
+		}
+		spec.Programs["fold_all"] = &ebpf.ProgramSpec{
+			Name: "fold_all", Type: ebpf.SocketFilter, License: "GPL",
+			Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()},
+		}
+		if !opts.PerCallFold {
+			p.warnings = append(p.warnings, perCallFoldWarning)
+		}
+	} else {
+		p.iter = true
+	}
 	if err := spec.LoadAndAssign(&p.objs, nil); err != nil {
 		var ve *ebpf.VerifierError
 		if errors.As(err, &ve) {
@@ -84,13 +106,15 @@ func Open(opts Options) (*Probe, error) {
 		}
 		p.links = append(p.links, l)
 	}
-	fold, err := link.AttachIter(link.IterOptions{Program: p.objs.FoldAll, Map: p.objs.Socks})
-	if err != nil {
-		p.Close()
-		return nil, fmt.Errorf("netacct: attach socket storage iterator: %w", err)
+	if p.iter {
+		fold, err := link.AttachIter(link.IterOptions{Program: p.objs.FoldAll, Map: p.objs.Socks})
+		if err != nil {
+			p.Close()
+			return nil, fmt.Errorf("netacct: attach socket storage iterator: %w", err)
+		}
+		p.fold = fold
+		p.links = append(p.links, fold)
 	}
-	p.fold = fold
-	p.links = append(p.links, fold)
 	if opts.Latency {
 		if err := p.attachLatency(); err != nil {
 			p.Close()
@@ -103,6 +127,24 @@ func Open(opts Options) (*Probe, error) {
 		p.warnings = append(p.warnings, fmt.Sprintf("peers of unconnected UDP sockets unknown: %v", err))
 	}
 	return p, nil
+}
+
+const perCallFoldWarning = "socket storage iterators refused by the kernel: TCP calls fold their own counters (costlier; bytes read only by splice are counted at the next call or close)"
+
+// iteratorsAllowed reports whether the kernel loads a socket storage map
+// iterator program (a security policy may refuse tracing programs of this
+// kind while allowing tracepoints).
+func iteratorsAllowed() bool {
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Type: ebpf.Tracing, AttachType: ebpf.AttachTraceIter, AttachTo: "bpf_sk_storage_map",
+		License:      "GPL",
+		Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()},
+	})
+	if err != nil {
+		return false
+	}
+	prog.Close()
+	return true
 }
 
 // Warnings lists what could not be enabled.
@@ -245,6 +287,9 @@ func flowKey(k *NetacctFlowKey) netacct.FlowKey {
 // foldSockets moves the TCP traffic still counted in sockets into the flow
 // map.
 func (p *Probe) foldSockets() error {
+	if p.fold == nil {
+		return nil // calls fold their own counters
+	}
 	r, err := p.fold.Open()
 	if err != nil {
 		return fmt.Errorf("netacct: fold socket counters: %w", err)

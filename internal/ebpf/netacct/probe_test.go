@@ -22,6 +22,16 @@ import (
 	"github.com/ferret-observability/ferret/internal/testutil"
 )
 
+// inFoldModes runs a test with the socket iterator folding TCP counters and
+// with calls folding their own, when the kernel allows iterators (else the
+// second mode is the only one).
+func inFoldModes(t *testing.T, test func(*testing.T, Options)) {
+	if iteratorsAllowed() {
+		t.Run("iterator", func(t *testing.T) { test(t, Options{}) })
+	}
+	t.Run("per-call", func(t *testing.T) { test(t, Options{PerCallFold: true}) })
+}
+
 func openProbe(t testing.TB) *Probe { return openProbeWith(t, Options{}) }
 
 func openProbeWith(t testing.TB, opts Options) *Probe {
@@ -33,8 +43,11 @@ func openProbeWith(t testing.TB, opts Options) *Probe {
 	}
 	t.Cleanup(func() { p.Close() })
 	// The tests count UDP peers exactly: every hook must be attached.
+	// Without iterators the counts stay exact (the per-call fold).
 	for _, w := range p.Warnings() {
-		t.Fatalf("probe warning: %s", w)
+		if w != perCallFoldWarning {
+			t.Fatalf("probe warning: %s", w)
+		}
 	}
 	return p
 }
@@ -143,8 +156,10 @@ func wantFlow(t *testing.T, flows map[netip.AddrPort]netacct.Flow, peer netip.Ad
 
 // TestTCPExactBytes checks that socket-layer counts equal what was sent over
 // loopback, for IPv4 and IPv6, and agree with TCP's own counters.
-func TestTCPExactBytes(t *testing.T) {
-	p := openProbe(t)
+func TestTCPExactBytes(t *testing.T) { inFoldModes(t, testTCPExactBytes) }
+
+func testTCPExactBytes(t *testing.T, opts Options) {
+	p := openProbeWith(t, opts)
 	for _, tc := range []struct {
 		network, addr   string
 		up, down, chunk int
@@ -272,8 +287,10 @@ func udpExchange(t *testing.T, p *Probe, network string) {
 // TestKernelCopiesCounted checks that bytes the kernel moves without a
 // plain write are counted: sendfile from a file, splice from a pipe, and
 // MSG_ZEROCOPY sends.
-func TestKernelCopiesCounted(t *testing.T) {
-	p := openProbe(t)
+func TestKernelCopiesCounted(t *testing.T) { inFoldModes(t, testKernelCopiesCounted) }
+
+func testKernelCopiesCounted(t *testing.T, opts Options) {
+	p := openProbeWith(t, opts)
 	const size = 3<<20 + 5
 	payload := bytes.Repeat([]byte{'f'}, size)
 	path := filepath.Join(t.TempDir(), "payload")
