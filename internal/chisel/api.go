@@ -31,6 +31,8 @@ func (c *Chisel) registerAPI() {
 		"request_field":           c.luaRequestField,
 		"sum_by":                  c.luaSumBy,
 		"take_sums":               c.luaTakeSums,
+		"log_histogram":           c.luaLogHistogram,
+		"take_histogram":          c.luaTakeHistogram,
 		"set_filter":              c.luaSetFilter,
 		"set_event_formatter":     c.luaSetFormatter,
 		"set_interval_s":          c.luaSetInterval(1e9, false),

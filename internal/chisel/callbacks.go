@@ -179,6 +179,9 @@ func (c *Chisel) OnEvent(fc *fields.Ctx) error {
 	if len(c.sums) > 0 {
 		c.addSums(fc)
 	}
+	if len(c.hists) > 0 {
+		c.addHists(fc)
+	}
 	if c.onEvent == nil {
 		return nil
 	}

@@ -134,7 +134,8 @@ type Chisel struct {
 	udp      net.Conn
 
 	onEvent, onInterval *lua.LFunction
-	sums                []*sums // chisel.sum_by tables
+	sums                []*sums    // chisel.sum_by tables
+	hists               []*logHist // chisel.log_histogram tables
 }
 
 type handle struct {

@@ -28,11 +28,14 @@
 // behaviour: C printf semantics for string.format, the %g pattern class,
 // pairs() visiting key 0 first, "%.14g" number rendering.
 //
-// One extension: chisel.sum_by(key_handles, value_handle [, scale]) keeps
+// Two extensions: chisel.sum_by(key_handles, value_handle [, scale]) keeps
 // a sum per key tuple in Go for every event that reaches the chisel, and
 // chisel.take_sums(h) hands it over as a Lua table (key: the tostring()
 // renderings joined by "\1\1") and starts afresh. The top chisels use it
 // instead of an on_event callback, which costs a Lua call per event.
+// Likewise chisel.log_histogram(value_handle, buckets, decades) counts
+// events into log10-scale buckets of a number field, handed over by
+// chisel.take_histogram(h) as an array (the spectrogram uses it).
 //
 // chisel sits in layer 5: it may import engine, filter, format, fields,
 // state and event, and must not import export, view, tui or app.

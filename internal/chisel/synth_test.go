@@ -215,3 +215,63 @@ func TestSumByMatchesLua(t *testing.T) {
 		t.Errorf("take_sums did not start afresh:\n%s", out.String())
 	}
 }
+
+// TestLogHistogramMatchesLua checks chisel.log_histogram against the same
+// buckets computed in Lua from evt.field, and that taking starts afresh.
+func TestLogHistogramMatchesLua(t *testing.T) {
+	const src = `description='d' short_description='s' args={}
+		local f, h
+		local lua = {}
+		function on_init()
+			f = chisel.request_field("evt.num")
+			h = chisel.log_histogram(f, 7, 0.75)
+			return true
+		end
+		function on_event()
+			local v = evt.field(f)
+			local i = math.floor(math.min(math.log10(v), 0.75) * 7 / 0.75) + 1
+			i = math.min(i, 7)
+			lua[i] = (lua[i] or 0) + 1
+			return true
+		end
+		function on_capture_end()
+			local n = chisel.take_histogram(h)
+			local a, b = {}, {}
+			for i = 1, 7 do a[#a + 1] = tostring(lua[i] or 0); b[#b + 1] = tostring(n[i]) end
+			print("lua " .. table.concat(a, ","))
+			print("native " .. table.concat(b, ","))
+			local again = chisel.take_histogram(h)
+			print("after take: " .. again[1] + again[7] .. " " .. #again)
+			return true
+		end`
+	dir := writeChisel(t, map[string]string{"hist": src})
+	var out bytes.Buffer
+	c, _, err := Load("hist", nil, Options{Dirs: []string{dir}, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &synth.Gen{}
+	for i := 0; i < 5; i++ {
+		g.Close(1, 3, 0)
+	}
+	if err := engine.New(g.Source(nil), engine.Options{}, c).Loop(); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	var luaLine, native string
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		if s, ok := strings.CutPrefix(l, "lua "); ok {
+			luaLine = s
+		}
+		if s, ok := strings.CutPrefix(l, "native "); ok {
+			native = s
+		}
+	}
+	// evt.num 1..10 over 7 buckets of 10^(0.75/7): 1 in the first, 6..10 at the top
+	if luaLine == "" || luaLine != native || luaLine == "0,0,0,0,0,0,0" {
+		t.Errorf("native buckets %q, Lua's %q", native, luaLine)
+	}
+	if !strings.Contains(out.String(), "after take: 0 7") {
+		t.Errorf("take_histogram did not start afresh:\n%s", out.String())
+	}
+}
