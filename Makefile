@@ -3,14 +3,20 @@
 
 GO ?= go
 BIN ?= ferret
+PKG := github.com/ferret-observability/ferret
+VERSION := $(shell sed -n 's/^\tVersion *= "\(.*\)"$$/\1/p' internal/app/version.go)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +dirty)
+# SOURCE_DATE_EPOCH (reproducible builds) fixes the build date
+BUILD_DATE ?= $(shell date -u $${SOURCE_DATE_EPOCH:+-d @$$SOURCE_DATE_EPOCH} +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS := -X $(PKG)/internal/app.Commit=$(COMMIT) -X $(PKG)/internal/app.BuildDate=$(BUILD_DATE)
 
 .PHONY: help build generate check-generate test test-kernel test-all lint fmt bench fuzz trace-compare oracle
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-build: ## build the ferret binary (no C toolchain needed)
-	$(GO) build -o $(BIN) ./cmd/ferret
+build: ## build the ferret binary (no C toolchain needed), commit and date in --version
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/ferret
 
 generate: ## regenerate the event table, C id header and BPF objects (needs clang, llvm-strip)
 	$(GO) generate ./...

@@ -57,7 +57,9 @@ Options:
                     event.
  --unbuffered       Flush output after every line.
  -v, --verbose      Don't truncate data buffers; print statistics at the end.
- --version          Print the version number.
+ --version          Print the version, commit, build date and Go version; as
+                    root also the kernel features live capture uses (BTF,
+                    ring buffer, tp_btf).
  -w <writefile>, --write=<writefile>
                     Write the captured events to <writefile>.
  -W <num>, --limit <num>

@@ -14,9 +14,6 @@ import (
 	"github.com/ferret-observability/ferret/internal/capture/live"
 )
 
-// Version is ferret's version string.
-var Version = "0.1.0"
-
 // cli is one invocation of the command line: where it writes, and the two
 // facts about its surroundings that tests replace.
 type cli struct {

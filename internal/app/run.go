@@ -68,7 +68,7 @@ func (c *cli) run(cfg *Config) error {
 		writeHelp(stdout)
 		return nil
 	case cfg.Version:
-		fmt.Fprintf(stdout, "ferret version %s\n", Version)
+		writeVersion(stdout, c.livePrivileges() == nil)
 		return nil
 	case cfg.LibsVersion:
 		fmt.Fprintf(stdout, "ferret %s (sysdig 0.29.3 compatible)\n", Version)
