@@ -28,12 +28,12 @@ func BenchmarkMonitor(b *testing.B) {
 		g.exit(child)
 	}
 	evs := g.Events()
-	procs := map[int64]ProcInfo{100: {PID: 100, PPID: 1, Comm: "sh", Exe: "/bin/sh", Cwd: "/work"}}
+	procs := map[int64]procInfo{100: {PID: 100, PPID: 1, Comm: "sh", Exe: "/bin/sh", Cwd: "/work"}}
 	var n int
 	b.ReportAllocs()
 	for b.Loop() {
 		m := New(Options{Prefixes: []string{"/work"}, PIDs: []int64{100},
-			Proc: func(tid int64) (ProcInfo, bool) { p, ok := procs[tid]; return p, ok }},
+			Lookup: lookupIn(procs)},
 			func(r *Record) { n++ })
 		for _, e := range evs {
 			m.Handle(e)

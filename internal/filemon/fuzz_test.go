@@ -21,7 +21,7 @@ func FuzzHandle(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, rec []byte) {
 		m := New(Options{Prefixes: []string{"/w"}, PIDs: []int64{5},
-			Proc: func(tid int64) (ProcInfo, bool) { return ProcInfo{PID: tid, Cwd: "/w"}, true }}, func(*Record) {})
+			Lookup: lookupAll(procInfo{Cwd: "/w"})}, func(*Record) {})
 		m.Handle(g.Events()[0])
 		m.Handle(g.Events()[1])
 		var ev event.Event

@@ -6,10 +6,11 @@ import (
 	"os"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/procfs"
+	"github.com/ferret-observability/ferret/internal/state"
 )
 
 // End says why a record was emitted.
@@ -51,8 +52,9 @@ type Options struct {
 	// is watched.
 	PIDs  []int64
 	Comms []string
-	// Proc reads facts about a task not seen being created (default: /proc).
-	Proc func(tid int64) (ProcInfo, bool)
+	// Lookup describes a task not seen being created, as state.Options
+	// says (default: read from /proc).
+	Lookup func(tid int64) ([]event.Thread, bool)
 	// Held are processes started held before their execve (held.Start):
 	// their events are ignored until their first successful execve.
 	Held []int64
@@ -84,41 +86,29 @@ type Op struct {
 	TS       uint64 // exit time
 }
 
-// ProcInfo describes a process.
-type ProcInfo struct {
-	PID, PPID      int64
-	Comm, Exe, Cwd string
+// fdKey names an open file: a process's fd table (internal/state's, shared
+// by its threads) and the descriptor number.
+type fdKey struct {
+	tab *state.FDTable
+	num int64
 }
 
-type file struct {
-	rec    Record
-	report bool // under a prefix
-}
-
-type proc struct {
-	info    ProcInfo
-	watched bool
-	fds     map[int64]*file
-	threads int
-}
-
-type task struct {
-	p        *proc
-	enterFD  int64  // fd of the pending enter event
-	enterTS  uint64 // time of the pending enter event
-	execPath string // filename of a pending execve
-}
-
-// Monitor turns events into Records. It is not safe for concurrent use.
+// Monitor turns events into Records. Processes, threads, descriptors,
+// working directories and the pairing of enter and exit events are
+// internal/state's; the monitor keeps only what it reports: which
+// processes are watched and the record of each file open under the
+// prefixes in a watched process. It is not safe for concurrent use.
 type Monitor struct {
-	opts  Options
-	emit  func(*Record)
-	op    Op
-	tasks map[int64]*task
-	procs map[int64]*proc
-	roots map[int64]bool
-	held  map[int64]bool
-	comms map[string]bool
+	opts    Options
+	emit    func(*Record)
+	op      Op
+	st      *state.State
+	files   map[fdKey]*Record
+	watched map[int64]bool // by pid, for the processes met
+	roots   map[int64]bool
+	held    map[int64]bool // held until their execve
+	ours    map[int64]bool // started held: children of this process
+	comms   map[string]bool
 	// RootExited is set when a root pid given in Options exits.
 	RootExited bool
 }
@@ -126,10 +116,10 @@ type Monitor struct {
 // New returns a monitor calling emit for each finished record. The record
 // passed to emit is reused afterwards.
 func New(opts Options, emit func(*Record)) *Monitor {
-	m := &Monitor{opts: opts, emit: emit, tasks: make(map[int64]*task), procs: make(map[int64]*proc),
-		roots: make(map[int64]bool), comms: make(map[string]bool), held: make(map[int64]bool)}
+	m := &Monitor{opts: opts, emit: emit, files: make(map[fdKey]*Record), watched: make(map[int64]bool),
+		roots: make(map[int64]bool), comms: make(map[string]bool), held: make(map[int64]bool), ours: make(map[int64]bool)}
 	for _, p := range opts.Held {
-		m.held[p] = true
+		m.held[p], m.ours[p] = true, true
 	}
 	for i, p := range opts.Prefixes {
 		if p != "/" {
@@ -142,9 +132,13 @@ func New(opts Options, emit func(*Record)) *Monitor {
 	for _, c := range opts.Comms {
 		m.comms[c] = true
 	}
-	if m.opts.Proc == nil {
-		m.opts.Proc = ReadProc
+	lookup := opts.Lookup
+	if lookup == nil {
+		lookup = func(tid int64) ([]event.Thread, bool) {
+			return procfs.ReadThread(procfs.Options{NoFDs: true, NoEnv: true}, tid)
+		}
 	}
+	m.st = state.New(state.Options{Lookup: lookup})
 	return m
 }
 
@@ -163,34 +157,57 @@ func (m *Monitor) Under(p string) bool {
 	return false
 }
 
-// taskOf finds or creates the state of tid.
-func (m *Monitor) taskOf(tid int64) *task {
-	if t := m.tasks[tid]; t != nil {
-		return t
+// proc returns the main thread of t's process, or t when it is unknown.
+func (m *Monitor) proc(t *state.Thread) *state.Thread {
+	if p := m.st.Process(t); p != nil {
+		return p
 	}
-	info, ok := m.opts.Proc(tid)
-	if !ok {
-		info = ProcInfo{PID: tid}
-		if m.held[tid] {
-			// gone already: held commands are the monitor's children
-			info.PPID = int64(os.Getpid())
-		}
-	}
-	p := m.procs[info.PID]
-	if p == nil {
-		p = &proc{info: info, fds: make(map[int64]*file)}
-		p.watched = m.everything() || m.roots[info.PID] || m.comms[info.Comm] || m.watchedParent(info.PPID)
-		m.procs[info.PID] = p
-	}
-	p.threads++
-	t := &task{p: p, enterFD: -1}
-	m.tasks[tid] = t
 	return t
 }
 
-func (m *Monitor) watchedParent(ppid int64) bool {
-	p := m.procs[ppid]
-	return p != nil && p.watched
+// isWatched says whether t's process is watched, deciding it on the
+// process's first event: every process, a root, a process named in Comms,
+// or the child of a watched process.
+func (m *Monitor) isWatched(t *state.Thread) bool {
+	if w, ok := m.watched[t.PID]; ok {
+		return w
+	}
+	w := m.everything() || m.roots[t.PID] || m.comms[comm(m.proc(t))] || m.watched[m.ppid(t)]
+	m.watched[t.PID] = w
+	return w
+}
+
+// ppid returns the pid of the parent of t's process (0 when unknown).
+func (m *Monitor) ppid(t *state.Thread) int64 {
+	p := m.proc(t)
+	if p.Unknown() {
+		if m.ours[p.PID] {
+			return int64(os.Getpid()) // held commands are the monitor's children
+		}
+		return 0
+	}
+	if pp := m.st.Thread(p.PTID); pp != nil {
+		return pp.PID
+	}
+	return max(p.PTID, 0)
+}
+
+// comm and exe describe a thread as records show it ("" when unknown).
+func comm(t *state.Thread) string {
+	if t.Unknown() {
+		return ""
+	}
+	return t.Comm
+}
+
+func exe(t *state.Thread) string {
+	if t.Unknown() {
+		return ""
+	}
+	if t.ExePath != "" {
+		return t.ExePath
+	}
+	return t.Exe
 }
 
 // kinds of events the monitor handles.
@@ -204,8 +221,6 @@ const (
 	kClose
 	kClone
 	kExec
-	kChdir
-	kFchdir
 	kDup
 	kProcExit
 )
@@ -229,10 +244,6 @@ func init() {
 			k = kClone
 		case "execve", "execveat":
 			k = kExec
-		case "chdir":
-			k = kChdir
-		case "fchdir":
-			k = kFchdir
 		case "dup", "dup2", "dup3":
 			k = kDup
 		case "procexit":
@@ -255,101 +266,82 @@ func (m *Monitor) Handle(ev *event.Event) {
 	if int(ev.Type) >= event.MaxType {
 		return
 	}
+	m.st.Update(ev)
 	k := kinds[ev.Type]
 	if k == kNone {
 		return
 	}
 	if len(m.held) > 0 && m.held[ev.TID] {
-		// Only its execve counts; the enter event gives the path of the
-		// executable.
-		if k != kExec {
+		// Only its execve counts.
+		if k != kExec || ev.Type.IsEnter() {
 			return
 		}
-		if !ev.Type.IsEnter() {
-			if res, _ := ev.Int(0); res != 0 {
-				return
-			}
-			delete(m.held, ev.TID)
-		}
-	}
-	if k == kClone && !ev.Type.IsEnter() && m.tasks[ev.TID] == nil {
-		if res, _ := ev.Int(0); res == 0 && m.cloneChild(ev) {
+		if res, _ := ev.Int(0); res != 0 {
 			return
 		}
+		delete(m.held, ev.TID)
 	}
-	t := m.taskOf(ev.TID)
+	c := m.st.Cur()
+	t := c.Thread
+	if t == nil {
+		return
+	}
 	if k == kProcExit {
 		m.exit(ev, t)
 		return
 	}
 	if ev.Type.IsEnter() {
-		t.enterFD, t.enterTS = -1, ev.TS
-		if i := param(ev, "fd"); i >= 0 {
-			t.enterFD, _ = ev.Int(i)
-		}
-		if k == kExec {
-			t.execPath = ""
-			if i := param(ev, "filename"); i >= 0 {
-				t.execPath, _ = ev.Str(i)
-			}
-		}
 		return
 	}
-	fd, enterTS := t.enterFD, t.enterTS
-	t.enterFD, t.enterTS = -1, 0
-	p := t.p
 	res, _ := ev.Int(0)
+	tab := t.FDs()
 	switch k {
 	case kOpen:
-		f := m.open(ev, t, res)
-		if f != nil && f.report && m.opts.OnOp != nil {
-			m.report(OpOpen, t, ev, f, min(res, 0), enterTS)
-		}
+		m.open(ev, t, res, c)
 	case kRead, kWrite:
-		if f := p.fds[fd]; f != nil {
+		if c.FDNum < 0 {
+			break
+		}
+		if f := m.files[fdKey{tab, c.FDNum}]; f != nil {
 			if res > 0 {
 				if k == kRead {
-					f.rec.BytesRead += uint64(res)
+					f.BytesRead += uint64(res)
 				} else {
-					f.rec.BytesWritten += uint64(res)
+					f.BytesWritten += uint64(res)
 				}
 			}
-			if f.report && m.opts.OnOp != nil {
-				m.report(OpRead+OpKind(k-kRead), t, ev, f, res, enterTS)
-			}
+			m.report(OpRead+OpKind(k-kRead), t, ev, f, res, c.Latency)
 		}
 	case kClose:
-		if f := p.fds[fd]; f != nil && res == 0 {
-			delete(p.fds, fd)
-			if f.report && m.opts.OnOp != nil {
-				m.report(OpClose, t, ev, f, res, enterTS)
-			}
+		key := fdKey{tab, c.FDNum}
+		if f := m.files[key]; f != nil && c.FDNum >= 0 && res == 0 {
+			delete(m.files, key)
+			m.report(OpClose, t, ev, f, res, c.Latency)
 			m.finish(f, ev.TS, EndClose)
 		}
 	case kDup:
+		// The state made the new descriptor the event's: the old one is
+		// the enter event's argument.
+		fd := int64(-1)
+		if i := param(ev, "oldfd"); i >= 0 {
+			fd, _ = ev.Int(i)
+		} else if e := c.Enter; e != nil {
+			if i := param(e, "fd"); i >= 0 {
+				fd, _ = e.Int(i)
+			}
+		}
 		if res < 0 || res == fd {
 			break
 		}
-		if old := p.fds[res]; old != nil {
-			delete(p.fds, res)
+		if old := m.files[fdKey{tab, res}]; old != nil {
+			delete(m.files, fdKey{tab, res})
 			m.finish(old, ev.TS, EndClose)
 		}
-		if f := p.fds[fd]; f != nil {
-			c := *f
-			c.rec.FD, c.rec.BytesRead, c.rec.BytesWritten, c.rec.OpenTS, c.rec.Before = res, 0, 0, ev.TS, false
-			c.rec.Flags &^= 1 << 12
-			p.fds[res] = &c
-		}
-	case kChdir:
-		if res == 0 {
-			if i := param(ev, "path"); i >= 0 {
-				s, _ := ev.Str(i)
-				p.info.Cwd = m.abs(p, s, -100)
-			}
-		}
-	case kFchdir:
-		if f := p.fds[fd]; f != nil && res == 0 {
-			p.info.Cwd = f.rec.Path
+		if f := m.files[fdKey{tab, fd}]; f != nil {
+			d := *f
+			d.FD, d.BytesRead, d.BytesWritten, d.OpenTS, d.Before = res, 0, 0, ev.TS, false
+			d.Flags &^= oCloexec
+			m.files[fdKey{tab, res}] = &d
 		}
 	case kExec:
 		if res == 0 {
@@ -360,45 +352,33 @@ func (m *Monitor) Handle(ev *event.Event) {
 	}
 }
 
-// abs makes s absolute against dirfd (-100: the working directory).
-func (m *Monitor) abs(p *proc, s string, dirfd int64) string {
-	if strings.HasPrefix(s, "/") {
-		return path.Clean(s)
-	}
-	base := p.info.Cwd
-	if dirfd != -100 && dirfd != 0xffffff9c {
-		if f := p.fds[dirfd]; f != nil {
-			base = f.rec.Path
-		} else {
-			base = ""
-		}
-	}
-	if base == "" {
-		return s
-	}
-	return path.Join(base, s)
-}
+const oCloexec = 1 << 12 // in ferret's open flags
 
 // report calls OnOp.
-func (m *Monitor) report(kind OpKind, t *task, ev *event.Event, f *file, res int64, enterTS uint64) {
-	o := &m.op
-	*o = Op{Kind: kind, PID: t.p.info.PID, TID: ev.TID, Comm: t.p.info.Comm, Path: f.rec.Path, Bytes: res, TS: ev.TS}
-	if enterTS != 0 && ev.TS >= enterTS {
-		o.LatNS = ev.TS - enterTS
+func (m *Monitor) report(kind OpKind, t *state.Thread, ev *event.Event, f *Record, res int64, lat uint64) {
+	if m.opts.OnOp == nil {
+		return
 	}
+	o := &m.op
+	*o = Op{Kind: kind, PID: t.PID, TID: ev.TID, Comm: comm(m.proc(t)), Path: f.Path, Bytes: res, TS: ev.TS, LatNS: lat}
 	m.opts.OnOp(o)
 }
 
-func (m *Monitor) open(ev *event.Event, t *task, res int64) *file {
-	p := t.p
+func (m *Monitor) open(ev *event.Event, t *state.Thread, res int64, c *state.Cur) {
 	i := param(ev, "name")
 	if i < 0 {
-		return nil
+		return
 	}
-	name, _ := ev.Str(i)
-	dirfd := int64(-100)
-	if j := param(ev, "dirfd"); j >= 0 {
-		dirfd, _ = ev.Int(j)
+	var name string
+	if res >= 0 && c.FD != nil {
+		name = strings.TrimPrefix(c.FD.Name, "<UNKNOWN>") // state's name, relative to an unknown dirfd
+	} else {
+		name, _ = ev.Str(i)
+		dirfd := int64(-100)
+		if j := param(ev, "dirfd"); j >= 0 {
+			dirfd, _ = ev.Int(j)
+		}
+		name = m.st.ResolvePath(t, dirfd, name)
 	}
 	var flags uint64
 	if j := param(ev, "flags"); j >= 0 {
@@ -406,24 +386,32 @@ func (m *Monitor) open(ev *event.Event, t *task, res int64) *file {
 	} else if ev.Type.Name() == "creat" {
 		flags = 2 | 1<<2 | 1<<8
 	}
-	f := &file{rec: Record{OpenTS: ev.TS, PID: p.info.PID, TID: ev.TID, PPID: p.info.PPID, Comm: p.info.Comm,
-		Exe: p.info.Exe, Path: m.abs(p, name, dirfd), Flags: uint32(flags), FD: res}}
-	f.report = p.watched && m.Under(f.rec.Path)
+	report := m.isWatched(t) && m.Under(name)
+	var f *Record
+	if report {
+		p := m.proc(t)
+		f = &Record{OpenTS: ev.TS, PID: t.PID, TID: ev.TID, PPID: m.ppid(t), Comm: comm(p),
+			Exe: exe(p), Path: name, Flags: uint32(flags), FD: res}
+		m.report(OpOpen, t, ev, f, min(res, 0), c.Latency)
+	}
 	if res < 0 {
-		if f.report {
+		if report {
 			m.finish(f, ev.TS, EndError)
 		}
-		return f
+		return
 	}
-	if old := p.fds[res]; old != nil {
+	key := fdKey{t.FDs(), res}
+	if old := m.files[key]; old != nil {
 		// An open seen both in the start-up scan and as an event (it
 		// happened while monitoring started) is the same file.
-		if !old.rec.Before || old.rec.Path != f.rec.Path {
+		if !old.Before || old.Path != name {
 			m.finish(old, ev.TS, EndClose)
 		}
+		delete(m.files, key)
 	}
-	p.fds[res] = f
-	return f
+	if report {
+		m.files[key] = f
+	}
 }
 
 // Preload registers the processes running when monitoring starts (from a
@@ -433,6 +421,7 @@ func (m *Monitor) open(ev *event.Event, t *task, res int64) *file {
 // Handle. It returns the running processes it watches besides the roots,
 // in pid order.
 func (m *Monitor) Preload(threads []event.Thread, ts uint64) (watched []int64) {
+	m.st.Load(&event.Snapshot{Threads: threads})
 	byPID := make(map[int64]*event.Thread)
 	for i := range threads {
 		th := &threads[i]
@@ -441,211 +430,133 @@ func (m *Monitor) Preload(threads []event.Thread, ts uint64) (watched []int64) {
 			byPID[th.PID] = th
 		}
 	}
-	var add func(th *event.Thread, depth int) *proc
-	add = func(th *event.Thread, depth int) *proc {
-		if p := m.procs[th.PID]; p != nil {
-			return p
+	var add func(th *event.Thread, depth int) bool
+	add = func(th *event.Thread, depth int) bool {
+		if w, ok := m.watched[th.PID]; ok {
+			return w
 		}
-		info := ProcInfo{PID: th.PID, PPID: th.PTID, Comm: th.Comm, Exe: th.ExePath, Cwd: th.Cwd}
-		if info.Exe == "" {
-			info.Exe = th.Exe
+		w := m.everything() || m.roots[th.PID] || m.comms[th.Comm]
+		if parent := byPID[th.PTID]; !w && parent != nil && parent != th && depth < 64 {
+			w = add(parent, depth+1)
 		}
-		p := &proc{info: info, fds: make(map[int64]*file)}
-		watched := m.everything() || m.roots[th.PID] || m.comms[th.Comm]
-		if parent := byPID[th.PTID]; !watched && parent != nil && parent != th && depth < 64 {
-			watched = add(parent, depth+1).watched
-		}
-		p.watched = watched
-		m.procs[th.PID] = p
-		return p
+		m.watched[th.PID] = w
+		return w
 	}
 	for _, th := range byPID {
-		p := add(th, 0)
-		if !p.watched {
+		if !add(th, 0) {
 			continue
 		}
 		if !m.roots[th.PID] {
 			watched = append(watched, th.PID)
 		}
+		t := m.st.Thread(th.PID)
+		if t == nil {
+			continue
+		}
 		for _, fd := range th.FDs {
 			if fd.Type != event.FDFile && fd.Type != event.FDFileV2 && fd.Type != event.FDDirectory {
 				continue
 			}
-			f := &file{rec: Record{OpenTS: ts, PID: p.info.PID, TID: p.info.PID, PPID: p.info.PPID,
-				Comm: p.info.Comm, Exe: p.info.Exe, Path: fd.Name, Flags: fd.OpenFlags, FD: fd.Num, Before: true}}
-			f.report = m.Under(f.rec.Path)
-			p.fds[fd.Num] = f
+			if !m.Under(fd.Name) {
+				continue
+			}
+			m.files[fdKey{t.FDs(), fd.Num}] = &Record{OpenTS: ts, PID: th.PID, TID: th.PID, PPID: th.PTID,
+				Comm: th.Comm, Exe: exe(t), Path: fd.Name, Flags: fd.OpenFlags, FD: fd.Num, Before: true}
 		}
 	}
 	slices.Sort(watched)
 	return watched
 }
 
-func (m *Monitor) finish(f *file, ts uint64, end End) {
-	if !f.report {
-		return
-	}
-	f.rec.CloseTS = ts
-	f.rec.End = end
-	m.emit(&f.rec)
+func (m *Monitor) finish(f *Record, ts uint64, end End) {
+	f.CloseTS = ts
+	f.End = end
+	m.emit(f)
 }
 
-func (m *Monitor) exec(ev *event.Event, t *task) {
-	p := t.p
-	if i := param(ev, "cwd"); i >= 0 {
-		if s, _ := ev.Str(i); s != "" {
-			p.info.Cwd = strings.TrimSuffix(s, "/")
-			if p.info.Cwd == "" {
-				p.info.Cwd = "/"
-			}
-		}
+func (m *Monitor) exec(ev *event.Event, t *state.Thread) {
+	if !m.isWatched(t) && m.comms[comm(m.proc(t))] {
+		m.watched[t.PID] = true
 	}
-	if i := param(ev, "exe"); i >= 0 {
-		p.info.Exe, _ = ev.Str(i)
-	}
-	if t.execPath != "" {
-		// The path execve was given, made absolute, is more useful than
-		// argv[0].
-		p.info.Exe = m.abs(p, t.execPath, -100)
-		t.execPath = ""
-	}
-	if i := param(ev, "comm"); i >= 0 {
-		p.info.Comm, _ = ev.Str(i)
-	} else if i := param(ev, "args"); i >= 0 {
-		p.info.Comm = path.Base(p.info.Exe)
-	}
-	if !p.watched && m.comms[p.info.Comm] {
-		p.watched = true
-	}
-	for fd, f := range p.fds {
-		if f.rec.Flags&(1<<12) != 0 {
-			delete(p.fds, fd)
+	tab := t.FDs()
+	tab.Each(func(fd *state.FD) bool {
+		key := fdKey{tab, fd.Num}
+		if f := m.files[key]; f != nil && f.Flags&oCloexec != 0 {
+			delete(m.files, key)
 			m.finish(f, ev.TS, EndExec)
 		}
-	}
+		return true
+	})
 }
 
-func isThread(ev *event.Event) bool {
-	if i := param(ev, "flags"); i >= 0 {
-		fl, _ := ev.Uint(i)
-		for _, n := range ev.Info().Params[i].Flags {
-			if n.Name == "CLONE_THREAD" {
-				return fl&uint64(n.Value) != 0
-			}
-		}
-	}
-	return false
-}
-
-// clone handles the parent's side of a fork or thread creation.
-func (m *Monitor) clone(ev *event.Event, t *task, res int64) {
-	if res <= 0 || m.tasks[res] != nil {
+// clone gives a new process, on the event that created it in the state
+// (the child's or the parent's side, whichever came first), its parent's
+// watched status and a copy of the records of the files it inherits.
+func (m *Monitor) clone(ev *event.Event, t *state.Thread, res int64) {
+	child := t
+	if res > 0 {
+		child = m.st.Thread(res)
+	} else if res < 0 {
 		return
 	}
-	pid := res
-	if isThread(ev) {
-		pid = t.p.info.PID
+	if child == nil || child.CloneTS != ev.TS || !child.IsMain() {
+		return
 	}
-	m.addChild(t.p, res, pid)
-}
-
-// cloneChild handles the child's side (its clone returning 0), which often
-// comes before the parent's.
-func (m *Monitor) cloneChild(ev *event.Event) bool {
-	i, j := param(ev, "ptid"), param(ev, "pid")
-	if i < 0 || j < 0 {
-		return false
-	}
-	ptid, _ := ev.Int(i)
-	pid, _ := ev.Int(j)
-	parent := m.tasks[ptid]
+	parent := m.st.Thread(child.PTID)
 	if parent == nil {
-		if pp := m.procs[ptid]; pp != nil {
-			parent = &task{p: pp}
-		} else {
-			return false
+		return
+	}
+	pp := m.proc(parent)
+	m.watched[child.PID] = m.isWatched(parent) || m.comms[comm(pp)]
+	ptab, ctab := parent.FDs(), child.FDs()
+	if ptab == ctab {
+		return
+	}
+	ptab.Each(func(fd *state.FD) bool {
+		if f := m.files[fdKey{ptab, fd.Num}]; f != nil {
+			c := *f
+			c.PID, c.TID, c.PPID = child.PID, child.TID, pp.PID
+			c.BytesRead, c.BytesWritten = 0, 0
+			m.files[fdKey{ctab, fd.Num}] = &c
 		}
-	}
-	if isThread(ev) {
-		pid = parent.p.info.PID
-	}
-	m.addChild(parent.p, ev.TID, pid)
-	return true
+		return true
+	})
 }
 
-func (m *Monitor) addChild(p *proc, tid, pid int64) {
-	if pid == p.info.PID {
-		p.threads++
-		m.tasks[tid] = &task{p: p, enterFD: -1}
+func (m *Monitor) exit(ev *event.Event, t *state.Thread) {
+	pid := t.PID
+	if t.TID != pid && m.st.ThreadsOf(pid) > 1 {
 		return
 	}
-	c := &proc{info: ProcInfo{PID: pid, PPID: p.info.PID, Comm: p.info.Comm, Exe: p.info.Exe, Cwd: p.info.Cwd},
-		watched: p.watched || m.comms[p.info.Comm], fds: make(map[int64]*file, len(p.fds)), threads: 1}
-	for fd, f := range p.fds {
-		cf := *f
-		cf.rec.PID, cf.rec.TID, cf.rec.PPID = pid, tid, p.info.PID
-		cf.rec.BytesRead, cf.rec.BytesWritten = 0, 0
-		c.fds[fd] = &cf
-	}
-	m.procs[pid] = c
-	m.tasks[tid] = &task{p: c, enterFD: -1}
-}
-
-func (m *Monitor) exit(ev *event.Event, t *task) {
-	p := t.p
-	delete(m.tasks, ev.TID)
-	p.threads--
-	if p.threads > 0 && ev.TID != p.info.PID {
-		return
-	}
-	for fd, f := range p.fds {
-		delete(p.fds, fd)
-		m.finish(f, ev.TS, EndExit)
-	}
-	if m.roots[p.info.PID] {
+	tab := t.FDs()
+	tab.Each(func(fd *state.FD) bool {
+		key := fdKey{tab, fd.Num}
+		if f := m.files[key]; f != nil {
+			delete(m.files, key)
+			m.finish(f, ev.TS, EndExit)
+		}
+		return true
+	})
+	if m.roots[pid] {
 		m.RootExited = true
 	}
-	delete(m.procs, p.info.PID)
+	delete(m.watched, pid)
 }
 
 // Flush reports every file still open, at time ts.
 func (m *Monitor) Flush(ts uint64) {
-	for _, p := range m.procs {
-		for fd, f := range p.fds {
-			delete(p.fds, fd)
-			m.finish(f, ts, EndEnd)
-		}
+	for key, f := range m.files {
+		delete(m.files, key)
+		m.finish(f, ts, EndEnd)
 	}
 }
 
-// Proc returns what the monitor knows of tid's process (reading /proc for
-// a task not seen before).
-func (m *Monitor) Proc(tid int64) ProcInfo { return m.taskOf(tid).p.info }
-
-// ReadProc reads a task's process facts from /proc.
-func ReadProc(tid int64) (ProcInfo, bool) {
-	dir := "/proc/" + strconv.FormatInt(tid, 10)
-	b, err := os.ReadFile(dir + "/status")
-	if err != nil {
-		return ProcInfo{}, false
+// Process returns the pid and command name of tid's process as the state
+// describes it after the last event handled.
+func (m *Monitor) Process(tid int64) (pid int64, name string) {
+	t := m.st.Thread(tid)
+	if t == nil {
+		return tid, ""
 	}
-	info := ProcInfo{PID: tid}
-	for _, line := range strings.Split(string(b), "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		v = strings.TrimSpace(v)
-		switch k {
-		case "Name":
-			info.Comm = v
-		case "Tgid":
-			info.PID, _ = strconv.ParseInt(v, 10, 64)
-		case "PPid":
-			info.PPID, _ = strconv.ParseInt(v, 10, 64)
-		}
-	}
-	info.Exe, _ = os.Readlink(dir + "/exe")
-	info.Cwd, _ = os.Readlink(dir + "/cwd")
-	return info, true
+	return t.PID, comm(m.proc(t))
 }

@@ -57,6 +57,29 @@ func (g *gen) exit(tid int64) {
 	g.Build(event.ProcExit1E, tid, func(b *event.Builder) { b.I64(0).I64(0).U8(0).U8(0) })
 }
 
+// procInfo describes a process as a /proc lookup would.
+type procInfo struct {
+	PID, PPID      int64
+	Comm, Exe, Cwd string
+}
+
+func (p procInfo) thread(tid int64) []event.Thread {
+	return []event.Thread{{TID: tid, PID: tid, PTID: p.PPID, Comm: p.Comm, ExePath: p.Exe, Cwd: p.Cwd}}
+}
+
+// lookupIn looks main threads up in procs.
+func lookupIn(procs map[int64]procInfo) func(int64) ([]event.Thread, bool) {
+	return func(tid int64) ([]event.Thread, bool) {
+		p, ok := procs[tid]
+		return p.thread(tid), ok
+	}
+}
+
+// lookupAll describes every tid as the main thread of a process like p.
+func lookupAll(p procInfo) func(int64) ([]event.Thread, bool) {
+	return func(tid int64) ([]event.Thread, bool) { return p.thread(tid), true }
+}
+
 const (
 	oRDONLY  = 1
 	oWRONLY  = 2
@@ -87,14 +110,14 @@ func TestProcessTree(t *testing.T) {
 	g.openat(100, -100, "/work/e", oRDONLY|oCLOEXEC, 6)
 	g.execve(100, "/bin/next", "next")
 
-	procs := map[int64]ProcInfo{
+	procs := map[int64]procInfo{
 		100: {PID: 100, PPID: 1, Comm: "sh", Exe: "/bin/sh", Cwd: "/work"},
 		200: {PID: 200, PPID: 1, Comm: "other", Exe: "/bin/other", Cwd: "/"},
 		300: {PID: 300, PPID: 1, Comm: "bash", Exe: "/bin/bash", Cwd: "/work"},
 	}
 	var got []string
 	m := New(Options{Prefixes: []string{"/work/"}, PIDs: []int64{100}, Comms: []string{"late"},
-		Proc: func(tid int64) (ProcInfo, bool) { p, ok := procs[tid]; return p, ok }},
+		Lookup: lookupIn(procs)},
 		func(r *Record) {
 			got = append(got, fmt.Sprintf("%d %d %s %s %s fd=%d r=%d w=%d %s %s", r.PID, r.PPID, r.Comm, r.Path,
 				event.OpenFlagsString(r.Flags), r.FD, r.BytesRead, r.BytesWritten, r.Result(), r.End))
@@ -151,7 +174,7 @@ func TestOnOp(t *testing.T) {
 	g.rw("read", 100, 3, 10)
 	var got []string
 	m := New(Options{Prefixes: []string{"/net"},
-		Proc: func(tid int64) (ProcInfo, bool) { return ProcInfo{PID: tid, Comm: "x", Cwd: "/"}, true },
+		Lookup: lookupAll(procInfo{Comm: "x", Cwd: "/"}),
 		OnOp: func(o *Op) { got = append(got, fmt.Sprintf("%d %s %d %d", o.Kind, o.Path, o.Bytes, o.LatNS)) }},
 		func(*Record) {})
 	for _, e := range g.Events() {
@@ -172,7 +195,7 @@ func TestHeldIgnoredUntilExec(t *testing.T) {
 	g.close(100, 3)
 	var got []string
 	m := New(Options{PIDs: []int64{100}, Held: []int64{100},
-		Proc: func(tid int64) (ProcInfo, bool) { return ProcInfo{PID: tid, Comm: "ferret", Cwd: "/"}, true }},
+		Lookup: lookupAll(procInfo{Comm: "ferret", Cwd: "/"})},
 		func(r *Record) { got = append(got, r.Comm+" "+r.Path) })
 	for _, e := range g.Events() {
 		m.Handle(e)
@@ -208,7 +231,7 @@ func TestPreload(t *testing.T) {
 	}
 	var got []string
 	m := New(Options{Prefixes: []string{"/work/"}, PIDs: []int64{100},
-		Proc: func(tid int64) (ProcInfo, bool) { return ProcInfo{}, false }},
+		Lookup: lookupIn(nil)},
 		func(r *Record) {
 			got = append(got, fmt.Sprintf("%d %d %s %s fd=%d r=%d w=%d %s before=%v", r.PID, r.PPID, r.Comm, r.Path,
 				r.FD, r.BytesRead, r.BytesWritten, r.End, r.Before))
@@ -269,5 +292,26 @@ func TestTextLayout(t *testing.T) {
 	}
 	if !strings.HasPrefix(lines[3], "<00:00:01.000000 ") || !strings.Contains(lines[3], " >4.000000 ") {
 		t.Errorf("opened-before record: %q", lines[3])
+	}
+}
+
+// TestDup: a descriptor copied by dup2 is a file of its own, opened at the
+// dup, with the bytes moved through it.
+func TestDup(t *testing.T) {
+	g := newGen()
+	g.openat(100, -100, "/work/a", oWRONLY|oCLOEXEC, 3)
+	g.Dup(100, 3, 1)
+	g.close(100, 3)
+	g.rw("write", 100, 1, 5)
+	g.close(100, 1)
+	var got []string
+	m := New(Options{Lookup: lookupAll(procInfo{Comm: "sh", Cwd: "/"})}, func(r *Record) {
+		got = append(got, fmt.Sprintf("%s %s fd=%d w=%d %s", r.Path, event.OpenFlagsString(r.Flags), r.FD, r.BytesWritten, r.End))
+	})
+	for _, e := range g.Events() {
+		m.Handle(e)
+	}
+	if want := "/work/a O_WRONLY|O_CLOEXEC fd=3 w=0 close|/work/a O_WRONLY fd=1 w=5 close"; strings.Join(got, "|") != want {
+		t.Errorf("got %s, want %s", strings.Join(got, "|"), want)
 	}
 }

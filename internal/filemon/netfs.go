@@ -69,7 +69,6 @@ func RunNetFS(s NetFSSession) error {
 	m.Preload(snap.Threads, uint64(time.Now().UnixNano()))
 	capture.AnnounceStart(s.Started)
 	calls := netfs.MountCalls{}
-	proc := func(tid int64) (int64, string) { info := m.Proc(tid); return info.PID, info.Comm }
 
 	flush := func() {
 		rows := stats.Rows()
@@ -80,8 +79,9 @@ func RunNetFS(s NetFSSession) error {
 	intervals := 0
 	loop := engine.Follow{
 		Handle: func(ev *event.Event) {
+			m.Handle(ev)
 			if netfs.IsMountCall(ev) {
-				if me := calls.Add(ev, proc); me != nil {
+				if me := calls.Add(ev, m.Process); me != nil {
 					if me.FSType == "" {
 						if mt := mounts.Table().Lookup(me.Target); mt != nil && mt.Point == me.Target {
 							me.FSType = mt.FSType
@@ -94,7 +94,6 @@ func RunNetFS(s NetFSSession) error {
 					mounts.Invalidate()
 				}
 			}
-			m.Handle(ev)
 		},
 		Every: s.Interval,
 		Tick: func() bool {
