@@ -19,17 +19,6 @@ import (
 	"github.com/ferret-observability/ferret/internal/event"
 )
 
-// Loss counter slots, as in bpf/probe/probe.h.
-const (
-	drRingFull = iota
-	drBusy
-	drTruncated
-	drFault
-	drNoDesc
-	drRecords
-	drMax = 8
-)
-
 // probe is the loaded and attached BPF side of a capture.
 type probe struct {
 	objs   ProbeObjects

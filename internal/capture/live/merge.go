@@ -22,8 +22,6 @@ import (
 // nothing about time.
 const (
 	recHdrLen   = 24
-	recBatch    = 1
-	recSingle   = 2
 	maxRecBytes = 1 << 16
 	// recBufBytes holds the largest record the probe writes (a batch is
 	// flushed before it passes 16 KiB, and one event is under 16000 bytes).
