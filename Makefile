@@ -10,7 +10,7 @@ COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2
 BUILD_DATE ?= $(shell date -u $${SOURCE_DATE_EPOCH:+-d @$$SOURCE_DATE_EPOCH} +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -X $(PKG)/internal/app.Commit=$(COMMIT) -X $(PKG)/internal/app.BuildDate=$(BUILD_DATE)
 
-.PHONY: help build generate check-generate test test-kernel test-all lint fmt bench fuzz trace-compare oracle
+.PHONY: help build man generate check-generate test test-kernel test-all lint fmt bench fuzz trace-compare oracle
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -18,10 +18,16 @@ help: ## list targets
 build: ## build the ferret binary (no C toolchain needed), commit and date in --version
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/ferret
 
+man: ## man pages and bash/zsh/fish completions from the --help pages, in build/
+	$(GO) run ./tools/genman -o build
+
 generate: ## regenerate the event table, C id header and BPF objects (needs clang, llvm-strip)
 	$(GO) generate ./...
 
-check-generate: ## fail when committed generated files are stale
+check-man: ## man pages and bash/zsh/fish completions from the --help pages, in build/
+	$(GO) run ./tools/genman -o build
+
+generate: ## fail when committed generated files are stale
 	./tools/check-generate
 
 test: ## unit and golden tests (kernel tests skip without root)

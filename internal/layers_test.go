@@ -44,6 +44,7 @@ var layers = map[string]int{
 	"capture/live":  2,
 	"ebpf":          2,
 	"oracle":        3,
+	"manual":        0,
 }
 
 // cmdImports are the internal packages commands may import: app, and the

@@ -22,6 +22,10 @@
 // each syscall with its own descriptor. Losses are counted per CPU and
 // reason in the kernel.
 //
+// ProbeKernel reports which of the kernel facilities the probes rely on
+// (BTF, ring buffers, tp_btf programs) the running kernel offers, for
+// ferret --version.
+//
 // This package may import cilium/ebpf, internal/event, internal/capture,
 // internal/procfs and internal/netfs (the mount table of the snapshot);
 // nothing from layer 2 up.
