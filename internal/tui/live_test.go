@@ -101,3 +101,23 @@ func TestLiveInteractive(t *testing.T) {
 	tm.keys("q")
 	tm.waitText("EXITED rc=0")
 }
+
+// TestLiveSpectrogram: as root, the file latency spectrogram of the
+// trigger's writes gets coloured lines as refreshes go by.
+func TestLiveSpectrogram(t *testing.T) {
+	testutil.RequireRoot(t)
+	name, _ := trigger(t)
+	tm := startTermEnv(t, "TERM=xterm-256color", "-d", "200", "-v", "spectro_file", "fd.name="+name)
+	tm.waitText("Source: Live System", "Viewing: Spectrogram-File", "|1.00us")
+	tm.waitFor("two coloured lines", func(string) bool {
+		n := 0
+		for _, l := range strings.Split(tm.screenEscapes(), "\n") {
+			if spectroCells(l) > 0 {
+				n++
+			}
+		}
+		return n >= 2
+	})
+	tm.keys("q")
+	tm.waitText("EXITED rc=0")
+}

@@ -22,10 +22,17 @@ type term struct {
 
 func startTerm(t *testing.T, args ...string) *term {
 	t.Helper()
+	return startTermEnv(t, "", args...)
+}
+
+// startTermEnv starts ferret top with environment assignments env
+// ("TERM=xterm-256color") before the command.
+func startTermEnv(t *testing.T, env string, args ...string) *term {
+	t.Helper()
 	testutil.RequireTool(t, "tmux")
 	bin := testutil.FerretBinary(t)
 	tm := &term{t: t, socket: fmt.Sprintf("ferret-top-%d-%s", os.Getpid(), strings.ReplaceAll(t.Name(), "/", "_"))}
-	cmd := bin + " top " + strings.Join(args, " ") + "; echo EXITED rc=$?; sleep 600"
+	cmd := env + " " + bin + " top " + strings.Join(args, " ") + "; echo EXITED rc=$?; sleep 600"
 	out, err := exec.Command("tmux", "-L", tm.socket, "new-session", "-d", "-x", "160", "-y", "45", "-s", "t", "sh", "-c", cmd).CombinedOutput()
 	if err != nil {
 		t.Fatalf("tmux: %v: %s", err, out)
@@ -36,6 +43,15 @@ func startTerm(t *testing.T, args ...string) *term {
 
 func (tm *term) screen() string {
 	out, err := exec.Command("tmux", "-L", tm.socket, "capture-pane", "-p", "-t", "t").Output()
+	if err != nil {
+		tm.t.Fatalf("capture-pane: %v", err)
+	}
+	return string(out)
+}
+
+// screenEscapes returns the screen with its colour escape sequences.
+func (tm *term) screenEscapes() string {
+	out, err := exec.Command("tmux", "-L", tm.socket, "capture-pane", "-p", "-e", "-t", "t").Output()
 	if err != nil {
 		tm.t.Fatalf("capture-pane: %v", err)
 	}
@@ -208,4 +224,45 @@ func TestBadInvocations(t *testing.T) {
 			t.Errorf("%v: err=%v out=%q, want %q", c.args, err, out, c.want)
 		}
 	}
+}
+
+// TestSpectrogram shows a spectro view as csysdig draws it: a line per
+// interval in sysdig's 256 colours above the latency axis, stepping with
+// [ and ] (the lines up to the interval shown), and a switch back to a
+// table view.
+func TestSpectrogram(t *testing.T) {
+	tm := startTermEnv(t, "TERM=xterm-256color", "-r", trace(t), "-d", "100", "-v", "spectro_all")
+	tm.waitText("Viewing: Spectrogram-All", "|1ns ", "|1.00us ", "|10.00s", "step through")
+	var whole int
+	tm.waitFor("coloured cells", func(string) bool { whole = spectroCells(tm.screenEscapes()); return whole > 0 })
+	// The first interval alone has fewer coloured cells than the whole capture.
+	tm.keys("]")
+	tm.waitText("interval 1/")
+	first := spectroCells(tm.screenEscapes())
+	if first >= whole {
+		t.Errorf("interval 1 has %d coloured cells, the whole capture %d", first, whole)
+	}
+	tm.keys("[")
+	tm.waitText("whole capture")
+	tm.keys("F2")
+	tm.waitText("Views", "Connections")
+	tm.keys("Home", "Enter")
+	tm.waitText("Viewing: Connections", "BPS IN")
+	tm.keys("q")
+	tm.waitText("EXITED rc=0")
+}
+
+// spectroCells counts the cells drawn on a background of sysdig's
+// spectrogram palette (48;5;N) in screen lines other than the key bar.
+func spectroCells(screen string) int {
+	n := 0
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, "F1") {
+			continue
+		}
+		for _, c := range []int{22, 28, 64, 34, 2, 76, 46, 118, 154, 191, 227, 226, 11, 220, 209, 208, 202, 197, 9, 1} {
+			n += strings.Count(l, fmt.Sprintf("48;5;%dm", c))
+		}
+	}
+	return n
 }

@@ -111,7 +111,8 @@ func newUI(sess *view.Session) *ui {
 		return action, ev
 	})
 	u.text = tview.NewTextView().SetDynamicColors(false).SetScrollable(true)
-	u.body = tview.NewPages().AddPage("table", u.table, true, true).AddPage("text", u.text, true, false)
+	u.body = tview.NewPages().AddPage("table", u.table, true, true).AddPage("text", u.text, true, false).
+		AddPage("spectro", u.newSpectro(), true, false)
 	u.status = tview.NewTextView().SetDynamicColors(true)
 	u.keys = tview.NewTextView().SetDynamicColors(true)
 	u.keys.SetText("[black:teal]F1[-:-]Help [black:teal]F2[-:-]Views [black:teal]F4[-:-]Filter [black:teal]F5[-:-]Echo " +
@@ -304,6 +305,11 @@ func (u *ui) refresh() {
 		if sn.Live && !sn.Paused {
 			u.text.ScrollToEnd()
 		}
+		return
+	}
+	if t != nil && t.IsSpectro() {
+		u.body.SwitchToPage("spectro")
+		u.rows = nil
 		return
 	}
 	u.body.SwitchToPage("table")

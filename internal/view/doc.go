@@ -20,6 +20,14 @@
 // durations, rates per second); DrillFilter builds the filter of a
 // drill-down.
 //
+// Spectrogram views (csysdig's spectro_*) keep their table (keyed by the
+// quantized field, for --raw and -j as csysdig prints them) and also count
+// the unquantized field (evt.latency) per sample in internal/hist's
+// log-linear buckets, the buckets of `ferret plot spectrogram`: a Session
+// keeps one SpectroRow per refresh (per interval of a capture file), and
+// SpectroColumns, SpectroCell and SpectroLegend say how a screen draws
+// them (csysdig's log axis from 1 ns to 100 s, sysdig's colours).
+//
 // Batch is the engine consumer behind `ferret top --raw` and `-j`, and
 // RunBatch runs it over a source.
 //

@@ -272,7 +272,11 @@ func (t *Table) Info(target *Def, user string) map[string]any {
 	var legend []any
 	for i := 0; i < t.Visible(); i++ {
 		cs := t.valueCol(i)
-		legend = append(legend, map[string]any{"name": cs.col.Name, "size": cs.col.Size,
+		size := cs.col.Size
+		if size == 0 && i < t.Visible()-1 {
+			size = -1 // no colsize: csysdig's default, but 0 for the last column (it takes the rest of the line)
+		}
+		legend = append(legend, map[string]any{"name": cs.col.Name, "size": size,
 			"type": cs.typeName, "format": cs.pf.String()})
 	}
 	info["legend"] = legend
@@ -283,6 +287,9 @@ func (t *Table) Info(target *Def, user string) map[string]any {
 	}
 	info["canDrillDown"] = true
 	info["drillDownKeyField"] = key.Field
+	if d.Kind == KindSpectrogram {
+		return info // csysdig gives spectrograms no filter templates
+	}
 	tmpl := t.DrillFilter(drillTemplate)
 	tmpl = strings.Replace(tmpl, strconv.Quote(drillTemplate), `"`+drillTemplate+`"`, 1)
 	if user != "" {

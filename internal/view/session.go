@@ -58,6 +58,10 @@ type Snapshot struct {
 	// History holds per row key the recent values of the sorting column,
 	// oldest first (sparklines).
 	History map[string][]float64
+	// Spectro holds a spectrogram view's rows, oldest first: one per
+	// refresh live, one per interval of a capture file (up to the one
+	// selected with [ and ]).
+	Spectro []SpectroRow
 }
 
 // maxLines bounds the events kept by the dig and echo modes.
@@ -91,6 +95,7 @@ type Session struct {
 	whole    []*Row
 	wholeDel uint64
 	stepDel  uint64
+	spectro  []SpectroRow
 	gen      int // bumped by every change that needs a new pass
 	events   uint64
 
@@ -158,6 +163,7 @@ func (s *Session) rebuild() error {
 	}
 	s.table = t
 	s.history = map[string][]float64{}
+	s.spectro = nil
 	s.gen++
 	return nil
 }
@@ -259,11 +265,19 @@ func (c *liveConsumer) OnEvent(ctx *fields.Ctx) error {
 	}
 	if ts > c.nextFlush {
 		if c.nextFlush != 0 && !s.paused {
-			s.table.ProcessThreads(ctx, c.st, ts)
+			if s.table.IsSpectro() {
+				s.spectro = append(s.spectro, SpectroRow{Start: c.nextFlush - iv, Delta: iv, Hist: s.table.TakeSpectro()})
+				if len(s.spectro) > maxSpectroRows {
+					s.spectro = s.spectro[len(s.spectro)-maxSpectroRows:]
+				}
+			} else {
+				s.table.ProcessThreads(ctx, c.st, ts)
+			}
 			rows := s.table.Sample()
 			s.publish(rows, iv)
 		} else if c.nextFlush != 0 {
 			s.table.Sample() // paused: drop the sample
+			s.table.TakeSpectro()
 		}
 		c.nextFlush = ts - ts%iv + iv
 	}
@@ -424,6 +438,7 @@ type fileConsumer struct {
 	first     uint64
 	last      uint64
 	steps     [][]*Row
+	spectro   []SpectroRow
 	mode      Mode
 	spyFlt    *filter.Filter
 	lines     []string
@@ -459,8 +474,7 @@ func (c *fileConsumer) OnEvent(ctx *fields.Ctx) error {
 	}
 	if ts > c.nextFlush {
 		if c.nextFlush != 0 {
-			c.step.ProcessThreads(ctx, c.st, ts)
-			c.steps = append(c.steps, c.step.Sample())
+			c.endStep(ctx, c.nextFlush-c.iv, ts)
 		}
 		c.nextFlush = ts - ts%c.iv + c.iv
 	}
@@ -474,10 +488,21 @@ func (c *fileConsumer) OnCaptureEnd(r *engine.Run) error {
 	if c.ctx == nil || c.ctx.Ev == nil || c.mode != ModeTable {
 		return nil
 	}
-	c.step.ProcessThreads(c.ctx, c.st, c.last)
-	c.steps = append(c.steps, c.step.Sample())
-	c.whole.ProcessThreads(c.ctx, c.st, c.last)
+	c.endStep(c.ctx, c.nextFlush-c.iv, c.last)
+	if !c.whole.IsSpectro() {
+		c.whole.ProcessThreads(c.ctx, c.st, c.last)
+	}
 	return nil
+}
+
+// endStep closes the interval starting at start (a spectrogram's row).
+func (c *fileConsumer) endStep(ctx *fields.Ctx, start, ts uint64) {
+	if c.step.IsSpectro() {
+		c.spectro = append(c.spectro, SpectroRow{Start: start, Delta: c.iv, Hist: c.step.TakeSpectro()})
+	} else {
+		c.step.ProcessThreads(ctx, c.st, ts)
+	}
+	c.steps = append(c.steps, c.step.Sample())
 }
 
 func (s *Session) filePass(gen int, mode Mode) error {
@@ -533,6 +558,7 @@ func (s *Session) filePass(gen int, mode Mode) error {
 	s.whole = whole.Sample()
 	s.wholeDel = c.last - c.first
 	s.steps = c.steps
+	s.spectro = c.spectro
 	s.stepDel = iv
 	if s.step >= len(s.steps) {
 		s.step = len(s.steps) - 1
@@ -570,6 +596,10 @@ func (s *Session) Snapshot() Snapshot {
 	sn.Steps = len(s.steps)
 	sn.Events = s.events
 	sn.History = s.history
+	sn.Spectro = s.spectro
+	if !s.Live() && s.step >= 0 && s.step < len(s.spectro) {
+		sn.Spectro = s.spectro[:s.step+1]
+	}
 	return sn
 }
 

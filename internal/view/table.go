@@ -118,6 +118,9 @@ type Table struct {
 
 	// MaxListRows bounds the rows a list view keeps (oldest dropped).
 	MaxListRows int
+
+	spec *spectro // spectrogram views: the histogram of each sample
+	skv  fields.Value
 }
 
 // Options configure a table.
@@ -217,6 +220,9 @@ func NewTable(d *Def, opts Options) (*Table, error) {
 			t.post = append(t.post, j)
 		}
 	}
+	if d.Kind == KindSpectrogram {
+		t.spec = newSpectro(reg, t.cols[0].col.FieldAt(opts.Depth))
+	}
 	t.SetSort(d.SortColumn())
 	return t, nil
 }
@@ -311,6 +317,9 @@ func (t *Table) SortColumn() (int, bool) { return t.sortCol, t.ascending }
 func (t *Table) Process(c *fields.Ctx) error {
 	if t.flt != nil && !t.flt.Match(c) {
 		return t.flt.Err()
+	}
+	if t.spec != nil {
+		t.spec.add(c, t.cols[0].ext, &t.skv)
 	}
 	t.add(c)
 	return nil
