@@ -56,6 +56,18 @@ type SectionSource interface {
 	NewSection() bool
 }
 
+// MachineSource is implemented by sources that merge the captures of
+// several machines (a stream of a whole fleet): each machine has its own
+// tables, so the consumer keeps one state per machine. Machine returns the
+// index (0, 1, ... in order of first appearance) of the machine the event
+// returned by the last Next comes from; NewSection is reported on the
+// first event of each machine and Snapshot then holds that machine's
+// tables.
+type MachineSource interface {
+	SectionSource
+	Machine() int
+}
+
 // ThreadLookup is implemented by sources that can describe a thread their
 // snapshot does not hold, on its first event (a live source reads /proc for
 // threads born while the capture was starting). It returns the thread and,

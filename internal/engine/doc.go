@@ -6,7 +6,10 @@
 // printer, chisels, the capture-file writer FileWriter). A capture filter
 // selects what every consumer sees; a display filter (-d) only what the
 // DisplayFiltered consumers (the printer) see.
-// It also enforces the -n / -M limits and keeps the run statistics.
+// It also enforces the -n / -M limits and keeps the run statistics. A
+// source that merges several machines (capture.MachineSource, a stream of a
+// fleet) gets one state per machine; Run.State and the context's State are
+// those of the current event's machine.
 //
 // Follow is the loop of the tools that follow processes live with tables of
 // their own (trace, files, netfs): it hands every event to a handler until

@@ -126,6 +126,10 @@ type Run struct {
 	rejecters []Rejecter
 	display   []bool // consumers[i] implements DisplayFiltered
 	stop      atomic.Bool
+	// states holds one state per machine of a capture.MachineSource
+	// (states[0] is the first State); machine is the index of State.
+	states  []*state.State
+	machine int
 }
 
 // New prepares a run over src. The state is loaded from src.Snapshot().
@@ -146,7 +150,7 @@ func New(src capture.Source, opts Options, consumers ...Consumer) *Run {
 	}
 	st := state.New(opts.State)
 	st.Load(src.Snapshot())
-	r := &Run{Source: src, State: st, Ctx: fields.NewCtx(st), opts: opts, consumers: consumers}
+	r := &Run{Source: src, State: st, Ctx: fields.NewCtx(st), opts: opts, consumers: consumers, states: []*state.State{st}}
 	for _, c := range consumers {
 		_, df := c.(DisplayFiltered)
 		r.display = append(r.display, df)
@@ -203,6 +207,7 @@ func (r *Run) end(err error) error {
 func (r *Run) loop() error {
 	ctx := r.Ctx
 	sec, _ := r.Source.(capture.SectionSource)
+	ms, _ := r.Source.(capture.MachineSource)
 	flt := r.opts.Filter
 	fe, _ := flt.(FilterErr)
 	for !r.stop.Load() {
@@ -220,6 +225,9 @@ func (r *Run) loop() error {
 				continue
 			}
 			return fmt.Errorf("reading events: %w", err)
+		}
+		if ms != nil {
+			r.useMachine(ms.Machine())
 		}
 		if sec != nil && sec.NewSection() {
 			r.State.Load(r.Source.Snapshot())
@@ -293,6 +301,20 @@ func (r *Run) loop() error {
 		}
 	}
 	return nil
+}
+
+// useMachine makes the state of machine i current (creating it on the
+// machine's first event, which a MachineSource reports as a new section).
+func (r *Run) useMachine(i int) {
+	if i == r.machine || i < 0 {
+		return
+	}
+	for len(r.states) <= i {
+		r.states = append(r.states, state.New(r.opts.State))
+	}
+	r.machine = i
+	r.State = r.states[i]
+	r.Ctx.State = r.State
 }
 
 func (r *Run) rejected() error {

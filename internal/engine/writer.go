@@ -61,18 +61,25 @@ func (w *FileWriter) OnEvent(c *fields.Ctx) error {
 // OnRejected writes, with Fat, the state-changing events the filter
 // rejected.
 func (w *FileWriter) OnRejected(c *fields.Ctx) error {
-	if !w.Fat {
-		return nil
-	}
-	ev := c.Ev
-	info := ev.Info()
-	if ev.DumpFlags&event.DumpStateOnly == 0 && (info == nil || info.Flags&event.FlagModifiesState == 0) {
+	if !w.Fat || !StateOnlyCopy(c.Ev, &w.tmp) {
 		return nil
 	}
 	w.syncContainers(c.State)
-	w.tmp = *ev
-	w.tmp.DumpFlags |= event.DumpStateOnly
 	return w.fw.WriteEvent(&w.tmp)
+}
+
+// StateOnlyCopy decides whether a fat capture keeps a rejected event: it
+// does when the event changes the state (or already is state-only). It
+// then copies ev into tmp, flagged state-only so that readers use it for
+// the tables only.
+func StateOnlyCopy(ev, tmp *event.Event) bool {
+	info := ev.Info()
+	if ev.DumpFlags&event.DumpStateOnly == 0 && (info == nil || info.Flags&event.FlagModifiesState == 0) {
+		return false
+	}
+	*tmp = *ev
+	tmp.DumpFlags |= event.DumpStateOnly
+	return true
 }
 
 // OnCaptureEnd closes the file.

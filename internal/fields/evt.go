@@ -178,6 +178,10 @@ func init() {
 			simple("evt.is_open_read", "BOOL", "true for open events whose flags include read access.", func(c *Ctx, v *Value) bool { return c.openFlags(v, 1) }),
 			simple("evt.is_open_write", "BOOL", "true for open events whose flags include write access.", func(c *Ctx, v *Value) bool { return c.openFlags(v, 2) }),
 			simple("evt.is_open_exec", "BOOL", "true for open events that create executable files.", func(c *Ctx, v *Value) bool { return c.openFlags(v, 4) }),
+			strField("evt.hostname", "CHARBUF", "name of the machine the event was captured on (from the capture's machine information; in a stream of several machines read with -r nats://, each event's own).", func(c *Ctx, b []byte) ([]byte, bool) {
+				h := c.State.Machine().Hostname
+				return append(b, h...), h != ""
+			}),
 		}})
 }
 
