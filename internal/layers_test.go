@@ -31,6 +31,7 @@ var layers = map[string]int{
 	"engine":        4,
 	"chisel":        5,
 	"export":        5,
+	"capture/nats":  2,
 	"trace":         5,
 	"filemon":       5,
 	"hist":          0,

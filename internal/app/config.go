@@ -7,6 +7,7 @@ import (
 	"github.com/ferret-observability/ferret/internal/getopt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the parsed sysdig-style command line.
@@ -47,6 +48,22 @@ type Config struct {
 	LibsVersion bool
 	Unbuffered  bool
 	Operands    []string // chisel arguments, then the filter words
+	NATS        natsConfig
+}
+
+// natsConfig holds the options of streams (-w / -r nats://...).
+type natsConfig struct {
+	Stream   string        // --nats-stream
+	MaxAge   time.Duration // --nats-max-age
+	MaxBytes int64         // --nats-max-bytes
+	Creds    string        // --nats-creds
+	TLSCA    string        // --nats-tls-ca
+	TLSCert  string        // --nats-tls-cert
+	TLSKey   string        // --nats-tls-key
+	Spool    string        // --spool
+	SpoolMax int64         // --spool-max
+	Since    time.Time     // --since
+	Follow   bool          // --follow
 }
 
 // usageError is a command-line error reported with the exit status 1.
@@ -170,6 +187,40 @@ func (c *Config) apply(o getopt.Opt) error {
 		if err != nil {
 			return &usageError{fmt.Sprintf("invalid buffer size %s", o.Arg)}
 		}
+	case "nats-stream":
+		c.NATS.Stream = o.Arg
+	case "nats-max-age":
+		c.NATS.MaxAge, err = time.ParseDuration(o.Arg)
+		if err != nil || c.NATS.MaxAge <= 0 {
+			return &usageError{fmt.Sprintf("invalid --nats-max-age %s (a duration such as 24h or 30m)", o.Arg)}
+		}
+	case "nats-max-bytes", "spool-max":
+		n, err := parseSize(o.Arg)
+		if err != nil {
+			return &usageError{fmt.Sprintf("invalid --%s %s (a size such as 512M or 10G)", o.Name, o.Arg)}
+		}
+		if o.Name == "spool-max" {
+			c.NATS.SpoolMax = int64(n)
+		} else {
+			c.NATS.MaxBytes = int64(n)
+		}
+	case "nats-creds":
+		c.NATS.Creds = o.Arg
+	case "nats-tls-ca":
+		c.NATS.TLSCA = o.Arg
+	case "nats-tls-cert":
+		c.NATS.TLSCert = o.Arg
+	case "nats-tls-key":
+		c.NATS.TLSKey = o.Arg
+	case "spool":
+		c.NATS.Spool = o.Arg
+	case "since":
+		c.NATS.Since, err = parseSince(o.Arg, time.Now())
+		if err != nil {
+			return &usageError{err.Error()}
+		}
+	case "follow":
+		c.NATS.Follow = true
 	case "h":
 		c.Help = true
 	case "version":
@@ -199,6 +250,31 @@ func parseSize(s string) (int, error) {
 		return 0, fmt.Errorf("invalid size")
 	}
 	return n * mul, nil
+}
+
+// parseSince reads the start time of a stream read: RFC 3339
+// (2026-12-01T10:00:00Z), a local "2006-01-02 15:04:05" or "15:04:05"
+// (today), seconds since the epoch, or a duration before now (10m, 2h).
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	if n, err := strconv.ParseFloat(s, 64); err == nil && n > 0 {
+		return time.Unix(0, int64(n*1e9)), nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	if t, err := time.ParseInLocation("15:04:05", s, time.Local); err == nil {
+		y, m, d := now.Date()
+		return time.Date(y, m, d, t.Hour(), t.Minute(), t.Second(), 0, time.Local), nil
+	}
+	return time.Time{}, fmt.Errorf("invalid --since %s (RFC 3339 time, \"YYYY-MM-DD hh:mm:ss\", hh:mm:ss, seconds since the epoch, or a duration before now such as 10m)", s)
 }
 
 // translateEscapes applies the command-line escapes of -p formats: \n, \t,

@@ -58,4 +58,16 @@ var optDefs = []getopt.Def{
 	{Short: 'X', Long: "print-hex-ascii", Arg: getopt.NoArg},
 	{Short: 'z', Long: "compress", Arg: getopt.NoArg},
 	{Long: "buffer-size", Arg: getopt.ReqArg},
+	// streams (ferret -w / -r nats://HOST:PORT/SUBJECT)
+	{Long: "nats-stream", Arg: getopt.ReqArg},
+	{Long: "nats-max-age", Arg: getopt.ReqArg},
+	{Long: "nats-max-bytes", Arg: getopt.ReqArg},
+	{Long: "nats-creds", Arg: getopt.ReqArg},
+	{Long: "nats-tls-ca", Arg: getopt.ReqArg},
+	{Long: "nats-tls-cert", Arg: getopt.ReqArg},
+	{Long: "nats-tls-key", Arg: getopt.ReqArg},
+	{Long: "spool", Arg: getopt.ReqArg},
+	{Long: "spool-max", Arg: getopt.ReqArg},
+	{Long: "since", Arg: getopt.ReqArg},
+	{Long: "follow", Arg: getopt.NoArg},
 }

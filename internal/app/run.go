@@ -16,8 +16,10 @@ import (
 
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/capture/file"
+	capnats "github.com/ferret-observability/ferret/internal/capture/nats"
 	"github.com/ferret-observability/ferret/internal/chisel"
 	"github.com/ferret-observability/ferret/internal/engine"
+	natsexp "github.com/ferret-observability/ferret/internal/export/nats"
 	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/filter"
 	"github.com/ferret-observability/ferret/internal/format"
@@ -208,12 +210,13 @@ type session struct {
 	chisels []*chisel.Chisel
 	runApps [][]string // sysdig.run_app command lines
 
-	sig     chan os.Signal // Ctrl-C and SIGTERM end the capture cleanly
-	printer *format.Printer
-	summary *format.Summary
-	started time.Time
-	events  uint64 // events that reached the consumers, all inputs
-	read    uint64 // events read from the sources
+	sig        chan os.Signal // Ctrl-C and SIGTERM end the capture cleanly
+	printer    *format.Printer
+	summary    *format.Summary
+	started    time.Time
+	events     uint64        // events that reached the consumers, all inputs
+	read       uint64        // events read from the sources
+	streamSink *natsexp.Sink // -w nats://...
 	// live source counters for -v
 	driverEvents, driverDrops uint64
 }
@@ -240,6 +243,11 @@ func (s *session) run() error {
 		s.summary = format.NewSummary()
 	}
 	var err error
+	if capnats.IsURL(cfg.Write) {
+		if err := s.openStreamWriter(); err != nil {
+			return err
+		}
+	}
 	if len(cfg.Read) > 0 {
 		err = s.runFiles(cfg.Read)
 	} else {
@@ -276,6 +284,14 @@ func (s *session) writeVerboseStats() {
 
 func (s *session) runFiles(paths []string) error {
 	for _, p := range paths {
+		if capnats.IsURL(p) {
+			if len(paths) > 1 {
+				return fail(1, "ferret: -r %s: a stream is read alone, not with other -r inputs", p)
+			}
+			return s.runStream(p)
+		}
+	}
+	for _, p := range paths {
 		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
 			if _, err := os.Stat(p + "0"); err != nil {
 				return fail(1, "can't open file %s", p)
@@ -289,9 +305,13 @@ func (s *session) runFiles(paths []string) error {
 	defer src.Close()
 	err = s.loop(src, false)
 	if n, first := src.Malformed(); n > 0 {
-		fmt.Fprintf(s.stderr, "ferret: warning: %d malformed event(s) skipped; the first: %v\n", n, first)
+		s.warnf("%d malformed event(s) skipped; the first: %v", n, first)
 	}
 	return err
+}
+
+func (s *session) warnf(format string, a ...any) {
+	fmt.Fprintf(s.stderr, "ferret: warning: "+format+"\n", a...)
 }
 
 func (s *session) loop(src capture.Source, live bool) error {
@@ -315,7 +335,9 @@ func (s *session) loop(src capture.Source, live bool) error {
 	if s.printer != nil {
 		consumers = append(consumers, printConsumer{s.printer})
 	}
-	if cfg.Write != "" {
+	if s.streamSink != nil {
+		consumers = append(consumers, s.streamSink)
+	} else if cfg.Write != "" {
 		consumers = append(consumers, &engine.FileWriter{Path: cfg.Write, Fat: cfg.FatFile, Options: capfile.Options{
 			WriterOptions: capfile.WriterOptions{Compress: cfg.Compress},
 			SizeMB:        int(cfg.FileSize),

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package nats
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/capture/file"
+	capnats "github.com/ferret-observability/ferret/internal/capture/nats"
+	"github.com/ferret-observability/ferret/internal/engine"
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/testutil"
+)
+
+// rec is what a test compares of an event.
+type rec struct {
+	ts   uint64
+	tid  int64
+	typ  event.Type
+	raw  string
+	host string
+}
+
+func trace(t *testing.T, name string) string {
+	return testutil.Reference(t, "traces", name)
+}
+
+// fileEvents reads a capture file's events.
+func fileEvents(t *testing.T, path string) []rec {
+	t.Helper()
+	src, err := file.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var out []rec
+	for {
+		ev, err := src.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rec{ev.TS, ev.TID, ev.Type, string(ev.Raw), src.Snapshot().Machine.Hostname})
+	}
+}
+
+// hooked calls a function before the source returns event n (counting
+// from 1), to act on the server in the middle of a stream.
+type hooked struct {
+	capture.Source
+	n  int
+	at map[int]func()
+}
+
+func (h *hooked) Next() (*event.Event, error) {
+	h.n++
+	if f := h.at[h.n]; f != nil {
+		f()
+	}
+	return h.Source.Next()
+}
+
+// stream writes a capture file to subject through the engine and Sink.
+func stream(t *testing.T, o Options, path string, at map[int]func()) PublishStats {
+	t.Helper()
+	src, err := file.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	sink, err := Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s capture.Source = src
+	if at != nil {
+		s = &hooked{Source: src, at: at}
+	}
+	r := engine.New(s, engine.Options{}, sink)
+	if err := r.Loop(); err != nil {
+		t.Fatal(err)
+	}
+	return sink.Stats()
+}
+
+// readBack reads a subject (or wildcard) back as the engine sees it.
+func readBack(t *testing.T, url, subject string, o capnats.ReadOptions) []rec {
+	t.Helper()
+	tg, err := capnats.ParseURL(url + "/" + subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := capnats.Open(tg, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var out []rec
+	c := &collect{out: &out}
+	r := engine.New(src, engine.Options{}, c)
+	if err := r.Loop(); err != nil {
+		t.Fatal(err)
+	}
+	if bad, orphans := src.Lost(); bad+orphans > 0 {
+		t.Errorf("%d malformed and %d orphaned messages", bad, orphans)
+	}
+	return out
+}
+
+type collect struct{ out *[]rec }
+
+func (collect) OnCaptureStart(*engine.Run) error { return nil }
+func (collect) OnCaptureEnd(*engine.Run) error   { return nil }
+func (c collect) OnEvent(ctx *fields.Ctx) error {
+	ev := ctx.Ev
+	*c.out = append(*c.out, rec{ev.TS, ev.TID, ev.Type, string(ev.Raw), ctx.State.Machine().Hostname})
+	return nil
+}
+
+func same(t *testing.T, got, want []rec) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%d events read back, want %d", len(got), len(want))
+	}
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			t.Fatalf("event %d: got ts %d tid %d type %d host %q, want ts %d tid %d type %d host %q (raw equal: %v)", i+1,
+				got[i].ts, got[i].tid, got[i].typ, got[i].host, want[i].ts, want[i].tid, want[i].typ, want[i].host, got[i].raw == want[i].raw)
+		}
+	}
+}
+
+// TestStreamRoundTrip writes a capture file to JetStream in small
+// messages and reads back the same events, with state.
+func TestStreamRoundTrip(t *testing.T) {
+	srv := testutil.StartNATS(t)
+	path := trace(t, "sample.scap")
+	tg, _ := capnats.ParseURL(srv.URL + "/ferret.one")
+	st := stream(t, Options{Target: tg, BatchBytes: 2 << 10}, path, nil)
+	want := fileEvents(t, path)
+	if st.DroppedMessages != 0 || st.Events != uint64(len(want)) || st.Messages < 10 {
+		t.Errorf("publisher stats %+v; want %d events in at least 10 messages, none dropped", st, len(want))
+	}
+	same(t, readBack(t, srv.URL, "ferret.one", capnats.ReadOptions{}), want)
+}
+
+// TestStreamMerge reads two machines' captures written to two subjects
+// back merged by time, each event with its machine's name and state.
+func TestStreamMerge(t *testing.T) {
+	srv := testutil.StartNATS(t)
+	a, b := trace(t, "sample.scap"), trace(t, "curl_google.scap")
+	for subj, p := range map[string]string{"ferret.a": a, "ferret.b": b} {
+		tg, _ := capnats.ParseURL(srv.URL + "/" + subj)
+		stream(t, Options{Target: tg, BatchBytes: 4 << 10}, p, nil)
+	}
+	want := append(fileEvents(t, a), fileEvents(t, b)...)
+	sortRecs(want)
+	got := readBack(t, srv.URL, "ferret.>", capnats.ReadOptions{})
+	same(t, got, want)
+}
+
+func sortRecs(r []rec) {
+	// stable by time: equal times keep file order
+	for i := 1; i < len(r); i++ {
+		for j := i; j > 0 && r[j].ts < r[j-1].ts; j-- {
+			r[j], r[j-1] = r[j-1], r[j]
+		}
+	}
+}
+
+// TestStreamServerRestart kills the server in the middle of a stream and
+// starts it again later: the writer keeps the messages (in memory, then in
+// the spool), sends them again, and the reader gets every event once.
+func TestStreamServerRestart(t *testing.T) {
+	srv := testutil.StartNATS(t)
+	path := trace(t, "sample.scap")
+	tg, _ := capnats.ParseURL(srv.URL + "/ferret.restart")
+	spool := t.TempDir()
+	o := Options{Target: tg, BatchBytes: 2 << 10, MemMax: 8 << 10, Spool: spool, DrainWait: time.Minute}
+	// Before event 150 the server dies; before event 300 it is back.
+	st := stream(t, o, path, map[int]func(){150: srv.Kill, 300: srv.Start})
+	want := fileEvents(t, path)
+	if st.DroppedMessages != 0 || st.Left != 0 {
+		t.Errorf("dropped or left messages: %+v", st)
+	}
+	if st.Spooled == 0 {
+		t.Errorf("nothing went through the spool: %+v", st)
+	}
+	if left, _ := filepath.Glob(filepath.Join(spool, "*")); len(left) > 0 {
+		t.Errorf("spool not empty: %v", left)
+	}
+	same(t, readBack(t, srv.URL, "ferret.restart", capnats.ReadOptions{}), want)
+}
+
+// TestStreamDropsCounted: with the server down to the end and small
+// bounds, what could not be kept is counted and reported.
+func TestStreamDropsCounted(t *testing.T) {
+	srv := testutil.StartNATS(t)
+	path := trace(t, "sample.scap")
+	tg, _ := capnats.ParseURL(srv.URL + "/ferret.drops")
+	var report bytes.Buffer
+	o := Options{Target: tg, BatchBytes: 2 << 10, MemMax: 4 << 10, DrainWait: time.Millisecond, Report: &report}
+	st := stream(t, o, path, map[int]func(){10: srv.Kill})
+	if st.DroppedMessages == 0 || st.DroppedEvents == 0 || st.Events+st.DroppedEvents < uint64(len(fileEvents(t, path)))-10 {
+		t.Errorf("stats %+v", st)
+	}
+	if !strings.Contains(report.String(), "dropped") {
+		t.Errorf("report %q", report.String())
+	}
+}
+
+// TestStreamSince starts each writer at its last snapshot before --since:
+// the events before it feed the state only.
+func TestStreamSince(t *testing.T) {
+	srv := testutil.StartNATS(t)
+	path := trace(t, "curl_google.scap")
+	want := fileEvents(t, path)
+	// A section every second of events.
+	tg, _ := capnats.ParseURL(srv.URL + "/ferret.since")
+	stream(t, Options{Target: tg, BatchBytes: 2 << 10, Seconds: 1}, path, nil)
+	mid := want[len(want)/2].ts
+	got := readBack(t, srv.URL, "ferret.since", capnats.ReadOptions{Since: time.Unix(0, int64(mid))})
+	var tail []rec
+	for _, r := range want {
+		if r.ts >= mid {
+			tail = append(tail, r)
+		}
+	}
+	same(t, got, tail)
+}
+
+// TestStreamErrors: every bad setting names the problem.
+func TestStreamErrors(t *testing.T) {
+	srv := testutil.StartNATS(t, "--user", "ferret", "--pass", "secret")
+	host := strings.TrimPrefix(srv.URL, "nats://")
+	for _, tc := range []struct{ url, want string }{
+		{"nats://ferret:wrong@" + host + "/ferret.x", "authorization"},
+		{"nats://" + host + "/ferret.x", "authorization"},
+		{"http://" + host + "/x", "scheme"},
+		{"nats:///x", "no host"},
+		{"nats://ferret:secret@" + host + "/ferret.*", "wildcards"},
+	} {
+		tg, err := capnats.ParseURL(tc.url)
+		if err == nil {
+			_, err = Open(Options{Target: tg})
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one saying %q", tc.url, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "wrong") {
+			t.Errorf("%s: the password shows in %v", tc.url, err)
+		}
+	}
+	// unreachable: a port nothing listens on any more
+	srv.Stop()
+	tg, _ := capnats.ParseURL(srv.URL + "/ferret.x")
+	if _, err := Open(Options{Target: tg}); err == nil || !strings.Contains(err.Error(), "no server reachable") {
+		t.Errorf("unreachable server: %v", err)
+	}
+	if _, err := capnats.Open(tg, capnats.ReadOptions{}); err == nil || !strings.Contains(err.Error(), "no server reachable") {
+		t.Errorf("unreachable server, reading: %v", err)
+	}
+	// a missing credentials file
+	if _, err := Open(Options{Target: tg, Conn: capnats.ConnOptions{Creds: filepath.Join(t.TempDir(), "none.creds")}}); err == nil || !errors.Is(err, os.ErrNotExist) && !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("missing credentials file: %v", err)
+	}
+}
