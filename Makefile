@@ -24,10 +24,7 @@ man: ## man pages and bash/zsh/fish completions from the --help pages, in build/
 generate: ## regenerate the event table, C id header and BPF objects (needs clang, llvm-strip)
 	$(GO) generate ./...
 
-check-man: ## man pages and bash/zsh/fish completions from the --help pages, in build/
-	$(GO) run ./tools/genman -o build
-
-generate: ## fail when committed generated files are stale
+check-generate: ## fail when committed generated files are stale
 	./tools/check-generate
 
 test: ## unit and golden tests (kernel tests skip without root)
