@@ -79,6 +79,12 @@ type thread struct {
 	// call: signals delivered then were raised by the helper's runtime
 	// before the program replaced it, and are not shown.
 	execing bool
+	// orphan is set for a child seen before its parent's clone returned
+	// (its own return from the clone came first).
+	orphan bool
+	// multi records whether several tasks were traced when the pending
+	// call entered: strace starts its line then, "[pid N] " included.
+	multi bool
 }
 
 // Tracer turns the raw syscall records (event.RawSyscall) and the process
@@ -98,9 +104,13 @@ type Tracer struct {
 	lastTS  uint64 // time of the previous line (-r)
 	call    rcall
 	r       renderer
-	exited  bool
-	status  int // exit status of the root process (128+sig when killed)
-	err     error
+	// early holds children that exited before their parent's clone
+	// returned (a vfork parent resumes after its child's exec, so possibly
+	// after its exit): that return must not trace them again.
+	early  map[int64]bool
+	exited bool
+	status int // exit status of the root process (128+sig when killed)
+	err    error
 }
 
 // New returns a tracer.
@@ -212,6 +222,7 @@ func (t *Tracer) Handle(ev *event.Event) {
 		}
 		th.enter.TID = ev.TID
 		th.hasEnter, th.unfinished = true, false
+		th.multi = len(t.threads) > 1
 		if !t.opts.Summary && t.opts.Status == StatusAll && t.opts.Set.Has(nameOf(nr)) {
 			// strace prints the call now: whatever line was open is left
 			// unfinished
@@ -262,6 +273,11 @@ func (t *Tracer) child(parent *thread, c *rcall) {
 	}
 	if th := t.threads[c.ret]; th != nil {
 		th.pid = pid // the child ran first
+		th.orphan = false
+		return
+	}
+	if t.early[c.ret] {
+		delete(t.early, c.ret) // ran first and has already exited
 		return
 	}
 	t.threads[c.ret] = &thread{pid: pid}
@@ -279,7 +295,7 @@ func (t *Tracer) adopt(ev *event.Event) *thread {
 	// the kernel only sends those of children of traced processes.
 	if t.opts.Follow && t.root == 0 && ev.Type == event.GenericX && isClone(exitName(ev)) {
 		if res, ok := ev.Int(event.RawExitRet); ok && res == 0 {
-			th := &thread{pid: ev.TID}
+			th := &thread{pid: ev.TID, orphan: true}
 			t.threads[ev.TID] = th
 			return th
 		}
@@ -301,7 +317,7 @@ func (t *Tracer) interrupt(tid int64) {
 	}
 	var c rcall
 	c.load(&th.enter, nil)
-	b := t.prefix(open, th.enter.TS)
+	b := t.prefixAt(open, th.enter.TS, th.multi)
 	b = append(b, c.name...)
 	b = append(b, '(')
 	b = t.enterArgs(b, &c)
@@ -383,7 +399,7 @@ func (t *Tracer) complete(th *thread, c *rcall) {
 		b = append(r.b[:start], r.b[split:]...)
 		th.unfinished = false
 	} else {
-		b = t.prefix(c.exit.TID, c.enter.TS)
+		b = t.prefixAt(c.exit.TID, c.enter.TS, th.multi)
 		b = append(b, c.name...)
 		b = append(b, '(')
 		r.b = b
@@ -425,6 +441,12 @@ func appendDuration(b []byte, ns uint64) []byte {
 // prefix starts a line: "PID " with Options.PIDPrefix, else "[pid N] "
 // when following several tasks; then the timestamp.
 func (t *Tracer) prefix(tid int64, ts uint64) []byte {
+	return t.prefixAt(tid, ts, len(t.threads) > 1)
+}
+
+// prefixAt is prefix for a line strace started when multi told whether
+// several tasks were traced.
+func (t *Tracer) prefixAt(tid int64, ts uint64, multi bool) []byte {
 	t.lineTID = tid
 	b := t.line[:0]
 	if t.opts.PIDPrefix && t.opts.Separate == nil {
@@ -434,7 +456,7 @@ func (t *Tracer) prefix(tid int64, ts uint64) []byte {
 			b = append(b, ' ')
 		}
 		b = append(b, ' ')
-	} else if t.opts.Follow && len(t.threads) > 1 && t.opts.Separate == nil {
+	} else if t.opts.Follow && multi && t.opts.Separate == nil {
 		b = append(b, "[pid "...)
 		s := strconv.FormatInt(tid, 10)
 		for i := len(s); i < 5; i++ {
@@ -528,14 +550,14 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 					b = append(b, c.name...)
 					b = append(b, " resumed>"...)
 				case c.name == "exit_group" || c.name == "exit":
-					b = t.prefix(ev.TID, th.enter.TS)
+					b = t.prefixAt(ev.TID, th.enter.TS, th.multi)
 					b = append(b, c.name...)
 					b = append(b, '(')
 					r := t.renderer(b)
 					r.args(&c)
 					b = r.b
 				default:
-					b = t.prefix(ev.TID, th.enter.TS)
+					b = t.prefixAt(ev.TID, th.enter.TS, th.multi)
 					b = append(b, c.name...)
 					b = append(b, '(')
 					b = t.enterArgs(b, &c)
@@ -575,6 +597,12 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 		} else {
 			t.status = int(code)
 		}
+	}
+	if th.orphan {
+		if t.early == nil {
+			t.early = map[int64]bool{}
+		}
+		t.early[ev.TID] = true
 	}
 	delete(t.threads, ev.TID)
 }

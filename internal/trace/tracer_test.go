@@ -210,6 +210,49 @@ exit_group(7)                           = ?
 	}
 }
 
+// TestTraceVforkChildExitsFirst: a vfork parent resumes after its child's
+// exec, possibly after the child's exit. The late return does not trace the
+// child again (the run would never see every task exit, and the parent's
+// lines would keep a "[pid N]" prefix), and lines strace starts at enter
+// take the prefix the task count had then.
+func TestTraceVforkChildExitsFirst(t *testing.T) {
+	g := newGen()
+	execve(g, 10, "/bin/sh", "sh", "-c", "x")
+	g.rawEnter("vfork", 10, [6]uint64{}, nil)
+	g.rawExit("vfork", 11, 0, nil)
+	execve(g, 11, "/bin/true", "true")
+	g.exitGroup(11, 0)
+	g.rawExit("vfork", 10, 11, nil)
+	closeFD(g, 10, 6)
+	g.exitGroup(10, 7)
+	set, err := ParseSet("vfork,execve,close,exit_group")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	tr := New(Options{Out: &out, Follow: true, Set: set})
+	tr.Hold(10)
+	for _, e := range g.Events() {
+		tr.Handle(e)
+	}
+	if n := tr.Live(); n != 0 {
+		t.Errorf("%d tasks still traced after every exit", n)
+	}
+	want := `execve("/bin/sh", ["sh", "-c", "x"], 0x3000 /* 2 vars */) = 0
+vfork( <unfinished ...>
+[pid    11] execve("/bin/true", ["true"], 0x3000 /* 2 vars */) = 0
+[pid    11] exit_group(0)               = ?
+[pid    11] +++ exited with 0 +++
+<... vfork resumed>)                    = 11
+close(6)                                = 0
+exit_group(7)                           = ?
++++ exited with 7 +++
+`
+	if got := out.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
 func TestSummary(t *testing.T) {
 	g := newGen()
 	execve(g, 1, "/bin/x", "x")
