@@ -76,6 +76,18 @@ type ThreadLookup interface {
 	LookupThread(tid int64) ([]event.Thread, bool)
 }
 
+// Lagging is implemented by sources whose events reach Next some time after
+// they happened (a live source gathers them in per-CPU buffers and releases
+// them in time order). Mark returns the source's present time; Caught
+// reports whether Next has returned every event that happened before mark,
+// so that a reader stopping at a known moment (a traced command exited) can
+// stop once everything up to it was read, and not after a guessed delay.
+// Both are called from the goroutine calling Next.
+type Lagging interface {
+	Mark() uint64
+	Caught(mark uint64) bool
+}
+
 // StartedLine is what every live mode prints on standard error once its
 // probe is attached and events are being recorded (not with -q): from then
 // on nothing is missed.

@@ -15,9 +15,10 @@ import (
 	"github.com/ferret-observability/ferret/internal/held"
 )
 
-// DrainTime bounds how long a finished Follow keeps reading late events
-// when other processes keep the source busy.
-const DrainTime = 500 * time.Millisecond
+// DrainTime bounds how long a finished Follow waits for a lagging source to
+// catch up with the moment the run ended (a CPU that never answers); a
+// source that is not lagging is drained when it was idle twice.
+const DrainTime = 2 * time.Second
 
 // Follow is the loop of the tools that follow processes live and keep their
 // own tables (ferret trace, files, netfs): it hands every event of a live
@@ -26,8 +27,11 @@ const DrainTime = 500 * time.Millisecond
 //
 // The run ends at once on EOF, on SIGINT/SIGTERM (unless SignalsToCommand)
 // and when Tick asks for it. It ends after a drain when the held Command
-// exits or Done reports true: the loop keeps reading until the source was
-// idle twice, Drained reports true, or DrainTime passed.
+// exits or Done reports true: the loop keeps reading until Drained reports
+// true or the source has returned every event that happened before that
+// moment (capture.Lagging: the moment is marked when the stop is seen, so
+// after the command's exit), or, for a source that is not lagging, until it
+// was idle twice. DrainTime bounds the drain.
 type Follow struct {
 	// Handle receives every event.
 	Handle func(ev *event.Event)
@@ -74,6 +78,8 @@ func (f *Follow) Run(src capture.Source) (int, error) {
 	}
 	status, done, idle := 0, false, 0
 	var doneAt time.Time
+	lag, lagging := src.(capture.Lagging)
+	var mark uint64
 	for {
 		ev, err := src.Next()
 		switch {
@@ -107,6 +113,9 @@ func (f *Follow) Run(src capture.Source) (int, error) {
 			}
 			if done {
 				doneAt = time.Now()
+				if lagging {
+					mark = lag.Mark()
+				}
 			}
 		}
 		if f.Every > 0 {
@@ -117,8 +126,20 @@ func (f *Follow) Run(src capture.Source) (int, error) {
 				next = now.Add(f.Every)
 			}
 		}
-		if done && (idle >= 2 || (f.Drained != nil && f.Drained()) || time.Since(doneAt) > DrainTime) {
+		if done && f.drained(lag, mark, idle, doneAt) {
 			return status, nil
 		}
 	}
+}
+
+// drained reports whether a finished run has read what it waits for (see
+// Follow).
+func (f *Follow) drained(lag capture.Lagging, mark uint64, idle int, doneAt time.Time) bool {
+	switch {
+	case f.Drained != nil && f.Drained():
+		return true
+	case lag != nil:
+		return lag.Caught(mark) || time.Since(doneAt) > DrainTime
+	}
+	return idle >= 2 || time.Since(doneAt) > DrainTime
 }

@@ -170,6 +170,16 @@ func (m *merger) watermark() uint64 {
 	return m.minWM
 }
 
+// caught reports whether every event with a time stamp up to ts has been
+// returned: every CPU promised nothing older is on its way, and none older
+// is queued.
+func (m *merger) caught(ts uint64) bool {
+	if m.watermark() < ts {
+		return false
+	}
+	return len(m.hp) == 0 || m.headTS(m.hp[0]) > ts
+}
+
 func (m *merger) headTS(si int) uint64 {
 	s := &m.streams[si]
 	return s.q[s.head].ts

@@ -41,6 +41,8 @@ type readerState struct {
 	base      uint64    // probe time at start
 	start     time.Time // wall clock (with monotonic reading) at start
 	lastFlush uint64
+	// mark is the latest Mark not yet caught (0 when none is pending).
+	mark uint64
 	// calm is set when the last window of calmWindow saw fewer than
 	// calmEvents events; winStart and winEvents describe the current one.
 	calm      bool
@@ -115,8 +117,8 @@ func (s *Source) Next() (*event.Event, error) {
 			r.winStart, r.winEvents = now, n
 		}
 		poke := pollNS / 2
-		calm := r.calm && r.m.queued == 0
-		if r.m.queued > 0 && poke > uint64(time.Millisecond) {
+		calm := r.calm && r.m.queued == 0 && r.mark == 0
+		if (r.m.queued > 0 || r.mark != 0) && poke > uint64(time.Millisecond) {
 			poke = uint64(time.Millisecond)
 		} else if calm {
 			poke = max(poke, calmPoke)
@@ -130,6 +132,11 @@ func (s *Source) Next() (*event.Event, error) {
 		}
 		if s.probe.done.Load() {
 			return nil, io.EOF
+		}
+		if r.mark != 0 && r.m.caught(r.mark) {
+			// the reader waits for this: let it look now
+			r.mark = 0
+			return nil, capture.ErrTimeout
 		}
 		wall := time.Now()
 		if deadline.IsZero() {

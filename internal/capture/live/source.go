@@ -18,7 +18,10 @@ type Source struct {
 	r     readerState
 }
 
-var _ capture.Source = (*Source)(nil)
+var (
+	_ capture.Source  = (*Source)(nil)
+	_ capture.Lagging = (*Source)(nil)
+)
 
 // Open checks privileges, scans /proc for the starting snapshot, loads and
 // attaches the probe and starts capturing.
@@ -28,6 +31,28 @@ func Open(opts Options) (*Source, error) {
 		return nil, err
 	}
 	return open(opts)
+}
+
+// Mark returns the present time in the probe's time base (see
+// capture.Lagging). Until the mark is caught, Next asks every CPU for its
+// partial batch at once and then every millisecond, and returns
+// capture.ErrTimeout as soon as the mark is caught.
+func (s *Source) Mark() uint64 {
+	r := &s.r
+	m := bootNow(r.offset)
+	r.mark = max(r.mark, m)
+	r.lastFlush = 0
+	return m
+}
+
+// Caught reports whether every CPU has promised that nothing older than
+// mark is still on its way and no queued event older than mark waits for
+// release: Next has returned every event that happened before mark.
+func (s *Source) Caught(mark uint64) bool {
+	if s.probe == nil || s.probe.done.Load() {
+		return true
+	}
+	return s.r.m.caught(mark)
 }
 
 // Snapshot returns the state the capture started from.
