@@ -14,8 +14,9 @@
 // Follow is the loop of the tools that follow processes live with tables of
 // their own (trace, files, netfs): it hands every event to a handler until
 // a stop condition holds (the held command exited, a stop predicate, N
-// intervals, a signal), releasing the held command first and draining late
-// events after the end.
+// intervals, a signal), releasing the held command first and, after the
+// end, draining a live source (capture.Lagging) up to the moment the stop
+// was seen.
 //
 // Consumers and filters are interfaces defined here, so higher layers
 // (chisel, export, app) plug in without engine importing them.

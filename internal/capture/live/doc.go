@@ -8,7 +8,9 @@
 // internal/event. Events are gathered per CPU into batches; one ring-buffer
 // record carries a whole batch, written without waking the reader. The reader
 // polls the ring on a deadline, asks each CPU to flush its partial batch when
-// it has been idle, and merges the per-CPU streams in timestamp order.
+// it has been idle, and merges the per-CPU streams in timestamp order. Mark
+// and Caught (capture.Lagging) tell a reader when every event up to a
+// moment has been returned.
 // Kernel-side filters (traced process set, followed children, kept syscalls,
 // the capturing process itself) drop unwanted events before any copying.
 //
