@@ -11,8 +11,10 @@
 // The tracer also prints errno names, "<unfinished ...>"/"<... resumed>"
 // pairs when tasks interleave, "[pid N]" or "PID " prefixes, -T durations,
 // -t/-tt/-ttt timestamps, signal and exit lines; filters with strace's
-// -e trace= sets and classes; and accumulates the -c summary table. Run is
-// one `ferret trace` session: it starts the command held (internal/held) or
+// -e trace= sets and classes; and accumulates the -c summary table.
+// ParseArgs reads strace's command line (refusing, with the reason, the
+// options ferret cannot honour) and Args.Run runs it. Run is one `ferret
+// trace` session: it starts the command held (internal/held) or
 // attaches to running processes, opens the live capture of raw records
 // filtered by pid in the kernel and feeds the tracer through engine.Follow.
 //

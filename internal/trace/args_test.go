@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package trace
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseArgs(t *testing.T) {
+	tests := []struct {
+		args    string
+		check   func(*Args) bool
+		wantErr string
+	}{
+		{"-f -c -- ls /", func(c *Args) bool { return c.follow && c.count && strings.Join(c.cmd, " ") == "ls /" }, ""},
+		{"-fT -tt ls -l", func(c *Args) bool {
+			return c.follow && c.durations && c.time == TimeUsec && len(c.cmd) == 2
+		}, ""},
+		{"-ttt -s 64 -o out.txt true", func(c *Args) bool { return c.time == TimeEpoch && c.strSize == 64 && c.out == "out.txt" }, ""},
+		{"-e trace=%file,read cat x", func(c *Args) bool { return c.set.Has("openat") && c.set.Has("read") && !c.set.Has("write") }, ""},
+		{"-e open true", func(c *Args) bool { return c.set.Has("open") && !c.set.Has("read") }, ""},
+		{"-p 12,13 -p 14", func(c *Args) bool { return len(c.pids) == 3 && c.pids[2] == 14 && len(c.cmd) == 0 }, ""},
+		{"-p12", func(c *Args) bool { return len(c.pids) == 1 && c.pids[0] == 12 }, ""},
+		{"-f", nil, "must have PROG"},
+		{"-p 1 ls", nil, "not both"},
+		{"-p x", nil, "invalid process id"},
+		{"-e trace=nosuch ls", nil, "invalid system call"},
+		{"-e signal=none ls", func(c *Args) bool { return c.signals != nil && len(c.signals) == 0 }, ""},
+		{"-e signal=!SIGCHLD ls", func(c *Args) bool { return !c.signals[17] && c.signals[15] }, ""},
+		{"-e signal=USR1,15 ls", func(c *Args) bool { return c.signals[10] && c.signals[15] && !c.signals[17] }, ""},
+		{"-Z ls", func(c *Args) bool { return c.status == StatusFailed }, ""},
+		{"-e status=successful ls", func(c *Args) bool { return c.status == StatusOK }, ""},
+		{"-ff -o out ls", func(c *Args) bool { return c.follow && c.separate && c.out == "out" }, ""},
+		{"-ff ls", nil, "-ff needs -o FILE"},
+		{"-qq -r -C -xx ls", func(c *Args) bool { return c.quiet == 2 && c.relative && c.summaryToo && c.hex == 2 }, ""},
+		{"--follow-forks --output=o --string-limit=8 --trace=read --summary-only -- ls", func(c *Args) bool {
+			return c.follow && c.out == "o" && c.strSize == 8 && c.set.Has("read") && !c.set.Has("write") && c.count
+		}, ""},
+		{"--attach 5 --syscall-limit=3", func(c *Args) bool { return len(c.pids) == 1 && c.limit == 3 }, ""},
+		{"-E A=1 -E B ls", func(c *Args) bool { return strings.Join(c.env, " ") == "A=1 B" }, ""},
+		{"--absolute-timestamps=precision:us ls", func(c *Args) bool { return c.time == TimeUsec }, ""},
+		{"-e read=3 ls", nil, "-e read= is not supported"},
+		{"-y ls", nil, "fd paths"},
+		{"-k ls", nil, "stack traces"},
+		{"-X raw ls", nil, "-X raw is not supported"},
+		{"--decode-fds=path ls", nil, "fd paths"},
+		{"--no-such-option ls", nil, "unrecognized option '--no-such-option'"},
+		{"-j ls", nil, "invalid option -- 'j'"},
+		{"-s", nil, "requires an argument"},
+	}
+	for _, tc := range tests {
+		c, err := ParseArgs(strings.Fields(tc.args))
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%q: error %v, want %q", tc.args, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || !tc.check(c) {
+			t.Errorf("%q: %+v %v", tc.args, c, err)
+		}
+	}
+}
