@@ -47,7 +47,11 @@ Options:
                     formats; -pp prints the default format.
  -q, --quiet        Don't print events (useful with -w).
  -r <readfile>, --read=<readfile>
-                    Read events from <readfile> (may be repeated).
+                    Read events from <readfile> (may be repeated), or from a
+                    NATS JetStream stream: nats://HOST[:PORT]/SUBJECT, where
+                    the subject may hold wildcards (ferret.> for every
+                    machine; none means ferret.>). Machines are merged by
+                    time, each with its own state; evt.hostname names them.
  -S, --summary      Print the event summary when the capture ends.
  -s <len>, --snaplen=<len>
                     Capture the first <len> bytes of each I/O buffer (80).
@@ -61,7 +65,13 @@ Options:
                     root also the kernel features live capture uses (BTF,
                     ring buffer, tp_btf).
  -w <writefile>, --write=<writefile>
-                    Write the captured events to <writefile>.
+                    Write the captured events to <writefile>, or stream them
+                    to NATS JetStream: nats://HOST[:PORT][/SUBJECT] (default
+                    subject ferret.<hostname>) sends the blocks of a capture
+                    file in messages of at most about 64 KiB or 100 ms, each
+                    acknowledged by the server; a state snapshot starts the
+                    stream and every -G/-C period (every 5 minutes without
+                    them), so a reader can start at any of them.
  -W <num>, --limit <num>
                     With -C or -G, keep at most <num> files.
  -x, --print-hex    Print data buffers in hex.
@@ -70,6 +80,34 @@ Options:
  -z, --compress     With -w, compress the trace file.
  --buffer-size=<size>
                     Size of the live capture ring buffer (K, M, G suffixes).
+ --follow           With -r nats://, keep reading the messages that arrive.
+ --nats-creds=<file>
+                    NATS credentials file (JWT and seed) for -w/-r nats://.
+                    A user and password may also be given in the address.
+ --nats-max-age=<duration>
+                    With -w nats://, the stream's retention (e.g. 24h); it
+                    is created when no stream holds the subject.
+ --nats-max-bytes=<size>
+                    With -w nats://, the stream's size bound (K, M, G).
+ --nats-stream=<name>
+                    Name of the stream -w nats:// creates (FERRET), over
+                    the subject's first token followed by '>'.
+ --nats-tls-ca=<file>
+                    CA certificates that sign the NATS server's (tls://).
+ --nats-tls-cert=<file>
+                    Client certificate for NATS, with --nats-tls-key.
+ --nats-tls-key=<file>
+                    Key of the client certificate for NATS.
+ --since=<time>     With -r nats://, start at the last snapshot before
+                    <time> (RFC 3339, "YYYY-MM-DD hh:mm:ss", hh:mm:ss,
+                    seconds since the epoch, or a duration ago such as 10m)
+                    and show the events from <time> on.
+ --spool=<dir>      With -w nats://, keep what the server has not
+                    acknowledged beyond 16 MiB in <dir> while it is
+                    unreachable, and send it in order once it is back (also
+                    by the next run). What cannot be kept is counted and
+                    reported at the end.
+ --spool-max=<size> Bound of the spool (1G; K, M, G suffixes).
 
 Everything after the options is a filter, e.g.
    ferret -r trace.scap proc.name=cat and evt.type=open
