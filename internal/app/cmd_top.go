@@ -37,6 +37,11 @@ Options:
                         Capture the first <len> bytes of each I/O buffer.
  -v <view_id>, --view=<view_id>
                         Start with this view (see --list-views).
+ --sortingcol=<col>     Sort by visible column <col> (1 is the first column
+                        after the key) instead of the view's own.
+ --from=<row>, --to=<row>
+                        -j prints rows <row> to <row> (0-based, inclusive)
+                        of each sample; --to=0 prints them all.
  -A, -X, -R, -T, -B, -k, -K, -m, -N, --cri, --logfile, --page-faults,
  --large-environment, --force-term-compat
                         Accepted for compatibility with csysdig.
@@ -104,6 +109,9 @@ func parseTop(args []string) (*topConfig, error) {
 		}
 	}
 	c.Filter = strings.Join(operands, " ")
+	if err := view.CheckRange(c.From, c.To); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -149,7 +157,23 @@ func (c *topConfig) apply(name, val string) error {
 	case "A", "print-ascii", "X", "print-hex-ascii", "R", "resolve-ports", "T", "force-tracers-capture",
 		"E", "exclude-users", "B", "bpf", "page-faults", "large-environment", "force-term-compat",
 		"interactive", "version", "k", "k8s-api", "K", "k8s-api-cert", "m", "mesos-api", "N", "node-name",
-		"cri", "cri-timeout", "logfile", "sortingcol", "from", "to":
+		"cri", "cri-timeout", "logfile":
+	case "sortingcol", "from", "to":
+		n, err := strconv.Atoi(val)
+		if err != nil {
+			return fmt.Errorf("%s is not a valid number", val)
+		}
+		switch name {
+		case "sortingcol":
+			if n == 0 {
+				return fmt.Errorf("cannot sort by key")
+			}
+			c.SortingCol = n
+		case "from":
+			c.From = n
+		case "to":
+			c.To = n
+		}
 	default:
 		return fmt.Errorf("unknown option -%s", name)
 	}

@@ -36,11 +36,27 @@ func TestTopBatchAndErrors(t *testing.T) {
 		{[]string{"-n", "x", "--raw"}, "can't parse the -n argument"},
 		{[]string{"-r"}, "requires an argument"},
 		{[]string{"--bogus"}, "unknown option"},
+		// csysdig's messages for --sortingcol, --from and --to.
+		{[]string{"-r", trace, "--raw", "--sortingcol=0"}, "cannot sort by key"},
+		{[]string{"-r", trace, "--raw", "--sortingcol", "x"}, "x is not a valid number"},
+		{[]string{"-r", trace, "-j", "--from=abc"}, "abc is not a valid number"},
+		{[]string{"-r", trace, "-j", "--from=2"}, "'to' argument cannot be smaller than the 'from' one."},
+		{[]string{"-r", trace, "-j", "--from=5", "--to=2"}, "'to' argument cannot be smaller than the 'from' one."},
 	} {
 		_, errs, rc := runTopCmd(t, c.args...)
 		if rc != 1 || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: rc=%d stderr=%q, want %q", c.args, rc, errs, c.want)
 		}
+	}
+	// --sortingcol sorts --raw too (csysdig: column 3 of System Calls is
+	// AVG TIME, descending), and a column out of range keeps the view's.
+	out, _, rc = runTopCmd(t, "-r", trace, "-v", "syscalls", "--raw", "--sortingcol=3")
+	if f := strings.Fields(strings.Split(out, "\n")[1]); rc != 0 || len(f) < 4 || f[3] != "poll" {
+		t.Errorf("--sortingcol=3: rc=%d first row %q", rc, f)
+	}
+	out, _, rc = runTopCmd(t, "-r", trace, "-v", "syscalls", "--raw", "--sortingcol=9")
+	if f := strings.Fields(strings.Split(out, "\n")[1]); rc != 0 || len(f) < 4 || f[3] != "mmap" {
+		t.Errorf("--sortingcol=9: rc=%d first row %q", rc, f)
 	}
 	out, _, rc = runTopCmd(t, "--list-views")
 	if rc != 0 || !strings.Contains(out, `"id":"procs"`) {

@@ -266,3 +266,15 @@ func spectroCells(screen string) int {
 	}
 	return n
 }
+
+// TestSortingColOption: --sortingcol picks the column the screen starts
+// sorted by.
+func TestSortingColOption(t *testing.T) {
+	tm := startTerm(t, "-r", trace(t), "-v", "syscalls", "--sortingcol=3")
+	s := tm.waitText("Viewing: System Calls", "poll")
+	if !strings.Contains(s, "AVG TIMEv") {
+		t.Errorf("not sorted by AVG TIME:\n%s", s)
+	}
+	tm.keys("q")
+	tm.waitText("EXITED rc=0")
+}

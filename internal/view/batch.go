@@ -29,6 +29,8 @@ type Batch struct {
 	// command-line filter, for the JSON info section.
 	Target     *Def
 	UserFilter string
+	// From and To select the rows of each JSON sample (To 0: all).
+	From, To int
 
 	st        *state.State
 	ctx       *fields.Ctx
@@ -89,7 +91,7 @@ func (b *Batch) endOfSample(c *fields.Ctx, ts uint64) error {
 		if !b.Live && b.ended == 0 {
 			return nil
 		}
-		return b.Table.WriteJSON(b.Out, rows, delta, b.Table.Info(b.Target, b.UserFilter))
+		return b.Table.WriteJSON(b.Out, RowRange(rows, b.From, b.To), delta, b.Table.Info(b.Target, b.UserFilter))
 	}
 	return b.Table.WriteRaw(b.Out, rows, delta)
 }
@@ -132,6 +134,39 @@ type BatchConfig struct {
 	Out   io.Writer
 	// Stop, when closed, ends the run (interrupt).
 	Stop <-chan struct{}
+	// SortingCol, From and To are Config's.
+	SortingCol int
+	From, To   int
+}
+
+// RowRange returns rows from..to (0-based, inclusive), as csysdig's --from
+// and --to select them for -j; to 0 selects all.
+func RowRange(rows []*Row, from, to int) []*Row {
+	if to == 0 {
+		return rows
+	}
+	if from >= len(rows) || from < 0 {
+		return nil
+	}
+	return rows[from:min(to+1, len(rows))]
+}
+
+// CheckRange reports an invalid --from/--to pair as csysdig does.
+func CheckRange(from, to int) error {
+	if to < from {
+		return fmt.Errorf("'to' argument cannot be smaller than the 'from' one.")
+	}
+	return nil
+}
+
+// ApplySortingCol sorts t by the 1-based visible column col of
+// --sortingcol, in the column's natural order (numbers descending, text
+// ascending); 0 and columns out of range leave the view's order.
+func ApplySortingCol(t *Table, col int) {
+	if col < 1 || col > t.Visible() {
+		return
+	}
+	t.SortBy(col-1, t.valueCol(col-1).vt == vText)
 }
 
 // RunBatch prints a view over src as csysdig --raw / -j does.
@@ -153,7 +188,9 @@ func RunBatch(src capture.Source, cfg BatchConfig) error {
 	if err != nil {
 		return err
 	}
-	b := &Batch{Table: t, Out: cfg.Out, JSON: cfg.JSON, Live: cfg.Live, Interval: cfg.Interval, UserFilter: cfg.Filter}
+	ApplySortingCol(t, cfg.SortingCol)
+	b := &Batch{Table: t, Out: cfg.Out, JSON: cfg.JSON, Live: cfg.Live, Interval: cfg.Interval, UserFilter: cfg.Filter,
+		From: cfg.From, To: cfg.To}
 	if d.Drilldown != "" {
 		b.Target = cat.Find(d.Drilldown)
 	}

@@ -25,6 +25,8 @@ type goldenCase struct {
 	n                 uint64
 	containers        bool
 	filter            string
+	sortingCol        int
+	from, to          int
 	want              string
 }
 
@@ -66,6 +68,23 @@ func loadGoldenDir(t *testing.T, dir, traceRoot string) []goldenCase {
 				gc.containers = true
 			case "--raw":
 			default:
+				if k, v, ok := strings.Cut(cmd[i], "="); ok && strings.HasPrefix(k, "--") {
+					n, err := strconv.Atoi(v)
+					if err != nil {
+						t.Fatalf("%s: %s", p, cmd[i])
+					}
+					switch k {
+					case "--sortingcol":
+						gc.sortingCol = n
+					case "--from":
+						gc.from = n
+					case "--to":
+						gc.to = n
+					default:
+						t.Fatalf("%s: unknown option %s", p, k)
+					}
+					continue
+				}
 				flt = append(flt, cmd[i])
 			}
 		}
@@ -118,7 +137,8 @@ func runGolden(t *testing.T, gc goldenCase, cat *Catalog) string {
 	}
 	defer src.Close()
 	var out bytes.Buffer
-	err = RunBatch(src, BatchConfig{View: gc.view, Filter: gc.filter, JSON: gc.json, MaxEvents: gc.n, Views: cat, Containers: gc.containers, Out: &out})
+	err = RunBatch(src, BatchConfig{View: gc.view, Filter: gc.filter, JSON: gc.json, MaxEvents: gc.n, Views: cat, Containers: gc.containers, Out: &out,
+		SortingCol: gc.sortingCol, From: gc.from, To: gc.to})
 	if err != nil {
 		t.Fatalf("RunBatch: %v", err)
 	}

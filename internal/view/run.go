@@ -27,6 +27,12 @@ type Config struct {
 	JSON       bool // -j
 	Raw        bool // --raw
 	ListViews  bool
+	// SortingCol is csysdig's --sortingcol: the 1-based visible column
+	// to sort by (0: the view's own; out of range: ignored).
+	SortingCol int
+	// From and To are csysdig's --from and --to: the rows (0-based,
+	// inclusive) each -j sample prints; To 0 prints them all.
+	From, To int
 	// Dirs are the chisel directories to read v_*.lua from (nil: the
 	// default search path, sysdig's installation included).
 	Dirs []string
@@ -91,5 +97,6 @@ func Run(cfg Config, out io.Writer) error {
 	defer release()
 	return RunBatch(src, BatchConfig{View: cfg.View, Filter: cfg.Filter, JSON: cfg.JSON,
 		Live: cfg.Read == "", Interval: cfg.DelayMS * 1_000_000, MaxEvents: cfg.NumEvents,
-		Views: cat, Out: out, Stop: stop, Containers: cfg.Containers})
+		Views: cat, Out: out, Stop: stop, Containers: cfg.Containers,
+		SortingCol: cfg.SortingCol, From: cfg.From, To: cfg.To})
 }

@@ -89,6 +89,7 @@ type Session struct {
 	lines    []string
 	history  map[string][]float64
 	sortCol  int
+	sortAsc  bool
 	sortSet  bool
 	step     int
 	steps    [][]*Row
@@ -133,6 +134,11 @@ func NewSession(cfg Config) (*Session, error) {
 	if err := s.rebuild(); err != nil {
 		return nil, err
 	}
+	if c := cfg.SortingCol; c >= 1 && c <= s.table.Visible() {
+		ApplySortingCol(s.table, c)
+		s.sortCol, s.sortAsc = s.table.SortColumn()
+		s.sortSet = true
+	}
 	return s, nil
 }
 
@@ -159,7 +165,7 @@ func (s *Session) rebuild() error {
 		return err
 	}
 	if s.sortSet {
-		t.SetSort(s.sortCol)
+		t.SortBy(s.sortCol, s.sortAsc)
 	}
 	s.table = t
 	s.history = map[string][]float64{}
@@ -517,8 +523,8 @@ func (s *Session) filePass(gen int, mode Mode) error {
 	step, _ := NewTable(def, Options{Filter: flt, Depth: depth})
 	s.mu.Lock()
 	if s.sortSet {
-		whole.SetSort(s.sortCol)
-		step.SetSort(s.sortCol)
+		whole.SortBy(s.sortCol, s.sortAsc)
+		step.SortBy(s.sortCol, s.sortAsc)
 	}
 	s.mu.Unlock()
 	iv := s.cfg.DelayMS * 1_000_000
@@ -751,7 +757,8 @@ func (s *Session) SetSort(col int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.table.SetSort(col)
-	s.sortCol, s.sortSet = col, true
+	s.sortCol, s.sortAsc = s.table.SortColumn()
+	s.sortSet = true
 	if s.snap.Rows != nil {
 		rows := append([]*Row(nil), s.snap.Rows...)
 		s.table.sortRows(rows)

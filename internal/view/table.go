@@ -309,6 +309,17 @@ func (t *Table) SetSort(col int) {
 	t.ascending = t.valueCol(col).vt == vText
 }
 
+// SortBy selects the sorting column col and its order without the
+// reversal of SetSort (out of range: ignored).
+func (t *Table) SortBy(col int, ascending bool) {
+	if col < 0 || col >= t.Visible() {
+		return
+	}
+	t.listSort = true
+	t.sortSet = true
+	t.sortCol, t.ascending = col, ascending
+}
+
 // SortColumn returns the sorting column and whether it sorts ascending.
 func (t *Table) SortColumn() (int, bool) { return t.sortCol, t.ascending }
 
