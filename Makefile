@@ -10,7 +10,7 @@ COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2
 BUILD_DATE ?= $(shell date -u $${SOURCE_DATE_EPOCH:+-d @$$SOURCE_DATE_EPOCH} +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -X $(PKG)/internal/app.Commit=$(COMMIT) -X $(PKG)/internal/app.BuildDate=$(BUILD_DATE)
 
-.PHONY: help build man generate check-generate test test-kernel test-all lint fmt bench fuzz trace-compare oracle
+.PHONY: help build man deb generate check-generate test test-kernel test-all lint fmt bench fuzz trace-compare oracle
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -20,6 +20,11 @@ build: ## build the ferret binary (no C toolchain needed), commit and date in --
 
 man: ## man pages and bash/zsh/fish completions from the --help pages, in build/
 	$(GO) run ./tools/genman -o build
+
+ARCH ?= $(shell $(GO) env GOARCH)
+
+deb: ## Debian package build/ferret_VERSION_ARCH.deb (ARCH=amd64 or arm64; needs dpkg-deb)
+	GO=$(GO) ARCH=$(ARCH) LDFLAGS="$(LDFLAGS)" ./tools/mkdeb
 
 generate: ## regenerate the event table, C id header and BPF objects (needs clang, llvm-strip)
 	$(GO) generate ./...
