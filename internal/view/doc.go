@@ -29,7 +29,8 @@
 // them (csysdig's log axis from 1 ns to 100 s, sysdig's colours).
 //
 // Batch is the engine consumer behind `ferret top --raw` and `-j`, and
-// RunBatch runs it over a source.
+// RunBatch runs it over a source. ParseArgs reads csysdig's command line
+// into a Config (for internal/tui and Run).
 //
 // view is a layer-6 package: it may import chisel, engine, filter, format,
 // fields, state, capture (file and live sources) and event, never tui or
