@@ -16,7 +16,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ferret-observability/ferret/internal/capture"
+	capnats "github.com/ferret-observability/ferret/internal/capture/nats"
 	livenet "github.com/ferret-observability/ferret/internal/ebpf/netacct"
+	natsexp "github.com/ferret-observability/ferret/internal/export/nats"
 	"github.com/ferret-observability/ferret/internal/export/prom"
 	"github.com/ferret-observability/ferret/internal/export/zabbix"
 	"github.com/ferret-observability/ferret/internal/netacct"
@@ -29,7 +31,8 @@ kernel (socket layer: TCP and UDP, IPv4 and IPv6) and prints a table every
 interval, sorted by traffic, with totals. With --prometheus it also times
 each program's send and receive system calls in the kernel and exports
 them as histograms (ferret_net_call_duration_seconds, the log-linear
-buckets of ferret plot). The optional filter is written as for ferret
+buckets of ferret plot). With --nats each interval's table is published as
+one JSON message to NATS JetStream (README: "Streams"). The optional filter is written as for ferret
 itself (same grammar: mixing "and" and "or" needs brackets) over the
 fields proc.name, proc.pid, fd.rip, fd.rnet, fd.rport and fd.l4proto, e.g.
   ferret net --by proc,ip "proc.name=curl and fd.rport=443"
@@ -50,6 +53,8 @@ func (c *cli) runNet(args []string) int {
 	topK := fs.Int("top-k", 10, "show and export `N` peers per program; the rest are summed as \"other\" (0: no limit)")
 	count := fs.IntP("count", "n", 0, "stop after `COUNT` intervals (0: run until interrupted)")
 	maxFlows := fs.Int("max-flows", livenet.DefaultMaxFlows, "the kernel flow map holds `N` flows")
+	natsURL := fs.String("nats", "", "publish each interval's table as JSON to NATS JetStream at `nats://HOST[:PORT][/SUBJECT]` (default subject ferret.net.<hostname>)")
+	natsCreds := fs.String("nats-creds", "", "NATS credentials `FILE` for --nats")
 	template := fs.Bool("zabbix-template", false, "print the Zabbix template (Zabbix 6.0+ import format) for the values sent, and exit")
 	quiet := fs.BoolP("quiet", "q", false, `do not print tables (exporters only), nor the "ferret: capture started" line`)
 	fs.Usage = func() {
@@ -115,6 +120,22 @@ func (c *cli) runNet(args []string) int {
 		}
 		sender = zabbix.NewSender(*zbxServer, 5*time.Second, *zbxQueue)
 		sinks = append(sinks, &zabbix.NetExporter{S: sender, Host: host, Log: unlessQuiet(c.stderr, *quiet)})
+	}
+	if *natsURL != "" {
+		t, err := capnats.ParseURL(*natsURL)
+		if err != nil {
+			return fail("%v", err)
+		}
+		host, _ := os.Hostname()
+		if t.Subject == "" {
+			t.Subject = "ferret.net." + strings.TrimPrefix(capnats.DefaultSubject(), "ferret.")
+		}
+		pub, err := natsexp.OpenNet(natsexp.Options{Target: t, Conn: capnats.ConnOptions{Creds: *natsCreds}, Report: c.stderr}, host)
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer pub.Close()
+		sinks = append(sinks, pub)
 	}
 	if fs.Changed("prometheus") {
 		reg := prometheus.NewRegistry()

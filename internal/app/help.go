@@ -33,7 +33,8 @@ Options:
  -h, --help         Print this page.
  -i <chiselname>, --chisel-info <chiselname>
                     Describe a chisel and its arguments.
- -j, --json         Emit output as JSON lines.
+ -j, --json         Emit output as JSON lines. With -w nats://, send one JSON
+                    event per message instead of capture blocks.
  -L, --list-events  List the events the engine supports.
  -l, --list         List the fields usable in filters and output formats.
                     Use -lv for types and details.

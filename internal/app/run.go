@@ -19,7 +19,6 @@ import (
 	capnats "github.com/ferret-observability/ferret/internal/capture/nats"
 	"github.com/ferret-observability/ferret/internal/chisel"
 	"github.com/ferret-observability/ferret/internal/engine"
-	natsexp "github.com/ferret-observability/ferret/internal/export/nats"
 	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/filter"
 	"github.com/ferret-observability/ferret/internal/format"
@@ -214,9 +213,9 @@ type session struct {
 	printer    *format.Printer
 	summary    *format.Summary
 	started    time.Time
-	events     uint64        // events that reached the consumers, all inputs
-	read       uint64        // events read from the sources
-	streamSink *natsexp.Sink // -w nats://...
+	events     uint64          // events that reached the consumers, all inputs
+	read       uint64          // events read from the sources
+	streamSink engine.Consumer // -w nats://... (capture blocks, or JSON events with -j)
 	// live source counters for -v
 	driverEvents, driverDrops uint64
 }

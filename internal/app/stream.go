@@ -22,11 +22,21 @@ func (s *session) openStreamWriter() error {
 		return fail(1, "ferret: %s", err)
 	}
 	n := &cfg.NATS
-	sink, err := natsexp.Open(natsexp.Options{
+	o := natsexp.Options{
 		Target: t, Conn: cfg.natsConn(), Stream: n.Stream, MaxAge: n.MaxAge, MaxBytes: n.MaxBytes,
 		Spool: n.Spool, SpoolMax: n.SpoolMax, Seconds: int(cfg.Seconds), SizeMB: int(cfg.FileSize),
 		Fat: cfg.FatFile, Report: s.stderr,
-	})
+	}
+	if cfg.JSON {
+		// -j: one JSON event per message, for consumers other than ferret
+		sink, err := natsexp.OpenJSON(o, s.format, cfg.Debug)
+		if err != nil {
+			return fail(1, "ferret: %s", err)
+		}
+		s.streamSink = sink
+		return nil
+	}
+	sink, err := natsexp.Open(o)
 	if err != nil {
 		return fail(1, "ferret: %s", err)
 	}

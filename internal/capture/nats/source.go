@@ -142,12 +142,18 @@ func (s *Source) open() error {
 		if len(s.order) == 0 {
 			return fmt.Errorf("NATS stream %s holds no capture for subject %s", name, s.target.Subject)
 		}
-		// The first subject's snapshot is the state before the first event.
-		f := s.order[0]
-		if err := f.begin(); err != nil {
-			return err
+		// The first capture's snapshot is the state before the first event
+		// (subjects of JSON messages hold none).
+		for _, f := range s.order {
+			if err := f.begin(); err != nil {
+				return err
+			}
+			if f.rd != nil {
+				s.snap = f.rd.Snapshot()
+				return nil
+			}
 		}
-		s.snap = f.rd.Snapshot()
+		return fmt.Errorf("NATS stream %s holds no capture for subject %s (only JSON messages)", name, s.target.Subject)
 	}
 	return nil
 }

@@ -63,18 +63,12 @@ const DefaultSection = 5 * time.Minute
 // capture blocks: the same section header, metadata and event blocks as a
 // capture file, cut into messages of whole blocks.
 type Sink struct {
-	opts    Options
-	nc      *gonats.Conn
-	js      jetstream.JetStream
-	pub     *publisher
-	subject string
-	stream  string
+	opts Options
+	*conn
+	out outlet
 
 	run        *engine.Run
 	w          *capfile.Writer
-	writer     string // Ferret-Writer
-	host       string
-	seq        uint64
 	section    bool   // the next message starts a section
 	firstTS    uint64 // first event of the batch being built
 	lastTS     uint64
@@ -91,6 +85,33 @@ type Sink struct {
 // Open connects, makes sure a stream holds the subject and starts the
 // publisher. Nothing is sent before the capture starts.
 func Open(o Options) (*Sink, error) {
+	if o.BatchBytes <= 0 {
+		o.BatchBytes = 60 << 10
+	}
+	if o.BatchDelay <= 0 {
+		o.BatchDelay = 100 * time.Millisecond
+	}
+	c, err := openConn(&o)
+	if err != nil {
+		return nil, err
+	}
+	return &Sink{opts: o, conn: c}, nil
+}
+
+// conn is a writer's connection, stream and publisher.
+type conn struct {
+	nc      *gonats.Conn
+	js      jetstream.JetStream
+	pub     *publisher
+	subject string
+	stream  string
+	report  io.Writer
+	drain   time.Duration
+}
+
+// openConn connects for o (filling its defaults), makes sure a stream holds
+// the subject and starts the publisher.
+func openConn(o *Options) (*conn, error) {
 	if o.Target.Subject == "" {
 		o.Target.Subject = capnats.DefaultSubject()
 	}
@@ -106,16 +127,10 @@ func Open(o Options) (*Sink, error) {
 	if o.SpoolMax <= 0 {
 		o.SpoolMax = 1 << 30
 	}
-	if o.BatchBytes <= 0 {
-		o.BatchBytes = 60 << 10
-	}
-	if o.BatchDelay <= 0 {
-		o.BatchDelay = 100 * time.Millisecond
-	}
 	if o.DrainWait <= 0 {
 		o.DrainWait = 10 * time.Second
 	}
-	s := &Sink{opts: o, subject: o.Target.Subject}
+	s := &conn{subject: o.Target.Subject, report: o.Report, drain: o.DrainWait}
 	co := o.Conn
 	co.Extra = append(co.Extra,
 		gonats.MaxReconnects(-1),
@@ -150,6 +165,56 @@ func Open(o Options) (*Sink, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// close waits for the last acknowledgements, closes the connection and
+// reports what could not be delivered.
+func (c *conn) close() (PublishStats, error) {
+	st := c.pub.close(c.drain)
+	c.nc.Close()
+	if c.report != nil {
+		writeReport(c.report, c.subject, st)
+	}
+	return st, c.pub.err()
+}
+
+// Stats returns the publisher's counters.
+func (c *conn) Stats() PublishStats { return c.pub.stats() }
+
+// outlet numbers the messages of one writer and sets their headers.
+type outlet struct {
+	pub     *publisher
+	subject string
+	writer  string // Ferret-Writer: host, boot time, start time
+	host    string
+	seq     uint64
+}
+
+func newOutlet(c *conn, m event.Machine) outlet {
+	return outlet{pub: c.pub, subject: c.subject, host: m.Hostname,
+		writer: fmt.Sprintf("%s.%d.%d", m.Hostname, m.BootTime, time.Now().UnixNano())}
+}
+
+// send queues data as the writer's next message.
+func (o *outlet) send(data []byte, format string, events, ts uint64, section bool) error {
+	if err := o.pub.err(); err != nil {
+		return err
+	}
+	o.seq++
+	seq := strconv.FormatUint(o.seq, 10)
+	h := gonats.Header{}
+	h.Set(gonats.MsgIdHdr, o.writer+"."+seq)
+	h.Set(capnats.HdrWriter, o.writer)
+	h.Set(capnats.HdrSeq, seq)
+	h.Set(capnats.HdrHost, o.host)
+	h.Set(capnats.HdrFormat, format)
+	h.Set(capnats.HdrEvents, strconv.FormatUint(events, 10))
+	h.Set(capnats.HdrTime, strconv.FormatUint(ts, 10))
+	if section {
+		h.Set(capnats.HdrSection, "1")
+	}
+	o.pub.push(&message{subject: o.subject, hdr: h, data: data, events: events})
+	return nil
 }
 
 // Subject returns the subject written to.
@@ -229,9 +294,7 @@ func indexByte(s string, c byte) int {
 func (s *Sink) OnCaptureStart(r *engine.Run) error {
 	s.run = r
 	snap := r.Source.Snapshot()
-	m := snap.Machine
-	s.host = m.Hostname
-	s.writer = fmt.Sprintf("%s.%d.%d", m.Hostname, m.BootTime, time.Now().UnixNano())
+	s.out = newOutlet(s.conn, snap.Machine)
 	if err := s.newSection(snap, uint64(time.Now().UnixNano())); err != nil {
 		return err
 	}
@@ -279,34 +342,21 @@ type batchWriter struct{ s *Sink }
 
 func (b batchWriter) Write(p []byte) (int, error) {
 	s := b.s
-	if err := s.pub.err(); err != nil {
-		return 0, err
-	}
 	var n uint64
 	if s.w != nil {
 		n = s.w.Events() - s.events
 		s.events = s.w.Events()
 	}
-	s.seq++
-	h := gonats.Header{}
-	id := s.writer + "." + strconv.FormatUint(s.seq, 10)
-	h.Set(gonats.MsgIdHdr, id)
-	h.Set(capnats.HdrWriter, s.writer)
-	h.Set(capnats.HdrSeq, strconv.FormatUint(s.seq, 10))
-	h.Set(capnats.HdrHost, s.host)
-	h.Set(capnats.HdrFormat, "scap")
-	h.Set(capnats.HdrEvents, strconv.FormatUint(n, 10))
 	ts := s.firstTS
 	if ts == 0 {
 		ts = s.lastTS
 	}
-	h.Set(capnats.HdrTime, strconv.FormatUint(ts, 10))
-	if s.section {
-		h.Set(capnats.HdrSection, "1")
-		s.section = false
-	}
+	section := s.section
+	s.section = false
 	s.firstTS = 0
-	s.pub.push(&message{subject: s.subject, hdr: h, data: append([]byte(nil), p...), events: n})
+	if err := s.out.send(append([]byte(nil), p...), "scap", n, ts, section); err != nil {
+		return 0, err
+	}
 	return len(p), nil
 }
 
@@ -401,19 +451,11 @@ func (s *Sink) OnCaptureEnd(*engine.Run) error {
 		err = s.w.Close()
 		close(s.stopTick)
 	}
-	st := s.pub.close(s.opts.DrainWait)
-	s.nc.Close()
-	if s.opts.Report != nil {
-		writeReport(s.opts.Report, s.subject, st)
-	}
-	if err == nil {
-		err = s.pub.err()
+	if _, cerr := s.conn.close(); err == nil {
+		err = cerr
 	}
 	return err
 }
-
-// Stats returns the publisher's counters.
-func (s *Sink) Stats() PublishStats { return s.pub.stats() }
 
 func writeReport(w io.Writer, subject string, st PublishStats) {
 	if st.DroppedMessages > 0 {
