@@ -23,6 +23,9 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
                             table at exit
   -C, --summary             print the calls and the table
   -w, --summary-wall-clock  (the table's times are wall-clock times)
+  -S SORTBY, --summary-sort-by=SORTBY
+                            order the table by time (default), calls, errors,
+                            name, avg-time, min-time, max-time or nothing
   -T, --syscall-times       show the time spent in each call
   -t, -tt, -ttt             prefix lines with the time of day, with
                             microseconds, or seconds since the epoch

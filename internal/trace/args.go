@@ -24,6 +24,7 @@ type Args struct {
 	time                     TimeMode
 	set                      *Set
 	status                   Status
+	sortBy                   SortBy
 	signals                  map[int]bool
 	strSize                  int
 	hex, quiet, limit        int
@@ -41,7 +42,7 @@ var unsupportedTrace = map[string]string{
 	"I": "-I is not supported", "D": "-D is not supported (no ptrace)", "n": "syscall numbers (-n) are not shown",
 	"i": "the instruction pointer (-i) is not recorded", "F": "-F is not supported", "d": "-d is not supported",
 	"v": "unabbreviated structs (-v) are not supported", "O": "-O is not supported", "A": "-A is not supported",
-	"S": "-S is not supported (the table is sorted by time)", "U": "-U is not supported", "X": "-X is only supported as -X abbrev",
+	"U": "-U is not supported", "X": "-X is only supported as -X abbrev",
 	"V": "-V is not supported",
 }
 
@@ -56,7 +57,7 @@ var longTrace = map[string]string{
 	"decode-fds": "!y", "stack-trace": "!k", "user": "!u", "detach-on": "!b", "trace-path": "!P",
 	"columns": "!a", "trace-fds": "!trace-fds", "inject": "!inject", "fault": "!fault", "no-abbrev": "!v",
 	"raw": "!raw", "read": "!read", "write": "!write", "abbrev": "!abbrev", "verbose": "!verbose",
-	"summary-sort-by": "!S", "summary-columns": "!summary-columns", "decode-pids": "!decode-pids",
+	"summary-sort-by": "S", "summary-columns": "!summary-columns", "decode-pids": "!decode-pids",
 	"kvm": "!kvm", "daemonize": "!D", "instruction-pointer": "!i", "syscall-number": "!n",
 }
 
@@ -101,7 +102,7 @@ func ParseArgs(args []string) (*Args, error) {
 				}
 				return nil, fmt.Errorf("--%s is not supported", name)
 			}
-			needs := map[string]bool{"o": true, "p": true, "s": true, "E": true, "trace": true, "signal": true,
+			needs := map[string]bool{"o": true, "p": true, "s": true, "E": true, "S": true, "trace": true, "signal": true,
 				"status": true, "syscall-limit": true, "const-print-style": true}
 			key := short
 			if key == "" {
@@ -145,7 +146,7 @@ func ParseArgs(args []string) (*Args, error) {
 				if c.time < TimeEpoch {
 					c.time++
 				}
-			case 'e', 'o', 'p', 's', 'E', 'X':
+			case 'e', 'o', 'p', 's', 'E', 'X', 'S':
 				v, err := value(a, j, l)
 				if err != nil {
 					return nil, err
@@ -319,6 +320,12 @@ func (c *Args) set1(opt byte, v string) error {
 		}
 	case 'o':
 		c.out = v
+	case 'S':
+		by, err := ParseSortBy(v)
+		if err != nil {
+			return err
+		}
+		c.sortBy = by
 	case 'E':
 		if v == "" {
 			return errors.New("-E needs VAR=VAL or VAR")
@@ -361,7 +368,7 @@ func (c *Args) Run(stderr io.Writer) (int, error) {
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
 	sess := Session{Options: Options{Out: bw, Follow: c.follow, Durations: c.durations,
-		Time: c.time, Summary: c.count, SummaryToo: c.summaryToo && !c.count, Set: c.set, StrSize: c.strSize,
+		Time: c.time, Summary: c.count, SummaryToo: c.summaryToo && !c.count, SortBy: c.sortBy, Set: c.set, StrSize: c.strSize,
 		PIDPrefix: c.out != "" && (c.follow || len(c.pids) > 1), Status: c.status, Signals: c.signals,
 		Quiet: c.quiet, Relative: c.relative, Hex: c.hex, Limit: c.limit},
 		Cmd: c.cmd, PIDs: c.pids, Warn: stderr, Env: c.env}

@@ -180,3 +180,50 @@ func TestLiveOutputSeparately(t *testing.T) {
 		t.Errorf("lines:\n%s", all)
 	}
 }
+
+// summaryOrder returns the rows of a -c table in order: name, calls and
+// errors (times differ between tracers).
+func summaryOrder(text string) []string {
+	var rows []string
+	for _, line := range strings.Split(text, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 5 || f[len(f)-1] == "total" {
+			continue
+		}
+		if _, err := strconv.ParseFloat(f[0], 64); err != nil {
+			continue
+		}
+		rows = append(rows, strings.Join(append([]string{f[len(f)-1]}, f[3:len(f)-1]...), " "))
+	}
+	return rows
+}
+
+// TestLiveSummarySortMatchesStrace compares the order of -c tables sorted
+// with -S by every key whose order does not depend on times.
+func TestLiveSummarySortMatchesStrace(t *testing.T) {
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
+	cmd := []string{"ls", "/", "/nonexistent"}
+	for _, by := range []string{"calls", "errors", "name", "nothing", "count", "syscall"} {
+		t.Run(by, func(t *testing.T) {
+			dir := t.TempDir()
+			sOut, fOut := filepath.Join(dir, "strace"), filepath.Join(dir, "ferret")
+			exec.Command("strace", append([]string{"-c", "-S", by, "-o", sOut}, cmd...)...).Run()
+			// the same standard output (/dev/null) as strace's command
+			var out bytes.Buffer
+			fc := exec.Command(bin, append([]string{"trace", "-q", "-c", "--summary-sort-by=" + by, "-o", fOut, "--"}, cmd...)...)
+			fc.Stderr = &out
+			fc.Run()
+			sb, _ := os.ReadFile(sOut)
+			fb, _ := os.ReadFile(fOut)
+			want, got := summaryOrder(string(sb)), summaryOrder(string(fb))
+			if len(want) == 0 || strings.Join(want, "\n") != strings.Join(got, "\n") {
+				t.Errorf("rows differ\nstrace:\n%s\nferret:\n%s\n%s", sb, fb, out.String())
+			}
+		})
+	}
+	out, err := exec.Command(bin, "trace", "-c", "-S", "bogus", "true").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "invalid sortby: 'bogus'") {
+		t.Errorf("-S bogus: %v %s", err, out)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 )
 
 // SyscallStats are the -c counters of one syscall.
@@ -14,15 +15,58 @@ type SyscallStats struct {
 	Calls  uint64
 	Errors uint64
 	TimeNS uint64 // summed enter-to-exit latency
+	MinNS  uint64 // shortest call
+	MaxNS  uint64 // longest call
+}
+
+// SortBy orders the -c table (strace -S).
+type SortBy uint8
+
+// Sort orders of the -c table; ties are in syscall-number order.
+const (
+	SortTime    SortBy = iota // total time, longest first (default)
+	SortCalls                 // calls, most first
+	SortErrors                // errors, most first
+	SortName                  // syscall name
+	SortNothing               // syscall number
+	SortAvgTime               // time per call, longest first
+	SortMinTime               // shortest call, longest first
+	SortMaxTime               // longest call, longest first
+)
+
+// ParseSortBy reads a strace -S argument.
+func ParseSortBy(v string) (SortBy, error) {
+	switch strings.ReplaceAll(v, "-", "_") {
+	case "time", "time_total", "total_time":
+		return SortTime, nil
+	case "calls", "count":
+		return SortCalls, nil
+	case "errors", "error":
+		return SortErrors, nil
+	case "name", "syscall", "syscall_name":
+		return SortName, nil
+	case "nothing", "none":
+		return SortNothing, nil
+	case "avg_time", "time_avg":
+		return SortAvgTime, nil
+	case "min_time", "time_min":
+		return SortMinTime, nil
+	case "max_time", "time_max":
+		return SortMaxTime, nil
+	}
+	return 0, fmt.Errorf("invalid sortby: '%s'", v)
 }
 
 // Summary accumulates strace -c counters.
 type Summary struct {
 	byName map[string]*SyscallStats
+	sortBy SortBy
 }
 
-// NewSummary returns an empty summary.
-func NewSummary() *Summary { return &Summary{byName: make(map[string]*SyscallStats)} }
+// NewSummary returns an empty summary whose table is ordered by sortBy.
+func NewSummary(sortBy SortBy) *Summary {
+	return &Summary{byName: make(map[string]*SyscallStats), sortBy: sortBy}
+}
 
 // Add counts one completed call.
 func (s *Summary) Add(name string, latNS uint64, failed bool) {
@@ -31,6 +75,10 @@ func (s *Summary) Add(name string, latNS uint64, failed bool) {
 		st = &SyscallStats{Name: name}
 		s.byName[name] = st
 	}
+	if st.Calls == 0 || latNS < st.MinNS {
+		st.MinNS = latNS
+	}
+	st.MaxNS = max(st.MaxNS, latNS)
 	st.Calls++
 	st.TimeNS += latNS
 	if failed {
@@ -38,16 +86,37 @@ func (s *Summary) Add(name string, latNS uint64, failed bool) {
 	}
 }
 
-// Rows returns the counters sorted as strace sorts them by default: by
-// time, descending, ties in syscall-number order.
+// Rows returns the counters sorted as strace sorts them: by the summary's
+// key, ties in syscall-number order.
 func (s *Summary) Rows() []SyscallStats {
 	out := make([]SyscallStats, 0, len(s.byName))
 	for _, st := range s.byName {
 		out = append(out, *st)
 	}
+	// key returns the descending sort key of a row
+	key := func(st *SyscallStats) uint64 {
+		switch s.sortBy {
+		case SortTime:
+			return st.TimeNS
+		case SortCalls:
+			return st.Calls
+		case SortErrors:
+			return st.Errors
+		case SortAvgTime:
+			return st.TimeNS / max(st.Calls, 1)
+		case SortMinTime:
+			return st.MinNS
+		case SortMaxTime:
+			return st.MaxNS
+		}
+		return 0
+	}
 	sort.Slice(out, func(i, j int) bool {
-		if out[i].TimeNS != out[j].TimeNS {
-			return out[i].TimeNS > out[j].TimeNS
+		if s.sortBy == SortName {
+			return out[i].Name < out[j].Name
+		}
+		if ki, kj := key(&out[i]), key(&out[j]); ki != kj {
+			return ki > kj
 		}
 		ni, nj := syscallNr(out[i].Name), syscallNr(out[j].Name)
 		if ni != nj {

@@ -41,6 +41,8 @@ type Options struct {
 	Summary   bool      // -c: count instead of printing calls
 	// SummaryToo prints the calls and the -c table (-C).
 	SummaryToo bool
+	// SortBy orders the -c table (-S).
+	SortBy SortBy
 	// Status keeps only successful (StatusOK, -z) or failed (StatusFailed,
 	// -Z) calls.
 	Status Status
@@ -123,7 +125,7 @@ func New(opts Options) *Tracer {
 	}
 	t := &Tracer{opts: opts, threads: make(map[int64]*thread)}
 	if opts.Summary || opts.SummaryToo {
-		t.sum = NewSummary()
+		t.sum = NewSummary(opts.SortBy)
 	}
 	return t
 }
