@@ -239,7 +239,7 @@ func TestPodmanContainers(t *testing.T) {
 
 	t.Run("pushdown", func(t *testing.T) {
 		r := container.NewResolver()
-		ok, ids := containerCgroups(r, []string{nameA})
+		ok, ids := r.CgroupIDs([]string{nameA})
 		var st syscall.Stat_t
 		if err := syscall.Stat(filepath.Join(r.UnifiedRoot(), "libpod_parent", "libpod-"+idA), &st); err != nil {
 			t.Fatalf("container's v2 cgroup: %v", err)

@@ -66,7 +66,7 @@ func (s *session) liveOptions() live.Options {
 	opts.EventTypes = pd.EventTypes
 	opts.Comms, opts.CommsKeepState = pd.Comms, len(pd.Comms) > 0
 	if len(pd.Containers) > 0 {
-		opts.FilterCgroups, opts.Cgroups = containerCgroups(container.NewResolver(), pd.Containers)
+		opts.FilterCgroups, opts.Cgroups = container.NewResolver().CgroupIDs(pd.Containers)
 	}
 	return opts
 }

@@ -346,7 +346,7 @@ func (s *session) loop(src capture.Source, live bool) error {
 		}})
 	}
 	if live {
-		if pd := newCgroupPushdown(src, s.kernelPushDown().Containers); pd != nil {
+		if pd := engine.NewCgroupPushDown(src, s.kernelPushDown().Containers); pd != nil {
 			consumers = append(consumers, pd)
 		}
 	}

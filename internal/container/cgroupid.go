@@ -76,3 +76,24 @@ func (r *Resolver) Running() []*Info {
 	}
 	return out
 }
+
+// CgroupIDs returns the v2 cgroup ids of the running containers that one of
+// names (ids or names, as Matches takes them) designates. ok is false when
+// the ids cannot stand for the containers: the machine has no v2 hierarchy,
+// or a matching container has no v2 cgroup.
+func (r *Resolver) CgroupIDs(names []string) (ok bool, ids []uint64) {
+	if r.UnifiedRoot() == "" {
+		return false, nil
+	}
+	for _, c := range r.Running() {
+		if !c.MatchesAny(names) {
+			continue
+		}
+		id, ok := r.CgroupID(c.Cgroup)
+		if !ok {
+			return false, nil
+		}
+		ids = append(ids, id)
+	}
+	return true, ids
+}

@@ -71,6 +71,16 @@ const (
 	LabelContainerName = "io.kubernetes.container.name"
 )
 
+// MatchesAny reports whether one of names designates c (see Matches).
+func (c *Info) MatchesAny(names []string) bool {
+	for _, n := range names {
+		if c.Matches(n) {
+			return true
+		}
+	}
+	return false
+}
+
 // PodName returns the Kubernetes pod name, "" outside Kubernetes.
 func (c *Info) PodName() string { return c.Labels[LabelPodName] }
 

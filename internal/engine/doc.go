@@ -11,17 +11,20 @@
 // fleet) gets one state per machine; Run.State and the context's State are
 // those of the current event's machine.
 //
-// Follow is the loop of the tools that follow processes live with tables of
-// their own (trace, files, netfs): it hands every event to a handler until
+// Follow is the loop of the tools that follow processes live (trace,
+// files, netfs): it hands every event to a handler until
 // a stop condition holds (the held command exited, a stop predicate, N
 // intervals, a signal), releasing the held command first and, after the
 // end, draining a live source (capture.Lagging) up to the moment the stop
 // was seen.
 //
+// NewCgroupPushDown is the consumer that widens a live source's kernel-side
+// container filter to the matching containers that start during the run.
+//
 // Consumers and filters are interfaces defined here, so higher layers
 // (chisel, export, app) plug in without engine importing them.
 //
 // engine is a layer-4 package: it imports capture, capfile, state, fields,
-// event, held and the standard library. It must not import filter implementations, format,
+// event, held, container and the standard library. It must not import filter implementations, format,
 // chisel, export, view, tui or app.
 package engine
