@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ferret-observability/ferret/internal/testutil"
 )
@@ -225,5 +226,73 @@ func TestLiveSummarySortMatchesStrace(t *testing.T) {
 	out, err := exec.Command(bin, "trace", "-c", "-S", "bogus", "true").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "invalid sortby: 'bogus'") {
 		t.Errorf("-S bogus: %v %s", err, out)
+	}
+}
+
+// TestLiveAttachThreads checks -p PID as strace does it: only the thread
+// named, and with -f every thread of its process.
+func TestLiveAttachThreads(t *testing.T) {
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "/usr/bin/python3")
+	// the main thread calls getpid, a second thread getppid
+	prog := exec.Command("/usr/bin/python3", "-c", `import threading,time,os
+def f():
+    while True:
+        os.getppid(); time.sleep(0.01)
+threading.Thread(target=f,daemon=True).start()
+print("ready", flush=True)
+while True:
+    os.getpid(); time.sleep(0.01)
+`)
+	stdout, err := prog.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := prog.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { prog.Process.Kill(); prog.Wait() }()
+	if _, err := stdout.Read(make([]byte, 6)); err != nil {
+		t.Fatal(err)
+	}
+	pid := strconv.Itoa(prog.Process.Pid)
+	for _, tc := range []struct {
+		flags  []string
+		others bool // the second thread's calls are traced
+	}{{nil, false}, {[]string{"-f"}, true}} {
+		out := filepath.Join(t.TempDir(), "trace")
+		args := append(append([]string{"trace"}, tc.flags...), "-e", "trace=getpid,getppid", "-o", out, "-p", pid)
+		fc := exec.Command(bin, args...)
+		var stderr bytes.Buffer
+		fc.Stderr = &stderr
+		if err := fc.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// wait for ten calls of the main thread (the file grows as
+		// the tracer flushes on idle polls)
+		done := make(chan error, 1)
+		go func() { done <- fc.Wait() }()
+	wait:
+		for {
+			select {
+			case err := <-done:
+				t.Fatalf("%v: ferret trace ended: %v\n%s", tc.flags, err, stderr.String())
+			default:
+			}
+			if b, _ := os.ReadFile(out); strings.Count(string(b), "getpid()") >= 10 {
+				break wait
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		fc.Process.Signal(os.Interrupt)
+		<-done
+		b, _ := os.ReadFile(out)
+		text := string(b)
+		if got := strings.Contains(text, "getppid()"); got != tc.others {
+			t.Errorf("%v: second thread traced %v, want %v:\n%s\n%s", tc.flags, got, tc.others, text, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), "Process "+pid+" attached") {
+			t.Errorf("%v: stderr %s", tc.flags, stderr.String())
+		}
 	}
 }

@@ -140,6 +140,11 @@ func Run(s Session) (int, error) {
 			if len(tids) == 0 {
 				return 1, fmt.Errorf("attach: process %d: no such process", pid)
 			}
+			// strace attaches every thread of the process with -f, else
+			// only the one named
+			if !s.Follow {
+				tids = []int{pid}
+			}
 			for _, tid := range tids {
 				tr.Attach(int64(pid), int64(tid))
 			}
