@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ferret-observability/ferret/internal/getopt"
 )
 
 // TestCLI checks messages, exit statuses and option semantics against
@@ -131,7 +133,7 @@ func TestUnknownCommand(t *testing.T) {
 			t.Errorf("%q taken for a command: %s", f, msg)
 		}
 	}
-	if d := editDistance("tpo", "top"); d != 1 {
+	if d := getopt.EditDistance("tpo", "top"); d != 1 {
 		t.Errorf("a swap is one edit, got %d", d)
 	}
 }

@@ -4,6 +4,7 @@ package app
 
 import (
 	"fmt"
+	"github.com/ferret-observability/ferret/internal/format"
 	"github.com/ferret-observability/ferret/internal/getopt"
 	"strconv"
 	"strings"
@@ -105,7 +106,7 @@ func (c *Config) apply(o getopt.Opt) error {
 		case "p":
 			c.PrintFormat = true
 		default:
-			c.Format, c.FormatSet = translateEscapes(o.Arg), true
+			c.Format, c.FormatSet = format.TranslateEscapes(o.Arg), true
 		}
 	case "j":
 		c.JSON = true
@@ -183,7 +184,7 @@ func (c *Config) apply(o getopt.Opt) error {
 	case "F":
 		c.FatFile = true
 	case "buffer-size":
-		c.BufferSize, err = parseSize(o.Arg)
+		c.BufferSize, err = getopt.ParseSize(o.Arg)
 		if err != nil {
 			return &usageError{fmt.Sprintf("invalid buffer size %s", o.Arg)}
 		}
@@ -195,7 +196,7 @@ func (c *Config) apply(o getopt.Opt) error {
 			return &usageError{fmt.Sprintf("invalid --nats-max-age %s (a duration such as 24h or 30m)", o.Arg)}
 		}
 	case "nats-max-bytes", "spool-max":
-		n, err := parseSize(o.Arg)
+		n, err := getopt.ParseSize(o.Arg)
 		if err != nil {
 			return &usageError{fmt.Sprintf("invalid --%s %s (a size such as 512M or 10G)", o.Name, o.Arg)}
 		}
@@ -233,25 +234,6 @@ func (c *Config) apply(o getopt.Opt) error {
 	return nil
 }
 
-// parseSize parses a byte count with an optional K, M or G suffix (powers
-// of 1024).
-func parseSize(s string) (int, error) {
-	mul := 1
-	switch {
-	case strings.HasSuffix(s, "K"), strings.HasSuffix(s, "k"):
-		mul, s = 1<<10, s[:len(s)-1]
-	case strings.HasSuffix(s, "M"), strings.HasSuffix(s, "m"):
-		mul, s = 1<<20, s[:len(s)-1]
-	case strings.HasSuffix(s, "G"), strings.HasSuffix(s, "g"):
-		mul, s = 1<<30, s[:len(s)-1]
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("invalid size")
-	}
-	return n * mul, nil
-}
-
 // parseSince reads the start time of a stream read: RFC 3339
 // (2026-12-01T10:00:00Z), a local "2006-01-02 15:04:05" or "15:04:05"
 // (today), seconds since the epoch, or a duration before now (10m, 2h).
@@ -275,37 +257,4 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 		return time.Date(y, m, d, t.Hour(), t.Minute(), t.Second(), 0, time.Local), nil
 	}
 	return time.Time{}, fmt.Errorf("invalid --since %s (RFC 3339 time, \"YYYY-MM-DD hh:mm:ss\", hh:mm:ss, seconds since the epoch, or a duration before now such as 10m)", s)
-}
-
-// translateEscapes applies the command-line escapes of -p formats: \n, \t,
-// \e (ESC) and \\; other backslash pairs stay as typed.
-func translateEscapes(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			switch s[i+1] {
-			case 'n':
-				b.WriteByte('\n')
-				i++
-				continue
-			case 't':
-				b.WriteByte('\t')
-				i++
-				continue
-			case 'e':
-				b.WriteByte(0x1b)
-				i++
-				continue
-			case '\\':
-				b.WriteByte('\\')
-				i++
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }

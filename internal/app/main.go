@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ferret-observability/ferret/internal/capture/live"
+	"github.com/ferret-observability/ferret/internal/getopt"
 )
 
 // cli is one invocation of the command line: where it writes, and the two
@@ -83,46 +84,10 @@ func unknownCommand(word string) string {
 		}
 	}
 	msg := fmt.Sprintf("ferret: unknown command '%s'", word)
-	// the nearest name within two edits; on a tie one the word begins,
-	// then the first in order
-	best, bestScore := "", 2*3
-	for _, n := range subcommandNames() {
-		score := 2 * editDistance(word, n)
-		if !strings.HasPrefix(n, word) {
-			score++
-		}
-		if score < bestScore {
-			best, bestScore = n, score
-		}
-	}
-	if best != "" {
+	if best := getopt.Nearest(word, subcommandNames()); best != "" {
 		return msg + fmt.Sprintf("; did you mean '%s'?", best)
 	}
 	return msg + fmt.Sprintf(" (commands: %s; see ferret --help)", strings.Join(subcommandNames(), ", "))
-}
-
-// editDistance is the number of single-letter insertions, deletions,
-// substitutions and swaps of neighbours that turn a into b.
-func editDistance(a, b string) int {
-	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 func writeSubcommandHelp(w io.Writer) {
