@@ -28,7 +28,8 @@ Options:
                         Stop after <num> events.
  -pc, -pcontainer       Container-friendly views (container columns).
  -r <file>, --read=<file>
-                        Read events from a capture file.
+                        Read events from a capture file, or from a stream
+                        (nats://HOST[:PORT]/SUBJECT, as ferret -r).
  --raw                  Print the view's samples as text instead of the
                         interactive screen.
  -s <len>, --snaplen=<len>

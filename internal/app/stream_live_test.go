@@ -148,11 +148,15 @@ func TestStreamCLI(t *testing.T) {
 		t.Errorf("events per host read back %v, want %v", got, fb)
 	}
 	// the same lines as the file, chisel included
-	for _, args := range [][]string{{"-p", "%evt.num %evt.time %proc.name %fd.name %evt.info"}, {"-c", "topfiles_bytes"}} {
-		want, _ := runCLI(t, ".", append([]string{"-r", a}, args...))
-		have, _ := runCLI(t, ".", append([]string{"-r", srv.URL + "/ferret.a"}, args...))
-		if have != want {
-			t.Errorf("-r nats:// %v differs from the file", args)
+	for _, args := range [][]string{{"-p", "%evt.num %evt.time %proc.name %fd.name %evt.info"}, {"-c", "topfiles_bytes"}, {"top", "--raw"}, {"top", "-j"}} {
+		var pre []string
+		if args[0] == "top" {
+			pre, args = []string{"top"}, args[1:]
+		}
+		want, _ := runCLI(t, ".", append(append(pre, "-r", a), args...))
+		have, _ := runCLI(t, ".", append(append(pre, "-r", srv.URL+"/ferret.a"), args...))
+		if have != want || len(want) < 100 {
+			t.Errorf("-r nats:// %v %v differs from the file:\n%s\nwant:\n%s", pre, args, have, want)
 		}
 	}
 	host := strings.TrimPrefix(srv.URL, "nats://")

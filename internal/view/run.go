@@ -13,6 +13,7 @@ import (
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/capture/file"
 	"github.com/ferret-observability/ferret/internal/capture/live"
+	capnats "github.com/ferret-observability/ferret/internal/capture/nats"
 )
 
 // Config is what `ferret top` was asked for.
@@ -44,8 +45,16 @@ func (cfg *Config) Catalog() *Catalog {
 	return NewCatalog(defs, cfg.Containers, cfg.JSON)
 }
 
-// Open opens the capture file of cfg, or the live source.
+// Open opens the capture file of cfg, a stream (nats://…), or the live
+// source.
 func Open(cfg *Config) (capture.Source, error) {
+	if capnats.IsURL(cfg.Read) {
+		t, err := capnats.ParseURL(cfg.Read)
+		if err != nil {
+			return nil, err
+		}
+		return capnats.Open(t, capnats.ReadOptions{})
+	}
 	if cfg.Read != "" {
 		if _, err := os.Stat(cfg.Read); err != nil {
 			return nil, fmt.Errorf("can't open file %s: %w", cfg.Read, errors.Unwrap(err))

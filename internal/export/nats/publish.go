@@ -66,8 +66,9 @@ type publisher struct {
 	inFlight   int        // queue[:inFlight] were published
 	mem        int64      // bytes held in memory
 	spool      int64      // bytes held in the spool
+	snapshot   bool       // the messages of a snapshot are being queued
 	lastQueued uint64     // sequence of the last message queued
-	lost       bool       // a message was dropped since the caller last asked
+	lost       bool       // a message was dropped: capture messages wait for a new section
 	closing    bool
 	fatal      error
 	st         PublishStats
@@ -171,9 +172,20 @@ func (p *publisher) push(m *message) {
 	defer p.mu.Unlock()
 	m.size = len(m.data)
 	seq, _ := strconv.ParseUint(m.hdr.Get(capnats.HdrSeq), 10, 64)
+	section := m.hdr.Get(capnats.HdrSection) == "1"
+	if p.lost && !section && m.hdr.Get(capnats.HdrFormat) == "scap" {
+		// After a drop, capture blocks resume with a snapshot only.
+		p.drop(m)
+		return
+	}
 	m.hdr.Set(capnats.HdrPrev, strconv.FormatUint(p.lastQueued, 10))
+	if section {
+		p.snapshot = true
+	}
 	switch {
-	case p.mem+int64(m.size) <= p.memMax || len(p.queue) == 0:
+	case p.mem+int64(m.size) <= p.memMax || len(p.queue) == 0 || p.snapshot:
+		// A snapshot is kept whole, beyond the memory bound if need be:
+		// without all of it the events after it are of no use.
 		p.mem += int64(m.size)
 	case p.spoolDir != "" && p.spool+int64(m.size) <= p.spoolMax:
 		name := filepath.Join(p.spoolDir, spoolName(m))
@@ -193,6 +205,12 @@ func (p *publisher) push(m *message) {
 	}
 	p.queue = append(p.queue, m)
 	p.lastQueued = seq
+	if section {
+		p.lost = false
+	}
+	if m.events > 0 {
+		p.snapshot = false
+	}
 	p.signal()
 }
 
@@ -202,15 +220,14 @@ func (p *publisher) drop(m *message) {
 	p.lost = true
 }
 
-// lostSince reports whether a message was dropped since the last call: the
-// next batch must start a new section, so that a reader's state is right
-// again after the gap.
-func (p *publisher) lostSince() bool {
+// resume reports whether messages were dropped and there is room again
+// (half the memory or spool bound free): the writer then starts a new
+// section, so that a reader's state is right again after the gap. Until
+// that section comes, capture messages are dropped.
+func (p *publisher) resume() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	l := p.lost
-	p.lost = false
-	return l
+	return p.lost && (p.mem <= p.memMax/2 || p.spoolDir != "" && p.spool <= p.spoolMax/2)
 }
 
 func (p *publisher) err() error {
@@ -354,6 +371,13 @@ func (p *publisher) close(wait time.Duration) PublishStats {
 	p.queue = nil
 	p.closing = true
 	return p.st
+}
+
+// pending returns the number of messages not yet acknowledged.
+func (p *publisher) pending() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.queue)
 }
 
 func (p *publisher) stats() PublishStats {

@@ -181,6 +181,9 @@ func (c *conn) close() (PublishStats, error) {
 // Stats returns the publisher's counters.
 func (c *conn) Stats() PublishStats { return c.pub.stats() }
 
+// Pending returns the number of messages not yet acknowledged.
+func (c *conn) Pending() int { return c.pub.pending() }
+
 // outlet numbers the messages of one writer and sets their headers.
 type outlet struct {
 	pub     *publisher
@@ -390,7 +393,7 @@ func (s *Sink) write(c *fields.Ctx, ev *event.Event) error {
 }
 
 func (s *Sink) needSection(ev *event.Event) bool {
-	if s.pub.lostSince() {
+	if s.pub.resume() {
 		return true
 	}
 	o := &s.opts

@@ -59,8 +59,10 @@ func fileEvents(t *testing.T, path string) []rec {
 // from 1), to act on the server in the middle of a stream.
 type hooked struct {
 	capture.Source
-	n  int
-	at map[int]func()
+	n    int
+	at   map[int]func()
+	sink *Sink
+	wait map[int]bool // before event n, wait until every message was acknowledged
 }
 
 func (h *hooked) Next() (*event.Event, error) {
@@ -68,11 +70,22 @@ func (h *hooked) Next() (*event.Event, error) {
 	if f := h.at[h.n]; f != nil {
 		f()
 	}
+	if h.wait[h.n] {
+		for h.sink.Pending() > 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 	return h.Source.Next()
 }
 
 // stream writes a capture file to subject through the engine and Sink.
 func stream(t *testing.T, o Options, path string, at map[int]func()) PublishStats {
+	return streamWait(t, o, path, at, nil)
+}
+
+// streamWait is stream, waiting before the events of wait until the
+// writer has no message left unacknowledged.
+func streamWait(t *testing.T, o Options, path string, at map[int]func(), wait map[int]bool) PublishStats {
 	t.Helper()
 	src, err := file.Open(path)
 	if err != nil {
@@ -84,8 +97,8 @@ func stream(t *testing.T, o Options, path string, at map[int]func()) PublishStat
 		t.Fatal(err)
 	}
 	var s capture.Source = src
-	if at != nil {
-		s = &hooked{Source: src, at: at}
+	if at != nil || wait != nil {
+		s = &hooked{Source: src, at: at, sink: sink, wait: wait}
 	}
 	r := engine.New(s, engine.Options{}, sink)
 	if err := r.Loop(); err != nil {
@@ -274,5 +287,95 @@ func TestStreamErrors(t *testing.T) {
 	// a missing credentials file
 	if _, err := Open(Options{Target: tg, Conn: capnats.ConnOptions{Creds: filepath.Join(t.TempDir(), "none.creds")}}); err == nil || !errors.Is(err, os.ErrNotExist) && !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("missing credentials file: %v", err)
+	}
+}
+
+// until collects events and stops the run once it has n of them.
+type until struct {
+	n   int
+	out []rec
+}
+
+func (*until) OnCaptureStart(*engine.Run) error { return nil }
+func (*until) OnCaptureEnd(*engine.Run) error   { return nil }
+func (u *until) OnEvent(ctx *fields.Ctx) error {
+	ev := ctx.Ev
+	u.out = append(u.out, rec{ev.TS, ev.TID, ev.Type, string(ev.Raw), ctx.State.Machine().Hostname})
+	if len(u.out) == u.n {
+		return engine.ErrStop
+	}
+	return nil
+}
+
+// TestStreamFollow: with Follow, the reader keeps going and picks up the
+// messages and subjects that arrive after it started.
+func TestStreamFollow(t *testing.T) {
+	srv := testutil.StartNATS(t)
+	a, b := trace(t, "sample.scap"), trace(t, "curl_google.scap")
+	tga, _ := capnats.ParseURL(srv.URL + "/ferret.f1")
+	stream(t, Options{Target: tga, BatchBytes: 4 << 10}, a, nil)
+	wa, wb := fileEvents(t, a), fileEvents(t, b)
+	tg, _ := capnats.ParseURL(srv.URL + "/ferret.>")
+	src, err := capnats.Open(tg, capnats.ReadOptions{Follow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	u := &until{n: len(wa) + len(wb)}
+	done := make(chan error, 1)
+	go func() { done <- engine.New(src, engine.Options{}, u).Loop() }()
+	tgb, _ := capnats.ParseURL(srv.URL + "/ferret.f2")
+	stream(t, Options{Target: tgb, BatchBytes: 4 << 10}, b, nil)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var ga, gb []rec
+	for _, r := range u.out {
+		if r.host == wa[0].host {
+			ga = append(ga, r)
+		} else {
+			gb = append(gb, r)
+		}
+	}
+	same(t, ga, wa)
+	same(t, gb, wb)
+}
+
+// TestStreamResumeAfterDrops: when the bounds overflowed while the server
+// was down, the writer resumes with a new snapshot once there is room, and
+// the stream reads back as a subsequence of the capture that ends with its
+// last events, each with its state.
+func TestStreamResumeAfterDrops(t *testing.T) {
+	srv := testutil.StartNATS(t)
+	path := trace(t, "sample.scap")
+	tg, _ := capnats.ParseURL(srv.URL + "/ferret.resume")
+	o := Options{Target: tg, BatchBytes: 1 << 10, MemMax: 8 << 10, DrainWait: time.Minute}
+	// The first snapshot is delivered, the server dies before event 20
+	// and comes back before event 200, where the writer catches up; it
+	// resumes with a new snapshot (larger than the memory bound, kept
+	// whole), delivered before event 202; from then on the source waits
+	// for the acknowledgements every 10 events, as a slower capture would.
+	wait := map[int]bool{2: true, 200: true, 202: true}
+	for i := 210; i < 1000; i += 10 {
+		wait[i] = true
+	}
+	st := streamWait(t, o, path, map[int]func(){20: srv.Kill, 200: srv.Start}, wait)
+	if st.DroppedMessages == 0 {
+		t.Fatalf("nothing dropped: %+v", st)
+	}
+	want := fileEvents(t, path)
+	got := readBack(t, srv.URL, "ferret.resume", capnats.ReadOptions{})
+	if len(got) == 0 || len(got) >= len(want) || got[len(got)-1] != want[len(want)-1] {
+		t.Fatalf("read back %d of %d events; writer %+v", len(got), len(want), st)
+	}
+	j := 0
+	for i, r := range got {
+		for j < len(want) && want[j] != r {
+			j++
+		}
+		if j == len(want) {
+			t.Fatalf("event %d read back is not in the capture (or out of order)", i+1)
+		}
+		j++
 	}
 }
