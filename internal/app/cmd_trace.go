@@ -44,11 +44,13 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
                             repeated)
   -E VAR=VAL, -E VAR        set or remove a variable of the command's
                             environment
+  -u USER, --user=USER      run the command with USER's user id, group id and
+                            supplementary groups
   -q, -qq                   no capture-started, attach or detach messages;
                             -qq: no exit lines either
   --syscall-limit=N         stop tracing after N calls
 
-Options ferret cannot honour (-y, -yy, -k, -u, -b, -P, -a, -I, -X raw, -e
+Options ferret cannot honour (-y, -yy, -k, -b, -P, -a, -I, -X raw, -e
 read=/write=/abbrev=/verbose=/raw=, --trace-fds...) are refused with an error.
 The exit status is the traced command's.
 `

@@ -7,7 +7,8 @@
 // nothing the command does is missed, its first event being its execve.
 //
 // cmd/ferret calls Become first thing in main, on the main thread; every
-// other user calls Start, Release, Wait and Abort.
+// other user calls Start (or StartAs, to run the command as another user),
+// Release, Wait and Abort.
 //
 // held is a leaf: it imports the standard library only.
 package held

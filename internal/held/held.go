@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -22,13 +24,78 @@ type Cmd struct {
 	release *os.File
 }
 
+// User is the identity a held command runs as: user and group ids and the
+// supplementary groups.
+type User struct {
+	UID, GID uint32
+	Groups   []uint32
+}
+
+// encode writes u as one argument, "" for none.
+func (u *User) encode() string {
+	if u == nil {
+		return ""
+	}
+	b := strconv.AppendUint(nil, uint64(u.UID), 10)
+	b = append(b, ':')
+	b = strconv.AppendUint(b, uint64(u.GID), 10)
+	b = append(b, ':')
+	for i, g := range u.Groups {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendUint(b, uint64(g), 10)
+	}
+	return string(b)
+}
+
+// become switches the process to the identity encode wrote.
+func become(spec string) error {
+	if spec == "" {
+		return nil
+	}
+	f := strings.SplitN(spec, ":", 3)
+	if len(f) != 3 {
+		return fmt.Errorf("bad user %q", spec)
+	}
+	uid, err1 := strconv.Atoi(f[0])
+	gid, err2 := strconv.Atoi(f[1])
+	if err := errors.Join(err1, err2); err != nil {
+		return err
+	}
+	groups := []int{}
+	for _, g := range strings.FieldsFunc(f[2], func(r rune) bool { return r == ',' }) {
+		n, err := strconv.Atoi(g)
+		if err != nil {
+			return err
+		}
+		groups = append(groups, n)
+	}
+	// groups and group first: once the user id changed, they can't be
+	if err := syscall.Setgroups(groups); err != nil {
+		return fmt.Errorf("setgroups: %w", err)
+	}
+	if err := syscall.Setgid(gid); err != nil {
+		return fmt.Errorf("setgid: %w", err)
+	}
+	if err := syscall.Setuid(uid); err != nil {
+		return fmt.Errorf("setuid: %w", err)
+	}
+	return nil
+}
+
 // Start starts argv as a child that blocks before its execve. The child is
 // this executable re-run with a marker argument: Become, called first thing
 // in its main, reads one byte from an inherited pipe, then calls execve on
 // the resolved program from the main thread, so the command keeps its pid
 // and its first syscall is execve. The child shares ferret's standard
 // streams and environment.
-func Start(argv []string) (*Cmd, error) {
+func Start(argv []string) (*Cmd, error) { return StartAs(argv, nil) }
+
+// StartAs is Start for a command that runs as user u (strace -u): the held
+// side takes u's groups, group and user ids just before its execve. A nil u
+// keeps ferret's.
+func StartAs(argv []string, u *User) (*Cmd, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("no command")
 	}
@@ -44,7 +111,7 @@ func Start(argv []string) (*Cmd, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hold pipe: %w", err)
 	}
-	cmd := exec.Command(self, append([]string{arg, path}, argv...)...)
+	cmd := exec.Command(self, append([]string{arg, path, u.encode()}, argv...)...)
 	cmd.Args[0] = argv[0]
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.ExtraFiles = []*os.File{r}
@@ -108,14 +175,18 @@ func (h *Cmd) Wait() int {
 // must run on the main thread (cmd/ferret locks it from init), so that the
 // execve comes from the thread whose id is the pid.
 func Become() {
-	if len(os.Args) < 4 || os.Args[1] != arg {
+	if len(os.Args) < 5 || os.Args[1] != arg {
 		return
 	}
-	path, argv := os.Args[2], os.Args[3:]
+	path, user, argv := os.Args[2], os.Args[3], os.Args[4:]
 	var b [1]byte
 	n, _ := syscall.Read(3, b[:])
 	syscall.Close(3)
 	if n != 1 {
+		os.Exit(127)
+	}
+	if err := become(user); err != nil {
+		fmt.Fprintf(os.Stderr, "ferret: run %s as %s: %v\n", path, user, err)
 		os.Exit(127)
 	}
 	err := syscall.Exec(path, argv, os.Environ())

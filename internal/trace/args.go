@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ferret-observability/ferret/internal/held"
 )
 
 // strace's command line: options, the command or the pids to attach to.
@@ -24,6 +27,7 @@ type Args struct {
 	time                     TimeMode
 	set                      *Set
 	status                   Status
+	user                     *held.User
 	sortBy                   SortBy
 	signals                  map[int]bool
 	strSize                  int
@@ -37,7 +41,7 @@ type Args struct {
 // unsupportedTrace names the strace options ferret trace refuses, with why.
 var unsupportedTrace = map[string]string{
 	"y": "fd paths (-y, -yy, --decode-fds) are not decoded yet", "k": "stack traces (-k) are not available",
-	"u": "running the command as another user (-u) is not supported", "b": "detaching on a syscall (-b) is not supported",
+	"b": "detaching on a syscall (-b) is not supported",
 	"P": "path filters (-P) are not supported", "a": "the result column (-a) is fixed at 40",
 	"I": "-I is not supported", "D": "-D is not supported (no ptrace)", "n": "syscall numbers (-n) are not shown",
 	"i": "the instruction pointer (-i) is not recorded", "F": "-F is not supported", "d": "-d is not supported",
@@ -54,7 +58,7 @@ var longTrace = map[string]string{
 	"string-limit": "s", "env": "E", "quiet": "q", "absolute-timestamps": "t", "timestamps": "t",
 	"output-separately": "", "trace": "", "signal": "", "status": "", "syscall-limit": "", "seccomp-bpf": "",
 	"strings-in-hex": "", "const-print-style": "", "help": "",
-	"decode-fds": "!y", "stack-trace": "!k", "user": "!u", "detach-on": "!b", "trace-path": "!P",
+	"decode-fds": "!y", "stack-trace": "!k", "user": "u", "detach-on": "!b", "trace-path": "!P",
 	"columns": "!a", "trace-fds": "!trace-fds", "inject": "!inject", "fault": "!fault", "no-abbrev": "!v",
 	"raw": "!raw", "read": "!read", "write": "!write", "abbrev": "!abbrev", "verbose": "!verbose",
 	"summary-sort-by": "S", "summary-columns": "!summary-columns", "decode-pids": "!decode-pids",
@@ -102,7 +106,7 @@ func ParseArgs(args []string) (*Args, error) {
 				}
 				return nil, fmt.Errorf("--%s is not supported", name)
 			}
-			needs := map[string]bool{"o": true, "p": true, "s": true, "E": true, "S": true, "trace": true, "signal": true,
+			needs := map[string]bool{"o": true, "p": true, "s": true, "E": true, "S": true, "u": true, "trace": true, "signal": true,
 				"status": true, "syscall-limit": true, "const-print-style": true}
 			key := short
 			if key == "" {
@@ -146,7 +150,7 @@ func ParseArgs(args []string) (*Args, error) {
 				if c.time < TimeEpoch {
 					c.time++
 				}
-			case 'e', 'o', 'p', 's', 'E', 'X', 'S':
+			case 'e', 'o', 'p', 's', 'E', 'X', 'S', 'u':
 				v, err := value(a, j, l)
 				if err != nil {
 					return nil, err
@@ -326,6 +330,12 @@ func (c *Args) set1(opt byte, v string) error {
 			return err
 		}
 		c.sortBy = by
+	case 'u':
+		u, err := lookupUser(v)
+		if err != nil {
+			return err
+		}
+		c.user = u
 	case 'E':
 		if v == "" {
 			return errors.New("-E needs VAR=VAL or VAR")
@@ -371,7 +381,7 @@ func (c *Args) Run(stderr io.Writer) (int, error) {
 		Time: c.time, Summary: c.count, SummaryToo: c.summaryToo && !c.count, SortBy: c.sortBy, Set: c.set, StrSize: c.strSize,
 		PIDPrefix: c.out != "" && (c.follow || len(c.pids) > 1), Status: c.status, Signals: c.signals,
 		Quiet: c.quiet, Relative: c.relative, Hex: c.hex, Limit: c.limit},
-		Cmd: c.cmd, PIDs: c.pids, Warn: stderr, Env: c.env}
+		Cmd: c.cmd, PIDs: c.pids, Warn: stderr, Env: c.env, User: c.user}
 	if c.separate {
 		sess.Separate = c.out
 	}
@@ -380,4 +390,31 @@ func (c *Args) Run(stderr io.Writer) (int, error) {
 		err = ferr
 	}
 	return status, err
+}
+
+// lookupUser finds the ids and groups of a user name (or numeric id) for
+// -u, as strace takes them from the user database.
+func lookupUser(name string) (*held.User, error) {
+	u, err := user.Lookup(name)
+	if err != nil {
+		if u, err = user.LookupId(name); err != nil {
+			return nil, fmt.Errorf("Cannot find user '%s'", name)
+		}
+	}
+	uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
+	gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
+	if err1 != nil || err2 != nil {
+		return nil, fmt.Errorf("user '%s' has no numeric ids", name)
+	}
+	hu := &held.User{UID: uint32(uid), GID: uint32(gid)}
+	gids, _ := u.GroupIds()
+	for _, g := range gids {
+		if n, err := strconv.ParseUint(g, 10, 32); err == nil {
+			hu.Groups = append(hu.Groups, uint32(n))
+		}
+	}
+	if len(hu.Groups) == 0 {
+		hu.Groups = []uint32{hu.GID}
+	}
+	return hu, nil
 }

@@ -43,6 +43,8 @@ func TestParseArgs(t *testing.T) {
 		{"-c -S calls ls", func(c *Args) bool { return c.sortBy == SortCalls }, ""},
 		{"-c --summary-sort-by=max-time ls", func(c *Args) bool { return c.sortBy == SortMaxTime }, ""},
 		{"-S bogus ls", nil, "invalid sortby: 'bogus'"},
+		{"-u root id", func(c *Args) bool { return c.user != nil && c.user.UID == 0 && len(c.user.Groups) > 0 }, ""},
+		{"--user=nosuchuser id", nil, "Cannot find user 'nosuchuser'"},
 		{"-e read=3 ls", nil, "-e read= is not supported"},
 		{"-y ls", nil, "fd paths"},
 		{"-k ls", nil, "stack traces"},

@@ -558,6 +558,8 @@ func initKinds() {
 		"uts_out":     fixed(390, true, appendUtsname),
 		"sysinfo_out": fixed(112, true, appendSysinfo),
 		"utimes":      fixed(32, false, appendUtimes),
+		"gids_in":     gidsKind(false),
+		"gids_out":    gidsKind(true),
 		"iov_in":      simple(func(r *renderer, c *rcall, i int) { r.ptr(c.args[i]) }),
 		"iov_out":     simple(func(r *renderer, c *rcall, i int) { r.ptr(c.args[i]) }),
 	}
@@ -571,6 +573,33 @@ func initKinds() {
 	argKinds["pollfds"].exit = false
 	argKinds["path"].exit = false
 	argKinds["rstr"] = argKinds["rbuf"]
+}
+
+// gidsKind is a group id array whose length is the previous argument: its
+// entries are shown on enter (setgroups) or, as many as the call returned,
+// on exit (getgroups).
+func gidsKind(exit bool) *argKind {
+	return &argKind{copy: event.RawArgLen, n: ^uint16(0), unit: 4, exit: exit, print: func(r *renderer, c *rcall, i int) {
+		r.sep()
+		n := int64(s32(c.args[i-1]))
+		p, ok := c.in(i)
+		if exit {
+			p, ok = c.out(i)
+			n = c.ret
+		}
+		if !ok || c.args[i] == 0 || n <= 0 || (exit && !c.succeeded()) || c.args[i-1] == 0 {
+			r.b = appendPtr(r.b, c.args[i])
+			return
+		}
+		r.b = append(r.b, '[')
+		for k := 0; k < int(n) && 4*k+4 <= len(p); k++ {
+			if k > 0 {
+				r.b = append(r.b, ", "...)
+			}
+			r.b = strconv.AppendUint(r.b, uint64(u32(p, 4*k)), 10)
+		}
+		r.b = append(r.b, ']')
+	}}
 }
 
 func socklenIO() *argKind {

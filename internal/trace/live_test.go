@@ -296,3 +296,23 @@ while True:
 		}
 	}
 }
+
+// TestLiveRunAsUser compares -u USER with strace: the command runs with the
+// user's ids and groups.
+func TestLiveRunAsUser(t *testing.T) {
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
+	dir := t.TempDir()
+	sOut, fOut := filepath.Join(dir, "strace"), filepath.Join(dir, "ferret")
+	args := []string{"-u", "nobody", "-e", "trace=getuid,geteuid,getgid,getegid,getgroups", "id"}
+	exec.Command("strace", append([]string{"-o", sOut}, args...)...).Run()
+	out, err := exec.Command(bin, append([]string{"trace", "-q", "-o", fOut}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	sb, _ := os.ReadFile(sOut)
+	fb, _ := os.ReadFile(fOut)
+	if !bytes.Equal(sb, fb) || !strings.Contains(string(out), "uid=65534(nobody)") {
+		t.Errorf("lines differ\nstrace:\n%s\nferret:\n%s\nferret output: %s", sb, fb, out)
+	}
+}

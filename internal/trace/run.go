@@ -32,6 +32,8 @@ type Session struct {
 	// Env sets (NAME=VALUE) or removes (NAME) variables of the command's
 	// environment (-E).
 	Env []string
+	// User, when set, runs the command as that user (-u).
+	User *held.User
 }
 
 // files writes each task's lines to its own PREFIX.TID file.
@@ -104,7 +106,7 @@ func Run(s Session) (int, error) {
 	}
 	var cmd *held.Cmd
 	if len(s.Cmd) > 0 {
-		h, err := held.Start(s.Cmd)
+		h, err := held.StartAs(s.Cmd, s.User)
 		if err != nil {
 			return 1, err
 		}
