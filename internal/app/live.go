@@ -3,45 +3,24 @@
 package app
 
 import (
-	"fmt"
+	"errors"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/capture/live"
 	"github.com/ferret-observability/ferret/internal/container"
 	"github.com/ferret-observability/ferret/internal/filter"
-	"github.com/ferret-observability/ferret/internal/state"
 )
 
 func (s *session) runLive() error {
 	if err := s.cli.livePrivileges(); err != nil {
 		return fail(1, "ferret: %s", err)
 	}
-	// Loading the probe can take seconds (the kernel verifies it); Ctrl-C
-	// during that time ends the run.
-	type opened struct {
-		src capture.Source
-		err error
+	src, err := live.OpenUnless(s.liveOptions(), s.sig)
+	if errors.Is(err, live.ErrInterrupted) {
+		return fail(130, "ferret: %s", err)
 	}
-	ch := make(chan opened, 1)
-	go func() {
-		src, err := live.Open(s.liveOptions())
-		ch <- opened{src, err}
-	}()
-	var o opened
-	select {
-	case o = <-ch:
-	case <-s.sig:
-		go func() {
-			if o := <-ch; o.src != nil {
-				o.src.Close()
-			}
-		}()
-		return fail(130, "ferret: interrupted while loading the probe")
-	}
-	src, err := o.src, o.err
 	if err != nil {
 		msg := err.Error()
 		if i := strings.IndexByte(msg, '\n'); i >= 0 && !s.cfg.Debug {
@@ -87,31 +66,4 @@ func unlessQuiet(w io.Writer, quiet bool) io.Writer {
 		return nil
 	}
 	return w
-}
-
-// writeDropReport prints the end-of-capture counters of a live source on
-// stderr.
-func (s *session) writeDropReport(src capture.Source) {
-	st := src.Stats()
-	fmt.Fprintf(s.stderr, "Events captured: %d\n", st.Events)
-	fmt.Fprintf(s.stderr, "Events dropped: %d\n", st.TotalDrops())
-	reasons := make([]string, 0, len(st.Drops))
-	for r := range st.Drops {
-		reasons = append(reasons, r)
-	}
-	sort.Strings(reasons)
-	for _, r := range reasons {
-		if st.Drops[r] > 0 {
-			fmt.Fprintf(s.stderr, "  %s: %d\n", r, st.Drops[r])
-		}
-	}
-}
-
-// writeLookupReport says how many threads unknown to the start-up snapshot
-// were read from /proc on their first event, when there were any.
-func writeLookupReport(w io.Writer, c state.Counters) {
-	if c.Lookups == 0 && c.LookupsSkipped == 0 {
-		return
-	}
-	fmt.Fprintf(w, "Threads looked up in /proc: %d (%d gone, %d over the limit)\n", c.Lookups, c.LookupsFailed, c.LookupsSkipped)
 }

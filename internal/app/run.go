@@ -366,8 +366,8 @@ func (s *session) loop(src capture.Source, live bool) error {
 	if live {
 		st := src.Stats()
 		s.driverEvents, s.driverDrops = st.Events, st.TotalDrops()
-		s.writeDropReport(src)
-		writeLookupReport(s.stderr, r.State.Counters)
+		st.WriteReport(s.stderr)
+		r.State.Counters.WriteLookups(s.stderr)
 	}
 	return err
 }

@@ -4,7 +4,9 @@ package capture
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"sort"
 
 	"github.com/ferret-observability/ferret/internal/event"
 )
@@ -97,5 +99,22 @@ const StartedLine = "ferret: capture started"
 func AnnounceStart(w io.Writer) {
 	if w != nil {
 		io.WriteString(w, StartedLine+"\n")
+	}
+}
+
+// WriteReport writes the end-of-capture counters as ferret prints them on
+// standard error: events captured, dropped, and the drops by reason.
+func (s Stats) WriteReport(w io.Writer) {
+	fmt.Fprintf(w, "Events captured: %d\n", s.Events)
+	fmt.Fprintf(w, "Events dropped: %d\n", s.TotalDrops())
+	reasons := make([]string, 0, len(s.Drops))
+	for r := range s.Drops {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	for _, r := range reasons {
+		if s.Drops[r] > 0 {
+			fmt.Fprintf(w, "  %s: %d\n", r, s.Drops[r])
+		}
 	}
 }

@@ -175,7 +175,7 @@ func TestOnOp(t *testing.T) {
 	var got []string
 	m := New(Options{Prefixes: []string{"/net"},
 		Lookup: lookupAll(procInfo{Comm: "x", Cwd: "/"}),
-		OnOp: func(o *Op) { got = append(got, fmt.Sprintf("%d %s %d %d", o.Kind, o.Path, o.Bytes, o.LatNS)) }},
+		OnOp:   func(o *Op) { got = append(got, fmt.Sprintf("%d %s %d %d", o.Kind, o.Path, o.Bytes, o.LatNS)) }},
 		func(*Record) {})
 	for _, e := range g.Events() {
 		m.Handle(e)

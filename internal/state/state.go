@@ -3,6 +3,8 @@
 package state
 
 import (
+	"fmt"
+	"io"
 	"net"
 	"sort"
 	"strings"
@@ -52,6 +54,15 @@ type Counters struct {
 	Lookups        uint64 // unknown threads looked up (Options.Lookup)
 	LookupsFailed  uint64 // ... of which were gone
 	LookupsSkipped uint64 // unknown threads not looked up (MaxLookups reached)
+}
+
+// WriteLookups says how many threads unknown to the start-up snapshot were
+// read from /proc on their first event, when there were any.
+func (c Counters) WriteLookups(w io.Writer) {
+	if c.Lookups == 0 && c.LookupsSkipped == 0 {
+		return
+	}
+	fmt.Fprintf(w, "Threads looked up in /proc: %d (%d gone, %d over the limit)\n", c.Lookups, c.LookupsFailed, c.LookupsSkipped)
 }
 
 // New returns an empty State.

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
 // Package live captures system calls and process events from the running
-// kernel with the eBPF probe in bpf/probe.bpf.c and serves them as a
-// capture.Source.
+// kernel with the eBPF probe in bpf/probe/probe.bpf.c (and its
+// bpf/probe/fillers/*.h) and serves them as a capture.Source. Open loads it;
+// OpenUnless gives up the wait when a signal comes first.
 //
 // The probe writes every event in the generic v2 wire format of
 // internal/event. Events are gathered per CPU into batches; one ring-buffer
@@ -16,8 +17,9 @@
 //
 // What the probe emits for each event type (which argument, return value,
 // user memory or task field fills each parameter) is described by a table in
-// this package and loaded into a map, so the C side stays one generic
-// encoder. With Options.Raw, every syscall is instead recorded as a raw
+// this package (desc.go) and loaded into a map, so the C side stays one
+// generic encoder; the source, conversion and field numbers both sides use
+// are generated from bpf/probe/probe.tbl (tools/genprobe). With Options.Raw, every syscall is instead recorded as a raw
 // record (event.RawSyscall): its number, six arguments and return value,
 // plus the user memory (strings, fixed-size structs, buffers bounded by an
 // argument or the return value, string vectors) the caller's table lists,

@@ -3,6 +3,9 @@
 package live
 
 import (
+	"errors"
+	"os"
+
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/procfs"
@@ -31,6 +34,36 @@ func Open(opts Options) (*Source, error) {
 		return nil, err
 	}
 	return open(opts)
+}
+
+// ErrInterrupted is returned by OpenUnless when it was stopped before the
+// probe was loaded.
+var ErrInterrupted = errors.New("interrupted while loading the probe")
+
+// OpenUnless is Open given up when stop receives first: loading the probe
+// can take seconds (the kernel verifies it), and a signal during that time
+// ends the wait. A source that opens after that is closed.
+func OpenUnless(opts Options, stop <-chan os.Signal) (*Source, error) {
+	type opened struct {
+		src *Source
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		src, err := Open(opts)
+		ch <- opened{src, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.src, o.err
+	case <-stop:
+		go func() {
+			if o := <-ch; o.src != nil {
+				o.src.Close()
+			}
+		}()
+		return nil, ErrInterrupted
+	}
 }
 
 // Mark returns the present time in the probe's time base (see
