@@ -105,6 +105,16 @@ func (s *NATSServer) Start() {
 	}
 }
 
+// Pid returns the server's process id (0 when stopped).
+func (s *NATSServer) Pid() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
 // Output returns what the server printed so far.
 func (s *NATSServer) Output() string { return s.out.String() }
 
