@@ -35,6 +35,9 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
                             %creds, %stat...), /regexp, all, none; ! negates
   -e signal=SET, --signal=SET  only these signals' lines
   -e status=SET, --status=SET  successful, failed (or all)
+  -e read=FDS, -e write=FDS dump in hex the data read from or written to
+                            these descriptors (read, pread64, recvfrom,
+                            write, pwrite64, sendto; the first 4096 bytes)
   -z, --successful-only     only calls that succeeded
   -Z, --failed-only         only calls that failed
   -s N, --string-limit=N    show at most N bytes of strings (default 32)
@@ -51,7 +54,7 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
   --syscall-limit=N         stop tracing after N calls
 
 Options ferret cannot honour (-y, -yy, -k, -b, -P, -a, -I, -X raw, -e
-read=/write=/abbrev=/verbose=/raw=, --trace-fds...) are refused with an error.
+abbrev=/verbose=/raw=, --trace-fds...) are refused with an error.
 The exit status is the traced command's.
 `
 

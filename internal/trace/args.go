@@ -27,6 +27,7 @@ type Args struct {
 	time                     TimeMode
 	set                      *Set
 	status                   Status
+	readFDs, writeFDs        *FDSet
 	user                     *held.User
 	sortBy                   SortBy
 	signals                  map[int]bool
@@ -60,7 +61,7 @@ var longTrace = map[string]string{
 	"strings-in-hex": "", "const-print-style": "", "help": "",
 	"decode-fds": "!y", "stack-trace": "!k", "user": "u", "detach-on": "!b", "trace-path": "!P",
 	"columns": "!a", "trace-fds": "!trace-fds", "inject": "!inject", "fault": "!fault", "no-abbrev": "!v",
-	"raw": "!raw", "read": "!read", "write": "!write", "abbrev": "!abbrev", "verbose": "!verbose",
+	"raw": "!raw", "read": "", "write": "", "abbrev": "!abbrev", "verbose": "!verbose",
 	"summary-sort-by": "S", "summary-columns": "!summary-columns", "decode-pids": "!decode-pids",
 	"kvm": "!kvm", "daemonize": "!D", "instruction-pointer": "!i", "syscall-number": "!n",
 }
@@ -107,7 +108,7 @@ func ParseArgs(args []string) (*Args, error) {
 				return nil, fmt.Errorf("--%s is not supported", name)
 			}
 			needs := map[string]bool{"o": true, "p": true, "s": true, "E": true, "S": true, "u": true, "trace": true, "signal": true,
-				"status": true, "syscall-limit": true, "const-print-style": true}
+				"status": true, "read": true, "write": true, "syscall-limit": true, "const-print-style": true}
 			key := short
 			if key == "" {
 				key = name
@@ -223,8 +224,8 @@ func (c *Args) long(key, v string, hasV bool, follows *int) error {
 		return c.set1('e', "trace="+v)
 	case "signal":
 		return c.set1('e', "signal="+v)
-	case "status":
-		return c.set1('e', "status="+v)
+	case "status", "read", "write":
+		return c.set1('e', key+"="+v)
 	case "syscall-limit":
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
@@ -308,6 +309,16 @@ func (c *Args) set1(opt byte, v string) error {
 				return err
 			}
 			c.signals = s
+		case "read", "reads", "r", "write", "writes", "w":
+			fds, err := ParseFDSet(expr)
+			if err != nil {
+				return err
+			}
+			if q[0] == 'r' {
+				c.readFDs = fds
+			} else {
+				c.writeFDs = fds
+			}
 		case "status":
 			switch expr {
 			case "all", "successful,failed", "failed,successful":
@@ -320,7 +331,7 @@ func (c *Args) set1(opt byte, v string) error {
 				return fmt.Errorf("-e status=%s is not supported (successful, failed, all)", expr)
 			}
 		default:
-			return fmt.Errorf("-e %s= is not supported (trace=, signal=, status= are)", q)
+			return fmt.Errorf("-e %s= is not supported (trace=, signal=, status=, read=, write= are)", q)
 		}
 	case 'o':
 		c.out = v
@@ -380,7 +391,7 @@ func (c *Args) Run(stderr io.Writer) (int, error) {
 	sess := Session{Options: Options{Out: bw, Follow: c.follow, Durations: c.durations,
 		Time: c.time, Summary: c.count, SummaryToo: c.summaryToo && !c.count, SortBy: c.sortBy, Set: c.set, StrSize: c.strSize,
 		PIDPrefix: c.out != "" && (c.follow || len(c.pids) > 1), Status: c.status, Signals: c.signals,
-		Quiet: c.quiet, Relative: c.relative, Hex: c.hex, Limit: c.limit},
+		Quiet: c.quiet, Relative: c.relative, Hex: c.hex, Limit: c.limit, ReadFDs: c.readFDs, WriteFDs: c.writeFDs},
 		Cmd: c.cmd, PIDs: c.pids, Warn: stderr, Env: c.env, User: c.user}
 	if c.separate {
 		sess.Separate = c.out

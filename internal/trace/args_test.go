@@ -45,7 +45,11 @@ func TestParseArgs(t *testing.T) {
 		{"-S bogus ls", nil, "invalid sortby: 'bogus'"},
 		{"-u root id", func(c *Args) bool { return c.user != nil && c.user.UID == 0 && len(c.user.Groups) > 0 }, ""},
 		{"--user=nosuchuser id", nil, "Cannot find user 'nosuchuser'"},
-		{"-e read=3 ls", nil, "-e read= is not supported"},
+		{"-e read=3,5 --write=!1 ls", func(c *Args) bool {
+			return c.readFDs.Has(3) && c.readFDs.Has(5) && !c.readFDs.Has(4) && c.writeFDs.Has(2) && !c.writeFDs.Has(1)
+		}, ""},
+		{"-e read=x ls", nil, "invalid descriptor 'x'"},
+		{"-e inject=3 ls", nil, "-e inject= is not supported"},
 		{"-y ls", nil, "fd paths"},
 		{"-k ls", nil, "stack traces"},
 		{"-X raw ls", nil, "-X raw is not supported"},

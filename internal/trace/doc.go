@@ -10,8 +10,9 @@
 // sysinfo) and says which user memory the probe copies for it (Copies).
 // The tracer also prints errno names, "<unfinished ...>"/"<... resumed>"
 // pairs when tasks interleave, "[pid N]" or "PID " prefixes, -T durations,
-// -t/-tt/-ttt timestamps, signal and exit lines; filters with strace's
-// -e trace= sets and classes; and accumulates the -c summary table.
+// -t/-tt/-ttt timestamps, -e read=/write= hex dumps, signal and exit
+// lines; filters with strace's -e trace= sets and classes; and accumulates
+// the -c summary table (sorted as -S asks).
 // ParseArgs reads strace's command line (refusing, with the reason, the
 // options ferret cannot honour) and Args.Run runs it. Run is one `ferret
 // trace` session: it starts the command held (internal/held) or

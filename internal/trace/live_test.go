@@ -316,3 +316,44 @@ func TestLiveRunAsUser(t *testing.T) {
 		t.Errorf("lines differ\nstrace:\n%s\nferret:\n%s\nferret output: %s", sb, fb, out)
 	}
 }
+
+// TestLiveDumpsMatchStrace compares the hex dumps of -e read= and -e
+// write= with strace's on cat of a file holding every byte value.
+func TestLiveDumpsMatchStrace(t *testing.T) {
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
+	dir := t.TempDir()
+	data := []byte("some text first\n")
+	for i := 0; i < 256; i++ {
+		data = append(data, byte(i))
+	}
+	file := filepath.Join(dir, "bytes")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, sets := range [][]string{
+		{"-e", "read=3", "-e", "write=1"},
+		{"--read=all", "-e", "write=!1"},
+		{"-e", "read=none", "--write=0,1,2"},
+	} {
+		sOut, fOut := filepath.Join(dir, "strace"), filepath.Join(dir, "ferret")
+		args := append(append([]string{"-e", "trace=read,write"}, sets...), "cat", file)
+		exec.Command("strace", append([]string{"-o", sOut}, args...)...).Run()
+		// standard output /dev/null, as strace's command has it
+		fc := exec.Command(bin, append([]string{"trace", "-q", "-o", fOut}, args...)...)
+		var stderr bytes.Buffer
+		fc.Stderr = &stderr
+		if err := fc.Run(); err != nil {
+			t.Fatalf("%v: %v %s", sets, err, stderr.String())
+		}
+		sb, _ := os.ReadFile(sOut)
+		fb, _ := os.ReadFile(fOut)
+		if !bytes.Equal(sb, fb) || !bytes.Contains(fb, []byte(" | 00000  ")) && sets[1] != "read=none" {
+			t.Errorf("%v: lines differ\nstrace:\n%s\nferret:\n%s", sets, sb, fb)
+		}
+	}
+	out, err := exec.Command(bin, "trace", "-e", "read=x", "true").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "invalid descriptor 'x'") {
+		t.Errorf("-e read=x: %v %s", err, out)
+	}
+}

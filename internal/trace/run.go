@@ -97,7 +97,11 @@ func Run(s Session) (int, error) {
 		}
 	}
 	tr := New(s.Options)
-	opts := live.Options{FollowChildren: s.Follow, SnapLen: max(tr.opts.StrSize+1, live.DefaultSnapLen), NoSnapshot: true, Raw: Copies()}
+	snap := max(tr.opts.StrSize+1, live.DefaultSnapLen)
+	if s.ReadFDs != nil || s.WriteFDs != nil {
+		snap = live.MaxSnapLen // the dumps show whole buffers
+	}
+	opts := live.Options{FollowChildren: s.Follow, SnapLen: snap, NoSnapshot: true, Raw: Copies()}
 	if names, ok := s.Set.Names(); ok {
 		// Record only the wanted syscalls, plus those the tracer needs to
 		// follow processes.

@@ -43,6 +43,9 @@ type Options struct {
 	SummaryToo bool
 	// SortBy orders the -c table (-S).
 	SortBy SortBy
+	// ReadFDs and WriteFDs dump the data read from and written to these
+	// descriptors in hex under the call line (-e read=, -e write=).
+	ReadFDs, WriteFDs *FDSet
 	// Status keeps only successful (StatusOK, -z) or failed (StatusFailed,
 	// -Z) calls.
 	Status Status
@@ -415,7 +418,11 @@ func (t *Tracer) complete(th *thread, c *rcall) {
 	if t.opts.Durations {
 		b = appendDuration(b, lat)
 	}
-	t.write(append(b, '\n'))
+	b = append(b, '\n')
+	if t.opts.ReadFDs != nil || t.opts.WriteFDs != nil {
+		b = t.appendDump(b, c)
+	}
+	t.write(b)
 }
 
 // pad aligns the " = " of a call line at column 40, as strace does; the
