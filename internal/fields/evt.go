@@ -172,7 +172,9 @@ func init() {
 			})),
 			hidden(countField("evt.count.threadinfo", "1 for procinfo events.", func(c *Ctx) bool { return c.Ev.Type == event.ProcInfoE })),
 			withNew("evt.around", "UINT64", "filter-only: accepts events within a time window around a timestamp, evt.around[T]=D (D in ms).", FlagFilterOnly|FlagArgKey|FlagArgRequired, func(name, arg string) (Extractor, error) {
-				return exFunc(func(c *Ctx, v *Value) bool { return setUint(v, KindUint64, c.Ev.TS) }), nil
+				// filters compare the event's time themselves; in formats,
+				// which accept the field, it has no value (as in sysdig)
+				return noValue{}, nil
 			}),
 			strField("evt.abspath", "CHARBUF", "absolute path of the file argument of path-based events (unlink, mkdir, rename, ...), with dirfd and cwd resolved.", func(c *Ctx, b []byte) ([]byte, bool) { return c.appendAbsPath(b) }),
 			simple("evt.is_open_read", "BOOL", "true for open events whose flags include read access.", func(c *Ctx, v *Value) bool { return c.openFlags(v, 1) }),
@@ -440,11 +442,12 @@ func newArg(name, arg string) (Extractor, error) {
 		return nil, fmt.Errorf("%s needs an argument name or index", name)
 	}
 	e := &argExt{name: arg, index: -1}
-	if n, err := strconv.Atoi(arg); err == nil {
-		if n < 0 {
-			return nil, fmt.Errorf("invalid argument index %s", arg)
+	if n, ok := ParseNumber(arg); ok {
+		// a position; a negative one names no parameter
+		e.index, e.name = int(max(n, -1)), ""
+		if n > 1<<20 {
+			e.index = -1
 		}
-		e.index, e.name = n, ""
 	}
 	return e, nil
 }

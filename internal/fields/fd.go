@@ -152,7 +152,7 @@ func (e *ipAnyExt) Each(c *Ctx, v *Value, fn func(*Value) bool) bool {
 }
 
 func anyField(name, typ, desc string, port bool) Field {
-	return withNew(name, typ, desc, FlagFilterOnly, func(string, string) (Extractor, error) {
+	return withNew(name, typ, desc, FlagFilterOnly|FlagNoFormat, func(string, string) (Extractor, error) {
 		return &ipAnyExt{port: port, kind: kindOf(typ)}, nil
 	})
 }
@@ -333,7 +333,7 @@ func init() {
 				}
 				return append(b, fd.Name[:i]...), true
 			}),
-			withNew("fd.proto", "PORT", "filter-only: matches the protocol name of either end.", FlagFilterOnly, func(string, string) (Extractor, error) {
+			withNew("fd.proto", "PORT", "filter-only: matches the protocol name of either end.", FlagFilterOnly|FlagNoFormat, func(string, string) (Extractor, error) {
 				return exFunc(func(c *Ctx, v *Value) bool { return false }), nil
 			}),
 			protoField("fd.cproto", "service name of the client port.", sideClient),
@@ -341,10 +341,10 @@ func init() {
 			protoField("fd.lproto", "service name of the local port.", sideLocal),
 			protoField("fd.rproto", "service name of the remote port.", sideRemote),
 			anyField("fd.net", "IPNET", "filter-only: matches when either address is in the given network.", false),
-			ipField("fd.cnet", "IPNET", "filter-only: client address compared with a network.", sideClient, FlagFilterOnly),
-			ipField("fd.snet", "IPNET", "filter-only: server address compared with a network.", sideServer, FlagFilterOnly),
-			ipField("fd.lnet", "IPNET", "filter-only: local address compared with a network.", sideLocal, FlagFilterOnly),
-			ipField("fd.rnet", "IPNET", "filter-only: remote address compared with a network.", sideRemote, FlagFilterOnly),
+			ipField("fd.cnet", "IPNET", "filter-only: client address compared with a network.", sideClient, FlagFilterOnly|FlagNoFormat),
+			ipField("fd.snet", "IPNET", "filter-only: server address compared with a network.", sideServer, FlagFilterOnly|FlagNoFormat),
+			ipField("fd.lnet", "IPNET", "filter-only: local address compared with a network.", sideLocal, FlagFilterOnly|FlagNoFormat),
+			ipField("fd.rnet", "IPNET", "filter-only: remote address compared with a network.", sideRemote, FlagFilterOnly|FlagNoFormat),
 			fdVal("fd.connected", "BOOL", "true for connected sockets.", 0, func(c *Ctx, fd *state.FD, v *Value) bool {
 				return setBool(v, fd.IsSocket() && !fd.IsServerSocket() && fd.DPort != 0)
 			}),

@@ -172,6 +172,8 @@ func init() {
 			threadStr("proc.exepath", "full path of the executable.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return append(b, t.ExePath...), true }),
 			threadNum("proc.vpgid", "INT64", "process group id of the process as its pid namespace sees it.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, t.VPGID) }),
 			threadNum("proc.is_container_healthcheck", "BOOL", "true when the process runs a container health check.", func(c *Ctx, t *state.Thread, v *Value) bool { return setBool(v, false) }),
+			threadNum("proc.is_container_liveness_probe", "BOOL", "true when the process runs a container's liveness probe.", func(c *Ctx, t *state.Thread, v *Value) bool { return setBool(v, false) }),
+			threadNum("proc.is_container_readiness_probe", "BOOL", "true when the process runs a container's readiness probe.", func(c *Ctx, t *state.Thread, v *Value) bool { return setBool(v, false) }),
 			threadNum("proc.is_exe_writable", "BOOL", "true when the executable is writable by the process's user.", func(c *Ctx, t *state.Thread, v *Value) bool { return setBool(v, t.ExeWritable) }),
 		}})
 	Register(&Class{Name: "user", Order: 40, Desc: "Information about the user running the process.",
@@ -276,11 +278,11 @@ func newAncestor(names bool) NewFunc {
 	return func(name, arg string) (Extractor, error) {
 		e := &ancestorExt{names: names, n: -1}
 		if arg != "" {
-			n, err := strconv.Atoi(arg)
-			if err != nil || n < 0 {
+			n, ok := ParseNumber(arg)
+			if !ok {
 				return nil, fmt.Errorf("wrong argument for %s: %s", name, arg)
 			}
-			e.n = n
+			e.n = int(min(max(n, 0), 1<<16)) // a negative level is the process itself
 		}
 		return e, nil
 	}
@@ -305,11 +307,9 @@ func (e *ancestorExt) set(t *state.Thread, v *Value) bool {
 }
 
 func (e *ancestorExt) Extract(c *Ctx, v *Value) bool {
-	n := e.n
-	if n < 0 {
-		n = 1
-	}
-	a := ancestor(c, c.Thread(), n)
+	// without a level (which filters read as any ancestor), the value is
+	// the process's own, as in sysdig
+	a := ancestor(c, c.Thread(), max(e.n, 0))
 	return a != nil && e.set(a, v)
 }
 

@@ -14,7 +14,7 @@ type FieldFlags uint16
 
 // Field flags.
 const (
-	// FlagFilterOnly fields may only appear in filters (evt.around).
+	// FlagFilterOnly fields are listed as filter-only (evt.around, fd.ip).
 	FlagFilterOnly FieldFlags = 1 << iota
 	// FlagArgRequired fields need an argument (evt.arg, evt.type.is).
 	FlagArgRequired
@@ -26,6 +26,9 @@ const (
 	FlagArgKey
 	// FlagHidden fields are not listed by -l (internal helpers).
 	FlagHidden
+	// FlagNoFormat fields are refused in output formats (fd.ip, fd.port:
+	// they match either end of a connection, so they have no one value).
+	FlagNoFormat
 	// FlagNoValue fields are registered for compatibility but never have a
 	// value (k8s, mesos, span).
 	FlagNoValue
@@ -191,6 +194,9 @@ func CompileToken(tok string) (Extractor, error) {
 	}
 	return Default.Compile(name, arg)
 }
+
+// None is an extractor that never has a value.
+var None Extractor = noValue{}
 
 type noValue struct{}
 

@@ -100,16 +100,15 @@ func (cp *compiler) Field(c *Check) (bool, string) {
 	if !ok {
 		return false, unknown
 	}
-	if name == "evt.arg" || name == "evt.rawarg" {
-		a, full, msg := argOf(name, c.Field)
-		if msg != "" {
-			return false, msg
-		}
-		if !full {
-			return false, unknown
-		}
-		arg, n = a, len(c.Field)
+	// the field's own argument syntax, as sysdig parses it
+	a, m, msg := fields.ParseArg(fi, c.Field)
+	if msg != "" {
+		return false, msg
 	}
+	if m == 0 {
+		a, m = "", len(name) // no argument
+	}
+	arg, n = a, m
 	if n != len(c.Field) {
 		// a field that needs an argument followed by something that is
 		// not one is a syntax error; anything else is an unknown field
@@ -397,48 +396,4 @@ func syscallName(code uint16) string {
 		return "<unknown>"
 	}
 	return event.SyscallCodeName(code)
-}
-
-// argOf parses the argument of evt.arg / evt.rawarg as sysdig does: a
-// position in brackets (evt.arg only) or, after a dot, the longest event
-// parameter name the rest starts with. full reports whether the argument
-// covers the whole token.
-func argOf(name, tok string) (arg string, full bool, msg string) {
-	rest := tok[len(name):]
-	switch {
-	case strings.HasPrefix(rest, "["):
-		if name == "evt.rawarg" {
-			return "", false, "evt.arg fields must be expressed explicitly"
-		}
-		end := strings.IndexByte(rest, ']')
-		if end < 0 {
-			end = len(rest)
-		}
-		arg = rest[1:end]
-		if _, ok := parseInt(arg, 32); !ok {
-			return "", false, arg + " is not a valid number"
-		}
-		return arg, end+1 == len(rest), ""
-	case strings.HasPrefix(rest, "."):
-		p := longestParam(rest[1:])
-		if p == "" {
-			return "", false, "unknown event argument " + rest[1:]
-		}
-		return p, len(p)+1 == len(rest), ""
-	}
-	return "", false, "filter syntax error: " + tok
-}
-
-// longestParam returns the longest event parameter name that s starts
-// with, or "".
-func longestParam(s string) string {
-	best := ""
-	for t := event.Type(0); t.Known(); t++ {
-		for _, p := range t.Info().Params {
-			if len(p.Name) > len(best) && strings.HasPrefix(s, p.Name) {
-				best = p.Name
-			}
-		}
-	}
-	return best
 }

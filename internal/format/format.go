@@ -4,6 +4,7 @@ package format
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -29,6 +30,9 @@ const (
 type Registry interface {
 	Lookup(s string) (name, arg string, consumed int, ok bool)
 	Compile(name, arg string) (fields.Extractor, error)
+	// Field returns a field's metadata; fields it does not know are
+	// compiled with the argument Lookup found.
+	Field(name string) (*fields.Field, bool)
 }
 
 // maxWidth bounds %N field widths.
@@ -96,25 +100,37 @@ func Compile(s string, reg Registry) (*Format, error) {
 		if !ok {
 			return nil, fmt.Errorf("invalid formatting token %s", rest[i+1:])
 		}
-		if fr, ok := reg.(interface {
-			Field(string) (fields.Field, bool)
-		}); ok {
+		tok := rest[j : j+n]
+		if fd, ok := reg.Field(name); ok {
 			// sysdig's checks, with its messages naming the rest of the
 			// format from the field on.
-			if fd, ok := fr.Field(name); ok {
-				if fd.Flags&fields.FlagFilterOnly != 0 {
-					return nil, fmt.Errorf("%s is filter only and cannot be used as a display field", rest[j:])
-				}
-				if arg == "" && fd.Flags&fields.FlagArgRequired != 0 {
-					return nil, fmt.Errorf("filter syntax error: %s", rest[j:])
-				}
+			if fd.Flags&fields.FlagNoFormat != 0 {
+				return nil, fmt.Errorf("%s is filter only and cannot be used as a display field", rest[j:])
+			}
+			a, m, msg := fields.FormatArg(fd, rest[j:])
+			if msg != "" {
+				return nil, errors.New(msg)
+			}
+			arg, n, tok = a, m, rest[j:j+m]
+			if m == 0 {
+				// the field without argument, and its name shown
+				// again as literal text
+				tok = name
 			}
 		}
-		ext, err := reg.Compile(name, arg)
+		var ext fields.Extractor
+		var err error
+		if fd, ok := reg.Field(name); ok && arg == "" && fd.Flags&fields.FlagArgRequired != 0 {
+			// an argument the field's syntax accepts as empty names
+			// nothing: no value
+			ext = fields.None
+		} else {
+			ext, err = reg.Compile(name, arg)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("invalid formatting token %s", rest[i+1:])
 		}
-		f.items = append(f.items, item{lit: string(lit), tok: rest[j : j+n], ext: ext, width: width, layout: fields.KeepsLineBreaks(name)})
+		f.items = append(f.items, item{lit: string(lit), tok: tok, ext: ext, width: width, layout: fields.KeepsLineBreaks(name)})
 		lit = lit[:0]
 		i = j + n
 	}

@@ -45,6 +45,8 @@ func (r *fakeReg) Lookup(s string) (string, string, int, bool) {
 	return best, "", len(best), true
 }
 
+func (r *fakeReg) Field(string) (*fields.Field, bool) { return nil, false }
+
 func (r *fakeReg) Compile(name, arg string) (fields.Extractor, error) {
 	if v, ok := r.vals[name]; ok {
 		return fakeExt{v, true}, nil

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package oracle
+
+import (
+	"bytes"
+	"os/exec"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/testutil"
+)
+
+// formatTokens are -p formats and filters that exercise each field's own
+// argument syntax: positions, keys after a dot, keys in brackets, malformed
+// and missing arguments, and fields sysdig refuses in formats. (sysdig
+// stops with "wrong event type" on evt.rawarg of a parameter that some
+// events lack, so evt.rawarg.res stands for the dot form.)
+var formatTokens = []string{
+	"*A%evt.arg[0]B", "*A%evt.arg[ 1]B", "*A%evt.arg[+1]B", "*A%evt.arg[-1]B", "*A%evt.arg[abc]B",
+	"*A%evt.arg[1 ]B", "*A%evt.arg[0x1]B", "*A%evt.arg[B", "*A%evt.arg.fdB", "*A%evt.arg.xB",
+	"*A%evt.arg.name.xB", "*A%evt.argB", "*A%evt.rawarg.resB", "*A%evt.rawarg[0]B", "*A%evt.rawarg.xB",
+	"*A%evt.around[5]B", "*A%evt.around.xB", "*A%evt.around[abc]B", "*A%evt.aroundB",
+	"*A%evt.type.is.openB", "*A%evt.type.is.|", "*A%evt.type.is..x|", "*A%evt.type.is[0]B", "*A%evt.type.isB",
+	"*A%thread.cgroup.cpuacct|", "*A%thread.cgroup.|", "*A%thread.cgroup.a.b.|", "*A%thread.cgroup[0]B",
+	"*A%k8s.pod.label.app|", "*A%k8s.pod.label.|", "*A%k8s.pod.label[0]B",
+	"*A%container.mount[0]B", "*A%container.mount[]B", "*A%container.mount.xB", "*A%container.mount[0|",
+	"*A%container.mount.source[0]B", "*A%container.mount.source.xB",
+	"*A%proc.aname[1]B", "*A%proc.aname[abc]B", "*A%proc.aname[-2]B", "*A%proc.aname[ 1]B", "*A%proc.anameB",
+	"*A%proc.aname[2B", "*A%proc.aname.xB", "*A%proc.apid[x]B", "*A%proc.apid[1]x]B",
+	"*A%span.tag[abc]B", "*A%span.tag.xB", "*A%span.arg.xB", "*A%span.enterarg[x]B", "*A%span.tagB",
+	"*A%evtin.span.tag[0]B", "*A%evtin.span.tag.fdB", "*A%evtin.span.tag.xB", "*A%evtin.span.arg[abc]B",
+	"*A%fd.portB", "*A%fd.ip", "*A%fd.cnet[0]", "*A%fd.proto", "*A%fd.sportB",
+	"*A%proc.is_container_liveness_probe %proc.is_container_readiness_probe",
+}
+
+var filterTokens = []string{
+	"thread.cgroup[0]=x", "container.mount.x=y", "evt.around.x=1", "evt.type.is[0]=1", "evt.type.is.=1",
+	"proc.aname[abc]=x", "proc.aname=sysdig", "evtin.span.tag.x=1", "evt.arg[-1]=3", "evt.arg.x=3",
+	"evt.rawarg[0]=1", "span.tag.x=1",
+}
+
+// TestFieldArgumentsLikeSysdig compares exit status, output and error text
+// of both tools for each token, on a reference trace.
+func TestFieldArgumentsLikeSysdig(t *testing.T) {
+	testutil.RequireTool(t, "sysdig")
+	sysdig, _ := exec.LookPath("sysdig")
+	ferret := testutil.FerretBinary(t)
+	trace := testutil.Reference(t, "traces", "sample.scap")
+	run := func(bin string, args ...string) (string, int) {
+		cmd := exec.Command(bin, append([]string{"-r", trace, "-n", "60"}, args...)...)
+		cmd.Env = append(cmd.Environ(), "TZ=UTC")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		st := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			st = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return out.String(), st
+	}
+	check := func(args ...string) {
+		want, ws := run(sysdig, args...)
+		got, gs := run(ferret, args...)
+		if ws != gs || want != got {
+			t.Errorf("%q: sysdig exit %d, ferret exit %d\nsysdig: %.300q\nferret: %.300q", args, ws, gs, want, got)
+		}
+	}
+	for _, tok := range formatTokens {
+		check("-p", tok)
+	}
+	for _, f := range filterTokens {
+		check(f)
+	}
+}
