@@ -30,12 +30,19 @@ func (c *Ctx) argText(ev *event.Event, i int) (plain, resolved []byte, ok bool) 
 
 // renderParam appends the two text parts of one parameter value.
 func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain, res []byte) ([]byte, []byte) {
+	return c.renderValue(ev, pi, pi.Fmt, b, plain, res)
+}
+
+// renderValue renders a value of pi's type in the print format f: for a
+// dynamic parameter sysdig renders the chosen sub-type in the print
+// format of the outer parameter.
+func (c *Ctx) renderValue(ev *event.Event, pi *event.ParamInfo, f event.PrintFmt, b []byte, plain, res []byte) ([]byte, []byte) {
 	switch pi.Type {
 	case event.PTInt8, event.PTInt16, event.PTInt32, event.PTInt64:
-		plain = appendSigned(plain, sint(b), pi.Fmt)
+		plain = appendNumber(plain, puint(b), len(b), true, f)
 	case event.PTUint8, event.PTUint16, event.PTUint32, event.PTUint64, event.PTPort,
 		event.PTL4Proto, event.PTSockFamily, event.PTBool, event.PTAbsTime:
-		plain = appendUnsigned(plain, puint(b), pi.Fmt)
+		plain = appendNumber(plain, puint(b), len(b), false, f)
 	case event.PTSigSet:
 		plain = appendSigSet(plain, puint(b))
 	case event.PTErrno:
@@ -87,8 +94,7 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 		res = appendFlagNames(res, pi.Flags, uint32(v))
 	case event.PTMode:
 		v := puint(b)
-		plain = append(plain, '0')
-		plain = strconv.AppendUint(plain, v, 8)
+		plain = appendNumber(plain, uint64(uint32(v)), 4, false, f)
 		res = appendFlagNames(res, pi.Flags, uint32(v))
 	case event.PTUID, event.PTGID:
 		plain, res = c.renderOwner(pi.Type, puint(b), plain, res)
@@ -108,7 +114,7 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 		}
 	case event.PTDyn:
 		if len(b) >= 1 && int(b[0]) < len(pi.Dyn) {
-			return c.renderParam(ev, &pi.Dyn[b[0]], b[1:], plain, res)
+			return c.renderValue(ev, &pi.Dyn[b[0]], f, b[1:], plain, res)
 		}
 	case event.PTCharBufArray, event.PTCharBufPairArray:
 		plain = appendStrList(plain, b)
@@ -118,33 +124,50 @@ func (c *Ctx) renderParam(ev *event.Event, pi *event.ParamInfo, b []byte, plain,
 	return plain, res
 }
 
-// appendSigned renders a signed parameter in its print format.
-func appendSigned(plain []byte, v int64, f event.PrintFmt) []byte {
-	switch f {
-	case event.FmtHex:
-		return appendHexUpper(plain, uint64(v))
-	case event.FmtOct:
-		return strconv.AppendInt(plain, v, 8)
-	case event.Fmt10PaddedDec:
-		return appendPadded(plain, v)
+// appendNumber renders an integer of width bytes as sysdig's printf
+// format macros do: "%d" (also for unsigned 32- and 64-bit values, which
+// therefore print negative above 2^31 and 2^63), "%09d" padded, "%X" and
+// "%#o". Values narrower than 32 bits are promoted to int first, so a
+// negative 8- or 16-bit value prints as 32-bit hex or octal.
+func appendNumber(plain []byte, raw uint64, width int, signed bool, f event.PrintFmt) []byte {
+	var s int64  // the value as "%d" sees it
+	var u uint64 // the value as "%X" and "%o" see it
+	switch {
+	case width >= 8:
+		s, u = int64(raw), raw
+	case signed:
+		s = sext(raw, width)
+		u = uint64(uint32(s))
+	case width == 4:
+		s, u = int64(int32(uint32(raw))), uint64(uint32(raw))
+	default:
+		s, u = int64(raw), raw
 	}
-	return strconv.AppendInt(plain, v, 10)
-}
-
-// appendUnsigned renders an unsigned parameter in its print format.
-func appendUnsigned(plain []byte, v uint64, f event.PrintFmt) []byte {
 	switch f {
-	case event.FmtHex:
-		return appendHexUpper(plain, v)
 	case event.FmtOct:
-		if v != 0 {
+		if u != 0 {
 			plain = append(plain, '0')
 		}
-		return strconv.AppendUint(plain, v, 8)
+		return strconv.AppendUint(plain, u, 8)
+	case event.FmtHex:
+		return appendHexUpper(plain, u)
 	case event.Fmt10PaddedDec:
-		return appendPadded(plain, int64(v))
+		return appendPadded(plain, s)
 	}
-	return strconv.AppendUint(plain, v, 10)
+	return strconv.AppendInt(plain, s, 10)
+}
+
+// sext sign-extends the low width bytes of raw.
+func sext(raw uint64, width int) int64 {
+	switch width {
+	case 1:
+		return int64(int8(raw))
+	case 2:
+		return int64(int16(raw))
+	case 4:
+		return int64(int32(raw))
+	}
+	return int64(raw)
 }
 
 // appendSigSet renders a signal mask as names separated by spaces.
@@ -197,7 +220,10 @@ func (c *Ctx) renderPath(ev *event.Event, pi *event.ParamInfo, b []byte, plain, 
 	// sysdig leaves the "<NA>" a probe writes for a missing name as it is
 	if len(b) > 0 && b[0] != '/' && b[0] != 0 && string(trimNul(b)) != "<NA>" {
 		dirfd := int64(-100)
-		if pi.Type == event.PTFSRelPath && pi.DirFD >= 0 {
+		// sysdig takes the cwd when the table's dirfd index does not name
+		// an fd parameter (openat2's enter event names the path itself)
+		if info := ev.Info(); pi.Type == event.PTFSRelPath && pi.DirFD >= 0 && pi.DirFD < len(info.Params) &&
+			info.Params[pi.DirFD].Type == event.PTFD {
 			dirfd = sint(ev.Param(pi.DirFD))
 		}
 		s := string(trimNul(b))
@@ -527,10 +553,20 @@ func appendHexUpper(b []byte, v uint64) []byte {
 	return b
 }
 
+// appendPadded renders v as "%09d": zero-padded to nine characters, the
+// sign included.
 func appendPadded(b []byte, v int64) []byte {
 	var tmp [24]byte
 	s := strconv.AppendInt(tmp[:0], v, 10)
-	for i := len(s); i < 10; i++ {
+	if v < 0 {
+		b = append(b, '-')
+		s = s[1:]
+		for i := len(s) + 1; i < 9; i++ {
+			b = append(b, '0')
+		}
+		return append(b, s...)
+	}
+	for i := len(s); i < 9; i++ {
 		b = append(b, '0')
 	}
 	return append(b, s...)
