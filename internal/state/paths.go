@@ -10,7 +10,17 @@ import "strings"
 // ResolvePath resolves name relative to dirfd (-100 = the cwd) of t the way
 // sysdig shows it in arguments: absolute names are cleaned; relative ones
 // are joined to the directory's name (nothing when dirfd is not known).
+//
+// A dirfd that is not open, or open without a name (a pipe, an unnamed
+// socket), gives no base at all, so the path stays relative: sysdig asks
+// /proc of the machine it runs on for such an fd, which knows nothing of
+// the capture's processes.
 func (s *State) ResolvePath(t *Thread, dirfd int64, name string) string {
+	if dirfd != -100 && dirfd != 0xffffff9c && t != nil {
+		if d := t.fds.Get(dirfd); d != nil && d.Name == "" {
+			dirfd = -1 // not open: no base
+		}
+	}
 	return s.resolve(t, dirfd, name, "")
 }
 
