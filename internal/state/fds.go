@@ -266,17 +266,20 @@ func (s *State) applyTuple(f *FD, tup []byte, role Role) bool {
 	return true
 }
 
+// exitAccept adds the accepted connection. As in sysdig, an accept
+// without a tuple or with a tuple of a family sysdig does not track leaves
+// the fd table as it was.
 func exitAccept(s *State, ev *event.Event, t *Thread) {
 	fd, ok := ev.Int(0)
 	if !ok || fd < 0 {
 		return
 	}
-	f := &FD{Num: fd, Type: event.FDUnknown, L4Proto: event.L4TCP, pendingL4: event.L4TCP}
-	// Inherit the protocol of the listening socket when known.
-	if e := s.cur.Enter; e != nil {
-		_ = e
+	tup := ev.Param(1)
+	if len(tup) == 0 || tup[0] != afInet && tup[0] != afInet6 && tup[0] != afUnix {
+		return
 	}
-	s.applyTuple(f, ev.Param(1), RoleServer)
+	f := &FD{Num: fd, Type: event.FDUnknown, L4Proto: event.L4TCP, pendingL4: event.L4TCP}
+	s.applyTuple(f, tup, RoleServer)
 	s.setFD(t, f)
 }
 
@@ -354,15 +357,10 @@ func exitSocketpair(s *State, ev *event.Event, t *Thread) {
 	}
 	src, _ := ev.Uint(3)
 	peer, _ := ev.Uint(4)
-	typ := event.FDUnixSock
-	if e := s.cur.Enter; e != nil {
-		if d, _ := e.Uint(0); d != afUnix {
-			typ = event.FDUnknown
-		}
-	}
+	// sysdig takes both ends for unix sockets whatever the domain
 	for i := 1; i <= 2; i++ {
 		if fd, ok := ev.Int(i); ok && fd >= 0 {
-			s.setFD(t, &FD{Num: fd, Type: typ, UnixSrc: src, UnixDst: peer})
+			s.setFD(t, &FD{Num: fd, Type: event.FDUnixSock, UnixSrc: src, UnixDst: peer})
 		}
 	}
 }
