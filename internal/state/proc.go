@@ -11,10 +11,17 @@ import (
 
 // Clone flags (PPM_CL_*) used by the state machine.
 const (
-	clFiles  = 0x1
-	clFS     = 0x2
-	clThread = 0x2000
+	clFiles        = 0x1
+	clFS           = 0x2
+	clThread       = 0x2000
+	clInverted     = 1 << 16 // the child's clone exit came first and created it
+	clChildInPidNS = 1 << 29 // the child is not in the initial PID namespace
 )
+
+// cloneStaleNS is how long after its creation by a clone a thread is
+// taken for the one a child-side clone exit describes; an older one is a
+// thread whose exit was lost, and is replaced.
+const cloneStaleNS = 2_000_000_000
 
 // splitNul splits a NUL-separated argument buffer (args, env, cgroups).
 func splitNul(b []byte) []string {
@@ -112,6 +119,11 @@ func (t *Thread) fill(p procParams) {
 	}
 }
 
+// exitClone handles both sides of clone, fork and vfork exits as sysdig
+// does. A caller in a child PID namespace (the clone flag says so, or the
+// event's vtid differs from its tid) sees the child's tid of its namespace
+// in res, so only the child's own exit creates the child; the parent side
+// then changes nothing.
 func exitClone(s *State, ev *event.Event, t *Thread) {
 	res, ok := ev.Int(0)
 	if !ok || res < 0 {
@@ -119,9 +131,22 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 	}
 	p := procParams{ev}
 	flags, _ := p.int("flags")
+	vtid, hasVTID := p.int("vtid")
+	inPidNS := flags&clChildInPidNS != 0 || hasVTID && vtid != ev.TID
 	if res == 0 {
 		// Child side: the event's thread is the new one.
+		if !t.unknown && t.CloneTS != 0 && s.cur.Event.TS-t.CloneTS > cloneStaleNS {
+			s.removeThread(t.TID) // an old thread whose exit was lost
+			t = s.addUnknownThread(ev.TID)
+			s.cur.Thread = t
+		}
 		if !t.unknown && t.CloneTS != 0 {
+			// created by the parent side already: the parent could not
+			// know the ids inside the child's namespace
+			if inPidNS {
+				t.VTID = vtid
+				t.VPID, _ = p.int("vpid")
+			}
 			return
 		}
 		tid, _ := p.int("tid")
@@ -136,12 +161,15 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 				parent = main
 			}
 		}
-		child := s.newChild(parent, tid, pid, ptid, uint32(flags), p)
+		child := s.newChild(parent, tid, pid, ptid, uint32(flags)|clInverted, p)
 		child.enter, child.enterBuf, child.hasEnter = t.enter, t.enterBuf, t.hasEnter
 		s.cur.Thread = child
 		return
 	}
 	// Parent side: res is the child's tid.
+	if inPidNS {
+		return
+	}
 	if t.unknown {
 		// The caller was not known before: like sysdig, describe it from
 		// the event, which carries the caller's process details.
@@ -158,7 +186,11 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 		t.unknown = false
 	}
 	if c := s.threads[res]; c != nil && !c.unknown {
-		return
+		if c.Flags&clInverted != 0 {
+			return // the child's exit came first and described it
+		}
+		// a thread of that tid whose exit was lost: replaced
+		s.removeThread(res)
 	}
 	pid, ptid := res, t.TID
 	if flags&clThread != 0 {
