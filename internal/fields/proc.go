@@ -72,7 +72,15 @@ func init() {
 			threadNum("proc.nchilds", "UINT32", "number of live threads this thread created during the capture.", func(c *Ctx, t *state.Thread, v *Value) bool {
 				return setUint(v, KindUint64, uint64(t.NumChildren()))
 			}),
-			threadNum("proc.ppid", "INT64", "id of the parent process.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, t.PTID) }),
+			threadNum("proc.ppid", "INT64", "id of the parent process.", func(c *Ctx, t *state.Thread, v *Value) bool {
+				if t.TID != t.PID {
+					// a thread's parent process is its main thread's parent
+					if t = c.State.Thread(t.PID); t == nil {
+						return false
+					}
+				}
+				return setInt(v, t.PTID)
+			}),
 			threadStr("proc.pname", "name of the parent process.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
 				p := c.State.Thread(t.PTID)
 				if p == nil {

@@ -75,17 +75,9 @@ func (t *Thread) fill(p procParams) {
 	}
 	if v, ok := p.str("comm"); ok {
 		t.Comm = v
-	} else if t.Exe != "" {
-		// Old layouts without comm: the exe's base name, as the kernel
-		// truncates it.
-		c := t.Exe
-		if i := strings.LastIndexByte(c, '/'); i >= 0 {
-			c = c[i+1:]
-		}
-		if len(c) > 15 {
-			c = c[:15]
-		}
-		t.Comm = c
+	} else if _, ok := p.str("exe"); ok {
+		// Old layouts without comm: sysdig takes the exe as it is.
+		t.Comm = t.Exe
 	}
 	if v, ok := p.str("cwd"); ok && v != "" {
 		t.Cwd = normCwd(v)
@@ -131,8 +123,13 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 	}
 	p := procParams{ev}
 	flags, _ := p.int("flags")
-	vtid, hasVTID := p.int("vtid")
-	inPidNS := flags&clChildInPidNS != 0 || hasVTID && vtid != ev.TID
+	// layouts without vtid/vpid: the event's tid, and no vpid
+	vtid, vpid := ev.TID, int64(-1)
+	if v, ok := p.int("vtid"); ok {
+		vtid = v
+		vpid, _ = p.int("vpid")
+	}
+	inPidNS := flags&clChildInPidNS != 0 || vtid != ev.TID
 	if res == 0 {
 		// Child side: the event's thread is the new one.
 		if !t.unknown && t.CloneTS != 0 && s.cur.Event.TS-t.CloneTS > cloneStaleNS {
@@ -144,8 +141,7 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 			// created by the parent side already: the parent could not
 			// know the ids inside the child's namespace
 			if inPidNS {
-				t.VTID = vtid
-				t.VPID, _ = p.int("vpid")
+				t.VTID, t.VPID = vtid, vpid
 			}
 			return
 		}
@@ -155,19 +151,42 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 		if tid == 0 {
 			tid = ev.TID
 		}
-		parent := s.threads[ptid]
+		// the parent is the ptid argument for a process, the process
+		// (pid) for a thread
 		if flags&clThread != 0 {
-			if main := s.threads[pid]; main != nil {
-				parent = main
-			}
+			ptid = pid
 		}
-		child := s.newChild(parent, tid, pid, ptid, uint32(flags)|clInverted, p)
+		parent := s.threads[ptid]
+		if parent == nil || parent.unknown {
+			// sysdig adds the unknown parent and describes it from the
+			// event, as it does the child
+			if parent == nil {
+				parent = s.addUnknownThread(ptid)
+			}
+			if v, ok := p.str("exe"); ok {
+				parent.Exe = v
+				parent.Comm = v
+			}
+			if v, ok := p.str("comm"); ok {
+				parent.Comm = v
+			}
+			if v, ok := p.list("args"); ok {
+				parent.Args = v
+			}
+			parent.ExePath = parent.Exe
+		}
+		child := s.newChild(parent, tid, pid, ptid, uint32(flags)|clInverted, inPidNS, vtid, vpid, p)
 		child.enter, child.enterBuf, child.hasEnter = t.enter, t.enterBuf, t.hasEnter
 		s.cur.Thread = child
 		return
 	}
 	// Parent side: res is the child's tid.
 	if inPidNS {
+		if t.unknown {
+			// sysdig does not look such a caller up: no thread at all
+			s.removeThread(t.TID)
+			s.cur.Thread = nil
+		}
 		return
 	}
 	if t.unknown {
@@ -199,10 +218,13 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 	} else if t.TID != t.PID {
 		ptid = t.PID
 	}
-	s.newChild(t, res, pid, ptid, uint32(flags), p)
+	s.newChild(t, res, pid, ptid, uint32(flags), false, 0, 0, p)
 }
 
-func (s *State) newChild(parent *Thread, tid, pid, ptid int64, flags uint32, p procParams) *Thread {
+// newChild adds the thread a clone exit describes. Its vtid and vpid are
+// the event's when the child is in a child PID namespace, else its tid
+// and pid (a parent-side exit carries the caller's).
+func (s *State) newChild(parent *Thread, tid, pid, ptid int64, flags uint32, inPidNS bool, vtid, vpid int64, p procParams) *Thread {
 	c := &Thread{TID: tid, PID: pid, PTID: ptid, Flags: flags, CloneTS: s.cur.Event.TS}
 	if parent != nil {
 		c.SID, c.VPGID = parent.SID, parent.VPGID
@@ -223,8 +245,9 @@ func (s *State) newChild(parent *Thread, tid, pid, ptid int64, flags uint32, p p
 	if v, ok := p.int("gid"); ok {
 		c.GID = uint32(v)
 	}
-	if c.VTID == 0 {
-		c.VTID, c.VPID = tid, pid
+	c.VTID, c.VPID = tid, pid
+	if inPidNS {
+		c.VTID, c.VPID = vtid, vpid
 	}
 	switch {
 	case parent == nil:
