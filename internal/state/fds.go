@@ -375,33 +375,298 @@ func exitSimpleFD(typ event.FDType) handler {
 	}
 }
 
-// exitTupleIO records the peer of unconnected datagram sockets from the
-// tuple argument of sendto/recvfrom-like events.
+// exitTupleIO updates a socket from the tuple of a successful
+// sendto/sendmsg (the enter event's) or recvfrom/recvmsg (the exit's), as
+// sysdig's read/write exits do: an fd that has no name yet or is not a
+// TCP IPv4 socket takes the tuple's addresses (see updateFromTuple); an
+// IP socket without a role gets one by guessing, a receive of a client or
+// a send of a server swaps the ends, and the fd is named after them.
 func exitTupleIO(s *State, ev *event.Event, t *Thread) {
 	f := s.cur.FD
-	if f == nil || !f.IsSocket() || f.IsServerSocket() || f.Name != "" {
+	if f == nil || t == nil {
 		return
 	}
+	if res, _ := ev.Int(0); res < 0 {
+		return
+	}
+	read := ev.Info().Category == event.CatIORead
 	var tup []byte
-	if ti := ev.ParamIndex("tuple"); ti >= 0 {
-		tup = ev.Param(ti)
-	} else if e := s.cur.Enter; e != nil {
+	if read {
+		if ti := ev.ParamIndex("tuple"); ti >= 0 {
+			tup = ev.Param(ti)
+		}
+	} else {
+		e := s.cur.Enter
+		if e == nil {
+			return
+		}
 		if ti := e.ParamIndex("tuple"); ti >= 0 {
 			tup = e.Param(ti)
 		}
 	}
-	if len(tup) == 0 {
+	if f.Name != "" && f.Type == event.FDIPv4Sock && realL4(f) == event.L4TCP {
 		return
 	}
-	role := RoleClient
-	if ev.Info().Category == event.CatIORead && !ev.Type.IsEnter() {
-		role = RoleServer
-	}
 	if f.pendingL4 == event.L4Raw && f.L4Proto == event.L4Unknown {
-		f.pendingL4 = event.L4Unknown // a raw socket without protocol
+		// a raw socket without protocol: sysdig knows no protocol for it
+		f.pendingL4 = event.L4Unknown
 	}
-	if s.applyTuple(f, tup, role) && f.L4Proto == event.L4Unknown && f.Type != event.FDUnixSock {
-		// addressed by a datagram call: sysdig takes it for UDP
-		f.L4Proto = event.L4UDP
+	if !s.updateFromTuple(f, tup) {
+		return
 	}
+	if f.Type != event.FDIPv4Sock && f.Type != event.FDIPv6Sock {
+		if f.Type != event.FDUnixSock {
+			f.Name = string(appendTupleText(nil, tup))
+		}
+		return
+	}
+	if f.Role == RoleUnknown {
+		f.Role = guessRole(t, f, read)
+	}
+	if f.L4Proto == event.L4Unknown || f.L4Proto == event.L4NA {
+		f.L4Proto = realL4(f) // shown once the socket has a role
+	}
+	if read && f.Role == RoleClient || !read && f.Role == RoleServer {
+		f.SIP, f.DIP = f.DIP, f.SIP
+		f.SPort, f.DPort = f.DPort, f.SPort
+	}
+	f.Name = socketName(f)
+}
+
+// realL4 is the protocol sysdig holds for a socket, shown or not.
+func realL4(f *FD) uint8 {
+	if f.L4Proto != event.L4Unknown && f.L4Proto != event.L4NA {
+		return f.L4Proto
+	}
+	return f.pendingL4
+}
+
+// updateFromTuple applies a tuple to f as sysdig's fd update does and
+// reports whether the fd changed. An IPv4 tuple (or an IPv6 one of two
+// mapped addresses) makes f an IPv4 socket; an IPv4 socket that already
+// holds the tuple, either way round, is unchanged; otherwise the source
+// is taken and the destination only where none was known. An unbound
+// source or destination is then inferred from the interfaces. A unix
+// tuple makes f a unix socket named after it.
+func (s *State) updateFromTuple(f *FD, tup []byte) bool {
+	if len(tup) == 0 {
+		return false
+	}
+	switch tup[0] {
+	case afInet, afInet6:
+		var sip, dip []byte
+		var sport, dport uint16
+		v6 := false
+		if tup[0] == afInet {
+			if len(tup) < 13 {
+				return false
+			}
+			sip, sport, dip, dport = tup[1:5], le16(tup[5:]), tup[7:11], le16(tup[11:])
+		} else {
+			if len(tup) < 37 {
+				return false
+			}
+			if isMapped(tup[1:17]) && isMapped(tup[19:35]) {
+				sip, sport, dip, dport = tup[13:17], le16(tup[17:]), tup[31:35], le16(tup[35:])
+			} else {
+				sip, sport, dip, dport = tup[1:17], le16(tup[17:]), tup[19:35], le16(tup[35:])
+				v6 = true
+			}
+		}
+		if !v6 {
+			if f.Type == event.FDIPv4ServSock {
+				// the bound port lies where a connection keeps its
+				// destination address
+				f.DIP = [16]byte{byte(f.SPort), byte(f.SPort >> 8), realL4(f)}
+				f.SPort, f.DPort = 0, 0
+			}
+			if f.IPv6 {
+				f.SIP, f.DIP, f.SPort, f.DPort = [16]byte{}, [16]byte{}, 0, 0
+			}
+			f.Type = event.FDIPv4Sock
+			f.IPv6 = false
+		} else if f.Type == event.FDIPv6Sock || f.Type == event.FDIPv6ServSock || f.IPv6 {
+			f.Type = event.FDIPv6Sock
+		} else {
+			// sysdig keeps the type and writes the IPv6 addresses over
+			// the IPv4 ones; ferret takes it for an IPv6 socket
+			f.Type = event.FDIPv6Sock
+			f.SIP, f.DIP, f.SPort, f.DPort = [16]byte{}, [16]byte{}, 0, 0
+			f.IPv6 = true
+		}
+		n := len(sip)
+		if f.Type == event.FDIPv4Sock || f.Type == event.FDIPv6Sock {
+			same := string(f.SIP[:n]) == string(sip) && f.SPort == sport && string(f.DIP[:n]) == string(dip) && f.DPort == dport
+			swapped := string(f.SIP[:n]) == string(dip) && f.SPort == dport && string(f.DIP[:n]) == string(sip) && f.DPort == sport
+			if same || swapped {
+				return false
+			}
+		}
+		changed := false
+		if string(f.SIP[:n]) != string(sip) {
+			copy(f.SIP[:], sip)
+			changed = true
+		}
+		if f.SPort != sport {
+			f.SPort = sport
+			changed = true
+		}
+		if isZero(f.DIP[:n]) {
+			copy(f.DIP[:], dip)
+			changed = true
+		}
+		if f.DPort == 0 {
+			f.DPort = dport
+			changed = true
+		}
+		if !changed {
+			return false
+		}
+	case afUnix:
+		if len(tup) < 17 {
+			return false
+		}
+		f.Type = event.FDUnixSock
+		f.UnixSrc = le64(tup[1:])
+		f.UnixDst = le64(tup[9:])
+		f.Name = string(appendTupleText(nil, tup))
+		return true
+	}
+	// sysdig takes a socket addressed this way for UDP: TCP would have
+	// failed to change its address
+	if (f.Type == event.FDIPv4Sock || f.Type == event.FDIPv6Sock) && realL4(f) == event.L4Unknown {
+		f.pendingL4 = event.L4UDP
+	}
+	s.inferAddress(f)
+	return true
+}
+
+// inferAddress fills an unbound end of an IP socket with the address of
+// the interface sysdig's interface list names for the other end: the
+// same address, else one of its subnet, else the first that is not
+// loopback. An end that infers to the other one is left alone when both
+// ports are equal too.
+func (s *State) inferAddress(f *FD) {
+	if f.Type != event.FDIPv4Sock && f.Type != event.FDIPv6Sock {
+		return
+	}
+	n := 4
+	if f.Type == event.FDIPv6Sock {
+		n = 16
+	}
+	sz, dz := isZero(f.SIP[:n]), isZero(f.DIP[:n])
+	if !sz && !dz {
+		return
+	}
+	known, fill := f.DIP[:n], f.SIP[:n]
+	if !sz {
+		known, fill = f.SIP[:n], f.DIP[:n]
+	}
+	addr := s.inferIface(known, n)
+	if string(addr) == string(known) && f.SPort == f.DPort {
+		return
+	}
+	copy(fill, addr)
+}
+
+// inferIface picks the interface address for a peer address of n bytes.
+func (s *State) inferIface(peer []byte, n int) []byte {
+	var list [][]byte
+	var masks [][]byte
+	for _, ifc := range s.ifaces {
+		if len(ifc.Addr) == n {
+			list = append(list, ifc.Addr)
+			masks = append(masks, ifc.Netmask)
+		}
+	}
+	for _, a := range list {
+		if string(a) == string(peer) {
+			return a
+		}
+	}
+	for i, a := range list {
+		if n == 4 {
+			m := masks[i]
+			if len(m) == 4 && a[0]&m[0] == peer[0]&m[0] && a[1]&m[1] == peer[1]&m[1] &&
+				a[2]&m[2] == peer[2]&m[2] && a[3]&m[3] == peer[3]&m[3] {
+				return a
+			}
+		} else if string(a[:8]) == string(peer[:8]) { // the same /64
+			return a
+		}
+	}
+	for _, a := range list {
+		if n == 4 && string(a) != "\x7f\x00\x00\x01" || n == 16 && string(a) != string(ipv6Loopback[:]) {
+			return a
+		}
+	}
+	return make([]byte, n)
+}
+
+// guessRole guesses the role of a socket as sysdig does: the process is
+// the server when one of its IPv4 sockets holds the destination port, a
+// client when none does; when one of its IPv4 connections also uses the
+// source port, a receive makes it the server and a send the client.
+// sysdig reads the ports through the IPv4 view of the address storage,
+// which for an IPv6 socket are bytes of its source address.
+func guessRole(t *Thread, f *FD, incoming bool) Role {
+	sport, dport := f.SPort, f.DPort
+	if f.Type == event.FDIPv6Sock {
+		sport = uint16(f.SIP[8]) | uint16(f.SIP[9])<<8
+		dport = uint16(f.SIP[10]) | uint16(f.SIP[11])<<8
+	}
+	bound, client := false, false
+	t.fds.Each(func(o *FD) bool {
+		switch o.Type {
+		case event.FDIPv4Sock:
+			if o.DPort == dport {
+				bound = true
+			}
+			if o.SPort == sport {
+				client = true
+			}
+		case event.FDIPv4ServSock:
+			if o.SPort == dport {
+				bound = true
+			}
+		}
+		return true
+	})
+	switch {
+	case !bound:
+		return RoleClient
+	case !client:
+		return RoleServer
+	case incoming:
+		return RoleServer
+	}
+	return RoleClient
+}
+
+func isMapped(ip []byte) bool {
+	return len(ip) == 16 && isZero(ip[:10]) && ip[10] == 0xff && ip[11] == 0xff
+}
+
+func isZero(b []byte) bool {
+	for _, x := range b {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// appendTupleText renders a unix tuple as sysdig names such a socket
+// ("source->destination path", the kernel addresses in hex), and a tuple
+// of another family as "family N".
+func appendTupleText(b, tup []byte) []byte {
+	if len(tup) >= 17 && tup[0] == afUnix {
+		b = strconv.AppendUint(b, le64(tup[1:]), 16)
+		b = append(b, "->"...)
+		b = strconv.AppendUint(b, le64(tup[9:]), 16)
+		b = append(b, ' ')
+		return append(b, cstr(tup[17:])...)
+	}
+	b = append(b, "family "...)
+	return strconv.AppendUint(b, uint64(tup[0]), 10)
 }
