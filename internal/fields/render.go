@@ -376,6 +376,16 @@ func appendSockTuple(b, p []byte) []byte {
 			return strconv.AppendUint(b, uint64(le16(p[11:])), 10)
 		}
 	case 10:
+		if len(p) >= 37 && mapped(p[1:17]) && mapped(p[19:35]) {
+			// two IPv4-mapped addresses print as an IPv4 tuple
+			b = state.AppendIP(b, p[13:17])
+			b = append(b, ':')
+			b = strconv.AppendUint(b, uint64(le16(p[17:])), 10)
+			b = append(b, "->"...)
+			b = state.AppendIP(b, p[31:35])
+			b = append(b, ':')
+			return strconv.AppendUint(b, uint64(le16(p[35:])), 10)
+		}
 		if len(p) >= 37 {
 			b = state.AppendIP(b, p[1:17])
 			b = append(b, ':')
@@ -396,6 +406,16 @@ func appendSockTuple(b, p []byte) []byte {
 	}
 	b = append(b, "family "...)
 	return strconv.AppendUint(b, uint64(p[0]), 10)
+}
+
+// mapped reports whether a 16-byte address is an IPv4-mapped one.
+func mapped(ip []byte) bool {
+	for _, x := range ip[:10] {
+		if x != 0 {
+			return false
+		}
+	}
+	return ip[10] == 0xff && ip[11] == 0xff
 }
 
 // appendFDList renders "fd:<typechar><flags hex>" entries separated by
