@@ -13,6 +13,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
 
+	"github.com/ferret-observability/ferret/internal/container"
 	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/state"
 )
@@ -540,8 +541,11 @@ func (c *Chisel) luaContainerTable(L *lua.LState) int {
 		e.RawSetString("name", lua.LString(ct.Name))
 		e.RawSetString("image", lua.LString(ct.Image))
 		typ := ct.Type
-		if typ == "" {
+		switch typ {
+		case "":
 			typ = "unknown"
+		case container.TypeLibvirtLXC:
+			typ = "libvirt_lxc" // as sysdig's chisel API names it
 		}
 		e.RawSetString("type", lua.LString(typ))
 		t.Append(e)

@@ -58,14 +58,16 @@ func (c *Chisel) luaThreadTable(withFDs, barebone bool) lua.LGFunction {
 			}
 			e := L.NewTable()
 			e.RawSetString("tid", lua.LNumber(t.TID))
-			e.RawSetString("pid", lua.LNumber(t.PID))
+			// sysdig hands pids and fd limits to chisels as 32-bit unsigned
+			// and fd numbers as 32-bit signed numbers (-1 reads 4294967295).
+			e.RawSetString("pid", lua.LNumber(uint32(t.PID)))
 			if !barebone {
 				c.fillThread(L, st, t, e)
 			}
 			ft := L.NewTable()
 			if withFDs {
 				for _, fd := range fds {
-					ft.RawSetInt(int(fd.Num), fdEntry(L, fd, barebone))
+					ft.RawSetInt(int(int32(fd.Num)), fdEntry(L, fd, barebone))
 				}
 			}
 			e.RawSetString("fdtable", ft)
@@ -83,7 +85,7 @@ func (c *Chisel) fillThread(L *lua.LState, st *state.State, t *state.Thread, e *
 	e.RawSetString("args", strList(L, t.Args))
 	e.RawSetString("env", strList(L, t.Env))
 	e.RawSetString("flags", lua.LNumber(t.Flags))
-	e.RawSetString("fdlimit", lua.LNumber(t.FDLimit))
+	e.RawSetString("fdlimit", lua.LNumber(uint32(t.FDLimit)))
 	e.RawSetString("uid", lua.LNumber(t.UID))
 	e.RawSetString("gid", lua.LNumber(t.GID))
 	user := st.UserName(t.UID)

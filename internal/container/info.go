@@ -221,3 +221,17 @@ func (c *Info) SortedLabels() []string {
 	sort.Strings(out)
 	return out
 }
+
+// Stub describes a container a capture file knows only from a cgroup path
+// (no metadata event): like sysdig 0.29.3, docker and podman containers
+// are known by id, LXC and libvirt-lxc ones by id and name; the others
+// (CRI runtimes, machines) are not known at all (nil).
+func Stub(r Ref) *Info {
+	switch r.Type {
+	case TypeDocker, TypePodman:
+		return &Info{ID: r.ID, FullID: r.FullID, Type: r.Type}
+	case TypeLXC, TypeLibvirtLXC:
+		return &Info{ID: r.ID, FullID: r.FullID, Name: r.ID, Type: r.Type}
+	}
+	return nil
+}

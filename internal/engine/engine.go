@@ -62,11 +62,19 @@ type Idler interface {
 	OnIdle(r *Run) error
 }
 
-// metadataOnly marks the event types that only carry metadata for the
-// tables (container events).
-var metadataOnly = func() (m [event.MaxType]bool) {
+// initialState marks the event types that, at the start of a capture,
+// are state rather than events (container metadata).
+var initialState = func() (m [event.MaxType]bool) {
 	for _, t := range event.ByName("container") {
 		m[t] = true
+	}
+	return m
+}()
+
+// containerJSON marks the container metadata events that carry JSON.
+var containerJSON = func() (m [event.MaxType]bool) {
+	for _, t := range event.ByName("container") {
+		m[t] = t != event.EvContainerE
 	}
 	return m
 }()
@@ -210,6 +218,7 @@ func (r *Run) loop() error {
 	ms, _ := r.Source.(capture.MachineSource)
 	flt := r.opts.Filter
 	fe, _ := flt.(FilterErr)
+	leading := true // still in the capture's leading container metadata
 	for !r.stop.Load() {
 		ev, err := r.Source.Next()
 		if err != nil {
@@ -234,9 +243,26 @@ func (r *Run) loop() error {
 		}
 		st := &r.Stats
 		st.Read++
-		if st.FirstTS == 0 {
+		leading = leading && initialState[ev.Type]
+		if st.FirstTS == 0 && !containerJSON[ev.Type] {
+			// The capture's time starts at its first event; sysdig does
+			// not count container JSON metadata, even leading.
 			st.FirstTS = ev.TS
 			ctx.FirstTS = ev.TS
+		}
+		if leading {
+			// Like sysdig, the container events a capture starts with
+			// are its initial state: they feed the container table and
+			// count in evt.num, but are not events of the capture (never
+			// shown, filtered or handed to chisels). Later ones are
+			// events like any other.
+			ctx.Ev = ev
+			r.State.Update(ev)
+			st.StateOnly++
+			if err := r.rejected(); err != nil {
+				return err
+			}
+			continue
 		}
 		if r.opts.MaxDuration > 0 && ev.TS-st.FirstTS > r.opts.MaxDuration {
 			return nil
@@ -244,10 +270,9 @@ func (r *Run) loop() error {
 		ctx.PrevTS = st.LastTS
 		st.LastTS = ev.TS
 		ctx.Ev = ev
-		if ev.DumpFlags&event.DumpStateOnly != 0 || metadataOnly[ev.Type] {
-			// State-only events of fat files, and container events: like
-			// sysdig, container metadata feeds the tables but is never
-			// itself shown, filtered or handed to chisels.
+		if ev.DumpFlags&event.DumpStateOnly != 0 {
+			// State-only events of fat files feed the tables but are not
+			// shown, filtered or handed to chisels.
 			r.State.Update(ev)
 			st.StateOnly++
 			if err := r.rejected(); err != nil {

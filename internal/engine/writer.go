@@ -52,9 +52,14 @@ func (w *FileWriter) OnCaptureStart(r *Run) error {
 	return nil
 }
 
-// OnEvent writes an accepted event.
+// OnEvent writes an accepted event. A container metadata event is not
+// copied: the state logged its container, written ahead of the next event
+// like every container met (so a container appears once per file).
 func (w *FileWriter) OnEvent(c *fields.Ctx) error {
 	w.syncContainers(c.State)
+	if initialState[c.Ev.Type] {
+		return nil
+	}
 	return w.fw.WriteEvent(c.Ev)
 }
 

@@ -18,7 +18,7 @@ import (
 // sysdig has no container id either.
 func containerOf(c *Ctx) (id string, ct *state.Container, host, ok bool) {
 	t := c.Thread()
-	if t == nil || (t.Unknown() && t.ContainerID == "") {
+	if t == nil {
 		return "", nil, false, false
 	}
 	if t.ContainerID == "" {
@@ -52,6 +52,27 @@ func ctrStr(name, desc string, host string, f func(ct *state.Container) string) 
 	})
 }
 
+// ctrVal is a string field of a known container's metadata that has a
+// value, possibly empty, for every container in the table; host threads
+// and containers without metadata have none.
+func ctrVal(name, desc string, f func(ct *state.Container) string) Field {
+	return strField(name, "CHARBUF", desc, func(c *Ctx, b []byte) ([]byte, bool) {
+		_, ct, isHost, ok := containerOf(c)
+		if !ok || isHost || ct == nil {
+			return b, false
+		}
+		return append(b, f(ct)...), true
+	})
+}
+
+// probe is a container's health probe as sysdig shows it.
+func probe(ct *state.Container) string {
+	if ct.Healthcheck == "" {
+		return "NONE"
+	}
+	return ct.Healthcheck
+}
+
 // k8sStr is a Kubernetes field read from the container's CRI labels.
 func k8sStr(name, desc string, f func(ct *state.Container) string) Field {
 	return ctrStr(name, desc, "", f)
@@ -77,13 +98,14 @@ func init() {
 			ctrStr("container.image.id", "id of the container image.", "", func(ct *state.Container) string { return ct.ImageID }),
 			ctrStr("container.type", "container runtime: docker, cri-o, containerd, podman, ...", "host", func(ct *state.Container) string { return ct.Type }),
 			simple("container.privileged", "BOOL", "true for privileged containers.", func(c *Ctx, v *Value) bool {
+				// Like sysdig, only docker-compatible engines say.
 				_, ct, _, ok := containerOf(c)
-				if !ok || ct == nil {
+				if !ok || ct == nil || (ct.Type != container.TypeDocker && ct.Type != container.TypePodman) {
 					return false
 				}
 				return setBool(v, ct.Privileged)
 			}),
-			ctrStr("container.mounts", "the container's mounts as source:dest:mode:rdwr:propagation entries separated by commas.", "", func(ct *state.Container) string { return joinMounts(ct.Mounts) }),
+			ctrVal("container.mounts", "the container's mounts as source:dest:mode:rdwr:propagation entries separated by commas (empty when it has none).", func(ct *state.Container) string { return joinMounts(ct.Mounts) }),
 			mountField("container.mount", "one mount, selected by index or source path (container.mount[0], container.mount[/usr/local/*]).", func(m container.Mount) string { return m.String() }),
 			mountField("container.mount.source", "source of the mount selected by index or destination path.", func(m container.Mount) string { return m.Source }),
 			mountField("container.mount.dest", "destination of the selected mount.", func(m container.Mount) string { return m.Dest }),
@@ -95,9 +117,9 @@ func init() {
 			ctrStr("container.image.digest", "registry digest of the container image.", "", func(ct *state.Container) string { return ct.ImageDigest }),
 			// The probes of the metadata are the container's health check
 			// for all three fields, as sysdig 0.29.3 shows them.
-			ctrStr("container.healthcheck", "health check command of the container.", "", func(ct *state.Container) string { return ct.Healthcheck }),
-			ctrStr("container.liveness_probe", "liveness probe command of the container.", "", func(ct *state.Container) string { return ct.Healthcheck }),
-			ctrStr("container.readiness_probe", "readiness probe command of the container.", "", func(ct *state.Container) string { return ct.Healthcheck }),
+			ctrVal("container.healthcheck", "health check command of the container, NONE if it has none.", probe),
+			ctrVal("container.liveness_probe", "liveness probe command of the container, NONE if it has none.", probe),
+			ctrVal("container.readiness_probe", "readiness probe command of the container, NONE if it has none.", probe),
 		}})
 	Register(&Class{Name: "syslog", Order: 80, Desc: "Decoded messages written to syslog (/dev/log).",
 		Fields: []Field{

@@ -67,7 +67,8 @@ func init() {
 			}),
 			threadStr("proc.cwd", "current working directory of the process.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return append(b, c.State.Cwd(t)...), true }),
 			threadNum("proc.nthreads", "UINT32", "number of threads the process has, main thread included.", func(c *Ctx, t *state.Thread, v *Value) bool {
-				return setUint(v, KindUint64, uint64(c.State.ThreadsOf(t.PID)))
+				// A thread described for one event only counts itself.
+				return setUint(v, KindUint64, uint64(max(c.State.ThreadsOf(t.PID), 1)))
 			}),
 			threadNum("proc.nchilds", "UINT32", "number of live threads this thread created during the capture.", func(c *Ctx, t *state.Thread, v *Value) bool {
 				return setUint(v, KindUint64, uint64(t.NumChildren()))
@@ -145,10 +146,10 @@ func init() {
 			threadNum("thread.ismain", "BOOL", "true for the main thread of a process.", func(c *Ctx, t *state.Thread, v *Value) bool { return setBool(v, t.IsMain()) }),
 			none("thread.exectime", "RELTIME", "CPU time the thread used in its last scheduling slice (needs switch events)."),
 			none("thread.totexectime", "RELTIME", "total CPU time the thread used since the capture started (needs switch events)."),
-			threadStr("thread.cgroups", "every cgroup of the thread as subsystem=path pairs, separated by spaces.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendJoined(b, t.Cgroups, " "), true }),
+			threadStr("thread.cgroups", "every cgroup of the thread as subsystem=path pairs, separated by spaces.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendJoined(b, t.Cgroups, " "), len(t.Cgroups) > 0 }),
 			withNew("thread.cgroup", "CHARBUF", "cgroup of the thread for the subsystem given as argument, e.g. thread.cgroup.cpuacct.", FlagArgKey|FlagArgRequired, newCgroup),
-			threadNum("thread.vtid", "INT64", "id of the thread as its pid namespace sees it.", func(c *Ctx, t *state.Thread, v *Value) bool { return t.VTID > 0 && setInt(v, t.VTID) }),
-			threadNum("proc.vpid", "INT64", "id of the process as its pid namespace sees it.", func(c *Ctx, t *state.Thread, v *Value) bool { return t.VPID > 0 && setInt(v, t.VPID) }),
+			threadNum("thread.vtid", "INT64", "id of the thread as its pid namespace sees it.", func(c *Ctx, t *state.Thread, v *Value) bool { return (t.VTID > 0 || t.VTID < -1) && setInt(v, t.VTID) }),
+			threadNum("proc.vpid", "INT64", "id of the process as its pid namespace sees it.", func(c *Ctx, t *state.Thread, v *Value) bool { return (t.VPID > 0 || t.VPID < -1) && setInt(v, t.VPID) }),
 			cpuField("thread.cpu", "CPU use of the thread over the last second, in percent (from procinfo events).", 3),
 			cpuField("thread.cpu.user", "user-mode CPU use of the thread over the last second, in percent.", 1),
 			cpuField("thread.cpu.system", "kernel-mode CPU use of the thread over the last second, in percent.", 2),

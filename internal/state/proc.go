@@ -320,12 +320,23 @@ func exitExecve(s *State, ev *event.Event, t *Thread) {
 }
 
 // setContainer derives t's container from its cgroups. A container seen
-// for the first time is looked up once (live captures); events never cause
-// lookups of their own.
+// for the first time is looked up once (live captures) or described from
+// its cgroup path (capture files); events never cause lookups of their
+// own.
 func (s *State) setContainer(t *Thread) {
 	ref := container.FromCgroups(t.Cgroups)
 	t.ContainerID = ref.ID
-	if ref.Host() || s.containers[ref.ID] != nil || s.opts.Containers == nil {
+	if ref.Host() || s.containers[ref.ID] != nil {
+		return
+	}
+	if s.opts.Containers == nil {
+		// A capture file: what the cgroup path says, until metadata
+		// comes. Not logged, so writers carry no metadata of their own
+		// making.
+		if c := container.Stub(ref); c != nil {
+			s.containers[c.ID] = c
+			s.lastCtrID, s.lastCtr = "", nil
+		}
 		return
 	}
 	s.putContainer(s.opts.Containers.Lookup(ref))
@@ -343,32 +354,37 @@ func (s *State) putContainer(c *Container) {
 // Capture writers use it to write each one once; the slice only grows.
 func (s *State) ContainerLog() []*Container { return s.containerLog }
 
-func enterContainerJSON(s *State, ev *event.Event, _ *Thread) {
+func enterContainerJSON(s *State, ev *event.Event, _ *Thread) { s.addContainerEvent(ev) }
+
+// addContainerEvent adds the container a metadata event describes and
+// returns its id ("" when the event names none).
+func (s *State) addContainerEvent(ev *event.Event) string {
 	if ev.NParams == 1 {
 		raw, _ := ev.Str(0)
-		s.AddContainerJSON(raw)
-		return
+		return s.AddContainerJSON(raw)
 	}
 	// Old layout: id, type, name, image.
 	id, _ := ev.Str(0)
 	if id == "" {
-		return
+		return ""
 	}
 	typ, _ := ev.Uint(1)
 	name, _ := ev.Str(2)
 	image, _ := ev.Str(3)
 	c := &Container{ID: id, FullID: id, Name: name, Image: image, Type: container.TypeName(int(typ))}
 	s.putContainer(c)
+	return id
 }
 
 // AddContainerJSON adds or replaces a container from sysdig's container JSON
-// ({"container":{"id":...,"name":...,...}}). Malformed input is counted and
-// ignored.
-func (s *State) AddContainerJSON(raw string) {
+// ({"container":{"id":...,"name":...,...}}) and returns its id. Malformed
+// input is counted and ignored ("" is returned).
+func (s *State) AddContainerJSON(raw string) string {
 	c, err := container.ParseJSON(raw)
 	if err != nil {
 		s.Counters.BadParams++
-		return
+		return ""
 	}
 	s.putContainer(c)
+	return c.ID
 }

@@ -16,6 +16,7 @@ import (
 // safe for concurrent use.
 type State struct {
 	passing    *Thread // reused description of unknown tids of scheduler events
+	ctrThread  *Thread // reused thread of container metadata events
 	opts       Options
 	machine    event.Machine
 	threads    map[int64]*Thread

@@ -116,6 +116,18 @@ func (s *State) Update(ev *event.Event) {
 		c.Thread = t
 		return
 	}
+	if containerJSON[ev.Type] {
+		// Like sysdig, the metadata event of a container is described by
+		// a thread of its own, "container:<id>", never kept in the table.
+		c.Thread = s.containerThread(s.addContainerEvent(ev))
+		return
+	}
+	if t == nil && ev.Type == event.EvContainerE {
+		// The old container event has no thread of its own: its tid
+		// (usually -1) is added as an unknown thread, as sysdig does.
+		t = s.addUnknownThread(ev.TID)
+		s.Counters.MissingThread++
+	}
 	if t == nil {
 		if info.Category == event.CatInternal {
 			// Internal events (procinfo, ...) describe threads; they do
@@ -263,14 +275,41 @@ func (s *State) passingThread(tid int64) *Thread {
 		fds = newFDTable()
 	}
 	*s.passing = Thread{TID: tid, PID: tid, PTID: -1, Comm: "<NA>", Exe: "<NA>", fds: fds, unknown: true,
-		UID: 0xffffffff, GID: 0xffffffff, VTID: -1, VPID: -1, LoginUID: -1}
+		UID: 0xffffffff, GID: 0xffffffff, VTID: -1, VPID: -1, LoginUID: -1, SID: -1, VPGID: -1, FDLimit: -1}
 	return s.passing
+}
+
+// containerJSON marks the container metadata events that carry JSON.
+var containerJSON = func() (m [event.MaxType]bool) {
+	for _, t := range event.ByName("container") {
+		if t != event.EvContainerE && t.IsEnter() {
+			m[t] = true
+		}
+	}
+	return m
+}()
+
+// containerThread describes the thread of a container metadata event as
+// sysdig builds it: tid and pid -1, virtual ids -2, named container:<id>,
+// in that container and otherwise as a new thread (uid 0, no session). One Thread is reused; it is never
+// kept in the table.
+func (s *State) containerThread(id string) *Thread {
+	if s.ctrThread == nil {
+		s.ctrThread = &Thread{fds: newFDTable()}
+	}
+	fds := s.ctrThread.fds
+	if fds.Len() != 0 {
+		fds = newFDTable()
+	}
+	*s.ctrThread = Thread{TID: -1, PID: -1, VTID: -2, VPID: -2, SID: -1, VPGID: -1, FDLimit: -1,
+		Comm: "container:" + id, fds: fds, ContainerID: id}
+	return s.ctrThread
 }
 
 // newUnknownThread describes a tid nothing is known about.
 func newUnknownThread(tid int64) *Thread {
 	return &Thread{TID: tid, PID: tid, PTID: -1, Comm: "<NA>", Exe: "<NA>", fds: newFDTable(), unknown: true,
-		UID: 0xffffffff, GID: 0xffffffff, VTID: -1, VPID: -1, LoginUID: -1}
+		UID: 0xffffffff, GID: 0xffffffff, VTID: -1, VPID: -1, LoginUID: -1, SID: -1, VPGID: -1, FDLimit: -1}
 }
 
 func (s *State) keepThread(t *Thread) {

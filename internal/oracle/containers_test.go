@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package oracle
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/capture/synth"
+	"github.com/ferret-observability/ferret/internal/event"
+)
+
+// containerJS is the JSON of a container event for a docker container.
+func containerJS(id, name string) string {
+	return fmt.Sprintf(`{"container":{"Mounts":[],"id":"%s","image":"busybox:latest","imagedigest":"","imageid":"","imagerepo":"busybox","imagetag":"latest","ip":"172.17.0.2","name":"%s","privileged":false,"type":0}}`, id, name)
+}
+
+// TestContainerEventsMatchSysdig replays captures with container metadata
+// events at the start, in the middle, in both layouts (JSON and the old
+// id/type/name/image one), flagged state-only, carried by a real thread,
+// for several containers and for containers known only from the cgroups
+// of the thread table (docker, LXC and libvirt-lxc layouts, CRI ones sysdig
+// does not describe), and compares what both tools show of them.
+func TestContainerEventsMatchSysdig(t *testing.T) {
+	r, _ := setup(t)
+	const (
+		idA = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		idB = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+		idC = "deadbeef00000000deadbeef00000000deadbeef00000000deadbeef00000000"
+	)
+	snap := &event.Snapshot{Machine: event.Machine{NumCPUs: 1},
+		Users: []event.User{{UID: 0, GID: 0, Name: "root", HomeDir: "/root", Shell: "/bin/sh"}},
+		Threads: []event.Thread{
+			{TID: 100, PID: 100, PTID: 1, Comm: "h", Exe: "h", Cwd: "/", VTID: 100, VPID: 100},
+			{TID: 200, PID: 200, PTID: 1, Comm: "a", Exe: "a", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"cpu=/docker/" + idA, "memory=/docker/" + idA}},
+			{TID: 300, PID: 300, PTID: 1, Comm: "b", Exe: "b", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"cpu=/system.slice/docker-" + idB + ".scope"}},
+			{TID: 400, PID: 400, PTID: 1, Comm: "c", Exe: "c", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"=/kubepods/besteffort/pod12/" + idC}},
+			{TID: 500, PID: 500, PTID: 1, Comm: "l", Exe: "l", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"cpu=/lxc/box1"}},
+			{TID: 600, PID: 600, PTID: 1, Comm: "v", Exe: "v", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{`cpu=/machine.slice/machine-lxc\x2dvm1.scope`}},
+			{TID: 700, PID: 700, PTID: 1, Comm: "k", Exe: "k", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"cpu=/kubepods/pod9/crio-" + idA + ".scope"}},
+		}}
+	writes := func(g *synth.Gen, tids ...int64) {
+		for _, tid := range tids {
+			g.Write(tid, 1, []byte("x"))
+		}
+	}
+	old := func(g *synth.Gen, tid int64, id, name string) {
+		g.Emit(event.EvContainerE, tid, id, uint32(0), name, "busybox")
+	}
+	stateOnly := func(g *synth.Gen, js string) {
+		g.Flags = event.DumpStateOnly
+		g.Container(js)
+		g.Flags = 0
+	}
+	captures := map[string]func(g *synth.Gen){
+		"at-start": func(g *synth.Gen) {
+			g.Container(containerJS(idA[:12], "web"))
+			g.Container(containerJS(idB[:12], "db"))
+			writes(g, 100, 200)
+			g.Container(containerJS(idC[:12], "late"))
+			writes(g, 300, 400, 500)
+		},
+		"in-middle": func(g *synth.Gen) {
+			writes(g, 100)
+			g.Container(containerJS(idA[:12], "web"))
+			writes(g, 200)
+			g.Container(containerJS(idB[:12], "db"))
+			writes(g, 300, 600)
+			g.Container(containerJS(idA[:12], "web2")) // replaced
+			writes(g, 200)
+		},
+		"cgroups-only": func(g *synth.Gen) { writes(g, 100, 200, 300, 400, 500, 600, 700) },
+		"state-only": func(g *synth.Gen) {
+			stateOnly(g, containerJS(idA[:12], "web"))
+			writes(g, 100)
+			stateOnly(g, containerJS(idC[:12], "late"))
+			writes(g, 400)
+		},
+		"after-state-event": func(g *synth.Gen) {
+			g.Flags = event.DumpStateOnly
+			writes(g, 100)
+			g.Flags = 0
+			g.Container(containerJS(idA[:12], "web"))
+			writes(g, 200)
+		},
+		"old-layout": func(g *synth.Gen) {
+			old(g, -1, idA[:12], "web")
+			g.Emit(event.EvContainerE272, -1, containerJS(idB[:12], "db"))
+			g.Container(containerJS(idC[:12], "c1"))
+			writes(g, 555, 200, 300, 400)
+			old(g, -1, idB[:12], "db2")
+			writes(g, 300)
+			old(g, 100, idC[:12], "c2")
+			writes(g, 400, 100)
+		},
+		"thread-carried": func(g *synth.Gen) {
+			writes(g, 100)
+			g.Emit(event.Container2E, 100, containerJS(idA[:12], "web"))
+			writes(g, 100, 200)
+		},
+	}
+	modes := []Mode{
+		{Group: "default"}, {Group: "-j", Args: []string{"-j"}}, {Group: "-pc", Args: []string{"-pc"}},
+		{Group: "-D", Args: []string{"-D"}}, {Group: "-n", Args: []string{"-n", "3"}},
+		{Group: "-tr", Args: []string{"-tr"}}, {Group: "-M", Args: []string{"-M", "0"}},
+		{Group: "-p", Args: []string{"-p", "*%evt.num %evt.reltime %evt.deltatime %evt.latency %evt.type"}},
+		{Group: "-p", Args: []string{"-p", "*%evt.num %container.id|%container.name|%container.image|%container.image.id|%container.type|%container.privileged|%container.mounts|%container.image.repository|%container.image.tag|%container.image.digest|%container.healthcheck|%container.liveness_probe|%container.readiness_probe|%k8s.pod.name|%k8s.ns.name|%container.mount[0]"}},
+		{Group: "-p", Args: []string{"-p", "*%evt.num %proc.name|%proc.pid|%thread.tid|%proc.vpid|%thread.vtid|%proc.ppid|%proc.exe|%proc.exepath|%proc.cmdline|%proc.args|%proc.cwd|%thread.ismain|%user.uid|%user.name|%group.gid|%proc.pname|%proc.sid|%proc.vpgid|%proc.fdlimit|%user.loginuid|%thread.cgroups|%proc.nthreads|%proc.nchilds|%proc.tty|%fd.num|%fd.name"}},
+		{Group: "filter", Args: []string{"evt.type=container"}}, {Group: "filter", Args: []string{"container.name=web"}},
+		{Group: "filter", Args: []string{"proc.name contains container"}}, {Group: "filter", Args: []string{"container.id!=host"}},
+		{Group: "chisel:lscontainers", Args: []string{"-c", "lscontainers"}, Cmp: RowSet},
+		{Group: "chisel:ps", Args: []string{"-c", "ps"}, Cmp: RowSet},
+		{Group: "chisel:topscalls", Args: []string{"-c", "topscalls"}, Cmp: Ties},
+	}
+	for _, c := range []string{"cpu", "error", "file", "net"} {
+		modes = append(modes, Mode{Group: "chisel:topcontainers_" + c, Args: []string{"-c", "topcontainers_" + c}, Cmp: Ties})
+	}
+	dir := t.TempDir()
+	for name, build := range captures {
+		g := &synth.Gen{TS: 1_600_000_000_000_000_000, Step: 1000}
+		build(g)
+		c := &Capture{Snap: snap, Events: g.Events(), Layout: Layout{Major: 1, Minor: 2, IL: 2, UL: 2, PL: 9, FDL: 2, EV: 2}}
+		p := filepath.Join(dir, name+".scap")
+		if err := os.WriteFile(p, c.Encode(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range modes {
+			if v := r.Check(p, m); v.SysdigFailed {
+				t.Errorf("%s: sysdig failed in mode %q", name, m.Name())
+			} else if !v.Agree {
+				t.Errorf("%s: %s", name, describe(v))
+			}
+		}
+	}
+}
