@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	gonats "github.com/nats-io/nats.go"
@@ -173,11 +174,14 @@ func Connect(t Target, o ConnOptions) (*gonats.Conn, jetstream.JetStream, error)
 		}
 		opts = append(opts, gonats.ClientCert(o.TLSCert, o.TLSKey))
 	}
+	rec := &refusal{}
+	opts = append(opts, gonats.ErrorHandler(rec.handle))
 	opts = append(opts, o.Extra...)
 	nc, err := gonats.Connect(t.Server, opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot connect to NATS server %s: %v", redact(t.Server), describe(err))
 	}
+	refusals.Store(nc, rec)
 	js, err := jetstream.New(nc)
 	if err != nil {
 		nc.Close()
@@ -190,9 +194,49 @@ func Connect(t Target, o ConnOptions) (*gonats.Conn, jetstream.JetStream, error)
 		if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
 			return nil, nil, fmt.Errorf("NATS server %s has no JetStream (start nats-server with -js)", redact(t.Server))
 		}
-		return nil, nil, fmt.Errorf("NATS server %s: JetStream: %v", redact(t.Server), err)
+		return nil, nil, fmt.Errorf("NATS server %s: JetStream: %v", redact(t.Server), Explain(nc, err))
 	}
 	return nc, js, nil
+}
+
+// refusal keeps the last permission violation the server reported on a
+// connection: a request it refused only times out, the reason comes apart.
+type refusal struct {
+	mu   sync.Mutex
+	last error
+}
+
+func (r *refusal) handle(_ *gonats.Conn, _ *gonats.Subscription, err error) {
+	if err == nil || !errors.Is(err, gonats.ErrPermissionViolation) && !strings.Contains(strings.ToLower(err.Error()), "permissions violation") {
+		return
+	}
+	r.mu.Lock()
+	r.last = err
+	r.mu.Unlock()
+}
+
+var refusals sync.Map // *gonats.Conn → *refusal
+
+// Refused returns the last permission violation the server reported on
+// nc, or nil.
+func Refused(nc *gonats.Conn) error {
+	v, ok := refusals.Load(nc)
+	if !ok {
+		return nil
+	}
+	r := v.(*refusal)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.last
+}
+
+// Explain adds to err the permission violation the server reported, when
+// there is one (a refused request otherwise only times out).
+func Explain(nc *gonats.Conn, err error) error {
+	if perm := Refused(nc); perm != nil && err != nil {
+		return fmt.Errorf("permission denied: %v", perm)
+	}
+	return err
 }
 
 func describe(err error) string {
@@ -228,7 +272,7 @@ func FindStream(ctx context.Context, js jetstream.JetStream, subject string) (st
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
 			return "", nil
 		}
-		return "", fmt.Errorf("looking up the stream of %s: %v", subject, err)
+		return "", fmt.Errorf("looking up the stream of %s: %v", subject, Explain(js.Conn(), err))
 	}
 	return name, nil
 }

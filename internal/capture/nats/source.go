@@ -132,7 +132,7 @@ func (s *Source) open() error {
 	}
 	s.name = name
 	if s.stream, err = s.js.Stream(ctx, name); err != nil {
-		return fmt.Errorf("NATS stream %s: %v", name, err)
+		return fmt.Errorf("NATS stream %s: %v", name, Explain(s.nc, err))
 	}
 	s.lastSeq = s.stream.CachedInfo().State.LastSeq
 	if err := s.scan(); err != nil {
@@ -165,7 +165,7 @@ func (s *Source) scan() error {
 	defer cancel()
 	info, err := s.stream.Info(ctx, jetstream.WithSubjectFilter(s.target.Subject))
 	if err != nil {
-		return fmt.Errorf("NATS stream %s: %v", s.name, err)
+		return fmt.Errorf("NATS stream %s: %v", s.name, Explain(s.nc, err))
 	}
 	var subjects []string
 	for subj := range info.State.Subjects {
@@ -200,13 +200,13 @@ func (s *Source) openFeed(subject string) error {
 	}
 	cons, err := s.js.OrderedConsumer(ctx, s.name, cfg)
 	if err != nil {
-		return fmt.Errorf("cannot read NATS stream %s: %v", s.name, err)
+		return fmt.Errorf("cannot read NATS stream %s: %v", s.name, Explain(s.nc, err))
 	}
 	if !s.opts.Follow && cons.CachedInfo().NumPending == 0 {
 		return nil
 	}
 	if f.it, err = cons.Messages(jetstream.PullMaxMessages(256)); err != nil {
-		return fmt.Errorf("cannot read NATS stream %s: %v", s.name, err)
+		return fmt.Errorf("cannot read NATS stream %s: %v", s.name, Explain(s.nc, err))
 	}
 	s.feeds[subject] = f
 	s.order = append(s.order, f)
@@ -253,14 +253,14 @@ func (s *Source) findStart(ctx context.Context, subject string) (uint64, error) 
 	cons, err := s.js.OrderedConsumer(ctx, s.name, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{subject}, HeadersOnly: true, DeliverPolicy: jetstream.DeliverAllPolicy})
 	if err != nil {
-		return 0, fmt.Errorf("cannot read NATS stream %s: %v", s.name, err)
+		return 0, fmt.Errorf("cannot read NATS stream %s: %v", s.name, Explain(s.nc, err))
 	}
 	if cons.CachedInfo().NumPending == 0 {
 		return 0, nil
 	}
 	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
 	if err != nil {
-		return 0, fmt.Errorf("cannot read NATS stream %s: %v", s.name, err)
+		return 0, fmt.Errorf("cannot read NATS stream %s: %v", s.name, Explain(s.nc, err))
 	}
 	defer it.Stop()
 	var start uint64

@@ -251,7 +251,7 @@ func (p *publisher) run() {
 	defer tick.Stop()
 	for {
 		p.mu.Lock()
-		if p.closing && len(p.queue) == 0 {
+		if p.closing && (len(p.queue) == 0 || p.fatal != nil) {
 			p.mu.Unlock()
 			return
 		}
@@ -340,16 +340,17 @@ func (p *publisher) failed(err error) {
 			p.fatal = fmt.Errorf("NATS refused the capture: %v", err)
 		}
 	}
-	if strings.Contains(err.Error(), "Permissions Violation") && p.fatal == nil {
-		p.fatal = fmt.Errorf("NATS refused the capture: %v", err)
+	if perm := capnats.Refused(p.nc); perm != nil && p.fatal == nil {
+		p.fatal = fmt.Errorf("NATS refused the capture: %v", perm)
 	}
 	// Everything in flight is published again: the server deduplicates what
 	// it had stored, readers reorder by sequence.
 	p.inFlight = 0
 }
 
-// close waits up to wait for the queue to empty, then stops. Messages still
-// in memory are counted as dropped; spooled ones stay for the next run.
+// close waits up to wait for the queue to empty, then stops. What is left
+// stays in the spool for the next run (as far as the spool bound allows);
+// the rest is counted as dropped.
 func (p *publisher) close(wait time.Duration) PublishStats {
 	p.mu.Lock()
 	p.closing = true
@@ -362,6 +363,14 @@ func (p *publisher) close(wait time.Duration) PublishStats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, m := range p.queue {
+		if m.file == "" && p.spoolDir != "" && p.fatal == nil && p.spool+int64(m.size) <= p.spoolMax {
+			// Kept for the next run, in order after what is there.
+			name := filepath.Join(p.spoolDir, spoolName(m))
+			if err := writeSpoolFile(name, m); err == nil {
+				m.file, m.data = name, nil
+				p.spool += int64(m.size)
+			}
+		}
 		if m.file != "" {
 			p.st.Left++
 			continue

@@ -155,6 +155,11 @@ func openConn(o *Options) (*conn, error) {
 		return nil, err
 	}
 	s.nc, s.js = nc, js
+	defer func() {
+		if s.pub == nil {
+			nc.Close()
+		}
+	}()
 	if s.stream, err = EnsureStream(js, o.Target.Subject, o.Stream, o.MaxAge, o.MaxBytes, co.Timeout); err != nil {
 		nc.Close()
 		return nil, err
@@ -245,7 +250,7 @@ func EnsureStream(js jetstream.JetStream, subject, name string, maxAge time.Dura
 		}
 		st, err := js.Stream(ctx, found)
 		if err != nil {
-			return "", fmt.Errorf("NATS stream %s: %v", found, err)
+			return "", fmt.Errorf("NATS stream %s: %v", found, capnats.Explain(js.Conn(), err))
 		}
 		cfg := st.CachedInfo().Config
 		if maxAge != 0 {
@@ -255,7 +260,7 @@ func EnsureStream(js jetstream.JetStream, subject, name string, maxAge time.Dura
 			cfg.MaxBytes = maxBytes
 		}
 		if _, err := js.UpdateStream(ctx, cfg); err != nil {
-			return "", fmt.Errorf("cannot update the limits of NATS stream %s: %v", found, err)
+			return "", fmt.Errorf("cannot update the limits of NATS stream %s: %v", found, capnats.Explain(js.Conn(), err))
 		}
 		return found, nil
 	}
@@ -279,7 +284,7 @@ func EnsureStream(js jetstream.JetStream, subject, name string, maxAge time.Dura
 		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
 			return "", fmt.Errorf("NATS stream %s exists but does not hold subject %s (choose another subject or --nats-stream)", name, subject)
 		}
-		return "", fmt.Errorf("cannot create NATS stream %s for %s: %v", name, subj, err)
+		return "", fmt.Errorf("cannot create NATS stream %s for %s: %v", name, subj, capnats.Explain(js.Conn(), err))
 	}
 	return name, nil
 }

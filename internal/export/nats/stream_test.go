@@ -379,3 +379,77 @@ func TestStreamResumeAfterDrops(t *testing.T) {
 		j++
 	}
 }
+
+// TestStreamPermissions: what the server's permissions refuse (the
+// JetStream API, creating the stream, publishing to the subject) is named
+// in the error.
+func TestStreamPermissions(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "auth.conf")
+	os.WriteFile(conf, []byte(`accounts: {
+  A: {
+    jetstream: enabled
+    users: [
+      {user: admin, password: a}
+      {user: nojs, password: x, permissions: {publish: {deny: ["$JS.API.>"]}, subscribe: {allow: ["_INBOX.>"]}}}
+      {user: nocreate, password: x, permissions: {publish: {allow: ["$JS.API.INFO", "$JS.API.STREAM.NAMES", "ferret.>"]}, subscribe: {allow: ["_INBOX.>"]}}}
+      {user: nopub, password: x, permissions: {publish: {allow: ["$JS.API.>"], deny: ["ferret.>"]}, subscribe: {allow: ["_INBOX.>"]}}}
+    ]
+  }
+}
+`), 0o600)
+	srv := testutil.StartNATS(t, "-c", conf)
+	host := strings.TrimPrefix(srv.URL, "nats://")
+	path := trace(t, "sample.scap")
+	for _, tc := range []struct{ user, subject, want string }{
+		{"nojs", "ferret.x", `Permissions Violation for Publish to "$JS.API.INFO"`},
+		{"nocreate", "ferret.x", `Permissions Violation for Publish to "$JS.API.STREAM.CREATE.FERRET"`},
+	} {
+		tg, _ := capnats.ParseURL("nats://" + tc.user + ":x@" + host + "/" + tc.subject)
+		if _, err := Open(Options{Target: tg, Conn: capnats.ConnOptions{Timeout: time.Second}}); err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "permission denied") {
+			t.Errorf("%s: %v, want an error naming %s", tc.user, err, tc.want)
+		}
+	}
+	// The stream exists (made by admin) but nopub may not publish to it.
+	tg, _ := capnats.ParseURL("nats://admin:a@" + host + "/ferret.x")
+	stream(t, Options{Target: tg}, path, nil)
+	tg, _ = capnats.ParseURL("nats://nopub:x@" + host + "/ferret.x")
+	sink, err := Open(Options{Target: tg, BatchBytes: 1 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := file.Open(path)
+	defer src.Close()
+	err = engine.New(src, engine.Options{}, sink).Loop()
+	if err == nil || !strings.Contains(err.Error(), `Permissions Violation for Publish to "ferret.x"`) {
+		t.Errorf("publishing refused: %v", err)
+	}
+	if st := sink.Stats(); st.DroppedEvents == 0 {
+		t.Errorf("refused events not counted as dropped: %+v", st)
+	}
+}
+
+// TestStreamSpoolNextRun: what the server did not acknowledge before the
+// end stays in the spool and the next run with the same spool sends it
+// first; the subject reads back as both captures, whole, one after the
+// other.
+func TestStreamSpoolNextRun(t *testing.T) {
+	srv := testutil.StartNATS(t)
+	a, b := trace(t, "sample.scap"), trace(t, "curl_google.scap")
+	tg, _ := capnats.ParseURL(srv.URL + "/ferret.host")
+	spool := t.TempDir()
+	o := Options{Target: tg, BatchBytes: 2 << 10, MemMax: 8 << 10, Spool: spool, DrainWait: time.Millisecond}
+	st := stream(t, o, a, map[int]func(){50: srv.Kill})
+	if st.DroppedMessages != 0 || st.Left == 0 {
+		t.Fatalf("first run: %+v, want messages left in the spool and none dropped", st)
+	}
+	srv.Start()
+	o.DrainWait = time.Minute
+	st = stream(t, o, b, nil)
+	if st.DroppedMessages != 0 || st.Left != 0 {
+		t.Fatalf("second run: %+v", st)
+	}
+	if left, _ := filepath.Glob(filepath.Join(spool, "*")); len(left) > 0 {
+		t.Errorf("spool not empty: %v", left)
+	}
+	same(t, readBack(t, srv.URL, "ferret.host", capnats.ReadOptions{}), append(fileEvents(t, a), fileEvents(t, b)...))
+}
