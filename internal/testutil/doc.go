@@ -5,7 +5,9 @@
 // but fail when CI=true, so kernel tests never pass silently in CI), a
 // once-per-run build of the ferret binary for end-to-end tests, and the one
 // locator of test data: Reference (testdata/reference at the repository
-// root) and TracesExtra (the shared larger captures, read in place).
+// root) and TracesExtra (the shared larger captures, read in place); and
+// MountSSHFS, a loopback sshfs mount (a network file system) with its own
+// sshd.
 //
 // Only test files import it. It imports no other internal package.
 package testutil

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ferret-observability/ferret/internal/testutil"
 )
@@ -120,4 +121,64 @@ func TestLiveSpectrogram(t *testing.T) {
 	})
 	tm.keys("q")
 	tm.waitText("EXITED rc=0")
+}
+
+// TestLiveNetworkFS: as root, with a loopback sshfs mount, the Network FS
+// view shows the writes of a process to a file on it, per mount (with its
+// type and source) and, for that mount, per process; local I/O stays out.
+func TestLiveNetworkFS(t *testing.T) {
+	testutil.RequireRoot(t)
+	m := testutil.MountSSHFS(t)
+	bin := testutil.FerretBinary(t)
+	file := filepath.Join(m.Dir, "netfs-view.txt")
+	w := exec.Command("sh", "-c", "while :; do echo x >> "+file+"; echo y >> /dev/null; sleep 0.05; done")
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Process.Kill(); w.Wait() })
+	pid := fmt.Sprint(w.Process.Pid)
+	// Rows: the mount's (key fd.mnt.point), then the writer's per process.
+	for _, c := range []struct {
+		args []string
+		ok   func(f []string) bool
+	}{
+		{[]string{"-v", "netfs"}, func(f []string) bool {
+			// BYTES IN, BYTES OUT, OPS, ERRORS, AVG, MAX, TYPE, SOURCE, MOUNT
+			return len(f) == 9 && f[8] == m.Dir && f[6] == "fuse.sshfs" && strings.HasSuffix(f[7], ":"+m.Src) && f[1] != "0" && f[2] != "0"
+		}},
+		{[]string{"-v", "netfs_procs", "fd.mnt.point=" + m.Dir}, func(f []string) bool {
+			// PID, BYTES IN, BYTES OUT, OPS, ERRORS, AVG, MOUNT, Command...
+			return len(f) >= 8 && f[0] == pid && f[2] != "0" && f[6] == m.Dir
+		}},
+	} {
+		top := exec.Command(bin, append([]string{"top", "--raw", "-d", "300"}, c.args...)...)
+		out, err := top.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stderr strings.Builder
+		top.Stderr = &stderr
+		if err := top.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// The deadline only bounds a broken run.
+		deadline := time.AfterFunc(60*time.Second, func() { top.Process.Kill() })
+		sc := bufio.NewScanner(out)
+		found := false
+		var seen []string
+		for !found && sc.Scan() {
+			seen = append(seen, sc.Text())
+			f := strings.Fields(sc.Text())
+			if len(f) > 0 && strings.HasPrefix(f[0], "/") && f[0] != m.Dir && len(f) == 9 {
+				t.Errorf("%v: a local mount shows: %q", c.args, sc.Text())
+			}
+			found = c.ok(f)
+		}
+		deadline.Stop()
+		top.Process.Signal(syscall.SIGINT)
+		top.Wait()
+		if !found {
+			t.Errorf("%v: the writes to %s never showed; output:\n%s\nstderr: %s", c.args, file, strings.Join(seen[max(0, len(seen)-20):], "\n"), stderr.String())
+		}
+	}
 }

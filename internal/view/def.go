@@ -88,7 +88,7 @@ type Def struct {
 	Source string `json:"-"`
 }
 
-//go:embed builtin.json
+//go:embed builtin.json ferret.json
 var builtinFS embed.FS
 
 // Builtin returns ferret's own view definitions (csysdig 0.29.3's set),
@@ -104,6 +104,23 @@ func Builtin() []*Def {
 	}
 	for _, d := range defs {
 		d.Source = "built-in"
+	}
+	return defs
+}
+
+// FerretViews returns the views ferret offers beyond csysdig's (the
+// network file systems per mount and per process).
+func FerretViews() []*Def {
+	b, err := builtinFS.ReadFile("ferret.json")
+	if err != nil {
+		panic(err)
+	}
+	var defs []*Def
+	if err := json.Unmarshal(b, &defs); err != nil {
+		panic("view: ferret's definitions: " + err.Error())
+	}
+	for _, d := range defs {
+		d.Source = "built-in (ferret)"
 	}
 	return defs
 }
@@ -166,7 +183,7 @@ func normalizeInfo(info map[string]any) map[string]any {
 func Load(dirs []string) (defs []*Def, errs []error) {
 	byID := map[string]*Def{}
 	var order []string
-	for _, d := range Builtin() {
+	for _, d := range append(Builtin(), FerretViews()...) {
 		byID[d.ID] = d
 		order = append(order, d.ID)
 	}

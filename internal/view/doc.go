@@ -6,7 +6,9 @@
 // Definitions (Def) come from sysdig's v_*.lua scripts where a machine has
 // them (read through the chisel package's Lua runtime: ReadViewInfo), and
 // from ferret's built-in set (builtin.json, csysdig 0.29.3's views) for the
-// others; Load merges both, NewCatalog picks the usable ones and their
+// others, plus ferret's own views (ferret.json: netfs and netfs_procs,
+// network file systems per mount and per process through the fd.mnt.*
+// fields); Load merges them, NewCatalog picks the usable ones and their
 // columns by tag (-pc), sorted by name as csysdig lists them.
 //
 // A Table compiles a view against the field registry and the filter
