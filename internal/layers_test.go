@@ -37,6 +37,7 @@ var layers = map[string]int{
 	"hist":          0,
 	"plot":          5,
 	"view":          6,
+	"inspect":       6,
 	"tui":           7,
 	"app":           8,
 	"testutil":      1,

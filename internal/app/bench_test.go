@@ -25,10 +25,10 @@ func BenchmarkReplayDefaultOutput(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := s.run(); err != nil {
+		if err := s.Run(); err != nil {
 			b.Fatal(err)
 		}
-		events += s.read
+		events += s.Read()
 	}
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 }

@@ -6,66 +6,15 @@ import (
 	"fmt"
 	"github.com/ferret-observability/ferret/internal/format"
 	"github.com/ferret-observability/ferret/internal/getopt"
+	"github.com/ferret-observability/ferret/internal/inspect"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Config is the parsed sysdig-style command line.
-type Config struct {
-	Read        []string // -r, in order
-	Write       string   // -w
-	Format      string   // -p (after escape translation); "" = default
-	FormatSet   bool
-	Container   bool // -pc / -pcontainer (also -pk, -pm)
-	PrintFormat bool // -pp
-	K8s, Mesos  bool
-	JSON        bool   // -j
-	Buf         byte   // 0, 'A', 'x', 'X', 'b'
-	Verbose     bool   // -v
-	Snaplen     int    // -s
-	TimeMode    byte   // -t
-	NumEvents   uint64 // -n
-	MaxSeconds  uint64 // -M
-	Quiet       bool   // -q
-	Summary     bool   // -S
-	Display     bool   // -d
-	Debug       bool   // -D
-	List        bool   // -l
-	ListEvents  bool   // -L
-	ListMD      bool   // --list-markdown
-	Chisels     []string
-	ListChisels bool
-	ChiselInfo  string
-	Compress    bool   // -z
-	FileSize    uint64 // -C (millions of bytes)
-	Seconds     uint64 // -G
-	Limit       int    // -W
-	EventsPer   uint64 // -e
-	FatFile     bool   // -F
-	BufferSize  int    // --buffer-size (bytes)
-	Help        bool
-	Version     bool
-	LibsVersion bool
-	Unbuffered  bool
-	Operands    []string // chisel arguments, then the filter words
-	NATS        natsConfig
-}
-
-// natsConfig holds the options of streams (-w / -r nats://...).
-type natsConfig struct {
-	Stream   string        // --nats-stream
-	MaxAge   time.Duration // --nats-max-age
-	MaxBytes int64         // --nats-max-bytes
-	Creds    string        // --nats-creds
-	TLSCA    string        // --nats-tls-ca
-	TLSCert  string        // --nats-tls-cert
-	TLSKey   string        // --nats-tls-key
-	Spool    string        // --spool
-	SpoolMax int64         // --spool-max
-	Since    time.Time     // --since
-	Follow   bool          // --follow
-}
+// Config is the parsed sysdig-style command line: the settings of one
+// inspect.Session.
+type Config = inspect.Config
 
 // usageError is a command-line error reported with the exit status 1.
 type usageError struct{ msg string }
@@ -79,14 +28,15 @@ func parseConfig(args []string) (*Config, error) {
 	}
 	c := &Config{Snaplen: 80, TimeMode: 'h', Operands: operands}
 	for _, o := range opts {
-		if err := c.apply(o); err != nil {
+		if err := apply(c, o); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
 }
 
-func (c *Config) apply(o getopt.Opt) error {
+// apply sets the setting of one option.
+func apply(c *Config, o getopt.Opt) error {
 	var err error
 	switch o.Name {
 	case "A", "b", "x", "X":
@@ -119,21 +69,21 @@ func (c *Config) apply(o getopt.Opt) error {
 		}
 	case "t":
 		if len(o.Arg) != 1 || !strings.Contains("hardD", o.Arg) {
-			return &exitError{"invalid modifier for flag -t", 1}
+			return inspect.Fail(1, "%s", "invalid modifier for flag -t")
 		}
 		c.TimeMode = o.Arg[0]
 	case "n":
 		c.NumEvents, err = strconv.ParseUint(o.Arg, 10, 64)
 		if err != nil {
-			return &exitError{"can't parse the -n argument, make sure it's a number", 1}
+			return inspect.Fail(1, "%s", "can't parse the -n argument, make sure it's a number")
 		}
 		if c.NumEvents == 0 {
-			return &exitError{"invalid event count " + o.Arg, 1}
+			return inspect.Fail(1, "%s", "invalid event count "+o.Arg)
 		}
 	case "M":
 		c.MaxSeconds, err = strconv.ParseUint(o.Arg, 10, 64)
 		if err != nil || c.MaxSeconds == 0 {
-			return &exitError{"invalid duration" + o.Arg, 1}
+			return inspect.Fail(1, "%s", "invalid duration"+o.Arg)
 		}
 	case "q":
 		c.Quiet = true
@@ -164,22 +114,22 @@ func (c *Config) apply(o getopt.Opt) error {
 	case "C":
 		c.FileSize, err = strconv.ParseUint(o.Arg, 10, 64)
 		if err != nil {
-			return &exitError{"invalid file size" + o.Arg, 1}
+			return inspect.Fail(1, "%s", "invalid file size"+o.Arg)
 		}
 	case "G":
 		c.Seconds, err = strconv.ParseUint(o.Arg, 10, 64)
 		if err != nil {
-			return &exitError{"invalid duration" + o.Arg, 1}
+			return inspect.Fail(1, "%s", "invalid duration"+o.Arg)
 		}
 	case "W":
 		c.Limit, err = strconv.Atoi(o.Arg)
 		if err != nil || c.Limit < 0 {
-			return &exitError{"invalid file limit" + o.Arg, 1}
+			return inspect.Fail(1, "%s", "invalid file limit"+o.Arg)
 		}
 	case "e":
 		c.EventsPer, err = strconv.ParseUint(o.Arg, 10, 64)
 		if err != nil {
-			return &exitError{"invalid parameter 'number of events' " + o.Arg, 1}
+			return inspect.Fail(1, "%s", "invalid parameter 'number of events' "+o.Arg)
 		}
 	case "F":
 		c.FatFile = true

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package app
+package inspect
 
 import (
 	"errors"
-	"io"
 	"strings"
 
 	"github.com/ferret-observability/ferret/internal/capture"
@@ -13,20 +12,20 @@ import (
 	"github.com/ferret-observability/ferret/internal/filter"
 )
 
-func (s *session) runLive() error {
-	if err := s.cli.livePrivileges(); err != nil {
-		return fail(1, "ferret: %s", err)
+func (s *Session) runLive() error {
+	if err := s.env.LivePrivileges(); err != nil {
+		return Fail(1, "ferret: %s", err)
 	}
 	src, err := live.OpenUnless(s.liveOptions(), s.sig)
 	if errors.Is(err, live.ErrInterrupted) {
-		return fail(130, "ferret: %s", err)
+		return Fail(130, "ferret: %s", err)
 	}
 	if err != nil {
 		msg := err.Error()
 		if i := strings.IndexByte(msg, '\n'); i >= 0 && !s.cfg.Debug {
 			msg = strings.TrimSuffix(msg[:i], ":") + " (run with -D for the verifier log)"
 		}
-		return fail(1, "ferret: cannot start live capture: %s", msg)
+		return Fail(1, "ferret: cannot start live capture: %s", msg)
 	}
 	defer src.Close()
 	if !s.cfg.Quiet {
@@ -38,7 +37,7 @@ func (s *session) runLive() error {
 // liveOptions are the live source's settings: with a capture filter (and
 // no chisel, -d or -F, which need every event), the events the filter can
 // never match are dropped in the kernel.
-func (s *session) liveOptions() live.Options {
+func (s *Session) liveOptions() live.Options {
 	c := s.cfg
 	opts := live.Options{SnapLen: c.Snaplen, BufferSize: c.BufferSize}
 	pd := s.kernelPushDown()
@@ -52,18 +51,10 @@ func (s *session) liveOptions() live.Options {
 
 // kernelPushDown is what the capture filter lets a live source drop in the
 // kernel: nothing with a chisel, -d or -F, which need every event.
-func (s *session) kernelPushDown() filter.PushDown {
+func (s *Session) kernelPushDown() filter.PushDown {
 	c := s.cfg
 	if s.filter == nil || len(s.chisels) > 0 || c.Display || c.FatFile {
 		return filter.PushDown{}
 	}
 	return filter.KernelPushDown(s.filter)
-}
-
-// unlessQuiet returns w, or nil with -q.
-func unlessQuiet(w io.Writer, quiet bool) io.Writer {
-	if quiet {
-		return nil
-	}
-	return w
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package app
+package inspect
 
 import (
 	capnats "github.com/ferret-observability/ferret/internal/capture/nats"
@@ -15,11 +15,11 @@ func (c *Config) natsConn() capnats.ConnOptions {
 
 // openStreamWriter connects the -w nats://... writer before the capture
 // starts, so that a bad address or credentials fail first.
-func (s *session) openStreamWriter() error {
+func (s *Session) openStreamWriter() error {
 	cfg := s.cfg
 	t, err := capnats.ParseURL(cfg.Write)
 	if err != nil {
-		return fail(1, "ferret: %s", err)
+		return Fail(1, "ferret: %s", err)
 	}
 	n := &cfg.NATS
 	o := natsexp.Options{
@@ -31,29 +31,29 @@ func (s *session) openStreamWriter() error {
 		// -j: one JSON event per message, for consumers other than ferret
 		sink, err := natsexp.OpenJSON(o, s.format, cfg.Debug)
 		if err != nil {
-			return fail(1, "ferret: %s", err)
+			return Fail(1, "ferret: %s", err)
 		}
 		s.streamSink = sink
 		return nil
 	}
 	sink, err := natsexp.Open(o)
 	if err != nil {
-		return fail(1, "ferret: %s", err)
+		return Fail(1, "ferret: %s", err)
 	}
 	s.streamSink = sink
 	return nil
 }
 
 // runStream reads a capture back from a stream (-r nats://...).
-func (s *session) runStream(addr string) error {
+func (s *Session) runStream(addr string) error {
 	cfg := s.cfg
 	t, err := capnats.ParseURL(addr)
 	if err != nil {
-		return fail(1, "ferret: %s", err)
+		return Fail(1, "ferret: %s", err)
 	}
 	src, err := capnats.Open(t, capnats.ReadOptions{Conn: cfg.natsConn(), Since: cfg.NATS.Since, Follow: cfg.NATS.Follow})
 	if err != nil {
-		return fail(1, "ferret: %s", err)
+		return Fail(1, "ferret: %s", err)
 	}
 	defer src.Close()
 	err = s.loop(src, false)
