@@ -42,6 +42,8 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
   -Z, --failed-only         only calls that failed
   -s N, --string-limit=N    show at most N bytes of strings (default 32)
   -x, -xx                   print non-ASCII strings (-xx: all strings) in hex
+  -y, --decode-fds          show the path behind descriptors (pipes and
+                            sockets as pipe:[INODE], while they are open)
   -o FILE, --output=FILE    write the trace to FILE instead of standard error
   -p PID, --attach=PID      trace running processes (comma-separated or
                             repeated)
@@ -53,7 +55,7 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
                             -qq: no exit lines either
   --syscall-limit=N         stop tracing after N calls
 
-Options ferret cannot honour (-y, -yy, -k, -b, -P, -a, -I, -X raw, -e
+Options ferret cannot honour (-yy, -k, -b, -P, -a, -I, -X raw, -e
 abbrev=/verbose=/raw=, --trace-fds...) are refused with an error.
 The exit status is the traced command's.
 `

@@ -27,6 +27,7 @@ type Args struct {
 	time                     TimeMode
 	set                      *Set
 	status                   Status
+	decodeFDs                int // -y 1, -yy 2
 	readFDs, writeFDs        *FDSet
 	user                     *held.User
 	sortBy                   SortBy
@@ -41,7 +42,7 @@ type Args struct {
 
 // unsupportedTrace names the strace options ferret trace refuses, with why.
 var unsupportedTrace = map[string]string{
-	"y": "fd paths (-y, -yy, --decode-fds) are not decoded yet", "k": "stack traces (-k) are not available",
+	"k": "stack traces (-k) are not available",
 	"b": "detaching on a syscall (-b) is not supported",
 	"P": "path filters (-P) are not supported", "a": "the result column (-a) is fixed at 40",
 	"I": "-I is not supported", "D": "-D is not supported (no ptrace)", "n": "syscall numbers (-n) are not shown",
@@ -59,7 +60,7 @@ var longTrace = map[string]string{
 	"string-limit": "s", "env": "E", "quiet": "q", "absolute-timestamps": "t", "timestamps": "t",
 	"output-separately": "", "trace": "", "signal": "", "status": "", "syscall-limit": "", "seccomp-bpf": "",
 	"strings-in-hex": "", "const-print-style": "", "help": "",
-	"decode-fds": "!y", "stack-trace": "!k", "user": "u", "detach-on": "!b", "trace-path": "!P",
+	"decode-fds": "", "stack-trace": "!k", "user": "u", "detach-on": "!b", "trace-path": "!P",
 	"columns": "!a", "trace-fds": "!trace-fds", "inject": "!inject", "fault": "!fault", "no-abbrev": "!v",
 	"raw": "!raw", "read": "", "write": "", "abbrev": "!abbrev", "verbose": "!verbose",
 	"summary-sort-by": "S", "summary-columns": "!summary-columns", "decode-pids": "!decode-pids",
@@ -146,6 +147,8 @@ func ParseArgs(args []string) (*Args, error) {
 				c.status = StatusOK
 			case 'Z':
 				c.status = StatusFailed
+			case 'y':
+				c.decodeFDs++
 			case 'w':
 			case 't':
 				if c.time < TimeEpoch {
@@ -167,6 +170,9 @@ func ParseArgs(args []string) (*Args, error) {
 				return nil, fmt.Errorf("invalid option -- '%c'", l)
 			}
 		}
+	}
+	if c.decodeFDs > 1 {
+		return nil, errors.New("-yy: socket endpoints and device numbers are not decoded (-y shows paths)")
 	}
 	c.follow = follows > 0
 	if follows > 1 {
@@ -240,6 +246,13 @@ func (c *Args) long(key, v string, hasV bool, follows *int) error {
 			c.hex = 1
 		default:
 			return fmt.Errorf("--strings-in-hex=%s is not supported (all, non-ascii)", v)
+		}
+	case "decode-fds":
+		switch v {
+		case "", "path":
+			c.decodeFDs = max(c.decodeFDs, 1)
+		default:
+			return fmt.Errorf("--decode-fds=%s is not supported (path is)", v)
 		}
 	case "const-print-style":
 		return c.set1('X', v)
@@ -391,7 +404,8 @@ func (c *Args) Run(stderr io.Writer) (int, error) {
 	sess := Session{Options: Options{Out: bw, Follow: c.follow, Durations: c.durations,
 		Time: c.time, Summary: c.count, SummaryToo: c.summaryToo && !c.count, SortBy: c.sortBy, Set: c.set, StrSize: c.strSize,
 		PIDPrefix: c.out != "" && (c.follow || len(c.pids) > 1), Status: c.status, Signals: c.signals,
-		Quiet: c.quiet, Relative: c.relative, Hex: c.hex, Limit: c.limit, ReadFDs: c.readFDs, WriteFDs: c.writeFDs},
+		Quiet: c.quiet, Relative: c.relative, Hex: c.hex, Limit: c.limit, ReadFDs: c.readFDs, WriteFDs: c.writeFDs,
+		DecodeFDs: c.decodeFDs > 0},
 		Cmd: c.cmd, PIDs: c.pids, Warn: stderr, Env: c.env, User: c.user}
 	if c.separate {
 		sess.Separate = c.out

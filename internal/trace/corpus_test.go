@@ -121,6 +121,7 @@ var (
 	reEnvVars = regexp.MustCompile(`/\* \d+ vars \*/`)
 	rePad     = regexp.MustCompile(`\) +=( |$)`)
 	reDate    = regexp.MustCompile(`/\* \d{4}-\d\d-\d\dT[0-9:.+-]+ \*/`)
+	reInode   = regexp.MustCompile(`(pipe|socket|anon_inode):\[\d+\]`)
 )
 
 // normalizeTrace replaces what differs between two runs of the same command
@@ -166,6 +167,7 @@ func normalizeTrace(text string) []string {
 		l = rePort.ReplaceAllString(l, "sin_port=htons(PORT)")
 		l = reEnvVars.ReplaceAllString(l, "/* N vars */")
 		l = reDate.ReplaceAllString(l, "/* DATE */")
+		l = reInode.ReplaceAllString(l, "${1}:[INODE]")
 		// the " = " column depends on the width of the addresses and pids
 		// replaced above
 		l = rePad.ReplaceAllString(l, ") =$1")
@@ -233,14 +235,16 @@ func runStatus(cmd *exec.Cmd) (int, error) {
 	return 0, err
 }
 
-// runCorpusCmd traces c with strace and ferret, lines and then -c.
-func runCorpusCmd(t testing.TB, bin, dir string, c corpusCmd) corpusResult {
+// runCorpusCmd traces c with strace and ferret, lines and then -c, with
+// the extra options given to both.
+func runCorpusCmd(t testing.TB, bin, dir string, c corpusCmd, extra ...string) corpusResult {
 	t.Helper()
 	r := corpusResult{name: c.name}
 	var flags []string
 	if c.follow {
 		flags = []string{"-f"}
 	}
+	flags = append(flags, extra...)
 	env := append(os.Environ(), "LC_ALL=C", "PYTHONHASHSEED=0", "TZ=UTC")
 	trace := func(tool []string, out string, count bool) string {
 		resetCorpusDir(t, dir)
@@ -357,5 +361,42 @@ func TestLiveCorpusMatchesStrace(t *testing.T) {
 	}
 	if countSame < corpusCountFloor {
 		t.Errorf("identical -c tables %d, below the floor %d", countSame, corpusCountFloor)
+	}
+}
+
+// decodeFDsFloor is the floor of identical lines with -y. ferret names a
+// socket, pipe or other anonymous descriptor from /proc when it reads the
+// call that made it; one the process closed by then (the C library's nscd
+// probes: socket, connect, close) is shown without its name.
+const decodeFDsFloor = 0.95
+
+// TestLiveDecodeFDsMatchesStrace compares -y lines with strace's on the
+// corpus commands that do not fork (pipes and sockets are named by inode,
+// which differs between runs and is normalised).
+func TestLiveDecodeFDsMatchesStrace(t *testing.T) {
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
+	dir := t.TempDir()
+	prepareCorpusDir(t, dir)
+	names := map[string]bool{"cat": true, "ls-l": true, "head": true, "cp": true, "mkdir": true, "tar-x": true,
+		"dd": true, "gzip": true, "find": true, "sort": true, "stat": true, "rm": true}
+	var same, total int
+	for _, c := range corpus("") {
+		if !names[c.name] {
+			continue
+		}
+		r := runCorpusCmd(t, bin, dir, c, "-y")
+		n := max(len(r.strace), len(r.ferret))
+		same += r.same
+		total += n
+		t.Logf("%-8s -y %5.1f%% identical (%d/%d)", c.name, 100*float64(r.same)/float64(n), r.same, n)
+		if r.same < n {
+			t.Logf("only strace: %q\nonly ferret: %q", onlyIn(r.strace, r.ferret), onlyIn(r.ferret, r.strace))
+		}
+	}
+	rate := float64(same) / float64(max(total, 1))
+	t.Logf("-y: %.1f%% identical lines (%d/%d)", 100*rate, same, total)
+	if rate < decodeFDsFloor {
+		t.Errorf("-y identical lines %.1f%%, below the floor %.1f%%", 100*rate, 100*decodeFDsFloor)
 	}
 }

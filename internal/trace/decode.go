@@ -21,6 +21,7 @@ type rcall struct {
 	args        [6]uint64
 	enter, exit *event.Event
 	ret         int64
+	fdsDone     bool // -y: the call's effect on the descriptors was applied
 }
 
 // newCall reads the number and arguments of a raw enter record.
@@ -94,9 +95,10 @@ func (c *rcall) outAny(i int) ([]byte, bool) {
 type renderer struct {
 	b       []byte
 	strSize int
-	hex     int // Options.Hex
-	n       int // arguments written so far
-	split   int // length of b where the first exit-only argument starts (-1: none yet)
+	hex     int      // Options.Hex
+	n       int      // arguments written so far
+	split   int      // length of b where the first exit-only argument starts (-1: none yet)
+	fds     *fdTable // the process's descriptors with -y, else nil
 }
 
 // quote appends s quoted (see appendQuoted), in \x escapes with -x/-xx.
@@ -254,12 +256,19 @@ func initKinds() {
 		"u":  simple(func(r *renderer, c *rcall, i int) { r.uint(c.args[i]) }),
 		"x":  simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendHex0(r.b, c.args[i]) }),
 		"p":  simple(func(r *renderer, c *rcall, i int) { r.ptr(c.args[i]) }),
-		"fd": simple(func(r *renderer, c *rcall, i int) { r.int(s32(c.args[i])) }),
+		"fd": simple(func(r *renderer, c *rcall, i int) {
+			r.int(s32(c.args[i]))
+			r.b = appendFDPath(r.b, r.fds, s32(c.args[i]))
+		}),
 		"dirfd": simple(func(r *renderer, c *rcall, i int) {
 			if s32(c.args[i]) == -100 {
 				r.str("AT_FDCWD")
+				if cwd, ok := r.fds.cwdOf(); ok {
+					r.b = appendAngled(r.b, cwd)
+				}
 			} else {
 				r.int(s32(c.args[i]))
+				r.b = appendFDPath(r.b, r.fds, s32(c.args[i]))
 			}
 		}),
 		"path": {copy: event.RawStr, both: true, print: func(r *renderer, c *rcall, i int) {
@@ -511,8 +520,10 @@ func initKinds() {
 		"pipefds": fixed(8, true, func(r *renderer, c *rcall, p []byte) {
 			r.b = append(r.b, '[')
 			r.b = strconv.AppendInt(r.b, s32(u32(p, 0)), 10)
+			r.b = appendFDPath(r.b, r.fds, s32(u32(p, 0)))
 			r.b = append(r.b, ", "...)
 			r.b = strconv.AppendInt(r.b, s32(u32(p, 4)), 10)
+			r.b = appendFDPath(r.b, r.fds, s32(u32(p, 4)))
 			r.b = append(r.b, ']')
 		}),
 		"wstatus": fixed(4, true, func(r *renderer, c *rcall, p []byte) {

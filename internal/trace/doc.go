@@ -8,6 +8,8 @@
 // truncation and escapes, flag sets, enumerations, structs such as stat,
 // statx, rlimit, sigaction, sigset, timespec, sockaddr, pollfd, utsname,
 // sysinfo) and says which user memory the probe copies for it (Copies).
+// With -y the tracer keeps each process's descriptor table and working
+// directory (fds.go) to show the path behind every descriptor.
 // The tracer also prints errno names, "<unfinished ...>"/"<... resumed>"
 // pairs when tasks interleave, "[pid N]" or "PID " prefixes, -T durations,
 // -t/-tt/-ttt timestamps, -e read=/write= hex dumps, signal and exit

@@ -106,6 +106,9 @@ func Run(s Session) (int, error) {
 		// Record only the wanted syscalls, plus those the tracer needs to
 		// follow processes.
 		opts.Syscalls = append(names, "execve", "execveat", "clone", "clone3", "fork", "vfork", "exit", "exit_group")
+		if s.DecodeFDs {
+			opts.Syscalls = append(opts.Syscalls, fdCalls()...)
+		}
 		opts.EventTypes = []event.Type{event.ProcExit1E, event.SignalDelivE}
 	}
 	var cmd *held.Cmd

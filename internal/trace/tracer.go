@@ -43,6 +43,8 @@ type Options struct {
 	SummaryToo bool
 	// SortBy orders the -c table (-S).
 	SortBy SortBy
+	// DecodeFDs shows the path behind descriptors (-y).
+	DecodeFDs bool
 	// ReadFDs and WriteFDs dump the data read from and written to these
 	// descriptors in hex under the call line (-e read=, -e write=).
 	ReadFDs, WriteFDs *FDSet
@@ -113,6 +115,7 @@ type Tracer struct {
 	// returned (a vfork parent resumes after its child's exec, so possibly
 	// after its exit): that return must not trace them again.
 	early  map[int64]bool
+	fdt    map[int64]*fdTable // descriptors by process with -y
 	exited bool
 	status int // exit status of the root process (128+sig when killed)
 	err    error
@@ -130,18 +133,28 @@ func New(opts Options) *Tracer {
 	if opts.Summary || opts.SummaryToo {
 		t.sum = NewSummary(opts.SortBy)
 	}
+	if opts.DecodeFDs {
+		t.fdt = map[int64]*fdTable{}
+	}
 	return t
 }
 
 // Hold tells the tracer that pid is a command started by held.Start: its
 // events are ignored until it calls execve, so the helper that held it
-// leaves no trace.
-func (t *Tracer) Hold(pid int64) { t.root, t.rootPID = pid, pid }
+// leaves no trace. With -y its descriptors are read now, but for the hold
+// pipe (3), which it closes before execve.
+func (t *Tracer) Hold(pid int64) {
+	t.root, t.rootPID = pid, pid
+	t.loadFDs(pid, 3)
+}
 
 // Attach traces task tid (of process pid) from now on (strace -p).
 func (t *Tracer) Attach(pid, tid int64) {
 	if t.rootPID == 0 {
 		t.rootPID = pid
+	}
+	if t.fdt != nil && t.fdt[pid] == nil {
+		t.loadFDs(pid, -1)
 	}
 	if t.threads[tid] == nil {
 		t.threads[tid] = &thread{pid: pid}
@@ -244,6 +257,9 @@ func (t *Tracer) Handle(ev *event.Event) {
 		}
 		th.hasEnter = false
 		t.complete(th, c)
+		if t.fdt != nil && !c.fdsDone && c.enter != nil {
+			t.updateFDs(th.pid, c) // a call not shown
+		}
 		if t.opts.Follow && c.enter != nil && isClone(c.name) && c.ret > 0 {
 			t.child(th, c)
 		}
@@ -276,6 +292,18 @@ func (t *Tracer) child(parent *thread, c *rcall) {
 	if flags&0x10000 != 0 { // CLONE_THREAD
 		pid = parent.pid
 	}
+	if pid != parent.pid && t.fdt != nil {
+		if own := t.fdt[c.ret]; own != nil {
+			// the child ran first: what it did comes on top
+			f := t.fdsOf(parent.pid).clone()
+			for k, v := range own.fds {
+				f.fds[k] = v
+			}
+			t.fdt[c.ret] = f
+		} else {
+			t.forkFDs(parent.pid, c.ret)
+		}
+	}
 	if th := t.threads[c.ret]; th != nil {
 		th.pid = pid // the child ran first
 		th.orphan = false
@@ -302,6 +330,9 @@ func (t *Tracer) adopt(ev *event.Event) *thread {
 		if res, ok := ev.Int(event.RawExitRet); ok && res == 0 {
 			th := &thread{pid: ev.TID, orphan: true}
 			t.threads[ev.TID] = th
+			if t.fdt != nil {
+				t.orphanFDs(ev.TID)
+			}
 			return th
 		}
 	}
@@ -335,6 +366,11 @@ func (t *Tracer) interrupt(tid int64) {
 // local one escape).
 func (t *Tracer) renderer(b []byte) *renderer {
 	t.r = renderer{b: b, strSize: t.opts.StrSize, hex: t.opts.Hex}
+	if t.fdt != nil {
+		if th := t.threads[t.lineTID]; th != nil {
+			t.r.fds = t.fdsOf(th.pid)
+		}
+	}
 	return &t.r
 }
 
@@ -388,6 +424,7 @@ func (t *Tracer) complete(th *thread, c *rcall) {
 		t.open = 0
 	}
 	var b []byte
+	t.lineTID = c.exit.TID
 	r := t.renderer(nil)
 	if th.unfinished {
 		b = t.prefix(c.exit.TID, c.exit.TS)
@@ -415,6 +452,13 @@ func (t *Tracer) complete(th *thread, c *rcall) {
 	b = pad(b)
 	b = append(b, "= "...)
 	b = appendResult(b, c)
+	if t.fdt != nil {
+		t.updateFDs(th.pid, c)
+		c.fdsDone = true
+		if c.succeeded() && fdResult(c.name, c) {
+			b = appendFDPath(b, t.fdsOf(th.pid), c.ret)
+		}
+	}
 	if t.opts.Durations {
 		b = appendDuration(b, lat)
 	}
