@@ -404,11 +404,10 @@ func outputTimeField() Field {
 }
 
 func countField(name, desc string, f func(c *Ctx) bool) Field {
+	// 1 when the event counts; otherwise no value (as in sysdig), so
+	// sums and filters skip it
 	return simple(name, "UINT32", desc, func(c *Ctx, v *Value) bool {
-		if f(c) {
-			return setUint(v, KindUint64, 1)
-		}
-		return setUint(v, KindUint64, 0)
+		return f(c) && setUint(v, KindUint64, 1)
 	})
 }
 

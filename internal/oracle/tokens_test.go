@@ -31,6 +31,7 @@ var formatTokens = []string{
 	"*A%evtin.span.tag[0]B", "*A%evtin.span.tag.fdB", "*A%evtin.span.tag.xB", "*A%evtin.span.arg[abc]B",
 	"*A%fd.portB", "*A%fd.ip", "*A%fd.cnet[0]", "*A%fd.proto", "*A%fd.sportB",
 	"*A%proc.is_container_liveness_probe %proc.is_container_readiness_probe",
+	"*%evt.num %evt.count %evt.count.exit %evt.count.error %evt.count.error.file %evt.count.error.net",
 }
 
 var filterTokens = []string{
