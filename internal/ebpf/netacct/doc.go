@@ -9,11 +9,13 @@
 //
 // One program runs per socket call (sock_send_length/sock_recv_length).
 // TCP calls only add to counters in the socket's own storage; Flows first
-// runs an iterator that folds those into the flow map. Peers of unconnected
+// runs an iterator that folds those into the flow map; where the kernel
+// refuses iterator programs (a security policy may), every TCP call folds
+// its own counters instead, with a warning. Peers of unconnected
 // UDP sockets come from cgroup sendmsg/recvmsg hooks on the root of the
 // cgroup v2 hierarchy, which run only for such calls. Needs a kernel with
 // BTF, those tracepoints (6.3 or later), socket-local storage for tracing
-// programs and its iterator, and cgroup v2 (mounted privately when the
+// programs (and preferably its iterator), and cgroup v2 (mounted privately when the
 // machine has not). User space only reads the maps, so its cost does not
 // grow with the packet rate.
 //
