@@ -54,6 +54,16 @@ type Texter interface {
 	Text(c *Ctx, v *Value, buf []byte) []byte
 }
 
+// Printed is implemented by extractors whose value in -p output is not
+// the one filters and chisels see: sysdig renders it through the type the
+// field was declared with. Print turns v, as Extract left it, into the
+// printed value (json tells -j output), reports false when sysdig prints
+// no value, and returns the error sysdig stops the run with when it cannot
+// render the type at all.
+type Printed interface {
+	Print(c *Ctx, v *Value, json bool) (bool, error)
+}
+
 // Multi is implemented by extractors that can have several values for one
 // event (proc.aname or proc.apid without an index: every ancestor). A filter
 // comparison holds when it holds for any value; Each calls fn with each

@@ -3,6 +3,7 @@
 package fields
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"strconv"
@@ -471,6 +472,7 @@ func (e *argExt) Extract(c *Ctx, v *Value) bool {
 // rawArgExt is evt.rawarg.NAME: the typed value.
 type rawArgExt struct {
 	name string
+	typ  event.ParamType // of the table's first parameter of that name
 	sb   strBuf
 }
 
@@ -481,7 +483,77 @@ func newRawArg(name, arg string) (Extractor, error) {
 	if _, err := strconv.Atoi(arg); err == nil {
 		return nil, fmt.Errorf("evt.arg fields must be expressed explicitly")
 	}
-	return &rawArgExt{name: arg}, nil
+	e := &rawArgExt{name: arg}
+	for t := event.Type(0); t.Known() && e.typ == 0; t++ {
+		for _, p := range t.Info().Params {
+			if p.Name == arg {
+				e.typ = p.Type
+				break
+			}
+		}
+	}
+	return e, nil
+}
+
+// Print renders evt.rawarg.NAME as sysdig prints a raw value: through the
+// type of the table's first parameter of that name, in no print format.
+// Integers of that kind have no printed value then, except 64-bit signed
+// ones (read as 8 bytes whatever the event's parameter is); strings,
+// buffers, booleans and addresses print; other types stop sysdig with
+// "wrong event type N". In JSON, 64-bit signed values are strings and
+// unsigned 64-bit ones, errnos and doubles have no rendering either.
+func (e *rawArgExt) Print(c *Ctx, v *Value, json bool) (bool, error) {
+	i := c.Ev.ParamIndex(e.name)
+	if i < 0 {
+		return false, nil
+	}
+	b := c.Ev.Param(i)
+	switch e.typ {
+	case event.PTInt8, event.PTInt16, event.PTInt32, event.PTUint8, event.PTUint16, event.PTUint32,
+		event.PTL4Proto, event.PTPort, event.PTSockAddr, event.PTSockFamily:
+		return false, nil
+	case event.PTUint64, event.PTRelTime, event.PTAbsTime:
+		return false, nil
+	case event.PTInt64, event.PTPID, event.PTErrno:
+		if json && e.typ == event.PTErrno {
+			break
+		}
+		n := int64(binary.LittleEndian.Uint64(read8(b)))
+		if json {
+			e.sb.b = strconv.AppendInt(e.sb.b[:0], n, 10)
+			return setStr(v, e.sb.str()), nil
+		}
+		return setInt(v, n), nil
+	case event.PTBool:
+		w := read8(b)
+		return setBool(v, binary.LittleEndian.Uint32(w) != 0), nil
+	case event.PTCharBuf, event.PTFSPath, event.PTFSRelPath, event.PTByteBuf:
+		// the parameter's bytes as they are (a dynamic one's with its
+		// index byte), printed up to a NUL
+		v.Kind, v.Bytes = KindBytes, b
+		return true, nil
+	case event.PTIPv4Addr, event.PTIPv6Addr, event.PTIPAddr:
+		return true, nil // as extracted
+	case event.PTDouble:
+		if json {
+			break
+		}
+		e.sb.b = strconv.AppendFloat(e.sb.b[:0], math.Float64frombits(binary.LittleEndian.Uint64(read8(b))), 'f', 1, 64)
+		return setStr(v, e.sb.str()), nil
+	}
+	return false, fmt.Errorf("wrong event type %d", e.typ)
+}
+
+// read8 returns the 8 bytes at the start of a parameter as sysdig reads a
+// 64-bit value: past a shorter parameter into the bytes that follow it in
+// the record, zeros past its end.
+func read8(b []byte) []byte {
+	if cap(b) >= 8 {
+		return b[:8:8]
+	}
+	var w [8]byte
+	copy(w[:], b[:cap(b)])
+	return w[:]
 }
 
 func (e *rawArgExt) Extract(c *Ctx, v *Value) bool {

@@ -62,6 +62,7 @@ type Format struct {
 	vals []fields.Value
 	ok   []bool
 	tmp  []byte
+	err  error // a field sysdig cannot render stopped the output
 }
 
 // Compile parses a format string (escape sequences already translated)
@@ -157,6 +158,10 @@ func Compile(s string, reg Registry) (*Format, error) {
 	return f, nil
 }
 
+// Err returns the error that stopped the output: a field sysdig cannot
+// render (sysdig ends the run with it).
+func (f *Format) Err() error { return f.err }
+
 // String returns the format's source text.
 func (f *Format) String() string { return f.src }
 
@@ -165,13 +170,21 @@ func (f *Format) Optional() bool { return f.optional }
 
 // extract fills f.vals; false when a value is missing and the format is not
 // optional (the event is not printed).
-func (f *Format) extract(c *fields.Ctx) bool {
+func (f *Format) extract(c *fields.Ctx, json bool) bool {
 	for i := range f.items {
 		it := &f.items[i]
 		if it.ext == nil {
 			continue
 		}
 		f.ok[i] = it.ext.Extract(c, &f.vals[i])
+		if p, ok := it.ext.(fields.Printed); ok && f.ok[i] {
+			var err error
+			f.ok[i], err = p.Print(c, &f.vals[i], json)
+			if err != nil {
+				f.err = err
+				return false
+			}
+		}
 		if !f.ok[i] && !f.optional {
 			return false
 		}
@@ -183,7 +196,7 @@ func (f *Format) extract(c *fields.Ctx) bool {
 // trailing newline). It reports false, leaving buf unchanged, when a field
 // has no value and the format does not start with '*'.
 func (f *Format) Append(buf []byte, c *fields.Ctx) ([]byte, bool) {
-	if !f.extract(c) {
+	if !f.extract(c, false) {
 		return buf, false
 	}
 	for i := range f.items {
@@ -226,7 +239,7 @@ func fitWidth(buf []byte, start, w int) []byte {
 // (without a trailing newline). It reports false when the event is not
 // printed (see Append).
 func (f *Format) AppendJSON(buf []byte, c *fields.Ctx) ([]byte, bool) {
-	if !f.extract(c) {
+	if !f.extract(c, true) {
 		return buf, false
 	}
 	buf = append(buf, '{')

@@ -63,6 +63,9 @@ func (p *Printer) Event(c *fields.Ctx) error {
 		p.line, ok = p.f.Append(p.line[:0], c)
 	}
 	c.PrevTS = prev
+	if err := p.f.Err(); err != nil {
+		return err
+	}
 	if !ok {
 		return nil
 	}

@@ -74,7 +74,8 @@ func benign(p event.ParamInfo) []byte {
 
 // TestNumbersMatchSysdig renders every integer parameter of the event table
 // (also as the sub-value of a dynamic parameter) with edge values and
-// compares evt.args, evt.arg.X and the JSON output with sysdig's.
+// compares evt.args, evt.arg.X, evt.rawarg.X and the JSON output with
+// sysdig's.
 func TestNumbersMatchSysdig(t *testing.T) {
 	r, _ := setup(t)
 	g := &synth.Gen{TS: 1_600_000_000_000_000_000}
@@ -160,9 +161,11 @@ func TestNumbersMatchSysdig(t *testing.T) {
 		for _, name := range list[:n] {
 			f = append(f, "%evt.arg."+name)
 		}
-		list = list[n:]
 		fm := "%evt.num " + strings.Join(f, " ")
-		modes = append(modes, Mode{Group: "-p", Args: []string{"-p", fm}}, Mode{Group: "-p", Args: []string{"-j", "-p", fm}})
+		raw := "*%evt.num %evt.rawarg." + strings.Join(list[:n], " %evt.rawarg.")
+		modes = append(modes, Mode{Group: "-p", Args: []string{"-p", fm}}, Mode{Group: "-p", Args: []string{"-j", "-p", fm}},
+			Mode{Group: "-p", Args: []string{"-p", raw}}, Mode{Group: "-p", Args: []string{"-j", "-p", raw}})
+		list = list[n:]
 	}
 	for _, m := range modes {
 		if v := r.Check(p, m); !v.Agree {
