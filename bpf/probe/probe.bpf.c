@@ -633,6 +633,39 @@ static __always_inline void emit_simple(struct bctx *c)
 	emit_as(c, 1);
 }
 
+#if defined(__TARGET_ARCH_arm64)
+// arm64's registers at a syscall, by the names CO-RE relocates against the
+// running kernel's struct pt_regs (vmlinux.h describes x86-64's). x0 holds
+// the return value at exit; orig_x0 keeps the first argument.
+struct pt_regs___ferret_arm64 {
+	__u64 regs[31];
+	__u64 sp;
+	__u64 orig_x0;
+	__s32 syscallno;
+} __attribute__((preserve_access_index));
+
+#define NR_RT_SIGRETURN 139
+
+static __always_inline void load_args(struct bctx *c, struct pt_regs *p)
+{
+	struct pt_regs___ferret_arm64 *regs = (void *)p;
+	c->args[0] = regs->orig_x0;
+	c->args[1] = regs->regs[1];
+	c->args[2] = regs->regs[2];
+	c->args[3] = regs->regs[3];
+	c->args[4] = regs->regs[4];
+	c->args[5] = regs->regs[5];
+	c->sp = regs->sp;
+}
+
+// exit_nr is the number of the syscall a sys_exit event ends.
+static __always_inline long exit_nr(struct pt_regs *p)
+{
+	return ((struct pt_regs___ferret_arm64 *)p)->syscallno;
+}
+#else
+#define NR_RT_SIGRETURN 15
+
 static __always_inline void load_args(struct bctx *c, struct pt_regs *regs)
 {
 	c->args[0] = regs->di;
@@ -643,6 +676,12 @@ static __always_inline void load_args(struct bctx *c, struct pt_regs *regs)
 	c->args[5] = regs->r9;
 	c->sp = regs->sp;
 }
+
+static __always_inline long exit_nr(struct pt_regs *regs)
+{
+	return regs->orig_ax;
+}
+#endif
 
 // syscall_event records one syscall enter (exit == 0) or exit event;
 // raw selects the encoder of raw records (on_sys_*_raw).
@@ -656,7 +695,7 @@ static __always_inline int syscall_event(struct pt_regs *regs, long id, long ret
 	struct route *r = bpf_map_lookup_elem(&routes, &nr);
 	if (!r || !r->keep || !want_route(r))
 		return 0;
-	if (exit && nr == 15 && !r->dexit)
+	if (exit && nr == NR_RT_SIGRETURN && !r->dexit)
 		return 0; // see on_sys_exit
 	struct bctx c = {};
 	load_args(&c, regs);
@@ -683,7 +722,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-	return syscall_event(regs, regs->orig_ax, ret, 1, 0);
+	return syscall_event(regs, exit_nr(regs), ret, 1, 0);
 }
 
 // The raw-record handlers (ferret trace) encode only scalars and user
@@ -697,11 +736,12 @@ int BPF_PROG(on_sys_enter_raw, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit_raw, struct pt_regs *regs, long ret)
 {
-	long id = regs->orig_ax;
-	// rt_sigreturn restores the interrupted registers, orig_ax = -1
-	// included: only its raw record reports the exit (as number 15)
+	long id = exit_nr(regs);
+	// rt_sigreturn restores the interrupted registers, the syscall number
+	// (orig_ax, syscallno) = -1 included: only its raw record reports the
+	// exit (as rt_sigreturn's number)
 	if (id == -1)
-		id = 15;
+		id = NR_RT_SIGRETURN;
 	return syscall_event(regs, id, ret, 1, 1);
 }
 

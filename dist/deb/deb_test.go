@@ -4,6 +4,7 @@ package deb
 
 import (
 	"bufio"
+	"debug/elf"
 	"io"
 	"net/http"
 	"os"
@@ -229,4 +230,56 @@ func TestPackage(t *testing.T) {
 func lastLine(s string) string {
 	s = strings.TrimSpace(s)
 	return s[strings.LastIndex(s, "\n")+1:]
+}
+
+// TestPackageArm64: make deb ARCH=arm64 cross-builds the arm64 package
+// (GOARCH=arm64 with the committed arm64 BPF objects): an aarch64 binary,
+// the same files as the native package, lintian clean.
+func TestPackageArm64(t *testing.T) {
+	for _, tool := range []string{"dpkg-deb", "lintian", "make", "git"} {
+		testutil.RequireTool(t, tool)
+	}
+	root, _ := filepath.Abs("../..")
+	out := t.TempDir()
+	debPath := lastLine(run(t, root, []string{"OUT=" + out, "ARCH=arm64"}, "make", "--no-print-directory", "deb", "ARCH=arm64"))
+	if filepath.Base(debPath) != "ferret_"+strings.TrimSpace(run(t, root, nil, "dpkg-deb", "-f", debPath, "Version"))+"_arm64.deb" {
+		t.Fatalf("make deb ARCH=arm64 printed %q", debPath)
+	}
+	if a := strings.TrimSpace(run(t, root, nil, "dpkg-deb", "-f", debPath, "Architecture")); a != "arm64" {
+		t.Errorf("Architecture: %s", a)
+	}
+	x := t.TempDir()
+	run(t, root, nil, "dpkg-deb", "-x", debPath, x)
+	f, err := elf.Open(filepath.Join(x, "usr/bin/ferret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.Machine != elf.EM_AARCH64 {
+		t.Errorf("usr/bin/ferret is for %v", f.Machine)
+	}
+	var files []string
+	for _, l := range strings.Split(run(t, root, nil, "dpkg-deb", "-c", debPath), "\n") {
+		if fl := strings.Fields(l); len(fl) >= 6 {
+			files = append(files, fl[5])
+		}
+	}
+	for _, want := range []string{"./usr/bin/ferret", "./usr/share/man/man1/ferret.1.gz", "./lib/systemd/system/ferret-net.service",
+		"./usr/share/zsh/vendor-completions/_ferret", "./usr/share/ferret/zabbix/ferret_net_template.json"} {
+		if !contains(files, want) {
+			t.Errorf("arm64 package lacks %s", want)
+		}
+	}
+	if o, err := exec.Command("lintian", "--fail-on", "error,warning", debPath).CombinedOutput(); err != nil {
+		t.Errorf("lintian: %v\n%s", err, o)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }

@@ -9,6 +9,12 @@
 // generator writes the C header of event ids used by the BPF probe, so the two
 // sides are never synchronised by hand.
 //
+// The specification routes x86-64's syscall numbers. Built for arm64, the
+// routes are those of the same-named syscalls in arm64's numbering (the
+// kernel's generic table, arm64_syscalls.go, generated from and tested
+// against the arm64 kernel headers); arm64 lacks the legacy calls (open,
+// stat, fork...), which then have no route.
+//
 // Wire format of one event record (little endian, packed):
 //
 //	ts u64 | tid u64 | len u32 | type u16 | nparams u32 | lengths | values

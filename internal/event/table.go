@@ -283,20 +283,16 @@ type SyscallRoute struct {
 	Code  uint16 // portable code for generic events
 }
 
-// Routes returns the routing of native x86-64 syscall numbers.
-func Routes() []SyscallRoute { return syscallRoutes[:] }
+// Routes returns the routing of the native syscall numbers of the
+// architecture ferret is built for (x86-64 or arm64).
+func Routes() []SyscallRoute { return native.routes }
 
-// NativeName returns the kernel's name for native x86-64 syscall nr.
-func NativeName(nr int) string {
-	if n, ok := nativeNames[nr]; ok {
-		return n
-	}
-	return ""
-}
+// NativeName returns the kernel's name for native syscall nr.
+func NativeName(nr int) string { return native.names[nr] }
 
-// NativeNumber returns the native x86-64 number of the named syscall.
+// NativeNumber returns the native number of the named syscall.
 func NativeNumber(name string) (int, bool) {
-	for nr, n := range nativeNames {
+	for nr, n := range native.names {
 		if n == name {
 			return nr, true
 		}
