@@ -16,6 +16,8 @@
 // container names). A Resolver looks a container up once, when its cgroup
 // is first seen, and falls back to the engine's API socket when the on-disk
 // state has nothing.
+// It also gives the v2 cgroup ids of running containers named on the
+// command line (Resolver.CgroupIDs), for the kernel-side container filter.
 //
 // Info is also the unit written to and read from capture files, as the JSON
 // of sysdig's container events (ParseJSON, Info.EventJSON).
