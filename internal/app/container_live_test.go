@@ -301,7 +301,59 @@ func TestPodmanContainers(t *testing.T) {
 		if !strings.Contains(string(out), trunc(nameA, 19)) || !strings.Contains(string(out), short) || !strings.Contains(string(out), trunc(p.image, 15)) {
 			t.Errorf("sysdig -r lscontainers:\n%s", out)
 		}
+		// ... and tells the container's processes (from the thread table)
+		// the way ferret does.
+		samePC(t, sysdig, file, nameA, short)
 	})
+
+	t.Run("write-started-later", func(t *testing.T) {
+		sysdig, err := exec.LookPath("sysdig")
+		if err != nil {
+			t.Skip("sysdig not installed")
+		}
+		// The container starts during the capture: its processes are
+		// known from clone and execve events only.
+		nameC := fmt.Sprintf("ferret-ctr-c-%d", os.Getpid())
+		file := filepath.Join(t.TempDir(), "later.scap")
+		ticks := t.TempDir()
+		var idC string
+		// The capture ends once the container's shell has run its loop
+		// a few times (it counts its rounds in a mounted file).
+		_, errs := ferretLines(t, []string{"-w", file, "container.name=" + nameC},
+			func() {
+				idC = p.start(nameC, []string{"-v", ticks + ":/data"}, `while :; do read x < /etc/hostname; echo >> /data/ticks; sleep 0.1; done`)
+				for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+					if b, _ := os.ReadFile(filepath.Join(ticks, "ticks")); len(b) >= 5 {
+						return
+					}
+				}
+				t.Error("the container's shell did not run")
+			},
+			func([]string) bool { return true })
+		if !strings.Contains(errs, "Events captured") {
+			t.Fatalf("ferret -w: %s", errs)
+		}
+		samePC(t, sysdig, file, nameC, idC[:12])
+	})
+}
+
+// samePC replays a capture of a podman container with ferret and sysdig
+// and wants the same container id and name for every read, those of the
+// container's shell among them.
+func samePC(t *testing.T, sysdig, file, name, short string) {
+	t.Helper()
+	args := []string{"-r", file, "-p", "%container.id %container.name %proc.name %evt.dir %evt.type", "evt.type=read"}
+	want, err := exec.Command(sysdig, args...).Output()
+	if err != nil {
+		t.Fatalf("sysdig %q: %v", args, err)
+	}
+	got, rc := runCLI(t, ".", args)
+	if rc != 0 || got != string(want) {
+		t.Errorf("ferret %q (rc %d) differs from sysdig: %s", args, rc, firstDiff(got, string(want)))
+	}
+	if !strings.Contains(string(want), short+" "+name+" sh < read") {
+		t.Errorf("sysdig -r does not tell the container's shell:\n%.800s", want)
+	}
 }
 
 func trunc(s string, n int) string {

@@ -248,3 +248,27 @@ func isDigits(s string) bool {
 	}
 	return s != ""
 }
+
+// SysdigCgroups returns a thread's cgroups as capture files carry them:
+// with what sysdig 0.29.3 needs to tell the thread's container. sysdig
+// knows a podman container only by the systemd form of its cgroup,
+// ".../libpod-<id>.scope"; a container of the cgroupfs manager
+// (/libpod_parent/libpod-<id>) would be a host process there. For it an
+// entry "libpod=/libpod-<id>.scope" is added: a pseudo-hierarchy named
+// after the engine that gives the container's scope name. Other cgroups
+// are returned as they are (same slice, changed false).
+func SysdigCgroups(cgroups []string) (out []string, changed bool) {
+	r := FromCgroups(cgroups)
+	if r.Type != TypePodman || len(r.FullID) != 64 {
+		return cgroups, false
+	}
+	scope := "/libpod-" + r.FullID + ".scope"
+	for _, cg := range cgroups {
+		if strings.Contains(cg, scope) {
+			return cgroups, false
+		}
+	}
+	out = make([]string, len(cgroups), len(cgroups)+1)
+	copy(out, cgroups)
+	return append(out, "libpod="+scope), true
+}

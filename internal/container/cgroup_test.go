@@ -5,6 +5,7 @@ package container
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -123,4 +124,37 @@ func FuzzFromCgroups(f *testing.F) {
 		}
 		FromCgroups(splitLines(s))
 	})
+}
+
+func TestSysdigCgroups(t *testing.T) {
+	id := "cbb540c881101da65c0691ac7c9392b5903aa6b845df97263e8e648c5e1e8c4a"
+	for _, c := range []struct {
+		in   []string
+		want []string
+	}{
+		// podman's cgroupfs manager: sysdig needs the scope form.
+		{[]string{"cpu=/libpod_parent/libpod-" + id, "pids=/libpod_parent/libpod-" + id},
+			[]string{"cpu=/libpod_parent/libpod-" + id, "pids=/libpod_parent/libpod-" + id, "libpod=/libpod-" + id + ".scope"}},
+		// systemd's scope is already what sysdig reads.
+		{[]string{"cpu=/machine.slice/libpod-" + id + ".scope"}, nil},
+		{[]string{"=/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" + id + ".scope/container"}, nil},
+		// other engines and host processes are left alone.
+		{[]string{"cpu=/docker/" + id}, nil},
+		{[]string{"cpu=/user.slice"}, nil},
+		{nil, nil},
+	} {
+		got, changed := SysdigCgroups(c.in)
+		if c.want == nil {
+			if changed || !reflect.DeepEqual(got, c.in) {
+				t.Errorf("%q: changed to %q", c.in, got)
+			}
+			continue
+		}
+		if !changed || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%q: %q, want %q", c.in, got, c.want)
+		}
+		if r := FromCgroups(got); r.FullID != id || r.Type != TypePodman {
+			t.Errorf("%q: read back as %+v", got, r)
+		}
+	}
 }

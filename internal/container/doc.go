@@ -20,7 +20,13 @@
 // command line (Resolver.CgroupIDs), for the kernel-side container filter.
 //
 // Info is also the unit written to and read from capture files, as the JSON
-// of sysdig's container events (ParseJSON, Info.EventJSON).
+// of sysdig's container events (ParseJSON, Info.EventJSON). sysdig ties a
+// process to its container only through the cgroups of the file's thread
+// table and process events, and knows fewer layouts: SysdigCgroups gives
+// the cgroups a capture file carries so that sysdig tells the same
+// container (podman's cgroupfs layout gets a "libpod=" entry in systemd's
+// scope form). Stub is what a replay knows of a container met only in a
+// cgroup path, as sysdig has it.
 //
 // container is a layer-0 package: it imports only the standard library.
 package container

@@ -14,13 +14,17 @@ import (
 // FileWriter is the consumer that writes a run's events to capture files
 // (-w): accepted events as they are; with Fat (-F) also the state-changing
 // events the filter rejected, flagged so that readers use them for state
-// only. Rotation and compression follow Options.
+// only. Rotation and compression follow Options. Threads of the thread
+// tables and of process events carry their cgroups with what sysdig needs
+// to tell their containers (container.SysdigCgroups).
 type FileWriter struct {
 	Path    string
 	Options capfile.Options
 	Fat     bool
 	fw      *capfile.FileWriter
 	tmp     event.Event
+	pev     event.Event   // a process event with its cgroups for sysdig
+	pb      event.Builder // builds pev
 	// containers counts the entries of the state's container log already
 	// handed to the file.
 	containers int
@@ -43,8 +47,8 @@ func (w *FileWriter) syncContainers(st *state.State) {
 // file starts from the tables as they are then.
 func (w *FileWriter) OnCaptureStart(r *Run) error {
 	o := w.Options
-	o.Snapshot = r.State.Snapshot
-	fw, err := capfile.Create(w.Path, r.Source.Snapshot(), o)
+	o.Snapshot = func() *event.Snapshot { return sysdigSnapshot(r.State.Snapshot()) }
+	fw, err := capfile.Create(w.Path, sysdigSnapshot(r.Source.Snapshot()), o)
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", w.Path, err)
 	}
@@ -60,7 +64,7 @@ func (w *FileWriter) OnEvent(c *fields.Ctx) error {
 	if initialState[c.Ev.Type] {
 		return nil
 	}
-	return w.fw.WriteEvent(c.Ev)
+	return w.fw.WriteEvent(sysdigEvent(c.Ev, &w.pb, &w.pev))
 }
 
 // OnRejected writes, with Fat, the state-changing events the filter
@@ -70,7 +74,7 @@ func (w *FileWriter) OnRejected(c *fields.Ctx) error {
 		return nil
 	}
 	w.syncContainers(c.State)
-	return w.fw.WriteEvent(&w.tmp)
+	return w.fw.WriteEvent(sysdigEvent(&w.tmp, &w.pb, &w.pev))
 }
 
 // StateOnlyCopy decides whether a fat capture keeps a rejected event: it

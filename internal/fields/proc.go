@@ -146,7 +146,9 @@ func init() {
 			threadNum("thread.ismain", "BOOL", "true for the main thread of a process.", func(c *Ctx, t *state.Thread, v *Value) bool { return setBool(v, t.IsMain()) }),
 			none("thread.exectime", "RELTIME", "CPU time the thread used in its last scheduling slice (needs switch events)."),
 			none("thread.totexectime", "RELTIME", "total CPU time the thread used since the capture started (needs switch events)."),
-			threadStr("thread.cgroups", "every cgroup of the thread as subsystem=path pairs, separated by spaces.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return appendJoined(b, t.Cgroups, " "), len(t.Cgroups) > 0 }),
+			threadStr("thread.cgroups", "every cgroup of the thread as subsystem=path pairs, separated by spaces.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
+				return appendJoined(b, t.Cgroups, " "), len(t.Cgroups) > 0
+			}),
 			withNew("thread.cgroup", "CHARBUF", "cgroup of the thread for the subsystem given as argument, e.g. thread.cgroup.cpuacct.", FlagArgKey|FlagArgRequired, newCgroup),
 			threadNum("thread.vtid", "INT64", "id of the thread as its pid namespace sees it.", func(c *Ctx, t *state.Thread, v *Value) bool { return (t.VTID > 0 || t.VTID < -1) && setInt(v, t.VTID) }),
 			threadNum("proc.vpid", "INT64", "id of the process as its pid namespace sees it.", func(c *Ctx, t *state.Thread, v *Value) bool { return (t.VPID > 0 || t.VPID < -1) && setInt(v, t.VPID) }),
