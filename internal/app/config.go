@@ -4,6 +4,7 @@ package app
 
 import (
 	"fmt"
+	capnats "github.com/ferret-observability/ferret/internal/capture/nats"
 	"github.com/ferret-observability/ferret/internal/format"
 	"github.com/ferret-observability/ferret/internal/getopt"
 	"github.com/ferret-observability/ferret/internal/inspect"
@@ -32,7 +33,37 @@ func parseConfig(args []string) (*Config, error) {
 			return nil, err
 		}
 	}
+	if err := checkStreamOptions(c, opts); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// checkStreamOptions refuses the stream options given without the stream
+// they apply to, rather than ignoring them.
+func checkStreamOptions(c *Config, opts []getopt.Opt) error {
+	reads := false
+	for _, r := range c.Read {
+		reads = reads || capnats.IsURL(r)
+	}
+	writes := capnats.IsURL(c.Write)
+	for _, o := range opts {
+		switch o.Name {
+		case "since", "follow":
+			if !reads {
+				return &usageError{fmt.Sprintf("--%s reads a stream: it needs -r nats://HOST[:PORT]/SUBJECT", o.Name)}
+			}
+		case "spool", "spool-max", "nats-stream", "nats-max-age", "nats-max-bytes":
+			if !writes {
+				return &usageError{fmt.Sprintf("--%s applies to a stream writer: it needs -w nats://HOST[:PORT][/SUBJECT]", o.Name)}
+			}
+		case "nats-creds", "nats-tls-ca", "nats-tls-cert", "nats-tls-key":
+			if !reads && !writes {
+				return &usageError{fmt.Sprintf("--%s needs -r or -w nats://...", o.Name)}
+			}
+		}
+	}
+	return nil
 }
 
 // apply sets the setting of one option.

@@ -169,6 +169,10 @@ func TestStreamCLI(t *testing.T) {
 		{[]string{"-r", a, "-w", "nats://" + host + "/ferret.*"}, "without wildcards"},
 		{[]string{"-r", "nats://" + host + "/ferret.a", "-r", a}, "read alone"},
 		{[]string{"-r", "nats://" + host + "/ferret.a", "--since", "yesterday"}, "invalid --since"},
+		{[]string{"-r", a, "--since", "10m"}, "--since reads a stream"},
+		{[]string{"-r", a, "--follow"}, "--follow reads a stream"},
+		{[]string{"-r", a, "-w", "/dev/null", "--spool", "/tmp"}, "--spool applies to a stream writer"},
+		{[]string{"-r", a, "--nats-creds", "/x"}, "--nats-creds needs -r or -w nats://"},
 	} {
 		out, rc := runCLI(t, ".", tc.args)
 		if rc == 0 || !strings.Contains(out, tc.want) {
