@@ -144,6 +144,13 @@ func TestPackage(t *testing.T) {
 		t.Errorf("installed ferret --version, HEAD %s:\n%s", head, version)
 	}
 
+	// the unit as systemd reads it (its Documentation= page included)
+	if _, err := exec.LookPath("systemd-analyze"); err == nil {
+		run(t, root, nil, "systemd-analyze", "verify", "/lib/systemd/system/ferret-net.service")
+	} else {
+		testutil.Unavailable(t, "systemd-analyze not installed")
+	}
+
 	// the service, as systemd would start it
 	u := unit(t, "/lib/systemd/system/ferret-net.service")
 	env := envFile(t, strings.TrimPrefix(u["EnvironmentFile"], "-"))
