@@ -107,6 +107,7 @@ struct bctx {
 	__u32 nr;
 	__u32 code;
 	__u32 desc; // descriptor key (the type unless set)
+	__u32 tid;  // task the event is about when not the current one (0)
 	__u64 sp;   // user stack pointer
 };
 
@@ -600,7 +601,7 @@ static __always_inline void emit_as(struct bctx *c, int simple)
 		bpf_loop(n, param_cb, c, 0);
 	__u32 off = b->ev & OFF_MASK;
 	*(__u64 *)&b->data[off] = ts;
-	*(__u64 *)&b->data[off + 8] = (__u32)bpf_get_current_pid_tgid();
+	*(__u64 *)&b->data[off + 8] = c->tid ? c->tid : (__u32)bpf_get_current_pid_tgid();
 	*(__u32 *)&b->data[off + 16] = b->cur - b->ev;
 	*(__u16 *)&b->data[off + 20] = type;
 	*(__u32 *)&b->data[off + 22] = n;
@@ -743,6 +744,50 @@ int BPF_PROG(on_sys_exit_raw, struct pt_regs *regs, long ret)
 	if (id == -1)
 		id = NR_RT_SIGRETURN;
 	return syscall_event(regs, id, ret, 1, 1);
+}
+
+// signal_generate runs in the sender. For a signal the receiver ignores
+// (its disposition is SIG_IGN, or the default one ignores it, as SIGCHLD's
+// does) the kernel drops it here and signal_deliver never runs: it is
+// reported as a delivery to the receiving thread, with the same parameters
+// (strace, whose tracees see even ignored signals, prints them). info may
+// be SEND_SIG_NOINFO (0: from the current task) or SEND_SIG_PRIV (1: from
+// the kernel).
+SEC("tp_btf/signal_generate")
+int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task, int group,
+	     int result)
+{
+	if (!keep_signal || result != 1) // TRACE_SIGNAL_IGNORED
+		return 0;
+	__u32 tgid = task->tgid;
+	if (tgid == self_tgid || (filter_pids && !bpf_map_lookup_elem(&traced, &tgid)))
+		return 0;
+	struct bctx c = {};
+	__u64 cur = bpf_get_current_pid_tgid();
+	if ((unsigned long)info > 1) {
+		int code = BPF_CORE_READ(info, si_code);
+		c.args[3] = code;
+		if (code == 0 || code == -6 || code == -1)
+			c.args[0] = BPF_CORE_READ(info, _sifields._kill._pid);
+		__u64 w[4] = {};
+		bpf_probe_read_kernel(w, sizeof(w), &info->_sifields);
+		c.args[4] = w[0];
+		c.args[5] = w[1];
+		c.ret = w[2];
+		c.nr = w[3];
+	} else if (!info) {
+		// SI_USER from the current task: its pid and uid
+		c.args[0] = cur >> 32;
+		c.args[4] = (cur >> 32) | (bpf_get_current_uid_gid() & 0xffffffff) << 32;
+	} else {
+		c.args[3] = 0x80; // SI_KERNEL
+	}
+	c.args[1] = task->pid;
+	c.args[2] = sig;
+	c.tid = task->pid;
+	c.type = FE_SIGNALDELIVER;
+	emit_simple(&c);
+	return 0;
 }
 
 SEC("tp_btf/sched_process_exit")

@@ -357,3 +357,33 @@ func TestLiveDumpsMatchStrace(t *testing.T) {
 		t.Errorf("-e read=x: %v %s", err, out)
 	}
 }
+
+// TestLiveIgnoredSignalsMatchStrace: signals the receiver ignores (SIG_IGN,
+// and SIGCHLD's default) get their "--- SIG... ---" lines as with strace.
+func TestLiveIgnoredSignalsMatchStrace(t *testing.T) {
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
+	testutil.RequireTool(t, "/usr/bin/python3")
+	args := []string{"-e", "trace=none", "/usr/bin/python3", "-c", `import os, signal
+signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+os.kill(os.getpid(), signal.SIGUSR1)
+if os.fork() == 0:
+    os._exit(3)
+os.wait()
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+os.kill(os.getpid(), signal.SIGTERM)
+`}
+	dir := t.TempDir()
+	sOut, fOut := filepath.Join(dir, "strace"), filepath.Join(dir, "ferret")
+	exec.Command("strace", append([]string{"-o", sOut}, args...)...).Run()
+	if out, err := exec.Command(bin, append([]string{"trace", "-q", "-o", fOut}, args...)...).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	norm := regexp.MustCompile(`(si_pid|si_utime|si_stime)=\d+`)
+	sb, _ := os.ReadFile(sOut)
+	fb, _ := os.ReadFile(fOut)
+	want, got := norm.ReplaceAllString(string(sb), "$1=N"), norm.ReplaceAllString(string(fb), "$1=N")
+	if want != got || !strings.Contains(got, "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED") {
+		t.Errorf("lines differ\nstrace:\n%s\nferret:\n%s", want, got)
+	}
+}

@@ -101,7 +101,7 @@ func Run(s Session) (int, error) {
 	if s.ReadFDs != nil || s.WriteFDs != nil {
 		snap = live.MaxSnapLen // the dumps show whole buffers
 	}
-	opts := live.Options{FollowChildren: s.Follow, SnapLen: snap, NoSnapshot: true, Raw: Copies()}
+	opts := live.Options{FollowChildren: s.Follow, SnapLen: snap, NoSnapshot: true, Raw: Copies(), IgnoredSignals: true}
 	if names, ok := s.Set.Names(); ok {
 		// Record only the wanted syscalls, plus those the tracer needs to
 		// follow processes.

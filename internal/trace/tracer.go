@@ -83,8 +83,10 @@ type thread struct {
 	// pending call: its exit prints a "<... resumed>" line.
 	unfinished bool
 	// execing is set from the held command's execve until its first other
-	// call: signals delivered then were raised by the helper's runtime
-	// before the program replaced it, and are not shown.
+	// call: a SIGURG delivered then was raised by the helper's Go runtime
+	// (its preemption signal) before the program replaced it, and is not
+	// shown. Other signals are the program's: with -e trace= filtered in
+	// the kernel, the first call seen may come long after.
 	execing bool
 	// orphan is set for a child seen before its parent's clone returned
 	// (its own return from the clone came first).
@@ -222,7 +224,7 @@ func (t *Tracer) Handle(ev *event.Event) {
 	case isProcExit(ev.Type):
 		t.procExit(ev, th)
 	case ev.Type == event.SignalDelivE:
-		if !th.execing {
+		if sig, _ := ev.Uint(2); !th.execing || sig != 23 { // SIGURG
 			t.signal(ev, th)
 		}
 	case ev.Type == event.GenericE:

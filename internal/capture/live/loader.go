@@ -120,6 +120,9 @@ func loadProbe(opts Options) (*probe, error) {
 	if switches {
 		names = append(names, "on_sched_switch")
 	}
+	if opts.IgnoredSignals {
+		names = append(names, "on_signal_generate")
+	}
 	if err := loadObjects(spec, names, &p.objs); err != nil {
 		var ve *ebpf.VerifierError
 		if errors.As(err, &ve) {
@@ -146,6 +149,9 @@ func loadProbe(opts Options) (*probe, error) {
 	}
 	if switches {
 		progs = append(progs, p.objs.OnSchedSwitch)
+	}
+	if opts.IgnoredSignals {
+		progs = append(progs, p.objs.OnSignalGenerate)
 	}
 	for _, prog := range progs {
 		l, err := link.AttachTracing(link.TracingOptions{Program: prog})
@@ -204,7 +210,8 @@ func loadObjects(spec *ebpf.CollectionSpec, names []string, objs *ProbeObjects) 
 		"on_sys_enter_raw": &objs.OnSysEnterRaw, "on_sys_exit_raw": &objs.OnSysExitRaw,
 		"on_process_exit": &objs.OnProcessExit, "on_process_fork": &objs.OnProcessFork,
 		"on_signal_deliver": &objs.OnSignalDeliver, "on_sched_switch": &objs.OnSchedSwitch,
-		"flush_cpu": &objs.FlushCpu,
+		"on_signal_generate": &objs.OnSignalGenerate,
+		"flush_cpu":          &objs.FlushCpu,
 	}
 	for i, name := range names {
 		*fields[name] = progs[i]
@@ -348,7 +355,7 @@ func (p *probe) counters() [drMax][]uint64 {
 func (p *probe) recursionMisses() uint64 {
 	var n uint64
 	for _, prog := range []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnSysEnterRaw, p.objs.OnSysExitRaw, p.objs.OnProcessExit,
-		p.objs.OnSchedSwitch, p.objs.OnSignalDeliver} {
+		p.objs.OnSchedSwitch, p.objs.OnSignalDeliver, p.objs.OnSignalGenerate} {
 		if prog == nil {
 			continue
 		}

@@ -80,6 +80,11 @@ type Options struct {
 	// capture.ErrTimeout, and how often idle CPUs are asked to flush;
 	// 0 means DefaultPollInterval.
 	PollInterval time.Duration
+	// IgnoredSignals also reports signals their receiver ignores, which
+	// the kernel drops when they are sent (SIG_IGN, or a default action of
+	// ignoring, as SIGCHLD's): as signal-delivery events of the receiving
+	// thread, time-stamped when sent.
+	IgnoredSignals bool
 	// NoSnapshot skips the /proc scan at start (Snapshot returns an empty
 	// snapshot with machine information only).
 	NoSnapshot bool

@@ -72,40 +72,41 @@ type ProbeRoute struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	ProbeMapBatches          = "batches"
-	ProbeMapCgroupIds        = "cgroup_ids"
-	ProbeMapCgroupVerdicts   = "cgroup_verdicts"
-	ProbeMapComms            = "comms"
-	ProbeMapDescs            = "descs"
-	ProbeMapDrops            = "drops"
-	ProbeMapEvents           = "events"
-	ProbeMapRoutes           = "routes"
-	ProbeMapTraced           = "traced"
-	ProbeProgFlushCpu        = "flush_cpu"
-	ProbeProgOnProcessExit   = "on_process_exit"
-	ProbeProgOnProcessFork   = "on_process_fork"
-	ProbeProgOnSchedSwitch   = "on_sched_switch"
-	ProbeProgOnSignalDeliver = "on_signal_deliver"
-	ProbeProgOnSysEnter      = "on_sys_enter"
-	ProbeProgOnSysEnterRaw   = "on_sys_enter_raw"
-	ProbeProgOnSysExit       = "on_sys_exit"
-	ProbeProgOnSysExitRaw    = "on_sys_exit_raw"
-	ProbeVarCgroupsGen       = "cgroups_gen"
-	ProbeVarEpochOffset      = "epoch_offset"
-	ProbeVarFilterCgroups    = "filter_cgroups"
-	ProbeVarFilterComms      = "filter_comms"
-	ProbeVarFilterPids       = "filter_pids"
-	ProbeVarFollowChildren   = "follow_children"
-	ProbeVarKeepProcexit     = "keep_procexit"
-	ProbeVarKeepSignal       = "keep_signal"
-	ProbeVarKeepState        = "keep_state"
-	ProbeVarMaxAgeNs         = "max_age_ns"
-	ProbeVarNcpus            = "ncpus"
-	ProbeVarSelfTgid         = "self_tgid"
-	ProbeVarSnaplen          = "snaplen"
-	ProbeVarUnusedEdesc      = "unused_edesc"
-	ProbeVarUnusedRecHdr     = "unused_rec_hdr"
-	ProbeVarUnusedRoute      = "unused_route"
+	ProbeMapBatches           = "batches"
+	ProbeMapCgroupIds         = "cgroup_ids"
+	ProbeMapCgroupVerdicts    = "cgroup_verdicts"
+	ProbeMapComms             = "comms"
+	ProbeMapDescs             = "descs"
+	ProbeMapDrops             = "drops"
+	ProbeMapEvents            = "events"
+	ProbeMapRoutes            = "routes"
+	ProbeMapTraced            = "traced"
+	ProbeProgFlushCpu         = "flush_cpu"
+	ProbeProgOnProcessExit    = "on_process_exit"
+	ProbeProgOnProcessFork    = "on_process_fork"
+	ProbeProgOnSchedSwitch    = "on_sched_switch"
+	ProbeProgOnSignalDeliver  = "on_signal_deliver"
+	ProbeProgOnSignalGenerate = "on_signal_generate"
+	ProbeProgOnSysEnter       = "on_sys_enter"
+	ProbeProgOnSysEnterRaw    = "on_sys_enter_raw"
+	ProbeProgOnSysExit        = "on_sys_exit"
+	ProbeProgOnSysExitRaw     = "on_sys_exit_raw"
+	ProbeVarCgroupsGen        = "cgroups_gen"
+	ProbeVarEpochOffset       = "epoch_offset"
+	ProbeVarFilterCgroups     = "filter_cgroups"
+	ProbeVarFilterComms       = "filter_comms"
+	ProbeVarFilterPids        = "filter_pids"
+	ProbeVarFollowChildren    = "follow_children"
+	ProbeVarKeepProcexit      = "keep_procexit"
+	ProbeVarKeepSignal        = "keep_signal"
+	ProbeVarKeepState         = "keep_state"
+	ProbeVarMaxAgeNs          = "max_age_ns"
+	ProbeVarNcpus             = "ncpus"
+	ProbeVarSelfTgid          = "self_tgid"
+	ProbeVarSnaplen           = "snaplen"
+	ProbeVarUnusedEdesc       = "unused_edesc"
+	ProbeVarUnusedRecHdr      = "unused_rec_hdr"
+	ProbeVarUnusedRoute       = "unused_route"
 )
 
 // LoadProbe returns the embedded CollectionSpec for Probe.
@@ -150,15 +151,16 @@ type ProbeSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type ProbeProgramSpecs struct {
-	FlushCpu        *ebpf.ProgramSpec `ebpf:"flush_cpu"`
-	OnProcessExit   *ebpf.ProgramSpec `ebpf:"on_process_exit"`
-	OnProcessFork   *ebpf.ProgramSpec `ebpf:"on_process_fork"`
-	OnSchedSwitch   *ebpf.ProgramSpec `ebpf:"on_sched_switch"`
-	OnSignalDeliver *ebpf.ProgramSpec `ebpf:"on_signal_deliver"`
-	OnSysEnter      *ebpf.ProgramSpec `ebpf:"on_sys_enter"`
-	OnSysEnterRaw   *ebpf.ProgramSpec `ebpf:"on_sys_enter_raw"`
-	OnSysExit       *ebpf.ProgramSpec `ebpf:"on_sys_exit"`
-	OnSysExitRaw    *ebpf.ProgramSpec `ebpf:"on_sys_exit_raw"`
+	FlushCpu         *ebpf.ProgramSpec `ebpf:"flush_cpu"`
+	OnProcessExit    *ebpf.ProgramSpec `ebpf:"on_process_exit"`
+	OnProcessFork    *ebpf.ProgramSpec `ebpf:"on_process_fork"`
+	OnSchedSwitch    *ebpf.ProgramSpec `ebpf:"on_sched_switch"`
+	OnSignalDeliver  *ebpf.ProgramSpec `ebpf:"on_signal_deliver"`
+	OnSignalGenerate *ebpf.ProgramSpec `ebpf:"on_signal_generate"`
+	OnSysEnter       *ebpf.ProgramSpec `ebpf:"on_sys_enter"`
+	OnSysEnterRaw    *ebpf.ProgramSpec `ebpf:"on_sys_enter_raw"`
+	OnSysExit        *ebpf.ProgramSpec `ebpf:"on_sys_exit"`
+	OnSysExitRaw     *ebpf.ProgramSpec `ebpf:"on_sys_exit_raw"`
 }
 
 // ProbeMapSpecs contains maps before they are loaded into the kernel.
@@ -269,15 +271,16 @@ type ProbeVariables struct {
 //
 // It can be passed to LoadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type ProbePrograms struct {
-	FlushCpu        *ebpf.Program `ebpf:"flush_cpu"`
-	OnProcessExit   *ebpf.Program `ebpf:"on_process_exit"`
-	OnProcessFork   *ebpf.Program `ebpf:"on_process_fork"`
-	OnSchedSwitch   *ebpf.Program `ebpf:"on_sched_switch"`
-	OnSignalDeliver *ebpf.Program `ebpf:"on_signal_deliver"`
-	OnSysEnter      *ebpf.Program `ebpf:"on_sys_enter"`
-	OnSysEnterRaw   *ebpf.Program `ebpf:"on_sys_enter_raw"`
-	OnSysExit       *ebpf.Program `ebpf:"on_sys_exit"`
-	OnSysExitRaw    *ebpf.Program `ebpf:"on_sys_exit_raw"`
+	FlushCpu         *ebpf.Program `ebpf:"flush_cpu"`
+	OnProcessExit    *ebpf.Program `ebpf:"on_process_exit"`
+	OnProcessFork    *ebpf.Program `ebpf:"on_process_fork"`
+	OnSchedSwitch    *ebpf.Program `ebpf:"on_sched_switch"`
+	OnSignalDeliver  *ebpf.Program `ebpf:"on_signal_deliver"`
+	OnSignalGenerate *ebpf.Program `ebpf:"on_signal_generate"`
+	OnSysEnter       *ebpf.Program `ebpf:"on_sys_enter"`
+	OnSysEnterRaw    *ebpf.Program `ebpf:"on_sys_enter_raw"`
+	OnSysExit        *ebpf.Program `ebpf:"on_sys_exit"`
+	OnSysExitRaw     *ebpf.Program `ebpf:"on_sys_exit_raw"`
 }
 
 func (p *ProbePrograms) Close() error {
@@ -287,6 +290,7 @@ func (p *ProbePrograms) Close() error {
 		p.OnProcessFork,
 		p.OnSchedSwitch,
 		p.OnSignalDeliver,
+		p.OnSignalGenerate,
 		p.OnSysEnter,
 		p.OnSysEnterRaw,
 		p.OnSysExit,
