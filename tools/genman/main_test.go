@@ -54,8 +54,8 @@ func TestGenerated(t *testing.T) {
 		}
 		opts, _, _ = strings.Cut(opts, "\n.SH ")
 		flags := manual.Flags(c.Help)
-		if len(flags) < 5 {
-			t.Errorf("%q: only %d options found in --help: %v", c.Name, len(flags), flags)
+		if len(flags) == 0 {
+			t.Errorf("%q: no options found in --help", c.Name)
 		}
 		// the options of c in the bash script: its case branch
 		_, branch, _ := strings.Cut(bash, "        '"+c.Name+"')\n            opts='")
