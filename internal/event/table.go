@@ -140,12 +140,8 @@ func (c Category) String() string {
 		return "time"
 	case CatProcessing:
 		return "processing"
-	case CatIORead:
-		return "I/O"
-	case CatIOWrite:
-		return "I/O"
-	case CatIOOther:
-		return "I/O"
+	case CatIORead, CatIOWrite, CatIOOther:
+		return "I/O" // evt.category names the kind of descriptor instead
 	case CatWait:
 		return "wait"
 	case CatScheduler:
@@ -269,6 +265,16 @@ func SyscallCodeName(code uint16) string {
 		return scNames[code]
 	}
 	return "<unknown>"
+}
+
+// SyscallCodeCategory returns the category of a portable syscall code, the
+// category of the generic event that carries it (CatUnknown when the code
+// is out of range).
+func SyscallCodeCategory(code uint16) Category {
+	if int(code) < len(scCats) {
+		return scCats[code]
+	}
+	return CatUnknown
 }
 
 // NumSyscallCodes is the number of portable syscall codes.

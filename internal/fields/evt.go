@@ -69,7 +69,7 @@ func init() {
 				}
 				return setStr(v, EventTypeName(c.Ev))
 			}),
-			simple("evt.category", "CHARBUF", "category of the event: file, net, memory, process, I/O, wait, ...", func(c *Ctx, v *Value) bool { return setStr(v, c.info().Category.String()) }),
+			simple("evt.category", "CHARBUF", "category of the event: file, net, memory, process, wait, ...; for I/O events the kind of descriptor (file, net, ipc, unknown).", func(c *Ctx, v *Value) bool { return setStr(v, c.category()) }),
 			simple("evt.cpu", "INT16", "CPU the event happened on.", func(c *Ctx, v *Value) bool { return setInt(v, int64(c.Ev.CPU)) }),
 			strField("evt.args", "CHARBUF", "every argument of the event in one string.", func(c *Ctx, b []byte) ([]byte, bool) { return c.AppendArgs(b), true }),
 			withNew("evt.arg", "CHARBUF", "one argument of the event, by name (evt.arg.fd) or position (evt.arg[0]), rendered as text (fds, errors and flags resolved).", FlagArgRequired|FlagArgKey|FlagArgIndex, newArg),
@@ -204,6 +204,38 @@ func EventTypeName(ev *event.Event) string {
 		}
 	}
 	return ev.Type.Name()
+}
+
+// category is evt.category: the event type's category (for a generic event
+// its syscall's); an I/O category is named by the kind of descriptor the
+// event acts on, as sysdig does: files and directories "file", IP sockets
+// "net", pipes, unix sockets, eventfd, signalfd and inotify "ipc", any other
+// or no descriptor "unknown".
+func (c *Ctx) category() string {
+	cat := c.info().Category
+	if c.Ev.Type == event.GenericE || c.Ev.Type == event.GenericX {
+		id, _ := c.Ev.Uint(0)
+		cat = event.SyscallCodeCategory(uint16(id))
+		if cat&event.CatIORead != 0 {
+			return "unknown" // no descriptor is looked up for generic events
+		}
+	}
+	if cat&event.CatIORead == 0 { // the I/O categories share this bit
+		return cat.String()
+	}
+	fd := c.Cur().FD
+	if fd == nil {
+		return "unknown"
+	}
+	switch fd.Type {
+	case event.FDFile, event.FDFileV2, event.FDDirectory:
+		return "file"
+	case event.FDIPv4Sock, event.FDIPv6Sock, event.FDIPv4ServSock, event.FDIPv6ServSock:
+		return "net"
+	case event.FDFIFO, event.FDUnixSock, event.FDEvent, event.FDSignalFD, event.FDInotify:
+		return "ipc"
+	}
+	return "unknown"
 }
 
 func (c *Ctx) rel() uint64 {

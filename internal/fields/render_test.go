@@ -198,7 +198,7 @@ func TestFieldValues(t *testing.T) {
 		{"evt.type", "read"},
 		{"evt.type.is.read", "1"},
 		{"evt.type.is.open", "0"},
-		{"evt.category", "I/O"},
+		{"evt.category", "net"},
 		{"evt.arg.fd", "<4u>10.0.0.1:5000->1.1.1.1:53"},
 		{"evt.arg[1]", "10"},
 		{"evt.rawarg.fd", "4"},

@@ -35,6 +35,7 @@ type spec struct {
 	Events   []specEvent `json:"events"`
 	Syscalls [][]int     `json:"syscalls"`
 	PPMSC    []string    `json:"ppm_sc"`
+	SCCat    []int       `json:"sc_cat"` // category of each portable syscall code
 	Native   [][]any     `json:"native"`
 }
 
@@ -50,6 +51,9 @@ func main() {
 	var s spec
 	if err := json.Unmarshal(raw, &s); err != nil {
 		log.Fatalf("parsing %s: %v", *in, err)
+	}
+	if len(s.SCCat) != len(s.PPMSC) {
+		log.Fatalf("%s: %d syscall categories for %d syscall codes", *in, len(s.SCCat), len(s.PPMSC))
 	}
 	// The specification is kept one event (and one syscall route) per line
 	// so that a change reads as a diff of the events it touches.
@@ -77,6 +81,7 @@ func canonicalSpec(raw []byte) ([]byte, error) {
 		Events   []json.RawMessage `json:"events"`
 		Syscalls []json.RawMessage `json:"syscalls"`
 		PPMSC    json.RawMessage   `json:"ppm_sc"`
+		SCCat    json.RawMessage   `json:"sc_cat"`
 		Native   []json.RawMessage `json:"native"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -112,6 +117,11 @@ func canonicalSpec(raw []byte) ([]byte, error) {
 	}
 	b.WriteString(`"ppm_sc": `)
 	if err := json.Compact(&b, top.PPMSC); err != nil {
+		return nil, err
+	}
+	b.WriteString(",\n")
+	b.WriteString(`"sc_cat": `)
+	if err := json.Compact(&b, top.SCCat); err != nil {
 		return nil, err
 	}
 	b.WriteString(",\n")
@@ -227,7 +237,14 @@ func genGo(s *spec) []byte {
 	for _, n := range s.PPMSC {
 		fmt.Fprintf(&b, "\t%q,\n", n)
 	}
-	b.WriteString("}\n\n// syscallRoutes maps native x86-64 syscall numbers to event pairs and portable codes.\nvar syscallRoutes = [...]SyscallRoute{\n")
+	b.WriteString("}\n\n// scCats are the categories of the portable syscall codes, as a generic event of each shows them.\nvar scCats = [...]Category{")
+	for i, c := range s.SCCat {
+		if i%16 == 0 {
+			b.WriteString("\n\t")
+		}
+		fmt.Fprintf(&b, "%d, ", c)
+	}
+	b.WriteString("\n}\n\n// syscallRoutes maps native x86-64 syscall numbers to event pairs and portable codes.\nvar syscallRoutes = [...]SyscallRoute{\n")
 	for _, r := range s.Syscalls {
 		fmt.Fprintf(&b, "\t{Nr: %d, Flags: %d, Enter: %d, Exit: %d, Code: %d},\n", r[0], r[1], r[2], r[3], r[4])
 	}
