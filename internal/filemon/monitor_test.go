@@ -34,15 +34,17 @@ func (g *gen) close(tid, fd int64) {
 	g.Call("close", tid, func(b *event.Builder) { b.I64(fd) }, func(b *event.Builder) { b.I64(0) })
 }
 
+// fork emits a clone of parent creating process child, the child's exit
+// event first (as it often comes), in the current layout.
 func (g *gen) fork(parent, child int64) {
-	cl, cx := synth.Route("clone")
-	g.Build(cl, parent, func(b *event.Builder) {})
-	g.Build(cx, child, func(b *event.Builder) {
-		b.I64(0).Str("/bin/sh").Raw([]byte("sh\x00")).I64(child).I64(child).I64(parent).Str("/work").I64(1024).U32(0).U32(0).U32(0)
-	})
-	g.Build(cx, parent, func(b *event.Builder) {
-		b.I64(child).Str("/bin/sh").Raw([]byte("sh\x00")).I64(parent).I64(parent).I64(1).Str("/work").I64(1024).U32(0).U32(0).U32(0)
-	})
+	e, x := synth.Current("clone")
+	g.Emit(e, parent)
+	exit := func(res, tid, pid, ptid int64) []any {
+		return []any{res, "/bin/sh", []string{"sh"}, tid, pid, ptid, "/work", int64(1024), uint64(0), uint64(0),
+			uint32(0), uint32(0), uint32(0), "sh", []string(nil), uint32(0), uint32(0), uint32(0), tid, pid}
+	}
+	g.Emit(x, child, exit(0, child, child, parent)...)
+	g.Emit(x, parent, exit(child, parent, parent, 1)...)
 }
 
 func (g *gen) execve(tid int64, exe, comm string) {
