@@ -47,7 +47,12 @@ func (cfg *Config) Catalog() *Catalog {
 
 // Open opens the capture file of cfg, a stream (nats://…), or the live
 // source.
-func Open(cfg *Config) (capture.Source, error) {
+func Open(cfg *Config) (capture.Source, error) { return openFor(cfg, nil) }
+
+// openFor is Open for a live source that only needs the events table t
+// aggregates (nil: all): the others are dropped in the kernel, except
+// those that keep the process and fd tables complete.
+func openFor(cfg *Config, t *Table) (capture.Source, error) {
 	if capnats.IsURL(cfg.Read) {
 		t, err := capnats.ParseURL(cfg.Read)
 		if err != nil {
@@ -64,7 +69,13 @@ func Open(cfg *Config) (capture.Source, error) {
 	if err := live.CheckPrivileges(); err != nil {
 		return nil, fmt.Errorf("live capture: %w (use -r FILE to read a capture file)", err)
 	}
-	src, err := live.Open(live.Options{SnapLen: cfg.SnapLen})
+	opts := live.Options{SnapLen: cfg.SnapLen}
+	if t != nil {
+		pd := t.KernelPushDown()
+		opts.EventTypes = pd.EventTypes
+		opts.Comms, opts.CommsKeepState = pd.Comms, len(pd.Comms) > 0
+	}
+	src, err := live.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("cannot start live capture: %w", err)
 	}
@@ -97,7 +108,17 @@ func Run(cfg Config, out io.Writer) error {
 	if cfg.View != "" && cat.Find(cfg.View) == nil {
 		return fmt.Errorf("unknown view %s - use --list-views to list them", cfg.View)
 	}
-	src, err := Open(&cfg)
+	// The view is fixed: the kernel keeps only what its filter (and the
+	// user's) can match.
+	id := cfg.View
+	if id == "" {
+		id = "procs"
+	}
+	var t *Table
+	if d := cat.Find(id); d != nil {
+		t, _ = NewTable(d, Options{Filter: cfg.Filter})
+	}
+	src, err := openFor(&cfg, t)
 	if err != nil {
 		return err
 	}

@@ -353,6 +353,13 @@ func (t *Table) add(c *fields.Ctx) {
 			cur[j] = Cell{U: t.counter, S: strconv.FormatUint(t.counter, 10), Cnt: 1}
 			continue
 		}
+		if existing != nil && cs.agg == AggNone && t.Def.UseDefaults {
+			// The row keeps its first value (merge leaves unaggregated
+			// columns alone) and a missing value would only be a default:
+			// nothing to extract.
+			cur[j] = Cell{}
+			continue
+		}
 		if !cs.ext.Extract(c, &t.val) {
 			if !t.Def.UseDefaults {
 				return
