@@ -157,14 +157,19 @@ func anyField(name, typ, desc string, port bool) Field {
 	})
 }
 
+// noClientEnd reports a client side asked of a socket that has a role but no
+// IP client end: a listening socket, or a unix socket (one of the capture's
+// table, client when it has no path, or one an event connected). sysdig
+// shows port 0 and an empty service name for it (its client-port check
+// falls through to the name of an empty port), and no value while the
+// socket has no role.
+func noClientEnd(fd *state.FD, s side) bool {
+	return s == sideClient && (fd.IsServerSocket() || fd.Type == event.FDUnixSock && fd.Role != state.RoleUnknown)
+}
+
 func portField(name, desc string, s side) Field {
 	return fdVal(name, "PORT", desc, 0, func(c *Ctx, fd *state.FD, v *Value) bool {
-		if s == sideClient && fd.IsServerSocket() {
-			// sysdig reports port 0 for the client of a listening socket.
-			return setUint(v, KindPort, 0)
-		}
-		if s == sideClient && fd.Type == event.FDUnixSock && fd.Role != state.RoleUnknown {
-			// and 0 for a unix socket an event connected
+		if noClientEnd(fd, s) {
 			return setUint(v, KindPort, 0)
 		}
 		_, p, ok := endpoint(c, fd, s)
@@ -183,6 +188,9 @@ var serviceNames = map[uint16]string{
 
 func protoField(name, desc string, s side) Field {
 	return fdStr(name, desc, func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+		if noClientEnd(fd, s) {
+			return b, true
+		}
 		_, p, ok := endpoint(c, fd, s)
 		if !ok {
 			return b, false
@@ -361,11 +369,14 @@ func init() {
 		}})
 }
 
+// containerID is the container id that prefixes fd.containername and
+// fd.containerdirectory: the thread's container, empty on the host (sysdig
+// uses the thread's own id there, not the "host" that container.id shows).
 func containerID(c *Ctx) string {
-	if t := c.Thread(); t != nil && t.ContainerID != "" {
+	if t := c.Thread(); t != nil {
 		return t.ContainerID
 	}
-	return "host"
+	return ""
 }
 
 // nullFD describes the fd of an event that refers to none in the table,

@@ -207,6 +207,14 @@ func fdFromSnapshot(sf *event.FD) *FD {
 	}
 	copy(f.SIP[:], sf.SrcIP)
 	copy(f.DIP[:], sf.DstIP)
+	if f.Type == event.FDUnixSock {
+		// As sysdig: a unix socket of the table is the client end when it
+		// has no path, the server end when it has one.
+		f.Role = RoleClient
+		if sf.Name != "" {
+			f.Role = RoleServer
+		}
+	}
 	if f.IsSocket() && f.Name == "" {
 		f.Name = socketName(f)
 		f.synthName = true
