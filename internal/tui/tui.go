@@ -346,8 +346,6 @@ const sparkWidth = 10
 
 func (u *ui) fillTable(t *view.Table, sn *view.Snapshot) {
 	names, sizes := t.Headers()
-	sortCol, asc := t.SortColumn()
-	u.table.Clear()
 	n := len(names)
 	cols := make([]int, 0, n+1) // view column per screen column, -1 sparkline
 	for i := 0; i < n; i++ {
@@ -356,11 +354,50 @@ func (u *ui) fillTable(t *view.Table, sn *view.Snapshot) {
 		}
 		cols = append(cols, i)
 	}
-	for c, vc := range cols {
+	u.table.SetContent(&rowCells{u: u, t: t, sn: sn, names: names, sizes: sizes, cols: cols})
+	sel := 1
+	want := u.selKey
+	if want == "" {
+		want = u.sess.Selected()
+	}
+	for i, r := range u.rows {
+		if r.KeyText == want {
+			sel = i + 1
+			break
+		}
+	}
+	if len(u.rows) > 0 {
+		// Start from the top; drawing scrolls to the selection if needed.
+		u.table.SetOffset(0, 0)
+		u.table.Select(sel, 0)
+	}
+}
+
+// rowCells gives the table its cells as they are drawn: only the rows on
+// the screen are formatted, however many the view has.
+type rowCells struct {
+	tview.TableContentReadOnly
+	u     *ui
+	t     *view.Table
+	sn    *view.Snapshot
+	names []string
+	sizes []int
+	cols  []int
+}
+
+func (rc *rowCells) GetRowCount() int    { return len(rc.u.rows) + 1 }
+func (rc *rowCells) GetColumnCount() int { return len(rc.cols) }
+
+func (rc *rowCells) GetCell(row, col int) *tview.TableCell {
+	if col < 0 || col >= len(rc.cols) || row < 0 || row > len(rc.u.rows) {
+		return nil
+	}
+	vc, n := rc.cols[col], len(rc.names)
+	if row == 0 {
 		title := "TREND"
 		if vc >= 0 {
-			title = names[vc]
-			if vc == sortCol {
+			title = rc.names[vc]
+			if sortCol, asc := rc.t.SortColumn(); vc == sortCol {
 				if asc {
 					title += "^"
 				} else {
@@ -370,53 +407,38 @@ func (u *ui) fillTable(t *view.Table, sn *view.Snapshot) {
 		}
 		cell := tview.NewTableCell(tview.Escape(title)).SetSelectable(false).
 			SetStyle(tcell.StyleDefault.Background(tcell.ColorGreen).Foreground(tcell.ColorBlack))
-		if vc >= 0 && vc < n-1 && sizes[vc] > 0 {
-			cell.SetMaxWidth(sizes[vc])
+		if vc >= 0 && vc < n-1 && rc.sizes[vc] > 0 {
+			cell.SetMaxWidth(rc.sizes[vc])
 		}
 		if vc == n-1 {
 			cell.SetExpansion(1)
 		}
-		u.table.SetCell(0, c, cell)
+		return cell
 	}
-	sel := 1
-	want := u.selKey
-	if want == "" {
-		want = u.sess.Selected()
-	}
-	for i, r := range u.rows {
-		if r.KeyText == want {
-			sel = i + 1
-		}
-		for c, vc := range cols {
-			var text string
-			if vc < 0 {
-				text = sparkline(sn.History[r.KeyText], sparkWidth)
-			} else {
-				text = strings.TrimSpace(t.Text(r, vc, 0, sn.Delta))
-				if vc == n-1 && u.depth != nil {
-					text = strings.Repeat("  ", u.depth[i]) + text
-				}
-			}
-			cell := tview.NewTableCell(tview.Escape(text)).SetReference(r)
-			if vc >= 0 && vc < n-1 {
-				if sizes[vc] > 0 {
-					cell.SetMaxWidth(sizes[vc])
-				}
-				if t.Numeric(vc) {
-					cell.SetAlign(tview.AlignRight)
-				}
-			}
-			if vc == n-1 {
-				cell.SetExpansion(1)
-			}
-			u.table.SetCell(i+1, c, cell)
+	i := row - 1
+	r := rc.u.rows[i]
+	var text string
+	if vc < 0 {
+		text = sparkline(rc.sn.History[r.KeyText], sparkWidth)
+	} else {
+		text = strings.TrimSpace(rc.t.Text(r, vc, 0, rc.sn.Delta))
+		if vc == n-1 && rc.u.depth != nil {
+			text = strings.Repeat("  ", rc.u.depth[i]) + text
 		}
 	}
-	if len(u.rows) > 0 {
-		// Start from the top; drawing scrolls to the selection if needed.
-		u.table.SetOffset(0, 0)
-		u.table.Select(sel, 0)
+	cell := tview.NewTableCell(tview.Escape(text)).SetReference(r)
+	if vc >= 0 && vc < n-1 {
+		if rc.sizes[vc] > 0 {
+			cell.SetMaxWidth(rc.sizes[vc])
+		}
+		if rc.t.Numeric(vc) {
+			cell.SetAlign(tview.AlignRight)
+		}
 	}
+	if vc == n-1 {
+		cell.SetExpansion(1)
+	}
+	return cell
 }
 
 // sparkline draws the last width values scaled to their maximum.
