@@ -29,7 +29,7 @@ func AppendValue(buf []byte, v *Value) []byte {
 		}
 		return append(buf, "false"...)
 	case KindDouble:
-		return strconv.AppendFloat(buf, v.Float, 'f', 2, 64)
+		return strconv.AppendFloat(buf, v.Float, 'f', 1, 64) // sysdig prints DOUBLE fields with %.1f
 	case KindBytes:
 		return append(buf, v.Bytes...)
 	case KindIPAddr:
