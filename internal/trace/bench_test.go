@@ -4,7 +4,11 @@ package trace
 
 import (
 	"io"
+	"os/exec"
 	"testing"
+	"time"
+
+	"github.com/ferret-observability/ferret/internal/testutil"
 )
 
 // BenchmarkHandle measures the user-space cost of one traced syscall (an
@@ -34,6 +38,37 @@ func BenchmarkHandle(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(pairs)/2), "ns/syscall")
+		})
+	}
+}
+
+// BenchmarkStartup runs `ferret trace -q -o /dev/null -- true` and strace
+// on the same command side by side, one after the other in each round: the
+// whole run, start-up included (loading and verifying the probe). It also
+// reports the CPU time the tracer used per run (user+system, the kernel's
+// verification of the programs included), which a busy machine inflates
+// less than the wall clock.
+func BenchmarkStartup(b *testing.B) {
+	bin := ferretBin(b)
+	testutil.RequireTool(b, "strace")
+	for _, tc := range []struct {
+		name string
+		argv []string
+	}{
+		{"ferret", []string{bin, "trace", "-q", "-o", "/dev/null", "--", "true"}},
+		{"ferret-f", []string{bin, "trace", "-f", "-q", "-o", "/dev/null", "--", "true"}},
+		{"strace", []string{"strace", "-o", "/dev/null", "--", "true"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var cpu time.Duration
+			for i := 0; i < b.N; i++ {
+				cmd := exec.Command(tc.argv[0], tc.argv[1:]...)
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("%v: %v %s", tc.argv, err, out)
+				}
+				cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+			}
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/1e6, "cpu-ms/run")
 		})
 	}
 }

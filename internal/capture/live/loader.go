@@ -113,9 +113,14 @@ func loadProbe(opts Options) (*probe, error) {
 	}
 	p := &probe{ncpu: ncpu, offset: off, pids: len(opts.PIDs) > 0 || opts.FilterPIDs}
 	switches := opts.SchedSwitch || slices.Contains(opts.EventTypes, event.SchedSwitch)
-	names := []string{"on_sys_enter", "on_sys_exit", "on_process_exit", "on_process_fork", "on_signal_deliver", "flush_cpu"}
+	names := []string{"on_sys_enter", "on_sys_exit", "on_process_exit", "on_signal_deliver", "flush_cpu"}
 	if opts.Raw != nil {
 		names[0], names[1] = "on_sys_enter_raw", "on_sys_exit_raw"
+	}
+	// Only what the options need is loaded: each program costs the
+	// kernel's verifier time at start.
+	if opts.FollowChildren {
+		names = append(names, "on_process_fork")
 	}
 	if switches {
 		names = append(names, "on_sched_switch")
@@ -142,10 +147,12 @@ func loadProbe(opts Options) (*probe, error) {
 		p.close()
 		return nil, fmt.Errorf("live: ring reader: %w", err)
 	}
-	progs := []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnProcessExit, p.objs.OnProcessFork,
-		p.objs.OnSignalDeliver}
+	progs := []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnProcessExit, p.objs.OnSignalDeliver}
 	if opts.Raw != nil {
 		progs[0], progs[1] = p.objs.OnSysEnterRaw, p.objs.OnSysExitRaw
+	}
+	if opts.FollowChildren {
+		progs = append(progs, p.objs.OnProcessFork)
 	}
 	if switches {
 		progs = append(progs, p.objs.OnSchedSwitch)
