@@ -144,8 +144,8 @@ func init() {
 			// Known without the thread table (sysdig's exception too).
 			simple("thread.tid", "INT64", "id of the thread.", func(c *Ctx, v *Value) bool { return setInt(v, c.Ev.TID) }),
 			threadNum("thread.ismain", "BOOL", "true for the main thread of a process.", func(c *Ctx, t *state.Thread, v *Value) bool { return setBool(v, t.IsMain()) }),
-			none("thread.exectime", "RELTIME", "CPU time the thread used in its last scheduling slice (needs switch events)."),
-			none("thread.totexectime", "RELTIME", "total CPU time the thread used since the capture started (needs switch events)."),
+			withNew("thread.exectime", "RELTIME", "CPU time the thread used in its last scheduling slice (needs switch events).", 0, newExectime(false)),
+			withNew("thread.totexectime", "RELTIME", "total CPU time the thread used since the capture started (needs switch events).", 0, newExectime(true)),
 			threadStr("thread.cgroups", "every cgroup of the thread as subsystem=path pairs, separated by spaces.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
 				return appendJoined(b, t.Cgroups, " "), len(t.Cgroups) > 0
 			}),
@@ -241,6 +241,37 @@ func mainOf(c *Ctx, t *state.Thread) *state.Thread {
 		return p
 	}
 	return t
+}
+
+// newExectime compiles thread.exectime (total false) and thread.totexectime.
+// As in sysdig, each compiled field keeps its own clock per CPU: on a switch
+// event the slice is the time since the previous switch on that CPU that the
+// field was evaluated on (0 for the first), on other events 0;
+// thread.totexectime adds the slices to a per-thread total of its own and
+// has no value when the thread is unknown.
+func newExectime(total bool) NewFunc {
+	return func(string, string) (Extractor, error) {
+		last := map[uint16]uint64{}
+		tot := map[*state.Thread]uint64{}
+		return exFunc(func(c *Ctx, v *Value) bool {
+			var d uint64
+			if ty := c.Ev.Type; ty == event.EvSwitchE || ty == event.EvSwitchE152 {
+				if prev := last[c.Ev.CPU]; prev != 0 {
+					d = c.Ev.TS - prev
+				}
+				last[c.Ev.CPU] = c.Ev.TS
+			}
+			if total {
+				t := c.Thread()
+				if t == nil {
+					return false
+				}
+				tot[t] += d
+				d = tot[t]
+			}
+			return setUint(v, KindRelTime, d)
+		}), nil
+	}
 }
 
 // cpuField is thread.cpu (which=3), .user (1) and .system (2): on procinfo
