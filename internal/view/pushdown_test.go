@@ -4,12 +4,14 @@ package view
 
 import (
 	"bytes"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/capture/file"
+	"github.com/ferret-observability/ferret/internal/capture/live"
 	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/testutil"
 )
@@ -117,6 +119,45 @@ func TestPushDownKeepsTables(t *testing.T) {
 			}
 			if dropped == 0 {
 				t.Errorf("%s on %s: nothing dropped", c.view, filepath.Base(tr))
+			}
+		}
+	}
+}
+
+// TestLiveNarrowing: as root, a live session of the procs view drops
+// what the view cannot use in the kernel, and switching to a view that
+// needs every call brings those calls back at once.
+func TestLiveNarrowing(t *testing.T) {
+	testutil.RequireRoot(t)
+	loop := exec.Command("sh", "-c", "while :; do sleep 0.05; done")
+	if err := loop.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { loop.Process.Kill(); loop.Wait() })
+	s, err := NewSession(Config{View: "procs", DelayMS: 200, SnapLen: 80, Dirs: []string{t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ls := s.src.(*live.Source)
+	if got := ls.EventTypes(); got == nil || len(got) > 200 {
+		t.Fatalf("procs view: %d event types kept in the kernel", len(got))
+	}
+	if err := s.SetView("syscalls"); err != nil {
+		t.Fatal(err)
+	}
+	if got := ls.EventTypes(); got != nil {
+		t.Fatalf("syscalls view: %d event types kept, want all", len(got))
+	}
+	// The loop's sleeps (not I/O, not state) show up in the table.
+	for range s.Updated {
+		sn := s.Snapshot()
+		for _, r := range sn.Rows {
+			if strings.Contains(r.KeyText, "nanosleep") {
+				return
 			}
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/capture/live"
+	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/engine"
 	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/filter"
@@ -183,6 +185,9 @@ func (s *Session) Start() error {
 			return err
 		}
 		s.src = src
+		s.mu.Lock()
+		s.narrow()
+		s.mu.Unlock()
 		go s.guard(s.liveLoop)
 		return nil
 	}
@@ -627,8 +632,28 @@ func (s *Session) change(f func() error) error {
 	s.err = ""
 	s.lines = nil
 	s.snap.Rows, s.snap.Table = nil, s.table
+	s.narrow()
 	s.notify()
 	return nil
+}
+
+// narrow tells a live source which events the current table, or the dig
+// and echo output, can use: the others are dropped in the kernel from
+// now on (s.mu held).
+func (s *Session) narrow() {
+	ls, ok := s.src.(*live.Source)
+	if !ok {
+		return
+	}
+	var types []event.Type
+	if s.mode == ModeTable {
+		types = s.table.KernelPushDown().EventTypes
+	} else if f, err := filter.Compile(s.spyFilter(), fields.Default); err == nil {
+		types = filter.KernelPushDown(f).EventTypes
+	}
+	if err := ls.SetEventTypes(types); err != nil {
+		s.err = err.Error()
+	}
 }
 
 // SetView replaces the current level's view (F2).

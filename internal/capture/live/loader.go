@@ -259,17 +259,8 @@ func (p *probe) configure(opts Options) error {
 			return fmt.Errorf("live: raw descriptors: %w", err)
 		}
 	}
-	routes, keepExit, keepSignal := buildFilters(opts)
-	for nr := range routes {
-		if err := p.objs.Routes.Put(uint32(nr), routes[nr]); err != nil {
-			return fmt.Errorf("live: route %d: %w", nr, err)
-		}
-	}
-	if err := p.objs.KeepProcexit.Set(b2u(keepExit)); err != nil {
-		return fmt.Errorf("live: set keep_procexit: %w", err)
-	}
-	if err := p.objs.KeepSignal.Set(b2u(keepSignal)); err != nil {
-		return fmt.Errorf("live: set keep_signal: %w", err)
+	if err := p.writeRoutes(opts); err != nil {
+		return err
 	}
 	for _, pid := range opts.PIDs {
 		if err := p.objs.Traced.Put(uint32(pid), uint8(1)); err != nil {
@@ -396,4 +387,39 @@ func (p *probe) close() error {
 		first = err
 	}
 	return first
+}
+
+// writeRoutes writes the routing table and the procexit and signal
+// switches for opts' event filters.
+func (p *probe) writeRoutes(opts Options) error {
+	routes, keepExit, keepSignal := buildFilters(opts)
+	for nr := range routes {
+		if err := p.objs.Routes.Put(uint32(nr), routes[nr]); err != nil {
+			return fmt.Errorf("live: route %d: %w", nr, err)
+		}
+	}
+	if err := p.objs.KeepProcexit.Set(b2u(keepExit)); err != nil {
+		return fmt.Errorf("live: set keep_procexit: %w", err)
+	}
+	if err := p.objs.KeepSignal.Set(b2u(keepSignal)); err != nil {
+		return fmt.Errorf("live: set keep_signal: %w", err)
+	}
+	return nil
+}
+
+// setEventTypes rewrites the routes of a running capture for new event
+// types.
+func (p *probe) setEventTypes(s *Source, types []event.Type) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return errors.New("live: capture closed")
+	}
+	opts := s.opts
+	opts.EventTypes, opts.Syscalls = types, nil
+	if err := p.writeRoutes(opts); err != nil {
+		return err
+	}
+	s.opts.EventTypes, s.opts.Syscalls = types, nil
+	return nil
 }

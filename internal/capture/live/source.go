@@ -88,6 +88,21 @@ func (s *Source) Caught(mark uint64) bool {
 	return s.r.m.caught(mark)
 }
 
+// SetEventTypes replaces the EventTypes filter of a running capture (nil:
+// every type): the kernel's routing table is rewritten in place, so the
+// events kept change at once, without reloading the probe. Context
+// switches stay as they were opened.
+func (s *Source) SetEventTypes(types []event.Type) error {
+	return s.probe.setEventTypes(s, types)
+}
+
+// EventTypes returns the EventTypes filter in force (nil: every type).
+func (s *Source) EventTypes() []event.Type {
+	s.probe.mu.Lock()
+	defer s.probe.mu.Unlock()
+	return s.opts.EventTypes
+}
+
 // Snapshot returns the state the capture started from.
 func (s *Source) Snapshot() *event.Snapshot { return s.snap }
 
