@@ -10,8 +10,8 @@ import (
 
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/capture/live"
-	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/engine"
+	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/filter"
 	"github.com/ferret-observability/ferret/internal/format"
