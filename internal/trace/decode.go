@@ -569,10 +569,40 @@ func initKinds() {
 		"uts_out":     fixed(390, true, appendUtsname),
 		"sysinfo_out": fixed(112, true, appendSysinfo),
 		"utimes":      fixed(32, false, appendUtimes),
-		"gids_in":     gidsKind(false),
-		"gids_out":    gidsKind(true),
-		"iov_in":      simple(func(r *renderer, c *rcall, i int) { r.ptr(c.args[i]) }),
-		"iov_out":     simple(func(r *renderer, c *rcall, i int) { r.ptr(c.args[i]) }),
+		"epev_in": fixed(12, false, func(r *renderer, c *rcall, p []byte) {
+			if c.args[1] == 2 { // EPOLL_CTL_DEL ignores the event
+				r.b = appendPtr(r.b, c.args[3])
+				return
+			}
+			r.b = appendEpollEvent(r.b, p)
+		}),
+		"epevs_out": {copy: event.RawArgLen, n: 1, unit: 12, exit: true, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			p, ok := c.out(i)
+			if !ok || c.args[i] == 0 {
+				r.b = appendPtr(r.b, c.args[i])
+				return
+			}
+			r.b = append(r.b, '[')
+			for k := 0; int64(k) < c.ret && 12*k+12 <= len(p); k++ {
+				if k > 0 {
+					r.b = append(r.b, ", "...)
+				}
+				if k == r.strSize {
+					r.b = append(r.b, "..."...)
+					break
+				}
+				r.b = appendEpollEvent(r.b, p[12*k:])
+			}
+			r.b = append(r.b, ']')
+		}},
+		"fdset":    fixed(128, false, func(r *renderer, c *rcall, p []byte) { r.b = appendFDSet(r.b, p, c.args[0]) }),
+		"ts_left":  fixed(16, false, func(r *renderer, c *rcall, p []byte) { r.b = appendTimespec(r.b, p) }),
+		"tv_left":  fixed(16, false, func(r *renderer, c *rcall, p []byte) { r.b = appendTimeval(r.b, p) }),
+		"gids_in":  gidsKind(false),
+		"gids_out": gidsKind(true),
+		"iov_in":   simple(func(r *renderer, c *rcall, i int) { r.ptr(c.args[i]) }),
+		"iov_out":  simple(func(r *renderer, c *rcall, i int) { r.ptr(c.args[i]) }),
 	}
 	// an output kind is one copied on exit
 	for _, k := range argKinds {
@@ -582,6 +612,11 @@ func initKinds() {
 	}
 	// the input sides of these are printed before the call returns
 	argKinds["pollfds"].exit = false
+	// shown on enter, their exit copies in the result (select's sets and
+	// time left)
+	for _, k := range []string{"fdset", "ts_left", "tv_left"} {
+		argKinds[k].both, argKinds[k].exit = true, false
+	}
 	argKinds["path"].exit = false
 	argKinds["rstr"] = argKinds["rbuf"]
 }
@@ -852,6 +887,41 @@ func appendSigaction(r *renderer, c *rcall, p []byte) {
 		r.b = appendPtr(r.b, restorer)
 	}
 	r.b = append(r.b, '}')
+}
+
+func appendTimeval(b []byte, p []byte) []byte {
+	b = append(b, "{tv_sec="...)
+	b = strconv.AppendInt(b, int64(u64(p, 0)), 10)
+	b = append(b, ", tv_usec="...)
+	b = strconv.AppendInt(b, int64(u64(p, 8)), 10)
+	return append(b, '}')
+}
+
+// appendEpollEvent renders a struct epoll_event (12 bytes, packed).
+func appendEpollEvent(b []byte, p []byte) []byte {
+	b = append(b, "{events="...)
+	b = appendBits(b, uint64(u32(p, 0)), epollEvents)
+	b = append(b, ", data={u32="...)
+	b = strconv.AppendUint(b, uint64(u32(p, 4)), 10)
+	b = append(b, ", u64="...)
+	b = strconv.AppendUint(b, u64(p, 4), 10)
+	return append(b, "}}"...)
+}
+
+// appendFDSet renders the descriptors below nfds set in an fd_set.
+func appendFDSet(b []byte, p []byte, nfds uint64) []byte {
+	b = append(b, '[')
+	n := 0
+	for fd := 0; uint64(fd) < nfds && fd/8 < len(p); fd++ {
+		if p[fd/8]&(1<<(fd%8)) != 0 {
+			if n > 0 {
+				b = append(b, ' ')
+			}
+			b = strconv.AppendInt(b, int64(fd), 10)
+			n++
+		}
+	}
+	return append(b, ']')
 }
 
 func appendTimespec(b []byte, p []byte) []byte {

@@ -387,3 +387,44 @@ os.kill(os.getpid(), signal.SIGTERM)
 		t.Errorf("lines differ\nstrace:\n%s\nferret:\n%s", want, got)
 	}
 }
+
+// TestLivePollingMatchesStrace compares epoll_event and fd_set decoding with
+// strace on a program polling a pipe. Python leaves the upper half of
+// epoll_event's data unset (it differs between runs), and the time left
+// depends on the run: both are normalised.
+func TestLivePollingMatchesStrace(t *testing.T) {
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
+	testutil.RequireTool(t, "/usr/bin/python3")
+	args := []string{"-e", "trace=epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,select,pselect6", "/usr/bin/python3", "-c", `import select, os
+r, w = os.pipe()
+os.write(w, b"x")
+ep = select.epoll()
+ep.register(r, select.EPOLLIN)
+ep.register(w, select.EPOLLOUT | select.EPOLLET)
+ep.poll(1, 4)
+ep.modify(w, select.EPOLLOUT)
+ep.unregister(w)
+select.select([r], [w], [], 0.5)
+select.select([r, w], [], [r], 0)
+os.read(r, 1)
+select.select([r], [], [], 0)
+`}
+	dir := t.TempDir()
+	sOut, fOut := filepath.Join(dir, "strace"), filepath.Join(dir, "ferret")
+	exec.Command("strace", append([]string{"-o", sOut}, args...)...).Run()
+	if out, err := exec.Command(bin, append([]string{"trace", "-q", "-o", fOut}, args...)...).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	norm := func(b []byte) string {
+		s := regexp.MustCompile(`u64=\d+`).ReplaceAllString(string(b), "u64=N")
+		s = regexp.MustCompile(`left \{tv_sec=\d+, tv_nsec=\d+\}`).ReplaceAllString(s, "left T")
+		return reAddr.ReplaceAllString(s, "0xADDR")
+	}
+	sb, _ := os.ReadFile(sOut)
+	fb, _ := os.ReadFile(fOut)
+	want, got := norm(sb), norm(fb)
+	if want != got || !strings.Contains(got, "(in [3], out [4], left T)") || !strings.Contains(got, "= 0 (Timeout)") {
+		t.Errorf("lines differ\nstrace:\n%s\nferret:\n%s", want, got)
+	}
+}

@@ -56,6 +56,49 @@ func appendResult(b []byte, c *rcall) []byte {
 			}
 			return b
 		}
+	case "select", "pselect6":
+		b = strconv.AppendInt(b, v, 10)
+		if v == 0 {
+			return append(b, " (Timeout)"...)
+		}
+		n := 0
+		for i, what := range []string{"in", "out", "except"} {
+			p, ok := c.out(i + 1)
+			if !ok || c.args[i+1] == 0 || len(p) < 128 {
+				continue
+			}
+			set := appendFDSet(nil, p, c.args[0])
+			if len(set) == 2 {
+				continue
+			}
+			if n == 0 {
+				b = append(b, " ("...)
+			} else {
+				b = append(b, ", "...)
+			}
+			b = append(b, what...)
+			b = append(b, ' ')
+			b = append(b, set...)
+			n++
+		}
+		if p, ok := c.out(4); ok && c.args[4] != 0 && len(p) >= 16 {
+			if n == 0 {
+				b = append(b, " ("...)
+			} else {
+				b = append(b, ", "...)
+			}
+			b = append(b, "left "...)
+			if c.name == "select" {
+				b = appendTimeval(b, p)
+			} else {
+				b = appendTimespec(b, p)
+			}
+			n++
+		}
+		if n > 0 {
+			b = append(b, ')')
+		}
+		return b
 	case "poll", "ppoll":
 		b = strconv.AppendInt(b, v, 10)
 		if v == 0 {
