@@ -38,7 +38,7 @@ func init() {
 			}, false),
 			simple("evt.rawtime", "ABSTIME", "time of the event in nanoseconds since the epoch.", func(c *Ctx, v *Value) bool { return setUint(v, KindAbsTime, c.Ev.TS) }),
 			simple("evt.rawtime.s", "ABSTIME", "whole seconds of the event's epoch time.", func(c *Ctx, v *Value) bool { return setUint(v, KindAbsTime, c.Ev.TS/1e9) }),
-			simple("evt.rawtime.ns", "ABSTIME", "nanosecond part of the event's epoch time.", func(c *Ctx, v *Value) bool { return setUint(v, KindAbsTime, c.Ev.TS%1e9) }),
+			simplePadded("evt.rawtime.ns", "ABSTIME", "nanosecond part of the event's epoch time.", func(c *Ctx, v *Value) bool { return setUint(v, KindAbsTime, c.Ev.TS%1e9) }),
 			simplePadded("evt.reltime", "RELTIME", "nanoseconds elapsed since the first event of the capture.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.rel()) }),
 			simple("evt.reltime.s", "RELTIME", "whole seconds elapsed since the first event of the capture.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.rel()/1e9) }),
 			simplePadded("evt.reltime.ns", "RELTIME", "nanosecond part of the time elapsed since the first event.", func(c *Ctx, v *Value) bool { return setUint(v, KindRelTime, c.rel()%1e9) }),
@@ -118,13 +118,13 @@ func init() {
 			simple("evt.is_io_write", "BOOL", "true for events that write data.", func(c *Ctx, v *Value) bool {
 				return setBool(v, c.info().Flags&event.FlagWritesToFD != 0)
 			}),
-			simple("evt.io_dir", "CHARBUF", "'r' for reads, 'w' for writes, no value otherwise.", func(c *Ctx, v *Value) bool {
+			simple("evt.io_dir", "CHARBUF", "'read' for events that read from an fd, 'write' for those that write to one, no value otherwise.", func(c *Ctx, v *Value) bool {
 				f := c.info().Flags
 				switch {
 				case f&event.FlagReadsFromFD != 0:
-					return setStr(v, "r")
+					return setStr(v, "read")
 				case f&event.FlagWritesToFD != 0:
-					return setStr(v, "w")
+					return setStr(v, "write")
 				}
 				return false
 			}),

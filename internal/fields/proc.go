@@ -156,28 +156,36 @@ func init() {
 			cpuField("thread.cpu.user", "user-mode CPU use of the thread over the last second, in percent.", 1),
 			cpuField("thread.cpu.system", "kernel-mode CPU use of the thread over the last second, in percent.", 2),
 			threadNum("thread.vmsize", "UINT64", "virtual memory of the thread's process, in kB (main thread only).", func(c *Ctx, t *state.Thread, v *Value) bool {
-				return t.IsMain() && setUint(v, KindUint64, uint64(t.VMSizeKB))
+				if !t.IsMain() {
+					return setUint(v, KindUint64, 0) // sysdig: zero for other threads
+				}
+				return setUint(v, KindUint64, uint64(t.VMSizeKB))
 			}),
 			threadNum("thread.vmrss", "UINT64", "resident memory of the thread's process, in kB (main thread only).", func(c *Ctx, t *state.Thread, v *Value) bool {
-				return t.IsMain() && setUint(v, KindUint64, uint64(t.VMRSSKB))
+				if !t.IsMain() {
+					return setUint(v, KindUint64, 0) // sysdig: zero for other threads
+				}
+				return setUint(v, KindUint64, uint64(t.VMRSSKB))
 			}),
 			hidden(threadStr("thread.nametid", "name of the process followed by the thread id.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
 				b = append(b, t.Comm...)
 				return strconv.AppendInt(b, t.TID, 10), true
 			})),
 			hidden(threadNum("thread.vmsize.b", "UINT64", "virtual memory of the thread's process, in bytes (main thread only).", func(c *Ctx, t *state.Thread, v *Value) bool {
-				return t.IsMain() && setUint(v, KindUint64, uint64(t.VMSizeKB)*1024)
+				if !t.IsMain() {
+					return setUint(v, KindUint64, 0)
+				}
+				return setUint(v, KindUint64, uint64(t.VMSizeKB)*1024)
 			})),
 			hidden(threadNum("thread.vmrss.b", "UINT64", "resident memory of the thread's process, in bytes (main thread only).", func(c *Ctx, t *state.Thread, v *Value) bool {
-				return t.IsMain() && setUint(v, KindUint64, uint64(t.VMRSSKB)*1024)
+				if !t.IsMain() {
+					return setUint(v, KindUint64, 0)
+				}
+				return setUint(v, KindUint64, uint64(t.VMRSSKB)*1024)
 			})),
 			threadNum("proc.sid", "INT64", "session id of the process.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, t.SID) }),
 			threadStr("proc.sname", "name of the session leader of the process.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
-				s := c.State.Thread(t.SID)
-				if s == nil {
-					return b, false
-				}
-				return append(b, s.Comm...), true
+				return sessionName(c, t, b)
 			}),
 			threadNum("proc.tty", "INT32", "controlling terminal of the process, 0 when it has none.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, 0) }),
 			threadStr("proc.exepath", "full path of the executable.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return append(b, t.ExePath...), true }),
@@ -234,6 +242,24 @@ func init() {
 				return append(b, g.Name...), true
 			}),
 		}})
+}
+
+// sessionName appends proc.sname as sysdig finds it: the thread whose id is
+// the session id (a host id, also for threads in a pid namespace), else the most distant
+// ancestor of t's process that is still in the session (t's process itself
+// when its parent is not).
+func sessionName(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
+	if s := c.State.Thread(t.SID); s != nil {
+		return append(b, s.Comm...), true
+	}
+	mt := c.State.Process(t)
+	if mt == nil {
+		return b, false
+	}
+	for i, p := 0, c.State.Parent(mt); p != nil && p.SID == t.SID && i < 256; i, p = i+1, c.State.Parent(p) {
+		mt = p
+	}
+	return append(b, mt.Comm...), true
 }
 
 func mainOf(c *Ctx, t *state.Thread) *state.Thread {

@@ -203,7 +203,7 @@ func TestFieldValues(t *testing.T) {
 		{"evt.arg[1]", "10"},
 		{"evt.rawarg.fd", "4"},
 		{"evt.is_io_read", "true"},
-		{"evt.io_dir", "r"},
+		{"evt.io_dir", "read"},
 		{"evt.res", ""},
 		{"proc.name", "curl"},
 		{"proc.args", "-s x"},
