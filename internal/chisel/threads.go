@@ -103,13 +103,10 @@ func (c *Chisel) fillThread(L *lua.LState, st *state.State, t *state.Thread, e *
 		})
 	}
 	e.RawSetString("nchilds", lua.LNumber(nchilds))
-	p := t
-	if pt := st.Process(t); pt != nil {
-		p = pt
-	}
-	e.RawSetString("vmsize_kb", lua.LNumber(p.VMSizeKB))
-	e.RawSetString("vmrss_kb", lua.LNumber(p.VMRSSKB))
-	e.RawSetString("vmswap_kb", lua.LNumber(p.VMSwapKB))
+	// each thread's own memory figures, as sysdig keeps them per thread
+	e.RawSetString("vmsize_kb", lua.LNumber(t.VMSizeKB))
+	e.RawSetString("vmrss_kb", lua.LNumber(t.VMRSSKB))
+	e.RawSetString("vmswap_kb", lua.LNumber(t.VMSwapKB))
 	e.RawSetString("pfmajor", lua.LNumber(t.PFMajor))
 	e.RawSetString("pfminor", lua.LNumber(t.PFMinor))
 	e.RawSetString("clone_ts", lua.LString(strconv.FormatUint(t.CloneTS, 10)))
