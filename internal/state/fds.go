@@ -647,6 +647,12 @@ func isMapped(ip []byte) bool {
 	return len(ip) == 16 && isZero(ip[:10]) && ip[10] == 0xff && ip[11] == 0xff
 }
 
+// isMapped4 is sysdig's test for an IPv4 address in IPv6 form: mapped
+// (::ffff:a.b.c.d) or the unspecified address ::.
+func isMapped4(ip []byte) bool {
+	return isMapped(ip) || len(ip) == 16 && isZero(ip)
+}
+
 func isZero(b []byte) bool {
 	for _, x := range b {
 		if x != 0 {

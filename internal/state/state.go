@@ -137,10 +137,13 @@ func (s *State) Load(snap *event.Snapshot) {
 	s.orientSnapshotSockets()
 }
 
-// orientSnapshotSockets makes connected sockets of the snapshot read
-// client->server: a socket whose local port is one some process listens on
-// is the server end, so its two ends are swapped (the snapshot stores the
-// local end first).
+// orientSnapshotSockets completes the IPv4 sockets of the snapshot as
+// sysdig does when it loads them (before the interface list, so unbound
+// ends stay unbound): a socket whose source port some server socket of the
+// capture listens on is the server end, so its two ends are swapped
+// (the snapshot stores the local end first); every other one is a
+// client. IPv6 sockets keep the snapshot's order and no role, so their
+// protocol is not shown.
 func (s *State) orientSnapshotSockets() {
 	listening := make(map[uint16]bool)
 	for _, t := range s.threads {
@@ -151,9 +154,6 @@ func (s *State) orientSnapshotSockets() {
 			return true
 		})
 	}
-	if len(listening) == 0 {
-		return
-	}
 	seen := make(map[*FDTable]bool)
 	for _, t := range s.threads {
 		if seen[t.fds] {
@@ -161,13 +161,22 @@ func (s *State) orientSnapshotSockets() {
 		}
 		seen[t.fds] = true
 		t.fds.Each(func(f *FD) bool {
-			if f.IsSocket() && !f.IsServerSocket() && f.Role == RoleUnknown && listening[f.SPort] && !listening[f.DPort] {
+			if f.Type == event.FDIPv6Sock && f.Role == RoleUnknown && f.L4Proto != event.L4Raw {
+				// without a role sysdig shows no protocol (until an
+				// event gives the socket one)
+				f.pendingL4, f.L4Proto = f.L4Proto, event.L4Unknown
+			}
+			if f.Type != event.FDIPv4Sock || f.Role != RoleUnknown {
+				return true
+			}
+			f.Role = RoleClient
+			if listening[f.SPort] {
 				f.SIP, f.DIP = f.DIP, f.SIP
 				f.SPort, f.DPort = f.DPort, f.SPort
 				f.Role = RoleServer
-				if f.synthName {
-					f.Name = socketName(f)
-				}
+			}
+			if f.synthName {
+				f.Name = socketName(f)
 			}
 			return true
 		})
@@ -214,6 +223,14 @@ func fdFromSnapshot(sf *event.FD) *FD {
 		if sf.Name != "" {
 			f.Role = RoleServer
 		}
+	}
+	if f.Type == event.FDIPv6Sock && isMapped4(f.SIP[:]) && isMapped4(f.DIP[:]) {
+		// IPv4-mapped (or unspecified) ends: sysdig loads an IPv4 socket
+		f.Type, f.IPv6 = event.FDIPv4Sock, false
+		var sip, dip [16]byte
+		copy(sip[:], f.SIP[12:16])
+		copy(dip[:], f.DIP[12:16])
+		f.SIP, f.DIP = sip, dip
 	}
 	if f.IsSocket() && f.Name == "" {
 		f.Name = socketName(f)
