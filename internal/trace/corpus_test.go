@@ -77,6 +77,10 @@ func corpus(url string) []corpusCmd {
 		{"python-signal", false, []string{py, "-c", "import signal,os\nsignal.signal(signal.SIGUSR1, lambda *a: None)\nos.kill(os.getpid(), signal.SIGUSR1)"}},
 		{"python-threads", true, []string{py, "-c", "import threading\nt=[threading.Thread(target=print,args=(i,)) for i in range(2)]\n[x.start() for x in t]\n[x.join() for x in t]"}},
 		{"curl", true, []string{"curl", "-s", "-o", "page", url}},
+		// ignored signals (SIG_IGN, SIGCHLD's default), fd_set polling
+		{"python-ignored", false, []string{py, "-c", "import os,signal\nsignal.signal(signal.SIGUSR2, signal.SIG_IGN)\nos.kill(os.getpid(), signal.SIGUSR2)\nif os.fork() == 0: os._exit(0)\nos.wait()"}},
+		{"python-select", false, []string{py, "-c", "import os,select\nr,w=os.pipe()\nos.write(w,b'x')\nselect.select([r],[w],[],0)\nos.read(r,1)\nselect.select([r],[],[],0)"}},
+		{"id-groups", false, []string{"id", "-G"}},
 	}
 }
 

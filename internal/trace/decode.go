@@ -633,7 +633,14 @@ func gidsKind(exit bool) *argKind {
 			p, ok = c.out(i)
 			n = c.ret
 		}
-		if !ok || c.args[i] == 0 || n <= 0 || (exit && !c.succeeded()) || c.args[i-1] == 0 {
+		switch {
+		case c.args[i] == 0 || (exit && !c.succeeded()):
+			r.b = appendPtr(r.b, c.args[i])
+			return
+		case c.args[i-1] == 0 || n == 0:
+			r.b = append(r.b, "[]"...) // nothing to read or write
+			return
+		case !ok || n < 0:
 			r.b = appendPtr(r.b, c.args[i])
 			return
 		}
