@@ -34,11 +34,12 @@ func main() {
 }
 
 // profile starts a CPU profile when FERRET_CPUPROFILE names a file, for
-// `go tool pprof`; the returned function writes it out.
+// `go tool pprof`; the returned function writes it out, and a heap profile
+// to FERRET_MEMPROFILE when that names a file.
 func profile() (stop func()) {
 	path := os.Getenv("FERRET_CPUPROFILE")
 	if path == "" {
-		return func() {}
+		return heapProfile
 	}
 	f, err := os.Create(path)
 	if err == nil {
@@ -53,5 +54,25 @@ func profile() (stop func()) {
 		if err := f.Close(); err != nil {
 			fmt.Fprintf(os.Stderr, "ferret: FERRET_CPUPROFILE: %v\n", err)
 		}
+		heapProfile()
+	}
+}
+
+// heapProfile writes the in-use heap to FERRET_MEMPROFILE, if set.
+func heapProfile() {
+	path := os.Getenv("FERRET_MEMPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		runtime.GC()
+		err = pprof.WriteHeapProfile(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ferret: FERRET_MEMPROFILE: %v\n", err)
 	}
 }
