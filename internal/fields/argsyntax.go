@@ -36,7 +36,7 @@ func ParseArg(f *Field, tok string) (arg string, n int, msg string) {
 			return p, len(name) + 1 + len(p), ""
 		}
 		return "", 0, "filter syntax error: " + tok
-	case strings.HasPrefix(name, "span."):
+	case strings.HasPrefix(name, "span.") && f.Flags&(FlagArgKey|FlagArgIndex) != 0:
 		// tracer spans: a position in brackets; a key after a dot,
 		// except for tags, which have positions only
 		switch {
