@@ -10,7 +10,7 @@ COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2
 BUILD_DATE ?= $(shell date -u $${SOURCE_DATE_EPOCH:+-d @$$SOURCE_DATE_EPOCH} +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -X $(PKG)/internal/app.Commit=$(COMMIT) -X $(PKG)/internal/app.BuildDate=$(BUILD_DATE)
 
-.PHONY: help build man deb generate check-generate test test-kernel test-all lint fmt bench fuzz trace-compare oracle
+.PHONY: help build man deb generate check-generate test test-kernel test-all lint fmt bench fuzz trace-compare oracle oracle-fields
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -60,6 +60,12 @@ oracle: ## compare ferret with sysdig on ORACLE_SEEDS generated captures and the
 		-oracle.report $(CURDIR)/oracle-report.txt -oracle.keep $(CURDIR)/internal/oracle/testdata/repro
 	if [ -d "$(ORACLE_EXTRA)" ]; then $(GO) test ./internal/oracle/ -run 'TestOracleRealCaptures' -count=1 -timeout 0 -v \
 		-oracle.extra "$(abspath $(ORACLE_EXTRA))" -oracle.report $(CURDIR)/oracle-report-real.txt; fi
+
+ORACLE_FIELD_EVENTS ?= 200
+
+oracle-fields: ## compare every field of ferret -l with sysdig, value by value, on the first ORACLE_FIELD_EVENTS events of every reference trace
+	$(GO) test ./internal/oracle/ -run 'TestFieldValuesLikeSysdig' -count=1 -timeout 0 -v -oracle.fieldsweep \
+		-oracle.fieldevents $(ORACLE_FIELD_EVENTS)
 
 fuzz: ## run each fuzz target for a short while
 	./tools/fuzz-all 20s
