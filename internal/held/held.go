@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -89,7 +90,7 @@ func become(spec string) error {
 // in its main, reads one byte from an inherited pipe, then calls execve on
 // the resolved program from the main thread, so the command keeps its pid
 // and its first syscall is execve. The child shares ferret's standard
-// streams and environment.
+// streams, environment and the other descriptors ferret inherited open.
 func Start(argv []string) (*Cmd, error) { return StartAs(argv, nil) }
 
 // StartAs is Start for a command that runs as user u (strace -u): the held
@@ -111,10 +112,15 @@ func StartAs(argv []string, u *User) (*Cmd, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hold pipe: %w", err)
 	}
-	cmd := exec.Command(self, append([]string{arg, path, u.encode()}, argv...)...)
+	// Descriptors ferret inherited open (not close-on-exec) stay where
+	// they are for the command, as under strace; the hold pipe goes after
+	// them.
+	extra := inherited()
+	hold := 3 + len(extra)
+	cmd := exec.Command(self, append([]string{arg, path, u.encode(), strconv.Itoa(hold)}, argv...)...)
 	cmd.Args[0] = argv[0]
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.ExtraFiles = []*os.File{r}
+	cmd.ExtraFiles = append(extra, r)
 	if err := cmd.Start(); err != nil {
 		r.Close()
 		w.Close()
@@ -169,19 +175,64 @@ func (h *Cmd) Wait() int {
 	return st.ExitStatus()
 }
 
+// kept holds the inherited descriptors handed to commands, so that no
+// finalizer closes them.
+var kept = map[int]*os.File{}
+
+// inherited returns, for descriptors 3 up to the highest one ferret
+// inherited open across exec, that descriptor where it is one (nil in the
+// gaps), in the layout exec.Cmd.ExtraFiles takes.
+func inherited() []*os.File {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return nil
+	}
+	var fds []int
+	for _, e := range ents {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil || fd < 3 {
+			continue
+		}
+		fl, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0)
+		if errno != 0 || fl&syscall.FD_CLOEXEC != 0 {
+			continue
+		}
+		fds = append(fds, fd)
+	}
+	if len(fds) == 0 {
+		return nil
+	}
+	slices.Sort(fds)
+	out := make([]*os.File, fds[len(fds)-1]-2)
+	for _, fd := range fds {
+		f := kept[fd]
+		if f == nil {
+			f = os.NewFile(uintptr(fd), "inherited")
+			kept[fd] = f
+		}
+		out[fd-3] = f
+	}
+	return out
+}
+
 // Become is the held side of Start. When os.Args asks for it, it waits for
-// the release byte on fd 3 and replaces the process with the command; it
+// the release byte on the hold descriptor and replaces the process with
+// the command; it
 // returns only when os.Args is not a held-command invocation. The caller
 // must run on the main thread (cmd/ferret locks it from init), so that the
 // execve comes from the thread whose id is the pid.
 func Become() {
-	if len(os.Args) < 5 || os.Args[1] != arg {
+	if len(os.Args) < 6 || os.Args[1] != arg {
 		return
 	}
-	path, user, argv := os.Args[2], os.Args[3], os.Args[4:]
+	path, user, argv := os.Args[2], os.Args[3], os.Args[5:]
+	hold, err := strconv.Atoi(os.Args[4])
+	if err != nil {
+		os.Exit(127)
+	}
 	var b [1]byte
-	n, _ := syscall.Read(3, b[:])
-	syscall.Close(3)
+	n, _ := syscall.Read(hold, b[:])
+	syscall.Close(hold)
 	if n != 1 {
 		os.Exit(127)
 	}
@@ -189,7 +240,7 @@ func Become() {
 		fmt.Fprintf(os.Stderr, "ferret: run %s as %s: %v\n", path, user, err)
 		os.Exit(127)
 	}
-	err := syscall.Exec(path, argv, os.Environ())
+	err = syscall.Exec(path, argv, os.Environ())
 	fmt.Fprintf(os.Stderr, "ferret: exec %s: %v\n", path, err)
 	os.Exit(127)
 }

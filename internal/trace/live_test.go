@@ -428,3 +428,41 @@ select.select([r], [], [], 0)
 		t.Errorf("lines differ\nstrace:\n%s\nferret:\n%s", want, got)
 	}
 }
+
+// TestLiveInheritedDescriptors gives the tracer two extra open descriptors
+// (3 and 5): as under strace, the command inherits both where they are, so
+// its own opens number the same.
+func TestLiveInheritedDescriptors(t *testing.T) {
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
+	var files []*os.File
+	for _, p := range []string{"/etc/hostname", "/dev/null", "/etc/passwd"} {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		files = append(files, f)
+	}
+	run := func(tracer string, args ...string) string {
+		cmd := exec.Command(tracer, append(args, "-e", "trace=openat", "--", "cat", "/etc/hostname")...)
+		cmd.ExtraFiles = []*os.File{files[0], nil, files[2]} // fds 3 and 5
+		var out bytes.Buffer
+		cmd.Stderr = &out
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s: %v\n%s", tracer, err, out.String())
+		}
+		var keep []string
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.Contains(l, `"/etc/hostname"`) {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	want := run("strace")
+	got := run(bin, "trace")
+	if want == "" || got != want {
+		t.Errorf("opens differ:\nstrace: %s\nferret: %s", want, got)
+	}
+}
