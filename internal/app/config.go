@@ -91,6 +91,8 @@ func apply(c *Config, o getopt.Opt) error {
 		}
 	case "j":
 		c.JSON = true
+	case "R":
+		c.ResolvePorts = true
 	case "v":
 		c.Verbose = true
 	case "s":

@@ -53,6 +53,9 @@ type Ctx struct {
 	// variants of the same renderings).
 	Buf  BufFormat
 	JSON bool
+	// ResolvePorts names ports by their service in fd.cproto, fd.sproto,
+	// fd.lproto and fd.rproto (-R); sysdig shows numbers otherwise.
+	ResolvePorts bool
 	// PrintLen truncates rendered buffers (80 by default; 0 = no limit,
 	// as with -v or when a chisel runs).
 	PrintLen int

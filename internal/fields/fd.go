@@ -195,7 +195,7 @@ func protoField(name, desc string, s side) Field {
 		if !ok {
 			return b, false
 		}
-		if n, ok := serviceNames[p]; ok {
+		if n, ok := serviceNames[p]; ok && c.ResolvePorts {
 			return append(b, n...), true
 		}
 		return strconv.AppendUint(b, uint64(p), 10), true

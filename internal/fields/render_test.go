@@ -224,7 +224,7 @@ func TestFieldValues(t *testing.T) {
 		{"fd.sip", "1.1.1.1"},
 		{"fd.sport", "53"},
 		{"fd.cport", "5000"},
-		{"fd.sproto", "domain"},
+		{"fd.sproto", "53"},
 		{"fd.sockfamily", "ip"},
 		{"fd.is_server", "false"},
 		{"fd.name", "10.0.0.1:5000->1.1.1.1:53"},
