@@ -164,6 +164,15 @@ struct {
 	__type(value, __u8);
 } cgroup_ids SEC(".maps");
 
+// Cgroup ids created after the capture started (above cgroup_start_max)
+// that user space decided not to keep; such cgroups are kept until then.
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} cgroup_rejected SEC(".maps");
+
 // Cached want_cgroup verdicts per cgroup id: generation << 1 | keep.
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -186,6 +195,12 @@ volatile const __u32 ncpus = 1;
 volatile const __u32 follow_children = 0;
 volatile const __u32 filter_comms = 0;
 volatile const __u32 filter_cgroups = 0;
+// Highest v2 cgroup id when the capture started (0: none given). Cgroups
+// made later (a container starting) are kept from their first event until
+// user space, having seen which container they are, keeps (cgroup_ids) or
+// rejects (cgroup_rejected) them, so no event of a matching container
+// started after the capture is lost while user space catches up.
+volatile const __u64 cgroup_start_max = 0;
 // With a comm or cgroup filter, still keep every process's state-changing
 // syscalls (and exits), so fd and process tables stay complete.
 volatile const __u32 keep_state = 0;
@@ -241,12 +256,16 @@ static __always_inline int want_cgroup(void)
 		return *v & 1;
 	__u64 all = 0;
 	int keep = bpf_map_lookup_elem(&cgroup_ids, &all) || bpf_map_lookup_elem(&cgroup_ids, &id);
+	int rejected = bpf_map_lookup_elem(&cgroup_rejected, &id) != 0;
 	for (int level = 1; level < 16 && !keep; level++) {
 		__u64 a = bpf_get_current_ancestor_cgroup_id(level);
 		if (!a)
 			break; // deeper than the task's own cgroup
 		keep = bpf_map_lookup_elem(&cgroup_ids, &a) != 0;
+		rejected = rejected || bpf_map_lookup_elem(&cgroup_rejected, &a) != 0;
 	}
+	if (!keep && cgroup_start_max && id > cgroup_start_max && !rejected)
+		keep = 1; // a new cgroup user space has not decided on yet
 	__u32 nv = gen << 1 | (keep ? 1 : 0);
 	bpf_map_update_elem(&cgroup_verdicts, &id, &nv, BPF_ANY);
 	return keep;

@@ -279,6 +279,83 @@ func TestPodmanContainers(t *testing.T) {
 		}
 	})
 
+	t.Run("pushdown-started-later", func(t *testing.T) {
+		// A container started after the capture, under a container.name
+		// filter pushed into the kernel, and the same capture without the
+		// push-down (-F keeps every process in the kernel), side by side:
+		// up to the container's third round, every event of it the second
+		// one shows, the first one shows too, its very first ones included
+		// (the kernel keeps a new cgroup until user space has seen which
+		// container it is).
+		nameD := fmt.Sprintf("ferret-ctr-d-%d", os.Getpid())
+		ticks := t.TempDir()
+		format := []string{"-p", "%thread.tid %evt.dir %evt.type %fd.name %proc.name", "container.name=" + nameD + " and evt.type!=container"}
+		const tick = "< write /data/ticks"
+		var runs []*exec.Cmd
+		var outs, errbs []*lockedBuffer
+		for _, args := range [][]string{format, append([]string{"-F"}, format...)} {
+			cmd := exec.Command(testutil.FerretBinary(t), args...)
+			out, errb := &lockedBuffer{}, &lockedBuffer{}
+			cmd.Stdout, cmd.Stderr = out, errb
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			runs, outs, errbs = append(runs, cmd), append(outs, out), append(errbs, errb)
+		}
+		waitFor := func(what string, ok func() bool) {
+			for deadline := time.Now().Add(120 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("no %s: %s / %s", what, errbs[0].String(), errbs[1].String())
+				}
+			}
+		}
+		for i := range runs {
+			waitFor("capture start", func() bool { return strings.Contains(errbs[i].String(), "capture started") })
+		}
+		p.start(nameD, []string{"-v", ticks + ":/data"}, `while :; do read x < /etc/hostname; echo >> /data/ticks; sleep 0.1; done`)
+		for i := range runs {
+			waitFor("third round", func() bool { return strings.Count(outs[i].String(), tick) >= 3 })
+		}
+		for _, cmd := range runs {
+			cmd.Process.Signal(os.Interrupt)
+			cmd.Wait()
+		}
+		// An event is its thread's n-th, with its direction, type and fd.
+		events := func(out string) []string {
+			var evs []string
+			n := map[string]int{}
+			rounds := 0
+			for _, l := range strings.Split(out, "\n") {
+				if f := strings.Fields(l); len(f) > 0 && rounds < 3 {
+					n[f[0]]++
+					evs = append(evs, fmt.Sprintf("%s#%d %s", f[0], n[f[0]], l))
+					if strings.Contains(l, tick) {
+						rounds++
+					}
+				}
+			}
+			return evs
+		}
+		got, want := events(outs[0].String()), events(outs[1].String())
+		have := make(map[string]bool, len(got))
+		for _, e := range got {
+			have[e] = true
+		}
+		missing := 0
+		for i, e := range want {
+			if !have[e] {
+				if missing < 5 {
+					t.Errorf("event %d of %s (%s) missing with the kernel filter", i, nameD, e)
+				}
+				missing++
+			}
+		}
+		if missing > 0 {
+			t.Errorf("%d of %d events of %s missing with the kernel filter", missing, len(want), nameD)
+		}
+	})
+
 	t.Run("write", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "ctr.scap")
 		_, errs := ferretLines(t, []string{"-n", "60", "-w", file, "container.name=" + nameA}, nil, func([]string) bool { return false })

@@ -3,6 +3,7 @@
 package container
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -96,4 +97,26 @@ func (r *Resolver) CgroupIDs(names []string) (ok bool, ids []uint64) {
 		ids = append(ids, id)
 	}
 	return true, ids
+}
+
+// MaxCgroupID returns the highest v2 cgroup id (directory inode) of the
+// hierarchy now, 0 when there is none. The kernel hands out ids in
+// increasing order, so cgroups made later have higher ones.
+func (r *Resolver) MaxCgroupID() uint64 {
+	root := r.UnifiedRoot()
+	if root == "" {
+		return 0
+	}
+	var max uint64
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		var st syscall.Stat_t
+		if syscall.Stat(path, &st) == nil && st.Ino > max {
+			max = st.Ino
+		}
+		return nil
+	})
+	return max
 }

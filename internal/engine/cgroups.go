@@ -13,11 +13,19 @@ type cgroupAdder interface {
 	AddCgroup(id uint64) error
 }
 
+// cgroupRejecter is a live source that keeps cgroups made during the
+// capture until told which of them it may drop.
+type cgroupRejecter interface {
+	RejectCgroup(id uint64) error
+}
+
 // cgroupPushDown keeps the kernel-side container filter current: each
 // container the state meets for the first time (a process entering a new
 // cgroup, seen through the state-changing events the kernel always keeps)
-// has its cgroup added when its id or name matches. It looks at the
-// container table only, never at events of their own.
+// has its cgroup added when its id or name matches, and rejected
+// otherwise (the kernel keeps cgroups made during the capture until
+// then). It looks at the container table only, never at events of their
+// own.
 type cgroupPushDown struct {
 	src   cgroupAdder
 	names []string
@@ -53,6 +61,15 @@ func (p *cgroupPushDown) sync(c *fields.Ctx) error {
 	}
 	for _, ct := range log[p.seen:] {
 		if !ct.MatchesAny(p.names) {
+			// A container started during the capture is kept by the
+			// kernel until it is known not to match.
+			if rj, ok := p.src.(cgroupRejecter); ok {
+				if id, ok := p.r.CgroupID(ct.Cgroup); ok {
+					if err := rj.RejectCgroup(id); err != nil {
+						return err
+					}
+				}
+			}
 			continue
 		}
 		id, ok := p.r.CgroupID(ct.Cgroup)

@@ -44,7 +44,14 @@ func (s *Session) liveOptions() live.Options {
 	opts.EventTypes = pd.EventTypes
 	opts.Comms, opts.CommsKeepState = pd.Comms, len(pd.Comms) > 0
 	if len(pd.Containers) > 0 {
-		opts.FilterCgroups, opts.Cgroups = container.NewResolver().CgroupIDs(pd.Containers)
+		r := container.NewResolver()
+		// Taken before the running containers are listed: a container
+		// starting meanwhile is kept until its name is known.
+		above := r.MaxCgroupID()
+		opts.FilterCgroups, opts.Cgroups = r.CgroupIDs(pd.Containers)
+		if opts.FilterCgroups {
+			opts.NewCgroupsAbove = above
+		}
 	}
 	return opts
 }

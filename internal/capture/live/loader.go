@@ -68,6 +68,7 @@ func loadSpec(opts Options, ncpu int, offset uint64) (*ebpf.CollectionSpec, erro
 		{"follow_children", b2u(opts.FollowChildren)},
 		{"filter_comms", b2u(len(opts.Comms) > 0)},
 		{"filter_cgroups", b2u(opts.FilterCgroups)},
+		{"cgroup_start_max", opts.NewCgroupsAbove},
 		{"keep_state", b2u(len(opts.Comms) > 0 && opts.CommsKeepState || opts.FilterCgroups)},
 		{"filter_pids", b2u(len(opts.PIDs) > 0 || opts.FilterPIDs)},
 	} {
@@ -294,6 +295,22 @@ func (p *probe) addCgroup(id uint64) error {
 		return fmt.Errorf("live: keep cgroup %d: %w", id, err)
 	}
 	// Verdicts cached in the kernel from the old set are now stale.
+	p.cgroupsGen++
+	if err := p.objs.CgroupsGen.Set(p.cgroupsGen); err != nil {
+		return fmt.Errorf("live: set cgroups_gen: %w", err)
+	}
+	return nil
+}
+
+func (p *probe) rejectCgroup(id uint64) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return errors.New("live: capture closed")
+	}
+	if err := p.objs.CgroupRejected.Put(id, uint8(1)); err != nil {
+		return fmt.Errorf("live: reject cgroup %d: %w", id, err)
+	}
 	p.cgroupsGen++
 	if err := p.objs.CgroupsGen.Set(p.cgroupsGen); err != nil {
 		return fmt.Errorf("live: set cgroups_gen: %w", err)

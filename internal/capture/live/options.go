@@ -62,6 +62,13 @@ type Options struct {
 	// Cgroups are v2 cgroup ids (the inode number of the cgroup's
 	// directory) kept from the start when FilterCgroups is set.
 	Cgroups []uint64
+	// NewCgroupsAbove, with FilterCgroups, is the highest v2 cgroup id
+	// when the capture starts: cgroups made later (ids are allocated in
+	// increasing order) are kept from their first event until
+	// Source.AddCgroup or Source.RejectCgroup decides, so the first events
+	// of a matching container started during the capture are not lost
+	// while user space learns which container it is. 0 keeps only Cgroups.
+	NewCgroupsAbove uint64
 	// Uncoded also records syscalls that have no portable syscall code
 	// (statx, rseq, ...) as generic events with code 0 and their native
 	// number; sysdig shows such events as "<unknown>", so they are left out

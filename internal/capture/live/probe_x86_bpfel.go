@@ -74,6 +74,7 @@ type ProbeRoute struct {
 const (
 	ProbeMapBatches           = "batches"
 	ProbeMapCgroupIds         = "cgroup_ids"
+	ProbeMapCgroupRejected    = "cgroup_rejected"
 	ProbeMapCgroupVerdicts    = "cgroup_verdicts"
 	ProbeMapComms             = "comms"
 	ProbeMapDescs             = "descs"
@@ -91,6 +92,7 @@ const (
 	ProbeProgOnSysEnterRaw    = "on_sys_enter_raw"
 	ProbeProgOnSysExit        = "on_sys_exit"
 	ProbeProgOnSysExitRaw     = "on_sys_exit_raw"
+	ProbeVarCgroupStartMax    = "cgroup_start_max"
 	ProbeVarCgroupsGen        = "cgroups_gen"
 	ProbeVarEpochOffset       = "epoch_offset"
 	ProbeVarFilterCgroups     = "filter_cgroups"
@@ -169,6 +171,7 @@ type ProbeProgramSpecs struct {
 type ProbeMapSpecs struct {
 	Batches        *ebpf.MapSpec `ebpf:"batches"`
 	CgroupIds      *ebpf.MapSpec `ebpf:"cgroup_ids"`
+	CgroupRejected *ebpf.MapSpec `ebpf:"cgroup_rejected"`
 	CgroupVerdicts *ebpf.MapSpec `ebpf:"cgroup_verdicts"`
 	Comms          *ebpf.MapSpec `ebpf:"comms"`
 	Descs          *ebpf.MapSpec `ebpf:"descs"`
@@ -182,6 +185,7 @@ type ProbeMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type ProbeVariableSpecs struct {
+	CgroupStartMax *ebpf.VariableSpec `ebpf:"cgroup_start_max"`
 	CgroupsGen     *ebpf.VariableSpec `ebpf:"cgroups_gen"`
 	EpochOffset    *ebpf.VariableSpec `ebpf:"epoch_offset"`
 	FilterCgroups  *ebpf.VariableSpec `ebpf:"filter_cgroups"`
@@ -222,6 +226,7 @@ func (o *ProbeObjects) Close() error {
 type ProbeMaps struct {
 	Batches        *ebpf.Map `ebpf:"batches"`
 	CgroupIds      *ebpf.Map `ebpf:"cgroup_ids"`
+	CgroupRejected *ebpf.Map `ebpf:"cgroup_rejected"`
 	CgroupVerdicts *ebpf.Map `ebpf:"cgroup_verdicts"`
 	Comms          *ebpf.Map `ebpf:"comms"`
 	Descs          *ebpf.Map `ebpf:"descs"`
@@ -235,6 +240,7 @@ func (m *ProbeMaps) Close() error {
 	return _ProbeClose(
 		m.Batches,
 		m.CgroupIds,
+		m.CgroupRejected,
 		m.CgroupVerdicts,
 		m.Comms,
 		m.Descs,
@@ -249,6 +255,7 @@ func (m *ProbeMaps) Close() error {
 //
 // It can be passed to LoadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type ProbeVariables struct {
+	CgroupStartMax *ebpf.Variable `ebpf:"cgroup_start_max"`
 	CgroupsGen     *ebpf.Variable `ebpf:"cgroups_gen"`
 	EpochOffset    *ebpf.Variable `ebpf:"epoch_offset"`
 	FilterCgroups  *ebpf.Variable `ebpf:"filter_cgroups"`

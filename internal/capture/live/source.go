@@ -115,6 +115,10 @@ func (s *Source) AddPID(pid int) error { return s.probe.addPID(pid) }
 // when the capture was opened with FilterCgroups; id 0 keeps every task.
 func (s *Source) AddCgroup(id uint64) error { return s.probe.addCgroup(id) }
 
+// RejectCgroup drops the tasks of a v2 cgroup made after the capture
+// started (see Options.NewCgroupsAbove), which are kept until decided.
+func (s *Source) RejectCgroup(id uint64) error { return s.probe.rejectCgroup(id) }
+
 // LookupThread reads a thread its snapshot does not hold from /proc (see
 // capture.ThreadLookup). With NoSnapshot it finds nothing.
 func (s *Source) LookupThread(tid int64) ([]event.Thread, bool) {
