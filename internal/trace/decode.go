@@ -599,6 +599,7 @@ func initKinds() {
 		"fdset":    fixed(128, false, func(r *renderer, c *rcall, p []byte) { r.b = appendFDSet(r.b, p, c.args[0]) }),
 		"ts_left":  fixed(16, false, func(r *renderer, c *rcall, p []byte) { r.b = appendTimespec(r.b, p) }),
 		"tv_left":  fixed(16, false, func(r *renderer, c *rcall, p []byte) { r.b = appendTimeval(r.b, p) }),
+		"ioctlarg": {copy: event.RawFixed, n: 36, both: true, print: printIoctlArg},
 		"gids_in":  gidsKind(false),
 		"gids_out": gidsKind(true),
 		"iov_in":   simple(func(r *renderer, c *rcall, i int) { r.ptr(c.args[i]) }),
@@ -894,6 +895,96 @@ func appendSigaction(r *renderer, c *rcall, p []byte) {
 		r.b = appendPtr(r.b, restorer)
 	}
 	r.b = append(r.b, '}')
+}
+
+// printIoctlArg renders the argument of an ioctl: the terminal structs
+// (termios, winsize) and pids by request, read when the call returned
+// (get requests) or entered (set requests); else the value as strace does.
+func printIoctlArg(r *renderer, c *rcall, i int) {
+	r.sep()
+	arg := c.args[i]
+	in, okIn := c.in(i)
+	out, okOut := c.out(i)
+	switch c.args[1] {
+	case 0x5401: // TCGETS
+		if okOut && len(out) >= 16 {
+			r.b = appendTermios(r.b, out)
+			return
+		}
+	case 0x5402, 0x5403, 0x5404: // TCSETS, TCSETSW, TCSETSF
+		if okIn && len(in) >= 16 {
+			r.b = appendTermios(r.b, in)
+			return
+		}
+	case 0x5413: // TIOCGWINSZ
+		if okOut && len(out) >= 8 {
+			r.b = appendWinsize(r.b, out)
+			return
+		}
+	case 0x5414: // TIOCSWINSZ
+		if okIn && len(in) >= 8 {
+			r.b = appendWinsize(r.b, in)
+			return
+		}
+	case 0x540F, 0x5429: // TIOCGPGRP, TIOCGSID
+		if okOut && len(out) >= 4 {
+			r.b = append(r.b, '[')
+			r.b = strconv.AppendInt(r.b, s32(u32(out, 0)), 10)
+			r.b = append(r.b, ']')
+			return
+		}
+	case 0x5410: // TIOCSPGRP
+		if okIn && len(in) >= 4 {
+			r.b = append(r.b, '[')
+			r.b = strconv.AppendInt(r.b, s32(u32(in, 0)), 10)
+			r.b = append(r.b, ']')
+			return
+		}
+	case 0x40049409: // FICLONE: the source descriptor
+		r.b = strconv.AppendInt(r.b, s32(arg), 10)
+		r.b = appendFDPath(r.b, r.fds, s32(arg))
+		return
+	}
+	r.b = appendPtr(r.b, arg)
+}
+
+// appendTermios renders a struct termios as strace abbreviates it.
+func appendTermios(b []byte, p []byte) []byte {
+	b = append(b, "{c_iflag="...)
+	b = appendBits(b, uint64(u32(p, 0)), termIflags)
+	b = append(b, ", c_oflag="...)
+	o := uint64(u32(p, 4))
+	var mask uint64
+	for _, d := range termODelays {
+		b = appendEnum(b, o&d.mask, d.names, "")
+		b = append(b, '|')
+		mask |= d.mask
+	}
+	b = appendBits(b, o&^mask, termOflags)
+	c := uint64(u32(p, 8))
+	b = append(b, ", c_cflag="...)
+	b = appendEnum(b, c&010017, termBauds, "")
+	b = append(b, '|')
+	b = appendEnum(b, c&060, termCsize, "")
+	if rest := c &^ (010017 | 060); rest != 0 {
+		b = append(b, '|')
+		b = appendBits(b, rest, termCflags)
+	}
+	b = append(b, ", c_lflag="...)
+	b = appendBits(b, uint64(u32(p, 12)), termLflags)
+	return append(b, ", ...}"...)
+}
+
+func appendWinsize(b []byte, p []byte) []byte {
+	b = append(b, "{ws_row="...)
+	b = strconv.AppendUint(b, uint64(u16(p, 0)), 10)
+	b = append(b, ", ws_col="...)
+	b = strconv.AppendUint(b, uint64(u16(p, 2)), 10)
+	b = append(b, ", ws_xpixel="...)
+	b = strconv.AppendUint(b, uint64(u16(p, 4)), 10)
+	b = append(b, ", ws_ypixel="...)
+	b = strconv.AppendUint(b, uint64(u16(p, 6)), 10)
+	return append(b, '}')
 }
 
 func appendTimeval(b []byte, p []byte) []byte {

@@ -466,3 +466,29 @@ func TestLiveInheritedDescriptors(t *testing.T) {
 		t.Errorf("opens differ:\nstrace: %s\nferret: %s", want, got)
 	}
 }
+
+// TestLiveTerminalIoctlsMatchStrace compares termios and winsize decoding
+// with strace on stty, run on a pseudo-terminal (script(1)), with default
+// and changed local modes.
+func TestLiveTerminalIoctlsMatchStrace(t *testing.T) {
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
+	testutil.RequireTool(t, "script")
+	dir := t.TempDir()
+	f := func(name string) string { return filepath.Join(dir, name) }
+	shell := "strace -e trace=ioctl -o " + f("s1") + " stty size; " +
+		bin + " trace -q -e trace=ioctl -o " + f("f1") + " stty size; " +
+		"stty tostop echonl noflsh -icanon; " +
+		"strace -e trace=ioctl -o " + f("s2") + " stty size; " +
+		bin + " trace -q -e trace=ioctl -o " + f("f2") + " stty size"
+	if out, err := exec.Command("script", "-qc", shell, "/dev/null").CombinedOutput(); err != nil {
+		t.Fatalf("script: %v %s", err, out)
+	}
+	for _, n := range []string{"1", "2"} {
+		sb, _ := os.ReadFile(f("s" + n))
+		fb, _ := os.ReadFile(f("f" + n))
+		if !bytes.Equal(sb, fb) || !bytes.Contains(fb, []byte("TCGETS, {c_iflag=")) || !bytes.Contains(fb, []byte("TIOCGWINSZ, {ws_row=")) {
+			t.Errorf("run %s: lines differ\nstrace:\n%s\nferret:\n%s", n, sb, fb)
+		}
+	}
+}

@@ -129,7 +129,7 @@ var syscallTable = map[string]string{
 	"copy_file_range":    "fd p fd p u u",
 	"sendfile":           "fd fd p u",
 	"splice":             "fd p fd p u x",
-	"ioctl":              "fd ioctl p",
+	"ioctl":              "fd ioctl ioctlarg",
 	"fcntl":              "fd fcntl fcntlarg",
 	"execve":             "path argv envp",
 	"execveat":           "dirfd path argv envp atflags",
