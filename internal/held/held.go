@@ -20,7 +20,10 @@ const arg = "__ferret_held_exec"
 // Cmd is a command started but not yet running: its process waits, before
 // execve, until Release.
 type Cmd struct {
-	PID     int
+	PID int
+	// HoldFD is the descriptor of the hold pipe in the held process; it
+	// closes it before its execve.
+	HoldFD  int
 	cmd     *exec.Cmd
 	release *os.File
 }
@@ -127,7 +130,7 @@ func StartAs(argv []string, u *User) (*Cmd, error) {
 		return nil, fmt.Errorf("start %s: %w", argv[0], err)
 	}
 	r.Close()
-	return &Cmd{PID: cmd.Process.Pid, cmd: cmd, release: w}, nil
+	return &Cmd{PID: cmd.Process.Pid, HoldFD: hold, cmd: cmd, release: w}, nil
 }
 
 // Release lets the held command run.

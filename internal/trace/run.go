@@ -142,6 +142,9 @@ func Run(s Session) (int, error) {
 	loop := engine.Follow{Handle: tr.Handle, Command: cmd, SignalsToCommand: true, Idle: idle}
 	if cmd != nil {
 		tr.Hold(int64(cmd.PID))
+		// -y: the descriptors it has now, but for the hold pipe, which it
+		// closes before its execve
+		tr.loadFDs(int64(cmd.PID), int64(cmd.HoldFD))
 		loop.Drained = func() bool { _, exited := tr.Exited(); return tr.Live() == 0 && exited }
 	} else {
 		for _, pid := range s.PIDs {

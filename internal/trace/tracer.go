@@ -143,12 +143,8 @@ func New(opts Options) *Tracer {
 
 // Hold tells the tracer that pid is a command started by held.Start: its
 // events are ignored until it calls execve, so the helper that held it
-// leaves no trace. With -y its descriptors are read now, but for the hold
-// pipe (3), which it closes before execve.
-func (t *Tracer) Hold(pid int64) {
-	t.root, t.rootPID = pid, pid
-	t.loadFDs(pid, 3)
-}
+// leaves no trace.
+func (t *Tracer) Hold(pid int64) { t.root, t.rootPID = pid, pid }
 
 // Attach traces task tid (of process pid) from now on (strace -p).
 func (t *Tracer) Attach(pid, tid int64) {
