@@ -91,6 +91,25 @@ func (c *cli) runNet(args []string) int {
 		return fail("--zabbix-host needs --zabbix-server")
 	}
 
+	// The stream is connected before the probe loads, so that a bad address
+	// or credentials fail first.
+	var natsPub *natsexp.NetPublisher
+	if *natsURL != "" {
+		t, err := capnats.ParseURL(*natsURL)
+		if err != nil {
+			return fail("%v", err)
+		}
+		host, _ := os.Hostname()
+		if t.Subject == "" {
+			t.Subject = "ferret.net." + strings.TrimPrefix(capnats.DefaultSubject(), "ferret.")
+		}
+		pub, err := natsexp.OpenNet(natsexp.Options{Target: t, Conn: capnats.ConnOptions{Creds: *natsCreds}, Report: c.stderr}, host)
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer pub.Close()
+		natsPub = pub
+	}
 	if err := c.livePrivileges(); err != nil {
 		return fail("%v", err)
 	}
@@ -107,6 +126,9 @@ func (c *cli) runNet(args []string) int {
 	capture.AnnounceStart(unlessQuiet(c.stderr, *quiet))
 
 	var sinks []netacct.Sink
+	if natsPub != nil {
+		sinks = append(sinks, natsPub)
+	}
 	if !*quiet {
 		sinks = append(sinks, &netacct.TableSink{W: c.stdout, TopK: *topK})
 	}
@@ -120,22 +142,6 @@ func (c *cli) runNet(args []string) int {
 		}
 		sender = zabbix.NewSender(*zbxServer, 5*time.Second, *zbxQueue)
 		sinks = append(sinks, &zabbix.NetExporter{S: sender, Host: host, Log: unlessQuiet(c.stderr, *quiet)})
-	}
-	if *natsURL != "" {
-		t, err := capnats.ParseURL(*natsURL)
-		if err != nil {
-			return fail("%v", err)
-		}
-		host, _ := os.Hostname()
-		if t.Subject == "" {
-			t.Subject = "ferret.net." + strings.TrimPrefix(capnats.DefaultSubject(), "ferret.")
-		}
-		pub, err := natsexp.OpenNet(natsexp.Options{Target: t, Conn: capnats.ConnOptions{Creds: *natsCreds}, Report: c.stderr}, host)
-		if err != nil {
-			return fail("%v", err)
-		}
-		defer pub.Close()
-		sinks = append(sinks, pub)
 	}
 	if fs.Changed("prometheus") {
 		reg := prometheus.NewRegistry()

@@ -185,3 +185,17 @@ func TestStreamCLI(t *testing.T) {
 		t.Errorf("unreachable server: rc %d %q", rc, out)
 	}
 }
+
+// TestNetNATSErrors: ferret net --nats checks its address and server
+// before loading the probe.
+func TestNetNATSErrors(t *testing.T) {
+	for _, tc := range []struct{ url, want string }{
+		{"http://x", "the scheme must be nats:// or tls://"},
+		{"nats://127.0.0.1:1/ferret.net.x", "cannot connect to NATS server"},
+	} {
+		out, rc := runCLI(t, ".", []string{"net", "--nats", tc.url, "-n", "1"})
+		if rc == 0 || !strings.Contains(out, tc.want) {
+			t.Errorf("--nats %s: rc %d %q, want %q", tc.url, rc, out, tc.want)
+		}
+	}
+}
