@@ -87,6 +87,15 @@ func TestDatagramTuplesMatchSysdig(t *testing.T) {
 	g.Connect(tid, fd, ap("10.0.5.119:40000"), ap("10.0.5.7:80"), 0)
 	sendto(tid, fd, synth.Tuple(ap("10.0.5.119:40000"), ap("10.0.5.9:81")), 4)
 	recvfrom(tid, fd, synth.Tuple(ap("10.0.5.9:81"), ap("10.0.5.119:40000")), 4)
+	// getsockopt names its fd on the exit only, whatever it returns
+	for _, res := range []int64{0, -92} {
+		for _, gfd := range []int64{fd, 99} {
+			e, x := synth.Current("getsockopt")
+			g.Emit(e, tid)
+			g.Emit(x, tid, res, gfd, uint8(1), uint8(4), synth.Dyn(0, le(0, 8)), uint32(4))
+			g.Write(tid, gfd, []byte("x"))
+		}
+	}
 	g.Close(tid, fd, 0)
 	// IPv6, mapped IPv6 and unix tuples
 	v6 := []struct{ src, dst string }{
@@ -137,7 +146,8 @@ func TestDatagramTuplesMatchSysdig(t *testing.T) {
 	}
 	for _, m := range []Mode{{Group: "default"}, {Group: "-j", Args: []string{"-j"}},
 		{Group: "-p", Args: []string{"-p", "*%evt.num %evt.type %fd.num %fd.type %fd.typechar %fd.l4proto %fd.name %fd.lip %fd.rip %fd.lport %fd.rport"}},
-		{Group: "chisel:lsof", Args: []string{"-c", "lsof"}, Cmp: RowSet}} {
+		{Group: "chisel:lsof", Args: []string{"-c", "lsof"}, Cmp: RowSet},
+		{Group: "filter", Args: []string{"fd.type=ipv4"}}, {Group: "-d", Args: []string{"-d", "fd.type=ipv4"}}} {
 		if v := r.Check(p, m); !v.Agree {
 			t.Error(describe(v))
 		}

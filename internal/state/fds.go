@@ -433,6 +433,23 @@ func exitTupleIO(s *State, ev *event.Event, t *Thread) {
 	f.Name = socketName(f)
 }
 
+// exitGetsockopt makes the exit's fd argument the event's fd, whatever the
+// call returned, as sysdig's getsockopt exit does (its enter event has no
+// fd).
+func exitGetsockopt(s *State, ev *event.Event, t *Thread) {
+	i := ev.ParamIndex("fd")
+	if i < 0 {
+		return
+	}
+	fd, ok := ev.Int(i)
+	if !ok {
+		return
+	}
+	s.cur.FDNum = fd
+	s.cur.FD = t.fds.Get(fd)
+	t.lastFD = fd
+}
+
 // realL4 is the protocol sysdig holds for a socket, shown or not.
 func realL4(f *FD) uint8 {
 	if f.L4Proto != event.L4Unknown && f.L4Proto != event.L4NA {

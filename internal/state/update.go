@@ -65,6 +65,7 @@ func init() {
 	onExit(exitSimpleFD(event.FDEventPoll), "epoll_create")
 	onExit(exitSimpleFD(event.FDUnsupported), "userfaultfd")
 	onExit(exitTupleIO, "sendto", "sendmsg", "recvfrom", "recvmsg")
+	onExit(exitGetsockopt, "getsockopt")
 	onExit(exitChdir, "chdir")
 	onExit(exitFchdir, "fchdir")
 	onExit(exitSetuid, "setuid", "setresuid")
