@@ -52,6 +52,8 @@ type Writer struct {
 	// of the next event (they take its timestamp).
 	pending []string
 	cb      event.Builder
+	lastTS  uint64 // timestamp and cpu of the last event written
+	lastCPU uint16
 	cev     event.Event
 }
 
@@ -118,17 +120,10 @@ func (w *Writer) WriteEvent(ev *event.Event) error {
 	if w.closed {
 		return errClosed
 	}
-	if len(w.pending) > 0 {
-		list := w.pending
-		w.pending = nil
-		for _, js := range list {
-			w.cb.Reset(event.Container2E).Str(js)
-			w.cev = event.Event{Type: event.Container2E, TS: ev.TS, TID: -1, CPU: ev.CPU, Raw: w.cb.Bytes(ev.TS, -1)}
-			if err := w.WriteEvent(&w.cev); err != nil {
-				return err
-			}
-		}
+	if err := w.writePending(ev.TS, ev.CPU); err != nil {
+		return err
 	}
+	w.lastTS, w.lastCPU = ev.TS, ev.CPU
 	rec := ev.Raw
 	if len(rec) < event.HeaderLen {
 		return fmt.Errorf("writing event %d: record of %d bytes is shorter than its header", ev.Num, len(rec))
@@ -184,10 +179,35 @@ func (w *Writer) Flush() error {
 	return w.flush()
 }
 
-// Close flushes the buffered blocks. It does not close the destination.
+// writePending writes the queued container metadata as container events
+// with the given timestamp and cpu.
+func (w *Writer) writePending(ts uint64, cpu uint16) error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	list := w.pending
+	w.pending = nil
+	for _, js := range list {
+		w.cb.Reset(event.Container2E).Str(js)
+		w.cev = event.Event{Type: event.Container2E, TS: ts, TID: -1, CPU: cpu, Raw: w.cb.Bytes(ts, -1)}
+		if err := w.WriteEvent(&w.cev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close writes the container metadata still queued (met after the last
+// event, at the time of that event) and flushes the buffered blocks. It
+// does not close the destination.
 func (w *Writer) Close() error {
 	if w.closed {
 		return w.err
+	}
+	if w.err == nil {
+		if err := w.writePending(w.lastTS, w.lastCPU); err != nil {
+			return err
+		}
 	}
 	err := w.Flush()
 	w.closed = true
