@@ -90,6 +90,15 @@ func TestClonesMatchSysdig(t *testing.T) {
 	exit(x20, 340, 9, 340, 340, 290, 2, 2, 0)
 	exit(x20, 3401, 0, 3401, 3401, 340, 9, 9, 0)
 	touch(3401, 9)
+	// 9: the cwd arguments of clone and execve exits (sysdig keeps the
+	// cwd it tracks)
+	g.Emit(x20, 320, int64(3203), "/bin/sh", []string{"sh"}, int64(320), int64(320), int64(1), "/elsewhere/", int64(1024), uint64(0), uint64(0),
+		uint32(1), uint32(1), uint32(0), "sh", []string{"cpu=/"}, uint32(0), uint32(0), uint32(0), int64(320), int64(320))
+	g.Emit(x20, 3203, int64(0), "/bin/sh", []string{"sh"}, int64(3203), int64(3203), int64(320), "/elsewhere/", int64(1024), uint64(0), uint64(0),
+		uint32(1), uint32(1), uint32(0), "sh", []string{"cpu=/"}, uint32(0), uint32(0), uint32(0), int64(3203), int64(3203))
+	touch(3203, 320)
+	g.Syscall("execve", 3203, []any{"/bin/ls"}, []any{int64(0), "/bin/ls", []string{"ls"}, int64(3203), int64(3203), int64(320), "/other/"})
+	touch(3203, 320)
 	proc := func(tid, pid, ptid, vtid, vpid int64, comm string) event.Thread {
 		return event.Thread{TID: tid, PID: pid, PTID: ptid, Comm: comm, Exe: comm, Cwd: "/srv/", VTID: vtid, VPID: vpid,
 			FDs: []event.FD{{Num: 3, Type: event.FDFile, Name: "/srv/" + comm + ".log"}}}

@@ -79,9 +79,8 @@ func (t *Thread) fill(p procParams) {
 		// Old layouts without comm: sysdig takes the exe as it is.
 		t.Comm = t.Exe
 	}
-	if v, ok := p.str("cwd"); ok && v != "" {
-		t.Cwd = normCwd(v)
-	}
+	// sysdig never takes the cwd argument: a child starts in its
+	// parent's cwd and execve keeps the caller's
 	if v, ok := p.int("fdlimit"); ok {
 		t.FDLimit = v
 	}
