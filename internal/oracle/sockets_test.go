@@ -51,6 +51,20 @@ func TestSocketsMatchSysdig(t *testing.T) {
 		g.Write(100, fd, []byte("x"))
 		fd++
 	}
+	// connected by protocol: sysdig names by its protocol (ports for TCP
+	// and UDP, addresses for ICMP and raw, "<unknown>" otherwise)
+	for _, typ := range []uint32{1, 2, 3, 0x80003} {
+		for _, proto := range []uint32{0, 6, 17, 1, 12, 58, 255} {
+			g.Socket(100, synth.AFInet, typ, proto, fd)
+			g.Connect(100, fd, l, rem, 0)
+			g.Write(100, fd, []byte("x"))
+			fd++
+			g.Socket(100, synth.AFInet, typ, proto, fd)
+			g.SendTo(100, fd, []byte("q"), l, rem)
+			g.Write(100, fd, []byte("x"))
+			fd++
+		}
+	}
 	for _, path := range []string{"/run/x.sock", "", "\x00abstract"} {
 		for _, dst := range []uint64{0, 0xffff888000002000} {
 			g.Socket(100, synth.AFUnix, 1, 0, fd)

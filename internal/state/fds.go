@@ -87,27 +87,37 @@ func exitSocket(s *State, ev *event.Event, t *Thread) {
 	s.setFD(t, f)
 }
 
-// l4FromSocket derives the protocol of a new socket as sysdig does: raw
-// for a raw socket with a protocol, then by protocol, then TCP/UDP by type.
+// l4FromSocket derives the protocol of a new socket as sysdig's
+// add_socket does: TCP, UDP and ICMP by protocol (raw when the type is
+// exactly SOCK_RAW), raw for IPPROTO_RAW, TCP or UDP by type only when no
+// protocol is given, and unknown otherwise.
 func l4FromSocket(typ, proto uint64) uint8 {
-	if typ&0xf == 3 {
-		return event.L4Raw
-	}
+	raw := typ == 3
 	switch proto {
 	case 6:
+		if raw {
+			return event.L4Raw
+		}
 		return event.L4TCP
 	case 17:
+		if raw {
+			return event.L4Raw
+		}
 		return event.L4UDP
-	case 1, 58:
-		return event.L4ICMP
-	}
-	switch typ & 0xf {
 	case 1:
-		return event.L4TCP
-	case 2:
-		return event.L4UDP
-	case 3:
+		if raw {
+			return event.L4Raw
+		}
+		return event.L4ICMP
+	case 255:
 		return event.L4Raw
+	case 0:
+		switch typ & 0xff {
+		case 1:
+			return event.L4TCP
+		case 2:
+			return event.L4UDP
+		}
 	}
 	return event.L4Unknown
 }
@@ -196,9 +206,14 @@ func exitConnect(s *State, ev *event.Event, t *Thread) {
 	mismatch := f.otherFam || len(tup) > 0 && (f.Type == event.FDIPv4Sock && tup[0] == afInet6 || f.Type == event.FDIPv6Sock && tup[0] == afInet)
 	if s.applyTuple(f, tup, RoleClient) {
 		f.connected = true
-		if mismatch || f.pendingL4 == event.L4Raw {
-			f.Name = "<unknown>"
+		if mismatch {
+			// sysdig reads the protocol through the other family's view
+			// of its address storage, where none is set
+			f.pendingL4 = event.L4Unknown
 			f.L4Proto = event.L4Unknown
+		}
+		if f.Type == event.FDIPv4Sock || f.Type == event.FDIPv6Sock {
+			f.Name = sockinfoName(f)
 		}
 	}
 }
@@ -430,7 +445,26 @@ func exitTupleIO(s *State, ev *event.Event, t *Thread) {
 		f.SIP, f.DIP = f.DIP, f.SIP
 		f.SPort, f.DPort = f.DPort, f.SPort
 	}
-	f.Name = socketName(f)
+	f.Name = sockinfoName(f)
+}
+
+// sockinfoName names an IPv4 socket as sysdig names one an event
+// addressed: with ports for TCP and UDP, addresses only for ICMP and raw
+// sockets, "<unknown>" for any other protocol. IPv6 sockets take the
+// tuple form.
+func sockinfoName(f *FD) string {
+	if f.Type != event.FDIPv4Sock {
+		return socketName(f)
+	}
+	switch realL4(f) {
+	case event.L4TCP, event.L4UDP:
+		return socketName(f)
+	case event.L4ICMP, event.L4Raw:
+		b := AppendIP(nil, f.SrcIP())
+		b = append(b, "->"...)
+		return string(AppendIP(b, f.DstIP()))
+	}
+	return "<unknown>"
 }
 
 // exitGetsockopt makes the exit's fd argument the event's fd, whatever the
