@@ -170,22 +170,23 @@ func sext(raw uint64, width int) int64 {
 	return int64(raw)
 }
 
-// appendSigSet renders a signal mask as names separated by spaces.
+// appendSigSet renders a signal mask as names separated by spaces; as in
+// sysdig, signals without a name are left out.
 func appendSigSet(plain []byte, v uint64) []byte {
 	first := true
 	for i := uint64(0); i < 32; i++ {
 		if v&(1<<i) == 0 {
 			continue
 		}
+		n := event.SignalName(i + 1)
+		if n == "" {
+			continue
+		}
 		if !first {
 			plain = append(plain, ' ')
 		}
 		first = false
-		if n := event.SignalName(i + 1); n != "" {
-			plain = append(plain, n...)
-		} else {
-			plain = strconv.AppendUint(plain, i+1, 10)
-		}
+		plain = append(plain, n...)
 	}
 	return plain
 }
