@@ -3,6 +3,8 @@
 package fields
 
 import (
+	"bytes"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -155,6 +157,54 @@ func anyField(name, typ, desc string, port bool) Field {
 	return withNew(name, typ, desc, FlagFilterOnly|FlagNoFormat, func(string, string) (Extractor, error) {
 		return &ipAnyExt{port: port, kind: kindOf(typ)}, nil
 	})
+}
+
+// isServer is fd.is_server as sysdig decides it: listening sockets are
+// servers; a connected IP socket is one when its server address is local.
+// For IPv4 that is the address of the thread's container (when its
+// metadata has no address, the unset address) or of an interface of the
+// capture's machine; an IPv6 socket never in a container, and on the host
+// when the state engine made it the server end; nothing else is.
+func isServer(c *Ctx, fd *state.FD) bool {
+	switch fd.Type {
+	case event.FDIPv4ServSock, event.FDIPv6ServSock:
+		return true
+	case event.FDIPv4Sock, event.FDIPv6Sock:
+	default:
+		return false
+	}
+	dip := fd.DstIP()
+	_, ct, host, ok := containerOf(c)
+	inCtr := ok && !host
+	if fd.IPv6 {
+		// sysdig never finds a container's IPv6 address local; for the
+		// host the role the state engine found stands in for its check
+		return !inCtr && fd.Role == state.RoleServer
+	} else if inCtr && ct != nil {
+		ip, err := netip.ParseAddr(ct.IP)
+		if err != nil || ip.IsUnspecified() {
+			if allZero(dip) {
+				return true
+			}
+		} else if ip.Is4() && bytes.Equal(ip.AsSlice(), dip) {
+			return true
+		}
+	}
+	for _, in := range c.State.Interfaces() {
+		if in.IPv6 == fd.IPv6 && bytes.Equal(in.Addr, dip) {
+			return true
+		}
+	}
+	return false
+}
+
+func allZero(b []byte) bool {
+	for _, x := range b {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // noClientEnd reports a client side asked of a socket that has a role but no
@@ -314,10 +364,7 @@ func init() {
 				return b, false
 			}),
 			fdVal("fd.is_server", "BOOL", "true when the process is the server end of the connection.", 0, func(c *Ctx, fd *state.FD, v *Value) bool {
-				if !fd.IsSocket() {
-					return setBool(v, false)
-				}
-				return setBool(v, fd.IsServerSocket() || fd.Role == state.RoleServer)
+				return setBool(v, isServer(c, fd))
 			}),
 			fdStr("fd.uid", "unique id of the fd: process id followed by fd number.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
 				t := c.Thread()
