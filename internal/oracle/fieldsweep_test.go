@@ -106,6 +106,12 @@ func TestFieldValuesLikeSysdig(t *testing.T) {
 	diffs := map[string][]string{}
 	refused := map[string]string{}
 	for _, tr := range traces {
+		// sysdig 0.29.3 cannot open curl_google_comments.scap ("Is the
+		// file truncated?"): a trace it does not read has no oracle.
+		if out := r.Run(r.Sysdig, tr, Mode{Args: []string{"-n", "1", "-p", "%evt.num"}}); out.Status != 0 {
+			t.Logf("%s: sysdig cannot read it (exit %d), left out", filepath.Base(tr), out.Status)
+			continue
+		}
 		sweepFields(r, tr, events, fields, diffs, refused)
 	}
 	for _, f := range sortedKeys(refused) {
