@@ -140,7 +140,7 @@ func TestPackage(t *testing.T) {
 	}
 	head := strings.TrimSpace(run(t, root, nil, "git", "rev-parse", "HEAD"))
 	version := run(t, root, nil, "/usr/bin/ferret", "--version")
-	if !regexp.MustCompile(`(?m)^commit: +` + head + `(\+dirty)?$`).MatchString(version) || !strings.HasPrefix(version, "ferret version ") {
+	if !regexp.MustCompile(`(?m)^commit: +`+head+`(\+dirty)?$`).MatchString(version) || !strings.HasPrefix(version, "ferret version ") {
 		t.Errorf("installed ferret --version, HEAD %s:\n%s", head, version)
 	}
 
