@@ -136,9 +136,10 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 			t = s.addUnknownThread(ev.TID)
 			s.cur.Thread = t
 		}
-		if !t.unknown && t.CloneTS != 0 {
-			// created by the parent side already: the parent could not
-			// know the ids inside the child's namespace
+		if !t.unknown {
+			// known already (created by the parent side, or from the
+			// process table): the parent could not know the ids inside
+			// the child's namespace
 			if inPidNS {
 				t.VTID, t.VPID = vtid, vpid
 			}
