@@ -210,6 +210,18 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 		}
 		// a thread of that tid whose exit was lost: replaced
 		s.removeThread(res)
+		// A live capture describes it from /proc when /proc shows it as
+		// the caller's child: the caller's clone may return after its
+		// child ran (a vfork parent resumes once the child has exec'd), so
+		// a child the starting snapshot already held may have exec'd, and
+		// a copy of the caller would name it after its parent.
+		if n := s.lookupThread(res); n != nil {
+			if n.PID == t.PID || n.PTID == t.PID {
+				n.CloneTS = s.cur.Event.TS
+				return
+			}
+			s.removeThread(res)
+		}
 	}
 	pid, ptid := res, t.TID
 	if flags&clThread != 0 {

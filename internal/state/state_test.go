@@ -511,3 +511,42 @@ func TestLookupUnknownThread(t *testing.T) {
 		t.Fatalf("counters %+v", c)
 	}
 }
+
+// TestCloneReturnAfterChildRan: a thread of the child's tid is already
+// known (from the starting snapshot) when the caller's clone returns, as
+// when a vfork parent resumes after its child has exec'd. Without /proc
+// (a capture file) it is replaced by a copy of the caller, as sysdig does;
+// a live capture describes it from /proc when /proc shows it as the
+// caller's child, and replaces it as before when it does not.
+func TestCloneReturnAfterChildRan(t *testing.T) {
+	snap := baseSnapshot()
+	snap.Threads = append(snap.Threads, event.Thread{TID: 300, PID: 300, PTID: 200, Comm: "old", Exe: "old"})
+	proc := func(ptid int64) func(int64) ([]event.Thread, bool) {
+		return func(tid int64) ([]event.Thread, bool) {
+			if tid != 300 {
+				return nil, false
+			}
+			return []event.Thread{{TID: 300, PID: 300, PTID: ptid, Comm: "sh", Exe: "/bin/sh"}}, true
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		lookup func(int64) ([]event.Thread, bool)
+		want   string
+	}{
+		{"capture file", nil, "app"},
+		{"live, the caller's child", proc(200), "sh"},
+		{"live, another process's", proc(999), "app"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := New(Options{Lookup: tc.lookup})
+			s.Load(snap)
+			s.Update(mkEvent(t, "clone", true, 1, 200))
+			s.Update(mkEvent(t, "clone", false, 2, 200, cloneArgs(300, 200, 200, 100, 0)...))
+			c := s.Thread(300)
+			if c == nil || c.Comm != tc.want || c.PTID != 200 && tc.want == "sh" {
+				t.Fatalf("child = %+v, want comm %q", c, tc.want)
+			}
+		})
+	}
+}
