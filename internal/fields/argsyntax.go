@@ -72,8 +72,11 @@ func ParseArg(f *Field, tok string) (arg string, n int, msg string) {
 		// (evt.type.is.open, thread.cgroup.cpuacct, k8s.pod.label.app); an
 		// empty key is one, except for evt.type.is, which then has none
 		if strings.HasPrefix(rest, ".") {
+			// label keys also take dots and slashes
+			// (k8s.pod.label.app.kubernetes.io/name)
+			label := strings.HasSuffix(name, ".label")
 			k := 0
-			for k+1 < len(rest) && isIdent(rest[1+k]) {
+			for k+1 < len(rest) && (isIdent(rest[1+k]) || label && (rest[1+k] == '.' || rest[1+k] == '/')) {
 				k++
 			}
 			if k == 0 && name == "evt.type.is" {

@@ -22,7 +22,8 @@ var formatTokens = []string{
 	"*A%evt.around[5]B", "*A%evt.around.xB", "*A%evt.around[abc]B", "*A%evt.aroundB",
 	"*A%evt.type.is.openB", "*A%evt.type.is.|", "*A%evt.type.is..x|", "*A%evt.type.is[0]B", "*A%evt.type.isB",
 	"*A%thread.cgroup.cpuacct|", "*A%thread.cgroup.|", "*A%thread.cgroup.a.b.|", "*A%thread.cgroup[0]B",
-	"*A%k8s.pod.label.app|", "*A%k8s.pod.label.|", "*A%k8s.pod.label[0]B",
+	"*A%k8s.pod.label.app|", "*A%k8s.pod.label.|", "*A%k8s.pod.label[0]B", "*A%k8s.pod.label.app.kubernetes.io/nameB",
+	"*A%k8s.pod.label.a,b|", "*A%mesos.task.label.a.b/cB",
 	"*A%container.mount[0]B", "*A%container.mount[]B", "*A%container.mount.xB", "*A%container.mount[0|",
 	"*A%container.mount.source[0]B", "*A%container.mount.source.xB",
 	"*A%proc.aname[1]B", "*A%proc.aname[abc]B", "*A%proc.aname[-2]B", "*A%proc.aname[ 1]B", "*A%proc.anameB",
@@ -36,7 +37,7 @@ var formatTokens = []string{
 
 var filterTokens = []string{
 	"thread.cgroup[0]=x", "container.mount.x=y", "evt.around.x=1", "evt.type.is[0]=1", "evt.type.is.=1",
-	"proc.aname[abc]=x", "proc.aname=sysdig", "evtin.span.tag.x=1", "evt.arg[-1]=3", "evt.arg.x=3",
+	"proc.aname[abc]=x", "proc.aname=sysdig", "k8s.pod.label.app.kubernetes.io=x", "thread.cgroup.cpu.x=y", "evtin.span.tag.x=1", "evt.arg[-1]=3", "evt.arg.x=3",
 	"evt.rawarg[0]=1", "span.tag.x=1",
 }
 
