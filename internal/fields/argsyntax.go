@@ -3,6 +3,7 @@
 package fields
 
 import (
+	"math"
 	"strings"
 
 	"github.com/ferret-observability/ferret/internal/event"
@@ -60,11 +61,8 @@ func ParseArg(f *Field, tok string) (arg string, n int, msg string) {
 		return "", 0, "filter syntax error: " + tok
 	case f.Flags&FlagArgIndex != 0 && f.Flags&FlagArgKey == 0:
 		// an optional index: anything but [integer] is no index
-		if strings.HasPrefix(rest, "[") {
-			if end := strings.IndexByte(rest, ']'); end > 0 && IsNumber(rest[1:end]) {
-				return rest[1:end], len(name) + end + 1, ""
-			}
-			return "", 0, ""
+		if end := strings.IndexByte(rest, ']'); strings.HasPrefix(rest, "[") && end > 0 && IsNumber(rest[1:end]) {
+			return rest[1:end], len(name) + end + 1, ""
 		}
 		return "", 0, ""
 	case f.Flags&FlagArgKey != 0 && f.Flags&FlagArgIndex == 0:
@@ -135,52 +133,64 @@ func bracketNumber(name, rest string) (string, int, string) {
 }
 
 // IsNumber reports whether s is a decimal integer as sysdig's number
-// parser reads one: leading blanks, an optional sign, one digit or more and
-// nothing after.
+// parser reads one (ScanDigits).
 func IsNumber(s string) bool {
+	_, _, _, ok := ScanDigits(s)
+	return ok
+}
+
+// ParseNumber returns the value of a decimal integer ScanDigits accepts,
+// saturated to the int64 range, and false for anything else.
+func ParseNumber(s string) (int64, bool) {
+	mag, neg, over, ok := ScanDigits(s)
+	switch {
+	case !ok:
+		return 0, false
+	case neg && (over || mag > 1<<63):
+		return math.MinInt64, true
+	case neg:
+		return -int64(mag), true
+	case over || mag > math.MaxInt64:
+		return math.MaxInt64, true
+	}
+	return int64(mag), true
+}
+
+// ScanDigits parses what C's scanf("%d%c") accepts as a whole: optional
+// leading white space, an optional sign, decimal digits and nothing else.
+// It returns the magnitude (saturated at MaxUint64), the sign and whether
+// the magnitude overflowed.
+func ScanDigits(s string) (mag uint64, neg, over, ok bool) {
 	i := 0
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+	for i < len(s) && isSpace(s[i]) {
 		i++
 	}
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
 		i++
 	}
-	if i == len(s) {
-		return false
+	if i >= len(s) {
+		return 0, false, false, false
 	}
 	for ; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false, false, false
+		}
+		d := uint64(c - '0')
+		if mag > (math.MaxUint64-d)/10 {
+			over = true
+			mag = math.MaxUint64
+			continue
+		}
+		if !over {
+			mag = mag*10 + d
 		}
 	}
-	return true
+	return mag, neg, over, true
 }
 
-// ParseNumber returns the value of a decimal integer IsNumber accepts
-// (saturating), and false for anything else.
-func ParseNumber(s string) (int64, bool) {
-	if !IsNumber(s) {
-		return 0, false
-	}
-	s = strings.TrimLeft(s, " \t")
-	neg := false
-	if s[0] == '+' || s[0] == '-' {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	var v int64
-	for i := 0; i < len(s); i++ {
-		if v > (1<<62)/5 {
-			v = 1<<63 - 1
-			break
-		}
-		v = v*10 + int64(s[i]-'0')
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
+func isSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
 
 // keyLen is the length of the key at the start of s: identifier characters
 // and dots, without trailing dots (they belong to the literal text).

@@ -475,10 +475,10 @@ func newArg(name, arg string) (Extractor, error) {
 	}
 	e := &argExt{name: arg, index: -1}
 	if n, ok := ParseNumber(arg); ok {
-		// a position; a negative one names no parameter
-		e.index, e.name = int(max(n, -1)), ""
-		if n > 1<<20 {
-			e.index = -1
+		// a position; one out of range names no parameter
+		e.name = ""
+		if n >= 0 && n < event.MaxParams {
+			e.index = int(n)
 		}
 	}
 	return e, nil

@@ -10,49 +10,17 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/ferret-observability/ferret/internal/fields"
 )
 
 func isSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
-
-// scanDigits parses what C's scanf("%d%c") accepts as a whole: optional
-// leading white space, an optional sign, decimal digits and nothing else.
-// It returns the magnitude (saturated at MaxUint64), the sign and whether
-// the magnitude overflowed.
-func scanDigits(s string) (mag uint64, neg, over, ok bool) {
-	i := 0
-	for i < len(s) && isSpace(s[i]) {
-		i++
-	}
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	if i >= len(s) {
-		return 0, false, false, false
-	}
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false, false, false
-		}
-		d := uint64(c - '0')
-		if mag > (math.MaxUint64-d)/10 {
-			over = true
-			mag = math.MaxUint64
-			continue
-		}
-		if !over {
-			mag = mag*10 + d
-		}
-	}
-	return mag, neg, over, true
-}
 
 // parseInt parses a signed decimal number the way sysdig does for INTn
 // fields: out-of-range values saturate at 64 bits and are then cut to the
 // field's width.
 func parseInt(s string, bits int) (int64, bool) {
-	mag, neg, over, ok := scanDigits(s)
+	mag, neg, over, ok := fields.ScanDigits(s)
 	if !ok {
 		return 0, false
 	}
@@ -81,7 +49,7 @@ func parseInt(s string, bits int) (int64, bool) {
 // parseUint parses an unsigned decimal number like strtoull: a minus sign
 // negates modulo 2^64, overflow saturates; the result is cut to the width.
 func parseUint(s string, bits int) (uint64, bool) {
-	mag, neg, over, ok := scanDigits(s)
+	mag, neg, over, ok := fields.ScanDigits(s)
 	if !ok {
 		return 0, false
 	}

@@ -102,7 +102,8 @@ func Compile(s string, reg Registry) (*Format, error) {
 			return nil, fmt.Errorf("invalid formatting token %s", rest[i+1:])
 		}
 		tok := rest[j : j+n]
-		if fd, ok := reg.Field(name); ok {
+		fd, known := reg.Field(name)
+		if known {
 			// sysdig's checks, with its messages naming the rest of the
 			// format from the field on.
 			if fd.Flags&fields.FlagNoFormat != 0 {
@@ -121,7 +122,7 @@ func Compile(s string, reg Registry) (*Format, error) {
 		}
 		var ext fields.Extractor
 		var err error
-		if fd, ok := reg.Field(name); ok && arg == "" && fd.Flags&fields.FlagArgRequired != 0 {
+		if known && arg == "" && fd.Flags&fields.FlagArgRequired != 0 {
 			// an argument the field's syntax accepts as empty names
 			// nothing: no value
 			ext = fields.None
