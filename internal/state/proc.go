@@ -316,6 +316,14 @@ func exitExecve(s *State, ev *event.Event, t *Thread) {
 		t.ExeWritable = v&1 != 0
 	}
 	t.ExePath = t.Exe
+	if s.cur.Enter == nil {
+		// The call began before capture did (a live capture's probe
+		// attached while it ran): the path it was given is unknown, and
+		// the exe parameter is only argv[0]. A live capture asks /proc.
+		if v := s.lookupExePath(t.TID); v != "" {
+			t.ExePath = v
+		}
+	}
 	if e := s.cur.Enter; e != nil {
 		if i := e.ParamIndex("filename"); i >= 0 {
 			if fn, ok := e.Str(i); ok && fn != "" {

@@ -282,6 +282,34 @@ func TestExecveChdirSetuid(t *testing.T) {
 	}
 }
 
+// TestExecveWithoutEnter: an execve whose enter event was not captured
+// (it began before the capture did) has only argv[0] for a path; a live
+// capture asks /proc for the executable, a capture file keeps argv[0].
+func TestExecveWithoutEnter(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		lookup func(int64) ([]event.Thread, bool)
+		want   string
+	}{
+		{"capture file", nil, "tool"},
+		{"live", func(tid int64) ([]event.Thread, bool) {
+			return []event.Thread{{TID: tid, PID: tid, Comm: "tool", ExePath: "/usr/bin/tool"}}, true
+		}, "/usr/bin/tool"},
+		{"live, gone", func(int64) ([]event.Thread, bool) { return nil, false }, "tool"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := New(Options{Lookup: tc.lookup})
+			s.Load(baseSnapshot())
+			s.Update(mkEvent(t, "execve", false, 2, 200, int64(0), "tool", "-v\x00", int64(200), int64(200), int64(100),
+				"/srv", uint64(1024), uint64(0), uint64(0), uint64(1), uint64(1), uint64(0), "tool", "cpu=/\x00", "A=1\x00",
+				uint64(0), int64(200), uint64(1000), uint64(0)))
+			if p := s.Thread(200); p.ExePath != tc.want {
+				t.Fatalf("exepath %q, want %q", p.ExePath, tc.want)
+			}
+		})
+	}
+}
+
 func TestContainerFromCgroups(t *testing.T) {
 	hex64 := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	root := t.TempDir()

@@ -212,6 +212,29 @@ func (t *Thread) saveEnter(ev *event.Event) {
 	t.hasEnter = true
 }
 
+// lookupExePath asks Options.Lookup for the executable path of a known
+// thread (within MaxLookups); "" when there is no Lookup or no answer.
+func (s *State) lookupExePath(tid int64) string {
+	if s.opts.Lookup == nil {
+		return ""
+	}
+	max := s.opts.MaxLookups
+	if max <= 0 {
+		max = DefaultMaxLookups
+	}
+	if s.Counters.Lookups >= uint64(max) {
+		s.Counters.LookupsSkipped++
+		return ""
+	}
+	s.Counters.Lookups++
+	ths, ok := s.opts.Lookup(tid)
+	if !ok || len(ths) == 0 || ths[len(ths)-1].TID != tid {
+		s.Counters.LookupsFailed++
+		return ""
+	}
+	return ths[len(ths)-1].ExePath
+}
+
 // lookupThread asks Options.Lookup about an unknown tid and installs what it
 // returns (the process's main thread first, when it is unknown too). It
 // returns nil when the thread could not be found.
