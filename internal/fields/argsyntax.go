@@ -46,9 +46,9 @@ func ParseArg(f *Field, tok string) (arg string, n int, msg string) {
 		case strings.HasPrefix(rest, ".") && f.Flags&FlagArgKey == 0:
 			return "", 0, "invalid syntax for " + name
 		case strings.HasPrefix(rest, "."):
-			if k := keyLen(rest[1:]); k > 0 {
-				return rest[1 : 1+k], len(name) + 1 + k, ""
-			}
+			// the key is the whole rest of the token (in a format:
+			// of the format), empty or not
+			return rest[1:], len(tok), ""
 		}
 		return "", 0, "filter syntax error: " + tok
 	case name == "evt.around":

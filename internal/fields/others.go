@@ -184,6 +184,16 @@ func init() {
 			{Name: "span.enterarg", Type: "CHARBUF", Desc: "one argument of the span's enter tracer.", Flags: FlagNoValue | FlagArgIndex | FlagArgKey | FlagArgRequired},
 			none("span.duration", "RELTIME", "duration of the span in nanoseconds."),
 			none("span.duration.human", "CHARBUF", "duration of the span in a readable unit."),
+			// sysdig's table-only span fields, which its -l does not list
+			// but formats, filters and csysdig's span views take.
+			hidden(none("span.duration.quantized", "UINT64", "10-base log of the span's duration, scaled to the screen.")),
+			hidden(Field{Name: "span.duration.fortag", Type: "RELTIME", Desc: "duration of the spans with as many tags as the argument says.", Flags: FlagNoValue | FlagArgIndex | FlagArgKey | FlagArgRequired}),
+			hidden(none("span.count", "UINT64", "1 for span exit events.")),
+			hidden(Field{Name: "span.count.fortag", Type: "UINT64", Desc: "1 for exits of spans with as many tags as the argument says.", Flags: FlagNoValue | FlagArgIndex | FlagArgKey | FlagArgRequired}),
+			hidden(Field{Name: "span.childcount.fortag", Type: "UINT64", Desc: "1 for exits of spans with more tags than the argument says.", Flags: FlagNoValue | FlagArgIndex | FlagArgKey | FlagArgRequired}),
+			hidden(Field{Name: "span.idtag", Type: "CHARBUF", Desc: "id used by the span list view.", Flags: FlagNoValue | FlagArgIndex | FlagArgRequired}),
+			hidden(none("span.rawtime", "CHARBUF", "time of the span's enter tracer, in ns.")),
+			hidden(none("span.rawparenttime", "CHARBUF", "time of the parent span's enter tracer, in ns.")),
 		}})
 	evtin := &Class{Name: "evtin", Order: 130, Desc: "Events that happen inside tracer spans (not produced by ferret: these fields have no value)."}
 	for _, scope := range []struct{ p, d string }{{"", "this thread"}, {"p.", "this thread and its parents"}, {"s.", "the tracer's script"}, {"m.", "the whole machine"}} {

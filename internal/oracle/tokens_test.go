@@ -29,6 +29,8 @@ var formatTokens = []string{
 	"*A%proc.aname[1]B", "*A%proc.aname[abc]B", "*A%proc.aname[-2]B", "*A%proc.aname[ 1]B", "*A%proc.anameB",
 	"*A%proc.aname[2B", "*A%proc.aname.xB", "*A%proc.apid[x]B", "*A%proc.apid[1]x]B",
 	"*A%span.tag[abc]B", "*A%span.tag.xB", "*A%span.arg.xB", "*A%span.enterarg[x]B", "*A%span.tagB",
+	"*A%span.rawtimeB", "*A%span.rawparenttime", "*A%span.arg.", "*A%span.arg. B", "*A%span.duration.fortag", "*A%span.duration.fortag[1]B",
+	"*A%span.idtag.x", "*A%span.idtag", "*A%span.countxB", "*A%span.count.fortag[x]", "*A%span.childcount.fortag.x B",
 	"*A%evtin.span.tag[0]B", "*A%evtin.span.tag.fdB", "*A%evtin.span.tag.xB", "*A%evtin.span.arg[abc]B",
 	"*A%fd.portB", "*A%fd.ip", "*A%fd.cnet[0]", "*A%fd.proto", "*A%fd.sportB",
 	"*A%proc.is_container_liveness_probe %proc.is_container_readiness_probe",
