@@ -4,6 +4,7 @@ package app
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -205,4 +206,56 @@ func sanitizeAll(out string, layout bool) string {
 	b := []byte(out)
 	fields.Sanitize(b, layout)
 	return string(b)
+}
+
+// TestHostileNamesTop prints every view of ferret top over the hostile
+// capture, as text (--raw) and JSON (-j): no byte that could drive a
+// terminal reaches the output. csysdig prints names raw in --raw; ferret
+// shows those bytes as '.', as in every text mode. JSON escapes control
+// bytes and non-ASCII characters as csysdig's jsoncpp does (\u001b,
+// \u009b), leaving only DEL raw, as csysdig and sysdig -j do.
+func TestHostileNamesTop(t *testing.T) {
+	path := hostileCapture(t)
+	list, rc := runCLI(t, ".", []string{"top", "--list-views"})
+	if rc != 0 {
+		t.Fatalf("top --list-views: exit %d: %s", rc, list)
+	}
+	var views []struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(list), &views); err != nil || len(views) < 10 {
+		t.Fatalf("top --list-views: %v (%d views)", err, len(views))
+	}
+	for _, v := range views {
+		raw, rc := runCLI(t, ".", []string{"top", "-r", path, "--raw", "-v", v.ID})
+		if rc != 0 {
+			t.Fatalf("top --raw -v %s: exit %d: %s", v.ID, rc, raw)
+		}
+		if i := unsafeByte([]byte(raw)); i >= 0 {
+			t.Errorf("top --raw -v %s prints byte 0x%02x at %d: %q", v.ID, raw[i], i, raw[max(0, i-40):min(len(raw), i+40)])
+		}
+		js, rc := runCLI(t, ".", []string{"top", "-r", path, "-j", "-v", v.ID})
+		if rc != 0 {
+			t.Fatalf("top -j -v %s: exit %d: %s", v.ID, rc, js)
+		}
+		for i := 0; i < len(js); i++ {
+			if c := js[i]; (c < 0x20 && c != '\n') || c >= 0x80 {
+				t.Errorf("top -j -v %s prints byte 0x%02x at %d: %q", v.ID, c, i, js[max(0, i-40):min(len(js), i+40)])
+				break
+			}
+		}
+	}
+	// The names are there, escaped as csysdig escapes them.
+	js, _ := runCLI(t, ".", []string{"top", "-r", path, "-j", "-v", "procs"})
+	for _, want := range []string{`/usr/bin/x\u001b[31mred\u001b[0m`, `/usr/bin/c1\u009b2J\u009d0;t\u009c`, `/usr/bin/bidi\u202eevil\u00e9`, "/usr/bin/del\x7fesc\\u001b"} {
+		if !strings.Contains(js, want) {
+			t.Errorf("top -j -v procs lacks %q", want)
+		}
+	}
+	raw, _ := runCLI(t, ".", []string{"top", "-r", path, "--raw", "-v", "procs"})
+	for _, want := range []string{"/usr/bin/x.[31mred.[0m", "/usr/bin/c1..2J..0;t..", "/usr/bin/bidi\u202eevil\u00e9"} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("top --raw -v procs lacks %q", want)
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/view"
 )
 
@@ -426,7 +427,7 @@ func (rc *rowCells) GetCell(row, col int) *tview.TableCell {
 			text = strings.Repeat("  ", rc.u.depth[i]) + text
 		}
 	}
-	cell := tview.NewTableCell(tview.Escape(text)).SetReference(r)
+	cell := tview.NewTableCell(tview.Escape(fields.SafeString(text, false))).SetReference(r)
 	if vc >= 0 && vc < n-1 {
 		if rc.sizes[vc] > 0 {
 			cell.SetMaxWidth(rc.sizes[vc])

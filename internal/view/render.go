@@ -10,6 +10,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/format"
 )
 
 const nsPerSec = 1_000_000_000
@@ -107,8 +110,15 @@ func (t *Table) JSONValue(r *Row, i int, delta uint64) any {
 			return n
 		}
 	}
-	return c.S
+	return jsonText(c.S)
 }
+
+// jsonText is a string as csysdig's JSON writer (jsoncpp) escapes it:
+// control bytes and every non-ASCII character as \uXXXX, so no byte that
+// could drive a terminal is printed.
+type jsonText string
+
+func (s jsonText) MarshalJSON() ([]byte, error) { return format.AppendJSONString(nil, string(s)), nil }
 
 // jsonDouble prints a double as jsoncpp does (%.17g, ".0" added to
 // integral values).
@@ -194,7 +204,9 @@ func (t *Table) WriteRaw(w io.Writer, rows []*Row, delta uint64) error {
 	var b bytes.Buffer
 	for _, r := range rows {
 		for i := 0; i < t.Visible(); i++ {
-			b.WriteString(t.Text(r, i, 10, delta))
+			// csysdig prints names as recorded; bytes that could drive
+			// a terminal are shown as '.', as in every text mode.
+			b.WriteString(fields.SafeString(t.Text(r, i, 10, delta), false))
 			b.WriteByte(' ')
 		}
 		b.WriteByte('\n')
@@ -206,8 +218,8 @@ func (t *Table) WriteRaw(w io.Writer, rows []*Row, delta uint64) error {
 
 // jsonRow is one row of csysdig's JSON output.
 type jsonRow struct {
-	D []any  `json:"d"`
-	K string `json:"k"`
+	D []any    `json:"d"`
+	K jsonText `json:"k"`
 }
 
 func marshal(v any) []byte {
@@ -226,7 +238,7 @@ func (t *Table) WriteJSON(w io.Writer, rows []*Row, delta uint64, info map[strin
 	if len(rows) > 0 {
 		b.WriteString("\"data\": [\n")
 		for k, r := range rows {
-			jr := jsonRow{K: r.KeyText, D: make([]any, t.Visible())}
+			jr := jsonRow{K: jsonText(r.KeyText), D: make([]any, t.Visible())}
 			for i := range jr.D {
 				jr.D[i] = t.JSONValue(r, i, delta)
 			}
