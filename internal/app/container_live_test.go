@@ -167,7 +167,10 @@ func TestPodmanContainers(t *testing.T) {
 		if len(lines) < 3 {
 			t.Fatalf("%d lines: %q %s", len(lines), lines, errs)
 		}
-		want := strings.Join([]string{short, nameA, p.image, p.repo, p.tag, "podman", "false", vol, "ro", "sh"}, "|")
+		// container.type: sysdig 0.29.3 has no name for podman; the field
+		// repeats what it showed last, and here it only sees this
+		// container's events.
+		want := strings.Join([]string{short, nameA, p.image, p.repo, p.tag, "", "false", vol, "ro", "sh"}, "|")
 		for _, l := range lines {
 			if l != want {
 				t.Errorf("line %q\nwant %q", l, want)
@@ -232,7 +235,7 @@ func TestPodmanContainers(t *testing.T) {
 
 	t.Run("lscontainers", func(t *testing.T) {
 		got, _ := ferretLines(t, []string{"-c", "lscontainers"}, nil, func(l []string) bool { return len(l) >= 3 })
-		want := fmt.Sprintf("%-15s%-16s%-20s%-13s", "podman", trunc(p.image, 15), trunc(nameA, 19), short)
+		want := fmt.Sprintf("%-15s%-16s%-20s%-13s", "unknown", trunc(p.image, 15), trunc(nameA, 19), short)
 		found := false
 		for _, l := range got {
 			if strings.TrimRight(l, " ") == strings.TrimRight(want, " ") {
@@ -452,7 +455,7 @@ func TestPodmanContainers(t *testing.T) {
 // container's shell among them.
 func samePC(t *testing.T, sysdig, file, name, short string) {
 	t.Helper()
-	args := []string{"-r", file, "-p", "%container.id %container.name %proc.name %evt.dir %evt.type", "evt.type=read"}
+	args := []string{"-r", file, "-p", "%container.id %container.name [%container.type] %proc.name %evt.dir %evt.type", "evt.type=read"}
 	want, err := exec.Command(sysdig, args...).Output()
 	if err != nil {
 		t.Fatalf("sysdig %q: %v", args, err)
@@ -461,7 +464,7 @@ func samePC(t *testing.T, sysdig, file, name, short string) {
 	if rc != 0 || got != string(want) {
 		t.Errorf("ferret %q (rc %d) differs from sysdig: %s", args, rc, firstDiff(got, string(want)))
 	}
-	if !strings.Contains(string(want), short+" "+name+" sh < read") {
+	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(short+" "+name) + ` \[[a-z]*\] sh < read$`).Match(want) {
 		t.Errorf("sysdig -r does not tell the container's shell:\n%.800s", want)
 	}
 }

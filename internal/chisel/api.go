@@ -541,10 +541,10 @@ func (c *Chisel) luaContainerTable(L *lua.LState) int {
 		e.RawSetString("name", lua.LString(ct.Name))
 		e.RawSetString("image", lua.LString(ct.Image))
 		typ := ct.Type
-		switch typ {
-		case "":
-			typ = "unknown"
-		case container.TypeLibvirtLXC:
+		switch {
+		case !container.Named(typ):
+			typ = "unknown" // podman, systemd-nspawn: sysdig has no name
+		case typ == container.TypeLibvirtLXC:
 			typ = "libvirt_lxc" // as sysdig's chisel API names it
 		}
 		e.RawSetString("type", lua.LString(typ))

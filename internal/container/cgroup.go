@@ -30,6 +30,19 @@ func TypeName(code int) string {
 	return ""
 }
 
+// Named reports whether sysdig 0.29.3 has a name for container type t in
+// its container.type field and its chisel API: podman, systemd-nspawn
+// (written as "custom") and "static" containers have none. For those
+// container.type repeats whatever the same field showed last (initially
+// "") and the chisel API's container table says "unknown".
+func Named(t string) bool {
+	switch t {
+	case TypeDocker, TypeLXC, TypeLibvirtLXC, "mesos", "rkt", TypeCRI, TypeContainerd, TypeCRIO, "bpm":
+		return true
+	}
+	return false
+}
+
 // TypeCode returns sysdig's number for a container type. Types sysdig has
 // no number for (systemd-nspawn) are written as "custom".
 func TypeCode(name string) int {

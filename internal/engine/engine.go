@@ -255,10 +255,20 @@ func (r *Run) loop() error {
 			// are its initial state: they feed the container table and
 			// count in evt.num, but are not events of the capture (never
 			// shown, filtered or handed to chisels). Later ones are
-			// events like any other.
+			// events like any other. sysdig does run its filter on them
+			// (its verdict is dropped), which fields that remember their
+			// last value (container.type) see.
 			ctx.Ev = ev
 			r.State.Update(ev)
 			st.StateOnly++
+			if flt != nil {
+				flt.Match(ctx)
+				if fe != nil {
+					if err := fe.Err(); err != nil {
+						return err
+					}
+				}
+			}
 			if err := r.rejected(); err != nil {
 				return err
 			}

@@ -65,6 +65,34 @@ func ctrVal(name, desc string, f func(ct *state.Container) string) Field {
 	})
 }
 
+// containerType is container.type. As in sysdig 0.29.3, a container of a
+// type sysdig has no name for (podman, systemd-nspawn) shows what this
+// occurrence of the field showed last ("" at first): sysdig leaves the
+// field's buffer as the previous event set it. Each occurrence of the
+// field in a format, filter or chisel keeps its own last value, and only
+// the events it is evaluated on change it.
+func containerType() Field {
+	return Field{Name: "container.type", Type: "CHARBUF", Kind: KindString,
+		Desc: "container runtime: docker, cri-o, containerd, lxc, libvirt-lxc, host; for runtimes sysdig 0.29.3 has no name for (podman, systemd-nspawn), the value this field showed last.",
+		New: func(string, string) (Extractor, error) {
+			last := ""
+			return exFunc(func(c *Ctx, v *Value) bool {
+				_, ct, isHost, ok := containerOf(c)
+				switch {
+				case !ok:
+					return false
+				case isHost:
+					last = "host"
+				case ct == nil:
+					return false
+				case container.Named(ct.Type):
+					last = ct.Type
+				}
+				return setStr(v, last)
+			}), nil
+		}}
+}
+
 // probe is a container's health probe as sysdig shows it.
 func probe(ct *state.Container) string {
 	if ct.Healthcheck == "" {
@@ -96,7 +124,7 @@ func init() {
 			ctrStr("container.name", "container name, or 'host'.", "host", func(ct *state.Container) string { return ct.Name }),
 			ctrStr("container.image", "image the container runs (e.g. nginx:latest).", "", func(ct *state.Container) string { return ct.Image }),
 			ctrStr("container.image.id", "id of the container image.", "", func(ct *state.Container) string { return ct.ImageID }),
-			ctrStr("container.type", "container runtime: docker, cri-o, containerd, podman, ...", "host", func(ct *state.Container) string { return ct.Type }),
+			containerType(),
 			simple("container.privileged", "BOOL", "true for privileged containers.", func(c *Ctx, v *Value) bool {
 				// Like sysdig, only docker-compatible engines say.
 				_, ct, _, ok := containerOf(c)

@@ -135,3 +135,62 @@ func TestContainerEventsMatchSysdig(t *testing.T) {
 		}
 	}
 }
+
+// TestContainerTypeMatchesSysdig replays events of host processes and of
+// containers of types sysdig 0.29.3 has no name for (podman, and the
+// "custom" type ferret writes for systemd-nspawn machines) between docker
+// ones: container.type of those shows what the same occurrence of the
+// field showed last, in formats (where a missing value before it stops the
+// line and its evaluation), in both orders of a conjunction in filters,
+// and lscontainers says "unknown".
+func TestContainerTypeMatchesSysdig(t *testing.T) {
+	r, _ := setup(t)
+	const (
+		idP = "5a5b5c5d5e5f606162636465666768696a6b6c6d6e6f70717273747576777879"
+		idD = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		idN = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+	)
+	snap := &event.Snapshot{Machine: event.Machine{NumCPUs: 1},
+		Users: []event.User{{UID: 0, GID: 0, Name: "root", HomeDir: "/root", Shell: "/bin/sh"}},
+		Threads: []event.Thread{
+			{TID: 100, PID: 100, PTID: 1, Comm: "h", Exe: "h", Cwd: "/", VTID: 100, VPID: 100},
+			{TID: 200, PID: 200, PTID: 1, Comm: "p", Exe: "p", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"cpu=/machine.slice/libpod-" + idP + ".scope"}},
+			{TID: 300, PID: 300, PTID: 1, Comm: "d", Exe: "d", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"cpu=/docker/" + idD}},
+			{TID: 400, PID: 400, PTID: 1, Comm: "n", Exe: "n", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"cpu=/docker/" + idN}},
+		}}
+	js := func(id, name string, typ int) string {
+		return fmt.Sprintf(`{"container":{"Mounts":[],"id":"%s","image":"busybox:latest","imagedigest":"","imageid":"","imagerepo":"busybox","imagetag":"latest","ip":"0.0.0.0","name":"%s","privileged":false,"type":%d}}`, id[:12], name, typ)
+	}
+	g := &synth.Gen{TS: 1_600_000_000_000_000_000, Step: 1000}
+	g.Container(js(idP, "pod1", 11))
+	g.Container(js(idD, "dock", 0))
+	g.Container(js(idN, "box", 5))
+	for _, tid := range []int64{200, 100, 200, 300, 200, 400, 100, 400, 200, 300, 400} {
+		g.Write(tid, 1, []byte("x"))
+	}
+	c := &Capture{Snap: snap, Events: g.Events(), Layout: Layout{Major: 1, Minor: 2, IL: 2, UL: 2, PL: 9, FDL: 2, EV: 2}}
+	p := filepath.Join(t.TempDir(), "types.scap")
+	if err := os.WriteFile(p, c.Encode(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	format := "%evt.num [%container.type] %container.id"
+	modes := []Mode{
+		{Group: "-p", Args: []string{"-p", format}},
+		{Group: "-p", Args: []string{"-p", "%evt.num %container.image.digest %container.type"}},
+		{Group: "-p", Args: []string{"-p", "*%evt.num %container.image.digest %container.type %container.type"}},
+		{Group: "-p", Args: []string{"-j", "-p", format}},
+		{Group: "chisel:lscontainers", Args: []string{"-c", "lscontainers"}, Cmp: RowSet},
+	}
+	for _, f := range []string{"container.type=host", "container.type=docker", "container.type exists",
+		"container.type=host and container.id=" + idP[:12], "container.id=" + idP[:12] + " and container.type=host",
+		"proc.name in (p, h) and container.type=host", "not container.type in (host, docker)", "container.type=podman"} {
+		modes = append(modes, Mode{Group: "filter", Args: []string{"-p", format, f}})
+	}
+	for _, m := range modes {
+		if v := r.Check(p, m); v.SysdigFailed {
+			t.Errorf("sysdig failed in mode %q", m.Name())
+		} else if !v.Agree {
+			t.Errorf("%s", describe(v))
+		}
+	}
+}
