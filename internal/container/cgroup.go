@@ -43,6 +43,17 @@ func Named(t string) bool {
 	return false
 }
 
+// DockerCompatible reports whether sysdig 0.29.3 counts container type t
+// as docker-compatible (docker, podman and the CRI runtimes): only those
+// have a container.privileged value.
+func DockerCompatible(t string) bool {
+	switch t {
+	case TypeDocker, TypePodman, TypeCRI, TypeContainerd, TypeCRIO:
+		return true
+	}
+	return false
+}
+
 // TypeCode returns sysdig's number for a container type. Types sysdig has
 // no number for (systemd-nspawn) are written as "custom".
 func TypeCode(name string) int {
@@ -167,6 +178,11 @@ func fromComponent(comps []string, i int) (Ref, bool) {
 		if id, ok := strings.CutPrefix(scope, w.prefix); ok && isHexID(id) {
 			return hexRef(id, w.typ), true
 		}
+	}
+	// containerd's CRI plugin on the systemd cgroup driver without
+	// SystemdCgroup: "<pod slice>:cri-containerd:<id>".
+	if i := strings.Index(c, ":cri-containerd:"); i >= 0 && isHexID(c[i+len(":cri-containerd:"):]) {
+		return hexRef(c[i+len(":cri-containerd:"):], TypeContainerd), true
 	}
 	if isHexID(c) {
 		switch {

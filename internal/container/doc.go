@@ -12,8 +12,11 @@
 // Description comes from the engines' own state on disk, so no runtime
 // socket is needed: podman's containers.json and per-container OCI
 // config.json, docker's config.v2.json, containerd's and CRI-O's OCI bundle
-// config.json with its CRI annotations (Kubernetes pod, namespace and
-// container names). A Resolver looks a container up once, when its cgroup
+// config.json with its CRI annotations. CRI containers are described as
+// sysdig describes them from the runtime's CRI answer: named with the
+// Kubernetes container name, labelled with the kubelet's labels (pod name,
+// namespace and uid, which the k8s.* fields show), with the kubelet's
+// mounts; a pod's sandbox is known by id and type only. A Resolver looks a container up once, when its cgroup
 // is first seen, and falls back to the engine's API socket when the on-disk
 // state has nothing.
 // It also gives the v2 cgroup ids of running containers named on the

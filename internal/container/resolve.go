@@ -36,6 +36,7 @@ type Resolver struct {
 // Default locations.
 var (
 	defaultStorageRoots = []string{"/var/lib/containers/storage"}
+	defaultRunRoot      = "/run/containers/storage"
 	defaultSockets      = []string{"/var/run/docker.sock", "/run/podman/podman.sock"}
 )
 
@@ -124,7 +125,11 @@ func (r *Resolver) fromStorage(c *Info) bool {
 			if c.Type == TypeDocker {
 				c.Type = TypePodman
 			}
-			r.fromSpec(c, r.path(filepath.Join(root, "overlay-containers", sc.ID, "userdata", "config.json")))
+			// The spec is in the graph root (podman) or only in the run
+			// root (CRI-O's bundles).
+			if read, _ := r.fromSpec(c, r.path(filepath.Join(root, "overlay-containers", sc.ID, "userdata", "config.json"))); !read {
+				r.fromSpec(c, r.path(filepath.Join(defaultRunRoot, "overlay-containers", sc.ID, "userdata", "config.json")))
+			}
 			return true
 		}
 	}
@@ -170,55 +175,19 @@ type ociSpec struct {
 	} `json:"process"`
 }
 
-// fromSpec reads an OCI config.json: mounts, annotations (CRI names and
-// labels) and privilege. It reports whether the file was read.
-func (r *Resolver) fromSpec(c *Info, path string) bool {
+// fromSpec reads an OCI config.json: mounts, annotations and privilege;
+// the specs the CRI runtimes write (containerd's CRI plugin, CRI-O) give
+// the container as the CRI describes it (fromCRI). It reports whether the
+// file was read and whether a CRI runtime wrote it.
+func (r *Resolver) fromSpec(c *Info, path string) (read, cri bool) {
 	var spec ociSpec
 	if !readJSON(path, &spec) {
-		return false
+		return false, false
 	}
 	an := spec.Annotations
-	labels := make(map[string]string)
-	set := func(k, v string) {
-		if v != "" {
-			labels[k] = v
-		}
-	}
-	// containerd's CRI plugin and CRI-O name the pod in annotations.
-	set(LabelPodName, first(an["io.kubernetes.cri.sandbox-name"], an["io.kubernetes.pod.name"]))
-	set(LabelPodNamespace, first(an["io.kubernetes.cri.sandbox-namespace"], an["io.kubernetes.pod.namespace"]))
-	set(LabelPodUID, first(an["io.kubernetes.cri.sandbox-uid"], an["io.kubernetes.pod.uid"]))
-	set(LabelContainerName, first(an["io.kubernetes.cri.container-name"], an["io.kubernetes.container.name"]))
-	// CRI-O keeps the container's labels as one JSON annotation.
-	if raw := an["io.kubernetes.cri-o.Labels"]; raw != "" {
-		var l map[string]string
-		if json.Unmarshal([]byte(raw), &l) == nil {
-			for k, v := range l {
-				set(k, v)
-			}
-		}
-	}
-	if len(labels) > 0 {
-		if c.Labels == nil {
-			c.Labels = labels
-		} else {
-			for k, v := range labels {
-				c.Labels[k] = v
-			}
-		}
-	}
-	if c.Name == "" {
-		c.Name = first(an["io.kubernetes.cri.container-name"], an["io.kubernetes.container.name"])
-	}
-	if c.Image == "" {
-		if img := first(an["io.kubernetes.cri.image-name"], an["io.kubernetes.cri-o.ImageName"]); img != "" {
-			c.SetImage(img)
-		}
-	}
-	if an["io.kubernetes.cri-o.ContainerType"] != "" || an["io.kubernetes.cri-o.Name"] != "" {
-		c.Type = TypeCRIO
-	} else if an["io.kubernetes.cri.container-type"] != "" {
-		c.Type = TypeContainerd
+	if criType(an) != "" {
+		fromCRI(c, &spec)
+		return true, true
 	}
 	if v := an["io.podman.annotations.privileged"]; v != "" {
 		c.Privileged = strings.EqualFold(v, "true")
@@ -227,7 +196,7 @@ func (r *Resolver) fromSpec(c *Info, path string) bool {
 	}
 	c.Mounts = c.Mounts[:0]
 	for _, m := range spec.Mounts {
-		if m.Type != "bind" && !contains(m.Options, "bind") && !contains(m.Options, "rbind") {
+		if !isBind(m.Type, m.Options) {
 			continue // proc, tmpfs, devpts, sysfs... are not volumes
 		}
 		if strings.Contains(m.Source, "/overlay-containers/"+c.FullID+"/userdata/") {
@@ -246,7 +215,142 @@ func (r *Resolver) fromSpec(c *Info, path string) bool {
 		}
 		c.Mounts = append(c.Mounts, mt)
 	}
-	return true
+	return true, false
+}
+
+func isBind(typ string, opts []string) bool {
+	return typ == "bind" || contains(opts, "bind") || contains(opts, "rbind")
+}
+
+// Annotations of the OCI specs the CRI runtimes write.
+const (
+	// containerd's CRI plugin.
+	annCtrdType      = "io.kubernetes.cri.container-type" // "container" or "sandbox"
+	annCtrdName      = "io.kubernetes.cri.container-name"
+	annCtrdImage     = "io.kubernetes.cri.image-name"
+	annCtrdImageRef  = "io.kubernetes.cri.image-ref"
+	annCtrdPod       = "io.kubernetes.cri.sandbox-name"
+	annCtrdNamespace = "io.kubernetes.cri.sandbox-namespace"
+	annCtrdPodUID    = "io.kubernetes.cri.sandbox-uid"
+	// CRI-O.
+	annCrioType     = "io.kubernetes.cri-o.ContainerType"
+	annCrioMetadata = "io.kubernetes.cri-o.Metadata" // {"name":...,"attempt":...}
+	annCrioLabels   = "io.kubernetes.cri-o.Labels"   // the CRI labels as JSON
+	annCrioImage    = "io.kubernetes.cri-o.ImageName"
+	annCrioImageRef = "io.kubernetes.cri-o.ImageRef"
+)
+
+// criType tells the runtime that wrote a spec from its annotations:
+// TypeContainerd, TypeCRIO or "" (not a CRI container).
+func criType(an map[string]string) string {
+	switch {
+	case an[annCrioType] != "" || an[annCrioMetadata] != "" || an["io.kubernetes.cri-o.Name"] != "":
+		return TypeCRIO
+	case an[annCtrdType] != "":
+		return TypeContainerd
+	}
+	return ""
+}
+
+// fromCRI describes a container from the OCI spec a CRI runtime wrote, as
+// sysdig 0.29.3 describes it from the runtime's CRI answer: the name is the
+// Kubernetes container name (the CRI metadata name, not the runtime's own
+// k8s_... name), the labels are the CRI labels the kubelet set (pod name,
+// namespace and uid, container name), the image is the one the container
+// was created from, split into repository and tag without a default tag,
+// its digest taken from the image reference, and the mounts are those the
+// kubelet asked for (the runtime's own files left out), with the CRI's
+// propagation names. A pod's sandbox (pause) container is known by id and
+// type only, as sysdig knows it.
+func fromCRI(c *Info, spec *ociSpec) {
+	an := spec.Annotations
+	c.Type = criType(an)
+	sandbox := an[annCtrdType] == "sandbox" || an[annCrioType] == "sandbox"
+	stored := c.Image // CRI-O's storage metadata may name the image too
+	c.Name, c.Image, c.ImageRepo, c.ImageTag, c.ImageDigest, c.Labels, c.Mounts = "", "", "", "", "", nil, nil
+	if sandbox {
+		c.ImageID = ""
+		return
+	}
+	labels := make(map[string]string)
+	set := func(k, v string) {
+		if v != "" {
+			labels[k] = v
+		}
+	}
+	var image, imageRef string
+	if c.Type == TypeCRIO {
+		var meta struct {
+			Name string `json:"name"`
+		}
+		json.Unmarshal([]byte(an[annCrioMetadata]), &meta)
+		c.Name = first(meta.Name, an[LabelContainerName])
+		var l map[string]string
+		if json.Unmarshal([]byte(an[annCrioLabels]), &l) == nil {
+			for k, v := range l {
+				set(k, v)
+			}
+		} else {
+			for _, k := range []string{LabelContainerName, LabelPodName, LabelPodNamespace, LabelPodUID} {
+				set(k, an[k])
+			}
+		}
+		image, imageRef = an[annCrioImage], an[annCrioImageRef]
+	} else {
+		c.Name = an[annCtrdName]
+		set(LabelContainerName, an[annCtrdName])
+		set(LabelPodName, an[annCtrdPod])
+		set(LabelPodNamespace, an[annCtrdNamespace])
+		set(LabelPodUID, an[annCtrdPodUID])
+		image, imageRef = an[annCtrdImage], an[annCtrdImageRef]
+	}
+	if len(labels) > 0 {
+		c.Labels = labels
+	}
+	c.Privileged = spec.Process != nil && spec.Process.Capabilities != nil && len(spec.Process.Capabilities.Effective) >= 38
+	c.setCRIImage(first(image, stored), imageRef)
+	for _, m := range spec.Mounts {
+		if !isBind(m.Type, m.Options) || runtimeFile(m.Source) {
+			continue
+		}
+		mt := Mount{Source: m.Source, Dest: m.Destination, RW: !contains(m.Options, "ro"), Propagation: "private"}
+		for _, o := range m.Options {
+			switch o {
+			case "slave", "rslave":
+				mt.Propagation = "rslave"
+			case "shared", "rshared":
+				mt.Propagation = "rshared"
+			}
+		}
+		c.Mounts = append(c.Mounts, mt)
+	}
+}
+
+// runtimeFile reports whether a bind mount source is a file the CRI
+// runtime made itself (the sandbox's hostname, resolv.conf and shm), not a
+// mount the kubelet asked for.
+func runtimeFile(src string) bool {
+	return strings.Contains(src, "/io.containerd.grpc.v1.cri/sandboxes/") ||
+		strings.Contains(src, "/overlay-containers/") && strings.Contains(src, "/userdata/")
+}
+
+// setCRIImage sets the image as sysdig reads a CRI image name: the
+// repository keeps the registry host, the tag follows the first ':' after
+// it (none when absent), and the digest comes from the image reference when
+// it is "sha256:..." or "...@sha256:...", else from the name's "@...".
+func (c *Info) setCRIImage(image, ref string) {
+	c.Image = image
+	repo, rest := "", image
+	if i := strings.IndexByte(image, '/'); i >= 0 {
+		repo, rest = image[:i+1], image[i+1:]
+	}
+	name, digest, _ := strings.Cut(rest, "@")
+	name, tag, _ := strings.Cut(name, ":")
+	c.ImageRepo, c.ImageTag = repo+name, tag
+	if i := strings.Index(ref, "sha256:"); i == 0 || i > 0 && ref[i-1] == '@' {
+		digest = ref[i:]
+	}
+	c.ImageDigest = digest
 }
 
 func (r *Resolver) fromBundle(c *Info) bool {
@@ -256,8 +360,10 @@ func (r *Resolver) fromBundle(c *Info) bool {
 		if c.Type == TypeDocker {
 			c.Type = TypeContainerd
 		}
-		if r.fromSpec(c, p) {
-			if c.Name == "" {
+		if read, cri := r.fromSpec(c, p); read {
+			if !cri && c.Name == "" {
+				// A bundle of containerd's own (ctr, nerdctl), not the
+				// CRI's: named after its id.
 				c.Name = c.ID
 			}
 			return true

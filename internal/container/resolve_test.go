@@ -15,6 +15,9 @@ const (
 	containerdID = "c0ffee00112233445566778899aabbccddeeff00112233445566778899aabbcc"
 	podmanID     = "5a5b5c5d5e5f606162636465666768696a6b6c6d6e6f70717273747576777879"
 	crioID       = "8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f"
+	// The pods' sandbox (pause) containers.
+	crioSandboxID       = "4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d"
+	containerdSandboxID = "5ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab0"
 )
 
 func recorded() *Resolver { return &Resolver{Root: "testdata/root", Sockets: []string{}} }
@@ -34,14 +37,33 @@ func TestLookupOnDisk(t *testing.T) {
 			ImageID: "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90", ImageRepo: "localhost/busybox", ImageTag: "latest",
 			ImageDigest: "sha256:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", Type: TypePodman,
 			Mounts: []Mount{{Source: "/tmp/srv", Dest: "/srv", RW: true, Propagation: "rprivate"}}}},
-		{"/kubepods.slice/kubepods-pod1.slice/crio-" + crioID + ".scope", Info{ID: crioID[:12], FullID: crioID, Name: "k8s_web_web-0_prod_uid_0",
+		// CRI-O and containerd's CRI plugin: named as the CRI names them
+		// (the Kubernetes container name, the kubelet's labels), from the
+		// OCI spec's annotations; the mounts the kubelet asked for.
+		{"/kubepods.slice/kubepods-pod1.slice/crio-" + crioID + ".scope", Info{ID: crioID[:12], FullID: crioID, Name: "web",
 			Image: "quay.io/prod/web:7", ImageID: "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100", ImageRepo: "quay.io/prod/web", ImageTag: "7",
-			Type: TypeCRIO, Labels: map[string]string{LabelPodName: "web-0", LabelPodNamespace: "prod", LabelPodUID: "uid-1234", LabelContainerName: "web", "app": "web"}}},
+			ImageDigest: "sha256:1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef", Type: TypeCRIO,
+			Labels: map[string]string{LabelPodName: "web-0", LabelPodNamespace: "prod", LabelPodUID: "uid-1234", LabelContainerName: "web"},
+			Mounts: []Mount{{Source: "/var/lib/kubelet/pods/uid-1234/etc-hosts", Dest: "/etc/hosts", RW: true, Propagation: "private"},
+				{Source: "/var/lib/kubelet/pods/uid-1234/containers/web/0a1b2c3d", Dest: "/dev/termination-log", RW: true, Propagation: "private"},
+				{Source: "/var/lib/kubelet/pods/uid-1234/volumes/kubernetes.io~empty-dir/data", Dest: "/data", RW: true, Propagation: "rshared"},
+				{Source: "/var/lib/kubelet/pods/uid-1234/volumes/kubernetes.io~projected/kube-api-access-q9z8w", Dest: "/var/run/secrets/kubernetes.io/serviceaccount", Propagation: "private"}}}},
+		{"/kubepods.slice/kubepods-pod1.slice/crio-" + crioSandboxID + ".scope", Info{ID: crioSandboxID[:12], FullID: crioSandboxID, Type: TypeCRIO}},
 		{"/kubepods/besteffort/pod0e1f/" + containerdID, Info{ID: containerdID[:12], FullID: containerdID, Name: "api",
 			Image: "registry.example/shop/api:2.3", ImageRepo: "registry.example/shop/api", ImageTag: "2.3", Type: TypeContainerd,
 			Labels: map[string]string{LabelPodName: "api-7d9f-xk2lq", LabelPodNamespace: "shop", LabelPodUID: "0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7", LabelContainerName: "api"},
-			Mounts: []Mount{{Source: "/var/lib/kubelet/pods/u1/etc-hosts", Dest: "/etc/hosts", RW: true, Propagation: "rprivate"},
-				{Source: "/var/lib/kubelet/pods/u1/volumes/token", Dest: "/var/run/secrets/kubernetes.io/serviceaccount", Mode: "ro", Propagation: "rprivate"}}}},
+			Mounts: []Mount{{Source: "/var/lib/kubelet/pods/0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7/etc-hosts", Dest: "/etc/hosts", RW: true, Propagation: "private"},
+				{Source: "/var/lib/kubelet/pods/0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7/containers/api/7c1d2e3f", Dest: "/dev/termination-log", RW: true, Propagation: "private"},
+				{Source: "/var/lib/kubelet/pods/0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7/volumes/kubernetes.io~empty-dir/cache", Dest: "/cache", RW: true, Propagation: "rslave"},
+				{Source: "/var/lib/kubelet/pods/0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7/volumes/kubernetes.io~projected/kube-api-access-x7k2p", Dest: "/var/run/secrets/kubernetes.io/serviceaccount", Propagation: "private"}}}},
+		{"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0e1f.slice/cri-containerd-" + containerdID + ".scope", Info{ID: containerdID[:12], FullID: containerdID, Name: "api",
+			Image: "registry.example/shop/api:2.3", ImageRepo: "registry.example/shop/api", ImageTag: "2.3", Type: TypeContainerd,
+			Labels: map[string]string{LabelPodName: "api-7d9f-xk2lq", LabelPodNamespace: "shop", LabelPodUID: "0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7", LabelContainerName: "api"},
+			Mounts: []Mount{{Source: "/var/lib/kubelet/pods/0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7/etc-hosts", Dest: "/etc/hosts", RW: true, Propagation: "private"},
+				{Source: "/var/lib/kubelet/pods/0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7/containers/api/7c1d2e3f", Dest: "/dev/termination-log", RW: true, Propagation: "private"},
+				{Source: "/var/lib/kubelet/pods/0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7/volumes/kubernetes.io~empty-dir/cache", Dest: "/cache", RW: true, Propagation: "rslave"},
+				{Source: "/var/lib/kubelet/pods/0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7/volumes/kubernetes.io~projected/kube-api-access-x7k2p", Dest: "/var/run/secrets/kubernetes.io/serviceaccount", Propagation: "private"}}}},
+		{"/kubepods/besteffort/pod0e1f/" + containerdSandboxID, Info{ID: containerdSandboxID[:12], FullID: containerdSandboxID, Type: TypeContainerd}},
 		{"/lxc.payload.web02", Info{ID: "web02", FullID: "web02", Name: "web02", Type: TypeLXC}},
 		{"/docker/" + crioID[:60] + "0000", Info{ID: crioID[:12], FullID: crioID[:60] + "0000", Type: TypeDocker}},
 	} {
@@ -148,4 +170,23 @@ func FuzzParseJSON(f *testing.F) {
 			t.Fatalf("re-encoded metadata does not read back: %v", err)
 		}
 	})
+}
+
+// TestSetCRIImage splits image names as sysdig splits a CRI runtime's:
+// no default tag, the digest from the image reference.
+func TestSetCRIImage(t *testing.T) {
+	for _, tc := range []struct{ image, ref, repo, tag, digest string }{
+		{"nginx", "", "nginx", "", ""},
+		{"nginx:1.25", "docker.io/library/nginx@sha256:ab", "nginx", "1.25", "sha256:ab"},
+		{"localhost:5000/team/app:v2", "", "localhost:5000/team/app", "v2", ""},
+		{"quay.io/x/y@sha256:cd", "", "quay.io/x/y", "", "sha256:cd"},
+		{"busybox:1", "sha256:ef", "busybox", "1", "sha256:ef"},
+		{"busybox:1", "busybox-sha256:ef", "busybox", "1", ""},
+	} {
+		var c Info
+		c.setCRIImage(tc.image, tc.ref)
+		if c.Image != tc.image || c.ImageRepo != tc.repo || c.ImageTag != tc.tag || c.ImageDigest != tc.digest {
+			t.Errorf("%s %s: repo %q tag %q digest %q", tc.image, tc.ref, c.ImageRepo, c.ImageTag, c.ImageDigest)
+		}
+	}
 }

@@ -128,7 +128,7 @@ func init() {
 			simple("container.privileged", "BOOL", "true for privileged containers.", func(c *Ctx, v *Value) bool {
 				// Like sysdig, only docker-compatible engines say.
 				_, ct, _, ok := containerOf(c)
-				if !ok || ct == nil || (ct.Type != container.TypeDocker && ct.Type != container.TypePodman) {
+				if !ok || ct == nil || !container.DockerCompatible(ct.Type) {
 					return false
 				}
 				return setBool(v, ct.Privileged)

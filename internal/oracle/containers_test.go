@@ -194,3 +194,66 @@ func TestContainerTypeMatchesSysdig(t *testing.T) {
 		}
 	}
 }
+
+// TestCRIContainersMatchSysdig replays containers of the CRI runtimes
+// (containerd, CRI-O) with their metadata as ferret writes it (the
+// Kubernetes container name, the kubelet's labels) for processes in each
+// of their cgroup layouts, and compares the container and Kubernetes
+// fields, -pk lines and filters with sysdig.
+func TestCRIContainersMatchSysdig(t *testing.T) {
+	r, _ := setup(t)
+	const (
+		idA = "c0ffee00112233445566778899aabbccddeeff00112233445566778899aabbcc"
+		idB = "8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f"
+		idC = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		idD = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+		idS = "5ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab0"
+	)
+	snap := &event.Snapshot{Machine: event.Machine{NumCPUs: 1},
+		Users: []event.User{{UID: 0, GID: 0, Name: "root", HomeDir: "/root", Shell: "/bin/sh"}},
+		Threads: []event.Thread{
+			{TID: 100, PID: 100, PTID: 1, Comm: "h", Exe: "h", Cwd: "/", VTID: 100, VPID: 100},
+			{TID: 200, PID: 200, PTID: 1, Comm: "a", Exe: "a", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"=/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0e1f.slice/cri-containerd-" + idA + ".scope"}},
+			{TID: 300, PID: 300, PTID: 1, Comm: "b", Exe: "b", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"=/kubepods.slice/kubepods-pod1.slice/crio-" + idB + ".scope"}},
+			{TID: 400, PID: 400, PTID: 1, Comm: "c", Exe: "c", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"cpu=/kubepods/besteffort/pod0e1f/" + idC, "memory=/kubepods/besteffort/pod0e1f/" + idC}},
+			{TID: 500, PID: 500, PTID: 1, Comm: "d", Exe: "d", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"=/system.slice/containerd.service/kubepods-besteffort-pod0e1f.slice:cri-containerd:" + idD}},
+			{TID: 600, PID: 600, PTID: 1, Comm: "s", Exe: "s", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"cpu=/kubepods/besteffort/pod0e1f/" + idS}},
+		}}
+	js := func(id, name, pod string, typ int) string {
+		labels := ""
+		if pod != "" {
+			labels = fmt.Sprintf(`,"labels":{"io.kubernetes.container.name":"%s","io.kubernetes.pod.name":"%s","io.kubernetes.pod.namespace":"shop","io.kubernetes.pod.uid":"0e1f-%s"}`, name, pod, pod)
+		}
+		return fmt.Sprintf(`{"container":{"Mounts":[{"Destination":"/etc/hosts","Mode":"","Propagation":"private","RW":true,"Source":"/var/lib/kubelet/pods/u/etc-hosts"}],"full_id":"%s","id":"%s","image":"registry.example/shop/%s:2.3","imagedigest":"sha256:77","imageid":"","imagerepo":"registry.example/shop/%s","imagetag":"2.3","ip":"0.0.0.0"%s,"name":"%s","privileged":false,"type":%d}}`,
+			id, id[:12], name, name, labels, name, typ)
+	}
+	g := &synth.Gen{TS: 1_600_000_000_000_000_000, Step: 1000}
+	g.Container(js(idA, "api", "api-7d9f", 7))
+	g.Container(js(idB, "web", "web-0", 8))
+	g.Container(js(idC, "cache", "cache-1", 7))
+	g.Container(js(idD, "db", "db-2", 7))
+	g.Container(js(idS, "", "", 7))
+	for _, tid := range []int64{100, 200, 300, 400, 500, 600, 200} {
+		g.Write(tid, 1, []byte("x"))
+	}
+	c := &Capture{Snap: snap, Events: g.Events(), Layout: Layout{Major: 1, Minor: 2, IL: 2, UL: 2, PL: 9, FDL: 2, EV: 2}}
+	p := filepath.Join(t.TempDir(), "cri.scap")
+	if err := os.WriteFile(p, c.Encode(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	modes := []Mode{
+		{Group: "-p", Args: []string{"-p", "*%evt.num %proc.name %container.id|%container.name|%container.image|%container.image.repository|%container.image.tag|%container.image.digest|%container.type|%container.privileged|%container.mounts"}},
+		{Group: "-p", Args: []string{"-p", "*%evt.num %proc.name %k8s.pod.name|%k8s.ns.name|%k8s.pod.id|%k8s.pod.labels|%k8s.pod.label.app"}},
+		{Group: "-pk", Args: []string{"-pk"}}, {Group: "-pc", Args: []string{"-pc"}},
+		{Group: "filter", Args: []string{"k8s.ns.name=shop"}}, {Group: "filter", Args: []string{"k8s.pod.name=web-0"}},
+		{Group: "filter", Args: []string{"container.name=api"}},
+		{Group: "chisel:lscontainers", Args: []string{"-c", "lscontainers"}, Cmp: RowSet},
+	}
+	for _, m := range modes {
+		if v := r.Check(p, m); v.SysdigFailed {
+			t.Errorf("sysdig failed in mode %q", m.Name())
+		} else if !v.Agree {
+			t.Errorf("%s", describe(v))
+		}
+	}
+}
