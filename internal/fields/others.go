@@ -3,6 +3,7 @@
 package fields
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -93,6 +94,70 @@ func containerType() Field {
 		}}
 }
 
+// sandboxOf returns the labels of the pod sandbox of the current thread's
+// container, as sysdig 0.29.3 finds a pod's labels without an API server:
+// through the container's io.kubernetes.sandbox.id label (the kubelet's
+// docker containers carry it) to that sandbox container's labels.
+func sandboxOf(c *Ctx) map[string]string {
+	_, ct, isHost, ok := containerOf(c)
+	if !ok || isHost || ct == nil {
+		return nil
+	}
+	id := ct.Labels["io.kubernetes.sandbox.id"]
+	if id == "" {
+		return nil
+	}
+	if len(id) > 12 {
+		id = id[:12]
+	}
+	if sb := c.State.Container(id); sb != nil {
+		return sb.Labels
+	}
+	return nil
+}
+
+func podLabel() Field {
+	return withNew("k8s.pod.label", "CHARBUF", "one label of the pod, e.g. k8s.pod.label.app (the labels of the pod's sandbox container).", FlagArgKey|FlagArgRequired,
+		func(_, arg string) (Extractor, error) {
+			return exFunc(func(c *Ctx, v *Value) bool {
+				l, ok := sandboxOf(c)[arg]
+				return ok && setStr(v, l)
+			}), nil
+		})
+}
+
+func podLabels() Field {
+	return withNew("k8s.pod.labels", "CHARBUF", "the pod's labels as key:value pairs in key order, comma separated (the labels of the pod's sandbox container but annotation.* and io.kubernetes.* ones).", 0,
+		func(string, string) (Extractor, error) {
+			sb := &strBuf{}
+			return exFunc(func(c *Ctx, v *Value) bool {
+				l := sandboxOf(c)
+				if len(l) == 0 {
+					return false
+				}
+				keys := make([]string, 0, len(l))
+				for k := range l {
+					if !strings.HasPrefix(k, "annotation.") && !strings.HasPrefix(k, "io.kubernetes.") {
+						keys = append(keys, k)
+					}
+				}
+				sort.Strings(keys)
+				sb.b = sb.b[:0]
+				for i, k := range keys {
+					if i > 0 {
+						sb.b = append(sb.b, ", "...)
+					}
+					sb.b = append(sb.b, k...)
+					if l[k] != "" {
+						sb.b = append(sb.b, ':')
+						sb.b = append(sb.b, l[k]...)
+					}
+				}
+				return setStr(v, sb.str())
+			}), nil
+		})
+}
+
 // probe is a container's health probe as sysdig shows it.
 func probe(ct *state.Container) string {
 	if ct.Healthcheck == "" {
@@ -166,21 +231,22 @@ func init() {
 			fdlistField("fdlist.cports", "the client ports of the 'fds' argument, comma separated.", 4),
 			fdlistField("fdlist.sports", "the server ports of the 'fds' argument, comma separated.", 5),
 		}})
-	k8s := &Class{Name: "k8s", Order: 100, Desc: "Kubernetes metadata, from the CRI labels and annotations of the container (no API server is asked): pod name, id and namespace; other objects have no value."}
+	k8s := &Class{Name: "k8s", Order: 100, Desc: "Kubernetes metadata, from the container's labels (the kubelet's CRI labels; no API server is asked): pod name, id and namespace, and the pod's labels through a docker container's sandbox; other objects have no value."}
 	for _, o := range []string{"pod", "rc", "svc", "ns", "rs", "deployment"} {
 		name := none("k8s."+o+".name", "CHARBUF", "Kubernetes "+o+" name.")
 		id := none("k8s."+o+".id", "CHARBUF", "Kubernetes "+o+" id.")
+		label := Field{Name: "k8s." + o + ".label", Type: "CHARBUF", Desc: "one Kubernetes " + o + " label, e.g. k8s." + o + ".label.foo.", Flags: FlagNoValue | FlagArgKey | FlagArgRequired}
+		labels := none("k8s."+o+".labels", "CHARBUF", "Kubernetes "+o+" labels, comma separated.")
 		switch o {
 		case "pod":
 			name = k8sStr("k8s.pod.name", "Kubernetes pod name.", (*state.Container).PodName)
 			id = k8sStr("k8s.pod.id", "Kubernetes pod id (uid).", (*state.Container).PodUID)
+			label = podLabel()
+			labels = podLabels()
 		case "ns":
 			name = k8sStr("k8s.ns.name", "Kubernetes namespace name.", (*state.Container).PodNamespace)
 		}
-		k8s.Fields = append(k8s.Fields, name, id,
-			Field{Name: "k8s." + o + ".label", Type: "CHARBUF", Desc: "one Kubernetes " + o + " label, e.g. k8s." + o + ".label.foo.", Flags: FlagNoValue | FlagArgKey | FlagArgRequired},
-			none("k8s."+o+".labels", "CHARBUF", "Kubernetes "+o+" labels, comma separated."),
-		)
+		k8s.Fields = append(k8s.Fields, name, id, label, labels)
 	}
 	Register(k8s)
 	Register(&Class{Name: "mesos", Order: 110, Desc: "Mesos metadata (not collected by ferret: these fields have no value).",

@@ -208,6 +208,10 @@ func TestCRIContainersMatchSysdig(t *testing.T) {
 		idC = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 		idD = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
 		idS = "5ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab05ab0"
+		idW = "1111222233334444555566667777888899990000aaaabbbbccccddddeeeeffff"
+		idP = "ffffeeeeddddccccbbbbaaaa0000999988887777666655554444333322221111"
+		idO = "1212121212121212121212121212121212121212121212121212121212121212"
+		idE = "3434343434343434343434343434343434343434343434343434343434343434"
 	)
 	snap := &event.Snapshot{Machine: event.Machine{NumCPUs: 1},
 		Users: []event.User{{UID: 0, GID: 0, Name: "root", HomeDir: "/root", Shell: "/bin/sh"}},
@@ -218,6 +222,11 @@ func TestCRIContainersMatchSysdig(t *testing.T) {
 			{TID: 400, PID: 400, PTID: 1, Comm: "c", Exe: "c", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"cpu=/kubepods/besteffort/pod0e1f/" + idC, "memory=/kubepods/besteffort/pod0e1f/" + idC}},
 			{TID: 500, PID: 500, PTID: 1, Comm: "d", Exe: "d", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"=/system.slice/containerd.service/kubepods-besteffort-pod0e1f.slice:cri-containerd:" + idD}},
 			{TID: 600, PID: 600, PTID: 1, Comm: "s", Exe: "s", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"cpu=/kubepods/besteffort/pod0e1f/" + idS}},
+			// The kubelet's docker containers: pod labels through the sandbox.
+			{TID: 700, PID: 700, PTID: 1, Comm: "w", Exe: "w", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"cpu=/docker/" + idW}},
+			{TID: 800, PID: 800, PTID: 1, Comm: "p", Exe: "p", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"cpu=/docker/" + idP}},
+			{TID: 900, PID: 900, PTID: 1, Comm: "o", Exe: "o", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"cpu=/docker/" + idO}},
+			{TID: 1000, PID: 1000, PTID: 1, Comm: "e", Exe: "e", Cwd: "/", VTID: 1, VPID: 1, Cgroups: []string{"cpu=/docker/" + idE}},
 		}}
 	js := func(id, name, pod string, typ int) string {
 		labels := ""
@@ -233,7 +242,14 @@ func TestCRIContainersMatchSysdig(t *testing.T) {
 	g.Container(js(idC, "cache", "cache-1", 7))
 	g.Container(js(idD, "db", "db-2", 7))
 	g.Container(js(idS, "", "", 7))
-	for _, tid := range []int64{100, 200, 300, 400, 500, 600, 200} {
+	dock := func(id, name, labels string) string {
+		return fmt.Sprintf(`{"container":{"Mounts":[],"id":"%s","image":"busybox:latest","imagedigest":"","imageid":"","imagerepo":"busybox","imagetag":"latest","ip":"172.17.0.2","labels":{%s},"name":"%s","privileged":false,"type":0}}`, id[:12], labels, name)
+	}
+	g.Container(dock(idW, "api-w", `"io.kubernetes.pod.name":"dock-1","io.kubernetes.pod.namespace":"shop","io.kubernetes.sandbox.id":"`+idP+`"`))
+	g.Container(dock(idP, "pause-p", `"annotation.kubernetes.io/config.seen":"x","app":"web","io.kubernetes.pod.name":"dock-1","pod-template-hash":"7d9f","tier":""`))
+	g.Container(dock(idO, "api-o", `"io.kubernetes.sandbox.id":"`+idE+`"`))
+	g.Container(dock(idE, "pause-e", `"annotation.a":"b","io.kubernetes.docker.type":"podsandbox"`))
+	for _, tid := range []int64{100, 200, 300, 400, 500, 600, 200, 700, 800, 900, 1000} {
 		g.Write(tid, 1, []byte("x"))
 	}
 	c := &Capture{Snap: snap, Events: g.Events(), Layout: Layout{Major: 1, Minor: 2, IL: 2, UL: 2, PL: 9, FDL: 2, EV: 2}}
@@ -243,7 +259,8 @@ func TestCRIContainersMatchSysdig(t *testing.T) {
 	}
 	modes := []Mode{
 		{Group: "-p", Args: []string{"-p", "*%evt.num %proc.name %container.id|%container.name|%container.image|%container.image.repository|%container.image.tag|%container.image.digest|%container.type|%container.privileged|%container.mounts"}},
-		{Group: "-p", Args: []string{"-p", "*%evt.num %proc.name %k8s.pod.name|%k8s.ns.name|%k8s.pod.id|%k8s.pod.labels|%k8s.pod.label.app"}},
+		{Group: "-p", Args: []string{"-p", "*%evt.num %proc.name %k8s.pod.name|%k8s.ns.name|%k8s.pod.id|%k8s.pod.labels|%k8s.pod.label.app|%k8s.pod.label.tier|%k8s.pod.label.annotation.a"}},
+		{Group: "filter", Args: []string{"k8s.pod.label.app=web"}}, {Group: "filter", Args: []string{"k8s.pod.labels exists"}},
 		{Group: "-pk", Args: []string{"-pk"}}, {Group: "-pc", Args: []string{"-pc"}},
 		{Group: "filter", Args: []string{"k8s.ns.name=shop"}}, {Group: "filter", Args: []string{"k8s.pod.name=web-0"}},
 		{Group: "filter", Args: []string{"container.name=api"}},
