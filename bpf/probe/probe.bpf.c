@@ -41,6 +41,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define FE_PROCEXIT 186
 #define FE_SWITCH 152
 #define FE_SIGNALDELIVER 232
+#define FE_PROCINFO 234
 
 struct rec_hdr {
 	__u16 kind;
@@ -205,6 +206,8 @@ volatile const __u64 cgroup_start_max = 0;
 // syscalls (and exits), so fd and process tables stay complete.
 volatile const __u32 keep_state = 0;
 volatile const __u64 max_age_ns = 5000000;
+// Least time between two procinfo events of a thread (on_procinfo).
+volatile const __u64 procinfo_ns = 1000000000;
 
 // Changed at run time by the loader.
 volatile __u32 filter_pids = 0;
@@ -915,6 +918,63 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	c.ret = next->pid;
 	c.type = FE_SWITCH;
 	emit(&c);
+	return 0;
+}
+
+// CPU time of a thread as last reported by on_procinfo, in USER_HZ ticks,
+// and when.
+struct cputime {
+	__u64 ts;
+	__u64 user;
+	__u64 sys;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct cputime);
+} cputimes SEC(".maps");
+
+#define NS_PER_TICK 10000000ULL // USER_HZ 100
+
+// on_procinfo reports the CPU time of the thread leaving a CPU as a
+// procinfo event (user and system time, in USER_HZ ticks, since the thread
+// started), at most once every procinfo_ns per thread: sysdig's driver
+// sends the same events for the threads that ran, from which thread.cpu
+// is computed. The total is the scheduler's exact run time; it is split
+// between user and system time in the proportion of the tick-sampled
+// utime and stime (as /proc/PID/stat does), and neither part ever goes
+// back. At sched_switch the current task is still prev.
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_procinfo, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	if (!prev->pid || !want())
+		return 0;
+	struct cputime *ct = bpf_task_storage_get(&cputimes, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ct)
+		return 0;
+	__u64 now = bpf_ktime_get_boot_ns();
+	if (ct->ts && now - ct->ts < procinfo_ns)
+		return 0;
+	ct->ts = now;
+	__u64 total = prev->se.sum_exec_runtime / NS_PER_TICK;
+	__u64 ut = prev->utime / 1000000, st = prev->stime / 1000000; // ms
+	__u64 sys = 0;
+	if (ut + st)
+		sys = total * st / (ut + st);
+	if (sys < ct->sys)
+		sys = ct->sys;
+	__u64 user = total > sys ? total - sys : 0;
+	if (user < ct->user)
+		user = ct->user;
+	ct->user = user;
+	ct->sys = sys;
+	struct bctx c = {};
+	c.args[0] = user;
+	c.args[1] = sys;
+	c.type = FE_PROCINFO;
+	emit_simple(&c);
 	return 0;
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -184,5 +185,52 @@ func TestLiveNetworkFS(t *testing.T) {
 		if !found {
 			t.Errorf("%v: the writes to %s never showed; output:\n%s\nstderr: %s", c.args, file, strings.Join(seen[max(0, len(seen)-20):], "\n"), stderr.String())
 		}
+	}
+}
+
+// TestLiveCPU: as root, `ferret top --raw` shows the CPU use of a process
+// that burns CPU (in slices ended by a short sleep, so it leaves its CPU
+// often): the procinfo events the live probe sends give it a non-zero CPU
+// column, never above 100 % for its one thread.
+func TestLiveCPU(t *testing.T) {
+	testutil.RequireRoot(t)
+	bin := testutil.FerretBinary(t)
+	burner := exec.Command("sh", "-c", "while :; do i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 0.01; done")
+	if err := burner.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { burner.Process.Kill(); burner.Wait() })
+	pid := fmt.Sprint(burner.Process.Pid)
+	top := exec.Command(bin, "top", "--raw", "-d", "1000", "-v", "procs", "proc.pid="+pid)
+	out, err := top.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	top.Stderr = &stderr
+	if err := top.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { top.Process.Signal(syscall.SIGINT); top.Wait() }()
+	sc := bufio.NewScanner(out)
+	var rows []string
+	busy := false
+	// Rows: PID PPID CPU USER TH VIRT RES FILE NET Command. A sample may
+	// lack the burner's procinfo (one a second), so some sample of the
+	// first 30 must show its CPU.
+	for !busy && len(rows) < 30 && sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 10 || f[0] != pid {
+			continue
+		}
+		rows = append(rows, sc.Text())
+		cpu, err := strconv.ParseFloat(f[2], 64)
+		if err != nil || cpu < 0 || cpu > 100 {
+			t.Fatalf("CPU column of the burner: %q", sc.Text())
+		}
+		busy = cpu >= 1
+	}
+	if !busy {
+		t.Fatalf("the burner never showed CPU use in %d samples: %q; stderr: %s", len(rows), rows, stderr.String())
 	}
 }

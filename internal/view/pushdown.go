@@ -53,6 +53,17 @@ func stateColumn(cs *colSpec) bool {
 	return false
 }
 
+// usesCPU reports whether a column of the table shows thread.cpu (or its
+// user and system parts), which live sources compute from procinfo events.
+func (t *Table) usesCPU() bool {
+	for j := range t.cols {
+		if strings.HasPrefix(t.cols[j].name, "thread.cpu") {
+			return true
+		}
+	}
+	return false
+}
+
 // ioColumn reports whether a column sums I/O lengths.
 func ioColumn(cs *colSpec) bool {
 	return !cs.isList && strings.HasPrefix(cs.name, "evt.buflen")

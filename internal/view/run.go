@@ -69,7 +69,10 @@ func openFor(cfg *Config, t *Table) (capture.Source, error) {
 	if err := live.CheckPrivileges(); err != nil {
 		return nil, fmt.Errorf("live capture: %w (use -r FILE to read a capture file)", err)
 	}
-	opts := live.Options{SnapLen: cfg.SnapLen}
+	// procinfo events carry the threads' CPU time (thread.cpu): the
+	// screen may show a CPU column at any time, a fixed view when it has
+	// one.
+	opts := live.Options{SnapLen: cfg.SnapLen, ProcInfo: t == nil || t.usesCPU()}
 	if t != nil {
 		pd := t.KernelPushDown()
 		opts.EventTypes = pd.EventTypes

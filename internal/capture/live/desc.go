@@ -184,6 +184,7 @@ var specs = map[event.Type][]pd{
 	180: {},
 	181: {rv, ustr(0), fdArg(1), ustr(2)},
 	232: {arg(0), arg(1), arg(2), conv(3, cvS32), arg(4), arg(5), rv, {srcNativeID, 0, 0}},
+	234: {arg(0), arg(1)}, // procinfo: user and system ticks (on_procinfo)
 	186: {exitField(exitStatus), exitField(exitRet), exitField(exitSig), exitField(exitCore)},
 	188: {fdArg(0), fdArg(1), u64At(2, 0, cvNone), arg(3)},
 	189: {rv, u64At(2, 0, cvNone)},

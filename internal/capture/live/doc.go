@@ -26,6 +26,12 @@
 // each syscall with its own descriptor. Losses are counted per CPU and
 // reason in the kernel.
 //
+// With Options.ProcInfo the probe also sends procinfo events, as sysdig's
+// driver does: when a thread leaves a CPU, at most once a second per
+// thread, its user and system CPU time in USER_HZ ticks (the scheduler's
+// run time, split as /proc/PID/stat splits it), kept per task in task
+// storage; thread.cpu is computed from them.
+//
 // ProbeKernel reports which of the kernel facilities the probes rely on
 // (BTF, ring buffers, tp_btf programs) the running kernel offers, for
 // ferret --version.

@@ -141,6 +141,16 @@ func runHelper(sc string) int {
 		syscall.Sendmsg(b, []byte("dgram"), nil, sa, 0)
 		buf := make([]byte, 16)
 		syscall.Recvmsg(a, buf, nil, 0)
+	case "burn":
+		// 2.5 s of CPU on this thread in slices of 100 ms, each ended by
+		// a short sleep (the thread leaves its CPU at least that often).
+		runtime.LockOSThread()
+		for threadCPU() < 2500*time.Millisecond {
+			for end := threadCPU() + 100*time.Millisecond; threadCPU() < end; {
+				spin(1 << 20) // mostly user time: few getrusage calls
+			}
+			time.Sleep(time.Millisecond)
+		}
 	case "switch":
 		for i := 0; i < 20; i++ {
 			time.Sleep(time.Millisecond)
@@ -196,6 +206,26 @@ func startHelperB(t testing.TB, sc, arg string) (cmd *exec.Cmd, release func()) 
 		t.Fatal(err)
 	}
 	return cmd, func() { in.Write([]byte{1}); in.Close() }
+}
+
+var spinSink uint64
+
+// spin burns CPU in user space for n rounds.
+func spin(n int) {
+	x := spinSink
+	for i := 0; i < n; i++ {
+		x = x*6364136223846793005 + 1442695040888963407
+	}
+	spinSink = x
+}
+
+// threadCPU is the CPU time the calling thread has used.
+func threadCPU() time.Duration {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_THREAD, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // startHelper starts a scenario child, blocked until release is called.
@@ -719,6 +749,63 @@ func TestSchedSwitch(t *testing.T) {
 	}
 }
 
+// TestProcInfo: a thread that burns 2.5 s of CPU, leaving its CPU every
+// 100 ms of it, gets procinfo events at least a second apart whose user
+// and system ticks grow by what it used between them.
+func TestProcInfo(t *testing.T) {
+	s := openFor(t, Options{FilterPIDs: true, ProcInfo: true, EventTypes: []event.Type{event.ProcInfoE}})
+	cmd, release := startHelper(t, "burn", "")
+	if err := s.AddPID(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	evs := collect(t, s, cmd)
+	pid := int64(cmd.Process.Pid)
+	var infos []*event.Event
+	for _, ev := range evs {
+		switch {
+		case ev.Type == event.ProcInfoE && ev.TID == pid:
+			infos = append(infos, ev)
+		case ev.Type == event.ProcInfoE, ev.Type == event.ProcExit1E:
+		default:
+			t.Fatalf("unexpected %s with only procinfo kept", ev.Type.Name())
+		}
+	}
+	// The burning slices end at least every 100 ms of CPU: at least one
+	// event in each second of the 2.5 s, the first at the first slice.
+	if len(infos) < 2 {
+		t.Fatalf("%d procinfo events of the burning thread", len(infos))
+	}
+	ticks := func(ev *event.Event) (u, s uint64) {
+		u, _ = ev.Uint(0)
+		s, _ = ev.Uint(1)
+		return u, s
+	}
+	var pu, ps uint64
+	for i, ev := range infos {
+		u, s := ticks(ev)
+		if ev.NParams != 2 || u < pu || s < ps {
+			t.Fatalf("procinfo %d: %d params, user %d (before %d), system %d (before %d)", i, ev.NParams, u, pu, s, ps)
+		}
+		if i > 0 && ev.TS-infos[i-1].TS < uint64(time.Second) {
+			t.Fatalf("procinfo %d only %v after the previous one", i, time.Duration(ev.TS-infos[i-1].TS))
+		}
+		pu, ps = u, s
+	}
+	// Between the first event (within the first 100 ms slice) and the
+	// last (within a second of CPU of the end) the thread used at least
+	// 2.5 - 0.1 - 1 s; in all, at most 2.5 s and a slice's overshoot
+	// (ticks of 10 ms).
+	u0, s0 := ticks(infos[0])
+	used := pu + ps - u0 - s0
+	if used < 130 || pu+ps > 270 {
+		t.Fatalf("procinfo: %d ticks used between the first and the last event, %d in all (user %d, system %d)", used, pu+ps, pu, ps)
+	}
+	if pu < ps {
+		t.Fatalf("a thread spinning in user space shows more system (%d) than user ticks (%d)", ps, pu)
+	}
+}
+
 func TestCloseDuringNext(t *testing.T) {
 	s := openFor(t, Options{FilterPIDs: true})
 	done := make(chan error, 1)
@@ -828,7 +915,7 @@ func TestUDPSendmsgTuple(t *testing.T) {
 // parameters put_simple handles.
 func TestSimpleEventsNeedOnlyScalars(t *testing.T) {
 	simple := map[uint8]bool{srcArg: true, srcRet: true, srcConst: true, srcSCCode: true, srcNativeID: true, srcExit: true}
-	for _, typ := range []event.Type{event.ProcExit1E, event.SignalDelivE} {
+	for _, typ := range []event.Type{event.ProcExit1E, event.SignalDelivE, event.ProcInfoE} {
 		ps, ok := specs[typ]
 		if !ok {
 			t.Fatalf("no descriptor for %s", typ.Info().Name)

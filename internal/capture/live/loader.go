@@ -126,6 +126,9 @@ func loadProbe(opts Options) (*probe, error) {
 	if switches {
 		names = append(names, "on_sched_switch")
 	}
+	if opts.ProcInfo {
+		names = append(names, "on_procinfo")
+	}
 	if opts.IgnoredSignals {
 		names = append(names, "on_signal_generate")
 	}
@@ -157,6 +160,9 @@ func loadProbe(opts Options) (*probe, error) {
 	}
 	if switches {
 		progs = append(progs, p.objs.OnSchedSwitch)
+	}
+	if opts.ProcInfo {
+		progs = append(progs, p.objs.OnProcinfo)
 	}
 	if opts.IgnoredSignals {
 		progs = append(progs, p.objs.OnSignalGenerate)
@@ -218,8 +224,8 @@ func loadObjects(spec *ebpf.CollectionSpec, names []string, objs *ProbeObjects) 
 		"on_sys_enter_raw": &objs.OnSysEnterRaw, "on_sys_exit_raw": &objs.OnSysExitRaw,
 		"on_process_exit": &objs.OnProcessExit, "on_process_fork": &objs.OnProcessFork,
 		"on_signal_deliver": &objs.OnSignalDeliver, "on_sched_switch": &objs.OnSchedSwitch,
-		"on_signal_generate": &objs.OnSignalGenerate,
-		"flush_cpu":          &objs.FlushCpu,
+		"on_signal_generate": &objs.OnSignalGenerate, "on_procinfo": &objs.OnProcinfo,
+		"flush_cpu": &objs.FlushCpu,
 	}
 	for i, name := range names {
 		*fields[name] = progs[i]
@@ -370,7 +376,7 @@ func (p *probe) counters() [drMax][]uint64 {
 func (p *probe) recursionMisses() uint64 {
 	var n uint64
 	for _, prog := range []*ebpf.Program{p.objs.OnSysEnter, p.objs.OnSysExit, p.objs.OnSysEnterRaw, p.objs.OnSysExitRaw, p.objs.OnProcessExit,
-		p.objs.OnSchedSwitch, p.objs.OnSignalDeliver, p.objs.OnSignalGenerate} {
+		p.objs.OnSchedSwitch, p.objs.OnSignalDeliver, p.objs.OnSignalGenerate, p.objs.OnProcinfo} {
 		if prog == nil {
 			continue
 		}

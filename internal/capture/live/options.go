@@ -83,6 +83,11 @@ type Options struct {
 	// frequent and not tied to a traced syscall). Listing event.SchedSwitch
 	// in EventTypes enables them too.
 	SchedSwitch bool
+	// ProcInfo adds procinfo events, as sysdig's driver sends them: a
+	// thread's user and system CPU time (USER_HZ ticks since it started)
+	// when it leaves a CPU, at most once a second per thread, from which
+	// thread.cpu is computed. Threads that do not run get none.
+	ProcInfo bool
 	// PollInterval is how long Next waits for events before returning
 	// capture.ErrTimeout, and how often idle CPUs are asked to flush;
 	// 0 means DefaultPollInterval.

@@ -34,6 +34,13 @@ type ProbeCommKey struct {
 	C [16]int8
 }
 
+type ProbeCputime struct {
+	_    structs.HostLayout
+	Ts   uint64
+	User uint64
+	Sys  uint64
+}
+
 type ProbeEdesc struct {
 	_       structs.HostLayout
 	Nparams uint32
@@ -77,6 +84,7 @@ const (
 	ProbeMapCgroupRejected    = "cgroup_rejected"
 	ProbeMapCgroupVerdicts    = "cgroup_verdicts"
 	ProbeMapComms             = "comms"
+	ProbeMapCputimes          = "cputimes"
 	ProbeMapDescs             = "descs"
 	ProbeMapDrops             = "drops"
 	ProbeMapEvents            = "events"
@@ -85,6 +93,7 @@ const (
 	ProbeProgFlushCpu         = "flush_cpu"
 	ProbeProgOnProcessExit    = "on_process_exit"
 	ProbeProgOnProcessFork    = "on_process_fork"
+	ProbeProgOnProcinfo       = "on_procinfo"
 	ProbeProgOnSchedSwitch    = "on_sched_switch"
 	ProbeProgOnSignalDeliver  = "on_signal_deliver"
 	ProbeProgOnSignalGenerate = "on_signal_generate"
@@ -104,6 +113,7 @@ const (
 	ProbeVarKeepState         = "keep_state"
 	ProbeVarMaxAgeNs          = "max_age_ns"
 	ProbeVarNcpus             = "ncpus"
+	ProbeVarProcinfoNs        = "procinfo_ns"
 	ProbeVarSelfTgid          = "self_tgid"
 	ProbeVarSnaplen           = "snaplen"
 	ProbeVarUnusedEdesc       = "unused_edesc"
@@ -156,6 +166,7 @@ type ProbeProgramSpecs struct {
 	FlushCpu         *ebpf.ProgramSpec `ebpf:"flush_cpu"`
 	OnProcessExit    *ebpf.ProgramSpec `ebpf:"on_process_exit"`
 	OnProcessFork    *ebpf.ProgramSpec `ebpf:"on_process_fork"`
+	OnProcinfo       *ebpf.ProgramSpec `ebpf:"on_procinfo"`
 	OnSchedSwitch    *ebpf.ProgramSpec `ebpf:"on_sched_switch"`
 	OnSignalDeliver  *ebpf.ProgramSpec `ebpf:"on_signal_deliver"`
 	OnSignalGenerate *ebpf.ProgramSpec `ebpf:"on_signal_generate"`
@@ -174,6 +185,7 @@ type ProbeMapSpecs struct {
 	CgroupRejected *ebpf.MapSpec `ebpf:"cgroup_rejected"`
 	CgroupVerdicts *ebpf.MapSpec `ebpf:"cgroup_verdicts"`
 	Comms          *ebpf.MapSpec `ebpf:"comms"`
+	Cputimes       *ebpf.MapSpec `ebpf:"cputimes"`
 	Descs          *ebpf.MapSpec `ebpf:"descs"`
 	Drops          *ebpf.MapSpec `ebpf:"drops"`
 	Events         *ebpf.MapSpec `ebpf:"events"`
@@ -197,6 +209,7 @@ type ProbeVariableSpecs struct {
 	KeepState      *ebpf.VariableSpec `ebpf:"keep_state"`
 	MaxAgeNs       *ebpf.VariableSpec `ebpf:"max_age_ns"`
 	Ncpus          *ebpf.VariableSpec `ebpf:"ncpus"`
+	ProcinfoNs     *ebpf.VariableSpec `ebpf:"procinfo_ns"`
 	SelfTgid       *ebpf.VariableSpec `ebpf:"self_tgid"`
 	Snaplen        *ebpf.VariableSpec `ebpf:"snaplen"`
 	UnusedEdesc    *ebpf.VariableSpec `ebpf:"unused_edesc"`
@@ -229,6 +242,7 @@ type ProbeMaps struct {
 	CgroupRejected *ebpf.Map `ebpf:"cgroup_rejected"`
 	CgroupVerdicts *ebpf.Map `ebpf:"cgroup_verdicts"`
 	Comms          *ebpf.Map `ebpf:"comms"`
+	Cputimes       *ebpf.Map `ebpf:"cputimes"`
 	Descs          *ebpf.Map `ebpf:"descs"`
 	Drops          *ebpf.Map `ebpf:"drops"`
 	Events         *ebpf.Map `ebpf:"events"`
@@ -243,6 +257,7 @@ func (m *ProbeMaps) Close() error {
 		m.CgroupRejected,
 		m.CgroupVerdicts,
 		m.Comms,
+		m.Cputimes,
 		m.Descs,
 		m.Drops,
 		m.Events,
@@ -267,6 +282,7 @@ type ProbeVariables struct {
 	KeepState      *ebpf.Variable `ebpf:"keep_state"`
 	MaxAgeNs       *ebpf.Variable `ebpf:"max_age_ns"`
 	Ncpus          *ebpf.Variable `ebpf:"ncpus"`
+	ProcinfoNs     *ebpf.Variable `ebpf:"procinfo_ns"`
 	SelfTgid       *ebpf.Variable `ebpf:"self_tgid"`
 	Snaplen        *ebpf.Variable `ebpf:"snaplen"`
 	UnusedEdesc    *ebpf.Variable `ebpf:"unused_edesc"`
@@ -281,6 +297,7 @@ type ProbePrograms struct {
 	FlushCpu         *ebpf.Program `ebpf:"flush_cpu"`
 	OnProcessExit    *ebpf.Program `ebpf:"on_process_exit"`
 	OnProcessFork    *ebpf.Program `ebpf:"on_process_fork"`
+	OnProcinfo       *ebpf.Program `ebpf:"on_procinfo"`
 	OnSchedSwitch    *ebpf.Program `ebpf:"on_sched_switch"`
 	OnSignalDeliver  *ebpf.Program `ebpf:"on_signal_deliver"`
 	OnSignalGenerate *ebpf.Program `ebpf:"on_signal_generate"`
@@ -295,6 +312,7 @@ func (p *ProbePrograms) Close() error {
 		p.FlushCpu,
 		p.OnProcessExit,
 		p.OnProcessFork,
+		p.OnProcinfo,
 		p.OnSchedSwitch,
 		p.OnSignalDeliver,
 		p.OnSignalGenerate,
