@@ -41,6 +41,12 @@ const (
 	// Readers that do not know it (sysdig) skip it, as every unknown block
 	// before the first event.
 	BlockML uint32 = 0x8F00ABCD
+	// BlockMNS is ferret's mount namespaces block: the mount list's
+	// namespace, the tables of the other namespaces threads are in, and
+	// those threads' namespaces. Like BlockML it precedes the events;
+	// readers that do not know it skip it (they use the mount list for
+	// every thread).
+	BlockMNS uint32 = 0x8F01ABCD
 )
 
 // ByteOrderMagic is the SHB byte-order magic as read little-endian.
@@ -89,6 +95,8 @@ func BlockName(t uint32) string {
 		return "fd list"
 	case BlockML:
 		return "mount list"
+	case BlockMNS:
+		return "mount namespaces"
 	case BlockIL, BlockILInt, BlockILV2:
 		return "interface list"
 	case BlockUL, BlockULInt, BlockULV2:

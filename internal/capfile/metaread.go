@@ -18,10 +18,25 @@ const anyLen = 1 << 16
 type section struct {
 	snap  *event.Snapshot
 	index map[int64]int // tid -> position in snap.Threads
+	// threadNS holds the mount namespaces of the mount namespaces block,
+	// given to the threads once every block is read.
+	threadNS map[int64]uint64
 }
 
 func newSection() *section {
 	return &section{snap: &event.Snapshot{}, index: map[int64]int{}}
+}
+
+// finish completes the snapshot once every metadata block is read.
+func (s *section) finish() {
+	if s.threadNS == nil {
+		return
+	}
+	for i := range s.snap.Threads {
+		if ns, ok := s.threadNS[s.snap.Threads[i].TID]; ok {
+			s.snap.Threads[i].MntNS = ns
+		}
+	}
 }
 
 func (s *section) parse(typ uint32, body []byte) error {
@@ -30,6 +45,8 @@ func (s *section) parse(typ uint32, body []byte) error {
 		return s.parseMI(body)
 	case BlockML:
 		return s.parseML(body)
+	case BlockMNS:
+		return s.parseMNS(body)
 	case BlockIL, BlockILInt:
 		return s.parseIL(body, false)
 	case BlockILV2:
@@ -64,36 +81,89 @@ func (s *section) parse(typ uint32, body []byte) error {
 	return nil
 }
 
-// parseML reads a mount list: per mount a u32 entry length, the u32 mount
-// and parent ids and seven u16-length strings (dev, root, mount point,
-// options, type, source, superblock options).
+// parseML reads a mount list: mount entries (mountEntry) to the end of
+// the block.
 func (s *section) parseML(body []byte) error {
 	c := cursor{b: body}
 	s.snap.Mounts = []event.Mount{}
 	for c.left() >= 4 && c.err == nil { // the block pads to 4 bytes
-		l := int(c.u32("mount entry length"))
+		m, err := mountEntry(&c)
+		if err != nil {
+			return err
+		}
 		if c.err != nil {
 			break
 		}
-		if l < 4 || l-4 > c.left() {
-			return fmt.Errorf("mount entry length %d does not fit the %d bytes left", l, c.left())
-		}
-		end := c.p + l - 4
-		var m event.Mount
-		m.ID = int(c.u32("mount id"))
-		m.Parent = int(c.u32("parent mount id"))
-		m.Dev = c.str16(limPath, "mount device")
-		m.Root = c.str16(limPath, "mount root")
-		m.Point = c.str16(limPath, "mount point")
-		m.Options = c.str16(limList, "mount options")
-		m.FSType = c.str16(limPath, "mount type")
-		m.Source = c.str16(limPath, "mount source")
-		m.SuperOpts = c.str16(limList, "superblock options")
-		if c.err == nil && c.p > end {
-			return fmt.Errorf("mount entry longer than its length %d", l)
-		}
-		c.p = end
 		s.snap.Mounts = append(s.snap.Mounts, m)
+	}
+	return c.err
+}
+
+// mountEntry reads one mount entry: a u32 entry length, the u32 mount and
+// parent ids and seven u16-length strings (dev, root, mount point,
+// options, type, source, superblock options).
+func mountEntry(c *cursor) (event.Mount, error) {
+	var m event.Mount
+	l := int(c.u32("mount entry length"))
+	if c.err != nil {
+		return m, nil
+	}
+	if l < 4 || l-4 > c.left() {
+		return m, fmt.Errorf("mount entry length %d does not fit the %d bytes left", l, c.left())
+	}
+	end := c.p + l - 4
+	m.ID = int(c.u32("mount id"))
+	m.Parent = int(c.u32("parent mount id"))
+	m.Dev = c.str16(limPath, "mount device")
+	m.Root = c.str16(limPath, "mount root")
+	m.Point = c.str16(limPath, "mount point")
+	m.Options = c.str16(limList, "mount options")
+	m.FSType = c.str16(limPath, "mount type")
+	m.Source = c.str16(limPath, "mount source")
+	m.SuperOpts = c.str16(limList, "superblock options")
+	if c.err == nil && c.p > end {
+		return m, fmt.Errorf("mount entry longer than its length %d", l)
+	}
+	c.p = end
+	return m, nil
+}
+
+// parseMNS reads the mount namespaces block (see Writer.appendMountNS).
+// The threads' namespaces are kept until the process list is read
+// (threadNS), whichever block comes first.
+func (s *section) parseMNS(body []byte) error {
+	c := cursor{b: body}
+	s.snap.MountNS = c.u64("mount namespace")
+	n := int(c.u32("mount namespace count"))
+	if c.err == nil && n > c.left()/12 {
+		return fmt.Errorf("%d mount namespaces do not fit the %d bytes left", n, c.left())
+	}
+	s.snap.MountTables = nil
+	for i := 0; i < n && c.err == nil; i++ {
+		mt := event.MountTable{NS: c.u64("mount namespace id"), Mounts: []event.Mount{}}
+		k := int(c.u32("mount count"))
+		if c.err == nil && k > c.left()/4 {
+			return fmt.Errorf("%d mounts of namespace %d do not fit the %d bytes left", k, mt.NS, c.left())
+		}
+		for j := 0; j < k && c.err == nil; j++ {
+			m, err := mountEntry(&c)
+			if err != nil {
+				return fmt.Errorf("namespace %d: %w", mt.NS, err)
+			}
+			mt.Mounts = append(mt.Mounts, m)
+		}
+		s.snap.MountTables = append(s.snap.MountTables, mt)
+	}
+	k := int(c.u32("thread count"))
+	if c.err == nil && k > c.left()/16 {
+		return fmt.Errorf("%d thread namespaces do not fit the %d bytes left", k, c.left())
+	}
+	if s.threadNS == nil {
+		s.threadNS = make(map[int64]uint64, k)
+	}
+	for j := 0; j < k && c.err == nil; j++ {
+		tid := int64(c.u64("thread id"))
+		s.threadNS[tid] = c.u64("thread mount namespace")
 	}
 	return c.err
 }

@@ -321,6 +321,7 @@ func (r *Reader) readOneSection() (bool, error) {
 			return false, fmt.Errorf("%s at %s: %w", name, r.where(r.hdrOff), err)
 		}
 	}
+	sec.finish()
 	r.snap = sec.snap
 	r.newSection = true
 	if cap(r.buf) > 4<<20 {
@@ -384,7 +385,7 @@ func isMetaBlock(t uint32) bool {
 	case BlockMI, BlockMIInt, BlockIL, BlockILInt, BlockILV2, BlockUL, BlockULInt, BlockULV2,
 		BlockPLV1, BlockPLV1Int, BlockPLV2, BlockPLV2Int, BlockPLV3, BlockPLV3Int,
 		BlockPLV4, BlockPLV5, BlockPLV6, BlockPLV7, BlockPLV8, BlockPLV9,
-		BlockFDL, BlockFDLInt, BlockFDLV2, BlockML:
+		BlockFDL, BlockFDLInt, BlockFDLV2, BlockML, BlockMNS:
 		return true
 	}
 	return false

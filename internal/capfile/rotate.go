@@ -65,7 +65,8 @@ type FileWriter struct {
 	files      []string
 	err        error
 	closed     bool
-	pending    []string // container metadata for the first file, not yet opened
+	pending    []string              // container metadata for the first file, not yet opened
+	pendingNS  []event.MountNSRecord // mount-namespace records, likewise
 }
 
 // Create opens the capture file(s) at path and writes snap as the first
@@ -110,6 +111,17 @@ func (fw *FileWriter) AddContainer(json string) {
 		return
 	}
 	fw.pending = append(fw.pending, json)
+}
+
+// AddMountNS queues a mount-namespace record for the file being written
+// (or the first one, not yet opened); see Writer.AddMountNS. Files opened
+// by a rotation carry the namespaces of their snapshot.
+func (fw *FileWriter) AddMountNS(rec event.MountNSRecord) {
+	if fw.w != nil {
+		fw.w.AddMountNS(rec)
+		return
+	}
+	fw.pendingNS = append(fw.pendingNS, rec)
 }
 
 // WriteEvent writes ev, first switching to a new file when a rotation limit
@@ -227,7 +239,10 @@ func (fw *FileWriter) open(name string, snap *event.Snapshot) error {
 	for _, js := range fw.pending {
 		w.AddContainer(js)
 	}
-	fw.pending = nil
+	for _, rec := range fw.pendingNS {
+		w.AddMountNS(rec)
+	}
+	fw.pending, fw.pendingNS = nil, nil
 	return nil
 }
 

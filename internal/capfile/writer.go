@@ -51,10 +51,13 @@ type Writer struct {
 	// Container metadata waiting to be written as container events ahead
 	// of the next event (they take its timestamp).
 	pending []string
-	cb      event.Builder
-	lastTS  uint64 // timestamp and cpu of the last event written
-	lastCPU uint16
-	cev     event.Event
+	// Mount-namespace records waiting to be written, as infrastructure
+	// events, ahead of the next event.
+	pendingNS []event.MountNSRecord
+	cb        event.Builder
+	lastTS    uint64 // timestamp and cpu of the last event written
+	lastCPU   uint16
+	cev       event.Event
 }
 
 var errClosed = errors.New("capture writer is closed")
@@ -110,6 +113,12 @@ func (w *Writer) Err() error { return w.err }
 // event) to be written as a container event just before the next event, as
 // sysdig does for the containers it discovers.
 func (w *Writer) AddContainer(json string) { w.pending = append(w.pending, json) }
+
+// AddMountNS queues a mount-namespace record (a thread found in a
+// namespace, with its table when it was read then) to be written just
+// before the next event, as internal events sysdig reads and does not
+// show (event.MountNSEvents).
+func (w *Writer) AddMountNS(rec event.MountNSRecord) { w.pendingNS = append(w.pendingNS, rec) }
 
 // WriteEvent appends one event block. ev.Raw must be a v2 record; its length
 // field is rewritten to the record's real size.
@@ -182,8 +191,24 @@ func (w *Writer) Flush() error {
 // writePending writes the queued container metadata as container events
 // with the given timestamp and cpu.
 func (w *Writer) writePending(ts uint64, cpu uint16) error {
-	if len(w.pending) == 0 {
+	if len(w.pending) == 0 && len(w.pendingNS) == 0 {
 		return nil
+	}
+	recs := w.pendingNS
+	w.pendingNS = nil
+	for i := range recs {
+		var err error
+		event.MountNSEvents(&recs[i], func(scope, desc string) {
+			if err != nil {
+				return
+			}
+			w.cb.Reset(event.EvInfraE).Str(event.MountNSSource).Str(event.MountNSName).Str(desc).Str(scope)
+			w.cev = event.Event{Type: event.EvInfraE, TS: ts, TID: recs[i].TID, CPU: cpu, Raw: w.cb.Bytes(ts, recs[i].TID)}
+			err = w.WriteEvent(&w.cev)
+		})
+		if err != nil {
+			return err
+		}
 	}
 	list := w.pending
 	w.pending = nil
@@ -283,6 +308,61 @@ func (w *Writer) end(at int) {
 	binary.LittleEndian.PutUint32(w.buf[at+4:], uint32(total))
 	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(total))
 	w.written += int64(total)
+}
+
+// mountEntry writes one mount list entry: its u32 length, the u32 mount
+// and parent ids and seven str16 (dev, root, mount point, options, type,
+// source, superblock options).
+func (w *Writer) mountEntry(m *event.Mount) {
+	e := len(w.buf)
+	w.u32(0)
+	w.u32(uint32(m.ID))
+	w.u32(uint32(m.Parent))
+	w.str16(m.Dev, limPath)
+	w.str16(m.Root, limPath)
+	w.str16(m.Point, limPath)
+	w.str16(m.Options, limList)
+	w.str16(m.FSType, limPath)
+	w.str16(m.Source, limPath)
+	w.str16(m.SuperOpts, limList)
+	w.patchLen(e, 0)
+}
+
+// appendMountNS writes the mount namespaces block when the snapshot knows
+// namespaces: the u64 id of the mount list's namespace; a u32 count of
+// other namespaces' tables, each a u64 id, a u32 count of mounts and
+// their mount list entries; a u32 count of threads outside the mount
+// list's namespace, each a u64 tid and its u64 namespace
+// (event.MntNSPending for one not looked up yet).
+func (w *Writer) appendMountNS(s *event.Snapshot) {
+	var threads int
+	for i := range s.Threads {
+		if ns := s.Threads[i].MntNS; ns != 0 && ns != s.MountNS {
+			threads++
+		}
+	}
+	if s.MountNS == 0 && len(s.MountTables) == 0 && threads == 0 {
+		return
+	}
+	at := w.begin(BlockMNS)
+	w.u64(s.MountNS)
+	w.u32(uint32(len(s.MountTables)))
+	for i := range s.MountTables {
+		mt := &s.MountTables[i]
+		w.u64(mt.NS)
+		w.u32(uint32(len(mt.Mounts)))
+		for j := range mt.Mounts {
+			w.mountEntry(&mt.Mounts[j])
+		}
+	}
+	w.u32(uint32(threads))
+	for i := range s.Threads {
+		if t := &s.Threads[i]; t.MntNS != 0 && t.MntNS != s.MountNS {
+			w.u64(uint64(t.TID))
+			w.u64(t.MntNS)
+		}
+	}
+	w.end(at)
 }
 
 func (w *Writer) u8(v uint8)   { w.buf = append(w.buf, v) }
@@ -393,22 +473,11 @@ func (w *Writer) appendMeta(s *event.Snapshot) {
 	if s.Mounts != nil {
 		at = w.begin(BlockML)
 		for i := range s.Mounts {
-			m := &s.Mounts[i]
-			e := len(w.buf)
-			w.u32(0)
-			w.u32(uint32(m.ID))
-			w.u32(uint32(m.Parent))
-			w.str16(m.Dev, limPath)
-			w.str16(m.Root, limPath)
-			w.str16(m.Point, limPath)
-			w.str16(m.Options, limList)
-			w.str16(m.FSType, limPath)
-			w.str16(m.Source, limPath)
-			w.str16(m.SuperOpts, limList)
-			w.patchLen(e, 0)
+			w.mountEntry(&s.Mounts[i])
 		}
 		w.end(at)
 	}
+	w.appendMountNS(s)
 
 	// users, then groups
 	at = w.begin(BlockULV2)

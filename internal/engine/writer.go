@@ -26,12 +26,15 @@ type FileWriter struct {
 	pev     event.Event   // a process event with its cgroups for sysdig
 	pb      event.Builder // builds pev
 	// containers counts the entries of the state's container log already
-	// handed to the file.
+	// handed to the file; mountNS those of its mount-namespace log.
 	containers int
+	mountNS    int
 }
 
 // syncContainers queues the containers the state met since the last event
-// so that their metadata precedes the first event that refers to them.
+// so that their metadata precedes the first event that refers to them, and
+// the mount namespaces it looked up (so that a replay assigns them at the
+// same event).
 func (w *FileWriter) syncContainers(st *state.State) {
 	log := st.ContainerLog()
 	if len(log) < w.containers {
@@ -41,6 +44,14 @@ func (w *FileWriter) syncContainers(st *state.State) {
 		w.fw.AddContainer(state.ContainerJSON(c))
 	}
 	w.containers = len(log)
+	nsLog := st.MountNSLog()
+	if len(nsLog) < w.mountNS {
+		w.mountNS = 0
+	}
+	for _, rec := range nsLog[w.mountNS:] {
+		w.fw.AddMountNS(rec)
+	}
+	w.mountNS = len(nsLog)
 }
 
 // OnCaptureStart creates the file from the source's snapshot; each rotated

@@ -22,5 +22,10 @@
 // lengths are u16 each (u32 for types flagged LargePayload); len covers the
 // whole record. Decoding a record never allocates.
 //
+// It also owns the machine state a capture starts from (Snapshot, with its
+// mount tables in mountinfo form, ParseMountLine and AppendMountLine) and
+// the mount-namespace records ferret writes among the events as
+// infrastructure events (MountNSEvents, ParseMountNSEvent).
+//
 // This package is the lowest layer: it imports the standard library only.
 package event

@@ -18,8 +18,25 @@ type Snapshot struct {
 	Containers []string
 	// Mounts is the capturing machine's mount table (its mountinfo) at
 	// the start of the capture; nil when unknown (files of other writers).
+	// It is the table of mount namespace MountNS, the capturing process's.
+	Mounts []Mount
+	// MountNS is the id (the nsfs inode of /proc/<pid>/ns/mnt) of the
+	// namespace Mounts describes; 0 when unknown.
+	MountNS uint64
+	// MountTables holds the tables of the other mount namespaces the
+	// threads are in (Thread.MntNS), one per namespace.
+	MountTables []MountTable
+}
+
+// MountTable is the mount table of one mount namespace.
+type MountTable struct {
+	NS     uint64
 	Mounts []Mount
 }
+
+// MntNSPending is the Thread.MntNS of a thread that entered a mount
+// namespace (unshare, setns, clone with CLONE_NEWNS) not looked up yet.
+const MntNSPending = ^uint64(0)
 
 // Mount is one line of the capturing machine's mount table.
 type Mount struct {
@@ -90,7 +107,10 @@ type Thread struct {
 	Root           string
 	LoginUID       int32
 	ExeWritable    bool
-	FDs            []FD
+	// MntNS is the thread's mount namespace (see Snapshot.MountNS); 0
+	// when unknown: the snapshot's own namespace is assumed.
+	MntNS uint64
+	FDs   []FD
 }
 
 // FDType is the type of a file descriptor, numbered as in capture files.

@@ -4,7 +4,6 @@ package fields
 
 import (
 	"github.com/ferret-observability/ferret/internal/event"
-	"github.com/ferret-observability/ferret/internal/netfs"
 	"github.com/ferret-observability/ferret/internal/state"
 )
 
@@ -73,13 +72,11 @@ type Ctx struct {
 	utcOffset int64
 	tzSet     bool
 
-	// mount table of the state's snapshot, rebuilt when it changes
-	mounts    *netfs.Table
-	mountsOf  *state.State
-	mountsGen uint64
-	scratch   []byte // reusable buffer for extractors
-	plainBuf  []byte // argText buffers
-	resBuf    []byte
+	// mount tables of the state, by namespace, rebuilt when they change
+	mounts   *mountCache
+	scratch  []byte // reusable buffer for extractors
+	plainBuf []byte // argText buffers
+	resBuf   []byte
 }
 
 // NewCtx returns a Ctx with sysdig's defaults (normal buffers, 80-byte print

@@ -5,13 +5,16 @@ package fields
 import (
 	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/netfs"
+	"github.com/ferret-observability/ferret/internal/state"
 )
 
 // The fd.mnt.* fields say which mount the file of the current fd lives on.
-// They are resolved against the capturing machine's mount table, part of
-// the state (from the capture's snapshot, following its mount and umount
-// calls); for a capture that carries none (files of other writers) against
-// this machine's (/proc/self/mountinfo, re-read when mounts change).
+// They are resolved against the mount table of the event thread's mount
+// namespace, part of the state (from the capture's snapshot and its
+// mount-namespace records, following its mount and umount calls): a
+// containerized process sees its container's mounts. For a capture that
+// carries no table (files of other writers) the capture's own namespace
+// is this machine's (/proc/self/mountinfo, re-read when mounts change).
 
 func init() {
 	Register(&Class{Name: "fd.mnt", Order: 75,
@@ -42,8 +45,17 @@ func init() {
 		}})
 }
 
-// fdMount returns the mount of the current fd's file, or nil (also for
-// sockets, pipes and fds without a known path).
+// mountCache holds the lookup tables built from a state's mount tables,
+// by namespace key (state.MountsOf), for one generation of them.
+type mountCache struct {
+	of   *state.State
+	gen  uint64
+	tabs map[uint64]*netfs.Table
+}
+
+// fdMount returns the mount of the current fd's file in the mount
+// namespace of the event's thread, or nil (also for sockets, pipes and fds
+// without a known path, and for threads whose namespace is not known).
 func fdMount(c *Ctx) *netfs.Mount {
 	if c.State == nil {
 		return nil
@@ -57,12 +69,25 @@ func fdMount(c *Ctx) *netfs.Mount {
 	default:
 		return nil
 	}
-	ms, gen := c.State.Mounts()
+	ms, key, known := c.State.MountsOf(c.Thread())
+	if !known {
+		return nil
+	}
 	if ms == nil {
 		return netfs.Lookup(fd.Name)
 	}
-	if c.mountsOf != c.State || c.mountsGen != gen || c.mounts == nil {
-		c.mounts, c.mountsOf, c.mountsGen = netfs.TableOf(ms), c.State, gen
+	mc := c.mounts
+	if mc == nil {
+		mc = &mountCache{}
+		c.mounts = mc
 	}
-	return c.mounts.Lookup(fd.Name)
+	if gen := c.State.MountGen(); mc.of != c.State || mc.gen != gen || mc.tabs == nil {
+		mc.of, mc.gen, mc.tabs = c.State, gen, make(map[uint64]*netfs.Table)
+	}
+	tab := mc.tabs[key]
+	if tab == nil {
+		tab = netfs.TableOf(ms)
+		mc.tabs[key] = tab
+	}
+	return tab.Lookup(fd.Name)
 }

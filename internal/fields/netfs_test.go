@@ -83,3 +83,49 @@ func TestNetfsFieldsExtract(t *testing.T) {
 		}
 	}
 }
+
+// TestNetfsFieldsPerNamespace resolves the same path against the mount
+// table of each thread's mount namespace.
+func TestNetfsFieldsPerNamespace(t *testing.T) {
+	fds := []event.FD{{Num: 3, Type: event.FDFile, Name: "/scratch/f"}}
+	st := state.New(state.Options{})
+	st.Load(&event.Snapshot{
+		Mounts:      []event.Mount{{ID: 1, Point: "/", FSType: "ext4", Source: "/dev/sda1"}},
+		MountNS:     1,
+		MountTables: []event.MountTable{{NS: 2, Mounts: []event.Mount{{ID: 5, Point: "/", FSType: "overlay"}, {ID: 6, Point: "/scratch", FSType: "tmpfs", Source: "tmpfs"}}}},
+		Threads: []event.Thread{
+			{TID: 10, PID: 10, Comm: "host", MntNS: 1, FDs: fds},
+			{TID: 20, PID: 20, Comm: "ctr", MntNS: 2, FDs: fds},
+			{TID: 30, PID: 30, Comm: "moved", MntNS: event.MntNSPending, FDs: fds},
+		},
+	})
+	ex, err := Compile("fd.mnt.point", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ, _ := Compile("fd.mnt.type", "")
+	c := NewCtx(st)
+	var b event.Builder
+	for _, tc := range []struct {
+		tid        int64
+		point, typ string // "" no value
+	}{{10, "/", "ext4"}, {20, "/scratch", "tmpfs"}, {30, "", ""}, {10, "/", "ext4"}, {20, "/scratch", "tmpfs"}} {
+		var ev event.Event
+		if err := ev.Decode(append([]byte(nil), b.Reset(event.ByName("read")[0]).I64(3).U32(10).Bytes(1, tc.tid)...)); err != nil {
+			t.Fatal(err)
+		}
+		st.Update(&ev)
+		c.Ev = &ev
+		var v, w Value
+		okP, okT := ex.Extract(c, &v), typ.Extract(c, &w)
+		if tc.point == "" {
+			if okP || okT {
+				t.Errorf("thread %d: %q %q, want no value", tc.tid, v.Str, w.Str)
+			}
+			continue
+		}
+		if !okP || v.Str != tc.point || !okT || w.Str != tc.typ {
+			t.Errorf("thread %d: %q %q, want %q %q", tc.tid, v.Str, w.Str, tc.point, tc.typ)
+		}
+	}
+}

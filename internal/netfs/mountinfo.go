@@ -4,11 +4,10 @@ package netfs
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/ferret-observability/ferret/internal/event"
@@ -22,7 +21,7 @@ type Mount event.Mount
 func (m *Mount) IsNet() bool { return IsNetwork(m.FSType) }
 
 // ErrSyntax is wrapped by parse errors.
-var ErrSyntax = errors.New("malformed mountinfo line")
+var ErrSyntax = event.ErrMountSyntax
 
 // ParseMountinfo parses mountinfo text. Blank lines are skipped; a
 // malformed line is an error naming its number.
@@ -49,73 +48,37 @@ func ParseMountinfo(r io.Reader) ([]Mount, error) {
 	return out, nil
 }
 
+// ReadMounts reads a mountinfo file (/proc/<pid>/mountinfo: the mount
+// table of that process's mount namespace, mount points as seen from its
+// root) in the form capture snapshots carry.
+func ReadMounts(path string) ([]event.Mount, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ms, err := ParseMountinfo(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	out := make([]event.Mount, len(ms))
+	for i := range ms {
+		out[i] = event.Mount(ms[i])
+	}
+	return out, nil
+}
+
 // ParseLine parses one mountinfo line:
 //
 //	36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
 func ParseLine(line string) (Mount, error) {
-	var m Mount
-	f := strings.Fields(line)
-	sep := -1
-	for i := 6; i < len(f); i++ {
-		if f[i] == "-" {
-			sep = i
-			break
-		}
-	}
-	if len(f) < 7 || sep < 0 || len(f) < sep+3 {
-		return m, ErrSyntax
-	}
-	var err error
-	if m.ID, err = strconv.Atoi(f[0]); err != nil {
-		return m, ErrSyntax
-	}
-	if m.Parent, err = strconv.Atoi(f[1]); err != nil {
-		return m, ErrSyntax
-	}
-	m.Dev = f[2]
-	m.Root = Unescape(f[3])
-	m.Point = Unescape(f[4])
-	m.Options = f[5]
-	m.FSType = Unescape(f[sep+1])
-	m.Source = Unescape(f[sep+2])
-	if len(f) > sep+3 {
-		m.SuperOpts = f[sep+3]
-	}
-	if m.Point == "" || m.Point[0] != '/' {
-		return m, ErrSyntax
-	}
-	return m, nil
+	m, err := event.ParseMountLine(line)
+	return Mount(m), err
 }
 
 // Unescape undoes the kernel's octal escaping of space, tab, newline and
 // backslash (\040, \011, \012, \134) in mountinfo fields.
-func Unescape(s string) string {
-	if strings.IndexByte(s, '\\') < 0 {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && isOct(s, i+1) {
-			b = append(b, (s[i+1]-'0')<<6|(s[i+2]-'0')<<3|(s[i+3]-'0'))
-			i += 3
-			continue
-		}
-		b = append(b, s[i])
-	}
-	return string(b)
-}
-
-func isOct(s string, i int) bool {
-	if i+3 > len(s) {
-		return false
-	}
-	for j := i; j < i+3; j++ {
-		if s[j] < '0' || s[j] > '7' {
-			return false
-		}
-	}
-	return s[i] <= '3'
-}
+func Unescape(s string) string { return event.UnescapeMount(s) }
 
 // networkTypes are file-system types whose data lives on another machine.
 var networkTypes = map[string]bool{

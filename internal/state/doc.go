@@ -2,8 +2,9 @@
 
 // Package state owns ferret's view of the traced machine: the thread table
 // (with per-process fd tables), users, groups, network interfaces,
-// containers and the mount table (the capturing machine's, following its
-// mount and umount calls; the fd.mnt.* fields read it). It starts from an event.Snapshot (Load) and is kept current by
+// containers and the mount tables (the capturing machine's, one per mount
+// namespace its threads are in, following their mount and umount calls;
+// each thread knows its namespace; the fd.mnt.* fields read them). It starts from an event.Snapshot (Load) and is kept current by
 // feeding it every event in order (Update), the way sysdig's parsers keep
 // their thread and fd tables.
 //

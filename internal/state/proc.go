@@ -249,7 +249,12 @@ func (s *State) newChild(parent *Thread, tid, pid, ptid int64, flags uint32, inP
 		c.ContainerID = parent.ContainerID
 		c.Comm, c.Exe, c.Args = parent.Comm, parent.Exe, parent.Args
 		c.Cgroups = parent.Cgroups
+		c.MntNS = parent.MntNS
 	}
+	if flags&clNewNS != 0 {
+		c.MntNS = event.MntNSPending
+	}
+	s.takePendingNS(c)
 	c.fill(p)
 	if v, ok := p.int("uid"); ok {
 		c.UID = uint32(v)
@@ -337,6 +342,7 @@ func exitExecve(s *State, ev *event.Event, t *Thread) {
 		}
 	}
 	s.setContainer(t)
+	s.resolveMountNS(t)
 }
 
 // setContainer derives t's container from its cgroups. A container seen

@@ -15,9 +15,7 @@ import (
 func (s *State) Snapshot() *event.Snapshot {
 	snap := &event.Snapshot{Machine: s.machine}
 	snap.Interfaces = append(snap.Interfaces, s.ifaces...)
-	if s.mounts != nil {
-		snap.Mounts = append([]event.Mount{}, s.mounts...)
-	}
+	s.snapshotMounts(snap)
 	for _, u := range s.users {
 		snap.Users = append(snap.Users, *u)
 	}
@@ -42,7 +40,7 @@ func (s *State) Snapshot() *event.Snapshot {
 			Cwd:     t.Cwd, Root: t.Root, FDLimit: t.FDLimit, Flags: t.Flags,
 			UID: t.UID, GID: t.GID, LoginUID: t.LoginUID, ExeWritable: t.ExeWritable,
 			VMSizeKB: t.VMSizeKB, VMRSSKB: t.VMRSSKB, VMSwapKB: t.VMSwapKB,
-			PFMajor: t.PFMajor, PFMinor: t.PFMinor, VTID: t.VTID, VPID: t.VPID,
+			PFMajor: t.PFMajor, PFMinor: t.PFMinor, VTID: t.VTID, VPID: t.VPID, MntNS: t.MntNS,
 		}
 		// Threads sharing a process's fd table list it once, on the
 		// thread that owns it in the table (the main thread when present).

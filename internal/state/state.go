@@ -24,8 +24,13 @@ type State struct {
 	users      map[uint32]*event.User
 	groups     map[uint32]*event.Group
 	ifaces     []event.Interface
-	mounts     []event.Mount // nil: unknown
+	mounts     []event.Mount // own namespace's; nil: unknown
+	ownNS      uint64
+	nsMounts   map[uint64][]event.Mount // other namespaces' tables
 	mountGen   uint64
+	nsLog      []event.MountNSRecord
+	nsPart     *event.MountNSRecord // table being read from a file's parts
+	pendingNS  map[int64]uint64     // file assignments of threads not seen yet
 	containers map[string]*Container
 	// containerLog lists containers in the order they were added.
 	containerLog []*Container
@@ -55,6 +60,8 @@ type Counters struct {
 	Lookups        uint64 // unknown threads looked up (Options.Lookup)
 	LookupsFailed  uint64 // ... of which were gone
 	LookupsSkipped uint64 // unknown threads not looked up (MaxLookups reached)
+	MountNSLookups uint64 // mount namespaces of pending threads looked up (Options.MountNS)
+	MountNSFailed  uint64 // ... of which could not be read
 }
 
 // WriteLookups says how many threads unknown to the start-up snapshot were
@@ -99,7 +106,7 @@ func (s *State) Load(snap *event.Snapshot) {
 	}
 	s.machine = snap.Machine
 	s.ifaces = append([]event.Interface(nil), snap.Interfaces...)
-	s.setMounts(snap.Mounts)
+	s.setMounts(snap)
 	for i := range snap.Users {
 		u := snap.Users[i]
 		s.users[u.UID] = &u
@@ -194,7 +201,7 @@ func threadFromSnapshot(st *event.Thread) *Thread {
 		Cwd:     normCwd(st.Cwd), Root: st.Root, FDLimit: st.FDLimit, Flags: st.Flags,
 		UID: st.UID, GID: st.GID, LoginUID: st.LoginUID, ExeWritable: st.ExeWritable,
 		VMSizeKB: st.VMSizeKB, VMRSSKB: st.VMRSSKB, VMSwapKB: st.VMSwapKB,
-		PFMajor: st.PFMajor, PFMinor: st.PFMinor,
+		PFMajor: st.PFMajor, PFMinor: st.PFMinor, MntNS: st.MntNS,
 		fds: newFDTable(),
 	}
 	for i := range st.FDs {

@@ -21,6 +21,14 @@ type Options struct {
 	// MaxLookups bounds the calls to Lookup over the State's life (0 means
 	// DefaultMaxLookups).
 	MaxLookups int
+	// MountNS, when set (live captures), tells the mount namespace of a
+	// thread (the inode of /proc/<tid>/ns/mnt); MountTable reads the mount
+	// table of a thread's namespace (/proc/<tid>/mountinfo). They are
+	// asked about threads that moved to a namespace the events do not
+	// name, at their execve, and about threads in a namespace the state
+	// has no table of: once per namespace.
+	MountNS    func(tid int64) (uint64, bool)
+	MountTable func(tid int64) ([]event.Mount, bool)
 	// Containers looks up containers met in threads' cgroups (live
 	// captures). Without it only the metadata carried by the capture
 	// (container events, snapshot) is known, as with sysdig -r.
@@ -251,6 +259,9 @@ type Thread struct {
 	PFMajor        uint64
 	PFMinor        uint64
 	ContainerID    string // "" for host threads
+	// MntNS is the thread's mount namespace (nsfs inode; 0: the
+	// capture's own, event.MntNSPending: entered one not looked up yet).
+	MntNS uint64
 
 	CloneTS  uint64 // when the thread was created (0 if from the snapshot)
 	LastTS   uint64 // timestamp of its previous event (before the current one)

@@ -277,12 +277,14 @@ func (s *State) lookupThread(tid int64) *Thread {
 		}
 		s.setContainer(t)
 		s.keepThread(t)
+		s.learnNS(t, false)
 	}
 	return t
 }
 
 func (s *State) addUnknownThread(tid int64) *Thread {
 	t := newUnknownThread(tid)
+	s.takePendingNS(t)
 	s.keepThread(t)
 	return t
 }
