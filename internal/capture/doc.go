@@ -5,7 +5,7 @@
 // synthetic events for tests in capture/synth, streams in capture/nats), the
 // statistics and drop accounting they share (and their end-of-capture
 // report, Stats.WriteReport), and the optional interfaces of live sources
-// (ThreadLookup, Lagging).
+// (ThreadLookup, MountNSLookup, Lagging).
 //
 // It imports only internal/event. Only capture/live (and the loaders under
 // internal/ebpf) may import cilium/ebpf.

@@ -78,6 +78,15 @@ type ThreadLookup interface {
 	LookupThread(tid int64) ([]event.Thread, bool)
 }
 
+// MountNSLookup is implemented by sources that watch the machine itself
+// (a live source): MountNS tells the mount namespace of a thread (the
+// inode of /proc/<tid>/ns/mnt), MountTable reads the mount table of that
+// namespace as the thread sees it (/proc/<tid>/mountinfo).
+type MountNSLookup interface {
+	MountNS(tid int64) (uint64, bool)
+	MountTable(tid int64) ([]event.Mount, bool)
+}
+
 // Lagging is implemented by sources whose events reach Next some time after
 // they happened (a live source gathers them in per-CPU buffers and releases
 // them in time order). Mark returns the source's present time; Caught

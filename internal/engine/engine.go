@@ -143,7 +143,8 @@ type Run struct {
 // New prepares a run over src. The state is loaded from src.Snapshot().
 // A source that implements capture.ThreadLookup answers the state's
 // questions about threads its snapshot missed, unless opts.State.Lookup is
-// set. Such a source watches the machine itself, so containers met in its
+// set; one that implements capture.MountNSLookup tells the mount
+// namespaces of threads that change namespace. Such a source watches the machine itself, so containers met in its
 // threads' cgroups are looked up on the machine too (opts.State.Containers
 // defaults to a container.Resolver); capture files only know the container
 // metadata they carry.
@@ -155,6 +156,9 @@ func New(src capture.Source, opts Options, consumers ...Consumer) *Run {
 		if opts.State.Containers == nil {
 			opts.State.Containers = container.NewResolver()
 		}
+	}
+	if l, ok := src.(capture.MountNSLookup); ok && opts.State.MountNS == nil {
+		opts.State.MountNS, opts.State.MountTable = l.MountNS, l.MountTable
 	}
 	st := state.New(opts.State)
 	st.Load(src.Snapshot())

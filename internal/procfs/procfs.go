@@ -242,6 +242,7 @@ func readThreads(opts Options) ([]event.Thread, error) {
 					t.PFMajor, t.PFMinor = st.majflt, st.minflt
 				}
 				t.VTID = nsLast(filepath.Join(tdir, "status"), "NSpid:", tid)
+				t.MntNS = readMntNS(tdir)
 			}
 			out = append(out, t)
 		}
@@ -409,7 +410,39 @@ func readProcess(pdir string, pid int64, opts Options) (event.Thread, bool) {
 		t.Cgroups = parseCgroups(string(b))
 	}
 	t.FDLimit = readFDLimit(filepath.Join(pdir, "limits"))
+	t.MntNS = readMntNS(pdir)
 	return t, true
+}
+
+// readMntNS returns the mount namespace of the task of directory dir
+// (the inode its ns/mnt link names, "mnt:[4026531841]"), or 0.
+func readMntNS(dir string) uint64 {
+	l, err := os.Readlink(filepath.Join(dir, "ns", "mnt"))
+	if err != nil {
+		return 0
+	}
+	v, ok := strings.CutPrefix(l, "mnt:[")
+	if !ok || !strings.HasSuffix(v, "]") {
+		return 0
+	}
+	n, err := strconv.ParseUint(strings.TrimSuffix(v, "]"), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// MountNS returns the mount namespace of thread tid (the inode of
+// /proc/<tid>/ns/mnt; tid 0 is the calling process), or false when it
+// cannot be read.
+func MountNS(opts Options, tid int64) (uint64, bool) {
+	opts = opts.withDefaults()
+	dir := filepath.Join(opts.Proc, "self")
+	if tid != 0 {
+		dir = filepath.Join(opts.Proc, strconv.FormatInt(tid, 10))
+	}
+	ns := readMntNS(dir)
+	return ns, ns != 0
 }
 
 // parseCgroups turns /proc/PID/cgroup lines "id:controllers:path" into
@@ -482,6 +515,7 @@ func ReadThread(opts Options, tid int64) (threads []event.Thread, ok bool) {
 		t.Comm = st.comm
 		t.PFMajor, t.PFMinor = st.majflt, st.minflt
 		t.VTID = nsLast(filepath.Join(tdir, "status"), "NSpid:", tid)
+		t.MntNS = readMntNS(tdir)
 		threads = append(threads, t)
 	}
 	return threads, true

@@ -37,6 +37,7 @@
 // ferret --version.
 //
 // This package may import cilium/ebpf, internal/event, internal/capture,
-// internal/procfs and internal/netfs (the mount table of the snapshot);
+// internal/procfs and internal/netfs (the mount tables of the snapshot and
+// of the mount namespaces met later);
 // nothing from layer 2 up.
 package live

@@ -5,6 +5,7 @@ package live
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -76,6 +77,8 @@ func open(opts Options) (*Source, error) {
 		// from this source carry it.
 		if mounts := netfs.Default(); mounts != nil {
 			snap.Mounts = mounts.Table().Snapshot()
+			snap.MountNS, _ = procfs.MountNS(procfs.Options{}, 0)
+			addMountTables(snap)
 		}
 	}
 	s := &Source{opts: opts, snap: snap, probe: p}
@@ -84,6 +87,30 @@ func open(opts Options) (*Source, error) {
 	s.r.base = bootNow(p.offset)
 	s.r.start = time.Now()
 	return s, nil
+}
+
+// maxMountTables bounds the mount namespaces whose tables the starting
+// snapshot reads (the state reads the others' when it meets them, within
+// its own bound).
+const maxMountTables = 1024
+
+// addMountTables reads the mount table of every namespace the snapshot's
+// threads are in besides the capture's own, through the first thread
+// found in it (a thread that exits meanwhile gives way to the next one).
+func addMountTables(snap *event.Snapshot) {
+	done := map[uint64]bool{snap.MountNS: true, 0: true}
+	for i := range snap.Threads {
+		t := &snap.Threads[i]
+		if done[t.MntNS] || len(snap.MountTables) >= maxMountTables {
+			continue
+		}
+		ms, err := netfs.ReadMounts("/proc/" + strconv.FormatInt(t.TID, 10) + "/mountinfo")
+		if err != nil {
+			continue
+		}
+		done[t.MntNS] = true
+		snap.MountTables = append(snap.MountTables, event.MountTable{NS: t.MntNS, Mounts: ms})
+	}
 }
 
 // Next returns the next event in time order. It waits up to the poll

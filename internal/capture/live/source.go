@@ -5,9 +5,11 @@ package live
 import (
 	"errors"
 	"os"
+	"strconv"
 
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/netfs"
 	"github.com/ferret-observability/ferret/internal/procfs"
 )
 
@@ -126,6 +128,25 @@ func (s *Source) LookupThread(tid int64) ([]event.Thread, bool) {
 		return nil, false
 	}
 	return procfs.ReadThread(procfs.Options{}, tid)
+}
+
+// MountNS tells the mount namespace of a live thread (see
+// capture.MountNSLookup).
+func (s *Source) MountNS(tid int64) (uint64, bool) {
+	if s.opts.NoSnapshot {
+		return 0, false
+	}
+	return procfs.MountNS(procfs.Options{}, tid)
+}
+
+// MountTable reads the mount table of a live thread's mount namespace
+// (see capture.MountNSLookup).
+func (s *Source) MountTable(tid int64) ([]event.Mount, bool) {
+	if s.opts.NoSnapshot {
+		return nil, false
+	}
+	ms, err := netfs.ReadMounts("/proc/" + strconv.FormatInt(tid, 10) + "/mountinfo")
+	return ms, err == nil
 }
 
 // Stats returns delivered events and losses by reason and CPU.
