@@ -267,7 +267,7 @@ func fromCRI(c *Info, spec *ociSpec) {
 	c.Type = criType(an)
 	sandbox := an[annCtrdType] == "sandbox" || an[annCrioType] == "sandbox"
 	stored := c.Image // CRI-O's storage metadata may name the image too
-	c.Name, c.Image, c.ImageRepo, c.ImageTag, c.ImageDigest, c.Labels, c.Mounts = "", "", "", "", "", nil, nil
+	c.Name, c.Image, c.ImageRepo, c.ImageTag, c.ImageDigest, c.Labels, c.Mounts, c.IP = "", "", "", "", "", nil, nil, ""
 	if sandbox {
 		c.ImageID = ""
 		return
@@ -296,6 +296,10 @@ func fromCRI(c *Info, spec *ociSpec) {
 			}
 		}
 		image, imageRef = an[annCrioImage], an[annCrioImageRef]
+		// The pod's address (sysdig asks the CRI for the sandbox's).
+		if ip := net.ParseIP(an["io.kubernetes.cri-o.IP.0"]); ip != nil && ip.To4() != nil {
+			c.IP = ip.String()
+		}
 	} else {
 		c.Name = an[annCtrdName]
 		set(LabelContainerName, an[annCtrdName])

@@ -42,7 +42,7 @@ func TestLookupOnDisk(t *testing.T) {
 		// OCI spec's annotations; the mounts the kubelet asked for.
 		{"/kubepods.slice/kubepods-pod1.slice/crio-" + crioID + ".scope", Info{ID: crioID[:12], FullID: crioID, Name: "web",
 			Image: "quay.io/prod/web:7", ImageID: "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100", ImageRepo: "quay.io/prod/web", ImageTag: "7",
-			ImageDigest: "sha256:1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef", Type: TypeCRIO,
+			ImageDigest: "sha256:1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef", Type: TypeCRIO, IP: "10.85.0.7",
 			Labels: map[string]string{LabelPodName: "web-0", LabelPodNamespace: "prod", LabelPodUID: "uid-1234", LabelContainerName: "web"},
 			Mounts: []Mount{{Source: "/var/lib/kubelet/pods/uid-1234/etc-hosts", Dest: "/etc/hosts", RW: true, Propagation: "private"},
 				{Source: "/var/lib/kubelet/pods/uid-1234/containers/web/0a1b2c3d", Dest: "/dev/termination-log", RW: true, Propagation: "private"},
