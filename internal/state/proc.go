@@ -406,6 +406,7 @@ func (s *State) addContainerEvent(ev *event.Event) string {
 // ({"container":{"id":...,"name":...,...}}) and returns its id. Malformed
 // input is counted and ignored ("" is returned).
 func (s *State) AddContainerJSON(raw string) string {
+	s.gen++
 	c, err := container.ParseJSON(raw)
 	if err != nil {
 		s.Counters.BadParams++

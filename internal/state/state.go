@@ -31,6 +31,7 @@ type State struct {
 	nsLog      []event.MountNSRecord
 	nsPart     *event.MountNSRecord // table being read from a file's parts
 	pendingNS  map[int64]uint64     // file assignments of threads not seen yet
+	gen        uint64               // see Gen
 	containers map[string]*Container
 	// containerLog lists containers in the order they were added.
 	containerLog []*Container
@@ -99,6 +100,7 @@ func (s *State) reset() {
 // Load replaces every table with the content of snap, as at the start of a
 // capture or of a new capture-file section. A nil snap empties the tables.
 func (s *State) Load(snap *event.Snapshot) {
+	s.gen++
 	s.reset()
 	s.lastTS = 0
 	if snap == nil {
@@ -262,6 +264,14 @@ func normCwd(c string) string {
 
 // Machine returns the machine description of the capture.
 func (s *State) Machine() event.Machine { return s.machine }
+
+// Gen returns a number that changes whenever the state may have changed:
+// at every event whose type the state machine handles, every thread added
+// or removed, every load and container added. Between two events that
+// leave it unchanged, every thread, process, user, group and container
+// reads the same (a reader can skip computing again what only depends on
+// them).
+func (s *State) Gen() uint64 { return s.gen }
 
 // Cur returns the context of the event last passed to Update. The pointer
 // stays the same for the lifetime of the State.

@@ -92,10 +92,12 @@ func init() {
 // flag) are processed like any other.
 func (s *State) Update(ev *event.Event) {
 	if s.pendingClose != nil {
+		s.gen++
 		s.pendingClose.del(s.pendingCloseFD)
 		s.pendingClose = nil
 	}
 	if s.pendingX >= 0 {
+		s.gen++
 		s.removeThread(s.pendingX)
 		s.pendingX = -1
 	}
@@ -113,6 +115,10 @@ func (s *State) Update(ev *event.Event) {
 
 	info := ev.Info()
 	t := s.threads[ev.TID]
+	if t == nil || handlers[ev.Type] != nil {
+		// a thread may be added, or the handler change anything
+		s.gen++
+	}
 	if info == nil {
 		c.Thread = t
 		return

@@ -162,3 +162,43 @@ func TestLiveNarrowing(t *testing.T) {
 		}
 	}
 }
+
+// TestReusedStateKeepsTables: every table view over the shared captures,
+// in live-like samples, is the same when the state columns of a row are
+// extracted at every event as when they are reused while the state and
+// the thread stay the same.
+func TestReusedStateKeepsTables(t *testing.T) {
+	traces, _ := filepath.Glob("testdata/traces/*.scap")
+	traces = append(traces, filepath.Join(testutil.TracesExtra(t), "sysdig_chisels_lab_svh5_activity.scap"))
+	cat := NewCatalog(Builtin(), false, false)
+	defer func() { reuseState = true }()
+	views := 0
+	for _, d := range cat.Views {
+		if d.Kind != KindTable {
+			continue
+		}
+		views++
+		for _, tr := range traces {
+			run := func(reuse bool) string {
+				reuseState = reuse
+				src, err := file.Open(tr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer src.Close()
+				var out bytes.Buffer
+				if err := RunBatch(src, BatchConfig{View: d.ID, Views: cat, Out: &out, Live: true, Interval: 500_000_000}); err != nil {
+					t.Fatalf("%s on %s: %v", d.ID, filepath.Base(tr), err)
+				}
+				return out.String()
+			}
+			if all, reused := run(false), run(true); normalize(all) != normalize(reused) {
+				t.Errorf("%s on %s: the table differs with reused state columns\n--- extracted\n%s\n--- reused\n%s",
+					d.ID, filepath.Base(tr), all, reused)
+			}
+		}
+	}
+	if views < 20 {
+		t.Fatalf("only %d table views", views)
+	}
+}

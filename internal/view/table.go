@@ -14,6 +14,10 @@ import (
 	"github.com/ferret-observability/ferret/internal/state"
 )
 
+// reuseState lets Table.add skip the state columns a row already holds
+// (false in a test that compares with extracting them all).
+var reuseState = true
+
 // vtype is how a column's values are stored and combined.
 type vtype uint8
 
@@ -78,6 +82,9 @@ type colSpec struct {
 	agg      Aggregation
 	gagg     Aggregation
 	isList   bool // the synthetic counter key of list views
+	// stateOnly: the column's value is a function of the thread state
+	// (stateColumn) alone, not of the event's time.
+	stateOnly bool
 }
 
 func (c *colSpec) timeAvg() bool { return c.agg == AggTimeAvg || c.gagg == AggTimeAvg }
@@ -87,6 +94,11 @@ type Row struct {
 	Key     Cell
 	KeyText string
 	Values  []Cell
+
+	// The thread whose event last gave the row its state columns, and
+	// the state's generation then (see Table.add).
+	thr *state.Thread
+	gen uint64
 }
 
 // Table aggregates the events of a view into rows, as csysdig's tables
@@ -220,6 +232,10 @@ func NewTable(d *Def, opts Options) (*Table, error) {
 			t.post = append(t.post, j)
 		}
 	}
+	for j := range t.cols {
+		cs := &t.cols[j]
+		cs.stateOnly = stateColumn(cs) && cs.name != "proc.duration"
+	}
 	if d.Kind == KindSpectrogram {
 		t.spec = newSpectro(reg, t.cols[0].col.FieldAt(opts.Depth))
 	}
@@ -339,15 +355,30 @@ func (t *Table) Process(c *fields.Ctx) error {
 // add extracts the columns of the current event and adds the row. Text
 // values a row already has are not rebuilt (only MAX replaces them), and
 // looking a key up allocates nothing, so updating an existing row costs
-// no allocation.
+// no allocation. In views with defaults, a row whose state columns came
+// from the same thread while the state stayed as it is now (state.Gen)
+// already holds what they would give again: they are not extracted (the
+// bulk of a busy machine's events, I/O calls, changes no state).
 func (t *Table) add(c *fields.Ctx) {
 	if cap(t.cur) < len(t.cols) {
 		t.cur = make([]Cell, len(t.cols))
 	}
 	cur := t.cur[:len(t.cols)]
 	var existing *Row
+	var thr *state.Thread
+	var gen uint64
+	if c.State != nil {
+		thr, gen = c.Thread(), c.State.Gen()
+	}
+	same := false // existing holds this thread's state columns as of gen
 	for j := range t.cols {
 		cs := &t.cols[j]
+		if j == 1 && existing != nil {
+			same = reuseState && t.Def.UseDefaults && thr != nil && existing.thr == thr && existing.gen == gen
+		}
+		if same && cs.stateOnly {
+			continue
+		}
 		if cs.isList {
 			t.counter++
 			cur[j] = Cell{U: t.counter, S: strconv.FormatUint(t.counter, 10), Cnt: 1}
@@ -405,15 +436,19 @@ func (t *Table) add(c *fields.Ctx) {
 		return
 	}
 	if existing == nil {
-		r := &Row{Key: cur[0], KeyText: string(t.kbuf), Values: make([]Cell, len(cur)-1)}
+		r := &Row{Key: cur[0], KeyText: string(t.kbuf), Values: make([]Cell, len(cur)-1), thr: thr, gen: gen}
 		r.Key.Cnt = 1
 		copy(r.Values, cur[1:])
 		t.pre[r.KeyText] = r
 		return
 	}
 	for j := 1; j < len(cur); j++ {
+		if same && t.cols[j].stateOnly {
+			continue
+		}
 		merge(&existing.Values[j-1], &cur[j], t.cols[j].vt, t.cols[j].agg)
 	}
+	existing.thr, existing.gen = thr, gen
 }
 
 // appendKey appends the identity of a key value (as keyText).
