@@ -23,9 +23,9 @@ import (
 const (
 	recHdrLen   = 24
 	maxRecBytes = 1 << 16
-	// recBufBytes holds the largest record the probe writes (a batch is
-	// flushed before it passes 16 KiB, and one event is under 16000 bytes).
-	recBufBytes = 34 << 10
+	// maxFree bounds the record buffers kept for reuse: beyond it, the
+	// buffers of a burst go back to the garbage collector.
+	maxFree = 64
 )
 
 var errBadRecord = errors.New("malformed ring record")
@@ -72,7 +72,11 @@ func newMerger(ncpu int) *merger {
 	return m
 }
 
-// buffer returns an empty record buffer with room for a maximal record.
+// buffer returns an empty record buffer, a reused one when there is one.
+// A new one has no room: the ring reader sizes it to the record, so the
+// memory of queued records is what they hold, not the largest record's
+// size each (most batches are flushed by age, a few events long, and
+// thousands may wait for another CPU's watermark).
 func (m *merger) buffer() *batch {
 	if n := len(m.free); n > 0 {
 		b := m.free[n-1]
@@ -80,11 +84,15 @@ func (m *merger) buffer() *batch {
 		b.buf = b.buf[:0]
 		return b
 	}
-	return &batch{buf: make([]byte, 0, recBufBytes)}
+	return &batch{}
 }
 
 // recycle gives back a buffer that was not queued.
-func (m *merger) recycle(b *batch) { m.free = append(m.free, b) }
+func (m *merger) recycle(b *batch) {
+	if len(m.free) < maxFree {
+		m.free = append(m.free, b)
+	}
+}
 
 // add queues the record held in b (from buffer). It takes ownership of b.
 func (m *merger) add(b *batch) error {
