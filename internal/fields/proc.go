@@ -308,11 +308,25 @@ func cpuField(name, desc string, which int) Field {
 		// As in sysdig, each compiled field remembers the last total it
 		// saw per thread (so the delta spans the procinfo events this
 		// field was evaluated on), and a remembered 0 counts as none.
-		last := map[*state.Thread]uint64{}
+		// Entries are per tid, for the thread that had it then; those of
+		// threads gone from the state are dropped when they outnumber the
+		// live ones (a live capture runs for as long as the user wants).
+		type seen struct {
+			t   *state.Thread
+			tot uint64
+		}
+		last := map[int64]seen{}
 		return exFunc(func(c *Ctx, v *Value) bool {
 			t := c.Thread()
 			if t == nil || c.Ev.Type != event.ProcInfoE {
 				return false
+			}
+			if c.State != nil && len(last) > 2*c.State.NumThreads()+1024 {
+				for tid, e := range last {
+					if c.State.Thread(tid) != e.t {
+						delete(last, tid)
+					}
+				}
 			}
 			var tot uint64
 			if which&1 != 0 {
@@ -322,13 +336,13 @@ func cpuField(name, desc string, which int) Field {
 				tot += t.CPUSys
 			}
 			d := 0.0
-			if prev := last[t]; prev != 0 {
-				d = float64(tot - prev)
+			if e := last[t.TID]; e.t == t && e.tot != 0 {
+				d = float64(tot - e.tot)
 				if d > 100 {
 					d = 100
 				}
 			}
-			last[t] = tot
+			last[t.TID] = seen{t, tot}
 			v.Kind = KindDouble
 			v.Float = d
 			return true
