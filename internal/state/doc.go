@@ -12,7 +12,9 @@
 // Enter events are remembered per thread (their bytes copied into a reusable
 // per-thread buffer) so exit events can be paired with them for fd context
 // and latency. After Update, Cur describes the event just processed: its
-// thread, the fd it refers to, its paired enter event.
+// thread, the fd it refers to, its paired enter event. Gen changes with
+// every event the handler table handles (and every thread added or
+// removed), so a reader can tell that nothing it reads changed.
 //
 // state is a layer-1 package: it imports only internal/event and the
 // standard library. It must not import fields, filter, format, engine or any
