@@ -44,6 +44,15 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
   -x, -xx                   print non-ASCII strings (-xx: all strings) in hex
   -y, --decode-fds          show the path behind descriptors (pipes and
                             sockets as pipe:[INODE], while they are open)
+  -X raw|abbrev|verbose, --const-print-style=STYLE
+                            print named constants as numbers (raw), names
+                            (abbrev, the default) or both (verbose)
+  -e raw=SET, --raw=SET     print the arguments of SET's syscalls undecoded,
+                            in hex
+  -e verbose=SET, --verbose=SET
+                            decode the structs of SET's syscalls only (the
+                            others show addresses; default all)
+  -e abbrev=all             strace's default (other sets and -v refused)
   -o FILE, --output=FILE    write the trace to FILE instead of standard error
   -p PID, --attach=PID      trace running processes (comma-separated or
                             repeated)
@@ -55,8 +64,8 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
                             -qq: no exit lines either
   --syscall-limit=N         stop tracing after N calls
 
-Options ferret cannot honour (-yy, -k, -b, -P, -a, -I, -X raw, -e
-abbrev=/verbose=/raw=, --trace-fds...) are refused with an error.
+Options ferret cannot honour (-yy, -k, -v, -b, -P, -a, -I, -e abbrev=SET,
+--trace-fds...) are refused with an error.
 The exit status is the traced command's.
 `
 

@@ -28,6 +28,8 @@ type Args struct {
 	set                      *Set
 	status                   Status
 	decodeFDs                int // -y 1, -yy 2
+	constStyle               ConstStyle
+	raw, verbose             *Set
 	readFDs, writeFDs        *FDSet
 	user                     *held.User
 	sortBy                   SortBy
@@ -48,7 +50,7 @@ var unsupportedTrace = map[string]string{
 	"I": "-I is not supported", "D": "-D is not supported (no ptrace)", "n": "syscall numbers (-n) are not shown",
 	"i": "the instruction pointer (-i) is not recorded", "F": "-F is not supported", "d": "-d is not supported",
 	"v": "unabbreviated structs (-v) are not supported", "O": "-O is not supported", "A": "-A is not supported",
-	"U": "-U is not supported", "X": "-X is only supported as -X abbrev",
+	"U": "-U is not supported",
 	"V": "-V is not supported",
 }
 
@@ -62,7 +64,7 @@ var longTrace = map[string]string{
 	"strings-in-hex": "", "const-print-style": "", "help": "",
 	"decode-fds": "", "stack-trace": "!k", "user": "u", "detach-on": "!b", "trace-path": "!P",
 	"columns": "!a", "trace-fds": "!trace-fds", "inject": "!inject", "fault": "!fault", "no-abbrev": "!v",
-	"raw": "!raw", "read": "", "write": "", "abbrev": "!abbrev", "verbose": "!verbose",
+	"raw": "", "read": "", "write": "", "abbrev": "", "verbose": "",
 	"summary-sort-by": "S", "summary-columns": "!summary-columns", "decode-pids": "!decode-pids",
 	"kvm": "!kvm", "daemonize": "!D", "instruction-pointer": "!i", "syscall-number": "!n",
 }
@@ -109,7 +111,8 @@ func ParseArgs(args []string) (*Args, error) {
 				return nil, fmt.Errorf("--%s is not supported", name)
 			}
 			needs := map[string]bool{"o": true, "p": true, "s": true, "E": true, "S": true, "u": true, "trace": true, "signal": true,
-				"status": true, "read": true, "write": true, "syscall-limit": true, "const-print-style": true}
+				"status": true, "read": true, "write": true, "syscall-limit": true, "const-print-style": true,
+				"raw": true, "abbrev": true, "verbose": true}
 			key := short
 			if key == "" {
 				key = name
@@ -230,7 +233,7 @@ func (c *Args) long(key, v string, hasV bool, follows *int) error {
 		return c.set1('e', "trace="+v)
 	case "signal":
 		return c.set1('e', "signal="+v)
-	case "status", "read", "write":
+	case "status", "read", "write", "raw", "abbrev", "verbose":
 		return c.set1('e', key+"="+v)
 	case "syscall-limit":
 		n, err := strconv.Atoi(v)
@@ -332,6 +335,24 @@ func (c *Args) set1(opt byte, v string) error {
 			} else {
 				c.writeFDs = fds
 			}
+		case "raw", "verbose":
+			s, err := ParseSet(expr)
+			if err != nil {
+				return err
+			}
+			if q == "raw" {
+				c.raw = s
+			} else {
+				c.verbose = s
+			}
+		case "abbrev", "a":
+			// strace abbreviates the structs of every syscall by default;
+			// ferret prints no other form
+			if s, err := ParseSet(expr); err != nil {
+				return err
+			} else if !s.all || s.negate {
+				return fmt.Errorf("-e abbrev=%s: unabbreviated structs are not supported (only abbrev=all)", expr)
+			}
 		case "status":
 			switch expr {
 			case "all", "successful,failed", "failed,successful":
@@ -344,7 +365,7 @@ func (c *Args) set1(opt byte, v string) error {
 				return fmt.Errorf("-e status=%s is not supported (successful, failed, all)", expr)
 			}
 		default:
-			return fmt.Errorf("-e %s= is not supported (trace=, signal=, status=, read=, write= are)", q)
+			return fmt.Errorf("-e %s= is not supported (trace=, signal=, status=, read=, write=, raw=, verbose=, abbrev=all are)", q)
 		}
 	case 'o':
 		c.out = v
@@ -366,9 +387,11 @@ func (c *Args) set1(opt byte, v string) error {
 		}
 		c.env = append(c.env, v)
 	case 'X':
-		if v != "abbrev" {
-			return fmt.Errorf("-X %s is not supported (only abbrev)", v)
+		st, ok := parseConstStyle(v)
+		if !ok {
+			return fmt.Errorf("invalid -X argument: '%s' (raw, abbrev, verbose)", v)
 		}
+		c.constStyle = st
 	case 's':
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
@@ -405,7 +428,7 @@ func (c *Args) Run(stderr io.Writer) (int, error) {
 		Time: c.time, Summary: c.count, SummaryToo: c.summaryToo && !c.count, SortBy: c.sortBy, Set: c.set, StrSize: c.strSize,
 		PIDPrefix: c.out != "" && (c.follow || len(c.pids) > 1), Status: c.status, Signals: c.signals,
 		Quiet: c.quiet, Relative: c.relative, Hex: c.hex, Limit: c.limit, ReadFDs: c.readFDs, WriteFDs: c.writeFDs,
-		DecodeFDs: c.decodeFDs > 0},
+		DecodeFDs: c.decodeFDs > 0, ConstStyle: c.constStyle, Raw: c.raw, Verbose: c.verbose},
 		Cmd: c.cmd, PIDs: c.pids, Warn: stderr, Env: c.env, User: c.user}
 	if c.separate {
 		sess.Separate = c.out

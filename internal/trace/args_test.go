@@ -54,7 +54,10 @@ func TestParseArgs(t *testing.T) {
 		{"--decode-fds=path ls", func(c *Args) bool { return c.decodeFDs == 1 }, ""},
 		{"-yy ls", nil, "-yy: socket endpoints"},
 		{"-k ls", nil, "stack traces"},
-		{"-X raw ls", nil, "-X raw is not supported"},
+		{"-X raw ls", func(c *Args) bool { return c.constStyle == ConstRaw }, ""},
+		{"--const-print-style=verbose -e raw=read --verbose=!stat ls", func(c *Args) bool {
+			return c.constStyle == ConstVerbose && c.raw.Has("read") && !c.raw.Has("write") && !c.verbose.Has("stat") && c.verbose.Has("lstat")
+		}, ""},
 		{"--no-such-option ls", nil, "unrecognized option '--no-such-option'"},
 		{"-j ls", nil, "invalid option -- 'j'"},
 		{"-s", nil, "requires an argument"},

@@ -62,7 +62,7 @@ func printFutex(r *renderer, c *rcall) {
 	a := c.args
 	r.ptr(a[0])
 	r.sep()
-	r.b = appendFutexOp(r.b, a[1])
+	r.b = styled(r.b, r.style, hexNum(a[1]), func(b []byte) []byte { return appendFutexOp(b, a[1]) })
 	timeout := func() {
 		r.sep()
 		if p, ok := c.in(3); ok && len(p) == 16 && a[3] != 0 {
@@ -115,17 +115,17 @@ func printFutex(r *renderer, c *rcall) {
 	}
 }
 
-func appendCloneFlags(b []byte, f uint64) []byte {
+func appendCloneFlags(b []byte, f uint64, s ConstStyle) []byte {
 	sig := f & 0xff
 	start := len(b)
 	if rest := f &^ 0xff; rest != 0 {
-		b = appendBits(b, rest, cloneBits)
+		b = appendBitsX(b, rest, cloneBits, s)
 	}
 	if sig != 0 {
 		if len(b) > start {
 			b = append(b, '|')
 		}
-		b = append(b, sigLong(int(sig))...)
+		b = appendSigX(b, int(sig), s)
 	}
 	if len(b) == start {
 		b = append(b, '0')
@@ -140,7 +140,7 @@ func printClone(r *renderer, c *rcall) {
 	r.str("child_stack=")
 	r.b = appendPtr(r.b, c.args[1])
 	r.str("flags=")
-	r.b = appendCloneFlags(r.b, f)
+	r.b = appendCloneFlags(r.b, f, r.style)
 	if f&0x100000 != 0 {
 		r.str("parent_tid=")
 		r.b = appendPtr(r.b, c.args[2])
@@ -165,7 +165,7 @@ func printClone3(r *renderer, c *rcall) {
 	} else {
 		f := u64(p, 0)
 		r.b = append(r.b, "{flags="...)
-		r.b = appendBits(r.b, f, cloneBits)
+		r.b = appendBitsX(r.b, f, cloneBits, r.style)
 		if f&0x1000 != 0 {
 			r.b = append(r.b, ", pidfd="...)
 			r.b = appendPtr(r.b, u64(p, 8))
@@ -180,7 +180,7 @@ func printClone3(r *renderer, c *rcall) {
 		}
 		r.b = append(r.b, ", exit_signal="...)
 		if s := u64(p, 32); s > 0 && s <= 64 {
-			r.b = append(r.b, sigLong(int(s))...)
+			r.b = appendSigX(r.b, int(s), r.style)
 		} else {
 			r.b = strconv.AppendUint(r.b, s, 10)
 		}
@@ -212,6 +212,6 @@ func printSigreturn(r *renderer, c *rcall) {
 	}
 	r.sep()
 	r.b = append(r.b, "{mask="...)
-	r.b = appendSigset(r.b, u64(p, 0))
+	r.b = appendSigset(r.b, u64(p, 0), r.style)
 	r.b = append(r.b, '}')
 }

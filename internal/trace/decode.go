@@ -95,10 +95,16 @@ func (c *rcall) outAny(i int) ([]byte, bool) {
 type renderer struct {
 	b       []byte
 	strSize int
-	hex     int      // Options.Hex
-	n       int      // arguments written so far
-	split   int      // length of b where the first exit-only argument starts (-1: none yet)
-	fds     *fdTable // the process's descriptors with -y, else nil
+	hex     int        // Options.Hex
+	n       int        // arguments written so far
+	split   int        // length of b where the first exit-only argument starts (-1: none yet)
+	fds     *fdTable   // the process's descriptors with -y, else nil
+	style   ConstStyle // -X
+	// raw (-e raw=) prints the arguments of its syscalls in hex; the
+	// structs of syscalls not in verbose (-e verbose=) are shown as
+	// their addresses. nil: none raw, every one verbose.
+	raw, verbose *Set
+	terse        bool // the call's structs are shown as addresses
 }
 
 // quote appends s quoted (see appendQuoted), in \x escapes with -x/-xx.
@@ -186,6 +192,11 @@ func s32(v uint64) int64 { return int64(int32(uint32(v))) }
 // args renders the argument list of c (without parentheses).
 func (r *renderer) args(c *rcall) {
 	r.split = -1
+	if r.raw != nil && r.raw.Has(c.name) {
+		r.rawArgs(c)
+		return
+	}
+	r.terse = r.verbose != nil && !r.verbose.Has(c.name)
 	s := c.s
 	if s == nil {
 		// Unknown to the table: the six raw arguments in hex, as strace
@@ -219,11 +230,11 @@ func (r *renderer) args(c *rcall) {
 func simple(f func(r *renderer, c *rcall, i int)) *argKind { return &argKind{print: f} }
 
 func bitsKind(t []nv) *argKind {
-	return simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendBits(r.b, c.args[i], t) })
+	return simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendBitsX(r.b, c.args[i], t, r.style) })
 }
 
 func enumKind(t []nv, unknown string) *argKind {
-	return simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendEnum(r.b, c.args[i], t, unknown) })
+	return simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendEnumX(r.b, c.args[i], t, unknown, r.style) })
 }
 
 // fixed is a kind whose struct of n bytes is copied on enter (exit false)
@@ -238,7 +249,7 @@ func fixed(n uint16, exit bool, print func(r *renderer, c *rcall, p []byte)) *ar
 			p, ok = c.in(i)
 		}
 		r.sep()
-		if !ok || len(p) < int(n) || c.args[i] == 0 {
+		if !ok || len(p) < int(n) || c.args[i] == 0 || r.terse {
 			r.b = appendPtr(r.b, c.args[i])
 			return
 		}
@@ -262,7 +273,8 @@ func initKinds() {
 		}),
 		"dirfd": simple(func(r *renderer, c *rcall, i int) {
 			if s32(c.args[i]) == -100 {
-				r.str("AT_FDCWD")
+				r.sep()
+				r.b = styled(r.b, r.style, decNum(-100), func(b []byte) []byte { return append(b, "AT_FDCWD"...) })
 				if cwd, ok := r.fds.cwdOf(); ok {
 					r.b = appendAngled(r.b, cwd)
 				}
@@ -313,7 +325,7 @@ func initKinds() {
 			}
 			r.b = r.quote(r.b, cstr(p), -1)
 		}},
-		"oflags": simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendOpenFlags(r.b, c.args[i]) }),
+		"oflags": simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendOpenFlagsX(r.b, c.args[i], r.style) }),
 		"omode": simple(func(r *renderer, c *rcall, i int) {
 			if f := c.args[i-1]; f&0100 != 0 || f&020200000 == 020200000 {
 				r.sep()
@@ -325,14 +337,10 @@ func initKinds() {
 		"prot":  bitsKind(protBits),
 		"mflags": simple(func(r *renderer, c *rcall, i int) {
 			r.sep()
-			v := c.args[i]
-			r.b = appendEnum(r.b, v&0xf, mapType, "")
-			if rest := v &^ 0xf; rest != 0 {
-				r.b = append(r.b, '|')
-				r.b = appendBits(r.b, rest, mapBits)
-			}
+			r.b = styled(r.b, r.style, hexNum(c.args[i]), func(b []byte) []byte { return appendMapFlags(b, c.args[i]) })
 		}),
 		"atflags":    bitsKind(atBits),
+		"statxflags": simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendStatxFlags(r.b, c.args[i], r.style) }),
 		"statxmask":  bitsKind(statxMask),
 		"access":     bitsKind(accessBits),
 		"whence":     enumKind(whence, ""),
@@ -374,10 +382,10 @@ func initKinds() {
 			case 1, 3, 9, 11, 1025, 1032, 1034: // F_GET*: no argument
 			case 2:
 				r.sep()
-				r.b = appendBits(r.b, c.args[i], fdFlags)
+				r.b = appendBitsX(r.b, c.args[i], fdFlags, r.style)
 			case 4:
 				r.sep()
-				r.b = appendOpenFlags(r.b, c.args[i])
+				r.b = appendOpenFlagsX(r.b, c.args[i], r.style)
 			case 0, 1030, 8, 10, 1024, 1026, 1031, 1033:
 				r.int(s32(c.args[i]))
 			default:
@@ -386,29 +394,30 @@ func initKinds() {
 		}),
 		"rusagewho": simple(func(r *renderer, c *rcall, i int) {
 			r.sep()
-			r.b = appendEnum(r.b, uint64(s32(c.args[i])), rusageWho, "")
+			r.b = appendEnumX(r.b, uint64(s32(c.args[i])), rusageWho, "", r.style)
 		}),
 		"sig": simple(func(r *renderer, c *rcall, i int) {
 			v := s32(c.args[i])
 			if v > 0 && v <= 64 {
-				r.str(sigLong(int(v)))
+				r.sep()
+				r.b = appendSigX(r.b, int(v), r.style)
 			} else {
 				r.int(v)
 			}
 		}),
-		"af": simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendEnum(r.b, c.args[i], families, "") }),
+		"af": simple(func(r *renderer, c *rcall, i int) { r.sep(); r.b = appendEnumX(r.b, c.args[i], families, "", r.style) }),
 		"socktype": simple(func(r *renderer, c *rcall, i int) {
 			r.sep()
-			r.b = appendEnum(r.b, c.args[i]&0xf, sockTypes, "")
+			r.b = appendEnumX(r.b, c.args[i]&0xf, sockTypes, "", r.style)
 			if rest := c.args[i] &^ 0xf; rest != 0 {
 				r.b = append(r.b, '|')
-				r.b = appendBits(r.b, rest, sockBits)
+				r.b = appendBitsX(r.b, rest, sockBits, r.style)
 			}
 		}),
 		"proto": simple(func(r *renderer, c *rcall, i int) {
 			if af := c.args[0]; af == 2 || af == 10 {
 				r.sep()
-				r.b = appendEnum(r.b, c.args[i], ipProtos, "")
+				r.b = appendEnumX(r.b, c.args[i], ipProtos, "", r.style)
 			} else {
 				r.int(s32(c.args[i]))
 			}
@@ -418,9 +427,9 @@ func initKinds() {
 			r.sep()
 			switch c.args[1] {
 			case 1:
-				r.b = appendEnum(r.b, c.args[i], soNames, "")
+				r.b = appendEnumX(r.b, c.args[i], soNames, "", r.style)
 			case 6:
-				r.b = appendEnum(r.b, c.args[i], tcpNames, "")
+				r.b = appendEnumX(r.b, c.args[i], tcpNames, "", r.style)
 			default:
 				r.b = strconv.AppendUint(r.b, c.args[i], 10)
 			}
@@ -440,20 +449,20 @@ func initKinds() {
 		"sockaddr_in": {copy: event.RawArgLen, n: 1, print: func(r *renderer, c *rcall, i int) {
 			r.sep()
 			p, ok := c.in(i)
-			if !ok || c.args[i] == 0 || len(p) < 2 {
+			if !ok || c.args[i] == 0 || len(p) < 2 || r.terse {
 				r.b = appendPtr(r.b, c.args[i])
 				return
 			}
-			r.b = appendSockaddr(r.b, p)
+			r.b = appendSockaddrX(r.b, p, r.style)
 		}},
 		"sockaddr_out": {copy: event.RawPtrLen, n: 1, exit: true, print: func(r *renderer, c *rcall, i int) {
 			r.sep()
 			p, ok := c.out(i)
-			if !ok || c.args[i] == 0 || len(p) < 2 {
+			if !ok || c.args[i] == 0 || len(p) < 2 || r.terse {
 				r.b = appendPtr(r.b, c.args[i])
 				return
 			}
-			r.b = appendSockaddr(r.b, p)
+			r.b = appendSockaddrX(r.b, p, r.style)
 		}},
 		"pollfds": {copy: event.RawArgLen, n: 1, unit: 8, both: true, print: func(r *renderer, c *rcall, i int) {
 			r.sep()
@@ -462,12 +471,12 @@ func initKinds() {
 				r.b = appendPtr(r.b, c.args[i])
 				return
 			}
-			r.b = appendPollfds(r.b, p, false)
+			r.b = appendPollfds(r.b, p, false, r.style)
 		}},
 		"argv": {copy: event.RawStrv, print: func(r *renderer, c *rcall, i int) {
 			r.sep()
 			p, ok := c.in(i)
-			if !ok || c.args[i] == 0 {
+			if !ok || c.args[i] == 0 || r.terse {
 				r.b = appendPtr(r.b, c.args[i])
 				return
 			}
@@ -487,7 +496,7 @@ func initKinds() {
 		"envp": {copy: event.RawPtrCount, print: func(r *renderer, c *rcall, i int) {
 			r.sep()
 			r.b = appendPtr(r.b, c.args[i])
-			if p, ok := c.in(i); ok && len(p) == 8 && c.args[i] != 0 {
+			if p, ok := c.in(i); ok && len(p) == 8 && c.args[i] != 0 && !r.terse {
 				r.b = append(r.b, " /* "...)
 				r.b = strconv.AppendUint(r.b, u64(p, 0), 10)
 				r.b = append(r.b, " vars */"...)
@@ -496,7 +505,7 @@ func initKinds() {
 		"dents": {copy: event.RawRetLen, n: 250, exit: true, print: func(r *renderer, c *rcall, i int) {
 			r.sep()
 			r.b = appendHex(r.b, c.args[i])
-			if !c.succeeded() {
+			if !c.succeeded() || r.terse {
 				return
 			}
 			p, _ := c.out(i)
@@ -534,7 +543,7 @@ func initKinds() {
 		"cpuset": {copy: event.RawRetLen, exit: true, print: func(r *renderer, c *rcall, i int) {
 			r.sep()
 			p, ok := c.out(i)
-			if !ok {
+			if !ok || r.terse {
 				r.b = appendPtr(r.b, c.args[i])
 				return
 			}
@@ -560,8 +569,8 @@ func initKinds() {
 		"rlim_out":    fixed(16, true, appendRlimit),
 		"sa_in":       fixed(32, false, appendSigaction),
 		"sa_out":      fixed(32, true, appendSigaction),
-		"sigset_in":   fixed(8, false, func(r *renderer, c *rcall, p []byte) { r.b = appendSigset(r.b, u64(p, 0)) }),
-		"sigset_out":  fixed(8, true, func(r *renderer, c *rcall, p []byte) { r.b = appendSigset(r.b, u64(p, 0)) }),
+		"sigset_in":   fixed(8, false, func(r *renderer, c *rcall, p []byte) { r.b = appendSigset(r.b, u64(p, 0), r.style) }),
+		"sigset_out":  fixed(8, true, func(r *renderer, c *rcall, p []byte) { r.b = appendSigset(r.b, u64(p, 0), r.style) }),
 		"ts_in":       fixed(16, false, func(r *renderer, c *rcall, p []byte) { r.b = appendTimespec(r.b, p) }),
 		"ts_out":      fixed(16, true, func(r *renderer, c *rcall, p []byte) { r.b = appendTimespec(r.b, p) }),
 		"stack_in":    fixed(24, false, appendStack),
@@ -574,7 +583,7 @@ func initKinds() {
 				r.b = appendPtr(r.b, c.args[3])
 				return
 			}
-			r.b = appendEpollEvent(r.b, p)
+			r.b = appendEpollEvent(r.b, p, r.style)
 		}),
 		"epevs_out": {copy: event.RawArgLen, n: 1, unit: 12, exit: true, print: func(r *renderer, c *rcall, i int) {
 			r.sep()
@@ -592,7 +601,7 @@ func initKinds() {
 					r.b = append(r.b, "..."...)
 					break
 				}
-				r.b = appendEpollEvent(r.b, p[12*k:])
+				r.b = appendEpollEvent(r.b, p[12*k:], r.style)
 			}
 			r.b = append(r.b, ']')
 		}},
@@ -699,6 +708,19 @@ func (r *renderer) buf(p []byte, count int64) {
 	}
 }
 
+// appendMapFlags renders mmap(2) flags: the mapping type, then the other
+// flags.
+func appendMapFlags(b []byte, v uint64) []byte {
+	b = appendEnum(b, v&0xf, mapType, "")
+	if rest := v &^ 0xf; rest != 0 {
+		b = append(b, '|')
+		b = appendBits(b, rest, mapBits)
+	}
+	return b
+}
+
+var sigHandlers = []nv{{0, "SIG_DFL"}, {1, "SIG_IGN"}}
+
 // appendOpenFlags renders open(2) flags: the access mode, then the other
 // flags in strace's order.
 func appendOpenFlags(b []byte, v uint64) []byte {
@@ -771,11 +793,13 @@ func appendDev(b []byte, major, minor uint64) []byte {
 func appendStat(r *renderer, c *rcall, p []byte) {
 	mode := u32(p, 24)
 	r.b = append(r.b, "{st_mode="...)
-	r.b = appendMode(r.b, mode)
+	r.b = appendModeX(r.b, mode, r.style)
 	if t := mode & 0170000; t == 020000 || t == 060000 {
 		dev := u64(p, 40)
 		r.b = append(r.b, ", st_rdev="...)
-		r.b = appendDev(r.b, (dev>>8)&0xfff|(dev>>32)&^0xfff, dev&0xff|(dev>>12)&^0xff)
+		r.b = styled(r.b, r.style, hexNum(dev), func(b []byte) []byte {
+			return appendDev(b, (dev>>8)&0xfff|(dev>>32)&^0xfff, dev&0xff|(dev>>12)&^0xff)
+		})
 	} else {
 		r.b = append(r.b, ", st_size="...)
 		r.b = strconv.AppendInt(r.b, int64(u64(p, 48)), 10)
@@ -785,12 +809,12 @@ func appendStat(r *renderer, c *rcall, p []byte) {
 
 func appendStatx(r *renderer, c *rcall, p []byte) {
 	r.b = append(r.b, "{stx_mask="...)
-	r.b = appendBits(r.b, u32(p, 0), statxMask)
+	r.b = appendBitsX(r.b, u32(p, 0), statxMask, r.style)
 	r.b = append(r.b, ", stx_attributes="...)
-	r.b = appendBits(r.b, u64(p, 8), statxAttrs)
+	r.b = appendBitsX(r.b, u64(p, 8), statxAttrs, r.style)
 	mode := u16(p, 28)
 	r.b = append(r.b, ", stx_mode="...)
-	r.b = appendMode(r.b, mode)
+	r.b = appendModeX(r.b, mode, r.style)
 	if t := mode & 0170000; t == 020000 || t == 060000 {
 		r.b = append(r.b, ", stx_rdev="...)
 		r.b = appendDev(r.b, u32(p, 128), u32(p, 132))
@@ -816,7 +840,7 @@ func appendStatfs(r *renderer, c *rcall, p []byte) {
 		r.b = strconv.AppendUint(r.b, v, 10)
 	}
 	r.b = append(r.b, "{f_type="...)
-	r.b = appendEnum(r.b, u64(p, 0), fsMagics, "")
+	r.b = appendEnumX(r.b, u64(p, 0), fsMagics, "", r.style)
 	field(", f_bsize=", u64(p, 8))
 	field(", f_blocks=", u64(p, 16))
 	field(", f_bfree=", u64(p, 24))
@@ -831,7 +855,7 @@ func appendStatfs(r *renderer, c *rcall, p []byte) {
 	field(", f_namelen=", u64(p, 64))
 	field(", f_frsize=", u64(p, 72))
 	r.b = append(r.b, ", f_flags="...)
-	r.b = appendBits(r.b, u64(p, 80), stFlags)
+	r.b = appendBitsX(r.b, u64(p, 80), stFlags, r.style)
 	r.b = append(r.b, '}')
 }
 
@@ -848,27 +872,27 @@ func appendRlim(b []byte, v uint64) []byte {
 
 func appendRlimit(r *renderer, c *rcall, p []byte) {
 	r.b = append(r.b, "{rlim_cur="...)
-	r.b = appendRlim(r.b, u64(p, 0))
+	r.b = appendRlimX(r.b, u64(p, 0), r.style)
 	r.b = append(r.b, ", rlim_max="...)
-	r.b = appendRlim(r.b, u64(p, 8))
+	r.b = appendRlimX(r.b, u64(p, 8), r.style)
 	r.b = append(r.b, '}')
 }
 
 // appendSigset renders a signal mask as strace does: the complement
 // "~[...]" when more than half of the signals are in it.
-func appendSigset(b []byte, m uint64) []byte {
+func appendSigset(b []byte, m uint64, s ConstStyle) []byte {
 	if bits.OnesCount64(m) > 32 {
 		b = append(b, '~')
 		m = ^m
 	}
 	b = append(b, '[')
 	n := 0
-	for s := 1; s <= 64; s++ {
-		if m&(1<<(s-1)) != 0 {
+	for sig := 1; sig <= 64; sig++ {
+		if m&(1<<(sig-1)) != 0 {
 			if n > 0 {
 				b = append(b, ' ')
 			}
-			b = append(b, sigShort(s)...)
+			b = appendSigShortX(b, sig, s)
 			n++
 		}
 	}
@@ -879,17 +903,15 @@ func appendSigaction(r *renderer, c *rcall, p []byte) {
 	h, flags, restorer, mask := u64(p, 0), u64(p, 8), u64(p, 16), u64(p, 24)
 	r.b = append(r.b, "{sa_handler="...)
 	switch h {
-	case 0:
-		r.b = append(r.b, "SIG_DFL"...)
-	case 1:
-		r.b = append(r.b, "SIG_IGN"...)
+	case 0, 1:
+		r.b = appendEnumX(r.b, h, sigHandlers, "", r.style)
 	default:
 		r.b = appendHex(r.b, h)
 	}
 	r.b = append(r.b, ", sa_mask="...)
-	r.b = appendSigset(r.b, mask)
+	r.b = appendSigset(r.b, mask, r.style)
 	r.b = append(r.b, ", sa_flags="...)
-	r.b = appendBits(r.b, flags, saBits)
+	r.b = appendBitsX(r.b, flags, saBits, r.style)
 	if flags&0x04000000 != 0 {
 		r.b = append(r.b, ", sa_restorer="...)
 		r.b = appendPtr(r.b, restorer)
@@ -908,12 +930,12 @@ func printIoctlArg(r *renderer, c *rcall, i int) {
 	switch c.args[1] {
 	case 0x5401: // TCGETS
 		if okOut && len(out) >= 16 {
-			r.b = appendTermios(r.b, out)
+			r.b = appendTermios(r.b, out, r.style)
 			return
 		}
 	case 0x5402, 0x5403, 0x5404: // TCSETS, TCSETSW, TCSETSF
 		if okIn && len(in) >= 16 {
-			r.b = appendTermios(r.b, in)
+			r.b = appendTermios(r.b, in, r.style)
 			return
 		}
 	case 0x5413: // TIOCGWINSZ
@@ -949,29 +971,29 @@ func printIoctlArg(r *renderer, c *rcall, i int) {
 }
 
 // appendTermios renders a struct termios as strace abbreviates it.
-func appendTermios(b []byte, p []byte) []byte {
+func appendTermios(b []byte, p []byte, s ConstStyle) []byte {
 	b = append(b, "{c_iflag="...)
-	b = appendBits(b, uint64(u32(p, 0)), termIflags)
+	b = appendBitsX(b, uint64(u32(p, 0)), termIflags, s)
 	b = append(b, ", c_oflag="...)
 	o := uint64(u32(p, 4))
 	var mask uint64
 	for _, d := range termODelays {
-		b = appendEnum(b, o&d.mask, d.names, "")
+		b = appendEnumX(b, o&d.mask, d.names, "", s)
 		b = append(b, '|')
 		mask |= d.mask
 	}
-	b = appendBits(b, o&^mask, termOflags)
+	b = appendBitsX(b, o&^mask, termOflags, s)
 	c := uint64(u32(p, 8))
 	b = append(b, ", c_cflag="...)
-	b = appendEnum(b, c&010017, termBauds, "")
+	b = appendEnumX(b, c&010017, termBauds, "", s)
 	b = append(b, '|')
-	b = appendEnum(b, c&060, termCsize, "")
+	b = appendEnumX(b, c&060, termCsize, "", s)
 	if rest := c &^ (010017 | 060); rest != 0 {
 		b = append(b, '|')
-		b = appendBits(b, rest, termCflags)
+		b = appendBitsX(b, rest, termCflags, s)
 	}
 	b = append(b, ", c_lflag="...)
-	b = appendBits(b, uint64(u32(p, 12)), termLflags)
+	b = appendBitsX(b, uint64(u32(p, 12)), termLflags, s)
 	return append(b, ", ...}"...)
 }
 
@@ -996,9 +1018,9 @@ func appendTimeval(b []byte, p []byte) []byte {
 }
 
 // appendEpollEvent renders a struct epoll_event (12 bytes, packed).
-func appendEpollEvent(b []byte, p []byte) []byte {
+func appendEpollEvent(b []byte, p []byte, s ConstStyle) []byte {
 	b = append(b, "{events="...)
-	b = appendBits(b, uint64(u32(p, 0)), epollEvents)
+	b = appendBitsX(b, uint64(u32(p, 0)), epollEvents, s)
 	b = append(b, ", data={u32="...)
 	b = strconv.AppendUint(b, uint64(u32(p, 4)), 10)
 	b = append(b, ", u64="...)
@@ -1034,7 +1056,7 @@ func appendStack(r *renderer, c *rcall, p []byte) {
 	r.b = append(r.b, "{ss_sp="...)
 	r.b = appendPtr(r.b, u64(p, 0))
 	r.b = append(r.b, ", ss_flags="...)
-	r.b = appendBits(r.b, u32(p, 8), []nv{{1, "SS_ONSTACK"}, {2, "SS_DISABLE"}, {1 << 31, "SS_AUTODISARM"}})
+	r.b = appendBitsX(r.b, u32(p, 8), []nv{{1, "SS_ONSTACK"}, {2, "SS_DISABLE"}, {1 << 31, "SS_AUTODISARM"}}, r.style)
 	r.b = append(r.b, ", ss_size="...)
 	r.b = strconv.AppendUint(r.b, u64(p, 16), 10)
 	r.b = append(r.b, '}')
@@ -1085,10 +1107,14 @@ func appendUtimes(r *renderer, c *rcall, p []byte) {
 		}
 		sec, nsec := int64(u64(p, 16*k)), int64(u64(p, 16*k+8))
 		switch nsec {
-		case 1<<30 - 1:
-			r.b = append(r.b, "UTIME_NOW"...)
-		case 1<<30 - 2:
-			r.b = append(r.b, "UTIME_OMIT"...)
+		case 1<<30 - 1, 1<<30 - 2:
+			q := p[16*k : 16*k+16]
+			r.b = styled(r.b, r.style, func(b []byte) []byte { return appendTimespec(b, q) }, func(b []byte) []byte {
+				if nsec == 1<<30-1 {
+					return append(b, "UTIME_NOW"...)
+				}
+				return append(b, "UTIME_OMIT"...)
+			})
 		default:
 			r.b = appendTimespec(r.b, p[16*k:16*k+16])
 			r.b = append(r.b, " /* "...)
@@ -1127,7 +1153,7 @@ func appendWaitStatus(b []byte, s uint64) []byte {
 	return append(b, '}')
 }
 
-func appendPollfds(b []byte, p []byte, revents bool) []byte {
+func appendPollfds(b []byte, p []byte, revents bool, s ConstStyle) []byte {
 	b = append(b, '[')
 	n := 0
 	for off := 0; off+8 <= len(p); off += 8 {
@@ -1148,17 +1174,21 @@ func appendPollfds(b []byte, p []byte, revents bool) []byte {
 		} else {
 			b = append(b, ", events="...)
 		}
-		b = appendBits(b, ev, pollBits)
+		b = appendBitsX(b, ev, pollBits, s)
 		b = append(b, '}')
 		n++
 	}
 	return append(b, ']')
 }
 
-func appendSockaddr(b []byte, p []byte) []byte {
+func appendSockaddr(b []byte, p []byte) []byte { return appendSockaddrX(b, p, ConstAbbrev) }
+
+// appendSockaddrX is appendSockaddr in style s: with -X raw and verbose an
+// IPv4 port and address are shown as their bytes, as strace does.
+func appendSockaddrX(b []byte, p []byte, s ConstStyle) []byte {
 	fam := u16(p, 0)
 	b = append(b, "{sa_family="...)
-	b = appendEnum(b, fam, families, "")
+	b = appendEnumX(b, fam, families, "", s)
 	switch fam {
 	case 1:
 		path := p[2:]
@@ -1170,7 +1200,22 @@ func appendSockaddr(b []byte, p []byte) []byte {
 			b = appendQuoted(b, cstr(path), -1)
 		}
 	case 2:
-		if len(p) >= 8 {
+		if len(p) >= 8 && s != ConstAbbrev {
+			b = append(b, ", sin_port="...)
+			b = appendQuotedHex(b, p[2:4], -1, true)
+			if s == ConstVerbose {
+				b = append(b, " /* htons("...)
+				b = strconv.AppendUint(b, uint64(p[2])<<8|uint64(p[3]), 10)
+				b = append(b, ") */"...)
+			}
+			b = append(b, ", sin_addr="...)
+			b = appendQuotedHex(b, p[4:8], -1, true)
+			if s == ConstVerbose {
+				b = append(b, " /* inet_addr(\""...)
+				b = appendIP4(b, p[4:8])
+				b = append(b, "\") */"...)
+			}
+		} else if len(p) >= 8 {
 			b = append(b, ", sin_port=htons("...)
 			b = strconv.AppendUint(b, uint64(p[2])<<8|uint64(p[3]), 10)
 			b = append(b, "), sin_addr=inet_addr(\""...)

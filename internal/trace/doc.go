@@ -12,7 +12,10 @@
 // directory (fds.go) to show the path behind every descriptor.
 // The tracer also prints errno names, "<unfinished ...>"/"<... resumed>"
 // pairs when tasks interleave, "[pid N]" or "PID " prefixes, -T durations,
-// -t/-tt/-ttt timestamps, -e read=/write= hex dumps, signal and exit
+// -t/-tt/-ttt timestamps, -e read=/write= hex dumps, named constants as
+// names, numbers or both (-X, style.go), undecoded arguments for the -e
+// raw= set and addresses for the structs of calls outside -e verbose=,
+// signal and exit
 // lines; filters with strace's -e trace= sets and classes; and accumulates
 // the -c summary table (sorted as -S asks).
 // ParseArgs reads strace's command line (refusing, with the reason, the

@@ -17,7 +17,8 @@ var restartNames = map[int64]string{
 }
 
 // appendResult appends the part after "= ".
-func appendResult(b []byte, c *rcall) []byte {
+// With raw set (-e raw=) a successful result is shown in hex.
+func appendResult(b []byte, c *rcall, raw bool, s ConstStyle) []byte {
 	if c.exit == nil {
 		return append(b, '?')
 	}
@@ -28,6 +29,9 @@ func appendResult(b []byte, c *rcall) []byte {
 			return append(b, s...)
 		}
 		return appendErrno(b, -v)
+	}
+	if raw {
+		return appendHex0(b, uint64(v))
 	}
 	ret := byte('d')
 	if c.s != nil {
@@ -51,7 +55,7 @@ func appendResult(b []byte, c *rcall) []byte {
 			b = appendHex0(b, uint64(v))
 			if v != 0 {
 				b = append(b, " (flags "...)
-				b = appendBits(b, uint64(v), fdFlags)
+				b = appendBitsX(b, uint64(v), fdFlags, s)
 				b = append(b, ')')
 			}
 			return b
@@ -106,7 +110,7 @@ func appendResult(b []byte, c *rcall) []byte {
 		}
 		if p, ok := c.out(0); ok {
 			b = append(b, " ("...)
-			b = appendPollfds(b, p, true)
+			b = appendPollfds(b, p, true, s)
 			return append(b, ')')
 		}
 		return b

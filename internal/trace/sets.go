@@ -17,7 +17,7 @@ var classes = map[string][]string{
 		symlinkat readlink readlinkat rename renameat renameat2 mkdir mkdirat rmdir mknod mknodat execve
 		execveat utime utimes futimesat utimensat mount umount2 swapon swapoff pivot_root acct getxattr
 		lgetxattr setxattr lsetxattr listxattr llistxattr removexattr lremovexattr inotify_add_watch
-		fanotify_mark name_to_handle_at quotactl uselib open_tree move_mount mount_setattr fspick`),
+		fanotify_mark name_to_handle_at quotactl uselib open_tree move_mount mount_setattr fspick getcwd`),
 	"desc": words(`read write open close fstat poll lseek mmap ioctl pread64 pwrite64 readv writev pipe
 		pipe2 select dup dup2 dup3 sendfile fcntl flock fsync fdatasync ftruncate getdents getdents64
 		fchdir fchmod fchown fstatfs readahead fsetxattr fgetxattr flistxattr fremovexattr epoll_create

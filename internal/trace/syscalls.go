@@ -28,7 +28,7 @@ var syscallTable = map[string]string{
 	"lstat":              "path stat_out",
 	"fstat":              "fd stat_out",
 	"newfstatat":         "dirfd path stat_out atflags",
-	"statx":              "dirfd path atflags statxmask statx_out",
+	"statx":              "dirfd path statxflags statxmask statx_out",
 	"statfs":             "path statfs_out",
 	"fstatfs":            "fd statfs_out",
 	"lseek":              "fd ld whence",

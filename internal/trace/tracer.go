@@ -68,6 +68,14 @@ type Options struct {
 	// Separate, when set, gives the writer of each task's lines (-ff:
 	// FILE.TID); Out then only receives the -c table.
 	Separate func(tid int64) io.Writer
+	// ConstStyle prints named constants as names, numbers or both (-X).
+	ConstStyle ConstStyle
+	// Raw lists the syscalls whose arguments and result are shown in hex
+	// (-e raw=); nil: none.
+	Raw *Set
+	// Verbose lists the syscalls whose structs are decoded (-e
+	// verbose=); the others show their addresses. nil: all.
+	Verbose  *Set
 	Set      *Set // -e trace=; nil traces everything
 	StrSize  int  // -s; 0 means DefaultStrSize
 	Location *time.Location
@@ -363,7 +371,7 @@ func (t *Tracer) interrupt(tid int64) {
 // renderer for every line: the decoders' indirect calls would make a
 // local one escape).
 func (t *Tracer) renderer(b []byte) *renderer {
-	t.r = renderer{b: b, strSize: t.opts.StrSize, hex: t.opts.Hex}
+	t.r = renderer{b: b, strSize: t.opts.StrSize, hex: t.opts.Hex, style: t.opts.ConstStyle, raw: t.opts.Raw, verbose: t.opts.Verbose}
 	if t.fdt != nil {
 		if th := t.threads[t.lineTID]; th != nil {
 			t.r.fds = t.fdsOf(th.pid)
@@ -449,7 +457,7 @@ func (t *Tracer) complete(th *thread, c *rcall) {
 	b = append(b, ')')
 	b = pad(b)
 	b = append(b, "= "...)
-	b = appendResult(b, c)
+	b = appendResult(b, c, t.opts.Raw != nil && t.opts.Raw.Has(c.name), t.opts.ConstStyle)
 	if t.fdt != nil {
 		t.updateFDs(th.pid, c)
 		c.fdsDone = true
@@ -674,7 +682,7 @@ func (t *Tracer) signal(ev *event.Event, th *thread) {
 	b = append(b, "--- "...)
 	b = append(b, name...)
 	b = append(b, " {"...)
-	b = appendSiginfo(b, ev, int(sig))
+	b = appendSiginfo(b, ev, int(sig), t.opts.ConstStyle)
 	b = append(b, "} ---\n"...)
 	t.write(b)
 }
@@ -693,9 +701,9 @@ var (
 
 // appendSiginfo renders the fields strace shows for a siginfo, chosen by
 // si_code and the signal as the kernel fills them.
-func appendSiginfo(b []byte, ev *event.Event, sig int) []byte {
+func appendSiginfo(b []byte, ev *event.Event, sig int, s ConstStyle) []byte {
 	b = append(b, "si_signo="...)
-	b = append(b, sigLong(sig)...)
+	b = appendSigX(b, sig, s)
 	if ev.NParams < 8 {
 		if spid, ok := ev.Int(0); ok && spid > 0 {
 			b = append(b, ", si_pid="...)
@@ -712,7 +720,7 @@ func appendSiginfo(b []byte, ev *event.Event, sig int) []byte {
 	b = append(b, ", si_code="...)
 	switch {
 	case code > 0 && code != 0x80 && sig == 17:
-		b = appendEnum(b, uint64(code), chldCodes, "")
+		b = appendEnumX(b, uint64(code), chldCodes, "", s)
 		b = append(b, ", si_pid="...)
 		b = strconv.AppendInt(b, pid, 10)
 		b = append(b, ", si_uid="...)
@@ -722,18 +730,18 @@ func appendSiginfo(b []byte, ev *event.Event, sig int) []byte {
 		if code == 1 {
 			b = strconv.AppendInt(b, int64(st), 10)
 		} else {
-			b = append(b, sigLong(st)...)
+			b = appendSigX(b, st, s)
 		}
 		b = append(b, ", si_utime="...)
 		b = strconv.AppendUint(b, w2, 10)
 		b = append(b, ", si_stime="...)
 		return strconv.AppendUint(b, w3, 10)
 	case code > 0 && code != 0x80 && faultCode[sig] != nil:
-		b = appendEnum(b, uint64(code), faultCode[sig], "")
+		b = appendEnumX(b, uint64(code), faultCode[sig], "", s)
 		b = append(b, ", si_addr="...)
 		return appendPtr(b, w0)
 	}
-	b = appendEnum(b, uint64(code), siCodes, "")
+	b = appendEnumX(b, uint64(code), siCodes, "", s)
 	switch code {
 	case 0, -6: // SI_USER, SI_TKILL
 		b = append(b, ", si_pid="...)
