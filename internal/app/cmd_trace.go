@@ -44,6 +44,10 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
   -x, -xx                   print non-ASCII strings (-xx: all strings) in hex
   -y, --decode-fds          show the path behind descriptors (pipes and
                             sockets as pipe:[INODE], while they are open)
+  -yy, --decode-fds=all     also device numbers (</dev/null<char 1:3>>) and
+                            socket protocols and ends (<TCP:[A:P->B:Q]>,
+                            <UNIX-STREAM:[INODE->PEER]>), asked of the kernel
+                            when ferret reads the call, while it is open
   -X raw|abbrev|verbose, --const-print-style=STYLE
                             print named constants as numbers (raw), names
                             (abbrev, the default) or both (verbose)
@@ -64,7 +68,7 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
                             -qq: no exit lines either
   --syscall-limit=N         stop tracing after N calls
 
-Options ferret cannot honour (-yy, -k, -v, -b, -P, -a, -I, -e abbrev=SET,
+Options ferret cannot honour (-k, -v, -b, -P, -a, -I, -e abbrev=SET,
 --trace-fds...) are refused with an error.
 The exit status is the traced command's.
 `

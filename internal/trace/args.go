@@ -174,9 +174,6 @@ func ParseArgs(args []string) (*Args, error) {
 			}
 		}
 	}
-	if c.decodeFDs > 1 {
-		return nil, errors.New("-yy: socket endpoints and device numbers are not decoded (-y shows paths)")
-	}
 	c.follow = follows > 0
 	if follows > 1 {
 		if c.out == "" {
@@ -254,8 +251,10 @@ func (c *Args) long(key, v string, hasV bool, follows *int) error {
 		switch v {
 		case "", "path":
 			c.decodeFDs = max(c.decodeFDs, 1)
+		case "all", "socket,dev", "dev,socket", "path,socket,dev":
+			c.decodeFDs = 2
 		default:
-			return fmt.Errorf("--decode-fds=%s is not supported (path is)", v)
+			return fmt.Errorf("--decode-fds=%s is not supported (path, all)", v)
 		}
 	case "const-print-style":
 		return c.set1('X', v)
@@ -428,7 +427,7 @@ func (c *Args) Run(stderr io.Writer) (int, error) {
 		Time: c.time, Summary: c.count, SummaryToo: c.summaryToo && !c.count, SortBy: c.sortBy, Set: c.set, StrSize: c.strSize,
 		PIDPrefix: c.out != "" && (c.follow || len(c.pids) > 1), Status: c.status, Signals: c.signals,
 		Quiet: c.quiet, Relative: c.relative, Hex: c.hex, Limit: c.limit, ReadFDs: c.readFDs, WriteFDs: c.writeFDs,
-		DecodeFDs: c.decodeFDs > 0, ConstStyle: c.constStyle, Raw: c.raw, Verbose: c.verbose},
+		DecodeFDs: c.decodeFDs > 0, FDDetails: c.decodeFDs > 1, ConstStyle: c.constStyle, Raw: c.raw, Verbose: c.verbose},
 		Cmd: c.cmd, PIDs: c.pids, Warn: stderr, Env: c.env, User: c.user}
 	if c.separate {
 		sess.Separate = c.out

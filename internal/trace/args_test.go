@@ -52,7 +52,9 @@ func TestParseArgs(t *testing.T) {
 		{"-e inject=3 ls", nil, "-e inject= is not supported"},
 		{"-y ls", func(c *Args) bool { return c.decodeFDs == 1 }, ""},
 		{"--decode-fds=path ls", func(c *Args) bool { return c.decodeFDs == 1 }, ""},
-		{"-yy ls", nil, "-yy: socket endpoints"},
+		{"-yy ls", func(c *Args) bool { return c.decodeFDs == 2 }, ""},
+		{"--decode-fds=all ls", func(c *Args) bool { return c.decodeFDs == 2 }, ""},
+		{"--decode-fds=pidfd ls", nil, "--decode-fds=pidfd is not supported"},
 		{"-k ls", nil, "stack traces"},
 		{"-X raw ls", func(c *Args) bool { return c.constStyle == ConstRaw }, ""},
 		{"--const-print-style=verbose -e raw=read --verbose=!stat ls", func(c *Args) bool {

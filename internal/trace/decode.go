@@ -418,6 +418,9 @@ func initKinds() {
 			if af := c.args[0]; af == 2 || af == 10 {
 				r.sep()
 				r.b = appendEnumX(r.b, c.args[i], ipProtos, "", r.style)
+			} else if name, ok := netlinkProtos[byte(c.args[i])]; ok && af == 16 && c.args[i] < 256 {
+				r.sep()
+				r.b = styled(r.b, r.style, hexNum(c.args[i]), func(b []byte) []byte { return append(b, "NETLINK_"+name...) })
 			} else {
 				r.int(s32(c.args[i]))
 			}

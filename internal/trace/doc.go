@@ -9,7 +9,9 @@
 // statx, rlimit, sigaction, sigset, timespec, sockaddr, pollfd, epoll_event,
 // fd_set, group lists, termios, winsize, utsname, sysinfo) and says which user memory the probe copies for it (Copies).
 // With -y the tracer keeps each process's descriptor table and working
-// directory (fds.go) to show the path behind every descriptor.
+// directory (fds.go) to show the path behind every descriptor; -yy adds
+// device numbers and socket protocols and ends (sockdiag.go, from the
+// kernel's socket diagnostics).
 // The tracer also prints errno names, "<unfinished ...>"/"<... resumed>"
 // pairs when tasks interleave, "[pid N]" or "PID " prefixes, -T durations,
 // -t/-tt/-ttt timestamps, -e read=/write= hex dumps, named constants as

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // fdTable is what -y knows of one process: the path behind each of its
@@ -44,7 +45,7 @@ func (t *Tracer) loadFDs(pid int64, skip int64) {
 			continue
 		}
 		if p, err := os.Readlink(dir + "/fd/" + e.Name()); err == nil {
-			f.fds[n] = p
+			f.fds[n] = t.detailed(pid, n, p, nil)
 		}
 	}
 	t.fdt[pid] = f
@@ -163,16 +164,16 @@ func (t *Tracer) updateFDs(pid int64, c *rcall) {
 		if dirfd == -100 {
 			return f.cwd
 		}
-		return f.fds[dirfd]
+		return fdPath(f.fds[dirfd])
 	}
 	switch c.name {
 	case "open", "creat":
 		if p, ok := pathArg(0); ok {
-			f.fds[c.ret] = resolve(f.cwd, p)
+			f.fds[c.ret] = t.detailed(pid, c.ret, resolve(f.cwd, p), c)
 		}
 	case "openat", "openat2":
 		if p, ok := pathArg(1); ok {
-			f.fds[c.ret] = resolve(base(fd(0)), p)
+			f.fds[c.ret] = t.detailed(pid, c.ret, resolve(base(fd(0)), p), c)
 		}
 	case "dup":
 		f.set(c.ret, fd(0))
@@ -198,7 +199,7 @@ func (t *Tracer) updateFDs(pid int64, c *rcall) {
 		if p, ok := c.out(i); ok && len(p) >= 8 {
 			for _, n := range []int64{s32(u32(p, 0)), s32(u32(p, 4))} {
 				if name, ok := anonFD(pid, n); ok {
-					f.fds[n] = name
+					f.fds[n] = t.detailed(pid, n, name, c)
 				} else {
 					delete(f.fds, n)
 				}
@@ -210,12 +211,17 @@ func (t *Tracer) updateFDs(pid int64, c *rcall) {
 		}
 	case "fchdir":
 		if p, ok := f.fds[fd(0)]; ok {
-			f.cwd = p
+			f.cwd = fdPath(p)
+		}
+	case "bind", "listen", "connect", "sendto", "sendmsg", "sendmmsg":
+		// -yy: the socket's ends may have changed
+		if e, ok := f.fds[fd(0)]; ok && t.opts.FDDetails {
+			f.fds[fd(0)] = refreshSocket(e)
 		}
 	default:
 		if newFDCalls[c.name] {
 			if name, ok := anonFD(pid, c.ret); ok {
-				f.fds[c.ret] = name
+				f.fds[c.ret] = t.detailed(pid, c.ret, name, c)
 			} else {
 				delete(f.fds, c.ret)
 			}
@@ -242,7 +248,50 @@ func appendFDPath(b []byte, f *fdTable, fd int64) []byte {
 	if !ok {
 		return b
 	}
+	if i := strings.IndexByte(p, 0); i >= 0 {
+		// -yy: a detail after the path or instead of it
+		if d := p[i+1:]; strings.HasPrefix(d, "<") {
+			b = appendAngled(b, p[:i])
+			return append(append(b[:len(b)-1], d...), '>')
+		} else {
+			return append(append(append(b, '<'), d...), '>')
+		}
+	}
 	return appendAngled(b, p)
+}
+
+// detailed returns the table entry of descriptor fd of process pid with
+// path p, made by call c (nil for one found in /proc): with -yy, a
+// device's numbers and a socket's protocol and ends.
+func (t *Tracer) detailed(pid, fd int64, p string, c *rcall) string {
+	if !t.opts.FDDetails {
+		return p
+	}
+	if !strings.HasPrefix(p, "socket:[") {
+		return withDetail(p, deviceDetail(p))
+	}
+	var family, typ uint64
+	ask := true
+	if c != nil {
+		family, typ = c.args[0], c.args[1]
+		// a socket(2) has no ends yet: strace asks when the call returns,
+		// ferret later, when they may have been set
+		ask = c.name != "socket"
+		if c.name == "accept" || c.name == "accept4" {
+			if e, ok := t.fdsOf(pid).fds[s32(c.args[0])]; ok {
+				// the listening socket's protocol
+				if i := strings.IndexByte(e, 0); i >= 0 {
+					proto, _, _ := strings.Cut(e[i+1:], ":")
+					ino, _ := socketInode(p)
+					if pn := sockProtoName(pid, fd); pn != "" {
+						proto = pn
+					}
+					return withDetail(p, socketDetail(proto, ino, true))
+				}
+			}
+		}
+	}
+	return socketEntry(pid, fd, p, family, typ, c != nil && (c.name == "socket" || c.name == "socketpair"), ask)
 }
 
 func appendAngled(b []byte, p string) []byte {

@@ -3,8 +3,15 @@
 package trace
 
 import (
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ferret-observability/ferret/internal/testutil"
 )
@@ -92,5 +99,114 @@ func TestOutputModeErrors(t *testing.T) {
 		if _, err := ParseArgs(strings.Fields(args)); err != nil {
 			t.Errorf("%s: %v", args, err)
 		}
+	}
+}
+
+// fdDetailsProgram makes TCP, UDP, UNIX and netlink sockets and opens a
+// device, writes "ready" and keeps them until its standard input ends.
+const fdDetailsProgram = `import os, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+c.connect(s.getsockname())
+a, _ = s.accept()
+c.send(b"hi")
+a.recv(10)
+u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+u.bind(sys.argv[1])
+u.listen(1)
+v = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+v.connect(sys.argv[1])
+w, _ = u.accept()
+v.send(b"x")
+p, q = socket.socketpair()
+d = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+d.bind(("::1", 0))
+d.sendto(b"z", d.getsockname())
+n = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+n.bind((0, 0))
+f = os.open("/dev/null", os.O_RDONLY)
+os.read(f, 1)
+os.fstat(f)
+os.write(1, b"ready\n")
+sys.stdin.read()
+for x in (s, c, a, u, v, w, p, q, d, n):
+    x.getsockname()
+    x.close()
+os.close(f)
+os.unlink(sys.argv[1])
+`
+
+// TestLiveDecodeFDDetailsMatchesStrace compares -yy lines with strace's:
+// socket protocols and ends, device numbers. ferret asks the kernel for a
+// socket's ends when it reads the call, after the program made it: the
+// program keeps its sockets until the test has seen ferret write the line
+// of its "ready" (strace stops the program at each call, so its standard
+// input is empty). Inodes and ports differ between runs and are
+// normalised.
+func TestLiveDecodeFDDetailsMatchesStrace(t *testing.T) {
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
+	testutil.RequireTool(t, "/usr/bin/python3")
+	dir := t.TempDir()
+	calls := "trace=socket,bind,listen,connect,accept4,sendto,recvfrom,socketpair,getsockname,close,openat,read,newfstatat,write"
+	run := func(tool []string, out string, wait bool) string {
+		sock := filepath.Join(dir, "sock")
+		os.Remove(sock)
+		args := append(append([]string{}, tool[1:]...), "-yy", "-e", calls, "-o", out, "/usr/bin/python3", "-c", fdDetailsProgram, sock)
+		cmd := exec.Command(tool[0], args...)
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if wait {
+			// until ferret has written the line of "ready": every call
+			// before it was read while the sockets were open
+			for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+				b, _ := os.ReadFile(out)
+				if bytes.Contains(b, []byte(`write(1<`)) && bytes.Contains(b, []byte(`"ready\n", 6)`)) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("no ready line from %s: %s\n%s", tool[0], b, stderr.String())
+				}
+			}
+		}
+		in.Close()
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("%v: %v %s", tool, err, stderr.String())
+		}
+		b, _ := os.ReadFile(out)
+		return string(b)
+	}
+	norm := func(s string) []string {
+		s = regexp.MustCompile(`(:\[)\d+(\]|->|,)`).ReplaceAllString(s, "${1}INO$2")
+		s = regexp.MustCompile(`->\d+([\],])`).ReplaceAllString(s, "->INO$1")
+		s = regexp.MustCompile(`((?:\d+\.){3}\d+|\]):\d+`).ReplaceAllString(s, "$1:PORT")
+		s = regexp.MustCompile(`sin6_port=htons\(\d+\)`).ReplaceAllString(s, "sin6_port=htons(PORT)")
+		s = regexp.MustCompile(`(ROUTE:|nl_pid=)\d+`).ReplaceAllString(s, "${1}N")
+		s = strings.ReplaceAll(s, dir, "DIR")
+		return normalizeTrace(s)
+	}
+	want := norm(run([]string{"strace"}, filepath.Join(dir, "s"), false))
+	got := norm(run([]string{bin, "trace", "-q"}, filepath.Join(dir, "f"), true))
+	same := commonLines(want, got)
+	n := max(len(want), len(got))
+	rate := float64(same) / float64(max(n, 1))
+	t.Logf("-yy: %.1f%% identical lines (%d/%d)\nonly strace: %q\nonly ferret: %q", 100*rate, same, n, onlyIn(want, got), onlyIn(got, want))
+	for _, l := range []string{"5<TCP:[127.0.0.1:PORT->127.0.0.1:PORT]>", `UNIX-STREAM:[INO->INO,"DIR/sock"]`, "UDPv6:[[::1]:PORT]",
+		"NETLINK:[ROUTE:N]", "</dev/null<char 1:3>>", "[9<UNIX-STREAM:[INO->INO]>, 11<UNIX-STREAM:[INO->INO]>]"} {
+		if !strings.Contains(strings.Join(got, "\n"), l) {
+			t.Errorf("no %s in ferret's lines", l)
+		}
+	}
+	if rate < decodeFDsFloor {
+		t.Errorf("-yy identical lines %.1f%%, below the floor %.1f%%", 100*rate, 100*decodeFDsFloor)
 	}
 }

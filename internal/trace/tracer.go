@@ -45,6 +45,8 @@ type Options struct {
 	SortBy SortBy
 	// DecodeFDs shows the path behind descriptors (-y).
 	DecodeFDs bool
+	// FDDetails adds device numbers and socket ends (-yy; with DecodeFDs).
+	FDDetails bool
 	// ReadFDs and WriteFDs dump the data read from and written to these
 	// descriptors in hex under the call line (-e read=, -e write=).
 	ReadFDs, WriteFDs *FDSet
@@ -429,6 +431,11 @@ func (t *Tracer) complete(th *thread, c *rcall) {
 	if t.open == c.exit.TID {
 		t.open = 0
 	}
+	if t.fdt != nil && (c.name == "pipe" || c.name == "pipe2" || c.name == "socketpair") {
+		// the new descriptors are shown in the arguments, named
+		t.updateFDs(th.pid, c)
+		c.fdsDone = true
+	}
 	var b []byte
 	t.lineTID = c.exit.TID
 	r := t.renderer(nil)
@@ -459,7 +466,9 @@ func (t *Tracer) complete(th *thread, c *rcall) {
 	b = append(b, "= "...)
 	b = appendResult(b, c, t.opts.Raw != nil && t.opts.Raw.Has(c.name), t.opts.ConstStyle)
 	if t.fdt != nil {
-		t.updateFDs(th.pid, c)
+		if !c.fdsDone {
+			t.updateFDs(th.pid, c)
+		}
 		c.fdsDone = true
 		if c.succeeded() && fdResult(c.name, c) {
 			b = appendFDPath(b, t.fdsOf(th.pid), c.ret)
