@@ -42,8 +42,8 @@ func BenchmarkHandle(b *testing.B) {
 	}
 }
 
-// BenchmarkStartup runs `ferret trace -q -o /dev/null -- true` and strace
-// on the same command side by side, one after the other in each round: the
+// BenchmarkStartup runs `ferret trace -q -o /dev/null -- true` (also with
+// -f and -c) and strace on the same command side by side, one after the other in each round: the
 // whole run, start-up included (loading and verifying the probe). It also
 // reports the CPU time the tracer used per run (user+system, the kernel's
 // verification of the programs included), which a busy machine inflates
@@ -57,6 +57,8 @@ func BenchmarkStartup(b *testing.B) {
 	}{
 		{"ferret", []string{bin, "trace", "-q", "-o", "/dev/null", "--", "true"}},
 		{"ferret-f", []string{bin, "trace", "-f", "-q", "-o", "/dev/null", "--", "true"}},
+		// -c shows no signals: the signal programs are not loaded
+		{"ferret-c", []string{bin, "trace", "-c", "-q", "-o", "/dev/null", "--", "true"}},
 		{"strace", []string{"strace", "-o", "/dev/null", "--", "true"}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

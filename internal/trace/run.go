@@ -101,7 +101,10 @@ func Run(s Session) (int, error) {
 	if s.ReadFDs != nil || s.WriteFDs != nil {
 		snap = live.MaxSnapLen // the dumps show whole buffers
 	}
-	opts := live.Options{FollowChildren: s.Follow, SnapLen: snap, NoSnapshot: true, Raw: Copies(), IgnoredSignals: true}
+	// -c and -e signal=none show no signals: their programs are not loaded
+	noSignals := s.Summary || s.Signals != nil && len(s.Signals) == 0
+	opts := live.Options{FollowChildren: s.Follow, SnapLen: snap, NoSnapshot: true, Raw: Copies(),
+		IgnoredSignals: !noSignals, NoSignals: noSignals}
 	if names, ok := s.Set.Names(); ok {
 		// Record only the wanted syscalls, plus those the tracer needs to
 		// follow processes.

@@ -129,7 +129,9 @@ func loadProbe(opts Options) (*probe, error) {
 	if opts.ProcInfo {
 		names = append(names, "on_procinfo")
 	}
-	if opts.IgnoredSignals {
+	if opts.NoSignals {
+		names = slices.DeleteFunc(names, func(n string) bool { return n == "on_signal_deliver" })
+	} else if opts.IgnoredSignals {
 		names = append(names, "on_signal_generate")
 	}
 	if err := loadObjects(spec, names, &p.objs); err != nil {
@@ -164,7 +166,9 @@ func loadProbe(opts Options) (*probe, error) {
 	if opts.ProcInfo {
 		progs = append(progs, p.objs.OnProcinfo)
 	}
-	if opts.IgnoredSignals {
+	if opts.NoSignals {
+		progs = slices.DeleteFunc(progs, func(q *ebpf.Program) bool { return q == p.objs.OnSignalDeliver })
+	} else if opts.IgnoredSignals {
 		progs = append(progs, p.objs.OnSignalGenerate)
 	}
 	for _, prog := range progs {

@@ -97,6 +97,9 @@ type Options struct {
 	// ignoring, as SIGCHLD's): as signal-delivery events of the receiving
 	// thread, time-stamped when sent.
 	IgnoredSignals bool
+	// NoSignals records no signal deliveries: their program is not loaded,
+	// which shortens the start (for tools that show no signals).
+	NoSignals bool
 	// NoSnapshot skips the /proc scan at start (Snapshot returns an empty
 	// snapshot with machine information only).
 	NoSnapshot bool
