@@ -210,3 +210,27 @@ func TestLiveDecodeFDDetailsMatchesStrace(t *testing.T) {
 		t.Errorf("-yy identical lines %.1f%%, below the floor %.1f%%", 100*rate, 100*decodeFDsFloor)
 	}
 }
+
+// TestLiveSignalSetKilledLine compares the lines of a process killed by
+// SIGUSR1 under signal sets with and without it: strace leaves out both
+// the signal's line and "+++ killed by" for a signal outside the set.
+func TestLiveSignalSetKilledLine(t *testing.T) {
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
+	dir := t.TempDir()
+	for _, set := range []string{"signal=none", "signal=USR2", "signal=USR1", "signal=all"} {
+		sOut, fOut := filepath.Join(dir, "strace"), filepath.Join(dir, "ferret")
+		args := []string{"-e", "trace=kill", "-e", set, "sh", "-c", "kill -USR1 $$"}
+		exec.Command("strace", append([]string{"-o", sOut}, args...)...).Run()
+		fc := exec.Command(bin, append([]string{"trace", "-q", "-o", fOut}, args...)...)
+		if err := fc.Run(); fc.ProcessState == nil || fc.ProcessState.ExitCode() != 138 {
+			t.Fatalf("%s: %v, want status 138", set, err)
+		}
+		norm := regexp.MustCompile(`(kill\(|si_pid=)\d+`)
+		sb, _ := os.ReadFile(sOut)
+		fb, _ := os.ReadFile(fOut)
+		if want, got := norm.ReplaceAll(sb, []byte("${1}N")), norm.ReplaceAll(fb, []byte("${1}N")); !bytes.Equal(want, got) {
+			t.Errorf("%s: lines differ\nstrace:\n%s\nferret:\n%s", set, want, got)
+		}
+	}
+}

@@ -640,7 +640,8 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 			}
 			th.hasEnter = false
 		}
-		if leader && t.opts.Quiet < 2 {
+		// strace leaves out "+++ killed by" for a signal outside -e signal=
+		if leader && t.opts.Quiet < 2 && (sig == 0 || t.opts.Signals == nil || t.opts.Signals[int(sig)]) {
 			t.interrupt(ev.TID)
 			b := t.prefix(ev.TID, ev.TS)
 			if sig != 0 {
