@@ -318,13 +318,14 @@ func (f *feed) take(wait bool) bool {
 		f.ended = true
 		return false
 	}
-	f.dispatch(m)
+	f.dispatch(m.Headers(), m.Data())
 	return true
 }
 
-func (f *feed) dispatch(m jetstream.Msg) {
+// dispatch takes one message of the subject by its headers: other formats
+// are left out, one without valid Ferret headers is counted as malformed.
+func (f *feed) dispatch(h gonats.Header, data []byte) {
 	s := f.src
-	h := m.Headers()
 	if h.Get(HdrFormat) != "scap" {
 		return // JSON events and tables are for other consumers
 	}
@@ -348,7 +349,7 @@ func (f *feed) dispatch(m jetstream.Msg) {
 		}
 		f.writer, f.host, f.last = w, h.Get(HdrHost), prev
 	}
-	f.add(seq, prev, m.Data())
+	f.add(seq, prev, data)
 }
 
 // add appends a message in writer order: a duplicate is left out, a
