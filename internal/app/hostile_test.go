@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/ferret-observability/ferret/internal/capfile"
 	"github.com/ferret-observability/ferret/internal/capture/synth"
@@ -18,23 +17,6 @@ import (
 	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/testutil"
 )
-
-// hostileNames are names a local user can give files, processes and
-// arguments to take over the terminal of whoever watches the output:
-// colours, screen clearing, window titles, OSC 52 clipboard writes, C1
-// controls in UTF-8 and as raw bytes, NUL, DEL, bidi overrides, line breaks.
-var hostileNames = []string{
-	"x\x1b[31mred\x1b[0m",
-	"clear\x1b[2J\x1b[H",
-	"title\x1b]0;owned\x07",
-	"clip\x1b]52;c;aGk=\x07",
-	"bell\x07bs\x08cr\rlf\nvt\x0bff\x0ctab\t",
-	"del\x7fesc\x1b",
-	"c1\xc2\x9b2J\xc2\x9d0;t\xc2\x9c",
-	"raw\x9b2J\x90q\x9c",
-	"bidi\xe2\x80\xaeevil\xc3\xa9",
-	"nul\x00hidden\x1b[2J",
-}
 
 // allBytes holds every byte value but NUL, '.' and '/'.
 func allBytes() string {
@@ -51,7 +33,7 @@ func allBytes() string {
 // hostile names everywhere a name is printed from.
 func hostileCapture(t *testing.T) string {
 	t.Helper()
-	names := append(append([]string(nil), hostileNames...), allBytes())
+	names := append(append([]string(nil), testutil.HostileNames...), allBytes())
 	snap := &event.Snapshot{
 		Machine: event.Machine{NumCPUs: 2, MemBytes: 1 << 30, MaxPID: 4194304, Hostname: "host", BootTime: 1_600_000_000_000_000_000},
 		Users:   []event.User{{UID: 0, Name: "root", HomeDir: "/root", Shell: "/bin/sh"}},
@@ -100,27 +82,6 @@ func hostileCapture(t *testing.T) string {
 	return p
 }
 
-// unsafeByte returns the offset of the first byte of out that could drive
-// a terminal (C0 but line feed and tab, DEL, C1 raw or UTF-8), or -1.
-func unsafeByte(out []byte) int {
-	for i := 0; i < len(out); {
-		c := out[i]
-		if c < 0x80 {
-			if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
-				return i
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(out[i:])
-		if (r == utf8.RuneError && n <= 1 && c < 0xa0) || (r >= 0x80 && r < 0xa0) {
-			return i
-		}
-		i += n
-	}
-	return -1
-}
-
 var hostileModes = [][]string{
 	nil,
 	{"-A"},
@@ -158,7 +119,7 @@ func TestHostileNames(t *testing.T) {
 			if rc != 0 {
 				t.Fatalf("ferret %q: exit %d: %s", args, rc, got)
 			}
-			if i := unsafeByte([]byte(got)); i >= 0 {
+			if i := testutil.UnsafeByte([]byte(got)); i >= 0 {
 				t.Fatalf("ferret %q prints byte 0x%02x at %d: %q", args, got[i], i, got[max(0, i-40):min(len(got), i+40)])
 			}
 			if !haveSysdig {
@@ -231,7 +192,7 @@ func TestHostileNamesTop(t *testing.T) {
 		if rc != 0 {
 			t.Fatalf("top --raw -v %s: exit %d: %s", v.ID, rc, raw)
 		}
-		if i := unsafeByte([]byte(raw)); i >= 0 {
+		if i := testutil.UnsafeByte([]byte(raw)); i >= 0 {
 			t.Errorf("top --raw -v %s prints byte 0x%02x at %d: %q", v.ID, raw[i], i, raw[max(0, i-40):min(len(raw), i+40)])
 		}
 		js, rc := runCLI(t, ".", []string{"top", "-r", path, "-j", "-v", v.ID})

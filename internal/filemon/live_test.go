@@ -100,12 +100,12 @@ func TestLiveTriggerTree(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatalf("bad record %q: %v", sc.Text(), err)
 		}
-		rel := strings.TrimPrefix(r.Path, in+"/")
+		rel := strings.TrimPrefix(string(r.Path), in+"/")
 		if r.Result != "ok" || r.End != EndClose || r.Flags != "O_RDONLY" || r.BytesRead != uint64(sizes[rel]) ||
 			r.BytesWritten != 0 || r.CloseTS < r.OpenTS || r.PID == 0 || r.PPID == 0 || r.FD < 0 {
 			t.Errorf("unexpected record: %s", sc.Text())
 		}
-		got = append(got, rel+" "+r.Comm)
+		got = append(got, rel+" "+string(r.Comm))
 	}
 	sort.Strings(got)
 	want := []string{"a cat", "b cat", "d cat", "late latecomer"}
@@ -217,7 +217,7 @@ func TestLiveRunningTree(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			t.Fatalf("bad record %q: %v", line, err)
 		}
-		switch filepath.Base(r.Path) {
+		switch filepath.Base(string(r.Path)) {
 		case "held":
 			heldWritten += r.BytesWritten
 			if r.FD == 7 && r.Before && r.End == EndClose && r.Flags == "O_WRONLY|O_LARGEFILE" {

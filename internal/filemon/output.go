@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/ferret-observability/ferret/internal/format"
 )
 
 // Writer prints records as text lines or JSON objects.
@@ -66,22 +68,22 @@ func (r *Record) Result() string {
 }
 
 type jsonRecord struct {
-	OpenTS       uint64 `json:"open_ts"`
-	CloseTS      uint64 `json:"close_ts"`
-	DurationNS   uint64 `json:"duration_ns"`
-	PID          int64  `json:"pid"`
-	TID          int64  `json:"tid"`
-	PPID         int64  `json:"ppid"`
-	Comm         string `json:"comm"`
-	Exe          string `json:"exe"`
-	Path         string `json:"path"`
-	Flags        string `json:"flags"`
-	FD           int64  `json:"fd"`
-	Result       string `json:"result"`
-	BytesRead    uint64 `json:"bytes_read"`
-	BytesWritten uint64 `json:"bytes_written"`
-	End          End    `json:"end"`
-	Before       bool   `json:"opened_before,omitempty"`
+	OpenTS       uint64          `json:"open_ts"`
+	CloseTS      uint64          `json:"close_ts"`
+	DurationNS   uint64          `json:"duration_ns"`
+	PID          int64           `json:"pid"`
+	TID          int64           `json:"tid"`
+	PPID         int64           `json:"ppid"`
+	Comm         format.JSONText `json:"comm"`
+	Exe          format.JSONText `json:"exe"`
+	Path         format.JSONText `json:"path"`
+	Flags        string          `json:"flags"`
+	FD           int64           `json:"fd"`
+	Result       string          `json:"result"`
+	BytesRead    uint64          `json:"bytes_read"`
+	BytesWritten uint64          `json:"bytes_written"`
+	End          End             `json:"end"`
+	Before       bool            `json:"opened_before,omitempty"`
 }
 
 // Write prints one record.
@@ -94,7 +96,8 @@ func (w *Writer) Write(r *Record) error {
 		dur = r.CloseTS - r.OpenTS
 	}
 	if w.JSON {
-		b, err := json.Marshal(jsonRecord{r.OpenTS, r.CloseTS, dur, r.PID, r.TID, r.PPID, r.Comm, r.Exe, r.Path,
+		b, err := json.Marshal(jsonRecord{r.OpenTS, r.CloseTS, dur, r.PID, r.TID, r.PPID,
+			format.JSONText(r.Comm), format.JSONText(r.Exe), format.JSONText(r.Path),
 			event.OpenFlagsString(r.Flags), r.FD, r.Result(), r.BytesRead, r.BytesWritten, r.End, r.Before})
 		if err != nil {
 			return err
@@ -107,19 +110,21 @@ func (w *Writer) Write(r *Record) error {
 		// open before monitoring: the time and duration are lower bounds
 		open, durText = "<"+open, ">"+durText
 	}
-	exe := r.Exe
+	// names as recorded, with the bytes that could drive a terminal
+	// shown as '.'
+	exe := event.SafeString(r.Exe, false)
 	if exe == "" {
 		exe = "-"
 	}
 	vals := [...]string{open, w.clock(r.CloseTS), durText, strconv.FormatInt(r.PID, 10),
-		strconv.FormatInt(r.TID, 10), strconv.FormatInt(r.PPID, 10), r.Comm, strconv.FormatInt(r.FD, 10),
+		strconv.FormatInt(r.TID, 10), strconv.FormatInt(r.PPID, 10), event.SafeString(r.Comm, false), strconv.FormatInt(r.FD, 10),
 		r.Result(), strconv.FormatUint(r.BytesRead, 10), strconv.FormatUint(r.BytesWritten, 10),
 		string(r.End), event.OpenFlagsString(r.Flags), exe}
 	b := w.buf[:0]
 	for i, v := range vals {
 		b = col(b, v, textCols[i].width)
 	}
-	b = append(b, r.Path...)
+	b = append(b, event.SafeString(r.Path, false)...)
 	b = append(b, '\n')
 	w.buf = b
 	_, w.err = w.W.Write(b)

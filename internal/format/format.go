@@ -297,6 +297,14 @@ const hexDigits = "0123456789abcdef"
 // outside the BMP as surrogate pairs).
 func AppendJSONString(buf []byte, s string) []byte { return appendJSONStr(buf, s) }
 
+// JSONText is a string that encoding/json writes as AppendJSONString does
+// (as sysdig's jsoncpp escapes it: control bytes and non-ASCII characters
+// as \uXXXX), so that no byte that could drive a terminal is printed.
+type JSONText string
+
+// MarshalJSON implements json.Marshaler.
+func (s JSONText) MarshalJSON() ([]byte, error) { return AppendJSONString(nil, string(s)), nil }
+
 // AppendJSONBytes is AppendJSONString for a byte slice.
 func AppendJSONBytes(buf []byte, s []byte) []byte { return appendJSONStr(buf, s) }
 

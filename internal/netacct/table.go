@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/ferret-observability/ferret/internal/event"
 )
 
 // WriteTable prints rows (already sorted) and a totals line, aligned in
@@ -30,7 +32,7 @@ func WriteTable(w io.Writer, by By, rows []Row, total Counters) error {
 		return []string{u(c.TxBytes), u(c.RxBytes), u(c.TxCalls), u(c.RxCalls), u(c.Conns)}
 	}
 	for _, r := range rows {
-		l := []string{printable(r.Program)}
+		l := []string{event.SafeString(r.Program, false)}
 		if by >= ByProcIP {
 			l = append(l, r.PeerLabel(by))
 		}
@@ -78,17 +80,3 @@ func WriteTable(w io.Writer, by By, rows []Row, total Counters) error {
 }
 
 func u(v uint64) string { return strconv.FormatUint(v, 10) }
-
-// printable replaces control characters in a process name so it cannot
-// drive the terminal.
-func printable(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) < 0 {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return '.'
-		}
-		return r
-	}, s)
-}

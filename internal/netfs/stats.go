@@ -7,6 +7,8 @@ import (
 	"io"
 	"sort"
 	"time"
+
+	"github.com/ferret-observability/ferret/internal/event"
 )
 
 // Op is a kind of file operation counted per mount.
@@ -203,7 +205,7 @@ func WriteTable(w io.Writer, rows []Row) error {
 			avg = float64(r.LatNS) / float64(n) / 1e6
 		}
 		if _, err := fmt.Fprintf(w, "%-7d %-16s %-10s %-24s %7d %7d %7d %7d %10d %10d %9.3f %9.3f\n",
-			r.PID, r.Comm, r.FSType, r.Mount, r.Ops[OpRead], r.Ops[OpWrite], r.Ops[OpOpen], r.Errors,
+			r.PID, event.SafeString(r.Comm, false), event.SafeString(r.FSType, false), event.SafeString(r.Mount, false), r.Ops[OpRead], r.Ops[OpWrite], r.Ops[OpOpen], r.Errors,
 			r.BytesRead, r.BytesWritten, avg, float64(r.MaxLatNS)/1e6); err != nil {
 			return err
 		}
@@ -218,7 +220,8 @@ const SlowHeader = "TIME         COMM             PID     T BYTES      LAT(ms) T
 func WriteSlow(w io.Writer, s *Slow) error {
 	t := time.Unix(0, int64(s.TS))
 	_, err := fmt.Fprintf(w, "%-12s %-16s %-7d %s %-10d %7.2f %-10s %s\n",
-		t.Format("15:04:05.000"), s.Comm, s.PID, s.Op, s.Bytes, float64(s.LatNS)/1e6, s.FSType, s.Path)
+		t.Format("15:04:05.000"), event.SafeString(s.Comm, false), s.PID, s.Op, s.Bytes, float64(s.LatNS)/1e6,
+		event.SafeString(s.FSType, false), event.SafeString(s.Path, false))
 	return err
 }
 
@@ -258,7 +261,7 @@ func WriteMountEvent(w io.Writer, m *MountEvent) error {
 	}
 	t := time.Unix(0, int64(m.TS))
 	_, err := fmt.Fprintf(w, "%-12s %-16s %-7d %s %-10s %7s %-10s %s\n",
-		t.Format("15:04:05.000"), m.Comm, m.PID, op, "-", lat, orDash(m.FSType), call)
+		t.Format("15:04:05.000"), event.SafeString(m.Comm, false), m.PID, op, "-", lat, event.SafeString(orDash(m.FSType), false), call)
 	return err
 }
 

@@ -7,7 +7,8 @@
 // locator of test data: Reference (testdata/reference at the repository
 // root) and TracesExtra (the shared larger captures, read in place); and
 // MountSSHFS, a loopback sshfs mount (a network file system) with its own
-// sshd.
+// sshd; HostileNames and UnsafeByte, for the tests that no text output lets
+// a recorded name drive a terminal.
 //
 // Only test files import it. It imports no other internal package.
 package testutil

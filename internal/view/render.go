@@ -110,15 +110,8 @@ func (t *Table) JSONValue(r *Row, i int, delta uint64) any {
 			return n
 		}
 	}
-	return jsonText(c.S)
+	return format.JSONText(c.S) // escaped as csysdig's jsoncpp does
 }
-
-// jsonText is a string as csysdig's JSON writer (jsoncpp) escapes it:
-// control bytes and every non-ASCII character as \uXXXX, so no byte that
-// could drive a terminal is printed.
-type jsonText string
-
-func (s jsonText) MarshalJSON() ([]byte, error) { return format.AppendJSONString(nil, string(s)), nil }
 
 // jsonDouble prints a double as jsoncpp does (%.17g, ".0" added to
 // integral values).
@@ -218,8 +211,8 @@ func (t *Table) WriteRaw(w io.Writer, rows []*Row, delta uint64) error {
 
 // jsonRow is one row of csysdig's JSON output.
 type jsonRow struct {
-	D []any    `json:"d"`
-	K jsonText `json:"k"`
+	D []any           `json:"d"`
+	K format.JSONText `json:"k"`
 }
 
 func marshal(v any) []byte {
@@ -238,7 +231,7 @@ func (t *Table) WriteJSON(w io.Writer, rows []*Row, delta uint64, info map[strin
 	if len(rows) > 0 {
 		b.WriteString("\"data\": [\n")
 		for k, r := range rows {
-			jr := jsonRow{K: jsonText(r.KeyText), D: make([]any, t.Visible())}
+			jr := jsonRow{K: format.JSONText(r.KeyText), D: make([]any, t.Visible())}
 			for i := range jr.D {
 				jr.D[i] = t.JSONValue(r, i, delta)
 			}
