@@ -97,9 +97,14 @@ func Compile(s string, reg Registry) (*Format, error) {
 			j++
 		}
 		width = min(width, maxWidth)
+		if j == len(rest) {
+			return nil, fmt.Errorf("invalid formatting syntax: formatting cannot end with a number")
+		}
+		// sysdig's messages name the format from the field on, after
+		// the width
 		name, arg, n, ok := reg.Lookup(rest[j:])
 		if !ok {
-			return nil, fmt.Errorf("invalid formatting token %s", rest[i+1:])
+			return nil, fmt.Errorf("invalid formatting token %s", rest[j:])
 		}
 		tok := rest[j : j+n]
 		fd, known := reg.Field(name)
@@ -130,7 +135,7 @@ func Compile(s string, reg Registry) (*Format, error) {
 			ext, err = reg.Compile(name, arg)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("invalid formatting token %s", rest[i+1:])
+			return nil, fmt.Errorf("invalid formatting token %s", rest[j:])
 		}
 		f.items = append(f.items, item{lit: string(lit), tok: tok, ext: ext, width: width, layout: fields.KeepsLineBreaks(name)})
 		lit = lit[:0]
