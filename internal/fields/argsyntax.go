@@ -60,7 +60,11 @@ func ParseArg(f *Field, tok string) (arg string, n int, msg string) {
 		}
 		return "", 0, "filter syntax error: " + tok
 	case f.Flags&FlagArgIndex != 0 && f.Flags&FlagArgKey == 0:
-		// an optional index: anything but [integer] is no index
+		// an optional index: anything but [integer] is no index; the
+		// field alone at the end of the text is the field without one
+		if rest == "" {
+			return "", len(name), ""
+		}
 		if end := strings.IndexByte(rest, ']'); strings.HasPrefix(rest, "[") && end > 0 && IsNumber(rest[1:end]) {
 			return rest[1:end], len(name) + end + 1, ""
 		}

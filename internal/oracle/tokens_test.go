@@ -27,6 +27,7 @@ var formatTokens = []string{
 	"*A%container.mount[0]B", "*A%container.mount[]B", "*A%container.mount.xB", "*A%container.mount[0|",
 	"*A%container.mount.source[0]B", "*A%container.mount.source.xB",
 	"*A%proc.aname[1]B", "*A%proc.aname[abc]B", "*A%proc.aname[-2]B", "*A%proc.aname[ 1]B", "*A%proc.anameB",
+	"*A%proc.aname", "*A%proc.apid", "*A%proc.aname x", "*A%proc.apid.x",
 	"*A%proc.aname[2B", "*A%proc.aname.xB", "*A%proc.apid[x]B", "*A%proc.apid[1]x]B",
 	"*A%span.tag[abc]B", "*A%span.tag.xB", "*A%span.arg.xB", "*A%span.enterarg[x]B", "*A%span.tagB",
 	"*A%span.rawtimeB", "*A%span.rawparenttime", "*A%span.arg.", "*A%span.arg. B", "*A%span.duration.fortag", "*A%span.duration.fortag[1]B",
