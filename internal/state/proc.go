@@ -157,6 +157,10 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 			ptid = pid
 		}
 		parent := s.threads[ptid]
+		if parent == nil {
+			// a live capture asks /proc about the parent first
+			parent = s.lookupThread(ptid)
+		}
 		if parent == nil || parent.unknown {
 			// sysdig adds the unknown parent and describes it from the
 			// event, as it does the child

@@ -540,6 +540,34 @@ func TestLookupUnknownThread(t *testing.T) {
 	}
 }
 
+// TestCloneOfUnknownThreadsLooksUp: on a live capture, the caller of a
+// clone the table does not know is read from /proc (not described from the
+// event, whose exe is only argv[0]), and so is the unknown parent named by
+// a child-side clone exit; the new child itself is described by its event.
+func TestCloneOfUnknownThreadsLooksUp(t *testing.T) {
+	asked := map[int64]int{}
+	lookup := func(tid int64) ([]event.Thread, bool) {
+		asked[tid]++
+		if tid == 400 || tid == 410 {
+			return []event.Thread{{TID: tid, PID: tid, PTID: 1, Comm: "sh", Exe: "sh", ExePath: "/usr/bin/dash"}}, true
+		}
+		return nil, false
+	}
+	s := New(Options{Lookup: lookup})
+	s.Load(baseSnapshot())
+	s.Update(mkEvent(t, "clone", false, 1, 400, cloneArgs(401, 400, 400, 1, 0)...))
+	if p := s.Thread(400); p == nil || p.Unknown() || p.ExePath != "/usr/bin/dash" {
+		t.Fatalf("caller: %+v", p)
+	}
+	if c := s.Thread(401); c == nil || c.ExePath != "/usr/bin/dash" || asked[401] != 0 {
+		t.Fatalf("child: %+v (asked %d)", c, asked[401])
+	}
+	s.Update(mkEvent(t, "clone", false, 2, 411, cloneArgs(0, 411, 411, 410, 0)...))
+	if c := s.Thread(411); c == nil || c.ExePath != "/usr/bin/dash" || asked[411] != 0 || asked[410] != 1 {
+		t.Fatalf("child side: %+v (asked %v)", c, asked)
+	}
+}
+
 // TestCloneReturnAfterChildRan: a thread of the child's tid is already
 // known (from the starting snapshot) when the caller's clone returns, as
 // when a vfork parent resumes after its child has exec'd. Without /proc

@@ -13,8 +13,14 @@ var handlers [event.MaxType]handler
 
 // createsThread marks the exit events of clone and its relatives: on the
 // child's side the event describes the new thread itself, which is then not
-// looked up.
+// looked up (the caller's side is, like any other event's thread).
 var createsThread [event.MaxType]bool
+
+// childSide tells a clone exit returning in the new thread (result 0).
+func childSide(ev *event.Event) bool {
+	res, ok := ev.Int(0)
+	return ok && res == 0
+}
 
 func on(h handler, names ...string) {
 	for _, n := range names {
@@ -151,7 +157,7 @@ func (s *State) Update(ev *event.Event) {
 			c.Thread = nil
 			return
 		}
-		if !createsThread[ev.Type] {
+		if !createsThread[ev.Type] || !childSide(ev) {
 			t = s.lookupThread(ev.TID)
 		}
 		if t == nil && (info.Category == event.CatScheduler || info.Flags&event.FlagSkipParseReset != 0) {
