@@ -2,7 +2,8 @@
 
 // Package engine is the inspector loop: it pulls events from a
 // capture.Source, keeps a state.State current, applies the command-line
-// filter and hands every accepted event to its consumers (the event
+// filter (a capture filter judges an event that modifies no state before the
+// state parses it, as sysdig does) and hands every accepted event to its consumers (the event
 // printer, chisels, the capture-file writer FileWriter). A capture filter
 // selects what every consumer sees; a display filter (-d) only what the
 // DisplayFiltered consumers (the printer) see.

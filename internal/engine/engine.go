@@ -286,8 +286,9 @@ func (r *Run) loop() error {
 		ctx.Ev = ev
 		if ev.DumpFlags&event.DumpStateOnly != 0 {
 			// State-only events of fat files feed the tables but are not
-			// shown, filtered or handed to chisels.
-			r.State.Update(ev)
+			// shown or handed to chisels (a capture filter may still keep
+			// one from being parsed, see update).
+			r.update(ev, flt)
 			st.StateOnly++
 			if err := r.rejected(); err != nil {
 				return err
@@ -299,16 +300,16 @@ func (r *Run) loop() error {
 				return stopErr(err)
 			}
 		}
-		r.State.Update(ev)
 		shown := true // by a display filter
 		if r.opts.Display && flt != nil {
+			r.State.Update(ev)
 			shown = flt.Match(ctx)
 			if fe != nil && !shown {
 				if err := fe.Err(); err != nil {
 					return err
 				}
 			}
-		} else if flt != nil && !flt.Match(ctx) {
+		} else if !r.update(ev, flt) {
 			if fe != nil {
 				if err := fe.Err(); err != nil {
 					return err
@@ -340,6 +341,30 @@ func (r *Run) loop() error {
 		}
 	}
 	return nil
+}
+
+// update runs the state machine on ev and the capture filter flt (none
+// when nil or a display filter) on it, and reports whether flt accepted it.
+// As in sysdig, an event that does not modify state is judged after its
+// thread and fd are looked up but before it is parsed, and one refused then
+// is not parsed at all (its thread forgets its pending enter event); the
+// others are judged once parsed. Without a filter it is State.Update.
+func (r *Run) update(ev *event.Event, flt Filter) bool {
+	if flt == nil || r.opts.Display {
+		r.State.Update(ev)
+		return true
+	}
+	r.State.Prepare(ev, true)
+	if info := ev.Info(); info != nil && info.Flags&event.FlagModifiesState == 0 {
+		if !flt.Match(r.Ctx) {
+			r.State.Reject()
+			return false
+		}
+		r.State.Parse()
+		return true
+	}
+	r.State.Parse()
+	return flt.Match(r.Ctx)
 }
 
 // useMachine makes the state of machine i current (creating it on the

@@ -58,10 +58,6 @@ type Ctx struct {
 	// PrintLen truncates rendered buffers (80 by default; 0 = no limit,
 	// as with -v or when a chisel runs).
 	PrintLen int
-	// DisplayFilter is set when no filter runs before the state update:
-	// there is none, or it is a display filter (-d); sysdig then reports
-	// evt.buflen for every I/O exit.
-	DisplayFilter bool
 	// ScreenWidth is the width of the screen a spectrogram is drawn on
 	// (evt.latency.quantized); 0 when there is none.
 	ScreenWidth int

@@ -223,7 +223,7 @@ func (c *Ctx) category() string {
 	if cat&event.CatIORead == 0 { // the I/O categories share this bit
 		return cat.String()
 	}
-	fd := c.Cur().FD
+	fd := c.Cur().OwnFD()
 	if fd == nil {
 		return "unknown"
 	}
@@ -301,7 +301,7 @@ func (c *Ctx) errKind() byte {
 	if !ok || r >= 0 {
 		return 0
 	}
-	if f := c.Cur().FD; f != nil {
+	if f := c.Cur().OwnFD(); f != nil {
 		switch f.Type {
 		case event.FDFile, event.FDFileV2, event.FDDirectory:
 			return 'f'
@@ -326,7 +326,7 @@ func (c *Ctx) isSyslog() bool {
 	if c.info().Flags&event.FlagWritesToFD == 0 {
 		return false
 	}
-	f := c.Cur().FD
+	f := c.Cur().OwnFD()
 	return f != nil && (f.Name == "/dev/log" || strings.HasSuffix(f.Name, "/dev/log"))
 }
 
@@ -680,10 +680,7 @@ func hidden(f Field) Field {
 func (c *Ctx) buflen() (uint64, bool) {
 	ev := c.Ev
 	info := c.info()
-	if ev.Type.IsEnter() || info.Category&event.CatIORead == 0 || c.Cur().FD == nil {
-		return 0, false
-	}
-	if !c.DisplayFilter && info.Flags&event.FlagModifiesState == 0 {
+	if ev.Type.IsEnter() || info.Category&event.CatIORead == 0 || c.Cur().OwnFD() == nil {
 		return 0, false
 	}
 	r, ok := ev.Int(0)
@@ -713,7 +710,7 @@ func buflenField(name string, dir, kind byte) Field {
 				return false
 			}
 		}
-		fd := c.Cur().FD
+		fd := c.Cur().OwnFD()
 		switch kind {
 		case 'f':
 			if fd.Type != event.FDFile && fd.Type != event.FDFileV2 && fd.Type != event.FDDirectory {

@@ -207,14 +207,28 @@ func render(t *testing.T, ref string, gc goldenCase) []string {
 			c.FirstTS = ev.TS
 			first = false
 		}
-		st.Update(ev)
+		// keep stands for the capture filter of the golden command: as
+		// in the engine, it judges an event that modifies no state
+		// before the state parses it, and a refused one is not parsed.
 		c.Ev = ev
+		st.Prepare(ev, gc.keep != nil)
+		kept := true
+		if gc.keep != nil && ev.Info() != nil && ev.Info().Flags&event.FlagModifiesState == 0 {
+			if kept = gc.keep(c); kept {
+				st.Parse()
+			} else {
+				st.Reject()
+			}
+		} else {
+			st.Parse()
+			kept = gc.keep == nil || gc.keep(c)
+		}
 		prev := st.Cur().PrevTS
 		c.PrevTS = prev
 		if ev.DumpFlags&event.DumpStateOnly != 0 || ev.Info() == nil || ev.Info().Category == event.CatInternal {
 			continue
 		}
-		if gc.keep != nil && !gc.keep(c) {
+		if !kept {
 			continue
 		}
 		if line, ok := mf.line(c); ok {

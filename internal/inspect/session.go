@@ -304,10 +304,6 @@ func (s *Session) setupCtx(c *fields.Ctx) {
 	cfg := s.cfg
 	c.JSON = cfg.JSON
 	c.ResolvePorts = cfg.ResolvePorts
-	// sysdig runs a capture filter before the state update of events that do
-	// not modify state, which then have no fd for evt.buflen; without a
-	// filter, or with a display filter, every event is parsed first.
-	c.DisplayFilter = cfg.Display || s.filter == nil
 	switch cfg.Buf {
 	case 'A':
 		c.Buf = fields.BufASCII

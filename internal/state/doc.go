@@ -14,7 +14,10 @@
 // and latency. After Update, Cur describes the event just processed: its
 // thread, the fd it refers to, its paired enter event. Gen changes with
 // every event the handler table handles (and every thread added or
-// removed), so a reader can tell that nothing it reads changed.
+// removed), so a reader can tell that nothing it reads changed. Update is
+// Prepare (thread and fd lookup, pairing) followed by Parse (the handler);
+// a capture filter judges an event that modifies no state between the two,
+// and Reject ends one it refused, as sysdig's parser does.
 //
 // state is a layer-1 package: it imports only internal/event and the
 // standard library. It must not import fields, filter, format, engine or any

@@ -481,6 +481,7 @@ func exitGetsockopt(s *State, ev *event.Event, t *Thread) {
 	}
 	s.cur.FDNum = fd
 	s.cur.FD = t.fds.Get(fd)
+	s.cur.ownFD = true
 	t.lastFD = fd
 }
 

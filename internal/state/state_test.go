@@ -173,13 +173,53 @@ func TestEnterExitPairing(t *testing.T) {
 	if c.FD == nil || c.FD.Num != 3 {
 		t.Fatalf("exit takes the fd of its enter event: %+v", c.FD)
 	}
-	// An exit without a matching enter has no latency.
+	if c.OwnFD() != c.FD {
+		t.Fatal("a paired exit's fd is its own")
+	}
+	// An exit without a matching enter is not paired; as in sysdig, its
+	// latency runs from the thread's last enter and its fd fields fall
+	// back to that enter's fd, but it has no fd of its own.
 	s.Update(mkEvent(t, "write", false, 1600, 200, int64(1), "x"))
-	if s.Cur().Enter != nil || s.Cur().Latency != 0 {
-		t.Fatal("unpaired exit")
+	if c := s.Cur(); c.Enter != nil || c.Latency != 600 || c.FD == nil || c.FD.Num != 3 || c.OwnFD() != nil {
+		t.Fatalf("unpaired exit: enter %v, latency %d, fd %+v, own %+v", c.Enter, c.Latency, c.FD, c.OwnFD())
 	}
 	if s.Cur().PrevTS != 1500 {
 		t.Fatalf("PrevTS = %d", s.Cur().PrevTS)
+	}
+}
+
+// TestRejectedEnter: an event refused by a capture filter between Prepare
+// and Reject is not parsed, and the exit after a refused enter is not
+// paired with it (no fd of its own, no enter), as in sysdig.
+func TestRejectedEnter(t *testing.T) {
+	s := newLoaded()
+	s.Prepare(mkEvent(t, "read", true, 1000, 200, int64(3), uint64(10)), true)
+	if c := s.Cur(); c.FD == nil || c.OwnFD() != c.FD {
+		t.Fatalf("a prepared enter has its fd: %+v", c.FD)
+	}
+	s.Reject()
+	s.Update(mkEvent(t, "read", false, 1500, 200, int64(10), "0123456789"))
+	if c := s.Cur(); c.Enter != nil || c.OwnFD() != nil || c.FD == nil || c.Latency != 500 {
+		t.Fatalf("exit after a refused enter: enter %v, own fd %+v, fd %+v, latency %d", c.Enter, c.OwnFD(), c.FD, c.Latency)
+	}
+	// A write exit under a filter takes the last fd as its own.
+	s.Prepare(mkEvent(t, "write", true, 1600, 200, int64(3), uint32(1)), true)
+	s.Reject()
+	s.Prepare(mkEvent(t, "write", false, 1700, 200, int64(1), "x"), true)
+	if c := s.Cur(); c.OwnFD() == nil || c.OwnFD().Num != 3 {
+		t.Fatalf("write exit under a filter: own fd %+v", c.OwnFD())
+	}
+	s.Parse()
+	// A refused switch is not parsed: the thread keeps its memory figures.
+	vm := s.Thread(200).VMSizeKB
+	s.Prepare(mkTyped(t, event.SchedSwitch, 1800, 200, int64(0), uint64(0), uint64(0), uint64(vm+100), uint64(0), uint64(0)), true)
+	s.Reject()
+	if s.Thread(200).VMSizeKB != vm {
+		t.Fatal("a refused switch was parsed")
+	}
+	s.Update(mkTyped(t, event.SchedSwitch, 1900, 200, int64(0), uint64(0), uint64(0), uint64(vm+100), uint64(0), uint64(0)))
+	if s.Thread(200).VMSizeKB != vm+100 {
+		t.Fatalf("an accepted switch is parsed: vmsize %d", s.Thread(200).VMSizeKB)
 	}
 }
 

@@ -280,6 +280,7 @@ type Thread struct {
 	lastFD   int64 // fd argument of the last enter event
 
 	lastLatency uint64 // latency of the thread's last syscall (0 after an enter)
+	enterTS     uint64 // timestamp of the thread's last enter event, filtered or not
 
 	nchilds int   // live threads this thread created
 	creator int64 // tid of the thread that created this one (0 if unknown)
@@ -346,4 +347,6 @@ type Cur struct {
 	// fields can still report it; valid when Closed is true.
 	ClosedFD FD
 	Closed   bool
+
+	ownFD bool // FD is the event's own (see OwnFD)
 }

@@ -95,8 +95,27 @@ func init() {
 
 // Update runs the state machine on ev and sets Cur. ev must stay valid until
 // the next call to Update. Events flagged state-only (capture-file dump
-// flag) are processed like any other.
+// flag) are processed like any other. It is Prepare followed by Parse.
 func (s *State) Update(ev *event.Event) {
+	s.Prepare(ev, false)
+	s.Parse()
+}
+
+// Steps of an event Prepare left for Parse.
+const (
+	stepNone    uint8 = iota
+	stepHandler       // run the event's handler only
+	stepSyscall       // run the handler and end the thread's syscall
+)
+
+// Prepare is the first half of Update, what sysdig does before it filters
+// an event: it finds (or adds) the event's thread, pairs an exit with the
+// thread's last enter, computes the latency and looks up the event's fd.
+// Cur then describes the event as a capture filter sees it; Parse or Reject
+// must follow before the next event. With filtered set (a capture filter
+// evaluates the event), a write exit whose enter was not paired takes its
+// thread's last fd as its own, as sysdig's check for tracer writes does.
+func (s *State) Prepare(ev *event.Event, filtered bool) {
 	if s.pendingClose != nil {
 		s.gen++
 		s.pendingClose.del(s.pendingCloseFD)
@@ -115,9 +134,11 @@ func (s *State) Update(ev *event.Event) {
 	c.Event = ev
 	c.FD = nil
 	c.FDNum = -1
+	c.ownFD = false
 	c.Enter = nil
 	c.Latency = 0
 	c.Closed = false
+	s.step = stepNone
 
 	info := ev.Info()
 	t := s.threads[ev.TID]
@@ -146,8 +167,8 @@ func (s *State) Update(ev *event.Event) {
 			// Internal events (procinfo, ...) describe threads; they do
 			// not create them.
 			c.Thread = nil
-			if h := handlers[ev.Type]; h != nil && ev.Type != event.ProcInfoE {
-				h(s, ev, nil)
+			if ev.Type != event.ProcInfoE {
+				s.step = stepHandler
 			}
 			return
 		}
@@ -178,43 +199,124 @@ func (s *State) Update(ev *event.Event) {
 		// pending enter event. Like sysdig, they report the latency the
 		// thread's last syscall left behind.
 		c.Latency = t.lastLatency
-		if h := handlers[ev.Type]; h != nil {
-			h(s, ev, t)
-		}
+		s.step = stepHandler
 		return
 	}
+	s.step = stepSyscall
 	enter := ev.Type.IsEnter()
-	if !enter && t.hasEnter && t.enter.Type+1 == ev.Type {
-		c.Enter = &t.enter
-		if ev.TS >= t.enter.TS {
-			c.Latency = ev.TS - t.enter.TS
-		}
-	}
 	if enter {
+		// As sysdig's reset: every enter starts the thread's latency
+		// clock and names its fd, filtered or not.
+		t.enterTS = ev.TS
 		t.lastFD = -1
 		if info.Flags&event.FlagUsesFD != 0 && len(info.Params) > 0 && info.Params[0].Type == event.PTFD {
 			if fd, ok := ev.Int(0); ok {
 				t.lastFD = fd
 			}
 		}
+		c.ownFD = true
+	} else {
+		// An exit's latency runs from the thread's last enter, whatever
+		// its type; only an exit paired with its own enter has an fd of
+		// its own (the fd fields still fall back to the last enter's).
+		if t.enterTS != 0 {
+			c.Latency = ev.TS - t.enterTS
+		}
+		if t.hasEnter && t.enter.Type+1 == ev.Type {
+			c.Enter = &t.enter
+			c.ownFD = true
+		}
 	}
-	if info.Flags&event.FlagUsesFD != 0 {
+	t.lastLatency = c.Latency
+	if info.Flags&fdFlags != 0 {
 		c.FDNum = t.lastFD
 		if c.FDNum >= 0 {
 			c.FD = t.fds.Get(c.FDNum)
 		}
+		if info.Flags&event.FlagUsesFD == 0 {
+			c.ownFD = false
+		} else if filtered && !c.ownFD && ev.Type == writeX {
+			c.ownFD = true
+		}
 	}
-	if h := handlers[ev.Type]; h != nil {
-		h(s, ev, t)
+}
+
+// fdFlags mark the events whose fd fields name the thread's last fd when
+// the event has none of its own (sysdig's extract_fd).
+const fdFlags = event.FlagCreatesFD | event.FlagUsesFD | event.FlagDestroysFD
+
+// writeX is the exit of write, the only event sysdig looks at the last fd
+// of before filtering it (to tell tracer writes).
+var writeX = func() event.Type {
+	for _, t := range event.ByName("write") {
+		if !t.IsEnter() && t.Info().Flags&event.FlagOldVersion == 0 {
+			return t
+		}
 	}
-	t.lastLatency = c.Latency
-	if enter {
+	return 0
+}()
+
+// Parse is the second half of Update: the event's handler updates the
+// tables and the thread's pending enter event is replaced or consumed.
+func (s *State) Parse() {
+	step := s.step
+	s.step = stepNone
+	if step == stepNone {
+		return
+	}
+	c := &s.cur
+	ev, t := c.Event, c.Thread
+	h := handlers[ev.Type]
+	if step == stepHandler {
+		if h != nil {
+			h(s, ev, t)
+		}
+		return
+	}
+	if h != nil {
+		if c.ownFD {
+			h(s, ev, t)
+		} else {
+			// sysdig's parsers see no fd for an event without one of
+			// its own; its fd fields look the last one up afterwards.
+			fd := c.FD
+			c.FD = nil
+			h(s, ev, t)
+			if !c.ownFD && fd != nil {
+				c.FD = t.fds.Get(c.FDNum)
+			}
+		}
+	}
+	if ev.Type.IsEnter() {
 		t.saveEnter(ev)
 	} else {
 		t.hasEnter = false
 		t.LastExit = ev.TS
 	}
 	t.LastTS = ev.TS
+}
+
+// Reject ends an event a capture filter refused between Prepare and Parse:
+// it changes no table, and, as in sysdig, its thread forgets its last enter
+// event, so the exit that follows a refused enter is not paired with it.
+func (s *State) Reject() {
+	step := s.step
+	s.step = stepNone
+	if step == stepSyscall {
+		s.cur.Thread.hasEnter = false
+	}
+}
+
+// OwnFD reports whether the event has an fd of its own (sysdig's event fd,
+// which evt.category, evt.buflen, evt.is_syslog and the error counters
+// read): an enter's fd argument, the fd of an exit paired with its enter,
+// or the fd the event created. FD may still name the thread's last fd for
+// the fd fields when OwnFD is false.
+func (c *Cur) OwnFD() *FD {
+	if c.ownFD {
+		return c.FD
+	}
+	return nil
 }
 
 func (t *Thread) saveEnter(ev *event.Event) {
@@ -374,6 +476,8 @@ func (s *State) setFD(t *Thread, f *FD) {
 	t.fds.put(f)
 	s.cur.FD = f
 	s.cur.FDNum = f.Num
+	s.cur.ownFD = true
+	t.lastFD = f.Num
 }
 
 func le16(b []byte) uint16 { return uint16(b[0]) | uint16(b[1])<<8 }

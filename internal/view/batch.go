@@ -213,5 +213,5 @@ func RunBatch(src capture.Source, cfg BatchConfig) error {
 // (views filter events themselves, so every event updates the state and
 // I/O lengths are known for every I/O exit) and an optional event limit.
 func EngineOptions(maxEvents uint64) engine.Options {
-	return engine.Options{MaxEvents: maxEvents, Ctx: func(c *fields.Ctx) { c.DisplayFilter = true }}
+	return engine.Options{MaxEvents: maxEvents}
 }
