@@ -289,6 +289,7 @@ func exitAccept(s *State, ev *event.Event, t *Thread) {
 	if !ok || fd < 0 {
 		return
 	}
+	t.lastFD = fd // named for the fd fields even when no fd is made
 	tup := ev.Param(1)
 	if len(tup) == 0 || tup[0] != afInet && tup[0] != afInet6 && tup[0] != afUnix {
 		return

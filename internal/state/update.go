@@ -278,12 +278,15 @@ func (s *State) Parse() {
 			h(s, ev, t)
 		} else {
 			// sysdig's parsers see no fd for an event without one of
-			// its own; its fd fields look the last one up afterwards.
-			fd := c.FD
+			// its own; its fd fields look the thread's last fd up
+			// afterwards (which a parser may have named, as accept's).
 			c.FD = nil
 			h(s, ev, t)
-			if !c.ownFD && fd != nil {
-				c.FD = t.fds.Get(c.FDNum)
+			if !c.ownFD && ev.Info().Flags&fdFlags != 0 {
+				c.FDNum = t.lastFD
+				if c.FDNum >= 0 {
+					c.FD = t.fds.Get(c.FDNum)
+				}
 			}
 		}
 	}
