@@ -343,17 +343,19 @@ func appendSockAddr(b, p []byte) []byte {
 	}
 	switch p[0] {
 	case 2:
-		if len(p) >= 7 {
-			b = state.AppendIP(b, p[1:5])
-			b = append(b, ':')
-			return strconv.AppendUint(b, uint64(le16(p[5:])), 10)
+		if len(p) != 7 {
+			return append(b, "INVALID IPv4"...)
 		}
+		b = state.AppendIP(b, p[1:5])
+		b = append(b, ':')
+		return strconv.AppendUint(b, uint64(le16(p[5:])), 10)
 	case 10:
-		if len(p) >= 19 {
-			b = state.AppendIP(b, p[1:17])
-			b = append(b, ':')
-			return strconv.AppendUint(b, uint64(le16(p[17:])), 10)
+		if len(p) != 19 {
+			return append(b, "INVALID IPv6"...)
 		}
+		b = state.AppendIP(b, p[1:17])
+		b = append(b, ':')
+		return strconv.AppendUint(b, uint64(le16(p[17:])), 10)
 	case 1:
 		return appendCStr(b, p[1:])
 	}
@@ -367,18 +369,24 @@ func appendSockTuple(b, p []byte) []byte {
 	}
 	switch p[0] {
 	case 2:
-		if len(p) >= 13 {
-			b = state.AppendIP(b, p[1:5])
-			b = append(b, ':')
-			b = strconv.AppendUint(b, uint64(le16(p[5:])), 10)
-			b = append(b, "->"...)
-			b = state.AppendIP(b, p[7:11])
-			b = append(b, ':')
-			return strconv.AppendUint(b, uint64(le16(p[11:])), 10)
+		// sysdig renders a tuple of another length as invalid
+		if len(p) != 13 {
+			return append(b, "INVALID IPv4"...)
 		}
+		b = state.AppendIP(b, p[1:5])
+		b = append(b, ':')
+		b = strconv.AppendUint(b, uint64(le16(p[5:])), 10)
+		b = append(b, "->"...)
+		b = state.AppendIP(b, p[7:11])
+		b = append(b, ':')
+		return strconv.AppendUint(b, uint64(le16(p[11:])), 10)
 	case 10:
-		if len(p) >= 37 && mapped(p[1:17]) && mapped(p[19:35]) {
-			// two IPv4-mapped addresses print as an IPv4 tuple
+		if len(p) != 37 {
+			return append(b, "INVALID IPv6"...)
+		}
+		if mapped(p[1:17]) && mapped(p[19:35]) {
+			// two IPv4-mapped (or unspecified) addresses print as an
+			// IPv4 tuple
 			b = state.AppendIP(b, p[13:17])
 			b = append(b, ':')
 			b = strconv.AppendUint(b, uint64(le16(p[17:])), 10)
@@ -387,15 +395,13 @@ func appendSockTuple(b, p []byte) []byte {
 			b = append(b, ':')
 			return strconv.AppendUint(b, uint64(le16(p[35:])), 10)
 		}
-		if len(p) >= 37 {
-			b = state.AppendIP(b, p[1:17])
-			b = append(b, ':')
-			b = strconv.AppendUint(b, uint64(le16(p[17:])), 10)
-			b = append(b, "->"...)
-			b = state.AppendIP(b, p[19:35])
-			b = append(b, ':')
-			return strconv.AppendUint(b, uint64(le16(p[35:])), 10)
-		}
+		b = state.AppendIP(b, p[1:17])
+		b = append(b, ':')
+		b = strconv.AppendUint(b, uint64(le16(p[17:])), 10)
+		b = append(b, "->"...)
+		b = state.AppendIP(b, p[19:35])
+		b = append(b, ':')
+		return strconv.AppendUint(b, uint64(le16(p[35:])), 10)
 	case 1:
 		if len(p) >= 17 {
 			b = strconv.AppendUint(b, binary.LittleEndian.Uint64(p[1:]), 16)
@@ -409,14 +415,16 @@ func appendSockTuple(b, p []byte) []byte {
 	return strconv.AppendUint(b, uint64(p[0]), 10)
 }
 
-// mapped reports whether a 16-byte address is an IPv4-mapped one.
+// mapped is sysdig's test for an IPv4 address in IPv6 form
+// (is_ipv4_mapped_ipv6): a mapped address ::ffff:a.b.c.d, or the
+// unspecified address ::.
 func mapped(ip []byte) bool {
 	for _, x := range ip[:10] {
 		if x != 0 {
 			return false
 		}
 	}
-	return ip[10] == 0xff && ip[11] == 0xff
+	return ip[10] == 0xff && ip[11] == 0xff || ip[10]|ip[11]|ip[12]|ip[13]|ip[14]|ip[15] == 0
 }
 
 // appendFDList renders "fd:<typechar><flags hex>" entries separated by
