@@ -97,6 +97,9 @@ func ipField(name, typ, desc string, s side, flags FieldFlags) Field {
 		if ss == sideAny {
 			ss = sideServer
 		}
+		if noRole(fd, ss) {
+			return false
+		}
 		ip, _, ok := endpoint(c, fd, ss)
 		if !ok {
 			return false
@@ -164,7 +167,8 @@ func anyField(name, typ, desc string, port bool) Field {
 // For IPv4 that is the address of the thread's container (when its
 // metadata has no address, the unset address) or of an interface of the
 // capture's machine; an IPv6 socket never in a container, and on the host
-// when the state engine made it the server end; nothing else is.
+// when its server address shares its first 64 bits with an IPv6
+// interface's; nothing else is.
 func isServer(c *Ctx, fd *state.FD) bool {
 	switch fd.Type {
 	case event.FDIPv4ServSock, event.FDIPv6ServSock:
@@ -177,9 +181,18 @@ func isServer(c *Ctx, fd *state.FD) bool {
 	_, ct, host, ok := containerOf(c)
 	inCtr := ok && !host
 	if fd.IPv6 {
-		// sysdig never finds a container's IPv6 address local; for the
-		// host the role the state engine found stands in for its check
-		return !inCtr && fd.Role == state.RoleServer
+		// sysdig never finds a container's IPv6 address local; on the
+		// host an address is local when its first 64 bits are an IPv6
+		// interface's (so the unset address is, with ::1 listed)
+		if inCtr {
+			return false
+		}
+		for _, in := range c.State.Interfaces() {
+			if in.IPv6 && len(in.Addr) == 16 && len(dip) == 16 && bytes.Equal(in.Addr[:8], dip[:8]) {
+				return true
+			}
+		}
+		return false
 	} else if inCtr && ct != nil {
 		ip, err := netip.ParseAddr(ct.IP)
 		if err != nil || ip.IsUnspecified() {
@@ -222,9 +235,19 @@ func portField(name, desc string, s side) Field {
 		if noClientEnd(fd, s) {
 			return setUint(v, KindPort, 0)
 		}
+		if noRole(fd, s) {
+			return false
+		}
 		_, p, ok := endpoint(c, fd, s)
 		return ok && setUint(v, KindPort, uint64(p))
 	})
+}
+
+// noRole reports a client or server end asked of a connection socket
+// (not a listening one) that has no role yet: sysdig shows none (fd.cip,
+// fd.sip, fd.cport, fd.sport), even when addresses are known.
+func noRole(fd *state.FD, s side) bool {
+	return (s == sideClient || s == sideServer) && fd.Role == state.RoleUnknown && !fd.IsServerSocket()
 }
 
 var serviceNames = map[uint16]string{

@@ -122,6 +122,10 @@ func l4FromSocket(typ, proto uint64) uint8 {
 	return event.L4Unknown
 }
 
+// exitBind follows sysdig's bind exit: a port makes the socket a server of
+// the address's family (an IPv4 one for a mapped or unspecified IPv6
+// address) with the protocol read from the socket's current layout; without
+// a port only the name changes.
 func exitBind(s *State, ev *event.Event, t *Thread) {
 	res, _ := ev.Int(0)
 	f := s.cur.FD
@@ -138,24 +142,35 @@ func exitBind(s *State, ev *event.Event, t *Thread) {
 		if !ok {
 			return
 		}
+		f.Name = AppendAddrPort(nil, ip, port)
+		if port == 0 {
+			return
+		}
+		u := f.sockUnion()
+		l4 := u[12]
+		if v6 {
+			l4 = u[36]
+			if isMapped4(ip) {
+				ip, v6 = ip[12:16], false
+			}
+		}
+		f.SIP, f.DIP, f.DPort = [16]byte{}, [16]byte{}, 0
 		f.IPv6 = v6
 		copy(f.SIP[:], ip)
 		f.SPort = port
-		f.Name = AppendAddrPort(nil, ip, port)
-		if port != 0 {
-			if v6 {
-				f.Type = event.FDIPv6ServSock
-			} else {
-				f.Type = event.FDIPv4ServSock
-			}
-			if f.pendingL4 != event.L4Raw { // a raw socket's protocol stays as socket() left it
-				f.L4Proto = f.pendingL4
-			}
-			f.Role = RoleServer
+		if v6 {
+			f.Type = event.FDIPv6ServSock
+		} else {
+			f.Type = event.FDIPv4ServSock
 		}
+		if f.pendingL4 != event.L4Raw { // a raw socket's protocol stays as socket() left it
+			f.L4Proto, f.pendingL4 = l4, l4
+		}
+		f.Role = RoleServer
 	case afUnix:
-		f.Type = event.FDUnixSock
 		f.Name = cstr(addr[1:])
+	default:
+		f.Name = "family " + strconv.Itoa(int(addr[0]))
 	}
 }
 
@@ -519,36 +534,31 @@ func (s *State) updateFromTuple(f *FD, tup []byte) bool {
 			if len(tup) < 37 {
 				return false
 			}
-			if isMapped(tup[1:17]) && isMapped(tup[19:35]) {
+			if isMapped4(tup[1:17]) && isMapped4(tup[19:35]) {
 				sip, sport, dip, dport = tup[13:17], le16(tup[17:]), tup[31:35], le16(tup[35:])
 			} else {
 				sip, sport, dip, dport = tup[1:17], le16(tup[17:]), tup[19:35], le16(tup[35:])
 				v6 = true
 			}
 		}
-		if !v6 {
-			if f.Type == event.FDIPv4ServSock {
-				// the bound port lies where a connection keeps its
-				// destination address
-				f.DIP = [16]byte{byte(f.SPort), byte(f.SPort >> 8), realL4(f)}
-				f.SPort, f.DPort = 0, 0
+		// sysdig keeps a socket's addresses in a union laid out by the
+		// fd's type. An IPv4 tuple (or one of two mapped addresses) makes
+		// the fd an IPv4 socket reading what the union held through the
+		// IPv4 layout (a server socket's protocol is carried over). An
+		// IPv6 tuple is written through the IPv6 layout and the fd keeps
+		// its type.
+		orig := f.Type
+		if !v6 && orig != event.FDIPv4Sock {
+			u := f.sockUnion()
+			if orig == event.FDIPv4ServSock {
+				u[12] = u[6]
 			}
-			if f.IPv6 {
-				f.SIP, f.DIP, f.SPort, f.DPort = [16]byte{}, [16]byte{}, 0, 0
-			}
-			f.Type = event.FDIPv4Sock
-			f.IPv6 = false
-		} else if f.Type == event.FDIPv6Sock || f.Type == event.FDIPv6ServSock || f.IPv6 {
-			f.Type = event.FDIPv6Sock
-		} else {
-			// sysdig keeps the type and writes the IPv6 addresses over
-			// the IPv4 ones; ferret takes it for an IPv6 socket
-			f.Type = event.FDIPv6Sock
-			f.SIP, f.DIP, f.SPort, f.DPort = [16]byte{}, [16]byte{}, 0, 0
-			f.IPv6 = true
+			f.setSockUnion(event.FDIPv4Sock, u)
+		} else if v6 && orig != event.FDIPv6Sock {
+			f.setSockUnion(event.FDIPv6Sock, f.sockUnion())
 		}
 		n := len(sip)
-		if f.Type == event.FDIPv4Sock || f.Type == event.FDIPv6Sock {
+		if !v6 || orig == event.FDIPv6Sock {
 			same := string(f.SIP[:n]) == string(sip) && f.SPort == sport && string(f.DIP[:n]) == string(dip) && f.DPort == dport
 			swapped := string(f.SIP[:n]) == string(dip) && f.SPort == dport && string(f.DIP[:n]) == string(sip) && f.DPort == sport
 			if same || swapped {
@@ -571,6 +581,9 @@ func (s *State) updateFromTuple(f *FD, tup []byte) bool {
 		if f.DPort == 0 {
 			f.DPort = dport
 			changed = true
+		}
+		if v6 && orig != event.FDIPv6Sock {
+			f.restoreType(orig, f.sockUnion())
 		}
 		if !changed {
 			return false
@@ -695,6 +708,90 @@ func guessRole(t *Thread, f *FD, incoming bool) Role {
 	}
 	return RoleClient
 }
+
+// sockUnion returns the bytes sysdig keeps for a socket fd in its union of
+// socket infos, laid out by the fd's type: an IPv4 connection (source,
+// destination, ports, protocol), an IPv6 one, an IPv4 or IPv6 server
+// (address, port, protocol) or a unix socket (source, destination).
+func (f *FD) sockUnion() (u [40]byte) {
+	l4 := realL4(f)
+	switch f.Type {
+	case event.FDIPv4Sock:
+		copy(u[0:4], f.SIP[:4])
+		copy(u[4:8], f.DIP[:4])
+		put16(u[8:], f.SPort)
+		put16(u[10:], f.DPort)
+		u[12] = l4
+	case event.FDIPv6Sock:
+		copy(u[0:16], f.SIP[:])
+		copy(u[16:32], f.DIP[:])
+		put16(u[32:], f.SPort)
+		put16(u[34:], f.DPort)
+		u[36] = l4
+	case event.FDIPv4ServSock:
+		copy(u[0:4], f.SIP[:4])
+		put16(u[4:], f.SPort)
+		u[6] = l4
+	case event.FDIPv6ServSock:
+		copy(u[0:16], f.SIP[:])
+		put16(u[16:], f.SPort)
+		u[18] = l4
+	case event.FDUnixSock:
+		for i := 0; i < 8; i++ {
+			u[i] = byte(f.UnixSrc >> (8 * i))
+			u[8+i] = byte(f.UnixDst >> (8 * i))
+		}
+	}
+	return u
+}
+
+// setSockUnion makes f an IPv4 or IPv6 socket (typ) holding u read
+// through that type's layout.
+func (f *FD) setSockUnion(typ event.FDType, u [40]byte) {
+	f.Type = typ
+	f.SIP, f.DIP = [16]byte{}, [16]byte{}
+	switch typ {
+	case event.FDIPv4Sock:
+		copy(f.SIP[:4], u[0:4])
+		copy(f.DIP[:4], u[4:8])
+		f.SPort, f.DPort = le16(u[8:]), le16(u[10:])
+		f.L4Proto, f.pendingL4 = u[12], u[12]
+		f.IPv6 = false
+	case event.FDIPv6Sock:
+		copy(f.SIP[:], u[0:16])
+		copy(f.DIP[:], u[16:32])
+		f.SPort, f.DPort = le16(u[32:]), le16(u[34:])
+		f.L4Proto, f.pendingL4 = u[36], u[36]
+		f.IPv6 = true
+	}
+}
+
+// restoreType gives f back its type typ after u was written through
+// another layout: sockets read u through their own, other fds keep
+// nothing of it.
+func (f *FD) restoreType(typ event.FDType, u [40]byte) {
+	switch typ {
+	case event.FDIPv4Sock:
+		f.setSockUnion(typ, u)
+	case event.FDIPv4ServSock, event.FDIPv6ServSock:
+		f.Type = typ
+		f.SIP, f.DIP = [16]byte{}, [16]byte{}
+		n := 4
+		if typ == event.FDIPv6ServSock {
+			n = 16
+		}
+		copy(f.SIP[:n], u[0:n])
+		f.SPort, f.DPort = le16(u[n:]), 0
+		f.L4Proto, f.pendingL4 = u[n+2], u[n+2]
+		f.IPv6 = typ == event.FDIPv6ServSock
+	default:
+		f.Type = typ
+		f.SIP, f.DIP, f.SPort, f.DPort = [16]byte{}, [16]byte{}, 0, 0
+		f.IPv6 = false
+	}
+}
+
+func put16(b []byte, v uint16) { b[0], b[1] = byte(v), byte(v>>8) }
 
 func isMapped(ip []byte) bool {
 	return len(ip) == 16 && isZero(ip[:10]) && ip[10] == 0xff && ip[11] == 0xff
