@@ -672,7 +672,7 @@ func socklenIO() *argKind {
 	return &argKind{copy: event.RawFixed, n: 4, both: true, print: func(r *renderer, c *rcall, i int) {
 		r.sep()
 		in, ok := c.in(i)
-		if !ok || c.args[i] == 0 || len(in) < 4 {
+		if !ok || c.args[i] == 0 || len(in) < 4 || r.terse {
 			r.b = appendPtr(r.b, c.args[i])
 			return
 		}
@@ -688,7 +688,7 @@ func socklenIO() *argKind {
 
 func (r *renderer) optval(p []byte, ok bool, ptr uint64) {
 	switch {
-	case !ok || ptr == 0:
+	case !ok || ptr == 0 || r.terse:
 		r.b = appendPtr(r.b, ptr)
 	case len(p) == 4:
 		r.b = append(r.b, '[')
@@ -1231,7 +1231,31 @@ func appendSockaddrX(b []byte, p []byte, s ConstStyle) []byte {
 			b = append(b, "\")"...)
 		}
 	case 10:
-		if len(p) >= 28 {
+		if len(p) >= 28 && s != ConstAbbrev {
+			b = append(b, ", sin6_port="...)
+			b = appendQuotedHex(b, p[2:4], -1, true)
+			if s == ConstVerbose {
+				b = append(b, " /* htons("...)
+				b = strconv.AppendUint(b, uint64(p[2])<<8|uint64(p[3]), 10)
+				b = append(b, ") */"...)
+			}
+			b = append(b, ", sin6_flowinfo="...)
+			b = appendQuotedHex(b, p[4:8], -1, true)
+			if s == ConstVerbose {
+				b = append(b, " /* htonl("...)
+				b = strconv.AppendUint(b, uint64(binary.BigEndian.Uint32(p[4:])), 10)
+				b = append(b, ") */"...)
+			}
+			b = append(b, ", sin6_addr="...)
+			b = appendQuotedHex(b, p[8:24], -1, true)
+			if s == ConstVerbose {
+				b = append(b, " /* inet_pton(AF_INET6, \""...)
+				b = append(b, ip6String(p[8:24])...)
+				b = append(b, "\") */"...)
+			}
+			b = append(b, ", sin6_scope_id="...)
+			b = strconv.AppendUint(b, u32(p, 24), 10)
+		} else if len(p) >= 28 {
 			b = append(b, ", sin6_port=htons("...)
 			b = strconv.AppendUint(b, uint64(p[2])<<8|uint64(p[3]), 10)
 			b = append(b, "), sin6_flowinfo=htonl("...)

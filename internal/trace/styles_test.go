@@ -21,8 +21,8 @@ import (
 var styleCorpus = map[string]bool{"ls": true, "cat": true, "id": true, "stat": true, "cp": true, "sort": true,
 	"sh": true, "sh-kill": true, "python-signal": true, "tar-x": true, "dd": true, "mkdir": true}
 
-// sockets is a program using loopback TCP and UNIX sockets (sockaddrs,
-// socket types, options).
+// sockets is a program using loopback TCP, UDPv6 and UNIX sockets
+// (sockaddrs, socket types, options).
 var sockets = corpusCmd{"python-sockets", false, []string{"/usr/bin/python3", "-c", `import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -35,6 +35,9 @@ c.send(b"hi")
 a.recv(10)
 u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 u.getsockname()
+d = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+d.bind(("::1", 0))
+d.getsockname()
 `}}
 
 // styleFloor is the floor of identical lines per output mode. The modes
