@@ -98,6 +98,7 @@ var hostileModes = [][]string{
 	{"-c", "spy_file"},
 	{"-c", "lsof"},
 	{"-c", "ps"},
+	{"-c", "list_login_shells"},
 }
 
 // TestHostileNames prints a capture full of hostile names in every text
