@@ -20,6 +20,7 @@ import (
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/capture/live"
 	"github.com/ferret-observability/ferret/internal/container"
+	"github.com/ferret-observability/ferret/internal/netfs"
 	"github.com/ferret-observability/ferret/internal/testutil"
 )
 
@@ -447,6 +448,153 @@ func TestPodmanContainers(t *testing.T) {
 			t.Fatalf("ferret -w: %s", errs)
 		}
 		samePC(t, sysdig, file, nameC, idC[:12])
+	})
+}
+
+// TestPodmanMountNamespaces checks that fd.mnt.* describe the mount
+// namespace of the process whose fd it is: a container's shell reading
+// a file on its tmpfs (/scratch) sees the container's tmpfs mount, a host
+// shell reading a file sees the host's mount, live and on replay of a -w
+// file (which sysdig reads too). Containers running before the capture
+// (namespace in the starting snapshot), started during it (unshare, then
+// execve) and a podman exec into one (setns, then execve) are covered.
+func TestPodmanMountNamespaces(t *testing.T) {
+	p := newPodman(t)
+	hostFile := filepath.Join(t.TempDir(), "hostfile")
+	if err := os.WriteFile(hostFile, []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hm := netfs.Lookup(hostFile)
+	if hm == nil {
+		t.Fatal("no mount table")
+	}
+	hostWant := hm.Point + " " + hm.FSType
+	const ctrWant = "/scratch tmpfs"
+	tag := os.Getpid()
+	// the container's shell is its pid 1; it reads its tmpfs file in a
+	// loop (a builtin: no child)
+	loop := `echo hi > /scratch/f; while :; do read x < /scratch/f; sleep 0.1; done`
+	early := fmt.Sprintf("ferret-mnt-a-%d", tag)
+	p.start(early, []string{"--tmpfs", "/scratch"}, loop)
+	format := "%container.name %proc.vpid %fd.name %fd.mnt.point %fd.mnt.type"
+	filter := "evt.type=openat and evt.dir=< and fd.name in (/scratch/f, " + hostFile + ")"
+	// a host shell reading its file until the test ends
+	startHost := func(t *testing.T) {
+		cmd := exec.Command("sh", "-c", `while :; do read x < "$1"; sleep 0.1; done`, "sh", hostFile)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	}
+	// check wants, for every line, the mount its process's namespace has
+	// there, and a line of each kind wanted.
+	check := func(t *testing.T, what string, lines []string, kinds map[string]bool) {
+		t.Helper()
+		seen := map[string]bool{}
+		for _, l := range lines {
+			f := strings.Fields(l)
+			if len(f) != 5 {
+				t.Errorf("%s: line %q", what, l)
+				continue
+			}
+			kind, want := "host", hostWant
+			if f[0] != "host" {
+				kind, want = f[0], ctrWant
+				if f[1] != "1" {
+					kind += " exec"
+				}
+			}
+			seen[kind] = true
+			if got := f[3] + " " + f[4]; got != want {
+				t.Errorf("%s: %q: mount %q, want %q", what, l, got, want)
+			}
+		}
+		for k := range kinds {
+			if !seen[k] {
+				t.Errorf("%s: no line of %s in:\n%s", what, k, strings.Join(lines, "\n"))
+			}
+		}
+	}
+	t.Run("live", func(t *testing.T) {
+		later := fmt.Sprintf("ferret-mnt-b-%d", tag)
+		kinds := map[string]bool{"host": true, early: true, later: true, early + " exec": true}
+		lines, errs := ferretLines(t, []string{"-p", format, filter},
+			func() {
+				startHost(t)
+				p.start(later, []string{"--tmpfs", "/scratch"}, loop)
+				p.run("exec", early, "/bin/sh", "-c", "read x < /scratch/f")
+			},
+			func(l []string) bool {
+				seen := map[string]bool{}
+				for _, x := range l {
+					if f := strings.Fields(x); len(f) == 5 {
+						k := f[0]
+						if k != "host" && f[1] != "1" {
+							k += " exec"
+						}
+						seen[k] = true
+					}
+				}
+				return len(seen) >= len(kinds)
+			})
+		if !strings.Contains(errs, "capture started") {
+			t.Fatalf("ferret: %s", errs)
+		}
+		check(t, "live", lines, kinds)
+	})
+
+	t.Run("write", func(t *testing.T) {
+		sysdig, err := exec.LookPath("sysdig")
+		if err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatal("sysdig not installed")
+			}
+			t.Skip("sysdig not installed")
+		}
+		// The capture ends by itself after -n events: the file holds
+		// them all. Every reader starts at once, when the gate opens, so
+		// that each has read a few times among the first events.
+		gate := t.TempDir()
+		gated := `while [ ! -e /data/go ]; do sleep 0.1; done; ` + loop
+		earlyW := fmt.Sprintf("ferret-mnt-c-%d", tag)
+		later := fmt.Sprintf("ferret-mnt-d-%d", tag)
+		p.start(earlyW, []string{"--tmpfs", "/scratch", "-v", gate + ":/data"}, gated)
+		file := filepath.Join(t.TempDir(), "mnt.scap")
+		wfilter := filter + " and container.name != " + early
+		// -F: the process and fd calls the filter rejects are kept for
+		// the state, so the replay knows the containers' processes
+		_, errs := ferretLines(t, []string{"-F", "-n", "60", "-w", file, wfilter},
+			func() {
+				cmd := exec.Command("sh", "-c", `while [ ! -e "$2/go" ]; do sleep 0.1; done; while :; do read x < "$1"; sleep 0.1; done`, "sh", hostFile, gate)
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+				p.start(later, []string{"--tmpfs", "/scratch", "-v", gate + ":/data"}, gated)
+				if err := os.WriteFile(filepath.Join(gate, "go"), nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			},
+			func([]string) bool { return false })
+		if !strings.Contains(errs, "Events captured") {
+			t.Fatalf("ferret -w: %s", errs)
+		}
+		got, rc := runCLI(t, ".", []string{"-r", file, "-p", format, wfilter})
+		if rc != 0 {
+			t.Fatalf("ferret -r: rc %d: %s", rc, got)
+		}
+		check(t, "replay", strings.Split(strings.TrimSpace(got), "\n"), map[string]bool{"host": true, earlyW: true, later: true})
+		// sysdig reads the file through (the namespaces block and the
+		// records among the events) and numbers and shows the events as
+		// ferret does
+		args := []string{"-r", file, "-p", "%evt.num %evt.type %fd.name %container.name", wfilter}
+		want, err := exec.Command(sysdig, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("sysdig %q: %v: %s", args, err, want)
+		}
+		if mine, rc := runCLI(t, ".", args); rc != 0 || mine != string(want) {
+			t.Errorf("ferret %q (rc %d) differs from sysdig: %s", args, rc, firstDiff(mine, string(want)))
+		}
 	})
 }
 

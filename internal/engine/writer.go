@@ -93,8 +93,7 @@ func (w *FileWriter) OnRejected(c *fields.Ctx) error {
 // then copies ev into tmp, flagged state-only so that readers use it for
 // the tables only.
 func StateOnlyCopy(ev, tmp *event.Event) bool {
-	info := ev.Info()
-	if ev.DumpFlags&event.DumpStateOnly == 0 && (info == nil || info.Flags&event.FlagModifiesState == 0) {
+	if ev.DumpFlags&event.DumpStateOnly == 0 && !ev.Type.ChangesState() {
 		return false
 	}
 	*tmp = *ev

@@ -203,6 +203,20 @@ func (t Type) Info() *Info {
 	return &table[t]
 }
 
+// ChangesState reports whether events of type t update ferret's process,
+// fd or mount tables: the types sysdig flags as modifying state, creating
+// or destroying an fd, and unshare and setns (which move a thread to
+// another mount namespace). Filtered live captures always deliver them,
+// and fat capture files keep them.
+func (t Type) ChangesState() bool {
+	const stateFlags = FlagModifiesState | FlagCreatesFD | FlagDestroysFD
+	i := t.Info()
+	if i == nil {
+		return false
+	}
+	return i.Flags&stateFlags != 0 || i.Name == "unshare" || i.Name == "setns"
+}
+
 // Known reports whether t is inside the event table.
 func (t Type) Known() bool { return int(t) < MaxType }
 

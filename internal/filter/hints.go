@@ -105,9 +105,8 @@ func pushDownTypes(h Hints) []event.Type {
 	for _, t := range h.Types {
 		keep[t] = true
 	}
-	const stateFlags = event.FlagModifiesState | event.FlagCreatesFD | event.FlagDestroysFD
 	for t := event.Type(0); int(t) < event.MaxType; t++ {
-		if info := t.Info(); info != nil && (info.Flags&stateFlags != 0 || info.Category&event.CatInternal != 0) {
+		if info := t.Info(); info != nil && (t.ChangesState() || info.Category&event.CatInternal != 0) {
 			keep[t] = true
 		}
 	}

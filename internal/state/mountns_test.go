@@ -247,3 +247,56 @@ func TestMountNamespaceRecordParts(t *testing.T) {
 		t.Errorf("counters %+v", s.Counters)
 	}
 }
+
+// TestMountNamespaceCloneParent: a CLONE_PARENT child whose own clone exit
+// comes first names its grandparent as parent; it is in the caller's
+// namespace, which the caller's exit then tells. Mount calls that only
+// change a mount's propagation or options add no mount.
+func TestMountNamespaceCloneParent(t *testing.T) {
+	s := New(Options{})
+	s.Load(nsSnapshot())
+	// 201 (container) clones 500 with CLONE_PARENT: its parent is 100 (host)
+	s.Update(mkEvent(t, "clone", true, 1, 201))
+	s.Update(mkEvent(t, "clone", false, 2, 500, cloneArgs(0, 500, 500, 100, clParent)...))
+	if got := mountPoint(s, 500); got != "?" {
+		t.Errorf("before the caller's exit the child sees %q, want it unknown", got)
+	}
+	s.Update(mkEvent(t, "clone", false, 3, 201, cloneArgs(500, 201, 200, 100, clParent)...))
+	if got := mountPoint(s, 500); got != "/:overlay /scratch:tmpfs " {
+		t.Errorf("after the caller's exit the child sees %q", got)
+	}
+	s.Update(mkEvent(t, "mount", true, 4, 100, uint64(0x40000|0x4000)))
+	s.Update(mkEvent(t, "mount", false, 5, 100, int64(0), "", "/", ""))
+	s.Update(mkEvent(t, "mount", true, 6, 100, uint64(0x20)))
+	s.Update(mkEvent(t, "mount", false, 7, 100, int64(0), "", "/", ""))
+	if got := mountPoint(s, 100); got != "/:ext4 " {
+		t.Errorf("after propagation and remount calls the host sees %q", got)
+	}
+}
+
+// TestMountNamespaceSetnsProcFile: setns on a namespace file of /proc (as
+// runc exec and nsenter open them) moves the caller into that thread's
+// namespace, known from the state; another namespace type moves nothing.
+func TestMountNamespaceSetnsProcFile(t *testing.T) {
+	for _, tc := range []struct {
+		file   string
+		nstype uint64
+		want   string
+	}{
+		{"/proc/200/ns/mnt", clNewNS, "/:overlay /scratch:tmpfs "},
+		{"/proc/200/task/201/ns/mnt", 0, "/:overlay /scratch:tmpfs "},
+		{"/proc/200/ns/net", 0, "/:ext4 "},
+		{"/proc/999/ns/mnt", 0, "?"},
+		{"/run/netns/x", 0, "?"},
+	} {
+		snap := nsSnapshot()
+		snap.Threads[0].FDs = append(snap.Threads[0].FDs, event.FD{Num: 5, Type: event.FDFile, Name: tc.file})
+		s := New(Options{})
+		s.Load(snap)
+		s.Update(mkEvent(t, "setns", true, 1, 100, int64(5), tc.nstype))
+		s.Update(mkEvent(t, "setns", false, 2, 100, int64(0)))
+		if got := mountPoint(s, 100); got != tc.want {
+			t.Errorf("setns on %s (%#x): the caller sees %q, want %q", tc.file, tc.nstype, got, tc.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ package state
 import (
 	"path"
 	"sort"
+	"strings"
 
 	"github.com/ferret-observability/ferret/internal/event"
 )
@@ -154,6 +155,11 @@ func (s *State) storeTable(t *Thread, ms []event.Mount) {
 	s.mountGen++
 }
 
+// msNoNewMount are the mount flags of calls that change a mount (its
+// options, place or propagation) without adding one: MS_REMOUNT, MS_MOVE,
+// MS_UNBINDABLE, MS_PRIVATE, MS_SLAVE, MS_SHARED.
+const msNoNewMount = 0x20 | 0x2000 | 0x20000 | 0x40000 | 0x80000 | 0x100000
+
 func exitMount(s *State, ev *event.Event, t *Thread) {
 	tab := s.tableOf(t)
 	if tab == nil {
@@ -161,6 +167,11 @@ func exitMount(s *State, ev *event.Event, t *Thread) {
 	}
 	if res, ok := ev.Int(0); !ok || res != 0 {
 		return
+	}
+	if e := s.cur.Enter; e != nil {
+		if f, _ := e.Uint(0); f&msNoNewMount != 0 {
+			return
+		}
 	}
 	str := func(i int) string { v, _ := ev.Str(i); return v }
 	dir := str(2)
@@ -211,6 +222,9 @@ func exitUnshare(s *State, ev *event.Event, t *Thread) {
 
 // exitSetns: setns with CLONE_NEWNS, or with 0 (any namespace type: the
 // descriptor decides), may move the caller to another mount namespace.
+// When the descriptor is a namespace file of /proc (/proc/<pid>/ns/mnt,
+// as runc and nsenter open them) the move is known from the state: into
+// that thread's namespace, or none for another namespace type.
 func exitSetns(s *State, ev *event.Event, t *Thread) {
 	e := s.cur.Enter
 	if t == nil || e == nil {
@@ -219,9 +233,57 @@ func exitSetns(s *State, ev *event.Event, t *Thread) {
 	if res, ok := ev.Int(0); !ok || res != 0 {
 		return
 	}
-	if f, _ := e.Uint(1); f == 0 || f&clNewNS != 0 {
-		t.MntNS = event.MntNSPending
+	f, _ := e.Uint(1)
+	if f != 0 && f&clNewNS == 0 {
+		return
 	}
+	if fd := s.cur.FD; fd != nil && (t.VTID == t.TID || t.VTID <= 0) { // not in a child pid namespace: /proc is the host's
+		if tid, kind, ok := procNSFile(fd.Name); ok {
+			if kind != "mnt" && f == 0 {
+				return // another namespace type
+			}
+			if o := s.threads[tid]; kind == "mnt" && o != nil && !o.unknown && o.MntNS != event.MntNSPending {
+				t.MntNS = o.MntNS
+				return
+			}
+		}
+	}
+	t.MntNS = event.MntNSPending
+}
+
+// procNSFile parses /proc/<tid>/ns/<kind> and /proc/<pid>/task/<tid>/ns/<kind>.
+func procNSFile(name string) (tid int64, kind string, ok bool) {
+	rest, ok := strings.CutPrefix(name, "/proc/")
+	if !ok {
+		return 0, "", false
+	}
+	num := func() bool {
+		i := 0
+		var v int64
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' && i < 10 {
+			v = v*10 + int64(rest[i]-'0')
+			i++
+		}
+		if i == 0 || i == len(rest) || rest[i] != '/' {
+			return false
+		}
+		tid, rest = v, rest[i+1:]
+		return true
+	}
+	if !num() {
+		return 0, "", false
+	}
+	if r, ok := strings.CutPrefix(rest, "task/"); ok {
+		rest = r
+		if !num() {
+			return 0, "", false
+		}
+	}
+	kind, ok = strings.CutPrefix(rest, "ns/")
+	if !ok || kind == "" || strings.IndexByte(kind, '/') >= 0 {
+		return 0, "", false
+	}
+	return tid, kind, true
 }
 
 // resolveMountNS asks a live capture which mount namespace the pending

@@ -13,6 +13,7 @@ import (
 const (
 	clFiles        = 0x1
 	clFS           = 0x2
+	clParent       = 0x100 // CLONE_PARENT: the parent is the caller's parent
 	clThread       = 0x2000
 	clInverted     = 1 << 16 // the child's clone exit came first and created it
 	clChildInPidNS = 1 << 29 // the child is not in the initial PID namespace
@@ -181,6 +182,11 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 		}
 		child := s.newChild(parent, tid, pid, ptid, uint32(flags)|clInverted, inPidNS, vtid, vpid, p)
 		child.enter, child.enterBuf, child.hasEnter = t.enter, t.enterBuf, t.hasEnter
+		if flags&clParent != 0 {
+			// the caller, whose mount namespace it has, is not known
+			// yet: the parent's side tells it
+			child.MntNS = event.MntNSPending
+		}
 		s.cur.Thread = child
 		return
 	}
@@ -210,7 +216,12 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 	}
 	if c := s.threads[res]; c != nil && !c.unknown {
 		if c.Flags&clInverted != 0 {
-			return // the child's exit came first and described it
+			// the child's exit came first and described it; only the
+			// caller knows the mount namespace of a CLONE_PARENT child
+			if c.MntNS == event.MntNSPending && flags&(clParent|clNewNS) == clParent && t.MntNS != event.MntNSPending {
+				c.MntNS = t.MntNS
+			}
+			return
 		}
 		// a thread of that tid whose exit was lost: replaced
 		s.removeThread(res)

@@ -97,14 +97,13 @@ func (t *Table) KernelPushDown() filter.PushDown {
 			allowed[ty] = true
 		}
 	}
-	const stateFlags = event.FlagModifiesState | event.FlagCreatesFD | event.FlagDestroysFD
 	var out []event.Type
 	for ty := event.Type(0); int(ty) < event.MaxType; ty++ {
 		info := ty.Info()
 		if info == nil {
 			continue
 		}
-		need := info.Flags&stateFlags != 0 || info.Category&event.CatInternal != 0 ||
+		need := ty.ChangesState() || info.Category&event.CatInternal != 0 ||
 			io && info.Category&event.CatIORead != 0
 		for _, m := range memoryCalls {
 			need = need || info.Name == m
@@ -114,7 +113,7 @@ func (t *Table) KernelPushDown() filter.PushDown {
 		}
 		// The filter's restriction still holds, but the state's events
 		// are always delivered.
-		if allowed != nil && !allowed[ty] && info.Flags&stateFlags == 0 && info.Category&event.CatInternal == 0 {
+		if allowed != nil && !allowed[ty] && !ty.ChangesState() && info.Category&event.CatInternal == 0 {
 			continue
 		}
 		out = append(out, ty)

@@ -365,7 +365,7 @@ func buildFilters(opts Options) (routes [nrSyscalls]ProbeRoute, keepExit, keepSi
 			// no portable code: sysdig cannot name it either
 			keep = false
 		}
-		routes[r.Nr] = ProbeRoute{Enter: uint16(enter), Exit: uint16(exit), Code: r.Code, Keep: b8(keep), State: b8(changesState(enter) || changesState(exit))}
+		routes[r.Nr] = ProbeRoute{Enter: uint16(enter), Exit: uint16(exit), Code: r.Code, Keep: b8(keep), State: b8(enter.ChangesState() || exit.ChangesState())}
 		if opts.Raw != nil {
 			routes[r.Nr] = rawRoute(r.Nr, r.Code, all || keepName[name] || keepType[event.GenericE])
 		}
@@ -388,14 +388,6 @@ func buildFilters(opts Options) (routes [nrSyscalls]ProbeRoute, keepExit, keepSi
 	keepExit = all || keepType[event.ProcExit1E]
 	keepSignal = all || keepType[event.SignalDelivE]
 	return routes, keepExit, keepSignal
-}
-
-// changesState reports whether events of type t update process or fd
-// tables.
-func changesState(t event.Type) bool {
-	const stateFlags = event.FlagModifiesState | event.FlagCreatesFD | event.FlagDestroysFD
-	i := t.Info()
-	return i != nil && i.Flags&stateFlags != 0
 }
 
 func b8(b bool) uint8 {
