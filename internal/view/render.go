@@ -42,7 +42,7 @@ func (t *Table) Text(r *Row, i int, width int, delta uint64) string {
 					v /= int64(cnt)
 				}
 				if cs.pf == pfID {
-					return fmt.Sprintf("%*d", width, v)
+					return padInt(v, width)
 				}
 				return formatBytes(float64(v), width, true)
 			}
@@ -51,7 +51,7 @@ func (t *Table) Text(r *Row, i int, width int, delta uint64) string {
 				v /= int64(cnt)
 			}
 			if cs.pf == pfID {
-				return fmt.Sprintf("%*d", width, v)
+				return padInt(v, width)
 			}
 			return formatBytes(float64(v), width, true)
 		}
@@ -76,9 +76,41 @@ func (t *Table) Text(r *Row, i int, width int, delta uint64) string {
 		if cnt > 1 {
 			v /= cnt
 		}
-		return fmt.Sprintf("%*.2f", width, v)
+		return padFloat(v, 2, width, 0)
 	}
 	return c.S
+}
+
+// appendPadded appends num padded with spaces to width w as fmt's %*
+// does: on the left, on the right for a negative w.
+func appendPadded(dst, num []byte, w int) []byte {
+	n := len(num)
+	for i := n; i < w; i++ {
+		dst = append(dst, ' ')
+	}
+	dst = append(dst, num...)
+	for i := n; i < -w; i++ {
+		dst = append(dst, ' ')
+	}
+	return dst
+}
+
+// padInt is fmt.Sprintf("%*d", w, v) without fmt's cost (every cell of
+// every refresh is formatted).
+func padInt(v int64, w int) string {
+	var nb, out [64]byte
+	return string(appendPadded(out[:0], strconv.AppendInt(nb[:0], v, 10), w))
+}
+
+// padFloat is fmt.Sprintf("%*.*f", w, prec, v), followed by suffix when
+// it is not 0.
+func padFloat(v float64, prec, w int, suffix byte) string {
+	var nb, out [64]byte
+	b := appendPadded(out[:0], strconv.AppendFloat(nb[:0], v, 'f', prec, 64), w)
+	if suffix != 0 {
+		b = append(b, suffix)
+	}
+	return string(b)
 }
 
 // JSONValue is value i of a row as csysdig's JSON output gives it: raw
@@ -140,17 +172,17 @@ func formatBytes(v float64, width int, isInt bool) string {
 	var s string
 	switch {
 	case v > k*k*k*k*k:
-		s = fmt.Sprintf("%*.*f%c", width-1, prec, v/(k*k*k*k*k), 'P')
+		s = padFloat(v/(k*k*k*k*k), prec, width-1, 'P')
 	case v > k*k*k*k:
-		s = fmt.Sprintf("%*.*f%c", width-1, prec, v/(k*k*k*k), 'T')
+		s = padFloat(v/(k*k*k*k), prec, width-1, 'T')
 	case v > k*k*k:
-		s = fmt.Sprintf("%*.*f%c", width-1, prec, v/(k*k*k), 'G')
+		s = padFloat(v/(k*k*k), prec, width-1, 'G')
 	case v > k*k:
-		s = fmt.Sprintf("%*.*f%c", width-1, prec, v/(k*k), 'M')
+		s = padFloat(v/(k*k), prec, width-1, 'M')
 	case v > k:
-		s = fmt.Sprintf("%*.*f%c", width-1, prec, v/k, 'K')
+		s = padFloat(v/k, prec, width-1, 'K')
 	default:
-		s = fmt.Sprintf("%*.*f", width, prec, v)
+		s = padFloat(v, prec, width, 0)
 	}
 	if width > 0 && len(s) > width {
 		s = s[len(s)-width:]
