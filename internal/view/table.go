@@ -115,7 +115,11 @@ type Table struct {
 	post    []int     // group-by views: the merged row's columns (group key first)
 	groupBy bool
 
-	pre     map[string]*Row
+	pre map[string]*Row
+	// prev holds the previous sample's rows of a group-by table (which
+	// never leave it: Sample returns the merged ones), reused by key for
+	// this sample's rows.
+	prev    map[string]*Row
 	order   []*Row // list rows
 	counter uint64
 	cur     []Cell
@@ -436,7 +440,14 @@ func (t *Table) add(c *fields.Ctx) {
 		return
 	}
 	if existing == nil {
-		r := &Row{Key: cur[0], KeyText: string(t.kbuf), Values: make([]Cell, len(cur)-1), thr: thr, gen: gen}
+		r := t.prev[string(t.kbuf)]
+		if r != nil && len(r.Values) == len(cur)-1 {
+			delete(t.prev, r.KeyText)
+			r.Key = cur[0]
+			r.thr, r.gen = thr, gen
+		} else {
+			r = &Row{Key: cur[0], KeyText: string(t.kbuf), Values: make([]Cell, len(cur)-1), thr: thr, gen: gen}
+		}
 		r.Key.Cnt = 1
 		copy(r.Values, cur[1:])
 		t.pre[r.KeyText] = r
@@ -683,7 +694,16 @@ func (t *Table) Sample() []*Row {
 	for _, k := range sortedKeys(src) {
 		rows = append(rows, src[k])
 	}
-	t.pre = map[string]*Row{}
+	if t.groupBy {
+		// The rows per key stay inside: keep them for the next sample.
+		if t.prev == nil {
+			t.prev = map[string]*Row{}
+		}
+		clear(t.prev)
+		t.prev, t.pre = t.pre, t.prev
+	} else {
+		t.pre = map[string]*Row{}
+	}
 	t.sortRows(rows)
 	return rows
 }
@@ -691,6 +711,7 @@ func (t *Table) Sample() []*Row {
 // Reset drops every row (list views included).
 func (t *Table) Reset() {
 	t.pre = map[string]*Row{}
+	t.prev = nil
 	t.order = nil
 }
 
