@@ -72,7 +72,10 @@ func openFor(cfg *Config, t *Table) (capture.Source, error) {
 	// procinfo events carry the threads' CPU time (thread.cpu): the
 	// screen may show a CPU column at any time, a fixed view when it has
 	// one.
-	opts := live.Options{SnapLen: cfg.SnapLen, ProcInfo: t == nil || t.usesCPU()}
+	// A refresh's events fit in a ring of half the default size many
+	// times over, and the ring's pages count in the resident size once
+	// read.
+	opts := live.Options{SnapLen: cfg.SnapLen, ProcInfo: t == nil || t.usesCPU(), BufferSize: 8 << 20}
 	if t != nil {
 		pd := t.KernelPushDown()
 		opts.EventTypes = pd.EventTypes
