@@ -51,6 +51,8 @@
 #define SRC_STRV 32      // NUL-terminated strings of the pointer array at argument `arg` (up to 64 strings of snaplen bytes)
 #define SRC_PTR_COUNT 33 // number of pointers before the NULL ending the array at argument `arg` (up to 4096)
 #define SRC_UMEM_SP 34   // conv + 256*width bytes at the user stack pointer plus 8*arg (rt_sigreturn's frame)
+#define SRC_UMEM_IOV 35  // iovec array at argument `arg`, count argument `conv`, with the data (up to the return value when width is 1)
+#define SRC_UMEM_MSG 36  // user msghdr at argument `arg` with its name, control data and iovec array (data as SRC_UMEM_IOV)
 
 // Descriptor keys: event types below NR_EVENT_DESCS; raw syscall records
 // use NR_EVENT_DESCS + 2*nr (enter) and NR_EVENT_DESCS + 2*nr + 1 (exit).

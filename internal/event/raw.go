@@ -33,6 +33,23 @@ const (
 	RawStrv                        // the strings of a NULL-terminated pointer array, each NUL-terminated (up to 64)
 	RawPtrCount                    // the number of pointers of a NULL-terminated array (u64, up to 4096)
 	RawStack                       // N bytes at the user stack pointer plus 8*Arg (Arg is no argument)
+	RawIovec                       // the iovec array at the argument, count argument N, with its data (see below)
+	RawMsghdr                      // the msghdr at the argument with its name, control data and iovec array (see below)
+)
+
+// Layout of RawIovec: for each element (at most RawIovMax), its 16 bytes
+// as read (iov_base, iov_len), a u32 count of bytes copied from it
+// (RawIovFault when unreadable) and those bytes: at most the snap length
+// per element and, with Unit 1, no more than the return value in all.
+// RawMsghdr holds the 56 bytes of the msghdr, msg_name and msg_control
+// (each a u32 count as above and at most RawMsgNameMax and RawMsgCtlMax
+// bytes), then msg_iov as RawIovec; it is empty when the msghdr cannot be
+// read.
+const (
+	RawIovMax     = 64
+	RawIovFault   = 0xffffffff
+	RawMsgNameMax = 128
+	RawMsgCtlMax  = 1024
 )
 
 // RawCopy is one piece of user memory a raw record carries: what argument

@@ -81,8 +81,40 @@ func corpus(url string) []corpusCmd {
 		{"python-ignored", false, []string{py, "-c", "import os,signal\nsignal.signal(signal.SIGUSR2, signal.SIG_IGN)\nos.kill(os.getpid(), signal.SIGUSR2)\nif os.fork() == 0: os._exit(0)\nos.wait()"}},
 		{"python-select", false, []string{py, "-c", "import os,select\nr,w=os.pipe()\nos.write(w,b'x')\nselect.select([r],[w],[],0)\nos.read(r,1)\nselect.select([r],[],[],0)"}},
 		{"id-groups", false, []string{"id", "-G"}},
+		// iovec arrays, msghdr with names and control messages
+		{"python-msg", false, []string{py, "-c", pyMessages}},
 	}
 }
+
+// pyMessages sends and receives with iovec arrays and msghdr structs:
+// socketpair messages in several pieces, a descriptor (SCM_RIGHTS) and
+// credentials (SCM_CREDENTIALS), a UDP message with its address, writev
+// and readv on a pipe, and the failing cases (a readv on a bad
+// descriptor, a recvmsg that would block).
+const pyMessages = `import socket,os,array
+a,b=socket.socketpair()
+a.sendmsg([b'hi',b'there'])
+b.recvmsg(100)
+r,w=os.pipe()
+a.sendmsg([b'x'],[(socket.SOL_SOCKET,socket.SCM_RIGHTS,array.array('i',[r]))])
+b.recvmsg(10,socket.CMSG_SPACE(4))
+os.writev(w,[b'ab',b'cd'])
+os.readv(r,[bytearray(1),bytearray(3)])
+os.writev(w,[b'x'*100,b'',b'y'])
+os.readv(r,[bytearray(50),bytearray(60)])
+try: os.readv(99,[bytearray(1)])
+except OSError: pass
+b.setblocking(False)
+try: b.recvmsg(10)
+except OSError: pass
+a.setsockopt(socket.SOL_SOCKET,socket.SO_PASSCRED,1)
+b.setsockopt(socket.SOL_SOCKET,socket.SO_PASSCRED,1)
+a.sendmsg([b'c'])
+b.recvmsg(10,64)
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
+s.bind(('127.0.0.1',0))
+s.sendmsg([b'a'],[],0,s.getsockname())
+s.recvmsg(10)`
 
 // prepareCorpusDir creates the files the corpus works on.
 func prepareCorpusDir(t testing.TB, dir string) {
@@ -117,7 +149,7 @@ var (
 	reAddr    = regexp.MustCompile(`0x[0-9a-f]{7,}`)
 	rePIDPfx  = regexp.MustCompile(`^(\d+) +|^\[pid +(\d+)\] `)
 	rePIDRet  = regexp.MustCompile(`^(?:\d+ +|\[pid +\d+\] )?(?:set_tid_address|getpid|gettid|getppid|clone|clone3|fork|vfork)\(.*\) += (\d+)`)
-	reWait    = regexp.MustCompile(`wait4\((\d+)|si_pid=(\d+)|kill\((\d+)|\] (\d+) resumed`)
+	reWait    = regexp.MustCompile(`wait4\((\d+)|si_pid=(\d+)|kill\((\d+)|\] (\d+) resumed|cmsg_data=\{pid=(\d+)`)
 	reRandom  = regexp.MustCompile(`^((?:\d+ +|\[pid +\d+\] )?getrandom\()"(?:[^"\\]|\\.)*"`)
 	reTimes   = regexp.MustCompile(`(tv_sec|tv_nsec|tv_usec|st_[amc]time(?:_nsec)?|uptime|freeram|bufferram|freeswap|procs|loads)=(?:\[[0-9, ]+\]|[0-9]+)`)
 	reTimeRet = regexp.MustCompile(`^((?:\d+ +|\[pid +\d+\] )?time\(NULL\) += )\d+`)
@@ -150,7 +182,7 @@ func normalizeTrace(text string) []string {
 			add(m[1])
 		}
 		for _, m := range reWait.FindAllStringSubmatch(l, -1) {
-			add(m[1] + m[2] + m[3] + m[4])
+			add(m[1] + m[2] + m[3] + m[4] + m[5])
 		}
 	}
 	var pidRe *regexp.Regexp

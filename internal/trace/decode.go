@@ -262,6 +262,7 @@ var argKinds map[string]*argKind
 // initKinds fills argKinds (before the table is compiled).
 func initKinds() {
 	argKinds = map[string]*argKind{
+		"-":  simple(func(r *renderer, c *rcall, i int) {}), // not shown
 		"d":  simple(func(r *renderer, c *rcall, i int) { r.int(s32(c.args[i])) }),
 		"ld": simple(func(r *renderer, c *rcall, i int) { r.int(int64(c.args[i])) }),
 		"u":  simple(func(r *renderer, c *rcall, i int) { r.uint(c.args[i]) }),
@@ -608,14 +609,18 @@ func initKinds() {
 			}
 			r.b = append(r.b, ']')
 		}},
-		"fdset":    fixed(128, false, func(r *renderer, c *rcall, p []byte) { r.b = appendFDSet(r.b, p, c.args[0]) }),
-		"ts_left":  fixed(16, false, func(r *renderer, c *rcall, p []byte) { r.b = appendTimespec(r.b, p) }),
-		"tv_left":  fixed(16, false, func(r *renderer, c *rcall, p []byte) { r.b = appendTimeval(r.b, p) }),
-		"ioctlarg": {copy: event.RawFixed, n: 36, both: true, print: printIoctlArg},
-		"gids_in":  gidsKind(false),
-		"gids_out": gidsKind(true),
-		"iov_in":   simple(func(r *renderer, c *rcall, i int) { r.ptr(c.args[i]) }),
-		"iov_out":  simple(func(r *renderer, c *rcall, i int) { r.ptr(c.args[i]) }),
+		"fdset":      fixed(128, false, func(r *renderer, c *rcall, p []byte) { r.b = appendFDSet(r.b, p, c.args[0]) }),
+		"ts_left":    fixed(16, false, func(r *renderer, c *rcall, p []byte) { r.b = appendTimespec(r.b, p) }),
+		"tv_left":    fixed(16, false, func(r *renderer, c *rcall, p []byte) { r.b = appendTimeval(r.b, p) }),
+		"ioctlarg":   {copy: event.RawFixed, n: 36, both: true, print: printIoctlArg},
+		"gids_in":    gidsKind(false),
+		"gids_out":   gidsKind(true),
+		"iov_in":     iovKind(false),
+		"iov_out":    iovKind(true),
+		"iov_addr":   iovAddrKind(),
+		"msghdr_in":  msgKind(false),
+		"msghdr_out": msgKind(true),
+		"rwf":        bitsKind(rwfBits),
 	}
 	// an output kind is one copied on exit
 	for _, k := range argKinds {

@@ -7,7 +7,9 @@
 // argument, and each kind has one decoder (paths, buffers with -s
 // truncation and escapes, flag sets, enumerations, structs such as stat,
 // statx, rlimit, sigaction, sigset, timespec, sockaddr, pollfd, epoll_event,
-// fd_set, group lists, termios, winsize, utsname, sysinfo) and says which user memory the probe copies for it (Copies).
+// fd_set, group lists, termios, winsize, utsname, sysinfo, iovec arrays
+// with their data, msghdr with its name and control messages) and says
+// which user memory the probe copies for it (Copies).
 // With -y the tracer keeps each process's descriptor table and working
 // directory (fds.go) to show the path behind every descriptor; -yy adds
 // device numbers and socket protocols and ends (sockdiag.go, from the

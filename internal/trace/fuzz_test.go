@@ -54,3 +54,25 @@ func FuzzHandle(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMessages renders arbitrary RawIovec and RawMsghdr copies (what the
+// probe read from a process's memory, which the process may change while it
+// is read): they must never panic.
+func FuzzMessages(f *testing.F) {
+	iov := []byte{1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 'h', 'i'}
+	msg := make([]byte, 56)
+	msg[8], msg[24], msg[40] = 16, 1, 24
+	msg = append(msg, 16, 0, 0, 0, 2, 0, 0, 53, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0)
+	msg = append(msg, 24, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0)
+	msg = append(msg, iov...)
+	f.Add(iov, uint64(1), int64(-1))
+	f.Add(msg, uint64(3), int64(2))
+	f.Fuzz(func(t *testing.T, p []byte, cnt uint64, size int64) {
+		r := &renderer{strSize: 32}
+		r.appendIovec(parseIovec(p), cnt%100, false, size)
+		if m, ok := parseMsg(p); ok {
+			m.control |= 1
+			r.appendMsghdr(m, int64(cnt%200)-1, size)
+		}
+	})
+}

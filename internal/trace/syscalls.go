@@ -19,6 +19,12 @@ var syscallTable = map[string]string{
 	"pwrite64":           "fd wbuf u ld",
 	"readv":              "fd iov_out d",
 	"writev":             "fd iov_in d",
+	"preadv":             "fd iov_out d ld",
+	"pwritev":            "fd iov_in d ld",
+	"preadv2":            "fd iov_out d ld - rwf",
+	"pwritev2":           "fd iov_in d ld - rwf",
+	"process_vm_readv":   "d iov_out u iov_addr u x",
+	"process_vm_writev":  "d iov_in u iov_addr u x",
 	"open":               "path oflags omode",
 	"openat":             "dirfd path oflags omode",
 	"creat":              "path mode",
@@ -187,8 +193,8 @@ var syscallTable = map[string]string{
 	"shutdown":           "fd shut",
 	"sendto":             "fd wbuf u msgflags sockaddr_in u",
 	"recvfrom":           "fd rbuf u msgflags sockaddr_out socklen_io",
-	"sendmsg":            "fd p msgflags",
-	"recvmsg":            "fd p msgflags",
+	"sendmsg":            "fd msghdr_in msgflags",
+	"recvmsg":            "fd msghdr_out msgflags",
 	"setsockopt":         "fd sollevel sockopt optval u",
 	"getsockopt":         "fd sollevel sockopt optval_out optlen_io",
 	"poll":               "pollfds u d",
@@ -322,11 +328,14 @@ func (s *scSpec) addCopy(i uint8, k *argKind) {
 	c := event.RawCopy{Kind: k.copy, Arg: i, N: n, Unit: k.unit, Exit: k.exit}
 	if !k.exit || k.both {
 		c.Exit = false
+		if k.copy == event.RawMsghdr && k.both {
+			c.Unit = 2 // the header only (recvmsg's msg_namelen)
+		}
 		s.in[i] = int8(event.RawEnterCopies + len(s.raw.Enter))
 		s.raw.Enter = append(s.raw.Enter, c)
 	}
 	if k.exit || k.both {
-		c.Exit = true
+		c.Exit, c.Unit = true, k.unit
 		s.out[i] = int8(event.RawExitCopies + len(s.raw.Exit))
 		s.raw.Exit = append(s.raw.Exit, c)
 	}

@@ -72,6 +72,124 @@ static __always_inline __u64 ptr_count(__u64 arr)
 	return x.n;
 }
 
+// Iovec arrays of raw records (readv, writev, msghdr's msg_iov): each
+// element as read (iov_base, iov_len), the u32 number of bytes copied from
+// it (RAW_IOV_FAULT when they could not be read) and those bytes, at most
+// snaplen per element and, when bounded, no more than the call
+// transferred in all. At most RAW_IOV_MAX elements.
+#define RAW_IOV_MAX 64
+#define RAW_IOV_FAULT 0xffffffff
+struct rictx {
+	__u64 iov;
+	__u64 cnt;
+	__u64 left; // bytes the call transferred still to share out
+	__u32 slot;
+	__u32 bounded;
+};
+
+static long raw_iov_cb(__u32 k, void *ctx)
+{
+	struct rictx *x = ctx;
+	struct iovec v;
+	if (k >= x->cnt)
+		return 1;
+	__u32 slot = x->slot;
+	struct batch *b = bpf_map_lookup_elem(&batches, &slot);
+	if (!b)
+		return 1;
+	__u32 end = b->ev + EV_MAX;
+	if (b->cur + 64 >= end)
+		return 1;
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)(x->iov + 16 * (__u64)k)))
+		return 1;
+	__u32 off = b->cur & OFF_MASK;
+	*(__u64 *)&b->data[off] = (__u64)v.iov_base;
+	off = (b->cur + 8) & OFF_MASK;
+	*(__u64 *)&b->data[off] = v.iov_len;
+	b->cur += 16;
+	__u64 l = v.iov_len;
+	if (x->bounded) {
+		if (l > x->left)
+			l = x->left;
+		x->left -= l;
+	}
+	if (l > snaplen)
+		l = snaplen;
+	if (l > end - b->cur - 4)
+		l = end - b->cur - 4;
+	__u32 lo = b->cur & OFF_MASK;
+	b->cur += 4;
+	__u32 n = 0;
+	if (l > 0 && v.iov_base) {
+		off = b->cur;
+		BOUND(l, 0x3fff);
+		BOUND(off, 0x7fff);
+		if (bpf_probe_read_user(&b->data[off], l, v.iov_base))
+			n = RAW_IOV_FAULT;
+		else
+			n = l;
+	}
+	*(__u32 *)&b->data[lo] = n;
+	if (n != RAW_IOV_FAULT)
+		b->cur += n & LEN_MASK;
+	return 0;
+}
+
+static __always_inline void put_raw_iov(struct batch *b, struct bctx *c, __u64 iov, __u64 cnt, int bounded)
+{
+	struct rictx x = {};
+	if (!iov)
+		return;
+	x.iov = iov;
+	x.cnt = cnt;
+	x.slot = c->slot;
+	x.bounded = bounded;
+	x.left = c->ret > 0 ? c->ret : 0;
+	bpf_loop(RAW_IOV_MAX, raw_iov_cb, &x, 0);
+}
+
+// put_raw_msg encodes a user msghdr: its 56 bytes, then msg_name and
+// msg_control (each a u32 length and at most 128 and 1024 bytes), then
+// the elements of msg_iov as put_raw_iov does; with width 2 only the 56
+// bytes. Nothing when the msghdr cannot be read; a length of
+// RAW_IOV_FAULT for a name or control data that cannot.
+static __always_inline void put_raw_msg(struct batch *b, struct bctx *c, __u64 p, int width)
+{
+	struct user_msghdr m = {};
+	if (!p || bpf_probe_read_user(&m, sizeof(m), (void *)p))
+		return;
+	__u32 off = b->cur & OFF_MASK;
+	if (room(b) < sizeof(m) + 8)
+		return;
+	__builtin_memcpy(&b->data[off], &m, sizeof(m));
+	b->cur += sizeof(m);
+	if (width & 2)
+		return;
+	__u64 parts[2][2] = {{(__u64)m.msg_name, m.msg_namelen < 128 ? m.msg_namelen : 128},
+			     {(__u64)m.msg_control, m.msg_controllen < 1024 ? m.msg_controllen : 1024}};
+	for (int i = 0; i < 2; i++) {
+		__u32 lo = b->cur & OFF_MASK;
+		__u32 n = 0;
+		__u64 l = parts[i][1];
+		b->cur += 4;
+		if (l > room(b))
+			l = room(b);
+		if (l > 0 && parts[i][0]) {
+			off = b->cur;
+			BOUND(l, 0x7ff);
+			BOUND(off, 0x7fff);
+			if (bpf_probe_read_user(&b->data[off], l, (void *)parts[i][0]))
+				n = RAW_IOV_FAULT;
+			else
+				n = l;
+		}
+		*(__u32 *)&b->data[lo] = n;
+		if (n != RAW_IOV_FAULT)
+			b->cur += n & LEN_MASK;
+	}
+	put_raw_iov(b, c, (__u64)m.msg_iov, m.msg_iovlen, width & 1);
+}
+
 // put_raw encodes the user memory sources of raw syscall records.
 static __always_inline void put_raw(struct batch *b, struct bctx *c, struct pdesc p)
 {
@@ -106,6 +224,12 @@ static __always_inline void put_raw(struct batch *b, struct bctx *c, struct pdes
 		break;
 	case SRC_PTR_COUNT:
 		put_scalar(b, c, ptr_count(argn(c, p.arg)), 8);
+		break;
+	case SRC_UMEM_IOV:
+		put_raw_iov(b, c, argn(c, p.arg), argn(c, p.conv), p.width);
+		break;
+	case SRC_UMEM_MSG:
+		put_raw_msg(b, c, argn(c, p.arg), p.width);
 		break;
 	case SRC_UMEM_SP:
 		put_ubuf(b, c, (void *)(c->sp + 8 * (__u64)p.arg), p.conv + 256 * (__u32)p.width);

@@ -429,6 +429,10 @@ func rawCopy(c event.RawCopy) (rawPD, error) {
 		p.Src, p.Width = srcPtrCount, 8
 	case event.RawStack:
 		p.Src, p.Conv, p.Width = srcUMemSP, uint8(c.N), uint8(c.N>>8)
+	case event.RawIovec:
+		p.Src, p.Conv, p.Width = srcUMemIov, uint8(c.N), c.Unit
+	case event.RawMsghdr:
+		p.Src, p.Width = srcUMemMsg, c.Unit
 	default:
 		return p, fmt.Errorf("live: raw copy of kind %d", c.Kind)
 	}

@@ -57,6 +57,8 @@ const (
 	srcStrv     = 32 // NUL-terminated strings of the pointer array at argument `arg` (up to 64 strings of snaplen bytes)
 	srcPtrCount = 33 // number of pointers before the NULL ending the array at argument `arg` (up to 4096)
 	srcUMemSP   = 34 // conv + 256*width bytes at the user stack pointer plus 8*arg (rt_sigreturn's frame)
+	srcUMemIov  = 35 // iovec array at argument `arg`, count argument `conv`, with the data (up to the return value when width is 1)
+	srcUMemMsg  = 36 // user msghdr at argument `arg` with its name, control data and iovec array (data as SRC_UMEM_IOV)
 )
 
 // Descriptor keys: event types below NR_EVENT_DESCS; raw syscall records
