@@ -83,6 +83,8 @@ func corpus(url string) []corpusCmd {
 		{"id-groups", false, []string{"id", "-G"}},
 		// iovec arrays, msghdr with names and control messages
 		{"python-msg", false, []string{py, "-c", pyMessages}},
+		// prctl(PR_CAPBSET_READ, ...), faccessat2
+		{"free", false, []string{"free"}},
 	}
 }
 

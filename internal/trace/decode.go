@@ -376,6 +376,8 @@ func initKinds() {
 		"umount":     bitsKind(umountBits),
 		"archprctl":  enumKind(archPrctl, "ARCH_???"),
 		"prctl":      enumKind(prctls, "PR_???"),
+		"prctl1":     prctlArg1Kind(),
+		"prctlx":     prctlRestKind(),
 		"ioctl":      enumKind(ioctls, ""),
 		"fcntl":      enumKind(fcntlCmds, "F_???"),
 		"fcntlarg": simple(func(r *renderer, c *rcall, i int) {
@@ -434,6 +436,10 @@ func initKinds() {
 				r.b = appendEnumX(r.b, c.args[i], soNames, "", r.style)
 			case 6:
 				r.b = appendEnumX(r.b, c.args[i], tcpNames, "", r.style)
+			case 0:
+				r.b = appendEnumX(r.b, c.args[i], ipNames, "", r.style)
+			case 41:
+				r.b = appendEnumX(r.b, c.args[i], ipv6Names, "", r.style)
 			default:
 				r.b = strconv.AppendUint(r.b, c.args[i], 10)
 			}
@@ -539,11 +545,20 @@ func initKinds() {
 			r.b = appendFDPath(r.b, r.fds, s32(u32(p, 4)))
 			r.b = append(r.b, ']')
 		}),
-		"wstatus": fixed(4, true, func(r *renderer, c *rcall, p []byte) {
+		// the status only when a child was waited for (WNOHANG's 0
+		// leaves it unset)
+		"wstatus": {copy: event.RawFixed, n: 4, exit: true, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			p, ok := c.out(i)
+			if !ok || len(p) < 4 || c.args[i] == 0 || c.ret <= 0 {
+				r.b = appendPtr(r.b, c.args[i])
+				return
+			}
 			r.b = append(r.b, '[')
 			r.b = appendWaitStatus(r.b, u32(p, 0))
 			r.b = append(r.b, ']')
-		}),
+		}},
+		"faccessflags": bitsKind(faccessBits),
 		"cpuset": {copy: event.RawRetLen, exit: true, print: func(r *renderer, c *rcall, i int) {
 			r.sep()
 			p, ok := c.out(i)
@@ -956,14 +971,14 @@ func printIoctlArg(r *renderer, c *rcall, i int) {
 			r.b = appendWinsize(r.b, in)
 			return
 		}
-	case 0x540F, 0x5429: // TIOCGPGRP, TIOCGSID
+	case 0x540F, 0x5429, 0x541B: // TIOCGPGRP, TIOCGSID, FIONREAD
 		if okOut && len(out) >= 4 {
 			r.b = append(r.b, '[')
 			r.b = strconv.AppendInt(r.b, s32(u32(out, 0)), 10)
 			r.b = append(r.b, ']')
 			return
 		}
-	case 0x5410: // TIOCSPGRP
+	case 0x5410, 0x5421: // TIOCSPGRP, FIONBIO
 		if okIn && len(in) >= 4 {
 			r.b = append(r.b, '[')
 			r.b = strconv.AppendInt(r.b, s32(u32(in, 0)), 10)

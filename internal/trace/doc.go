@@ -5,7 +5,7 @@
 // listed for the call, see event.RawSyscall) and prints strace-syntax
 // lines: one decoding table (syscalls.go) gives the kind of every
 // argument, and each kind has one decoder (paths, buffers with -s
-// truncation and escapes, flag sets, enumerations, structs such as stat,
+// truncation and escapes, flag sets, enumerations, prctl by option, structs such as stat,
 // statx, rlimit, sigaction, sigset, timespec, sockaddr, pollfd, epoll_event,
 // fd_set, group lists, termios, winsize, utsname, sysinfo, iovec arrays
 // with their data, msghdr with its name and control messages) and says
