@@ -181,7 +181,7 @@ func (r *renderer) appendMsghdr(m rawMsg, userNamelen int64, size int64) {
 	if m.name == 0 || namelen < 2 || m.nameFault || len(name) < 2 {
 		r.b = appendPtr(r.b, m.name)
 	} else {
-		r.b = appendSockaddr(r.b, name)
+		r.b = appendSockaddrX(r.b, name, r.style)
 	}
 	r.b = append(r.b, ", msg_namelen="...)
 	if userNamelen >= 0 && userNamelen != int64(int32(m.namelen)) {
@@ -204,7 +204,7 @@ func (r *renderer) appendMsghdr(m rawMsg, userNamelen int64, size int64) {
 	r.b = append(r.b, ", msg_controllen="...)
 	r.b = strconv.AppendUint(r.b, m.controllen, 10)
 	r.b = append(r.b, ", msg_flags="...)
-	r.b = appendBits(r.b, uint64(m.flags), msgBits)
+	r.b = appendBitsX(r.b, uint64(m.flags), msgBits, r.style)
 	r.b = append(r.b, '}')
 }
 
@@ -230,7 +230,7 @@ func (r *renderer) appendCmsgs(m rawMsg) {
 		r.b = append(r.b, "{cmsg_len="...)
 		r.b = strconv.AppendUint(r.b, clen, 10)
 		r.b = append(r.b, ", cmsg_level="...)
-		r.b = appendEnum(r.b, uint64(uint32(level)), solLevels, "SOL_???")
+		r.b = appendEnumX(r.b, uint64(uint32(level)), solLevels, "SOL_???", r.style)
 		r.b = append(r.b, ", cmsg_type="...)
 		l := min(clen, left)
 		var data []byte
@@ -275,7 +275,7 @@ func (r *renderer) appendCmsgData(level, typ int32, data []byte) {
 		r.b = appendQuotedHex(r.b, data, r.strSize, false)
 		return
 	}
-	r.b = appendEnum(r.b, uint64(uint32(typ)), scmTypes, "SCM_???")
+	r.b = appendEnumX(r.b, uint64(uint32(typ)), scmTypes, "SCM_???", r.style)
 	switch typ {
 	case 1:
 		r.b = append(r.b, ", cmsg_data=["...)
