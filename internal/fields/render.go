@@ -229,6 +229,14 @@ func (c *Ctx) renderPath(ev *event.Event, pi *event.ParamInfo, b []byte, plain, 
 		}
 		s := string(trimNul(b))
 		res = append(res, c.State.ResolvePath(c.State.Cur().Thread, dirfd, s)...)
+	} else if len(b) > 0 && b[0] == 0 {
+		// an empty path resolves to its base, as sysdig appends it
+		dirfd := int64(-100)
+		if info := ev.Info(); pi.Type == event.PTFSRelPath && pi.DirFD >= 0 && pi.DirFD < len(info.Params) &&
+			info.Params[pi.DirFD].Type == event.PTFD {
+			dirfd = sint(ev.Param(pi.DirFD))
+		}
+		res = append(res, c.State.ResolveEmpty(c.State.Cur().Thread, dirfd)...)
 	}
 	return plain, res
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // TestPathResolutionMatchesSysdig opens every kind of relative and odd path
-// from working directories and directory fds of every kind (a directory, a
+// (and the empty path) from working directories and directory fds of every kind (a directory, a
 // socket, an fd that is not open, the root) and compares the resolved
 // argument and fd names with sysdig's.
 func TestPathResolutionMatchesSysdig(t *testing.T) {
@@ -21,7 +21,7 @@ func TestPathResolutionMatchesSysdig(t *testing.T) {
 	var threads []event.Thread
 	g := &synth.Gen{TS: 1_600_000_000_000_000_000}
 	cwds := []string{"/", "", "/a//b/", "/var/lib/../log/", "/tmp", "rel/dir/", "/x/."}
-	names := []string{"./here", "../up.txt", "rel", "a/./b/../c", "<NA>", "//x", "/abs/../y", "..", ".", "a//b", "\x01ctl", "bad\xffutf8", "../../../.."}
+	names := []string{"./here", "../up.txt", "rel", "a/./b/../c", "<NA>", "//x", "/abs/../y", "..", ".", "a//b", "\x01ctl", "bad\xffutf8", "../../../..", ""}
 	for i, cwd := range cwds {
 		tid := int64(100 + i)
 		threads = append(threads, event.Thread{TID: tid, PID: tid, PTID: 1, Comm: "p", Exe: "p", Cwd: cwd, VTID: tid, VPID: tid,

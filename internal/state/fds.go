@@ -20,8 +20,10 @@ func exitOpen(s *State, ev *event.Event, t *Thread) {
 	var flags uint64
 	var dev uint64
 	dirfd := int64(-100)
+	empty := false // an empty name is present: the fd is named after its base
 	if ni := ev.ParamIndex("name"); ni >= 0 {
 		name, _ = ev.Str(ni)
+		empty = name == "" && len(ev.Param(ni)) > 0
 		flags, _ = ev.Uint(ev.ParamIndex("flags"))
 		dev, _ = ev.Uint(ev.ParamIndex("dev"))
 		if di := ev.ParamIndex("dirfd"); di >= 0 {
@@ -41,7 +43,11 @@ func exitOpen(s *State, ev *event.Event, t *Thread) {
 	if flags&0x400 != 0 { // O_DIRECTORY
 		f.Type = event.FDDirectory
 	}
-	f.Name = s.resolve(t, dirfd, name, "<UNKNOWN>")
+	if empty {
+		f.Name = s.resolveEmpty(t, dirfd, "<UNKNOWN>")
+	} else {
+		f.Name = s.resolve(t, dirfd, name, "<UNKNOWN>")
+	}
 	s.setFD(t, f)
 }
 

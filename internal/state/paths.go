@@ -24,6 +24,33 @@ func (s *State) ResolvePath(t *Thread, dirfd int64, name string) string {
 	return s.resolve(t, dirfd, name, "")
 }
 
+// ResolveEmpty is ResolvePath for a path argument that is present but
+// empty: sysdig appends nothing to the base, which is then the resolved
+// path (the cwd for a plain path).
+func (s *State) ResolveEmpty(t *Thread, dirfd int64) string {
+	if dirfd != -100 && dirfd != 0xffffff9c && t != nil {
+		if d := t.fds.Get(dirfd); d != nil && d.Name == "" {
+			dirfd = -1
+		}
+	}
+	return s.resolveEmpty(t, dirfd, "")
+}
+
+func (s *State) resolveEmpty(t *Thread, dirfd int64, unknown string) string {
+	base := unknown
+	if dirfd == -100 || dirfd == 0xffffff9c {
+		base = s.Cwd(t)
+	} else if t != nil {
+		if d := t.fds.Get(dirfd); d != nil {
+			base = d.Name + "/"
+		}
+	}
+	if base == "" {
+		base = unknown
+	}
+	return joinPath(base, "")
+}
+
 // resolve is ResolvePath with the base used when dirfd is not an open fd
 // (sysdig names such files "<UNKNOWN>name").
 func (s *State) resolve(t *Thread, dirfd int64, name, unknown string) string {
