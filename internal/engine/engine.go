@@ -355,7 +355,9 @@ func (r *Run) update(ev *event.Event, flt Filter) bool {
 		return true
 	}
 	r.State.Prepare(ev, true)
-	if info := ev.Info(); info != nil && info.Flags&event.FlagModifiesState == 0 {
+	// (ferret also parses unshare, setns and its mount-namespace
+	// records, see event.Type.MountNSState)
+	if info := ev.Info(); info != nil && info.Flags&event.FlagModifiesState == 0 && !ev.Type.MountNSState() {
 		if !flt.Match(r.Ctx) {
 			r.State.Reject()
 			return false

@@ -214,7 +214,16 @@ func (t Type) ChangesState() bool {
 	if i == nil {
 		return false
 	}
-	return i.Flags&stateFlags != 0 || i.Name == "unshare" || i.Name == "setns"
+	return i.Flags&stateFlags != 0 || t.MountNSState()
+}
+
+// MountNSState reports whether t may change ferret's mount-namespace
+// state, which sysdig does not flag: unshare and setns (which may move a
+// thread to another namespace), and the infrastructure events that carry
+// ferret's mount-namespace records in capture files.
+func (t Type) MountNSState() bool {
+	i := t.Info()
+	return i != nil && (i.Name == "unshare" || i.Name == "setns" || t == EvInfraE)
 }
 
 // Known reports whether t is inside the event table.
