@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/ferret-observability/ferret/internal/event"
 )
@@ -34,9 +35,11 @@ type Source interface {
 type Stats struct {
 	Events uint64 // events delivered
 	// Drops counts lost events by reason (e.g. "ring buffer full",
-	// "payload read failed"); DropsByCPU the same total by CPU.
-	Drops      map[string]uint64
-	DropsByCPU []uint64
+	// "payload read failed"); DropsByCPU the same total by CPU, and
+	// ReasonByCPU each reason's count by CPU (when the source knows it).
+	Drops       map[string]uint64
+	DropsByCPU  []uint64
+	ReasonByCPU map[string][]uint64
 	// Bytes read from a file source, or delivered by a live source.
 	Bytes uint64
 }
@@ -123,7 +126,29 @@ func (s Stats) WriteReport(w io.Writer) {
 	sort.Strings(reasons)
 	for _, r := range reasons {
 		if s.Drops[r] > 0 {
-			fmt.Fprintf(w, "  %s: %d\n", r, s.Drops[r])
+			fmt.Fprintf(w, "  %s: %d%s\n", r, s.Drops[r], s.byCPU(r))
 		}
 	}
+}
+
+// byCPU describes how the drops of a reason spread over CPUs: " (cpu 0:
+// 12, cpu 3: 4)", or "" when the source does not tell.
+func (s Stats) byCPU(reason string) string {
+	v := s.ReasonByCPU[reason]
+	var b strings.Builder
+	for cpu, n := range v {
+		if n == 0 {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString(" (")
+		} else {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "cpu %d: %d", cpu, n)
+	}
+	if b.Len() > 0 {
+		b.WriteString(")")
+	}
+	return b.String()
 }

@@ -7,7 +7,9 @@
 // printer, chisels, the capture-file writer FileWriter). A capture filter
 // selects what every consumer sees; a display filter (-d) only what the
 // DisplayFiltered consumers (the printer) see.
-// It also enforces the -n / -M limits and keeps the run statistics. A
+// It also enforces the -n / -M limits and keeps the run statistics; Finish
+// ends a run over a lagging live source once it has returned every event
+// recorded before the call. A
 // source that merges several machines (capture.MachineSource, a stream of a
 // fleet) gets one state per machine; Run.State and the context's State are
 // those of the current event's machine.

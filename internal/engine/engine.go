@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync/atomic"
+	"time"
 
 	"github.com/ferret-observability/ferret/internal/capture"
 	"github.com/ferret-observability/ferret/internal/container"
@@ -134,6 +135,7 @@ type Run struct {
 	rejecters []Rejecter
 	display   []bool // consumers[i] implements DisplayFiltered
 	stop      atomic.Bool
+	finish    atomic.Bool
 	// states holds one state per machine of a capture.MachineSource
 	// (states[0] is the first State); machine is the index of State.
 	states  []*state.State
@@ -186,6 +188,20 @@ func New(src capture.Source, opts Options, consumers ...Consumer) *Run {
 // from another goroutine (signal handlers).
 func (r *Run) Stop() { r.stop.Store(true) }
 
+// Finish asks the run to end once the source has returned every event that
+// happened before the call (a capture.Lagging source: a live capture holds
+// events in per-CPU batches, its ring and its backlog), so that ending a
+// capture loses nothing it recorded. A source that does not lag stops after
+// the current event, as with Stop; so does a lagging one that has not
+// caught up DrainTime after its last event, or FinishTime after the call.
+// It is safe to call from another goroutine; Stop still ends the run at
+// once.
+func (r *Run) Finish() { r.finish.Store(true) }
+
+// FinishTime bounds the drain after Finish (a backlog that takes longer to
+// handle is left; a live source counts it as lost).
+const FinishTime = 10 * time.Second
+
 // Stopped reports whether Stop was called.
 func (r *Run) Stopped() bool { return r.stop.Load() }
 
@@ -223,8 +239,27 @@ func (r *Run) loop() error {
 	flt := r.opts.Filter
 	fe, _ := flt.(FilterErr)
 	leading := true // still in the capture's leading container metadata
+	lag, lagging := r.Source.(capture.Lagging)
+	var mark uint64
+	var progress, finishAt time.Time // when the drain after Finish last got an event, began
+	finishing := false
 	for !r.stop.Load() {
+		if r.finish.Load() {
+			if !finishing {
+				if !lagging {
+					return nil
+				}
+				finishing, mark, progress = true, lag.Mark(), time.Now()
+				finishAt = progress
+			}
+			if lag.Caught(mark) || time.Since(progress) > DrainTime || time.Since(finishAt) > FinishTime {
+				return nil
+			}
+		}
 		ev, err := r.Source.Next()
+		if finishing && err == nil {
+			progress = time.Now()
+		}
 		if err != nil {
 			if err == io.EOF {
 				return nil

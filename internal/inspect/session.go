@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -161,8 +162,10 @@ func (s *Session) Run() error {
 		s.printer = format.NewPrinter(s.stdout, s.format, format.PrinterOptions{
 			JSON:     cfg.JSON,
 			Internal: cfg.Debug,
-			// Terminals are line-buffered, as with stdio.
-			FlushLines: cfg.Unbuffered || s.tty || (len(cfg.Read) == 0 && cfg.JSON),
+			// Terminals are line-buffered, as with stdio; a live
+			// capture's output is also flushed whenever the capture
+			// is idle (printConsumer.OnIdle).
+			FlushLines: cfg.Unbuffered || s.tty,
 		})
 	}
 	if cfg.Summary {
@@ -240,7 +243,7 @@ func (s *Session) warnf(format string, a ...any) {
 	fmt.Fprintf(s.stderr, "ferret: warning: "+format+"\n", a...)
 }
 
-func (s *Session) loop(src capture.Source, live bool) error {
+func (s *Session) loop(src capture.Source, isLive bool) error {
 	cfg := s.cfg
 	opts := engine.Options{
 		Display:     cfg.Display,
@@ -272,14 +275,29 @@ func (s *Session) loop(src capture.Source, live bool) error {
 			EventsPerFile: cfg.EventsPer,
 		}})
 	}
-	if live {
+	if isLive {
 		if pd := engine.NewCgroupPushDown(src, s.kernelPushDown().Containers); pd != nil {
 			consumers = append(consumers, pd)
 		}
 	}
 	r := engine.New(src, opts, consumers...)
 	done := make(chan struct{})
+	var signalled atomic.Bool
 	go func() {
+		select {
+		case sig := <-s.sig:
+			signalled.Store(true)
+			// A live capture ends with what it recorded up to the
+			// signal (its ring and backlog); a second signal, or a
+			// closed output, ends it at once.
+			if !isLive || sig == syscall.SIGPIPE {
+				r.Stop()
+				return
+			}
+			r.Finish()
+		case <-done:
+			return
+		}
 		select {
 		case <-s.sig:
 			r.Stop()
@@ -290,7 +308,11 @@ func (s *Session) loop(src capture.Source, live bool) error {
 	s.read += r.Stats.Read
 	s.events += r.Stats.Accepted
 	close(done)
-	if live {
+	if isLive {
+		if ls, ok := src.(*live.Source); ok && signalled.Load() {
+			// What the drain after the signal did not reach is lost.
+			ls.Discard()
+		}
 		st := src.Stats()
 		s.driverEvents, s.driverDrops = st.Events, st.TotalDrops()
 		st.WriteReport(s.stderr)

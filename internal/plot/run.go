@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"syscall"
 
 	"github.com/ferret-observability/ferret/internal/capture"
@@ -110,7 +109,7 @@ func collect(o Options, stderr io.Writer) (*Data, error) {
 	close(done)
 	signal.Stop(sig)
 	if live {
-		writeDrops(stderr, src.Stats())
+		src.Stats().WriteReport(stderr)
 	}
 	return col.d, err
 }
@@ -142,18 +141,4 @@ func open(o Options, flt *filter.Filter) (capture.Source, error) {
 		return nil, fmt.Errorf("cannot start live capture: %w", err)
 	}
 	return src, nil
-}
-
-func writeDrops(w io.Writer, st capture.Stats) {
-	fmt.Fprintf(w, "Events captured: %d\nEvents dropped: %d\n", st.Events, st.TotalDrops())
-	reasons := make([]string, 0, len(st.Drops))
-	for k := range st.Drops {
-		reasons = append(reasons, k)
-	}
-	sort.Strings(reasons)
-	for _, k := range reasons {
-		if st.Drops[k] > 0 {
-			fmt.Fprintf(w, "  %s: %d\n", k, st.Drops[k])
-		}
-	}
 }

@@ -9,7 +9,10 @@
 // internal/event. Events are gathered per CPU into batches; one ring-buffer
 // record carries a whole batch, written without waking the reader. The reader
 // polls the ring on a deadline, asks each CPU to flush its partial batch when
-// it has been idle, and merges the per-CPU streams in timestamp order. Mark
+// it has been idle, and merges the per-CPU streams in timestamp order. It
+// keeps the ring drained while it hands events out, into a backlog that
+// grows (up to 8 times the ring) only while its consumer falls behind;
+// Discard counts what a consumer that stops leaves unread. Mark
 // and Caught (capture.Lagging) tell a reader when every event up to a
 // moment has been returned.
 // Kernel-side filters (traced process set, followed children, kept syscalls,

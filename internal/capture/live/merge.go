@@ -62,6 +62,9 @@ type merger struct {
 	num     uint64
 	bad     atomic.Uint64 // records or events that failed to decode
 	queued  int           // events waiting in streams
+	// queuedBytes is the size of the records waiting in streams (the
+	// backlog read from the ring but not yet handed out).
+	queuedBytes int
 }
 
 func newMerger(ncpu int) *merger {
@@ -127,6 +130,7 @@ func (m *merger) add(b *batch) error {
 		return errBadRecord
 	}
 	m.queued += int(n)
+	m.queuedBytes += l
 	si := 2 * cpu
 	if kind == recSingle {
 		si++
@@ -217,6 +221,7 @@ func (m *merger) next(force uint64) *event.Event {
 		b.pos += l
 		m.queued--
 		if !b.peek() {
+			m.queuedBytes -= b.end
 			s.q[s.head] = nil
 			s.head++
 			if s.head == len(s.q) {

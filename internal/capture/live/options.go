@@ -25,6 +25,10 @@ type Options struct {
 	SnapLen int
 	// BufferSize is the size in bytes of the kernel ring buffer shared by
 	// all CPUs; rounded up to a power of two, 0 means DefaultBufferSize.
+	// While the consumer falls behind, the reader moves records from the
+	// ring into a backlog of up to 8 times this size, which grows only as
+	// far as it is needed; events are lost (and counted) only once both
+	// are full.
 	BufferSize int
 	// IncludeSelf also captures the capturing process. By default its own
 	// events are dropped in the kernel, which avoids feedback loops.

@@ -3,6 +3,7 @@
 package live
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"strconv"
@@ -21,8 +22,18 @@ import (
 // is released anyway.
 const maxLag = uint64(2 * time.Second)
 
-// maxQueued bounds the events read from the ring but not yet released.
-const maxQueued = 1 << 18
+// The reader keeps the ring drained while it hands events out: every
+// drainCheck events it looks at the clock, and drains the ring when
+// drainEvery has passed since it last did. What is read but not yet handed
+// out is the backlog, which grows only while the consumer falls behind the
+// probe, up to backlogRings times the ring's size (Options.BufferSize);
+// past that, records stay in the ring and the kernel counts what it then
+// cannot write.
+const (
+	drainCheck   = 256
+	drainEvery   = uint64(time.Millisecond)
+	backlogRings = 8
+)
 
 // When few events flow, the reader asks CPUs for their partial batches and
 // looks at the ring less often, so that watching a quiet system costs next
@@ -42,14 +53,20 @@ type readerState struct {
 	base      uint64    // probe time at start
 	start     time.Time // wall clock (with monotonic reading) at start
 	lastFlush uint64
+	lastDrain uint64
+	handed    uint64 // events handed out since the last drain check
+	backlog   int    // bound of the merger's queued bytes
 	// mark is the latest Mark not yet caught (0 when none is pending).
 	mark uint64
+	// lastMark is the latest Mark, caught or not.
+	lastMark uint64
 	// calm is set when the last window of calmWindow saw fewer than
 	// calmEvents events; winStart and winEvents describe the current one.
 	calm      bool
 	winStart  uint64
 	winEvents uint64
 	rec       ringbuf.Record
+	unread    atomic.Uint64 // events left unread by Discard
 	events    atomic.Uint64
 	bytes     atomic.Uint64
 }
@@ -86,6 +103,7 @@ func open(opts Options) (*Source, error) {
 	s.r.offset = p.offset
 	s.r.base = bootNow(p.offset)
 	s.r.start = time.Now()
+	s.r.backlog = backlogRings * opts.BufferSize
 	return s, nil
 }
 
@@ -133,6 +151,15 @@ func (s *Source) Next() (*event.Event, error) {
 		if ev := r.m.next(force); ev != nil {
 			r.events.Add(1)
 			r.bytes.Add(uint64(len(ev.Raw)))
+			// The event stays valid: its record is recycled only on
+			// the following call.
+			if r.handed++; r.handed >= drainCheck {
+				r.handed = 0
+				if now-r.lastDrain >= drainEvery {
+					s.drain()
+					r.lastDrain = now
+				}
+			}
 			return ev, nil
 		}
 		// Ask idle CPUs for their partial batches on a timer, whether or
@@ -191,9 +218,8 @@ func (s *Source) drain() int {
 	rd := s.probe.rd
 	rd.SetDeadline(time.Now())
 	n := 0
-	// Leave records in the ring while many events wait for release: the
-	// ring is the bounded buffer, the merger's queue should not grow past it.
-	for r.m.queued < maxQueued {
+	// Leave records in the ring once the backlog is full.
+	for r.m.queuedBytes < r.backlog {
 		b := r.m.buffer()
 		r.rec.RawSample = b.buf
 		if err := rd.ReadInto(&r.rec); err != nil {
@@ -205,6 +231,55 @@ func (s *Source) drain() int {
 		n++
 	}
 	return n
+}
+
+// Discard gives up the events the capture recorded before its last Mark
+// (every event, without one) that Next has not returned, queued or still in
+// the ring, and counts them as lost, "left unread at the end": a reader
+// that stops before reaching them says so in Stats. Call it from the
+// goroutine calling Next, once done with it.
+func (s *Source) Discard() {
+	if s.probe == nil || s.probe.done.Load() {
+		return
+	}
+	r := &s.r
+	until := r.lastMark
+	if until == 0 {
+		until = ^uint64(0)
+	}
+	n := uint64(0)
+	count := func(b *batch) {
+		for b.peek() {
+			if b.ts <= until {
+				n++
+			}
+			b.pos += int(binary.LittleEndian.Uint32(b.buf[b.pos+16:]))
+		}
+	}
+	for si := range r.m.streams {
+		st := &r.m.streams[si]
+		for _, b := range st.q[st.head:] {
+			count(b)
+		}
+	}
+	r.m = newMerger(s.probe.ncpu)
+	// Only what the ring held when called: the probe goes on writing.
+	left := s.probe.rd.AvailableBytes()
+	s.probe.rd.SetDeadline(time.Now())
+	for left > 0 {
+		r.rec.RawSample = r.rec.RawSample[:0]
+		if err := s.probe.rd.ReadInto(&r.rec); err != nil {
+			break
+		}
+		rec := r.rec.RawSample
+		left -= len(rec) + 8 // the ring's record header
+		if len(rec) < recHdrLen {
+			continue
+		}
+		l := min(int(binary.LittleEndian.Uint32(rec[8:])), len(rec))
+		count(&batch{buf: rec, pos: recHdrLen, end: l})
+	}
+	s.r.unread.Add(n)
 }
 
 // Counters are the probe's health counters beyond losses.
@@ -247,9 +322,15 @@ func (s *Source) stats() capture.Stats {
 			}
 		}
 	}
-	st.Drops["ring buffer full"] = sum(c[drRingFull])
-	st.Drops["buffer in use by interrupted writer"] = sum(c[drBusy])
-	st.Drops["no event descriptor"] = sum(c[drNoDesc])
+	st.ReasonByCPU = map[string][]uint64{}
+	for _, r := range []struct {
+		name string
+		slot int
+	}{{"ring buffer full", drRingFull}, {"buffer in use by interrupted writer", drBusy}, {"no event descriptor", drNoDesc}} {
+		st.Drops[r.name] = sum(c[r.slot])
+		st.ReasonByCPU[r.name] = c[r.slot]
+	}
 	st.Drops["program already running on cpu"] = s.probe.recursionMisses()
+	st.Drops["left unread at the end"] = s.r.unread.Load()
 	return st
 }

@@ -76,6 +76,7 @@ func (s *Source) Mark() uint64 {
 	r := &s.r
 	m := bootNow(r.offset)
 	r.mark = max(r.mark, m)
+	r.lastMark = max(r.lastMark, m)
 	r.lastFlush = 0
 	return m
 }
