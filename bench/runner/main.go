@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -50,8 +51,9 @@ type tracer struct {
 
 // daemonRun is a running system-wide tracer.
 type daemonRun struct {
-	cmd            *exec.Cmd
-	stdout, stderr *bytes.Buffer // stdout is nil when it goes to /dev/null
+	cmd    *exec.Cmd
+	stdout *bytes.Buffer // nil when it goes to /dev/null or a file
+	stderr *lockedBuffer
 }
 
 type sample struct {
@@ -74,6 +76,7 @@ type expectation struct {
 
 var (
 	ferretBin   = flag.String("ferret", "./ferret", "ferret binary")
+	beforeBin   = flag.String("before", "", "a second ferret binary (an earlier build): its modes are measured in the same run, next to the first's, named \"… (before)\"")
 	workloadBin = flag.String("workload", "./workload", "workload binary")
 	rounds      = flag.Int("rounds", 3, "paired rounds per tracer and workload")
 	outPath     = flag.String("out", "bench/RESULTS.md", "results file to append to")
@@ -174,36 +177,131 @@ func oneLine(s string) string {
 }
 
 func buildTracers() []tracer {
-	f := *ferretBin
-	// daemon starts args with stdout to /dev/null, or kept when keepOut is set.
-	daemon := func(keepOut bool, args ...string) func() (*daemonRun, error) {
-		return func() (*daemonRun, error) {
-			cmd := exec.Command(args[0], args[1:]...)
-			d := &daemonRun{cmd: cmd, stderr: &bytes.Buffer{}}
-			cmd.Stdout = nil
-			if keepOut {
-				d.stdout = &bytes.Buffer{}
-				cmd.Stdout = d.stdout
-			}
-			cmd.Stderr = d.stderr
-			if err := cmd.Start(); err != nil {
-				return nil, err
-			}
-			time.Sleep(2 * time.Second) // attach and /proc scan
-			if cmd.ProcessState != nil {
+	all := ferretTracers(*ferretBin, "")
+	if *beforeBin != "" {
+		// Each mode of the earlier build right after the same mode of
+		// this one, so both meet the same machine load.
+		before := ferretTracers(*beforeBin, " (before)")
+		var both []tracer
+		for i := range all {
+			both = append(both, all[i], before[i])
+		}
+		all = both
+	}
+	return append(all, peerTracers()...)
+}
+
+// daemonStarter starts args with stdout to /dev/null, or kept when keepOut
+// is set.
+func daemonStarter(keepOut bool, args ...string) func() (*daemonRun, error) {
+	return func() (*daemonRun, error) {
+		var out *bytes.Buffer
+		if keepOut {
+			out = &bytes.Buffer{}
+		}
+		return startDaemon(args, out, nil)
+	}
+}
+
+// toFile starts a daemon tracer with its standard output written to path
+// (truncated at each start).
+func toFile(path string, args ...string) func() (*daemonRun, error) {
+	return func() (*daemonRun, error) {
+		f, err := os.Create(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return startDaemon(args, nil, f)
+	}
+}
+
+// startDaemon starts a system-wide tracer, its standard output kept in
+// out, or written to file, or discarded. It returns once the tracer is
+// attached: for ferret, once it says so on stderr (a loaded machine can
+// take seconds to verify its probe); for other tools after 2 s.
+func startDaemon(args []string, out *bytes.Buffer, file *os.File) (*daemonRun, error) {
+	cmd := exec.Command(args[0], args[1:]...)
+	d := &daemonRun{cmd: cmd, stderr: &lockedBuffer{}, stdout: out}
+	switch {
+	case out != nil:
+		cmd.Stdout = out
+	case file != nil:
+		cmd.Stdout = file
+	}
+	cmd.Stderr = d.stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	if filepath.Base(args[0]) == filepath.Base(*ferretBin) || filepath.Base(args[0]) == filepath.Base(*beforeBin) {
+		deadline := time.Now().Add(60 * time.Second)
+		for !strings.Contains(d.stderr.String(), "capture started") {
+			if zombie(cmd.Process.Pid) {
+				_ = cmd.Wait()
 				return nil, fmt.Errorf("%s exited early: %s", args[0], d.stderr.String())
 			}
-			return d, nil
+			if time.Now().After(deadline) {
+				_ = cmd.Process.Kill()
+				return nil, fmt.Errorf("%s did not start within 60 s: %s", args[0], d.stderr.String())
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
+		time.Sleep(200 * time.Millisecond) // the /proc scan's lookups settle
+		return d, nil
 	}
+	time.Sleep(2 * time.Second) // attach and /proc scan
+	return d, nil
+}
+
+// zombie reports whether process pid has exited and waits to be reaped.
+func zombie(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i < 0 || i+2 >= len(b) || b[i+2] == 'Z'
+}
+
+// lockedBuffer is a bytes.Buffer written by a command's copying goroutine
+// and read while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// ferretTracers are the ferret modes measured, run from binary f, with
+// suffix added to their names.
+func ferretTracers(f, suffix string) []tracer {
+	daemon := daemonStarter
 	tmp := os.TempDir()
 	scap := filepath.Join(tmp, "bench-ferret.scap")
-	perfData := filepath.Join(tmp, "bench-perf.data")
 	ferretSummary := filepath.Join(tmp, "bench-ferret-trace-c.txt")
-	straceSummary := filepath.Join(tmp, "bench-strace-c.txt")
-	return []tracer{
+	textOut := filepath.Join(tmp, "bench-ferret"+strings.ReplaceAll(suffix, " ", "_")+".txt")
+	jsonOut := filepath.Join(tmp, "bench-ferret"+strings.ReplaceAll(suffix, " ", "_")+".json")
+	trs := []tracer{
 		{name: "ferret (text to /dev/null)", start: daemon(false, f)},
-		{name: "ferret -w file", start: daemon(false, f, "-q", "-w", scap), count: func(wl workload, pid int, _ string) (int64, string, error) {
+		{name: "ferret (text to a file)", start: toFile(textOut, f), count: func(wl workload, _ int, _ string) (int64, string, error) {
+			n, err := textCount(textOut, wl)
+			return n, "", err
+		}},
+		{name: "ferret -j (to a file)", start: toFile(jsonOut, f, "-j"), count: func(wl workload, _ int, _ string) (int64, string, error) {
+			n, err := jsonCount(jsonOut, wl)
+			return n, "", err
+		}},
+		{name: "ferret -w file", start: daemon(false, f, "-w", scap), count: func(wl workload, pid int, _ string) (int64, string, error) {
 			n, err := ferretCount(scap, wl, pid)
 			return n, "", err
 		}},
@@ -216,6 +314,20 @@ func buildTracers() []tracer {
 			n, err := summaryCalls(ferretSummary)
 			return n, "", err
 		}},
+	}
+	for i := range trs {
+		trs[i].name += suffix
+	}
+	return trs
+}
+
+// peerTracers are the other tools measured next to ferret.
+func peerTracers() []tracer {
+	tmp := os.TempDir()
+	perfData := filepath.Join(tmp, "bench-perf.data")
+	straceSummary := filepath.Join(tmp, "bench-strace-c.txt")
+	daemon := daemonStarter
+	return []tracer{
 		{name: "strace -f", slow: true, needs: "strace", wrap: func(c []string) []string { return append([]string{"strace", "-f", "-o", "/dev/null"}, c...) }},
 		{name: "strace -f -c", slow: true, needs: "strace", wrap: func(c []string) []string {
 			return append([]string{"strace", "-f", "-c", "-o", straceSummary}, c...)
@@ -394,6 +506,58 @@ func perfStatCount(wl workload) (int64, error) {
 		return v, nil
 	}
 	return 0, fmt.Errorf("perf stat: no count in %q", lastLines(errb.String(), 2))
+}
+
+// textCount counts the syscall entries of the workload in ferret's default
+// text output (%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid)
+// %evt.dir ...): lines of its process names with direction '>'.
+func textCount(path string, wl workload) (int64, error) {
+	want := map[string]bool{}
+	for _, c := range comms(wl) {
+		want[c] = true
+	}
+	return scanLines(path, func(l []byte) bool {
+		f := bytes.Fields(l)
+		return len(f) >= 7 && want[string(f[3])] && string(f[5]) == ">"
+	})
+}
+
+// jsonCount counts the same in ferret -j's output (one object a line).
+func jsonCount(path string, wl workload) (int64, error) {
+	var names [][]byte
+	for _, c := range comms(wl) {
+		names = append(names, []byte(`"proc.name":"`+c+`"`))
+	}
+	dir := []byte(`"evt.dir":">"`)
+	return scanLines(path, func(l []byte) bool {
+		if !bytes.Contains(l, dir) {
+			return false
+		}
+		for _, n := range names {
+			if bytes.Contains(l, n) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// scanLines counts the lines of a file that match.
+func scanLines(path string, match func([]byte) bool) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	var n int64
+	for sc.Scan() {
+		if match(sc.Bytes()) {
+			n++
+		}
+	}
+	return n, sc.Err()
 }
 
 // comms are the process names (kernel comm, at most 15 bytes) that a
