@@ -2,7 +2,10 @@
 
 package fields
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSanitize(t *testing.T) {
 	tests := []struct {
@@ -52,4 +55,28 @@ func FuzzSanitize(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Plain agrees with a byte-by-byte test on every byte value at every
+// position of words and tails.
+func TestPlainLikeByteTest(t *testing.T) {
+	slow := func(b []byte) bool {
+		for _, c := range b {
+			if c < 0x20 || c > 0x7e {
+				return false
+			}
+		}
+		return true
+	}
+	for n := 0; n <= 19; n++ {
+		for pos := 0; pos < n; pos++ {
+			for v := 0; v < 256; v++ {
+				b := []byte(strings.Repeat("a~ ", 7)[:n])
+				b[pos] = byte(v)
+				if got, want := Plain(b), slow(b); got != want {
+					t.Fatalf("Plain(%q) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
 }

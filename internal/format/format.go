@@ -39,10 +39,12 @@ type Registry interface {
 const maxWidth = 1 << 16
 
 type item struct {
-	lit   string // literal text before the field (may be empty)
-	tok   string // field token as written ("proc.aname[1]"), "" for a trailing literal
-	ext   fields.Extractor
-	width int // 0 = natural width
+	lit string // literal text before the field (may be empty)
+	tok string // field token as written ("proc.aname[1]"), "" for a trailing literal
+	ext fields.Extractor
+	// printed is ext when it renders its own text (fields.Printed).
+	printed fields.Printed
+	width   int // 0 = natural width
 	// layout: the value may hold a payload whose -A rendering keeps its
 	// line feeds; every other control byte of a value prints as '.'.
 	layout bool
@@ -137,7 +139,8 @@ func Compile(s string, reg Registry) (*Format, error) {
 		if err != nil {
 			return nil, fmt.Errorf("invalid formatting token %s", rest[j:])
 		}
-		f.items = append(f.items, item{lit: string(lit), tok: tok, ext: ext, width: width, layout: fields.KeepsLineBreaks(name)})
+		printed, _ := ext.(fields.Printed)
+		f.items = append(f.items, item{lit: string(lit), tok: tok, ext: ext, printed: printed, width: width, layout: fields.KeepsLineBreaks(name)})
 		lit = lit[:0]
 		i = j + n
 	}
@@ -183,7 +186,7 @@ func (f *Format) extract(c *fields.Ctx, json bool) bool {
 			continue
 		}
 		f.ok[i] = it.ext.Extract(c, &f.vals[i])
-		if p, ok := it.ext.(fields.Printed); ok && f.ok[i] {
+		if p := it.printed; p != nil && f.ok[i] {
 			var err error
 			f.ok[i], err = p.Print(c, &f.vals[i], json)
 			if err != nil {
@@ -214,11 +217,13 @@ func (f *Format) Append(buf []byte, c *fields.Ctx) ([]byte, bool) {
 		start := len(buf)
 		if f.ok[i] {
 			buf = fields.AppendText(buf, c, it.ext, &f.vals[i])
-			// Values print as C strings (up to a NUL), as in sysdig.
-			if j := bytes.IndexByte(buf[start:], 0); j >= 0 {
-				buf = buf[:start+j]
+			if !fields.Plain(buf[start:]) {
+				// Values print as C strings (up to a NUL), as in sysdig.
+				if j := bytes.IndexByte(buf[start:], 0); j >= 0 {
+					buf = buf[:start+j]
+				}
+				fields.Sanitize(buf[start:], it.layout || f.vals[i].Kind == fields.KindBytes)
 			}
-			fields.Sanitize(buf[start:], it.layout || f.vals[i].Kind == fields.KindBytes)
 		} else {
 			buf = append(buf, "<NA>"...)
 		}
