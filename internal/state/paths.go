@@ -37,6 +37,12 @@ func (s *State) ResolveEmpty(t *Thread, dirfd int64) string {
 }
 
 func (s *State) resolveEmpty(t *Thread, dirfd int64, unknown string) string {
+	return joinPath(s.pathBase(t, dirfd, unknown), "")
+}
+
+// pathBase is the directory a relative path is resolved from: the cwd for
+// AT_FDCWD, the directory fd's name otherwise, unknown when neither is known.
+func (s *State) pathBase(t *Thread, dirfd int64, unknown string) string {
 	base := unknown
 	if dirfd == -100 || dirfd == 0xffffff9c {
 		base = s.Cwd(t)
@@ -48,7 +54,7 @@ func (s *State) resolveEmpty(t *Thread, dirfd int64, unknown string) string {
 	if base == "" {
 		base = unknown
 	}
-	return joinPath(base, "")
+	return base
 }
 
 // resolve is ResolvePath with the base used when dirfd is not an open fd
@@ -64,18 +70,7 @@ func (s *State) resolve(t *Thread, dirfd int64, name, unknown string) string {
 	if name[0] == '/' {
 		return cleanPath(name)
 	}
-	base := unknown
-	if dirfd == -100 || dirfd == 0xffffff9c {
-		base = s.Cwd(t)
-	} else if t != nil {
-		if d := t.fds.Get(dirfd); d != nil {
-			base = d.Name + "/"
-		}
-	}
-	if base == "" {
-		base = unknown
-	}
-	return joinPath(base, name)
+	return joinPath(s.pathBase(t, dirfd, unknown), name)
 }
 
 // joinPath appends the relative path name to base as sysdig does: base is
