@@ -354,16 +354,12 @@ func appendSockAddr(b, p []byte) []byte {
 		if len(p) != 7 {
 			return append(b, "INVALID IPv4"...)
 		}
-		b = state.AppendIP(b, p[1:5])
-		b = append(b, ':')
-		return strconv.AppendUint(b, uint64(le16(p[5:])), 10)
+		return appendEndpoint(b, p[1:5], p[5:])
 	case 10:
 		if len(p) != 19 {
 			return append(b, "INVALID IPv6"...)
 		}
-		b = state.AppendIP(b, p[1:17])
-		b = append(b, ':')
-		return strconv.AppendUint(b, uint64(le16(p[17:])), 10)
+		return appendEndpoint(b, p[1:17], p[17:])
 	case 1:
 		return appendCStr(b, p[1:])
 	}
@@ -381,13 +377,9 @@ func appendSockTuple(b, p []byte) []byte {
 		if len(p) != 13 {
 			return append(b, "INVALID IPv4"...)
 		}
-		b = state.AppendIP(b, p[1:5])
-		b = append(b, ':')
-		b = strconv.AppendUint(b, uint64(le16(p[5:])), 10)
+		b = appendEndpoint(b, p[1:5], p[5:])
 		b = append(b, "->"...)
-		b = state.AppendIP(b, p[7:11])
-		b = append(b, ':')
-		return strconv.AppendUint(b, uint64(le16(p[11:])), 10)
+		return appendEndpoint(b, p[7:11], p[11:])
 	case 10:
 		if len(p) != 37 {
 			return append(b, "INVALID IPv6"...)
@@ -395,21 +387,13 @@ func appendSockTuple(b, p []byte) []byte {
 		if mapped(p[1:17]) && mapped(p[19:35]) {
 			// two IPv4-mapped (or unspecified) addresses print as an
 			// IPv4 tuple
-			b = state.AppendIP(b, p[13:17])
-			b = append(b, ':')
-			b = strconv.AppendUint(b, uint64(le16(p[17:])), 10)
+			b = appendEndpoint(b, p[13:17], p[17:])
 			b = append(b, "->"...)
-			b = state.AppendIP(b, p[31:35])
-			b = append(b, ':')
-			return strconv.AppendUint(b, uint64(le16(p[35:])), 10)
+			return appendEndpoint(b, p[31:35], p[35:])
 		}
-		b = state.AppendIP(b, p[1:17])
-		b = append(b, ':')
-		b = strconv.AppendUint(b, uint64(le16(p[17:])), 10)
+		b = appendEndpoint(b, p[1:17], p[17:])
 		b = append(b, "->"...)
-		b = state.AppendIP(b, p[19:35])
-		b = append(b, ':')
-		return strconv.AppendUint(b, uint64(le16(p[35:])), 10)
+		return appendEndpoint(b, p[19:35], p[35:])
 	case 1:
 		if len(p) >= 17 {
 			b = strconv.AppendUint(b, binary.LittleEndian.Uint64(p[1:]), 16)
@@ -421,6 +405,13 @@ func appendSockTuple(b, p []byte) []byte {
 	}
 	b = append(b, "family "...)
 	return strconv.AppendUint(b, uint64(p[0]), 10)
+}
+
+// appendEndpoint renders an address and a little-endian port as ip:port.
+func appendEndpoint(b, ip, port []byte) []byte {
+	b = state.AppendIP(b, ip)
+	b = append(b, ':')
+	return strconv.AppendUint(b, uint64(le16(port)), 10)
 }
 
 // mapped is sysdig's test for an IPv4 address in IPv6 form
