@@ -95,6 +95,23 @@ func KernelPushDown(f *Filter) PushDown {
 	return PushDown{EventTypes: pushDownTypes(h), Comms: h.Comms, Containers: h.Containers}
 }
 
+// memoryCalls update a thread's memory sizes: their exits carry vm_size,
+// vm_rss and vm_swap, which the state keeps for proc.vm* fields.
+var memoryCalls = map[string]bool{"brk": true, "mmap": true, "mmap2": true, "munmap": true}
+
+// StateType reports whether a live source must deliver events of type t
+// whatever a filter says, because the state machine learns from them what
+// other events' fields show: the process and fd life cycle (sysdig's
+// state-changing flags), internal events, and the memory calls whose exits
+// carry the process's memory sizes.
+func StateType(t event.Type) bool {
+	info := t.Info()
+	if info == nil {
+		return false
+	}
+	return t.ChangesState() || info.Category&event.CatInternal != 0 || memoryCalls[info.Name]
+}
+
 // pushDownTypes returns the event types to deliver for hints h, or nil for
 // no restriction.
 func pushDownTypes(h Hints) []event.Type {
@@ -106,7 +123,7 @@ func pushDownTypes(h Hints) []event.Type {
 		keep[t] = true
 	}
 	for t := event.Type(0); int(t) < event.MaxType; t++ {
-		if info := t.Info(); info != nil && (t.ChangesState() || info.Category&event.CatInternal != 0) {
+		if StateType(t) {
 			keep[t] = true
 		}
 	}

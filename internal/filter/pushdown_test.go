@@ -26,8 +26,8 @@ func TestPushDownTypes(t *testing.T) {
 	}{
 		{filter: "proc.name=cat", all: true},
 		{filter: "evt.type=read or proc.name=cat", all: true},
-		{filter: "evt.type=read", in: []string{"read", "open", "openat", "close", "clone", "execve", "procexit"}, out: []string{"write", "brk"}},
-		{filter: "evt.type in (write, sendto) and fd.type=ipv4", in: []string{"write", "sendto", "socket", "connect"}, out: []string{"read", "mmap"}},
+		{filter: "evt.type=read", in: []string{"read", "open", "openat", "close", "clone", "execve", "procexit", "brk", "mmap", "munmap"}, out: []string{"write", "futex"}},
+		{filter: "evt.type in (write, sendto) and fd.type=ipv4", in: []string{"write", "sendto", "socket", "connect"}, out: []string{"read", "futex"}},
 	}
 	for _, tt := range tests {
 		f, err := Compile(tt.filter, fields.Default)

@@ -26,10 +26,6 @@ import (
 // misses a value a thread had only before it shrank within the sample
 // when none of its calls in between was kept.
 
-// memoryCalls update a thread's memory sizes (their exits carry vm_size,
-// and the state takes it from there).
-var memoryCalls = []string{"brk", "mmap", "mmap2", "munmap"}
-
 // stateColumn reports whether a column only shows thread state.
 func stateColumn(cs *colSpec) bool {
 	if cs.isList {
@@ -103,17 +99,13 @@ func (t *Table) KernelPushDown() filter.PushDown {
 		if info == nil {
 			continue
 		}
-		need := ty.ChangesState() || info.Category&event.CatInternal != 0 ||
-			io && info.Category&event.CatIORead != 0
-		for _, m := range memoryCalls {
-			need = need || info.Name == m
-		}
-		if !need {
+		state := filter.StateType(ty)
+		if !state && !(io && info.Category&event.CatIORead != 0) {
 			continue
 		}
 		// The filter's restriction still holds, but the state's events
 		// are always delivered.
-		if allowed != nil && !allowed[ty] && !ty.ChangesState() && info.Category&event.CatInternal == 0 {
+		if allowed != nil && !allowed[ty] && !state {
 			continue
 		}
 		out = append(out, ty)
