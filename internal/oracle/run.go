@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ferret-observability/ferret/internal/event"
 )
 
 // Output is what one tool printed for one replay.
@@ -61,7 +63,8 @@ func (r *Runner) Run(bin, path string, m Mode) Output {
 // Verdict is the comparison of both tools' outputs for one mode.
 type Verdict struct {
 	Mode         Mode
-	Agree        bool
+	Agree        bool // equal once both outputs carry ferret's sanitisation (see sanitize)
+	RawAgree     bool // equal byte for byte, run-dependent timing aside
 	SysdigFailed bool // sysdig crashed or timed out: no oracle
 	Want, Got    Output
 }
@@ -75,29 +78,38 @@ func (r *Runner) Check(path string, m Mode) Verdict {
 		return v
 	}
 	v.Got = r.Run(r.Ferret, path, m)
-	v.Agree = v.Got.Status == want.Status && Same(m.Cmp, v.Got.Stdout, want.Stdout)
+	st := v.Got.Status == want.Status
+	v.RawAgree = st && same(m.Cmp, untimed(v.Got.Stdout), untimed(want.Stdout))
+	v.Agree = v.RawAgree || st && Same(m.Cmp, v.Got.Stdout, want.Stdout)
 	return v
 }
 
 var timing = regexp.MustCompile(`(?m)^(Elapsed time: )[0-9.]+(, Captured Events: [0-9]+, )[0-9.]+( eps)$`)
 
+// untimed replaces the run-dependent timing figures of the capture summary.
+func untimed(b []byte) []byte {
+	return timing.ReplaceAll(b, []byte("${1}X${2}X${3}"))
+}
+
 // normalize removes what the comparison does not judge: run-dependent
 // timing figures, and the terminal control bytes sysdig copies from traced
-// names and data into text output, which ferret deliberately prints as '.'
-// (only tab, newline and the escape of chisel colours pass through).
+// names and data into text output. ferret deliberately prints those as '.'
+// (event.Sanitize: C0 controls and DEL, C1 controls raw or UTF-8 encoded);
+// the same rule is applied to both outputs, keeping line feeds and tabs
+// (which split or lay out sysdig's lines and cannot be told apart from its
+// own) and turning the escapes of chisel colours into '.' in both.
 func normalize(b []byte) []byte {
-	b = timing.ReplaceAll(b, []byte("${1}X${2}X${3}"))
-	for i, c := range b {
-		if c < 0x20 && c != '\t' && c != '\n' && c != 0x1b || c == 0x7f {
-			b[i] = '.'
-		}
-	}
+	b = untimed(b)
+	event.Sanitize(b, true)
 	return b
 }
 
-// Same compares two outputs the way cmp says.
+// Same compares two outputs the way cmp says, after normalize.
 func Same(cmp Compare, got, want []byte) bool {
-	got, want = normalize(got), normalize(want)
+	return same(cmp, normalize(got), normalize(want))
+}
+
+func same(cmp Compare, got, want []byte) bool {
 	if bytes.Equal(got, want) {
 		return true
 	}
@@ -186,12 +198,12 @@ func sign(n int) int {
 
 // Tally counts agreement per mode group.
 type Tally struct {
-	Agree, Total, NoOracle map[string]int
+	Agree, RawAgree, Total, NoOracle map[string]int
 }
 
 // NewTally returns an empty tally.
 func NewTally() *Tally {
-	return &Tally{Agree: map[string]int{}, Total: map[string]int{}, NoOracle: map[string]int{}}
+	return &Tally{Agree: map[string]int{}, RawAgree: map[string]int{}, Total: map[string]int{}, NoOracle: map[string]int{}}
 }
 
 // Add counts one verdict.
@@ -204,6 +216,9 @@ func (t *Tally) Add(v Verdict) {
 	t.Total[g]++
 	if v.Agree {
 		t.Agree[g]++
+	}
+	if v.RawAgree {
+		t.RawAgree[g]++
 	}
 }
 
@@ -224,28 +239,28 @@ func (t *Tally) Groups() []string {
 	return out
 }
 
-// Report is the agreement table, one line per group.
+// Report is the agreement table, one line per group: the agreement once
+// both outputs are sanitised the way ferret prints text, then the raw
+// byte-for-byte agreement.
 func (t *Tally) Report() string {
 	var b strings.Builder
-	ta, tt := 0, 0
-	for _, g := range t.Groups() {
-		a, n := t.Agree[g], t.Total[g]
-		ta += a
-		tt += n
-		pct := 100.0
-		if n > 0 {
-			pct = 100 * float64(a) / float64(n)
+	pct := func(a, n int) float64 {
+		if n == 0 {
+			return 100
 		}
-		fmt.Fprintf(&b, "%-28s %7d/%-7d %6.2f%%", g, a, n, pct)
+		return 100 * float64(a) / float64(n)
+	}
+	fmt.Fprintf(&b, "%-28s %-23s %s\n", "mode", "sanitised", "raw")
+	ta, tr, tt := 0, 0, 0
+	for _, g := range t.Groups() {
+		a, r, n := t.Agree[g], t.RawAgree[g], t.Total[g]
+		ta, tr, tt = ta+a, tr+r, tt+n
+		fmt.Fprintf(&b, "%-28s %7d/%-7d %6.2f%%  %7d/%-7d %6.2f%%", g, a, n, pct(a, n), r, n, pct(r, n))
 		if x := t.NoOracle[g]; x > 0 {
 			fmt.Fprintf(&b, "  (sysdig failed on %d)", x)
 		}
 		b.WriteByte('\n')
 	}
-	pct := 100.0
-	if tt > 0 {
-		pct = 100 * float64(ta) / float64(tt)
-	}
-	fmt.Fprintf(&b, "%-28s %7d/%-7d %6.2f%%\n", "all", ta, tt, pct)
+	fmt.Fprintf(&b, "%-28s %7d/%-7d %6.2f%%  %7d/%-7d %6.2f%%\n", "all", ta, tt, pct(ta, tt), tr, tt, pct(tr, tt))
 	return b.String()
 }
