@@ -73,7 +73,7 @@ func ctrVal(name, desc string, f func(ct *state.Container) string) Field {
 // field in a format, filter or chisel keeps its own last value, and only
 // the events it is evaluated on change it.
 func containerType() Field {
-	return Field{Name: "container.type", Type: "CHARBUF", Kind: KindString,
+	return Field{Name: "container.type", Type: "CHARBUF", Kind: KindString, Flags: FlagStateful,
 		Desc: "container runtime: docker, cri-o, containerd, lxc, libvirt-lxc, host; for runtimes sysdig 0.29.3 has no name for (podman, systemd-nspawn), the value this field showed last.",
 		New: func(string, string) (Extractor, error) {
 			last := ""

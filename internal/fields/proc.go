@@ -144,8 +144,8 @@ func init() {
 			// Known without the thread table (sysdig's exception too).
 			simple("thread.tid", "INT64", "id of the thread.", func(c *Ctx, v *Value) bool { return setInt(v, c.Ev.TID) }),
 			threadNum("thread.ismain", "BOOL", "true for the main thread of a process.", func(c *Ctx, t *state.Thread, v *Value) bool { return setBool(v, t.IsMain()) }),
-			withNew("thread.exectime", "RELTIME", "CPU time the thread used in its last scheduling slice (needs switch events).", 0, newExectime(false)),
-			withNew("thread.totexectime", "RELTIME", "total CPU time the thread used since the capture started (needs switch events).", 0, newExectime(true)),
+			withNew("thread.exectime", "RELTIME", "CPU time the thread used in its last scheduling slice (needs switch events).", FlagStateful, newExectime(false)),
+			withNew("thread.totexectime", "RELTIME", "total CPU time the thread used since the capture started (needs switch events).", FlagStateful, newExectime(true)),
 			threadStr("thread.cgroups", "every cgroup of the thread as subsystem=path pairs, separated by spaces.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
 				return appendJoined(b, t.Cgroups, " "), len(t.Cgroups) > 0
 			}),
@@ -304,7 +304,7 @@ func newExectime(total bool) NewFunc {
 // events, the ticks used since the thread's previous procinfo event
 // (capped at 100), 0 for its first one.
 func cpuField(name, desc string, which int) Field {
-	return withNew(name, "DOUBLE", desc, 0, func(string, string) (Extractor, error) {
+	return withNew(name, "DOUBLE", desc, FlagStateful, func(string, string) (Extractor, error) {
 		// As in sysdig, each compiled field remembers the last total it
 		// saw per thread (so the delta spans the procinfo events this
 		// field was evaluated on), and a remembered 0 counts as none.

@@ -32,6 +32,10 @@ const (
 	// FlagNoValue fields are registered for compatibility but never have a
 	// value (k8s, mesos, span).
 	FlagNoValue
+	// FlagStateful fields remember what they saw on the events they were
+	// evaluated on (each compiled occurrence its own): skipping an
+	// evaluation changes later values (container.type, thread.exectime).
+	FlagStateful
 )
 
 // NewFunc compiles one field with its argument (arg is "" when none was

@@ -77,6 +77,7 @@ func Compile(s string, reg *fields.Registry, opts ...Option) (*Filter, error) {
 	for _, k := range cp.order {
 		f.checks = append(f.checks, k)
 	}
+	f.never = f.typeVerdicts()
 	return f, nil
 }
 
@@ -129,7 +130,7 @@ func (cp *compiler) Field(c *Check) (bool, string) {
 	if err != nil {
 		return false, unknown
 	}
-	k := &check{name: name, arg: arg, class: class, ext: ext}
+	k := &check{name: name, arg: arg, class: class, ext: ext, stateful: fi.Flags&fields.FlagStateful != 0}
 	if m, ok := ext.(fields.Multi); ok {
 		k.multi = m
 	}

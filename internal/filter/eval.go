@@ -19,6 +19,10 @@ type Filter struct {
 	root   node
 	checks []*check
 	err    *Error
+	// never is indexed by event type: true where the filter cannot match
+	// an event of that type whatever else it holds (nil when no type is
+	// known to fail, see typeVerdicts).
+	never []bool
 }
 
 type node struct {
@@ -53,6 +57,7 @@ type check struct {
 	aroundDelta      uint64
 	evtType          bool
 	ipName           bool // fd.*ip.name: only '=' and '!=' on sockets
+	stateful         bool // the field remembers values (fields.FlagStateful)
 	flt              *Filter
 
 	val     fields.Value
@@ -90,6 +95,9 @@ func (f *Filter) fail(msg string) {
 // Match evaluates the filter on the current event of c.
 func (f *Filter) Match(c *fields.Ctx) bool {
 	if f.err != nil {
+		return false
+	}
+	if f.never != nil && c.Ev != nil && int(c.Ev.Type) < len(f.never) && f.never[c.Ev.Type] {
 		return false
 	}
 	r := f.root.eval(c)
