@@ -15,11 +15,17 @@ import (
 // State holds the tables and the context of the current event. It is not
 // safe for concurrent use.
 type State struct {
-	passing    *Thread // reused description of unknown tids of scheduler events
-	ctrThread  *Thread // reused thread of container metadata events
-	opts       Options
-	machine    event.Machine
-	threads    map[int64]*Thread
+	passing   *Thread // reused description of unknown tids of scheduler events
+	ctrThread *Thread // reused thread of container metadata events
+	opts      Options
+	machine   event.Machine
+	threads   map[int64]*Thread
+	// lastThread is the thread of tid lastTID in threads, the one the
+	// previous event looked up (nil: none); every change of threads
+	// clears it. Consecutive events are mostly one thread's enter and
+	// exit.
+	lastThread *Thread
+	lastTID    int64
 	perPID     map[int64]int // number of threads per pid
 	users      map[uint32]*event.User
 	groups     map[uint32]*event.Group
@@ -84,6 +90,7 @@ func New(opts Options) *State {
 
 func (s *State) reset() {
 	s.threads = make(map[int64]*Thread)
+	s.lastThread = nil
 	s.perPID = make(map[int64]int)
 	s.users = make(map[uint32]*event.User)
 	s.groups = make(map[uint32]*event.Group)
@@ -332,6 +339,7 @@ func (s *State) putThread(t *Thread) {
 		s.dropCount(old.PID)
 	}
 	s.threads[t.TID] = t
+	s.lastThread = nil
 	s.perPID[t.PID]++
 }
 

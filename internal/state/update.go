@@ -141,7 +141,11 @@ func (s *State) Prepare(ev *event.Event, filtered bool) {
 	s.step = stepNone
 
 	info := ev.Info()
-	t := s.threads[ev.TID]
+	t := s.lastThread
+	if t == nil || s.lastTID != ev.TID {
+		t = s.threads[ev.TID]
+		s.lastThread, s.lastTID = t, ev.TID
+	}
 	if t == nil || handlers[ev.Type] != nil {
 		// a thread may be added, or the handler change anything
 		s.gen++
@@ -467,6 +471,7 @@ func (s *State) removeThread(tid int64) {
 	if t := s.threads[tid]; t != nil {
 		s.dropCount(t.PID)
 		delete(s.threads, tid)
+		s.lastThread = nil
 		if p := s.threads[t.creator]; p != nil && t.creator != 0 && p.nchilds > 0 {
 			p.nchilds--
 		}
