@@ -32,3 +32,25 @@ func TestOnEventAllocs(t *testing.T) {
 		t.Errorf("%v allocations per event, want at most 1", a)
 	}
 }
+
+// TestSumByAllocs: adding an event to a chisel.sum_by table under a key
+// already seen allocates nothing (no key string, no boxed number).
+func TestSumByAllocs(t *testing.T) {
+	dir := writeChisel(t, map[string]string{"s": `description='d' short_description='s' args={}
+  function on_init()
+    chisel.sum_by({chisel.request_field("evt.type"), chisel.request_field("evt.dir")}, chisel.request_field("evt.num"))
+    return true
+  end`})
+	c, _, err := Load("s", nil, Options{Dirs: []string{dir}, Stdout: &bytes.Buffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Init()
+	st := state.New(state.Options{})
+	fc := fields.NewCtx(st)
+	fc.Ev = &event.Event{TS: 5, Num: 3, Type: event.EvSwitchE}
+	c.OnEvent(fc)
+	if a := testing.AllocsPerRun(1000, func() { c.OnEvent(fc) }); a != 0 {
+		t.Errorf("%v allocations per event, want 0", a)
+	}
+}

@@ -254,6 +254,37 @@ func (c *Chisel) fieldValue(hd *handle) lua.LValue {
 	}
 }
 
+// numberValue is fieldValue where that is a number, without boxing it
+// for Lua; false where fieldValue gives anything else.
+func (c *Chisel) numberValue(hd *handle) (float64, bool) {
+	v := &c.val
+	if !hd.ext.Extract(c.ctx, v) {
+		return 0, false
+	}
+	switch hd.mode {
+	case modeNumber:
+	case modeDynamic:
+		switch v.Kind {
+		case fields.KindInt64, fields.KindUint64, fields.KindRelTime, fields.KindAbsTime,
+			fields.KindDouble, fields.KindPort:
+		default:
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	switch v.Kind {
+	case fields.KindInt64:
+		return float64(v.Int), true
+	case fields.KindDouble:
+		return v.Float, true
+	case fields.KindString:
+		n, err := strconv.ParseFloat(v.Str, 64)
+		return n, err == nil
+	}
+	return float64(v.Uint), true
+}
+
 func (c *Chisel) luaGetNum(L *lua.LState) int {
 	c.checkEvt(L, "get_num")
 	L.Push(lua.LNumber(c.ctx.Ev.Num))

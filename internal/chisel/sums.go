@@ -18,8 +18,11 @@ type sums struct {
 	value  int
 	scale  float64
 	scaled bool // with a scale, values <= 0 are summed too
-	tbl    map[string]float64
-	key    []byte
+	// tbl indexes the sums in vals by key: a key already seen is found
+	// without a string allocated for it.
+	tbl  map[string]int
+	vals []float64
+	key  []byte
 }
 
 const sumSep = "\x01\x01"
@@ -35,7 +38,7 @@ func (c *Chisel) luaSumBy(L *lua.LState) int {
 		}
 		return int(h) - 1
 	}
-	s := &sums{tbl: map[string]float64{}}
+	s := &sums{tbl: map[string]int{}}
 	for i := 1; i <= kt.Len(); i++ {
 		s.keys = append(s.keys, handle(kt.RawGetInt(i), 1))
 	}
@@ -60,10 +63,11 @@ func (c *Chisel) luaTakeSums(L *lua.LState) int {
 	}
 	s := c.sums[h-1]
 	t := L.CreateTable(0, len(s.tbl))
-	for k, v := range s.tbl {
-		t.RawSetString(k, lua.LNumber(v))
+	for k, i := range s.tbl {
+		t.RawSetString(k, lua.LNumber(s.vals[i]))
 	}
 	clear(s.tbl)
+	s.vals = s.vals[:0]
 	L.Push(t)
 	return 1
 }
@@ -85,17 +89,21 @@ func (c *Chisel) addSums(fc *fields.Ctx) {
 		if !ok {
 			continue
 		}
-		n, isNum := c.fieldValue(&c.handles[s.value]).(lua.LNumber)
+		v, isNum := c.numberValue(&c.handles[s.value])
 		if !isNum {
 			continue
 		}
-		v := float64(n)
 		if s.scaled {
 			v *= s.scale
 		} else if v <= 0 {
 			continue
 		}
-		s.tbl[string(s.key)] += v
+		if i, ok := s.tbl[string(s.key)]; ok {
+			s.vals[i] += v
+		} else {
+			s.tbl[string(s.key)] = len(s.vals)
+			s.vals = append(s.vals, v)
+		}
 	}
 }
 
