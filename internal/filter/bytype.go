@@ -55,15 +55,15 @@ var typeOnlyFields = map[string]bool{
 	"evt.type": true, // except for generic events, named by their syscall
 }
 
-// typeVerdicts returns, per event type, whether the filter fails on every
-// event of that type, decided from the checks of fields that depend on the
-// type alone (evt.type=open, evt.is_io=true, ...), so that Match refuses
-// those events without extracting anything. Skipping an evaluation must
-// not be visible, so this is done only when every check of the filter has
-// no side effect: none of its fields remembers values (FlagStateful) and
-// no comparison can end the run with an error when first made. It returns
-// nil when no type can be refused that way.
-func (f *Filter) typeVerdicts() []bool {
+// typeVerdicts returns, per event type, whether the filter fails (no) or
+// holds (yes) on every event of that type, decided from the checks of
+// fields that depend on the type alone (evt.type=open, evt.is_io=true,
+// ...), so that Match decides those events without extracting anything.
+// Skipping an evaluation must not be visible, so this is done only when
+// every check of the filter has no side effect: none of its fields
+// remembers values (FlagStateful) and no comparison can end the run with
+// an error when first made. It returns nil when the type decides nothing.
+func (f *Filter) typeVerdicts() []tri {
 	known := false
 	for _, k := range f.checks {
 		if k.stateful || k.mayFail() {
@@ -76,21 +76,20 @@ func (f *Filter) typeVerdicts() []bool {
 	if !known {
 		return nil
 	}
-	never := make([]bool, event.MaxType)
+	out := make([]tri, event.MaxType)
 	any := false
 	var ev event.Event
 	c := &fields.Ctx{Ev: &ev}
 	for t := 0; t < event.MaxType; t++ {
 		ev = event.Event{Type: event.Type(t)}
-		if f.root.verdict(c) == no {
-			never[t] = true
+		if out[t] = f.root.verdict(c); out[t] != unknown {
 			any = true
 		}
 	}
 	if !any {
 		return nil
 	}
-	return never
+	return out
 }
 
 // verdict evaluates n as eval does, on an event of which only the type is

@@ -12,10 +12,10 @@ import (
 // TestTypeVerdictsChangeNothing replays the golden filters and the bundled
 // chisels' filters over the curl trace twice, with the types refused by
 // their type-only checks and without: the same events match (and the same
-// errors end the run). The chisels' filters refuse some types; filters
-// whose evaluation has side effects refuse none that way.
+// errors end the run). The chisels' filters decide some types; filters
+// whose evaluation has side effects decide none that way.
 func TestTypeVerdictsChangeNothing(t *testing.T) {
-	refusing := []string{
+	deciding := []string{
 		"fd.type=file and evt.is_io=true",
 		"(fd.type=ipv4 or fd.type=ipv6) and evt.is_io=true",
 		"fd.type=file and evt.dir=< and evt.failed=false",
@@ -25,14 +25,14 @@ func TestTypeVerdictsChangeNothing(t *testing.T) {
 		"evt.type in (open, read, write) and fd.name contains lib and proc.name!=bash",
 		"fd.name contains etc or evt.is_wait=true and evt.type=poll",
 		"evt.io_dir=read",
+		"evt.type=open or proc.name=curl", // every open matches
 	}
 	none := []string{
 		"proc.name=curl",
 		"container.type=host and evt.type=open",   // remembers its last value
 		"evt.type=open and evt.rawres contains 3", // refused when first compared
-		"evt.type=open or proc.name=curl",
 	}
-	cases := append(append([]string(nil), refusing...), none...)
+	cases := append(append([]string(nil), deciding...), none...)
 	for _, gc := range readGolden(t, "filters.curl.txt") {
 		cases = append(cases, gc.filter)
 	}
@@ -41,14 +41,14 @@ func TestTypeVerdictsChangeNothing(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		if i < len(refusing) && with.never == nil {
-			t.Errorf("%q refuses no event type by its type-only checks", s)
+		if i < len(deciding) && with.byType == nil {
+			t.Errorf("%q decides no event type by its type-only checks", s)
 		}
-		if i >= len(refusing) && i < len(refusing)+len(none) && with.never != nil {
-			t.Errorf("%q refuses event types by its type-only checks", s)
+		if i >= len(deciding) && i < len(deciding)+len(none) && with.byType != nil {
+			t.Errorf("%q decides event types by its type-only checks", s)
 		}
 		without, _ := Compile(s, fields.Default)
-		without.never = nil
+		without.byType = nil
 		for _, display := range []bool{false, true} {
 			a, b := replay(t, with, display), replay(t, without, display)
 			if a != b {
@@ -56,7 +56,7 @@ func TestTypeVerdictsChangeNothing(t *testing.T) {
 			}
 			with, _ = Compile(s, fields.Default)
 			without, _ = Compile(s, fields.Default)
-			without.never = nil
+			without.byType = nil
 		}
 	}
 }
@@ -68,12 +68,12 @@ func TestTypeVerdictsOfGenericEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.never == nil || f.never[event.GenericE] || f.never[event.GenericX] || !f.never[event.EvSwitchE] {
-		t.Errorf("evt.type=open: generic refused or switch not refused")
+	if f.byType == nil || f.byType[event.GenericE] != unknown || f.byType[event.GenericX] != unknown || f.byType[event.EvSwitchE] != no {
+		t.Errorf("evt.type=open: generic events decided or switch not refused")
 	}
 	for _, ty := range event.ByName("open") {
-		if f.never[ty] {
-			t.Errorf("evt.type=open refuses %v", ty)
+		if f.byType[ty] != yes {
+			t.Errorf("evt.type=open does not accept every %v", ty)
 		}
 	}
 }

@@ -77,7 +77,7 @@ func Compile(s string, reg *fields.Registry, opts ...Option) (*Filter, error) {
 	for _, k := range cp.order {
 		f.checks = append(f.checks, k)
 	}
-	f.never = f.typeVerdicts()
+	f.byType = f.typeVerdicts()
 	return f, nil
 }
 

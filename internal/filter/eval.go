@@ -19,10 +19,10 @@ type Filter struct {
 	root   node
 	checks []*check
 	err    *Error
-	// never is indexed by event type: true where the filter cannot match
-	// an event of that type whatever else it holds (nil when no type is
-	// known to fail, see typeVerdicts).
-	never []bool
+	// byType is indexed by event type: no where the filter cannot match
+	// an event of that type whatever else it holds, yes where it matches
+	// every one (nil when the type decides nothing, see typeVerdicts).
+	byType []tri
 }
 
 type node struct {
@@ -97,8 +97,13 @@ func (f *Filter) Match(c *fields.Ctx) bool {
 	if f.err != nil {
 		return false
 	}
-	if f.never != nil && c.Ev != nil && int(c.Ev.Type) < len(f.never) && f.never[c.Ev.Type] {
-		return false
+	if f.byType != nil && c.Ev != nil && int(c.Ev.Type) < len(f.byType) {
+		switch f.byType[c.Ev.Type] {
+		case no:
+			return false
+		case yes:
+			return true
+		}
 	}
 	r := f.root.eval(c)
 	if f.err != nil {
