@@ -95,12 +95,8 @@ func (c *Chisel) fillThread(L *lua.LState, st *state.State, t *state.Thread, e *
 	e.RawSetString("username", safeLString(user))
 	nchilds := 0
 	if t.IsMain() {
-		st.Threads(func(o *state.Thread) bool {
-			if o.PID == t.PID && o.TID != t.TID {
-				nchilds++
-			}
-			return true
-		})
+		// the other threads of its process (the table counts them)
+		nchilds = st.ThreadsOf(t.PID) - 1
 	}
 	e.RawSetString("nchilds", lua.LNumber(nchilds))
 	// each thread's own memory figures, as sysdig keeps them per thread

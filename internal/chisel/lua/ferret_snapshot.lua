@@ -6,8 +6,9 @@
 local M = {}
 
 -- install wires the callbacks. base is a filter always applied (or nil);
--- the user's filter argument is and-ed to it.
-function M.install(base, show)
+-- the user's filter argument is and-ed to it; nofds leaves the fd tables
+-- out of the threads show gets.
+function M.install(base, show, nofds)
 	local flt = base
 	local started, seen = false, false
 
@@ -43,7 +44,11 @@ function M.install(base, show)
 			print("empty capture or no event matching the filter")
 			return
 		end
-		show(sysdig.get_thread_table(flt))
+		if nofds then
+			show(sysdig.get_thread_table_nofds(flt))
+		else
+			show(sysdig.get_thread_table(flt))
+		end
 	end
 end
 

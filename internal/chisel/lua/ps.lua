@@ -24,4 +24,4 @@ require("ferret_snapshot").install(nil, function(threads)
 			cell(common.bytes(t.vmsize_kb * 1024), 11) .. cell(common.bytes(t.vmrss_kb * 1024), 11) ..
 			cell(tostring(t.fdlimit), 10) .. t.comm)
 	end
-end)
+end, true) -- no fd tables: ps shows none
