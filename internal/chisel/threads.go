@@ -56,7 +56,9 @@ func (c *Chisel) luaThreadTable(withFDs, barebone bool) lua.LGFunction {
 				}
 				fds = kept
 			}
-			e := L.NewTable()
+			// (tables sized for their keys: the thread table of a busy
+			// machine holds thousands of them)
+			e := L.CreateTable(0, threadKeys)
 			e.RawSetString("tid", lua.LNumber(t.TID))
 			// sysdig hands pids and fd limits to chisels as 32-bit unsigned
 			// and fd numbers as 32-bit signed numbers (-1 reads 4294967295).
@@ -77,6 +79,13 @@ func (c *Chisel) luaThreadTable(withFDs, barebone bool) lua.LGFunction {
 		return 1
 	}
 }
+
+// threadKeys and fdKeys are the most keys a thread's and an fd's entry
+// of a thread table hold.
+const (
+	threadKeys = 22
+	fdKeys     = 8
+)
 
 func (c *Chisel) fillThread(L *lua.LState, st *state.State, t *state.Thread, e *lua.LTable) {
 	e.RawSetString("ptid", lua.LNumber(t.PTID))
@@ -160,7 +169,7 @@ func hostPort(ip []byte, port uint16) string {
 }
 
 func fdEntry(L *lua.LState, fd *state.FD, barebone bool) *lua.LTable {
-	e := L.NewTable()
+	e := L.CreateTable(0, fdKeys)
 	if !barebone {
 		e.RawSetString("name", safeLString(fdName(fd)))
 		typ := fd.TypeString()
