@@ -45,7 +45,11 @@ func (s *State) resolveEmpty(t *Thread, dirfd int64, unknown string) string {
 func (s *State) pathBase(t *Thread, dirfd int64, unknown string) string {
 	base := unknown
 	if dirfd == -100 || dirfd == 0xffffff9c {
-		base = s.Cwd(t)
+		if t != nil {
+			// the cwd as it is, even when empty (a thread sysdig
+			// created without one): concatenate_paths then adds nothing
+			return s.Cwd(t)
+		}
 	} else if t != nil {
 		if d := t.fds.Get(dirfd); d != nil {
 			base = d.Name + "/"
@@ -131,12 +135,10 @@ func (s *State) Cwd(t *Thread) string {
 	if t == nil {
 		return ""
 	}
-	if t.Cwd == "" || t.TID != t.PID {
-		if p := s.Process(t); p != nil && p.Cwd != "" {
-			return p.Cwd
-		}
+	if p := s.Process(t); p != nil {
+		return p.Cwd
 	}
-	return t.Cwd
+	return "./" // sysdig's get_cwd when the main thread is not known
 }
 
 // cleanPath removes "//", "/./" and resolves "/../" without touching the

@@ -260,7 +260,9 @@ func (s *State) newChild(parent *Thread, tid, pid, ptid int64, flags uint32, inP
 		c.Root = parent.Root
 		c.LoginUID = parent.LoginUID
 		c.UID, c.GID = parent.UID, parent.GID
-		c.Cwd = parent.Cwd
+		if flags&clThread == 0 {
+			c.Cwd = s.Cwd(parent) // a thread's own stays empty (see Cwd)
+		}
 		c.ContainerID = parent.ContainerID
 		c.Comm, c.Exe, c.Args = parent.Comm, parent.Exe, parent.Args
 		c.Cgroups = parent.Cgroups
@@ -313,15 +315,17 @@ func exitExecve(s *State, ev *event.Event, t *Thread) {
 		return
 	}
 	p := procParams{ev}
-	if t.unknown {
-		if v, ok := p.int("pid"); ok {
-			s.setPID(t, v)
-		}
+	// parse_execve_exit takes the pid of every thread, the parent only
+	// of a thread that has none
+	if v, ok := p.int("pid"); ok {
+		s.setPID(t, v)
+	}
+	if t.unknown || t.PTID == -1 {
 		if v, ok := p.int("ptid"); ok {
 			t.PTID = v
 		}
-		t.unknown = false
 	}
+	t.unknown = false
 	t.fill(p)
 	if v, ok := p.list("env"); ok {
 		t.Env = v

@@ -2,7 +2,11 @@
 
 package state
 
-import "github.com/ferret-observability/ferret/internal/event"
+import (
+	"strings"
+
+	"github.com/ferret-observability/ferret/internal/event"
+)
 
 // Handlers of the calls that change a process or thread: working and root
 // directory, credentials, session and group, memory, scheduling, exit and
@@ -28,13 +32,22 @@ func exitFchdir(s *State, ev *event.Event, t *Thread) {
 	s.setCwd(t, s.cur.FD.Name)
 }
 
-// setCwd sets the cwd of t's whole process.
+// setCwd sets the cwd of t's whole process, which is kept on its main
+// thread (sysdig's set_cwd; nothing changes while the main thread is not
+// known). An empty path leaves the cwd as it is, with its trailing slash.
 func (s *State) setCwd(t *Thread, cwd string) {
-	cwd = normCwd(cwd)
-	t.Cwd = cwd
-	if p := s.Process(t); p != nil {
-		p.Cwd = cwd
+	p := s.Process(t)
+	if p == nil {
+		return
 	}
+	if cwd == "" {
+		if cwd = p.Cwd; !strings.HasSuffix(cwd, "/") {
+			cwd += "/"
+		}
+	} else {
+		cwd = normCwd(cwd)
+	}
+	p.Cwd = cwd
 }
 
 func exitSetuid(s *State, ev *event.Event, t *Thread) {

@@ -200,7 +200,15 @@ func (s *State) orientSnapshotSockets() {
 	}
 }
 
+// threadFromSnapshot builds a thread of the process table. As in
+// sysdig's threadinfo init, only a main thread takes the cwd: the cwd is
+// kept on a process's main thread (see Cwd), a secondary thread's own stays
+// empty.
 func threadFromSnapshot(st *event.Thread) *Thread {
+	cwd := ""
+	if st.TID == st.PID {
+		cwd = normCwd(st.Cwd)
+	}
 	t := &Thread{
 		TID: st.TID, PID: st.PID, PTID: st.PTID, SID: st.SID, VPGID: st.VPGID,
 		VTID: st.VTID, VPID: st.VPID,
@@ -208,7 +216,7 @@ func threadFromSnapshot(st *event.Thread) *Thread {
 		Args:    append([]string(nil), st.Args...),
 		Env:     append([]string(nil), st.Env...),
 		Cgroups: append([]string(nil), st.Cgroups...),
-		Cwd:     normCwd(st.Cwd), Root: st.Root, FDLimit: st.FDLimit, Flags: st.Flags,
+		Cwd:     cwd, Root: st.Root, FDLimit: st.FDLimit, Flags: st.Flags,
 		UID: st.UID, GID: st.GID, LoginUID: st.LoginUID, ExeWritable: st.ExeWritable,
 		VMSizeKB: st.VMSizeKB, VMRSSKB: st.VMRSSKB, VMSwapKB: st.VMSwapKB,
 		PFMajor: st.PFMajor, PFMinor: st.PFMinor, MntNS: st.MntNS,

@@ -541,7 +541,7 @@ func TestLookupUnknownThread(t *testing.T) {
 	s.Load(&event.Snapshot{})
 	s.Update(mkEvent(t, "read", true, 1, 501, int64(3), uint64(10)))
 	th := s.Thread(501)
-	if th == nil || th.Unknown() || th.Comm != "worker-t1" || th.PID != 500 || th.Cwd != "/srv/" {
+	if th == nil || th.Unknown() || th.Comm != "worker-t1" || th.PID != 500 || s.Cwd(th) != "/srv/" {
 		t.Fatalf("looked-up thread: %+v", th)
 	}
 	if f := s.Cur().FD; f == nil || f.Name != "/var/log/w.log" {
