@@ -52,3 +52,62 @@ func TestPathResolutionMatchesSysdig(t *testing.T) {
 		t.Fatalf("sysdig printed only %d lines", n)
 	}
 }
+
+// TestCwdOriginsMatchSysdig resolves relative paths from threads whose cwd
+// comes from everywhere sysdig takes one: a process-table thread with and
+// without its main thread, a thread an execve exit moves into another
+// process (whose main thread has no cwd of its own), children of a known
+// and of an unknown parent (process and thread), and chdirs from a
+// secondary thread, to an empty path and to a relative one.
+func TestCwdOriginsMatchSysdig(t *testing.T) {
+	r, _ := setup(t)
+	g := &synth.Gen{TS: 1_600_000_000_000_000_000}
+	th := func(tid, pid int64, cwd string) event.Thread {
+		return event.Thread{TID: tid, PID: pid, PTID: 1, Comm: "p", Exe: "p", Cwd: cwd, VTID: tid, VPID: pid}
+	}
+	threads := []event.Thread{th(100, 100, "/m/"), th(101, 100, "/t/"), th(200, 201, "/orphan/"),
+		th(300, 300, "/three/"), th(301, 300, "/three-t/"), th(400, 400, "/four/")}
+	opens := func(tids ...int64) {
+		for _, tid := range tids {
+			g.Open(tid, "rel", synth.ORdonly, 0, 3)
+			g.OpenAt(tid, synth.AtFDCWD, "../up", synth.ORdonly, 0, 4)
+			g.Close(tid, 3, 0)
+			g.Close(tid, 4, 0)
+		}
+	}
+	opens(100, 101, 200, 300, 301)
+	// 300 becomes a thread of process 301, which has no cwd of its own
+	g.Execve(300, synth.Proc{PID: 301, PTID: 1, Exe: "x", Comm: "x", Cwd: "/ignored/"}, 0)
+	opens(300, 301)
+	// children of a known parent and of one never seen
+	const clThread = 0x2000 | 0x8000 | 0x800 | 0x2 | 0x1 // PPM_CL_CLONE_THREAD|VM|SIGHAND|FS|FILES
+	g.Clone(400, 410, synth.Proc{PID: 410, PTID: 400, Exe: "c", Comm: "c", Cwd: "/ignored/"}, 0)
+	g.Clone(400, 411, synth.Proc{PID: 400, PTID: 1, Exe: "c", Comm: "c", Cwd: "/ignored/"}, clThread)
+	g.Clone(500, 510, synth.Proc{PID: 510, PTID: 500, Exe: "c", Comm: "c", Cwd: "/ignored/"}, 0)
+	g.Clone(500, 511, synth.Proc{PID: 500, PTID: 1, Exe: "c", Comm: "c", Cwd: "/ignored/"}, clThread)
+	opens(410, 411, 500, 510, 511)
+	// chdir from a secondary thread, to an empty path, to a relative one
+	g.Chdir(101, "/new", 0)
+	opens(100, 101)
+	g.Chdir(100, "", 0)
+	opens(100)
+	g.Chdir(411, "sub/../dir", 0)
+	opens(400, 411, 410)
+	g.Chdir(200, "/lost", 0)
+	opens(200)
+	c := &Capture{Snap: &event.Snapshot{Machine: event.Machine{NumCPUs: 1}, Threads: threads}, Events: g.Events(),
+		Layout: Layout{Major: 1, Minor: 2, IL: 2, UL: 2, PL: 9, FDL: 2, EV: 2}}
+	p := filepath.Join(t.TempDir(), "cwds.scap")
+	if d := os.Getenv("ORACLE_KEEP_DIR"); d != "" {
+		p = filepath.Join(d, "cwds.scap")
+	}
+	if err := os.WriteFile(p, c.Encode(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []Mode{{Group: "-p", Args: []string{"-p", "%evt.num %thread.tid %proc.pid %proc.cwd %evt.type %evt.args %fd.name"}},
+		{Group: "default"}, {Group: "lsof", Args: []string{"-c", "lsof"}, Cmp: RowSet}} {
+		if v := r.Check(p, m); !v.Agree {
+			t.Error(describe(v))
+		}
+	}
+}

@@ -138,7 +138,7 @@ func (s *State) Cwd(t *Thread) string {
 	if p := s.Process(t); p != nil {
 		return p.Cwd
 	}
-	return "./" // sysdig's get_cwd when the main thread is not known
+	return ""
 }
 
 // cleanPath removes "//", "/./" and resolves "/../" without touching the

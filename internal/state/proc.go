@@ -192,8 +192,9 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 	}
 	// Parent side: res is the child's tid.
 	if inPidNS {
-		if t.unknown {
-			// sysdig does not look such a caller up: no thread at all
+		if t.unknown && s.addedNow == t {
+			// sysdig does not look such a caller up on its clone exit:
+			// no thread at all, unless an earlier event of it added one
 			s.removeThread(t.TID)
 			s.cur.Thread = nil
 		}

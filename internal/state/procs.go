@@ -33,12 +33,13 @@ func exitFchdir(s *State, ev *event.Event, t *Thread) {
 }
 
 // setCwd sets the cwd of t's whole process, which is kept on its main
-// thread (sysdig's set_cwd; nothing changes while the main thread is not
-// known). An empty path leaves the cwd as it is, with its trailing slash.
+// thread (sysdig's set_cwd; a main thread not known yet is added as an
+// unknown thread).  An empty path leaves the cwd as it is, with its trailing slash.
 func (s *State) setCwd(t *Thread, cwd string) {
 	p := s.Process(t)
 	if p == nil {
-		return
+		// set_cwd looks the main thread up, which adds it unknown
+		p = s.addUnknownThread(t.PID)
 	}
 	if cwd == "" {
 		if cwd = p.Cwd; !strings.HasSuffix(cwd, "/") {

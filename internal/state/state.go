@@ -46,7 +46,8 @@ type State struct {
 	lastCtr   *Container
 
 	cur      Cur
-	step     uint8 // what Parse has left to do for cur (after Prepare)
+	addedNow *Thread // the unknown thread Prepare added for the current event, if any
+	step     uint8   // what Parse has left to do for cur (after Prepare)
 	lastTS   uint64
 	pendingX int64 // tid whose removal is deferred to the next Update (procexit)
 	// fd closed by the previous event, removed at the next Update.

@@ -139,6 +139,7 @@ func (s *State) Prepare(ev *event.Event, filtered bool) {
 	c.Latency = 0
 	c.Closed = false
 	s.step = stepNone
+	s.addedNow = nil
 
 	info := ev.Info()
 	t := s.lastThread
@@ -193,6 +194,7 @@ func (s *State) Prepare(ev *event.Event, filtered bool) {
 		}
 		if t == nil {
 			t = s.addUnknownThread(ev.TID)
+			s.addedNow = t
 			s.Counters.MissingThread++
 		}
 	}
