@@ -85,8 +85,46 @@ func corpus(url string) []corpusCmd {
 		{"python-msg", false, []string{py, "-c", pyMessages}},
 		// prctl(PR_CAPBSET_READ, ...), faccessat2
 		{"free", false, []string{"free"}},
+		// timer_create, timer_settime, wait4 WNOHANG
+		{"timeout", false, []string{"timeout", "1", "sleep", "0.01"}},
+		// prctl options and results, memory policies, POSIX timers
+		{"python-numa", false, []string{py, "-c", pyNuma}},
 	}
 }
+
+// pyNuma calls prctl with options whose arguments and results strace
+// names, get_mempolicy, set_mempolicy and mbind with node masks, and the
+// POSIX timer calls, through ctypes.
+const pyNuma = `import ctypes,mmap
+l=ctypes.CDLL(None,use_errno=True)
+for o in (3,7,21,27,30,34,52,42,39): l.prctl(o,0,0,0,0)
+l.prctl(4,1,0,0,0)
+l.prctl(23,0,0,0,0)
+l.prctl(23,99,0,0,0)
+v=ctypes.c_int()
+for o in (2,25,37): l.prctl(o,ctypes.byref(v),0,0,0)
+l.prctl(15,b"numa-test",0,0,0)
+m=(ctypes.c_ulong*2)()
+l.syscall(239,ctypes.byref(v),m,128,None,0)
+m[0]=1
+l.syscall(238,1,m,65)
+l.syscall(238,0,None,0)
+b=mmap.mmap(-1,4096)
+a=ctypes.addressof(ctypes.c_char.from_buffer(b))
+l.syscall(237,ctypes.c_void_p(a),4096,2,m,65,2)
+l.syscall(239,ctypes.byref(v),m,128,ctypes.c_void_p(a),3)
+l.syscall(237,ctypes.c_void_p(a),4096,0,None,0,0)
+t=ctypes.c_int()
+l.timer_create(1,None,ctypes.byref(t))
+its=(ctypes.c_long*4)(0,500,5,0)
+old=(ctypes.c_long*4)()
+l.timer_settime(t,0,its,old)
+l.timer_settime(t,1,(ctypes.c_long*4)(0,0,4000000000,0),None)
+l.timer_gettime(t,its)
+l.timer_getoverrun(t)
+l.timer_delete(t)
+l.timer_delete(77)
+l.timer_create(99,None,ctypes.byref(t))`
 
 // pyMessages sends and receives with iovec arrays and msghdr structs:
 // socketpair messages in several pieces, a descriptor (SCM_RIGHTS) and
@@ -148,11 +186,11 @@ func resetCorpusDir(t testing.TB, dir string) {
 }
 
 var (
-	reAddr    = regexp.MustCompile(`0x[0-9a-f]{7,}`)
-	rePIDPfx  = regexp.MustCompile(`^(\d+) +|^\[pid +(\d+)\] `)
-	rePIDRet  = regexp.MustCompile(`^(?:\d+ +|\[pid +\d+\] )?(?:set_tid_address|getpid|gettid|getppid|clone|clone3|fork|vfork)\(.*\) += (\d+)`)
-	reWait    = regexp.MustCompile(`wait4\((\d+)|si_pid=(\d+)|kill\((\d+)|\] (\d+) resumed|cmsg_data=\{pid=(\d+)`)
-	reRandom  = regexp.MustCompile(`^((?:\d+ +|\[pid +\d+\] )?getrandom\()"(?:[^"\\]|\\.)*"`)
+	reAddr   = regexp.MustCompile(`0x[0-9a-f]{7,}`)
+	rePIDPfx = regexp.MustCompile(`^(\d+) +|^\[pid +(\d+)\] `)
+	rePIDRet = regexp.MustCompile(`^(?:\d+ +|\[pid +\d+\] )?(?:set_tid_address|getpid|gettid|getppid|clone|clone3|fork|vfork)\(.*\) += (\d+)`)
+	reWait   = regexp.MustCompile(`wait4\((\d+)|si_pid=(\d+)|kill\((\d+)|\] (\d+) resumed|cmsg_data=\{pid=(\d+)`)
+	reRandom = regexp.MustCompile(`^((?:\d+ +|\[pid +\d+\] )?getrandom\()"(?:[^"\\]|\\.)*"`)
 	reTimes   = regexp.MustCompile(`(tv_sec|tv_nsec|tv_usec|st_[amc]time(?:_nsec)?|uptime|freeram|bufferram|freeswap|procs|loads)=(?:\[[0-9, ]+\]|[0-9]+)`)
 	reTimeRet = regexp.MustCompile(`^((?:\d+ +|\[pid +\d+\] )?time\(NULL\) += )\d+`)
 	rePort    = regexp.MustCompile(`(sin6?_port)=(?:htons\(\d+\)|"(?:\\x[0-9a-f]{2}){2}"(?: /\* htons\(\d+\) \*/)?)`)

@@ -347,7 +347,7 @@ func initKinds() {
 		"whence":     enumKind(whence, ""),
 		"rlres":      enumKind(rlimits, "RLIMIT_???"),
 		"sighow":     enumKind(sigHow, "SIG_???"),
-		"clock":      enumKind(clocks, ""),
+		"clock":      enumKind(clocks, "CLOCK_???"),
 		"timerflags": bitsKind(timerBits),
 		"grnd":       bitsKind(grnd),
 		"fadv":       enumKind(fadvs, ""),
@@ -636,6 +636,15 @@ func initKinds() {
 		"msghdr_in":  msgKind(false),
 		"msghdr_out": msgKind(true),
 		"rwf":        bitsKind(rwfBits),
+		"sigev_in":   fixed(32, false, appendSigevent),
+		"itspec_in":  fixed(32, false, appendItimerspec),
+		"itspec_out": fixed(32, true, appendItimerspec),
+		"mpolmode":   mpolModeKind(),
+		"mpol_out":   mpolOutKind(),
+		"nodes_in":   nodemaskKind(false),
+		"nodes_out":  nodemaskKind(true),
+		"mpolget":    bitsKind(mpolGet),
+		"mbindflags": bitsKind(mbindBits),
 	}
 	// an output kind is one copied on exit
 	for _, k := range argKinds {
@@ -946,6 +955,9 @@ func appendSigaction(r *renderer, c *rcall, p []byte) {
 // (termios, winsize) and pids by request, read when the call returned
 // (get requests) or entered (set requests); else the value as strace does.
 func printIoctlArg(r *renderer, c *rcall, i int) {
+	if c.args[1] == 0x5450 || c.args[1] == 0x5451 { // FIONCLEX, FIOCLEX: no argument
+		return
+	}
 	r.sep()
 	arg := c.args[i]
 	in, okIn := c.in(i)

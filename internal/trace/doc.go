@@ -5,10 +5,12 @@
 // listed for the call, see event.RawSyscall) and prints strace-syntax
 // lines: one decoding table (syscalls.go) gives the kind of every
 // argument, and each kind has one decoder (paths, buffers with -s
-// truncation and escapes, flag sets, enumerations, prctl by option, structs such as stat,
+// truncation and escapes, flag sets, enumerations, prctl by option with
+// its named results (prctl.go), structs such as stat,
 // statx, rlimit, sigaction, sigset, timespec, sockaddr, pollfd, epoll_event,
 // fd_set, group lists, termios, winsize, utsname, sysinfo, iovec arrays
-// with their data, msghdr with its name and control messages) and says
+// with their data, msghdr with its name and control messages, sigevent,
+// itimerspec, NUMA node masks; timers.go) and says
 // which user memory the probe copies for it (Copies).
 // With -y the tracer keeps each process's descriptor table and working
 // directory (fds.go) to show the path behind every descriptor; -yy adds

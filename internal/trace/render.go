@@ -44,6 +44,10 @@ func appendResult(b []byte, c *rcall, raw bool, s ConstStyle) []byte {
 		return appendOct(b, uint64(v))
 	}
 	switch c.name {
+	case "prctl":
+		if b, ok := appendPrctlResult(b, c, s); ok {
+			return b
+		}
 	case "fcntl":
 		switch c.args[1] {
 		case 3: // F_GETFL

@@ -42,6 +42,10 @@ func styled(b []byte, s ConstStyle, num, names func([]byte) []byte) []byte {
 	b = names(b)
 	name := string(b[start:])
 	b = num(b[:start])
+	if s == ConstVerbose && len(name) > len(b)-start && name[:len(b)-start] == string(b[start:]) && name[len(b)-start] == ' ' {
+		// an unknown value ("0x63 /* CAP_??? */") is its own verbose form
+		return append(b[:start], name...)
+	}
 	if s == ConstVerbose && name != string(b[start:]) {
 		b = append(b, " /* "...)
 		b = append(b, name...)
