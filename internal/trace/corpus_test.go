@@ -191,7 +191,9 @@ var (
 	rePIDRet = regexp.MustCompile(`^(?:\d+ +|\[pid +\d+\] )?(?:set_tid_address|getpid|gettid|getppid|clone|clone3|fork|vfork)\(.*\) += (\d+)`)
 	reWait   = regexp.MustCompile(`wait4\((\d+)|si_pid=(\d+)|kill\((\d+)|\] (\d+) resumed|cmsg_data=\{pid=(\d+)`)
 	reRandom = regexp.MustCompile(`^((?:\d+ +|\[pid +\d+\] )?getrandom\()"(?:[^"\\]|\\.)*"`)
-	reTimes   = regexp.MustCompile(`(tv_sec|tv_nsec|tv_usec|st_[amc]time(?:_nsec)?|uptime|freeram|bufferram|freeswap|procs|loads)=(?:\[[0-9, ]+\]|[0-9]+)`)
+	// times, and counts of free space, memory and processes that change
+	// between two runs
+	reTimes   = regexp.MustCompile(`(tv_sec|tv_nsec|tv_usec|st_[amc]time(?:_nsec)?|uptime|freeram|sharedram|bufferram|freeswap|procs|loads|f_bfree|f_bavail|f_ffree)=(?:\[[0-9, ]+\]|[0-9]+)`)
 	reTimeRet = regexp.MustCompile(`^((?:\d+ +|\[pid +\d+\] )?time\(NULL\) += )\d+`)
 	rePort    = regexp.MustCompile(`(sin6?_port)=(?:htons\(\d+\)|"(?:\\x[0-9a-f]{2}){2}"(?: /\* htons\(\d+\) \*/)?)`)
 	reEnvVars = regexp.MustCompile(`/\* \d+ vars \*/`)
