@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -62,4 +64,23 @@ func FerretBinary(t testing.TB) string {
 		t.Fatalf("build ferret: %v", buildErr)
 	}
 	return binPath
+}
+
+// CloseInheritedOnExec marks every descriptor above 2 that the test
+// process has open close-on-exec, so that the programs a test starts get
+// only stdin, stdout, stderr and the files it hands them (exec.Cmd's
+// ExtraFiles). A descriptor the test binary inherited (flock(1)'s lock,
+// a shell's redirection) would otherwise pass on to every command and
+// shift the numbers its opens return. Call it from TestMain.
+func CloseInheritedOnExec() error {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			syscall.CloseOnExec(fd)
+		}
+	}
+	return nil
 }
