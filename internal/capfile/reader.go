@@ -154,6 +154,15 @@ func (r *Reader) where(off int64) string {
 // of bytes read: 0 at a clean end of stream.
 func (r *Reader) readHeader() (int, error) {
 	r.hdrOff = r.off
+	if b, err := r.br.Peek(8); err == nil {
+		// straight from the read buffer, as most headers are
+		r.hdrType = binary.LittleEndian.Uint32(b[0:])
+		r.hdrLen = binary.LittleEndian.Uint32(b[4:])
+		copy(r.hdr[:], b)
+		r.br.Discard(8)
+		r.off += 8
+		return 8, nil
+	}
 	n, err := io.ReadFull(r.br, r.hdr[:])
 	r.off += int64(n)
 	if n == 0 && err == io.EOF {
