@@ -47,15 +47,16 @@ function M.cell(s, w)
 	return s .. string.rep(" ", w - n)
 end
 
+local byte_units = {
+	{ 1024 * 1024 * 1024 * 1024 * 1024, "P" },
+	{ 1024 * 1024 * 1024 * 1024, "T" },
+	{ 1024 * 1024 * 1024, "G" },
+	{ 1024 * 1024, "M" },
+}
+
 -- bytes renders a byte count with binary units.
 function M.bytes(n)
-	local units = {
-		{ 1024 * 1024 * 1024 * 1024 * 1024, "P" },
-		{ 1024 * 1024 * 1024 * 1024, "T" },
-		{ 1024 * 1024 * 1024, "G" },
-		{ 1024 * 1024, "M" },
-	}
-	for _, u in ipairs(units) do
+	for _, u in ipairs(byte_units) do
 		if n > u[1] then
 			return string.format("%.2f%s", n / u[1], u[2])
 		end
