@@ -912,7 +912,7 @@ func TestUDPSendmsgTuple(t *testing.T) {
 
 // TestSimpleEventsNeedOnlyScalars checks that the events the probe encodes
 // with emit_simple (which leaves other parameters empty) have only
-// parameters put_simple handles.
+// parameters put_lean handles: scalars converted by cvS32 at most.
 func TestSimpleEventsNeedOnlyScalars(t *testing.T) {
 	simple := map[uint8]bool{srcArg: true, srcRet: true, srcConst: true, srcSCCode: true, srcNativeID: true, srcExit: true}
 	for _, typ := range []event.Type{event.ProcExit1E, event.SignalDelivE, event.ProcInfoE} {
@@ -923,6 +923,9 @@ func TestSimpleEventsNeedOnlyScalars(t *testing.T) {
 		for i, p := range ps {
 			if !simple[p.src] {
 				t.Errorf("%s parameter %d has source %d, which emit_simple does not encode", typ.Info().Name, i, p.src)
+			}
+			if p.src != srcExit && p.conv != cvNone && p.conv != cvS32 {
+				t.Errorf("%s parameter %d has conversion %d, which emit_simple does not apply", typ.Info().Name, i, p.conv)
 			}
 		}
 	}
