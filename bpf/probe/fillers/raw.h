@@ -149,22 +149,23 @@ static __always_inline void put_raw_iov(struct batch *b, struct bctx *c, __u64 i
 }
 
 // put_raw_msg encodes a user msghdr: its 56 bytes, then msg_name and
-// msg_control (each a u32 length and at most 128 and 1024 bytes), then
-// the elements of msg_iov as put_raw_iov does; with width 2 only the 56
-// bytes. Nothing when the msghdr cannot be read; a length of
-// RAW_IOV_FAULT for a name or control data that cannot.
-static __always_inline void put_raw_msg(struct batch *b, struct bctx *c, __u64 p, int width)
+// msg_control (each a u32 length and at most 128 and 1024 bytes); the
+// elements of msg_iov follow, as put_raw_iov encodes them (the caller's:
+// it returns 1 when they do). With width 2 only the 56 bytes. Nothing
+// when the msghdr cannot be read; a length of RAW_IOV_FAULT for a name
+// or control data that cannot.
+static __always_inline int put_raw_msg(struct batch *b, struct bctx *c, __u64 p, int width, __u64 *iov, __u64 *cnt)
 {
 	struct user_msghdr m = {};
 	if (!p || bpf_probe_read_user(&m, sizeof(m), (void *)p))
-		return;
+		return 0;
 	__u32 off = b->cur & OFF_MASK;
 	if (room(b) < sizeof(m) + 8)
-		return;
+		return 0;
 	__builtin_memcpy(&b->data[off], &m, sizeof(m));
 	b->cur += sizeof(m);
 	if (width & 2)
-		return;
+		return 0;
 	__u64 parts[2][2] = {{(__u64)m.msg_name, m.msg_namelen < 128 ? m.msg_namelen : 128},
 			     {(__u64)m.msg_control, m.msg_controllen < 1024 ? m.msg_controllen : 1024}};
 	for (int i = 0; i < 2; i++) {
@@ -187,56 +188,76 @@ static __always_inline void put_raw_msg(struct batch *b, struct bctx *c, __u64 p
 		if (n != RAW_IOV_FAULT)
 			b->cur += n & LEN_MASK;
 	}
-	put_raw_iov(b, c, (__u64)m.msg_iov, m.msg_iovlen, width & 1);
+	*iov = (__u64)m.msg_iov;
+	*cnt = m.msg_iovlen;
+	return 1;
 }
 
-// put_raw encodes the user memory sources of raw syscall records.
+// put_raw encodes the user memory sources of raw syscall records. The
+// sized copies share one put_ubuf and the iovec walks one put_raw_iov:
+// each inlined copy is verified again.
 static __always_inline void put_raw(struct batch *b, struct bctx *c, struct pdesc p)
 {
+	__u64 src = 0, n = 0, iov = 0, cnt = 0;
+	int iovs = 0;
 	switch (p.src) {
 	case SRC_USTR:
 		put_ustr(b, c, (void *)argn(c, p.arg), STR_MAX);
-		break;
+		return;
 	case SRC_UMEM:
-		put_ubuf(b, c, (void *)argn(c, p.arg), p.conv + 256 * (__u32)p.width);
+		src = argn(c, p.arg);
+		n = p.conv + 256 * (__u32)p.width;
 		break;
 	case SRC_UMEM_ALEN: {
-		__u64 n = argn(c, p.conv) * (p.width ? p.width : 1);
 		__u64 cap = p.width > 1 ? 512 : snaplen;
-		put_ubuf(b, c, (void *)argn(c, p.arg), n < cap ? n : cap);
+		src = argn(c, p.arg);
+		n = argn(c, p.conv) * (p.width ? p.width : 1);
+		if (n > cap)
+			n = cap;
 		break;
 	}
 	case SRC_UMEM_PLEN: {
-		__u32 n = 0;
+		__u32 l = 0;
 		void *lp = (void *)argn(c, p.conv);
-		if (lp && !bpf_probe_read_user(&n, sizeof(n), lp))
-			put_ubuf(b, c, (void *)argn(c, p.arg), n < 128 ? n : 128);
+		if (lp && !bpf_probe_read_user(&l, sizeof(l), lp)) {
+			src = argn(c, p.arg);
+			n = l < 128 ? l : 128;
+		}
 		break;
 	}
 	case SRC_UMEM_RLEN: {
 		__u64 cap = p.conv ? p.conv * 64 : snaplen;
-		if (c->ret > 0)
-			put_ubuf(b, c, (void *)argn(c, p.arg), (__u64)c->ret < cap ? (__u64)c->ret : cap);
+		if (c->ret > 0) {
+			src = argn(c, p.arg);
+			n = (__u64)c->ret < cap ? (__u64)c->ret : cap;
+		}
 		break;
 	}
+	case SRC_UMEM_SP:
+		src = c->sp + 8 * (__u64)p.arg;
+		n = p.conv + 256 * (__u32)p.width;
+		break;
 	case SRC_STRV:
 		put_strv(b, c, argn(c, p.arg));
-		break;
+		return;
 	case SRC_PTR_COUNT:
 		put_scalar(b, c, ptr_count(argn(c, p.arg)), 8);
-		break;
+		return;
 	case SRC_UMEM_IOV:
-		put_raw_iov(b, c, argn(c, p.arg), argn(c, p.conv), p.width);
+		iov = argn(c, p.arg);
+		cnt = argn(c, p.conv);
+		iovs = 1;
 		break;
 	case SRC_UMEM_MSG:
-		put_raw_msg(b, c, argn(c, p.arg), p.width);
-		break;
-	case SRC_UMEM_SP:
-		put_ubuf(b, c, (void *)(c->sp + 8 * (__u64)p.arg), p.conv + 256 * (__u32)p.width);
+		iovs = put_raw_msg(b, c, argn(c, p.arg), p.width, &iov, &cnt);
 		break;
 	default:
-		break;
+		return;
 	}
+	if (iovs)
+		put_raw_iov(b, c, iov, cnt, p.width & 1);
+	else if (n)
+		put_ubuf(b, c, (void *)src, n);
 }
 
 #endif
