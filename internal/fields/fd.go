@@ -315,35 +315,7 @@ func init() {
 				_, _, b, named, ok = nullFD(c, b)
 				return b, ok && named
 			}),
-			strField("fd.directory", "CHARBUF", "directory of a file fd, or the directory itself.", func(c *Ctx, b []byte) ([]byte, bool) {
-				fd := c.CurFD()
-				if fd == nil {
-					start := len(b)
-					_, _, nb, named, ok := nullFD(c, b)
-					if !ok || !named {
-						return b, false
-					}
-					i := strings.LastIndexByte(string(nb[start:]), '/')
-					if i <= 0 {
-						return append(nb[:start], '/'), true
-					}
-					return nb[:start+i], true
-				}
-				switch fd.Type {
-				case event.FDDirectory:
-					return append(b, fd.Name...), true
-				case event.FDFile, event.FDFileV2:
-					i := strings.LastIndexByte(fd.Name, '/')
-					if i < 0 {
-						return b, false
-					}
-					if i == 0 {
-						return append(b, '/'), true
-					}
-					return append(b, fd.Name[:i]...), true
-				}
-				return b, false
-			}),
+			strField("fd.directory", "CHARBUF", "directory of a file fd, or the directory itself.", fdDirectory),
 			fdStr("fd.filename", "base name of a file fd, without its directory.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
 				if fd.Type != event.FDFile && fd.Type != event.FDFileV2 {
 					return b, false
@@ -397,19 +369,21 @@ func init() {
 				b = strconv.AppendInt(b, t.PID, 10)
 				return strconv.AppendInt(b, fd.Num, 10), true
 			}),
-			fdStr("fd.containername", "container id followed by the fd name.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+			strField("fd.containername", "CHARBUF", "container id followed by the fd name.", func(c *Ctx, b []byte) ([]byte, bool) {
+				fd := c.CurFD()
 				b = append(b, containerID(c)...)
 				b = append(b, ':')
+				if fd == nil {
+					// sysdig's extract_from_null_fd: the name an fd-creating
+					// exit carries
+					_, _, nb, named, ok := nullFD(c, b)
+					return nb, ok && named
+				}
 				return append(b, fd.Name...), true
 			}),
-			fdStr("fd.containerdirectory", "container id followed by the fd directory.", func(c *Ctx, fd *state.FD, b []byte) ([]byte, bool) {
+			strField("fd.containerdirectory", "CHARBUF", "container id followed by the fd directory.", func(c *Ctx, b []byte) ([]byte, bool) {
 				b = append(b, containerID(c)...)
-				b = append(b, ':')
-				i := strings.LastIndexByte(fd.Name, '/')
-				if i < 0 {
-					return b, false
-				}
-				return append(b, fd.Name[:i]...), true
+				return fdDirectory(c, append(b, ':'))
 			}),
 			withNew("fd.proto", "PORT", "filter-only: matches the protocol name of either end.", FlagFilterOnly|FlagNoFormat, func(string, string) (Extractor, error) {
 				return exFunc(func(c *Ctx, v *Value) bool { return false }), nil
@@ -439,6 +413,41 @@ func init() {
 		}})
 }
 
+// fdDirectory appends the directory of the event's fd as sysdig's
+// TYPE_DIRECTORY shows it: a directory fd's name, a file's name up to its
+// last slash; with no fd, the same of the name an fd-creating exit carries.
+func fdDirectory(c *Ctx, b []byte) ([]byte, bool) {
+	fd := c.CurFD()
+	if fd == nil {
+		start := len(b)
+		_, _, nb, named, ok := nullFD(c, b)
+		if !ok || !named {
+			return b, false
+		}
+		return append(nb[:start], dirOf(string(nb[start:]))...), true
+	}
+	switch fd.Type {
+	case event.FDDirectory:
+		return append(b, fd.Name...), true
+	case event.FDFile, event.FDFileV2:
+		return append(b, dirOf(fd.Name)...), true
+	}
+	return b, false
+}
+
+// dirOf is a path up to its last slash, kept whole when that slash ends it,
+// and the root when there is none or only the leading one.
+func dirOf(name string) string {
+	i := strings.LastIndexByte(name, '/')
+	switch {
+	case i <= 0:
+		return "/"
+	case i < len(name)-1:
+		return name[:i]
+	}
+	return name
+}
+
 // containerID is the container id that prefixes fd.containername and
 // fd.containerdirectory: the thread's container, empty on the host (sysdig
 // uses the thread's own id there, not the "host" that container.id shows).
@@ -451,7 +460,8 @@ func containerID(c *Ctx) string {
 
 // nullFD describes the fd of an event that refers to none in the table,
 // as sysdig does: events that create an fd report -1 and the type they
-// create (with the path a failed open tried), events that use an fd absent
+// create (with the path a failed open tried, the tuple of an accept that
+// added no fd), events that use an fd absent
 // from the table report its number with type 'o' (and an empty name on
 // exit events). name is appended to b; nameOK tells whether it has one.
 func nullFD(c *Ctx, b []byte) (num int64, typechar byte, name []byte, nameOK bool, ok bool) {
@@ -461,6 +471,16 @@ func nullFD(c *Ctx, b []byte) (num int64, typechar byte, name []byte, nameOK boo
 		ch := createdTypeChar(ev)
 		if ev.Type.IsEnter() {
 			return -1, ch, b, false, true
+		}
+		if ti := ev.ParamIndex("tuple"); ti >= 0 && ev.Type.Name() == "accept" {
+			// extract_fdname_from_creator: the tuple argument as it is
+			// rendered ("NULL" when empty); the number is the result,
+			// which parse_accept_exit made the thread's last fd
+			num := int64(-1)
+			if r, _ := ev.Int(0); r >= 0 {
+				num = r
+			}
+			return num, ch, appendSockTuple(b, ev.Param(ti)), true, true
 		}
 		if len(info.Params) > 0 && (info.Params[0].Type == event.PTFD || info.Params[0].Type == event.PTErrno) {
 			if r, _ := ev.Int(0); r < 0 {
