@@ -56,10 +56,10 @@ ORACLE_SEEDS ?= 10000
 ORACLE_EXTRA ?= ../shared/reference/traces-extra
 
 oracle: ## compare ferret with sysdig on ORACLE_SEEDS generated captures and the captures in ORACLE_EXTRA
-	$(GO) test ./internal/oracle/ -run 'TestOracle$$' -count=1 -timeout 0 -v -oracle.seeds $(ORACLE_SEEDS) \
+	$(GO) test ./internal/oracle/ -run 'TestOracle$$' -count=1 -timeout 0 -v -oracle.seeds $(ORACLE_SEEDS) -oracle.batch 24 \
 		-oracle.report $(CURDIR)/oracle-report.txt -oracle.keep $(CURDIR)/internal/oracle/testdata/repro
 	if [ -d "$(ORACLE_EXTRA)" ]; then $(GO) test ./internal/oracle/ -run 'TestOracleRealCaptures' -count=1 -timeout 0 -v \
-		-oracle.extra "$(abspath $(ORACLE_EXTRA))" -oracle.report $(CURDIR)/oracle-report-real.txt; fi
+		-oracle.extra "$(abspath $(ORACLE_EXTRA))" -oracle.batch 24 -oracle.report $(CURDIR)/oracle-report-real.txt; fi
 
 ORACLE_FIELD_EVENTS ?= 200
 

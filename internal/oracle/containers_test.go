@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ferret-observability/ferret/internal/capture/synth"
@@ -118,6 +119,7 @@ func TestContainerEventsMatchSysdig(t *testing.T) {
 		modes = append(modes, Mode{Group: "chisel:topcontainers_" + c, Args: []string{"-c", "topcontainers_" + c}, Cmp: Ties})
 	}
 	dir := t.TempDir()
+	var cases []Case
 	for name, build := range captures {
 		g := &synth.Gen{TS: 1_600_000_000_000_000_000, Step: 1000}
 		build(g)
@@ -126,12 +128,14 @@ func TestContainerEventsMatchSysdig(t *testing.T) {
 		if err := os.WriteFile(p, c.Encode(), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range modes {
-			if v := r.Check(p, m); v.SysdigFailed {
-				t.Errorf("%s: sysdig failed in mode %q", name, m.Name())
-			} else if !v.Agree {
-				t.Errorf("%s: %s", name, describe(v))
-			}
+		cases = append(cases, casesOf(p, modes)...)
+	}
+	for i, v := range r.CheckAll(cases, *flagJobs) {
+		name := strings.TrimSuffix(filepath.Base(cases[i].Path), ".scap")
+		if v.SysdigFailed {
+			t.Errorf("%s: sysdig failed in mode %q", name, v.Mode.Name())
+		} else if !v.Agree {
+			t.Errorf("%s: %s", name, describe(v))
 		}
 	}
 }
@@ -186,9 +190,9 @@ func TestContainerTypeMatchesSysdig(t *testing.T) {
 		"proc.name in (p, h) and container.type=host", "not container.type in (host, docker)", "container.type=podman"} {
 		modes = append(modes, Mode{Group: "filter", Args: []string{"-p", format, f}})
 	}
-	for _, m := range modes {
-		if v := r.Check(p, m); v.SysdigFailed {
-			t.Errorf("sysdig failed in mode %q", m.Name())
+	for _, v := range r.CheckAll(casesOf(p, modes), *flagJobs) {
+		if v.SysdigFailed {
+			t.Errorf("sysdig failed in mode %q", v.Mode.Name())
 		} else if !v.Agree {
 			t.Errorf("%s", describe(v))
 		}
@@ -266,9 +270,9 @@ func TestCRIContainersMatchSysdig(t *testing.T) {
 		{Group: "filter", Args: []string{"container.name=api"}},
 		{Group: "chisel:lscontainers", Args: []string{"-c", "lscontainers"}, Cmp: RowSet},
 	}
-	for _, m := range modes {
-		if v := r.Check(p, m); v.SysdigFailed {
-			t.Errorf("sysdig failed in mode %q", m.Name())
+	for _, v := range r.CheckAll(casesOf(p, modes), *flagJobs) {
+		if v.SysdigFailed {
+			t.Errorf("sysdig failed in mode %q", v.Mode.Name())
 		} else if !v.Agree {
 			t.Errorf("%s", describe(v))
 		}

@@ -165,8 +165,9 @@ var chisels = []Mode{
 	{Args: []string{"-c", "v_procs"}, Cmp: Ties},
 }
 
-// Modes returns every mode for the given field list.
-func Modes(fields []string) []Mode {
+// Modes returns every mode for the given field list, with batch fields per
+// -p format.
+func Modes(fields []string, batch int) []Mode {
 	var ms []Mode
 	ms = append(ms,
 		Mode{Group: "default"},
@@ -179,7 +180,7 @@ func Modes(fields []string) []Mode {
 		Mode{Group: "-M", Args: []string{"-M", "3", "-p", "%evt.num %evt.time"}},
 		Mode{Group: "-count", Args: []string{"-p", "%evt.num"}},
 	)
-	for _, f := range formatBatches(fields, 24) {
+	for _, f := range formatBatches(fields, batch) {
 		ms = append(ms, Mode{Group: "-p", Args: []string{"-p", f}}, Mode{Group: "-p*", Args: []string{"-p", "*" + f}})
 	}
 	for _, f := range filters {

@@ -24,7 +24,8 @@ var (
 	flagKeep   = flag.String("oracle.keep", "", "write a shrunk reproducer per disagreeing mode group to this directory")
 	flagReport = flag.String("oracle.report", "", "write the agreement table to this file")
 	flagExtra  = flag.String("oracle.extra", "", "directory of further real captures to compare (read in place)")
-	flagJobs   = flag.Int("oracle.jobs", 2, "captures replayed at the same time")
+	flagJobs   = flag.Int("oracle.jobs", 2, "captures, and modes of each capture, replayed at the same time")
+	flagBatch  = flag.Int("oracle.batch", 64, "fields per -p format (make oracle uses 24, to see which batch differs)")
 	flagShow   = flag.Int("oracle.show", 3, "disagreements shown per mode group")
 	flagBudget = flag.Int("oracle.budget", 150, "replays spent shrinking each kept reproducer")
 	flagDump   = flag.String("oracle.dump", "", "also write the generated captures to this directory")
@@ -58,7 +59,7 @@ func setup(t *testing.T) (*Runner, []Mode) {
 	if err != nil || len(fields) < 100 {
 		t.Fatalf("ferret -l: %d fields, %v", len(fields), err)
 	}
-	modes := Modes(fields)
+	modes := Modes(fields, *flagBatch)
 	if *flagModes != "" {
 		re := regexp.MustCompile(*flagModes)
 		var keep []Mode
@@ -70,6 +71,15 @@ func setup(t *testing.T) (*Runner, []Mode) {
 		modes = keep
 	}
 	return r, modes
+}
+
+// casesOf is path replayed in each of modes.
+func casesOf(path string, modes []Mode) []Case {
+	cases := make([]Case, len(modes))
+	for i, m := range modes {
+		cases[i] = Case{path, m}
+	}
+	return cases
 }
 
 type failure struct {
@@ -99,15 +109,15 @@ func TestOracle(t *testing.T) {
 					t.Error(err)
 					continue
 				}
-				for _, m := range modes {
-					v := r.Check(p, m)
-					mu.Lock()
+				vs := r.CheckAll(casesOf(p, modes), *flagJobs)
+				mu.Lock()
+				for _, v := range vs {
 					tally.Add(v)
 					if !v.SysdigFailed && !v.Agree {
 						fails = append(fails, failure{p, c, v})
 					}
-					mu.Unlock()
 				}
+				mu.Unlock()
 				os.Remove(p)
 				if *flagDump != "" {
 					os.WriteFile(filepath.Join(*flagDump, filepath.Base(p)), c.Encode(), 0o644)
@@ -136,13 +146,16 @@ func TestOracleRealCaptures(t *testing.T) {
 	}
 	tally := NewTally()
 	var fails []failure
+	var cases []Case
 	for _, f := range files {
 		for _, m := range modes {
-			v := r.Check(f, m)
-			tally.Add(v)
-			if !v.SysdigFailed && !v.Agree {
-				fails = append(fails, failure{f, nil, v})
-			}
+			cases = append(cases, Case{f, m})
+		}
+	}
+	for i, v := range r.CheckAll(cases, *flagJobs) {
+		tally.Add(v)
+		if !v.SysdigFailed && !v.Agree {
+			fails = append(fails, failure{cases[i].Path, nil, v})
 		}
 	}
 	finish(t, r, tally, fails, fmt.Sprintf("%d real captures in %s", len(files), *flagExtra))

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferret-observability/ferret/internal/event"
@@ -69,19 +70,52 @@ type Verdict struct {
 	Want, Got    Output
 }
 
-// Check replays path in mode m with both tools and compares.
+// Check replays path in mode m with both tools, at the same time, and
+// compares.
 func (r *Runner) Check(path string, m Mode) Verdict {
+	done := make(chan Output, 1)
+	go func() { done <- r.Run(r.Ferret, path, m) }()
 	want := r.Run(r.Sysdig, path, m)
+	got := <-done
 	v := Verdict{Mode: m, Want: want}
 	if want.Status < 0 || want.Status >= 128 {
 		v.SysdigFailed = true
 		return v
 	}
-	v.Got = r.Run(r.Ferret, path, m)
+	v.Got = got
 	st := v.Got.Status == want.Status
 	v.RawAgree = st && same(m.Cmp, untimed(v.Got.Stdout), untimed(want.Stdout))
 	v.Agree = v.RawAgree || st && Same(m.Cmp, v.Got.Stdout, want.Stdout)
 	return v
+}
+
+// Case is one capture replayed in one mode.
+type Case struct {
+	Path string
+	Mode Mode
+}
+
+// CheckAll checks every case, jobs of them at a time (each runs both
+// tools), and returns the verdicts in the order of cases.
+func (r *Runner) CheckAll(cases []Case, jobs int) []Verdict {
+	out := make([]Verdict, len(cases))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < max(jobs, 1); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = r.Check(cases[i].Path, cases[i].Mode)
+			}
+		}()
+	}
+	for i := range cases {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
 }
 
 var timing = regexp.MustCompile(`(?m)^(Elapsed time: )[0-9.]+(, Captured Events: [0-9]+, )[0-9.]+( eps)$`)

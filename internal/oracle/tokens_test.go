@@ -5,6 +5,7 @@ package oracle
 import (
 	"bytes"
 	"os/exec"
+	"sync"
 	"testing"
 
 	"github.com/ferret-observability/ferret/internal/testutil"
@@ -61,21 +62,42 @@ func TestFieldArgumentsLikeSysdig(t *testing.T) {
 		if ee, ok := err.(*exec.ExitError); ok {
 			st = ee.ExitCode()
 		} else if err != nil {
-			t.Fatal(err)
+			t.Error(err) // not Fatal: called from the checking goroutines
 		}
 		return out.String(), st
 	}
 	check := func(args ...string) {
+		var got string
+		var gs int
+		done := make(chan struct{})
+		go func() { got, gs = run(ferret, args...); close(done) }()
 		want, ws := run(sysdig, args...)
-		got, gs := run(ferret, args...)
+		<-done
 		if ws != gs || want != got {
 			t.Errorf("%q: sysdig exit %d, ferret exit %d\nsysdig: %.300q\nferret: %.300q", args, ws, gs, want, got)
 		}
 	}
+	var all [][]string
 	for _, tok := range formatTokens {
-		check("-p", tok)
+		all = append(all, []string{"-p", tok})
 	}
 	for _, f := range filterTokens {
-		check(f)
+		all = append(all, []string{f})
 	}
+	next := make(chan []string)
+	var wg sync.WaitGroup
+	for w := 0; w < *flagJobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for args := range next {
+				check(args...)
+			}
+		}()
+	}
+	for _, a := range all {
+		next <- a
+	}
+	close(next)
+	wg.Wait()
 }
