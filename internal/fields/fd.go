@@ -320,7 +320,15 @@ func init() {
 				if fd.Type != event.FDFile && fd.Type != event.FDFileV2 {
 					return b, false
 				}
-				return append(b, fd.Name[strings.LastIndexByte(fd.Name, '/')+1:]...), true
+				// sysdig's TYPE_FILENAME: after the last slash, the whole
+				// name when it ends in one, the root when it has none
+				switch i := strings.LastIndexByte(fd.Name, '/'); {
+				case i < 0:
+					return append(b, '/'), true
+				case i < len(fd.Name)-1:
+					return append(b, fd.Name[i+1:]...), true
+				}
+				return append(b, fd.Name...), true
 			}),
 			anyField("fd.ip", "IPADDR", "filter-only: matches the client or the server address.", false),
 			ipField("fd.cip", "IPADDR", "client address.", sideClient, 0),
