@@ -77,8 +77,11 @@ type MachineSource interface {
 // snapshot does not hold, on its first event (a live source reads /proc for
 // threads born while the capture was starting). It returns the thread and,
 // first, the main thread of its process, or false when the thread is gone.
+// ThreadAlive tells whether a thread still exists, cheaply (the state drops
+// threads whose exit was lost).
 type ThreadLookup interface {
 	LookupThread(tid int64) ([]event.Thread, bool)
+	ThreadAlive(tid int64) bool
 }
 
 // MountNSLookup is implemented by sources that watch the machine itself

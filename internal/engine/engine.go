@@ -155,6 +155,9 @@ func New(src capture.Source, opts Options, consumers ...Consumer) *Run {
 		if opts.State.Lookup == nil {
 			opts.State.Lookup = l.LookupThread
 		}
+		if opts.State.Alive == nil {
+			opts.State.Alive = l.ThreadAlive
+		}
 		if opts.State.Containers == nil {
 			opts.State.Containers = container.NewResolver()
 		}

@@ -278,7 +278,15 @@ func mainOf(c *Ctx, t *state.Thread) *state.Thread {
 func newExectime(total bool) NewFunc {
 	return func(string, string) (Extractor, error) {
 		last := map[uint16]uint64{}
-		tot := map[*state.Thread]uint64{}
+		// Totals are per tid, for the thread that had it then (a tid
+		// reused by a new thread starts again); those of threads gone
+		// from the state are dropped when they outnumber the live ones,
+		// as thread.cpu does.
+		type sum struct {
+			t   *state.Thread
+			tot uint64
+		}
+		tot := map[int64]sum{}
 		return exFunc(func(c *Ctx, v *Value) bool {
 			var d uint64
 			if ty := c.Ev.Type; ty == event.EvSwitchE || ty == event.EvSwitchE152 {
@@ -292,11 +300,32 @@ func newExectime(total bool) NewFunc {
 				if t == nil {
 					return false
 				}
-				tot[t] += d
-				d = tot[t]
+				pruneGone(c, tot, func(e sum) *state.Thread { return e.t })
+				e := tot[t.TID]
+				if e.t != t {
+					e = sum{t: t}
+				}
+				e.tot += d
+				tot[t.TID] = e
+				d = e.tot
 			}
 			return setUint(v, KindRelTime, d)
 		}), nil
+	}
+}
+
+// pruneGone drops the entries of a per-tid memory whose thread is no longer
+// the state's thread of that tid, once they outnumber the live threads (a
+// live capture runs for as long as the user wants, and sees threads come
+// and go).
+func pruneGone[E any](c *Ctx, m map[int64]E, thread func(E) *state.Thread) {
+	if c.State == nil || len(m) <= 2*c.State.NumThreads()+1024 {
+		return
+	}
+	for tid, e := range m {
+		if c.State.Thread(tid) != thread(e) {
+			delete(m, tid)
+		}
 	}
 }
 
@@ -321,13 +350,7 @@ func cpuField(name, desc string, which int) Field {
 			if t == nil || c.Ev.Type != event.ProcInfoE {
 				return false
 			}
-			if c.State != nil && len(last) > 2*c.State.NumThreads()+1024 {
-				for tid, e := range last {
-					if c.State.Thread(tid) != e.t {
-						delete(last, tid)
-					}
-				}
-			}
+			pruneGone(c, last, func(e seen) *state.Thread { return e.t })
 			var tot uint64
 			if which&1 != 0 {
 				tot += t.CPUUser

@@ -5,7 +5,9 @@ package procfs
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -443,6 +445,15 @@ func MountNS(opts Options, tid int64) (uint64, bool) {
 	}
 	ns := readMntNS(dir)
 	return ns, ns != 0
+}
+
+// Alive reports whether thread tid exists (/proc/<tid>, which every
+// thread of the pid namespace has, listed or not). An error other than
+// "does not exist" counts as alive.
+func Alive(opts Options, tid int64) bool {
+	opts = opts.withDefaults()
+	_, err := os.Lstat(opts.Proc + "/" + strconv.FormatInt(tid, 10))
+	return err == nil || !errors.Is(err, fs.ErrNotExist)
 }
 
 // parseCgroups turns /proc/PID/cgroup lines "id:controllers:path" into

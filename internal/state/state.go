@@ -55,6 +55,8 @@ type State struct {
 	pendingCloseFD int64
 	// tids whose lookup failed, not asked about again
 	negative map[int64]struct{}
+	// nextSweep is the event time of the next thread sweep (Options.Alive).
+	nextSweep uint64
 
 	// Counters of conditions the state machine could not handle.
 	Counters Counters
@@ -71,6 +73,7 @@ type Counters struct {
 	LookupsSkipped uint64 // unknown threads not looked up (MaxLookups reached)
 	MountNSLookups uint64 // mount namespaces of pending threads looked up (Options.MountNS)
 	MountNSFailed  uint64 // ... of which could not be read
+	Swept          uint64 // threads dropped because they were gone (Options.Alive) with no exit seen
 }
 
 // WriteLookups says how many threads unknown to the start-up snapshot were
@@ -104,6 +107,7 @@ func (s *State) reset() {
 	s.pendingX = -1
 	s.pendingClose = nil
 	s.negative = nil
+	s.nextSweep = 0
 }
 
 // Load replaces every table with the content of snap, as at the start of a

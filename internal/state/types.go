@@ -33,7 +33,21 @@ type Options struct {
 	// captures). Without it only the metadata carried by the capture
 	// (container events, snapshot) is known, as with sysdig -r.
 	Containers *container.Resolver
+	// Alive, when set (live captures), tells whether a thread still exists
+	// (/proc/<tid>). Every SweepNS of event time the state asks it about
+	// the threads without an event for SweepIdleNS and drops those that
+	// are gone: their exit was never seen (events lost to a full ring),
+	// and a table left to grow with every such thread (and every view
+	// row made from the table) would grow for as long as the capture
+	// runs.
+	Alive func(tid int64) bool
 }
+
+// Thread sweeps (Options.Alive).
+const (
+	SweepNS     = 10_000_000_000
+	SweepIdleNS = 5_000_000_000
+)
 
 // DefaultMaxLookups is the default bound on thread lookups.
 const DefaultMaxLookups = 100000

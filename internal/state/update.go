@@ -130,6 +130,11 @@ func (s *State) Prepare(ev *event.Event, filtered bool) {
 	c.PrevTS = s.lastTS
 	if inf := ev.Info(); inf == nil || inf.Category != event.CatInternal {
 		s.lastTS = ev.TS
+		if s.opts.Alive != nil && (ev.TS >= s.nextSweep || s.nextSweep-ev.TS > 2*SweepNS) {
+			// (A clock far ahead of this event's, after a stray
+			// timestamp, starts again from this one.)
+			s.sweep(ev.TS)
+		}
 	}
 	c.Event = ev
 	c.FD = nil
@@ -467,6 +472,29 @@ func (s *State) keepThread(t *Thread) {
 		return
 	}
 	s.putThread(t)
+}
+
+// sweep drops the threads Options.Alive says are gone, among those with no
+// event for SweepIdleNS before ts (an exit may still be on its way), and
+// schedules the next sweep.
+func (s *State) sweep(ts uint64) {
+	first := s.nextSweep == 0
+	s.nextSweep = ts + SweepNS
+	if first {
+		return // the table is the snapshot's, just read
+	}
+	n := 0
+	for tid, t := range s.threads {
+		if max(t.LastTS, t.CloneTS)+SweepIdleNS > ts || s.opts.Alive(tid) {
+			continue
+		}
+		s.removeThread(tid)
+		n++
+	}
+	if n > 0 {
+		s.gen++
+		s.Counters.Swept += uint64(n)
+	}
 }
 
 func (s *State) removeThread(tid int64) {

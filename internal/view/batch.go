@@ -59,7 +59,10 @@ func (b *Batch) OnEvent(c *fields.Ctx) error {
 	}
 	b.last = ts
 	b.lastTS = ts
-	if b.Live && ts > b.nextFlush {
+	if b.Live && (ts > b.nextFlush || b.nextFlush-ts > 2*b.interval()) {
+		// (A sample clock far ahead of the events, set by a stray
+		// timestamp, would hold back every sample while the rows grow:
+		// it starts again from this event.)
 		if err := b.endOfSample(c, ts); err != nil {
 			return err
 		}
@@ -78,10 +81,7 @@ func (b *Batch) endOfSample(c *fields.Ctx, ts uint64) error {
 	} else if b.Table.list {
 		rows = b.Table.Sample()
 	}
-	iv := b.Interval
-	if iv == 0 {
-		iv = 2 * nsPerSec
-	}
+	iv := b.interval()
 	b.nextFlush = ts - ts%iv + iv
 	delta := b.Interval
 	if !b.Live {
@@ -94,6 +94,13 @@ func (b *Batch) endOfSample(c *fields.Ctx, ts uint64) error {
 		return b.Table.WriteJSON(b.Out, RowRange(rows, b.From, b.To), delta, b.Table.Info(b.Target, b.UserFilter))
 	}
 	return b.Table.WriteRaw(b.Out, rows, delta)
+}
+
+func (b *Batch) interval() uint64 {
+	if b.Interval == 0 {
+		return 2 * nsPerSec
+	}
+	return b.Interval
 }
 
 // OnCaptureEnd implements engine.Consumer: a capture file's sample is

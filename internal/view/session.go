@@ -274,7 +274,7 @@ func (c *liveConsumer) OnEvent(ctx *fields.Ctx) error {
 	if iv == 0 {
 		iv = 2 * nsPerSec
 	}
-	if ts > c.nextFlush {
+	if ts > c.nextFlush || c.nextFlush-ts > 2*iv { // (as in Batch.OnEvent)
 		if c.nextFlush != 0 && !s.paused {
 			if s.table.IsSpectro() {
 				s.spectro = append(s.spectro, SpectroRow{Start: c.nextFlush - iv, Delta: iv, Hist: s.table.TakeSpectro()})

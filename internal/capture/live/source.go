@@ -131,6 +131,12 @@ func (s *Source) LookupThread(tid int64) ([]event.Thread, bool) {
 	return procfs.ReadThread(procfs.Options{}, tid)
 }
 
+// ThreadAlive tells whether a thread exists (see capture.ThreadLookup).
+// With NoSnapshot every thread counts as alive: nothing is swept.
+func (s *Source) ThreadAlive(tid int64) bool {
+	return s.opts.NoSnapshot || procfs.Alive(procfs.Options{}, tid)
+}
+
 // MountNS tells the mount namespace of a live thread (see
 // capture.MountNSLookup).
 func (s *Source) MountNS(tid int64) (uint64, bool) {
