@@ -4,6 +4,7 @@ package fields
 
 import (
 	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/netacct"
 	"github.com/ferret-observability/ferret/internal/state"
 )
 
@@ -61,6 +62,9 @@ type Ctx struct {
 	// ScreenWidth is the width of the screen a spectrogram is drawn on
 	// (evt.latency.quantized); 0 when there is none.
 	ScreenWidth int
+	// Flow is the flow record of the net.* fields (set by a view for
+	// each of its flow records, nil for events).
+	Flow *netacct.FlowRate
 	// Time is the evt.outputtime mode ('h' when zero).
 	Time TimeMode
 	// Location for human-readable times; nil means time.Local.

@@ -16,11 +16,15 @@
 // Ctx.State for every table). Extractors must not allocate per event:
 // reuse buffers held by the compiled extractor.
 //
+// The net.* fields have a value only on the flow records a view of
+// `ferret net`'s kernel counters makes (Ctx.Flow), never on events.
+//
 // Extraction runs after state.Update for the event, so exit events see the
 // fds they created and close exits still see the fd they closed.
 //
 // fields is a layer-2 package: it imports internal/state, internal/event and
-// internal/netfs (mount lookups for fd.mnt.*) only (plus the standard
+// internal/netfs (mount lookups for fd.mnt.*) and internal/netacct (the
+// flow records of the net.* fields, Ctx.Flow) only (plus the standard
 // library). It must not import filter, format,
 // engine, chisel or anything above.
 package fields

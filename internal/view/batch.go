@@ -31,6 +31,8 @@ type Batch struct {
 	UserFilter string
 	// From and To select the rows of each JSON sample (To 0: all).
 	From, To int
+	// Flows gives a view of flow records its rows (live).
+	Flows *Flows
 
 	st        *state.State
 	ctx       *fields.Ctx
@@ -75,6 +77,12 @@ func (b *Batch) OnEvent(c *fields.Ctx) error {
 func (b *Batch) endOfSample(c *fields.Ctx, ts uint64) error {
 	var rows []*Row
 	emitted := b.nextFlush != 0
+	if b.Table.flows && b.Flows != nil {
+		// (The first read only starts the counts.)
+		if rates := b.Flows.read(b.interval()); emitted {
+			b.Table.ProcessFlows(c, b.st, rates, ts)
+		}
+	}
 	if emitted {
 		b.Table.ProcessThreads(c, b.st, ts)
 		rows = b.Table.Sample()
@@ -144,6 +152,8 @@ type BatchConfig struct {
 	// SortingCol, From and To are Config's.
 	SortingCol int
 	From, To   int
+	// Flows are the network counters of a view of flow records.
+	Flows *Flows
 }
 
 // RowRange returns rows from..to (0-based, inclusive), as csysdig's --from
@@ -197,7 +207,10 @@ func RunBatch(src capture.Source, cfg BatchConfig) error {
 	}
 	ApplySortingCol(t, cfg.SortingCol)
 	b := &Batch{Table: t, Out: cfg.Out, JSON: cfg.JSON, Live: cfg.Live, Interval: cfg.Interval, UserFilter: cfg.Filter,
-		From: cfg.From, To: cfg.To}
+		From: cfg.From, To: cfg.To, Flows: cfg.Flows}
+	if t.flows && cfg.Flows == nil {
+		return errFlowsLive(d)
+	}
 	if d.Drilldown != "" {
 		b.Target = cat.Find(d.Drilldown)
 	}

@@ -66,16 +66,19 @@ type Action struct {
 // Def is a view definition: what csysdig reads from a v_*.lua view_info
 // table.
 type Def struct {
-	ID              string   `json:"id"`
-	Name            string   `json:"name"`
-	Description     string   `json:"description,omitempty"`
-	Tips            []string `json:"tips,omitempty"`
-	Tags            []string `json:"tags,omitempty"`
-	Kind            Kind     `json:"view_type"`
-	Filter          string   `json:"filter,omitempty"`
-	AppliesTo       []string `json:"applies_to,omitempty"`
-	IsRoot          bool     `json:"is_root,omitempty"`
-	Drilldown       string   `json:"drilldown_target,omitempty"`
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Description string   `json:"description,omitempty"`
+	Tips        []string `json:"tips,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
+	Kind        Kind     `json:"view_type"`
+	Filter      string   `json:"filter,omitempty"`
+	AppliesTo   []string `json:"applies_to,omitempty"`
+	IsRoot      bool     `json:"is_root,omitempty"`
+	Drilldown   string   `json:"drilldown_target,omitempty"`
+	// DrillKey (ferret's views) is the field a drill-down selects when it
+	// is not the key: a column of that field gives the value.
+	DrillKey        string   `json:"drilldown_key,omitempty"`
 	IncreaseDepth   bool     `json:"drilldown_increase_depth,omitempty"`
 	SpectroType     string   `json:"spectro_type,omitempty"`
 	PropagateFilter *bool    `json:"propagate_filter,omitempty"`

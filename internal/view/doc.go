@@ -30,11 +30,20 @@
 // SpectroColumns, SpectroCell and SpectroLegend say how a screen draws
 // them (csysdig's log axis from 1 ns to 100 s, sysdig's colours).
 //
+// Views of flow records (netprocs, netpeers: columns of net.* fields)
+// take their rows from `ferret net`'s kernel counters instead of events:
+// Flows loads internal/ebpf/netacct's probe, and at the end of each
+// sample ProcessFlows hands the table one record per process and remote
+// peer (its traffic since the previous read, from netacct.Meter), with the
+// process as the record's thread, through the same filter, aggregation and
+// rendering. drilldown_key lets such a view drill down on a column (the
+// flow's proc.pid) rather than its key.
+//
 // Batch is the engine consumer behind `ferret top --raw` and `-j`, and
 // RunBatch runs it over a source. ParseArgs reads csysdig's command line
 // into a Config (for internal/tui and Run).
 //
 // view is a layer-6 package: it may import chisel, engine, filter, format,
-// fields, state, capture (file and live sources) and event, never tui or
-// app.
+// fields, state, capture (file and live sources), netacct and its probe
+// (internal/ebpf/netacct) and event, never tui or app.
 package view

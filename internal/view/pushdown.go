@@ -24,7 +24,8 @@ import (
 // copied. Context switches are delivered only when asked for, as before.
 // One difference remains possible: a MAX of a memory size over a sample
 // misses a value a thread had only before it shrank within the sample
-// when none of its calls in between was kept.
+// when none of its calls in between was kept. Views of flow records
+// (net.*) need only the state's events (the records' processes).
 
 // stateColumn reports whether a column only shows thread state.
 func stateColumn(cs *colSpec) bool {
@@ -82,6 +83,8 @@ func (t *Table) KernelPushDown() filter.PushDown {
 		case stateColumn(cs):
 		case ioColumn(cs):
 			io = true
+		case t.flows && strings.HasPrefix(cs.name, "net."):
+			// Flow records, not events (ProcessFlows).
 		default:
 			return pd
 		}

@@ -288,7 +288,29 @@ const drillTemplate = "@#$f1CA^&;"
 // DrillFilter returns the filter that selects a row's key value, the way
 // drilling down from this view adds it: (view filter) and key="value".
 func (t *Table) DrillFilter(value string) string {
-	cond := t.Def.Key().FieldAt(0) + "=" + strconv.Quote(value)
+	return t.drillFilter(t.Def.Key().FieldAt(0), value)
+}
+
+// DrillOn returns the field and value a drill-down from row r selects:
+// the key's, or those of the view's drilldown_key column (a ferret
+// extension: the flow views drill down to the flow's process).
+func (t *Table) DrillOn(r *Row) (field, value string) {
+	if k := t.Def.DrillKey; k != "" {
+		if v, ok := t.fieldValue(r, k); ok {
+			return k, v
+		}
+	}
+	return t.Def.Key().FieldAt(0), r.KeyText
+}
+
+// RowFilter is the filter of a drill-down from row r (see DrillOn).
+func (t *Table) RowFilter(r *Row) string {
+	f, v := t.DrillOn(r)
+	return t.drillFilter(f, v)
+}
+
+func (t *Table) drillFilter(field, value string) string {
+	cond := field + "=" + strconv.Quote(value)
 	if f := t.Def.FilterAt(0); f != "" {
 		return "(" + f + ") and " + cond
 	}

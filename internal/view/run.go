@@ -124,15 +124,27 @@ func Run(cfg Config, out io.Writer) error {
 	if d := cat.Find(id); d != nil {
 		t, _ = NewTable(d, Options{Filter: cfg.Filter})
 	}
+	var flows *Flows
+	if t != nil && t.flows {
+		if cfg.Read != "" {
+			return errFlowsLive(t.Def)
+		}
+	}
 	src, err := openFor(&cfg, t)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
+	if t != nil && t.flows {
+		if flows, err = OpenFlows(); err != nil {
+			return err
+		}
+		defer flows.Close()
+	}
 	stop, release := Interrupt()
 	defer release()
 	return RunBatch(src, BatchConfig{View: cfg.View, Filter: cfg.Filter, JSON: cfg.JSON,
 		Live: cfg.Read == "", Interval: cfg.DelayMS * 1_000_000, MaxEvents: cfg.NumEvents,
 		Views: cat, Out: out, Stop: stop, Containers: cfg.Containers,
-		SortingCol: cfg.SortingCol, From: cfg.From, To: cfg.To})
+		SortingCol: cfg.SortingCol, From: cfg.From, To: cfg.To, Flows: flows})
 }

@@ -113,6 +113,10 @@ type Session struct {
 	done    chan error
 	// ScreenWidth is used by spectrogram views (evt.latency.quantized).
 	ScreenWidth int
+	// flows are the network counters, opened for the first view of flow
+	// records shown (live).
+	flows    *Flows
+	flowsErr error
 }
 
 // NewSession prepares a session. Start begins reading.
@@ -165,6 +169,9 @@ func (s *Session) rebuild() error {
 	t, err := NewTable(s.level().View, Options{Filter: s.tableFilter(), Depth: len(s.trail) - 1})
 	if err != nil {
 		return err
+	}
+	if t.flows && !s.Live() {
+		return errFlowsLive(t.Def)
 	}
 	if s.sortSet {
 		t.SortBy(s.sortCol, s.sortAsc)
@@ -235,6 +242,10 @@ func (s *Session) Close() error {
 	if s.src != nil {
 		s.src.Close()
 	}
+	s.mu.Lock()
+	s.flows.Close()
+	s.flows = nil
+	s.mu.Unlock()
 	return err
 }
 
@@ -282,6 +293,9 @@ func (c *liveConsumer) OnEvent(ctx *fields.Ctx) error {
 					s.spectro = s.spectro[len(s.spectro)-maxSpectroRows:]
 				}
 			} else {
+				if s.table.flows {
+					s.processFlows(ctx, c.st, ts)
+				}
 				s.table.ProcessThreads(ctx, c.st, ts)
 			}
 			rows := s.table.Sample()
@@ -299,6 +313,27 @@ func (c *liveConsumer) OnEvent(ctx *fields.Ctx) error {
 		s.err = err.Error()
 	}
 	return nil
+}
+
+// processFlows gives a table of flow records this sample's flows, opening
+// the network counters on first use (s.mu held).
+func (s *Session) processFlows(ctx *fields.Ctx, st *state.State, ts uint64) {
+	if s.flows == nil && s.flowsErr == nil {
+		s.flows, s.flowsErr = OpenFlows()
+	}
+	if s.flowsErr != nil {
+		s.err = s.flowsErr.Error()
+		return
+	}
+	iv := s.cfg.DelayMS * 1_000_000
+	if iv == 0 {
+		iv = 2 * nsPerSec
+	}
+	s.table.ProcessFlows(ctx, st, s.flows.read(iv), ts)
+	if s.flows.err != nil {
+		s.err = s.flows.err.Error()
+		s.flows.err = nil
+	}
 }
 
 // spy collects formatted events for the dig and echo modes.
@@ -708,9 +743,11 @@ func (s *Session) DrillDown(r *Row) error {
 			return fmt.Errorf("drill-down view %s not found", lv.View.Drilldown)
 		}
 		lv.Selected = r.KeyText
-		key := lv.View.Key()
-		f := t.DrillFilter(r.KeyText)
-		s.trail = append(s.trail, Level{View: target, Filter: f, Key: key.FieldAt(len(s.trail) - 1), Value: r.KeyText})
+		field, value := t.DrillOn(r)
+		if lv.View.DrillKey == "" {
+			field = lv.View.Key().FieldAt(len(s.trail) - 1)
+		}
+		s.trail = append(s.trail, Level{View: target, Filter: t.RowFilter(r), Key: field, Value: value})
 		s.mode = ModeTable
 		s.sortSet = false
 		return nil
@@ -768,8 +805,11 @@ func (s *Session) SetMode(m Mode, r *Row) error {
 	return s.change(func() error {
 		if m != ModeTable && r != nil && s.level().View.Kind == KindTable {
 			t := s.table
-			s.trail = append(s.trail, Level{View: s.level().View, Filter: t.DrillFilter(r.KeyText),
-				Key: s.level().View.Key().FieldAt(len(s.trail) - 1), Value: r.KeyText})
+			field, value := t.DrillOn(r)
+			if s.level().View.DrillKey == "" {
+				field = s.level().View.Key().FieldAt(len(s.trail) - 1)
+			}
+			s.trail = append(s.trail, Level{View: s.level().View, Filter: t.RowFilter(r), Key: field, Value: value})
 		}
 		s.mode = m
 		return nil

@@ -137,6 +137,8 @@ type Table struct {
 
 	spec *spectro // spectrogram views: the histogram of each sample
 	skv  fields.Value
+
+	flows bool // made of flow records (ProcessFlows), not events
 }
 
 // Options configure a table.
@@ -243,6 +245,7 @@ func NewTable(d *Def, opts Options) (*Table, error) {
 	if d.Kind == KindSpectrogram {
 		t.spec = newSpectro(reg, t.cols[0].col.FieldAt(opts.Depth))
 	}
+	t.flows = usesFlows(d)
 	t.SetSort(d.SortColumn())
 	return t, nil
 }
@@ -346,6 +349,9 @@ func (t *Table) SortColumn() (int, bool) { return t.sortCol, t.ascending }
 // Process adds the current event to the table if the view's filter accepts
 // it. It reports a filter evaluation error.
 func (t *Table) Process(c *fields.Ctx) error {
+	if t.flows {
+		return nil // rows come from ProcessFlows
+	}
 	if t.flt != nil && !t.flt.Match(c) {
 		return t.flt.Err()
 	}
@@ -640,6 +646,9 @@ func div(c *Cell, n float64, vt vtype) {
 // of an unused type at the end of the second before ts, run through the
 // view's filter.
 func (t *Table) ProcessThreads(c *fields.Ctx, st *state.State, ts uint64) {
+	if t.flows {
+		return
+	}
 	cur := st.Cur()
 	saved := *cur
 	savedEv := c.Ev
