@@ -31,6 +31,7 @@ const maxLag = uint64(2 * time.Second)
 // cannot write.
 const (
 	drainCheck   = 256
+	clockEvery   = 32 // divides drainCheck
 	drainEvery   = uint64(time.Millisecond)
 	backlogRings = 8
 )
@@ -55,6 +56,7 @@ type readerState struct {
 	lastFlush uint64
 	lastDrain uint64
 	handed    uint64 // events handed out since the last drain check
+	now       uint64 // probe time, as last read (see Next)
 	backlog   int    // bound of the merger's queued bytes
 	// mark is the latest Mark not yet caught (0 when none is pending).
 	mark uint64
@@ -141,9 +143,16 @@ func (s *Source) Next() (*event.Event, error) {
 	r := &s.r
 	var deadline time.Time
 	pollNS := uint64(s.opts.PollInterval)
-	for {
-		// The monotonic clock read through the vDSO: no system call per event.
-		now := r.base + uint64(time.Since(r.start))
+	for fresh := false; ; fresh = true {
+		// The monotonic clock, read through the vDSO (no system call),
+		// but still a tenth of the cost of handing out an event: while
+		// events keep coming it is read every clockEvery events, and on
+		// every pass that waits.
+		now := r.now
+		if fresh || now == 0 || r.handed%clockEvery == 0 {
+			now = r.base + uint64(time.Since(r.start))
+			r.now = now
+		}
 		var force uint64
 		if now > maxLag {
 			force = now - maxLag
