@@ -116,6 +116,10 @@ type Table struct {
 	groupBy bool
 
 	pre map[string]*Row
+	// preInt indexes pre by the key's number when the key is an integer
+	// (intKey: thread.tid, proc.pid...): no text to build per event.
+	preInt map[int64]*Row
+	intKey bool
 	// prev holds the previous sample's rows of a group-by table (which
 	// never leave it: Sample returns the merged ones), reused by key for
 	// this sample's rows.
@@ -246,6 +250,9 @@ func NewTable(d *Def, opts Options) (*Table, error) {
 		t.spec = newSpectro(reg, t.cols[0].col.FieldAt(opts.Depth))
 	}
 	t.flows = usesFlows(d)
+	if vt := t.cols[0].vt; !t.list && (vt == vInt || vt == vUint || vt == vRel) {
+		t.intKey, t.preInt = true, map[int64]*Row{}
+	}
 	t.SetSort(d.SortColumn())
 	return t, nil
 }
@@ -432,7 +439,9 @@ func (t *Table) add(c *fields.Ctx) {
 		} else {
 			cur[j] = t.cell(c, cs)
 		}
-		if j == 0 && !t.list {
+		if j == 0 && t.intKey {
+			existing = t.preInt[intKeyOf(&cur[0], cs)]
+		} else if j == 0 && !t.list {
 			t.kbuf = appendKey(t.kbuf[:0], &cur[0], cs)
 			existing = t.pre[string(t.kbuf)]
 		}
@@ -446,6 +455,9 @@ func (t *Table) add(c *fields.Ctx) {
 		return
 	}
 	if existing == nil {
+		if t.intKey {
+			t.kbuf = appendKey(t.kbuf[:0], &cur[0], &t.cols[0])
+		}
 		r := t.prev[string(t.kbuf)]
 		if r != nil && len(r.Values) == len(cur)-1 {
 			delete(t.prev, r.KeyText)
@@ -457,6 +469,9 @@ func (t *Table) add(c *fields.Ctx) {
 		r.Key.Cnt = 1
 		copy(r.Values, cur[1:])
 		t.pre[r.KeyText] = r
+		if t.intKey {
+			t.preInt[intKeyOf(&r.Key, &t.cols[0])] = r
+		}
 		return
 	}
 	for j := 1; j < len(cur); j++ {
@@ -466,6 +481,14 @@ func (t *Table) add(c *fields.Ctx) {
 		merge(&existing.Values[j-1], &cur[j], t.cols[j].vt, t.cols[j].agg)
 	}
 	existing.thr, existing.gen = thr, gen
+}
+
+// intKeyOf is the identity of an integer key value (as appendKey's text).
+func intKeyOf(c *Cell, cs *colSpec) int64 {
+	if cs.vt == vInt {
+		return c.I
+	}
+	return int64(c.U)
 }
 
 // appendKey appends the identity of a key value (as keyText).
@@ -713,6 +736,7 @@ func (t *Table) Sample() []*Row {
 	} else {
 		t.pre = map[string]*Row{}
 	}
+	clear(t.preInt)
 	t.sortRows(rows)
 	return rows
 }
@@ -720,6 +744,7 @@ func (t *Table) Sample() []*Row {
 // Reset drops every row (list views included).
 func (t *Table) Reset() {
 	t.pre = map[string]*Row{}
+	clear(t.preInt)
 	t.prev = nil
 	t.order = nil
 }
