@@ -190,6 +190,9 @@ func TestHostileNamesTop(t *testing.T) {
 	}
 	for _, v := range views {
 		raw, rc := runCLI(t, ".", []string{"top", "-r", path, "--raw", "-v", v.ID})
+		if rc == 1 && strings.Contains(raw, "shows the kernel's network counters of a live system") {
+			continue // a live-only view (netprocs, netpeers) says so for a file
+		}
 		if rc != 0 {
 			t.Fatalf("top --raw -v %s: exit %d: %s", v.ID, rc, raw)
 		}

@@ -184,19 +184,29 @@ func parseSize(t *testing.T, s string) float64 {
 	return v * mult
 }
 
-// TestLiveNetPeersScreen: as root, the netpeers view shows the child's
-// peers on the screen, and Enter drills down to its process (the procs
-// view for that pid); Backspace comes back.
+// TestLiveNetPeersScreen: as root, on the screen the netprocs view shows
+// the child, Enter drills down to its peers (netpeers), Enter again to its
+// process (the procs view for that pid), Backspace comes back; F2 picks
+// the netpeers view from the list.
 func TestLiveNetPeersScreen(t *testing.T) {
 	testutil.RequireRoot(t)
 	cmd, tcpPeer, udpPeer, _ := netTalker(t)
 	pid := fmt.Sprint(cmd.Process.Pid)
-	tm := startTerm(t, "-d", "500", "-v", "netpeers", "proc.pid="+pid)
+	tm := startTerm(t, "-d", "500", "-v", "netprocs", "proc.pid="+pid)
+	tm.waitText("Viewing: Net Processes", "OUT/S", "bash -c exec 3<>")
+	tm.keys("Enter")
 	tm.waitText("Viewing: Net Peers", "PEER", tcpPeer, udpPeer)
 	tm.keys("Enter")
-	tm.waitText("Viewing: Processes", "For: proc.pid="+pid, "bash -c exec 3<>")
+	tm.waitText("Viewing: Processes", "proc.pid="+pid, "bash -c exec 3<>")
 	tm.keys("BSpace")
 	tm.waitText("Viewing: Net Peers", tcpPeer)
+	tm.keys("BSpace")
+	tm.waitText("Viewing: Net Processes")
+	// The list is sorted by name: Net Peers is just above Net Processes.
+	tm.keys("F2")
+	tm.waitText("Views", "Net Peers", "Net Processes")
+	tm.keys("Up", "Enter")
+	tm.waitText("Viewing: Net Peers", tcpPeer, udpPeer)
 	tm.keys("q")
 	tm.waitText("EXITED rc=0")
 }
