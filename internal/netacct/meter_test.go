@@ -25,7 +25,9 @@ func TestMeter(t *testing.T) {
 		}
 		return out, append([]FlowKey(nil), stale...)
 	}
-	f := func(k FlowKey, tx uint64) Flow { return Flow{Key: k, Counters: Counters{TxBytes: tx, TxCalls: tx / 100}} }
+	f := func(k FlowKey, tx uint64) Flow {
+		return Flow{Key: k, Counters: Counters{TxBytes: tx, TxCalls: tx / 100}}
+	}
 
 	if r, _ := read(f(a, 5000)); len(r) != 0 {
 		t.Fatalf("first read gave %v", r)
