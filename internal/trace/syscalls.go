@@ -232,7 +232,7 @@ var syscallTable = map[string]string{
 // is printed.
 type argKind struct {
 	copy  event.RawKind // 0: no copy
-	n     uint16        // copy size (RawFixed), length argument offset (RawArgLen/RawPtrLen: +1 = next), cap (RawRetLen)
+	n     uint16        // copy size (RawFixed), length argument offset (RawArgLen/RawPtrLen/RawIovec: +1 = next), cap (RawRetLen)
 	unit  uint8
 	exit  bool // copied (and printed) when the call returns
 	both  bool // copied on enter and on exit
@@ -330,7 +330,7 @@ func (s *scSpec) addCopy(i uint8, k *argKind) {
 		return
 	}
 	n := k.n
-	if k.copy == event.RawArgLen || k.copy == event.RawPtrLen {
+	if k.copy == event.RawArgLen || k.copy == event.RawPtrLen || k.copy == event.RawIovec {
 		n += uint16(i) // relative to the argument
 	}
 	c := event.RawCopy{Kind: k.copy, Arg: i, N: n, Unit: k.unit, Exit: k.exit}
