@@ -317,6 +317,53 @@ func TestLiveRunAsUser(t *testing.T) {
 	}
 }
 
+// TestLiveIovecDumpsMatchStrace compares the hex dumps of iovec arrays
+// (writev, readv, pwritev2, preadv2, sendmsg, recvmsg: buffer by buffer, up
+// to the first empty one; a failed write's too) with strace's.
+func TestLiveIovecDumpsMatchStrace(t *testing.T) {
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
+	testutil.RequireTool(t, "/usr/bin/python3")
+	dir := t.TempDir()
+	script := `import os,socket,sys
+r,w=os.pipe()
+os.writev(w,[b"x"*20,b"",b"y"])
+os.readv(r,[bytearray(4),bytearray(0),bytearray(60)])
+a,b=socket.socketpair()
+a.sendmsg([b"ab",b"cd"])
+b.recvmsg(10)
+f=os.open(sys.argv[1],os.O_RDWR|os.O_CREAT)
+os.pwritev(f,[b"12",b"345"],0)
+os.preadv(f,[bytearray(2),bytearray(9)],0)
+try: os.writev(99,[b"a"])
+except OSError: pass
+`
+	calls := "trace=writev,readv,sendmsg,recvmsg,pwritev,preadv,pwritev2,preadv2"
+	for _, sets := range [][]string{
+		{"-e", "write=all", "-e", "read=all"},
+		{"-e", "write=4,99", "-e", "read=6"},
+	} {
+		sOut, fOut := filepath.Join(dir, "strace"), filepath.Join(dir, "ferret")
+		file := filepath.Join(dir, "data")
+		os.Remove(file)
+		args := append(append([]string{"-e", calls}, sets...), "/usr/bin/python3", "-c", script, file)
+		exec.Command("strace", append([]string{"-o", sOut}, args...)...).Run()
+		os.Remove(file)
+		fc := exec.Command(bin, append([]string{"trace", "-q", "-o", fOut}, args...)...)
+		var stderr bytes.Buffer
+		fc.Stderr = &stderr
+		if err := fc.Run(); err != nil {
+			t.Fatalf("%v: %v %s", sets, err, stderr.String())
+		}
+		sb, _ := os.ReadFile(sOut)
+		fb, _ := os.ReadFile(fOut)
+		want, got := reAddr.ReplaceAll(sb, []byte("0xADDR")), reAddr.ReplaceAll(fb, []byte("0xADDR"))
+		if !bytes.Equal(want, got) || !bytes.Contains(got, []byte(" * 1 bytes in buffer 0\n")) {
+			t.Errorf("%v: lines differ\nstrace:\n%s\nferret:\n%s", sets, want, got)
+		}
+	}
+}
+
 // TestLiveDumpsMatchStrace compares the hex dumps of -e read= and -e
 // write= with strace's on cat of a file holding every byte value.
 func TestLiveDumpsMatchStrace(t *testing.T) {
