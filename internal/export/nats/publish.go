@@ -304,6 +304,10 @@ func (p *publisher) send(m *message) error {
 	msg := &gonats.Msg{Subject: m.subject, Header: m.hdr, Data: data}
 	fut, err := p.js.PublishMsgAsync(msg, jetstream.WithMsgID(m.hdr.Get(gonats.MsgIdHdr)))
 	if err != nil {
+		if errors.Is(err, gonats.ErrMaxPayload) && p.fatal == nil {
+			// Sending it again cannot help: say so rather than wait.
+			p.fatal = fmt.Errorf("NATS refused a message of %d bytes: the server's max_payload is %d", len(data), p.nc.MaxPayload())
+		}
 		return err
 	}
 	if m.fut != nil {

@@ -61,7 +61,8 @@ const DefaultSection = 5 * time.Minute
 
 // Sink is the engine consumer that streams a run's events to JetStream as
 // capture blocks: the same section header, metadata and event blocks as a
-// capture file, cut into messages of whole blocks.
+// capture file, cut into messages of whole blocks (a block larger than a
+// message is split across consecutive ones).
 type Sink struct {
 	opts Options
 	*conn
@@ -345,8 +346,16 @@ func (s *Sink) newSection(snap *event.Snapshot, ts uint64) error {
 }
 
 // batchWriter turns each buffer the capture writer flushes (whole blocks)
-// into one message.
+// into one message, or into consecutive messages when it is larger than
+// one may be: a section's snapshot of a busy machine is megabytes, beyond
+// the server's max_payload (1 MiB by default), which refuses the message.
+// Readers join a writer's messages in sequence into one byte stream, so a
+// block may span messages; the first carries the section mark and the
+// events.
 type batchWriter struct{ s *Sink }
+
+// msgHeadroom is left under the server's max_payload for the headers.
+const msgHeadroom = 4 << 10
 
 func (b batchWriter) Write(p []byte) (int, error) {
 	s := b.s
@@ -362,8 +371,16 @@ func (b batchWriter) Write(p []byte) (int, error) {
 	section := s.section
 	s.section = false
 	s.firstTS = 0
-	if err := s.out.send(append([]byte(nil), p...), "scap", n, ts, section); err != nil {
-		return 0, err
+	limit := max(s.opts.BatchBytes, 1<<10)
+	if mp := int(s.nc.MaxPayload()) - msgHeadroom; mp > 0 && mp < limit {
+		limit = mp
+	}
+	for off := 0; off < len(p); {
+		end := min(off+limit, len(p))
+		if err := s.out.send(append([]byte(nil), p[off:end]...), "scap", n, ts, section); err != nil {
+			return off, err
+		}
+		n, section, off = 0, false, end
 	}
 	return len(p), nil
 }

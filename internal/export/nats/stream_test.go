@@ -453,3 +453,25 @@ func TestStreamSpoolNextRun(t *testing.T) {
 	}
 	same(t, readBack(t, srv.URL, "ferret.host", capnats.ReadOptions{}), append(fileEvents(t, a), fileEvents(t, b)...))
 }
+
+// TestStreamMessagesWithinMaxPayload writes to a server whose max_payload
+// is smaller than the section's snapshot and than a batch: blocks are split
+// across messages the server accepts, and the subject reads back whole.
+func TestStreamMessagesWithinMaxPayload(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "small.conf")
+	if err := os.WriteFile(conf, []byte("max_payload: 16384\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := testutil.StartNATS(t, "-c", conf)
+	path := trace(t, "sample.scap")
+	tg, _ := capnats.ParseURL(srv.URL + "/ferret.small")
+	st := stream(t, Options{Target: tg}, path, nil)
+	want := fileEvents(t, path)
+	if st.DroppedMessages != 0 || st.Events != uint64(len(want)) {
+		t.Errorf("publisher stats %+v; want %d events, none dropped", st, len(want))
+	}
+	if fi, err := os.Stat(path); err == nil && st.Messages < uint64(fi.Size()/16384) {
+		t.Errorf("%d messages for a %d-byte capture: larger than max_payload?", st.Messages, fi.Size())
+	}
+	same(t, readBack(t, srv.URL, "ferret.small", capnats.ReadOptions{}), want)
+}
