@@ -110,6 +110,7 @@ struct bctx {
 	__u32 desc; // descriptor key (the type unless set)
 	__u32 tid;  // task the event is about when not the current one (0)
 	__u64 sp;   // user stack pointer
+	__u64 ts;   // boot time the event is stamped with (0: when it is encoded)
 };
 
 const struct rec_hdr *unused_rec_hdr __attribute__((unused));
@@ -643,7 +644,7 @@ static __always_inline void emit_as(struct bctx *c, int simple)
 	}
 	b->busy = 1;
 	asm volatile("" ::: "memory");
-	__u64 ts = bpf_ktime_get_boot_ns() + epoch_offset;
+	__u64 ts = (c->ts ? c->ts : bpf_ktime_get_boot_ns()) + epoch_offset;
 	if (single) {
 		b->pos = REC_HDR;
 		b->n = 0;
@@ -1019,6 +1020,9 @@ int BPF_PROG(on_procinfo, bool preempt, struct task_struct *prev, struct task_st
 	c.args[0] = user;
 	c.args[1] = sys;
 	c.type = FE_PROCINFO;
+	// stamped with the time the rate limit compared, so that two events
+	// are as far apart as procinfo_ns asks
+	c.ts = now;
 	emit_simple(&c);
 	return 0;
 }
