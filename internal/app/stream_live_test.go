@@ -55,10 +55,20 @@ func TestLiveStreamNATS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	for !strings.Contains(errb.String(), "capture started") {
-		if cmd.ProcessState != nil {
-			t.Fatalf("ferret exited: %s", errb.String())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	// A writer that stopped (an error it names on stderr) ends the test
+	// instead of leaving it waiting for messages that cannot come.
+	alive := func() {
+		t.Helper()
+		select {
+		case err := <-exited:
+			t.Fatalf("ferret -w exited: %v: %s", err, errb.String())
+		default:
 		}
+	}
+	for !strings.Contains(errb.String(), "capture started") {
+		alive()
 		time.Sleep(20 * time.Millisecond)
 	}
 	opens := func(file string) {
@@ -81,10 +91,11 @@ func TestLiveStreamNATS(t *testing.T) {
 		if strings.Count(string(out), end+"\n") == 50 {
 			break
 		}
+		alive()
 		time.Sleep(100 * time.Millisecond)
 	}
 	cmd.Process.Signal(os.Interrupt)
-	if err := cmd.Wait(); err != nil {
+	if err := <-exited; err != nil {
 		t.Fatalf("ferret -w: %v: %s", err, errb.String())
 	}
 	if strings.Contains(errb.String(), "ferret: NATS") {
