@@ -130,7 +130,10 @@ func lastSlash(b []byte) int {
 	return -1
 }
 
-// Cwd returns the working directory of t's process (threads share it).
+// Cwd returns the working directory of t's process, kept on its main
+// thread (threads share it; a secondary thread's own is not read). With the
+// main thread unknown it is empty: sysdig's get_cwd looks the main thread
+// up, which adds it unknown and without a cwd.
 func (s *State) Cwd(t *Thread) string {
 	if t == nil {
 		return ""
