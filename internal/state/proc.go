@@ -164,10 +164,13 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 		}
 		if parent == nil || parent.unknown {
 			// sysdig adds the unknown parent and describes it from the
-			// event, as it does the child
-			if parent == nil {
-				parent = s.addUnknownThread(ptid)
+			// event, as it does the child; a parent it knew only as
+			// unknown is removed and added afresh (its latency clock,
+			// pending enter and fds are gone)
+			if parent != nil {
+				s.removeThread(ptid)
 			}
+			parent = s.addUnknownThread(ptid)
 			if v, ok := p.str("exe"); ok {
 				parent.Exe = v
 				parent.Comm = v
