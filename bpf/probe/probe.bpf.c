@@ -331,6 +331,19 @@ static __always_inline __u64 argn(struct bctx *c, __u32 k)
 	}
 }
 
+#if defined(__TARGET_ARCH_arm64)
+// arm64's registers at a syscall, by the names CO-RE relocates against the
+// running kernel's struct pt_regs (vmlinux.h describes x86-64's). x0 holds
+// the return value at exit; orig_x0 keeps the first argument.
+struct pt_regs___ferret_arm64 {
+	__u64 regs[31];
+	__u64 sp;
+	__u64 pc;
+	__u64 orig_x0;
+	__s32 syscallno;
+} __attribute__((preserve_access_index));
+#endif
+
 #include "fillers/convert.h"
 #include "fillers/mem.h"
 #include "fillers/fd.h"
@@ -703,15 +716,6 @@ static __always_inline void emit_simple(struct bctx *c)
 }
 
 #if defined(__TARGET_ARCH_arm64)
-// arm64's registers at a syscall, by the names CO-RE relocates against the
-// running kernel's struct pt_regs (vmlinux.h describes x86-64's). x0 holds
-// the return value at exit; orig_x0 keeps the first argument.
-struct pt_regs___ferret_arm64 {
-	__u64 regs[31];
-	__u64 sp;
-	__u64 orig_x0;
-	__s32 syscallno;
-} __attribute__((preserve_access_index));
 
 #define NR_RT_SIGRETURN 139
 

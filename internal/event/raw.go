@@ -25,16 +25,36 @@ type RawKind uint8
 
 // Kinds of raw copies.
 const (
-	RawStr      RawKind = iota + 1 // NUL-terminated string at the argument (up to 4096 bytes)
-	RawFixed                       // N bytes at the argument
-	RawArgLen                      // argument N times Unit (1 when 0) bytes, up to the snap length (512 bytes when Unit > 1)
-	RawPtrLen                      // as many bytes as the u32 at pointer argument N says, up to 128
-	RawRetLen                      // as many bytes as the return value, up to N*64 bytes (the snap length when N is 0)
-	RawStrv                        // the strings of a NULL-terminated pointer array, each NUL-terminated (up to 64)
-	RawPtrCount                    // the number of pointers of a NULL-terminated array (u64, up to 4096)
-	RawStack                       // N bytes at the user stack pointer plus 8*Arg (Arg is no argument)
-	RawIovec                       // the iovec array at the argument, count argument N, with its data (see below)
-	RawMsghdr                      // the msghdr at the argument with its name, control data and iovec array (see below)
+	RawStr       RawKind = iota + 1 // NUL-terminated string at the argument (up to 4096 bytes)
+	RawFixed                        // N bytes at the argument
+	RawArgLen                       // argument N times Unit (1 when 0) bytes, up to the snap length (512 bytes when Unit > 1)
+	RawPtrLen                       // as many bytes as the u32 at pointer argument N says, up to 128
+	RawRetLen                       // as many bytes as the return value, up to N*64 bytes (the snap length when N is 0)
+	RawStrv                         // the strings of a NULL-terminated pointer array, each NUL-terminated (up to 64)
+	RawPtrCount                     // the number of pointers of a NULL-terminated array (u64, up to 4096)
+	RawStack                        // N bytes at the user stack pointer plus 8*Arg (Arg is no argument)
+	RawIovec                        // the iovec array at the argument, count argument N, with its data (see below)
+	RawMsghdr                       // the msghdr at the argument with its name, control data and iovec array (see below)
+	RawUserStack                    // the user registers and up to N bytes of the user stack (see below; Arg is no argument)
+	RawLinkMap                      // the executable and the objects the dynamic linker loaded (see below; Arg is no argument)
+)
+
+// Layout of RawLinkMap: the executable's load bias (u64) and path
+// (NUL-terminated), then for each object of the dynamic linker's list
+// (r_debug's r_map: the executable again with an empty name, the vDSO,
+// the libraries, the linker) its l_addr (u64) and l_name (NUL-terminated),
+// at most RawLinkMapMax.
+const RawLinkMapMax = 64
+
+// Layout of RawUserStack: the task's user registers as RawRegsAMD64 or RawRegsARM64 u64 in
+// DWARF register order (x86-64: rax rdx rcx rbx rsi rdi rbp rsp r8-r15,
+// then rip; arm64: x0-x30, sp, then pc), then the bytes of the stack from
+// the stack pointer up: page by page while pages can be read, at most N
+// and the room left in the record. Empty when the record has no room for
+// the registers.
+const (
+	RawRegsAMD64 = 17
+	RawRegsARM64 = 33
 )
 
 // Layout of RawIovec: for each element (at most RawIovMax), its 16 bytes

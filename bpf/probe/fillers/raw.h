@@ -193,6 +193,228 @@ static __always_inline int put_raw_msg(struct batch *b, struct bctx *c, __u64 p,
 	return 1;
 }
 
+// User stacks (ferret trace -k): the user registers of the task in DWARF
+// register order (x86-64: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip;
+// arm64: x0-x30 sp pc), RAW_REGS u64 in all, then the stack from the stack
+// pointer up, one page at a time for as long as pages can be read (the
+// top of the stack ends a window), at most the size asked and the room
+// left in the event. User space unwinds it with the binaries' CFI.
+#if defined(__TARGET_ARCH_arm64)
+#define RAW_REGS 33
+#else
+#define RAW_REGS 17
+#endif
+
+struct usctx {
+	__u64 addr;
+	__u64 left;
+	__u32 slot;
+};
+
+static long ustack_cb(__u32 k, void *ctx)
+{
+	struct usctx *x = ctx;
+	__u32 slot = x->slot;
+	struct batch *b = bpf_map_lookup_elem(&batches, &slot);
+	if (!b || x->left == 0)
+		return 1;
+	__u64 n = 4096 - (x->addr & 4095);
+	if (n > x->left)
+		n = x->left;
+	__u32 r = room(b);
+	if (n > r)
+		n = r;
+	if (n == 0)
+		return 1;
+	__u32 off = b->cur;
+	BOUND(n, 0x1fff);
+	BOUND(off, 0x7fff);
+	if (bpf_probe_read_user(&b->data[off], n, (void *)x->addr))
+		return 1;
+	b->cur += n & LEN_MASK;
+	x->addr += n;
+	x->left -= n;
+	return 0;
+}
+
+static __always_inline void put_ustack(struct batch *b, struct bctx *c, __u32 max)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	__u64 v[RAW_REGS];
+	__u64 sp;
+	if (room(b) < sizeof(v))
+		return;
+#if defined(__TARGET_ARCH_arm64)
+	struct pt_regs___ferret_arm64 *p = (void *)regs;
+	for (int i = 0; i < 31; i++)
+		v[i] = BPF_CORE_READ(p, regs[i]);
+	v[31] = BPF_CORE_READ(p, sp);
+	v[32] = BPF_CORE_READ(p, pc);
+	sp = v[31];
+#else
+	v[0] = regs->ax;
+	v[1] = regs->dx;
+	v[2] = regs->cx;
+	v[3] = regs->bx;
+	v[4] = regs->si;
+	v[5] = regs->di;
+	v[6] = regs->bp;
+	v[7] = regs->sp;
+	v[8] = regs->r8;
+	v[9] = regs->r9;
+	v[10] = regs->r10;
+	v[11] = regs->r11;
+	v[12] = regs->r12;
+	v[13] = regs->r13;
+	v[14] = regs->r14;
+	v[15] = regs->r15;
+	v[16] = regs->ip;
+	sp = v[7];
+#endif
+	__u32 off = b->cur & OFF_MASK;
+	__builtin_memcpy(&b->data[off], v, sizeof(v));
+	b->cur += sizeof(v);
+	struct usctx x = {.addr = sp, .left = max, .slot = c->slot};
+	bpf_loop(8, ustack_cb, &x, 0);
+}
+
+// Loaded objects (ferret trace -k, at execve and exit_group, for the
+// stacks of processes gone before user space read their maps): the
+// executable's load bias (u64) and path (NUL-terminated), then each entry
+// of the dynamic linker's list (r_debug.r_map, found through the
+// executable's DT_DEBUG): l_addr (u64) and l_name (NUL-terminated), at
+// most LM_MAX. The auxiliary vector gives the program headers (AT_PHDR,
+// AT_PHNUM); a static executable has no list.
+#define LM_MAX 64
+#define AT_PHDR 3
+#define AT_PHNUM 5
+#define PT_DYNAMIC 2
+#define PT_PHDR 6
+#define DT_DEBUG 21
+
+struct lmctx {
+	__u64 mm;
+	__u64 addr; // auxv: phdr; phdrs: dynamic; dynamic: r_debug; list: entry
+	__u64 n;
+	__u64 bias;
+	__u64 phdr;
+	__u32 slot;
+	__u32 found;
+};
+
+static long auxv_cb(__u32 k, void *ctx)
+{
+	struct lmctx *x = ctx;
+	__u64 kv[2];
+	struct mm_struct *mm = (void *)x->mm;
+	if (bpf_probe_read_kernel(kv, sizeof(kv), (void *)mm + bpf_core_field_offset(struct mm_struct, saved_auxv) + 16 * (__u64)k))
+		return 1;
+	if (kv[0] == 0)
+		return 1;
+	if (kv[0] == AT_PHDR)
+		x->phdr = kv[1];
+	if (kv[0] == AT_PHNUM)
+		x->n = kv[1];
+	return 0;
+}
+
+static long phdr_cb(__u32 k, void *ctx)
+{
+	struct lmctx *x = ctx;
+	__u64 ph[3]; // p_type, p_flags; p_offset; p_vaddr
+	if (k >= x->n)
+		return 1;
+	if (bpf_probe_read_user(ph, sizeof(ph), (void *)(x->phdr + 56 * (__u64)k)))
+		return 1;
+	if ((__u32)ph[0] == PT_PHDR)
+		x->bias = x->phdr - ph[2];
+	if ((__u32)ph[0] == PT_DYNAMIC) {
+		x->addr = ph[2];
+		x->found = 1;
+	}
+	return 0;
+}
+
+static long dyn_cb(__u32 k, void *ctx)
+{
+	struct lmctx *x = ctx;
+	__u64 d[2];
+	if (bpf_probe_read_user(d, sizeof(d), (void *)(x->addr + 16 * (__u64)k)))
+		return 1;
+	if (d[0] == 0)
+		return 1;
+	if (d[0] == DT_DEBUG) {
+		x->n = d[1];
+		return 1;
+	}
+	return 0;
+}
+
+static long lm_cb(__u32 k, void *ctx)
+{
+	struct lmctx *x = ctx;
+	__u64 e[4]; // l_addr, l_name, l_ld, l_next
+	if (!x->addr || bpf_probe_read_user(e, sizeof(e), (void *)x->addr))
+		return 1;
+	__u32 slot = x->slot;
+	struct batch *b = bpf_map_lookup_elem(&batches, &slot);
+	if (!b || room(b) < 8 + 256 + 64)
+		return 1;
+	__u32 off = b->cur & OFF_MASK;
+	*(__u64 *)&b->data[off] = e[0];
+	b->cur += 8;
+	off = b->cur;
+	BOUND(off, 0x7fff);
+	long n = 0;
+	if (e[1])
+		n = bpf_probe_read_user_str(&b->data[off], 256, (void *)e[1]);
+	if (n <= 0) {
+		b->data[off] = 0;
+		n = 1;
+	}
+	b->cur += n & 0x1ff;
+	x->addr = e[3];
+	return 0;
+}
+
+static __always_inline void put_linkmap(struct batch *b, struct bctx *c)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct mm_struct *mm = t->mm;
+	struct lmctx x = {};
+	if (!mm || room(b) < 8 + 512)
+		return;
+	x.mm = (__u64)mm;
+	x.slot = c->slot;
+	bpf_loop(28, auxv_cb, &x, 0);
+	if (x.phdr && x.n)
+		bpf_loop(32, phdr_cb, &x, 0);
+	__u32 off = b->cur & OFF_MASK;
+	*(__u64 *)&b->data[off] = x.bias;
+	b->cur += 8;
+	struct file *f = BPF_CORE_READ(mm, exe_file);
+	if (f) {
+		struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
+		__u64 m = (__u64)vm - bpf_core_field_offset(struct mount, mnt);
+		put_path(b, c, (__u64)BPF_CORE_READ(f, f_path.dentry), m, 0);
+	}
+	off = b->cur & OFF_MASK;
+	b->data[off] = 0;
+	b->cur += 1;
+	if (!x.found)
+		return;
+	x.addr += x.bias;
+	x.n = 0;
+	bpf_loop(64, dyn_cb, &x, 0);
+	if (!x.n)
+		return;
+	__u64 r_map = 0;
+	if (bpf_probe_read_user(&r_map, sizeof(r_map), (void *)(x.n + 8)))
+		return;
+	x.addr = r_map;
+	bpf_loop(LM_MAX, lm_cb, &x, 0);
+}
+
 // put_raw encodes the user memory sources of raw syscall records. The
 // sized copies share one put_ubuf and the iovec walks one put_raw_iov:
 // each inlined copy is verified again.
@@ -251,6 +473,12 @@ static __always_inline void put_raw(struct batch *b, struct bctx *c, struct pdes
 	case SRC_UMEM_MSG:
 		iovs = put_raw_msg(b, c, argn(c, p.arg), p.width, &iov, &cnt);
 		break;
+	case SRC_LINKMAP:
+		put_linkmap(b, c);
+		return;
+	case SRC_USTACK:
+		put_ustack(b, c, p.conv + 256 * (__u32)p.width);
+		return;
 	default:
 		return;
 	}

@@ -409,7 +409,7 @@ type rawPD struct{ Src, Arg, Conv, Width uint8 }
 // rawCopy returns the parameter source of one raw copy.
 func rawCopy(c event.RawCopy) (rawPD, error) {
 	p := rawPD{Arg: c.Arg}
-	if c.Arg > 5 && c.Kind != event.RawStack {
+	if c.Arg > 5 && c.Kind != event.RawStack && c.Kind != event.RawUserStack && c.Kind != event.RawLinkMap {
 		return p, fmt.Errorf("live: raw copy of argument %d", c.Arg)
 	}
 	switch c.Kind {
@@ -433,6 +433,10 @@ func rawCopy(c event.RawCopy) (rawPD, error) {
 		p.Src, p.Conv, p.Width = srcUMemIov, uint8(c.N), c.Unit
 	case event.RawMsghdr:
 		p.Src, p.Width = srcUMemMsg, c.Unit
+	case event.RawLinkMap:
+		p.Src = srcLinkMap
+	case event.RawUserStack:
+		p.Src, p.Conv, p.Width = srcUStack, uint8(c.N), uint8(c.N>>8)
 	default:
 		return p, fmt.Errorf("live: raw copy of kind %d", c.Kind)
 	}

@@ -59,6 +59,8 @@ const (
 	srcUMemSP   = 34 // conv + 256*width bytes at the user stack pointer plus 8*arg (rt_sigreturn's frame)
 	srcUMemIov  = 35 // iovec array at argument `arg`, count argument `conv`, with the data (up to the return value when width is 1)
 	srcUMemMsg  = 36 // user msghdr at argument `arg` with its name, control data and iovec array (data as SRC_UMEM_IOV)
+	srcLinkMap  = 38 // the executable's load bias and path, then ld.so's list of loaded objects (load bias and name each)
+	srcUStack   = 37 // the task's user registers (RAW_REGS u64, DWARF order) and up to conv + 256*width bytes of its stack from the stack pointer
 )
 
 // Descriptor keys: event types below NR_EVENT_DESCS; raw syscall records
