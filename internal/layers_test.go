@@ -47,6 +47,7 @@ var layers = map[string]int{
 	"ebpf":          2,
 	"oracle":        3,
 	"manual":        0,
+	"unwind":        0,
 }
 
 // cmdImports are the internal packages commands may import: app, and the
