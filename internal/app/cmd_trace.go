@@ -48,6 +48,9 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
                             socket protocols and ends (<TCP:[A:P->B:Q]>,
                             <UNIX-STREAM:[INODE->PEER]>), asked of the kernel
                             when ferret reads the call, while it is open
+  -k, --stack-trace         print the user call stack of each call under its
+                            line (unwound with the binaries' .eh_frame,
+                            symbols from .symtab or .dynsym)
   -X raw|abbrev|verbose, --const-print-style=STYLE
                             print named constants as numbers (raw), names
                             (abbrev, the default) or both (verbose)
@@ -68,7 +71,7 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
                             -qq: no exit lines either
   --syscall-limit=N         stop tracing after N calls
 
-Options ferret cannot honour (-k, -v, -b, -P, -a, -I, -e abbrev=SET,
+Options ferret cannot honour (-v, -b, -P, -a, -I, -e abbrev=SET,
 --trace-fds...) are refused with an error.
 The exit status is the traced command's.
 `

@@ -28,6 +28,7 @@ type Args struct {
 	set                      *Set
 	status                   Status
 	decodeFDs                int // -y 1, -yy 2
+	stack                    bool
 	constStyle               ConstStyle
 	raw, verbose             *Set
 	readFDs, writeFDs        *FDSet
@@ -44,7 +45,6 @@ type Args struct {
 
 // unsupportedTrace names the strace options ferret trace refuses, with why.
 var unsupportedTrace = map[string]string{
-	"k": "stack traces (-k) are not available",
 	"b": "detaching on a syscall (-b) is not supported",
 	"P": "path filters (-P) are not supported", "a": "the result column (-a) is fixed at 40",
 	"I": "-I is not supported", "D": "-D is not supported (no ptrace)", "n": "syscall numbers (-n) are not shown",
@@ -62,7 +62,7 @@ var longTrace = map[string]string{
 	"string-limit": "s", "env": "E", "quiet": "q", "absolute-timestamps": "t", "timestamps": "t",
 	"output-separately": "", "trace": "", "signal": "", "status": "", "syscall-limit": "", "seccomp-bpf": "",
 	"strings-in-hex": "", "const-print-style": "", "help": "",
-	"decode-fds": "", "stack-trace": "!k", "user": "u", "detach-on": "!b", "trace-path": "!P",
+	"decode-fds": "", "stack-trace": "k", "user": "u", "detach-on": "!b", "trace-path": "!P",
 	"columns": "!a", "trace-fds": "!trace-fds", "inject": "!inject", "fault": "!fault", "no-abbrev": "!v",
 	"raw": "", "read": "", "write": "", "abbrev": "", "verbose": "",
 	"summary-sort-by": "S", "summary-columns": "!summary-columns", "decode-pids": "!decode-pids",
@@ -152,6 +152,8 @@ func ParseArgs(args []string) (*Args, error) {
 				c.status = StatusFailed
 			case 'y':
 				c.decodeFDs++
+			case 'k':
+				c.stack = true
 			case 'w':
 			case 't':
 				if c.time < TimeEpoch {
@@ -196,6 +198,8 @@ func (c *Args) long(key, v string, hasV bool, follows *int) error {
 	switch key {
 	case "f":
 		*follows = max(*follows, 1)
+	case "k":
+		c.stack = true
 	case "output-separately":
 		*follows = 2
 	case "c":
@@ -427,7 +431,8 @@ func (c *Args) Run(stderr io.Writer) (int, error) {
 		Time: c.time, Summary: c.count, SummaryToo: c.summaryToo && !c.count, SortBy: c.sortBy, Set: c.set, StrSize: c.strSize,
 		PIDPrefix: c.out != "" && (c.follow || len(c.pids) > 1), Status: c.status, Signals: c.signals,
 		Quiet: c.quiet, Relative: c.relative, Hex: c.hex, Limit: c.limit, ReadFDs: c.readFDs, WriteFDs: c.writeFDs,
-		DecodeFDs: c.decodeFDs > 0, FDDetails: c.decodeFDs > 1, ConstStyle: c.constStyle, Raw: c.raw, Verbose: c.verbose},
+		DecodeFDs: c.decodeFDs > 0, FDDetails: c.decodeFDs > 1, ConstStyle: c.constStyle, Raw: c.raw, Verbose: c.verbose,
+		Stack: c.stack},
 		Cmd: c.cmd, PIDs: c.pids, Warn: stderr, Env: c.env, User: c.user}
 	if c.separate {
 		sess.Separate = c.out

@@ -55,7 +55,8 @@ func TestParseArgs(t *testing.T) {
 		{"-yy ls", func(c *Args) bool { return c.decodeFDs == 2 }, ""},
 		{"--decode-fds=all ls", func(c *Args) bool { return c.decodeFDs == 2 }, ""},
 		{"--decode-fds=pidfd ls", nil, "--decode-fds=pidfd is not supported"},
-		{"-k ls", nil, "stack traces"},
+		{"-k ls", func(c *Args) bool { return c.stack }, ""},
+		{"--stack-trace -f ls", func(c *Args) bool { return c.stack && c.follow }, ""},
 		{"-X raw ls", func(c *Args) bool { return c.constStyle == ConstRaw }, ""},
 		{"--const-print-style=verbose -e raw=read --verbose=!stat ls", func(c *Args) bool {
 			return c.constStyle == ConstVerbose && c.raw.Has("read") && !c.raw.Has("write") && !c.verbose.Has("stat") && c.verbose.Has("lstat")

@@ -105,6 +105,9 @@ func Run(s Session) (int, error) {
 	noSignals := s.Summary || s.Signals != nil && len(s.Signals) == 0
 	opts := live.Options{FollowChildren: s.Follow, SnapLen: snap, NoSnapshot: true, Raw: Copies(),
 		IgnoredSignals: !noSignals, NoSignals: noSignals}
+	if s.Stack {
+		opts.Raw = StackCopies()
+	}
 	if names, ok := s.Set.Names(); ok {
 		// Record only the wanted syscalls, plus those the tracer needs to
 		// follow processes.

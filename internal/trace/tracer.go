@@ -4,6 +4,7 @@ package trace
 
 import (
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -77,7 +78,10 @@ type Options struct {
 	Raw *Set
 	// Verbose lists the syscalls whose structs are decoded (-e
 	// verbose=); the others show their addresses. nil: all.
-	Verbose  *Set
+	Verbose *Set
+	// Stack prints the user call stack of each call under its line
+	// (-k, stack.go).
+	Stack    bool
 	Set      *Set // -e trace=; nil traces everything
 	StrSize  int  // -s; 0 means DefaultStrSize
 	Location *time.Location
@@ -128,6 +132,7 @@ type Tracer struct {
 	// after its exit): that return must not trace them again.
 	early  map[int64]bool
 	fdt    map[int64]*fdTable // descriptors by process with -y
+	stk    *stacks            // -k
 	exited bool
 	status int // exit status of the root process (128+sig when killed)
 	err    error
@@ -147,6 +152,9 @@ func New(opts Options) *Tracer {
 	}
 	if opts.DecodeFDs {
 		t.fdt = map[int64]*fdTable{}
+	}
+	if opts.Stack {
+		t.stk = newStacks()
 	}
 	return t
 }
@@ -226,6 +234,9 @@ func (t *Tracer) Handle(ev *event.Event) {
 			return
 		}
 	}
+	if t.stk != nil && (ev.Type == event.GenericE || ev.Type == event.GenericX) {
+		t.stk.note(th.pid)
+	}
 	switch {
 	case isProcExit(ev.Type):
 		t.procExit(ev, th)
@@ -248,6 +259,10 @@ func (t *Tracer) Handle(ev *event.Event) {
 		}
 		th.enter.TID = ev.TID
 		th.hasEnter, th.unfinished = true, false
+		if t.stk != nil && stackOnEnter[nameOf(nr)] && th.enter.NParams >= 2 {
+			t.stk.linkMap(th.pid, th.enter.Param(int(th.enter.NParams)-2))
+			t.flushStacks(false)
+		}
 		th.multi = len(t.threads) > 1
 		if !t.opts.Summary && t.opts.Status == StatusAll && t.opts.Set.Has(nameOf(nr)) {
 			// strace prints the call now: whatever line was open is left
@@ -265,6 +280,9 @@ func (t *Tracer) Handle(ev *event.Event) {
 		}
 		th.hasEnter = false
 		t.complete(th, c)
+		if t.stk != nil && (c.nr == nrExecve || c.nr == nrExecveat) && c.succeeded() {
+			t.stk.forget(th.pid) // a new image
+		}
 		if t.fdt != nil && !c.fdsDone && c.enter != nil {
 			t.updateFDs(th.pid, c) // a call not shown
 		}
@@ -481,6 +499,10 @@ func (t *Tracer) complete(th *thread, c *rcall) {
 	if t.opts.ReadFDs != nil || t.opts.WriteFDs != nil {
 		b = t.appendDump(b, c)
 	}
+	if t.stk != nil {
+		t.writeStack(b, th.pid, stackCopy(c))
+		return
+	}
 	t.write(b)
 }
 
@@ -576,12 +598,25 @@ func (t *Tracer) prefixAt(tid int64, ts uint64, multi bool) []byte {
 // write writes a line begun by prefix.
 func (t *Tracer) write(b []byte) {
 	t.line = b[:0]
-	if t.err != nil {
+	if t.stk != nil && len(t.stk.pend) > 0 {
+		// after a line held back (-k)
+		t.stk.pend = append(t.stk.pend, pending{w: t.writer(), text: slices.Clone(b)})
 		return
 	}
-	w := t.opts.Out
+	t.writeTo(t.writer(), b)
+}
+
+// writer returns the writer of the line being written.
+func (t *Tracer) writer() io.Writer {
 	if t.opts.Separate != nil {
-		w = t.opts.Separate(t.lineTID)
+		return t.opts.Separate(t.lineTID)
+	}
+	return t.opts.Out
+}
+
+func (t *Tracer) writeTo(w io.Writer, b []byte) {
+	if t.err != nil {
+		return
 	}
 	if _, err := w.Write(b); err != nil {
 		t.err = err
@@ -636,7 +671,12 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 				}
 				b = append(b, ')')
 				b = pad(b)
-				t.write(append(b, "= ?\n"...))
+				b = append(b, "= ?\n"...)
+				if t.stk != nil {
+					t.writeStack(b, th.pid, stackCopy(&c))
+				} else {
+					t.write(b)
+				}
 			}
 			th.hasEnter = false
 		}
@@ -658,6 +698,11 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 			}
 			t.write(b)
 		}
+	}
+	if leader && t.stk != nil {
+		// no more records will tell its mappings
+		t.stk.final[th.pid] = true
+		t.flushStacks(false)
 	}
 	if leader && th.pid == t.rootPID {
 		t.exited = true
@@ -779,6 +824,9 @@ func appendSiginfo(b []byte, ev *event.Event, sig int, s ConstStyle) []byte {
 // Finish writes the -c table (when counting) and returns the first write
 // error.
 func (t *Tracer) Finish() error {
+	if t.stk != nil {
+		t.flushStacks(true)
+	}
 	if t.sum != nil && t.err == nil {
 		if t.opts.SummaryToo {
 			t.opts.Out.Write([]byte{'\n'})
