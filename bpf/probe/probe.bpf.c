@@ -441,7 +441,8 @@ static __always_inline int put_lean(struct batch *b, struct bctx *c, struct pdes
 // param_body encodes parameter i of the event in c. With simple 1, only
 // the parameters put_lean handles are encoded (others are left empty):
 // programs whose events need no more verify in a fraction of the time.
-// With simple 2, only those and the user memory of raw records (put_raw).
+// With simple 2, only those and the user memory of raw records (put_raw);
+// 3 adds the stacks and loaded objects of -k.
 static __always_inline long param_body(__u32 i, struct bctx *c, int simple)
 {
 	__u32 slot = c->slot, key = c->desc;
@@ -461,8 +462,8 @@ static __always_inline long param_body(__u32 i, struct bctx *c, int simple)
 		return 0;
 	}
 	if (simple) {
-		if (!put_lean(b, c, p) && simple == 2)
-			put_raw(b, c, p);
+		if (!put_lean(b, c, p) && simple >= 2)
+			put_raw(b, c, p, simple == 3);
 		put_len(b, c, i, b->cur - start);
 		return 0;
 	}
@@ -624,6 +625,11 @@ static long param_cb_raw(__u32 i, void *ctx)
 	return param_body(i, ctx, 2);
 }
 
+static long param_cb_stack(__u32 i, void *ctx)
+{
+	return param_body(i, ctx, 3);
+}
+
 // emit_as encodes the event in c into this CPU's batch; simple selects
 // param_cb_simple (see param_body).
 static __always_inline void emit_as(struct bctx *c, int simple)
@@ -677,6 +683,8 @@ static __always_inline void emit_as(struct bctx *c, int simple)
 		bpf_loop(n, param_cb_simple, c, 0);
 	else if (simple == 2)
 		bpf_loop(n, param_cb_raw, c, 0);
+	else if (simple == 3)
+		bpf_loop(n, param_cb_stack, c, 0);
 	else
 		bpf_loop(n, param_cb, c, 0);
 	__u32 off = b->ev & OFF_MASK;
@@ -757,7 +765,8 @@ static __always_inline long exit_nr(struct pt_regs *regs)
 #endif
 
 // syscall_event records one syscall enter (exit == 0) or exit event;
-// raw selects the encoder of raw records (on_sys_*_raw).
+// raw selects the encoder of raw records (1: on_sys_*_raw; 2: with the
+// stacks of -k, on_sys_*_stack).
 static __always_inline int syscall_event(struct pt_regs *regs, long id, long ret, int exit, int raw)
 {
 	if (!want_task())
@@ -782,7 +791,7 @@ static __always_inline int syscall_event(struct pt_regs *regs, long id, long ret
 		c.type = r->enter;
 		c.desc = r->denter;
 	}
-	emit_as(&c, raw ? 2 : 0);
+	emit_as(&c, raw ? 1 + raw : 0);
 	return 0;
 }
 
@@ -816,6 +825,24 @@ int BPF_PROG(on_sys_exit_raw, struct pt_regs *regs, long ret)
 	if (id == -1)
 		id = NR_RT_SIGRETURN;
 	return syscall_event(regs, id, ret, 1, 1);
+}
+
+// The raw-record handlers of ferret trace -k: also the user stacks and
+// loaded objects (SRC_USTACK, SRC_LINKMAP), whose code would lengthen the
+// verification of the handlers without them.
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter_stack, struct pt_regs *regs, long id)
+{
+	return syscall_event(regs, id, 0, 0, 2);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit_stack, struct pt_regs *regs, long ret)
+{
+	long id = exit_nr(regs);
+	if (id == -1)
+		id = NR_RT_SIGRETURN; // as on_sys_exit_raw
+	return syscall_event(regs, id, ret, 1, 2);
 }
 
 // signal_generate runs in the sender. For a signal the receiver ignores

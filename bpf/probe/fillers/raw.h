@@ -415,13 +415,25 @@ static __always_inline void put_linkmap(struct batch *b, struct bctx *c)
 	bpf_loop(LM_MAX, lm_cb, &x, 0);
 }
 
-// put_raw encodes the user memory sources of raw syscall records. The
-// sized copies share one put_ubuf and the iovec walks one put_raw_iov:
-// each inlined copy is verified again.
-static __always_inline void put_raw(struct batch *b, struct bctx *c, struct pdesc p)
+// put_raw encodes the user memory sources of raw syscall records; the
+// stacks and loaded objects of -k only with stack set (a constant: the
+// programs without them verify as fast as before). The sized copies share
+// one put_ubuf and the iovec walks one put_raw_iov: each inlined copy is
+// verified again.
+static __always_inline void put_raw(struct batch *b, struct bctx *c, struct pdesc p, int stack)
 {
 	__u64 src = 0, n = 0, iov = 0, cnt = 0;
 	int iovs = 0;
+	if (stack) {
+		switch (p.src) {
+		case SRC_LINKMAP:
+			put_linkmap(b, c);
+			return;
+		case SRC_USTACK:
+			put_ustack(b, c, p.conv + 256 * (__u32)p.width);
+			return;
+		}
+	}
 	switch (p.src) {
 	case SRC_USTR:
 		put_ustr(b, c, (void *)argn(c, p.arg), STR_MAX);
@@ -473,12 +485,6 @@ static __always_inline void put_raw(struct batch *b, struct bctx *c, struct pdes
 	case SRC_UMEM_MSG:
 		iovs = put_raw_msg(b, c, argn(c, p.arg), p.width, &iov, &cnt);
 		break;
-	case SRC_LINKMAP:
-		put_linkmap(b, c);
-		return;
-	case SRC_USTACK:
-		put_ustack(b, c, p.conv + 256 * (__u32)p.width);
-		return;
 	default:
 		return;
 	}

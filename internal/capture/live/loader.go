@@ -117,6 +117,9 @@ func loadProbe(opts Options) (*probe, error) {
 	names := []string{"on_sys_enter", "on_sys_exit", "on_process_exit", "on_signal_deliver", "flush_cpu"}
 	if opts.Raw != nil {
 		names[0], names[1] = "on_sys_enter_raw", "on_sys_exit_raw"
+		if rawStacks(opts.Raw) {
+			names[0], names[1] = "on_sys_enter_stack", "on_sys_exit_stack"
+		}
 	}
 	// Only what the options need is loaded: each program costs the
 	// kernel's verifier time at start.
@@ -226,6 +229,8 @@ func loadObjects(spec *ebpf.CollectionSpec, names []string, objs *ProbeObjects) 
 	fields := map[string]**ebpf.Program{
 		"on_sys_enter": &objs.OnSysEnter, "on_sys_exit": &objs.OnSysExit,
 		"on_sys_enter_raw": &objs.OnSysEnterRaw, "on_sys_exit_raw": &objs.OnSysExitRaw,
+		// the raw handlers with stacks stand in for the raw ones
+		"on_sys_enter_stack": &objs.OnSysEnterRaw, "on_sys_exit_stack": &objs.OnSysExitRaw,
 		"on_process_exit": &objs.OnProcessExit, "on_process_fork": &objs.OnProcessFork,
 		"on_signal_deliver": &objs.OnSignalDeliver, "on_sched_switch": &objs.OnSchedSwitch,
 		"on_signal_generate": &objs.OnSignalGenerate, "on_procinfo": &objs.OnProcinfo,
@@ -243,6 +248,19 @@ func loadObjects(spec *ebpf.CollectionSpec, names []string, objs *ProbeObjects) 
 		return err
 	}
 	return nil
+}
+
+// rawStacks reports whether raw records copy user stacks or loaded
+// objects, which only the on_sys_*_stack handlers encode.
+func rawStacks(raw []event.RawSyscall) bool {
+	for _, rs := range raw {
+		for _, c := range append(slices.Clip(rs.Enter), rs.Exit...) {
+			if c.Kind == event.RawUserStack || c.Kind == event.RawLinkMap {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // configure fills the descriptor, route, pid and comm maps.

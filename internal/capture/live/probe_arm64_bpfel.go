@@ -99,8 +99,10 @@ const (
 	ProbeProgOnSignalGenerate = "on_signal_generate"
 	ProbeProgOnSysEnter       = "on_sys_enter"
 	ProbeProgOnSysEnterRaw    = "on_sys_enter_raw"
+	ProbeProgOnSysEnterStack  = "on_sys_enter_stack"
 	ProbeProgOnSysExit        = "on_sys_exit"
 	ProbeProgOnSysExitRaw     = "on_sys_exit_raw"
+	ProbeProgOnSysExitStack   = "on_sys_exit_stack"
 	ProbeVarCgroupStartMax    = "cgroup_start_max"
 	ProbeVarCgroupsGen        = "cgroups_gen"
 	ProbeVarEpochOffset       = "epoch_offset"
@@ -172,8 +174,10 @@ type ProbeProgramSpecs struct {
 	OnSignalGenerate *ebpf.ProgramSpec `ebpf:"on_signal_generate"`
 	OnSysEnter       *ebpf.ProgramSpec `ebpf:"on_sys_enter"`
 	OnSysEnterRaw    *ebpf.ProgramSpec `ebpf:"on_sys_enter_raw"`
+	OnSysEnterStack  *ebpf.ProgramSpec `ebpf:"on_sys_enter_stack"`
 	OnSysExit        *ebpf.ProgramSpec `ebpf:"on_sys_exit"`
 	OnSysExitRaw     *ebpf.ProgramSpec `ebpf:"on_sys_exit_raw"`
+	OnSysExitStack   *ebpf.ProgramSpec `ebpf:"on_sys_exit_stack"`
 }
 
 // ProbeMapSpecs contains maps before they are loaded into the kernel.
@@ -303,8 +307,10 @@ type ProbePrograms struct {
 	OnSignalGenerate *ebpf.Program `ebpf:"on_signal_generate"`
 	OnSysEnter       *ebpf.Program `ebpf:"on_sys_enter"`
 	OnSysEnterRaw    *ebpf.Program `ebpf:"on_sys_enter_raw"`
+	OnSysEnterStack  *ebpf.Program `ebpf:"on_sys_enter_stack"`
 	OnSysExit        *ebpf.Program `ebpf:"on_sys_exit"`
 	OnSysExitRaw     *ebpf.Program `ebpf:"on_sys_exit_raw"`
+	OnSysExitStack   *ebpf.Program `ebpf:"on_sys_exit_stack"`
 }
 
 func (p *ProbePrograms) Close() error {
@@ -318,8 +324,10 @@ func (p *ProbePrograms) Close() error {
 		p.OnSignalGenerate,
 		p.OnSysEnter,
 		p.OnSysEnterRaw,
+		p.OnSysEnterStack,
 		p.OnSysExit,
 		p.OnSysExitRaw,
+		p.OnSysExitStack,
 	)
 }
 
