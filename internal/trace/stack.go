@@ -14,8 +14,8 @@ import (
 
 // stackWindow is the most of the user stack -k copies per call, from the
 // stack pointer up: enough for the frames of everyday programs, within
-// the probe's record size.
-const stackWindow = 12 << 10
+// the probe's record size (what is left of its 16000 bytes bounds it).
+const stackWindow = 16 << 10
 
 // stackOnEnter names the calls whose stack is copied when they enter, as
 // strace captures them: their exit has another image, or none.
@@ -52,13 +52,20 @@ func StackCopies() []event.RawSyscall {
 // every line after them, until that record is decoded. A process that
 // ends without either (killed by a signal) has its stacks printed as far
 // as they can be (" > unexpected_backtracing_error [0xADDR]" for the first
-// frame that cannot).
+// frame that cannot). The same holding back applies to a stack whose
+// first address is in none of the maps read: the process has run an
+// execve since, and that call's record gives the objects of the image
+// the stack was taken in.
 type stacks struct {
-	u      *unwind.Unwinder
-	maps   map[int64]unwind.Maps
-	gone   map[int64]bool // processes whose maps could no longer be read
-	final  map[int64]bool // processes whose mappings will not be learnt
-	pend   []pending      // output held back, in order
+	u     *unwind.Unwinder
+	maps  map[int64]unwind.Maps
+	gone  map[int64]bool // processes whose maps could no longer be read
+	final map[int64]bool // processes whose mappings will not be learnt
+	// stale marks processes whose maps, as read, do not hold the first
+	// address of a stack: taken before an execve not decoded yet, whose
+	// record will give the objects of that image
+	stale  map[int64]bool
+	pend   []pending // output held back, in order
 	exited map[int64]bool
 }
 
@@ -76,23 +83,48 @@ func newStacks() *stacks {
 	if runtime.GOARCH == "arm64" {
 		arch = unwind.ARM64
 	}
-	return &stacks{u: unwind.New(arch), maps: map[int64]unwind.Maps{}, gone: map[int64]bool{}, final: map[int64]bool{}}
+	return &stacks{u: unwind.New(arch), maps: map[int64]unwind.Maps{}, gone: map[int64]bool{}, final: map[int64]bool{}, stale: map[int64]bool{}}
 }
 
 // ready reports whether the stacks of pid can be resolved now.
 func (s *stacks) ready(pid int64) bool {
-	if s.maps[pid] != nil || s.final[pid] {
+	if s.final[pid] {
 		return true
 	}
-	return s.reload(pid)
+	if s.stale[pid] {
+		return false
+	}
+	return s.maps[pid] != nil || s.reload(pid)
+}
+
+// fits reports whether the first address of stack copy cp is mapped in
+// the maps known for pid (reading them again if not); if not, the maps
+// are marked stale until pid's next objects are known.
+func (s *stacks) fits(pid int64, cp []byte) bool {
+	regs, _, ok := s.u.Split(cp)
+	if !ok || s.final[pid] {
+		return true
+	}
+	pc := regs[s.u.PC()]
+	if _, ok := s.maps[pid].Find(pc); ok {
+		return true
+	}
+	if !s.gone[pid] && s.reload(pid) {
+		if _, ok := s.maps[pid].Find(pc); ok {
+			return true
+		}
+	}
+	s.stale[pid] = true
+	return false
 }
 
 // linkMap takes the mappings of pid from the loaded objects of its
 // execve or exit_group record when its maps could not be read.
 func (s *stacks) linkMap(pid int64, p []byte) {
-	if s.maps[pid] != nil && !s.gone[pid] {
+	if s.maps[pid] != nil && !s.gone[pid] && !s.stale[pid] {
 		return
 	}
+	delete(s.stale, pid)
 	if objs := unwind.ParseLinkMap(p); len(objs) > 0 {
 		s.maps[pid] = s.u.ObjectMaps(objs)
 	}
@@ -112,7 +144,8 @@ func (s *stacks) reload(pid int64) bool {
 		return false
 	}
 	m, err := unwind.ReadMaps(int(pid))
-	if err != nil {
+	if err != nil || len(m) == 0 {
+		// gone, or a zombie (its maps read empty)
 		s.gone[pid] = true
 		return false
 	}
@@ -124,6 +157,7 @@ func (s *stacks) reload(pid int64) bool {
 func (s *stacks) forget(pid int64) {
 	delete(s.maps, pid)
 	delete(s.gone, pid)
+	delete(s.stale, pid)
 }
 
 // stackCopy returns the register and stack copy of call c.
@@ -180,7 +214,7 @@ func (s *stacks) appendStack(b []byte, pid int64, cp []byte) []byte {
 // process pid, or holds them back until pid's mappings are known.
 func (t *Tracer) writeStack(b []byte, pid int64, cp []byte) {
 	s := t.stk
-	if len(s.pend) == 0 && s.ready(pid) {
+	if len(s.pend) == 0 && s.ready(pid) && s.fits(pid, cp) {
 		t.write(s.appendStack(b, pid, cp))
 		return
 	}
@@ -195,7 +229,7 @@ func (t *Tracer) flushStacks(all bool) {
 	for len(s.pend) > 0 {
 		p := &s.pend[0]
 		if p.pid != 0 {
-			if !all && !s.ready(p.pid) {
+			if !all && (!s.ready(p.pid) || !s.fits(p.pid, p.cp)) {
 				return
 			}
 			p.text = s.appendStack(p.text, p.pid, p.cp)

@@ -79,16 +79,24 @@ func parseCFI(data []byte, order binary.ByteOrder, addr uint64, class elf.Class)
 
 // readSymbols returns the symbols of .symtab, else of .dynsym, that can
 // name code: defined, named, and neither sections, files nor TLS. Sorted
-// by value; of the symbols at one value the first in the table is kept
-// (as strace names them: fflush, not the global _IO_fflush after it).
+// by value; of the symbols at one value the first of the table's global
+// part is kept, else the first local one, as libdw searches them (fflush,
+// not the global _IO_fflush after it; PyImport_ImportModuleLevelObject,
+// not the local PyImport_ImportModuleLevelObject.localalias before it).
 func readSymbols(f *elf.File) []symbol {
 	list, err := f.Symbols()
 	if err != nil || len(list) == 0 {
 		list, _ = f.DynamicSymbols()
 	}
+	return rankSymbols(list)
+}
+
+// rankSymbols orders a symbol table as readSymbols says.
+func rankSymbols(list []elf.Symbol) []symbol {
 	type ranked struct {
 		symbol
-		idx int
+		local bool
+		idx   int
 	}
 	var rs []ranked
 	for i, s := range list {
@@ -97,12 +105,15 @@ func readSymbols(f *elf.File) []symbol {
 			t == elf.STT_SECTION || t == elf.STT_FILE || t == elf.STT_TLS {
 			continue
 		}
-		rs = append(rs, ranked{symbol{s.Value, s.Name}, i})
+		rs = append(rs, ranked{symbol{s.Value, s.Name}, elf.ST_BIND(s.Info) == elf.STB_LOCAL, i})
 	}
 	sort.Slice(rs, func(i, j int) bool {
 		a, b := rs[i], rs[j]
 		if a.value != b.value {
 			return a.value < b.value
+		}
+		if a.local != b.local {
+			return b.local
 		}
 		return a.idx < b.idx
 	})

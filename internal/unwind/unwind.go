@@ -68,6 +68,9 @@ func (m stackMem) word(addr uint64) (uint64, bool) {
 	return binary.LittleEndian.Uint64(m.b[addr-m.base:]), true
 }
 
+// PC returns the index of the program counter in a register copy.
+func (u *Unwinder) PC() int { return u.arch.PC }
+
 // Split cuts a RawUserStack copy into its registers and stack bytes.
 func (u *Unwinder) Split(p []byte) (regs []uint64, stack []byte, ok bool) {
 	n := 8 * u.arch.Regs

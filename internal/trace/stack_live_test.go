@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package trace
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/testutil"
+)
+
+// reBacktraceErr matches the address of a frame strace could not place:
+// a word of the stack a frame pointer led to, which varies between runs.
+var (
+	reBacktraceErr = regexp.MustCompile(`(unexpected_backtracing_error) \[0x[0-9a-f]+\]`)
+	reSigPID       = regexp.MustCompile(`si_pid=\d+`)
+)
+
+// TestLiveStackTraceMatchesStrace compares -k's stacks with strace's on
+// dynamic commands (all gone before ferret reads their calls, so their
+// objects come from their exit_group records), a shell that runs a
+// builtin and forks (-f) and static busybox (no PT_GNU_EH_FRAME: unwound
+// by frame pointer, as strace does). Frames print file offsets, so nothing
+// but pids and the addresses strace could not place is normalised. The
+// stacks strace prints under signal lines are left out (not recorded).
+func TestLiveStackTraceMatchesStrace(t *testing.T) {
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
+	cmds := [][]string{
+		{"echo", "hi"},
+		{"cat", "/etc/hostname"},
+		{"ls", "/"},
+		{"id"},
+		{"sort", "/etc/hostname"},
+		{"head", "-c", "10", "/etc/passwd"},
+		{"sh", "-c", "echo hi; cat /etc/hostname"},
+	}
+	if _, err := exec.LookPath("busybox"); err == nil {
+		cmds = append(cmds, []string{"busybox", "echo", "hi"}, []string{"busybox", "ls", "/"})
+	} else {
+		testutil.Unavailable(t, "busybox not installed (static binary)")
+	}
+	dir := t.TempDir()
+	var total, same, frames, sigFrames int
+	for _, cmd := range cmds {
+		name := strings.Join(cmd, " ")
+		sOut, fOut := filepath.Join(dir, "strace"), filepath.Join(dir, "ferret")
+		args := append([]string{"-k", "-f", "-e", "trace=write,openat"}, cmd...)
+		sc := exec.Command("strace", append([]string{"-o", sOut}, args...)...)
+		sc.Env = append(os.Environ(), "LC_ALL=C")
+		if out, err := sc.CombinedOutput(); err != nil {
+			t.Fatalf("strace %s: %v %s", name, err, out)
+		}
+		fc := exec.Command(bin, append([]string{"trace", "-q", "-o", fOut}, args...)...)
+		fc.Env = sc.Env
+		if out, err := fc.CombinedOutput(); err != nil {
+			t.Fatalf("ferret trace %s: %v %s", name, err, out)
+		}
+		sb, _ := os.ReadFile(sOut)
+		fb, _ := os.ReadFile(fOut)
+		all, fl := stackLines(string(sb)), stackLines(string(fb))
+		sl := withoutSignalStacks(all)
+		n := commonLines(sl, fl)
+		total += len(all)
+		same += n
+		sigFrames += len(all) - len(sl)
+		for _, l := range sl {
+			if strings.HasPrefix(l, " > ") {
+				frames++
+			}
+		}
+		t.Logf("%s: %d of %d lines identical (%d from ferret)", name, n, len(sl), len(fl))
+		if n != len(sl) || n != len(fl) {
+			t.Errorf("%s: lines differ\nonly strace's:\n%s\nonly ferret's:\n%s", name,
+				strings.Join(onlyIn(sl, fl), "\n"), strings.Join(onlyIn(fl, sl), "\n"))
+		}
+	}
+	t.Logf("all: %d of %d lines identical (%d stack frames; %d frames of signal stops, not shown by ferret)", same, total, frames, sigFrames)
+	if frames < 100 {
+		t.Errorf("only %d stack frames in strace's output", frames)
+	}
+}
+
+// withoutSignalStacks drops the stacks strace prints under signal lines
+// (at the signal-delivery stop), which ferret does not record.
+func withoutSignalStacks(lines []string) []string {
+	var out []string
+	sig := false
+	for _, l := range lines {
+		if strings.HasPrefix(l, " > ") && sig {
+			continue
+		}
+		_, rest, _ := strings.Cut(l, " ")
+		sig = strings.HasPrefix(l, "--- ") || strings.HasPrefix(strings.TrimLeft(rest, " "), "--- ")
+		out = append(out, l)
+	}
+	return out
+}
+
+// stackLines returns the lines of a -k trace, the pids of -f's prefixes
+// and the addresses strace could not place normalised.
+func stackLines(text string) []string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	pids := map[string]string{}
+	for i, l := range lines {
+		if p, rest, ok := strings.Cut(l, " "); ok && p != "" && strings.Trim(p, "0123456789") == "" {
+			if pids[p] == "" {
+				pids[p] = "PID" + string(rune('A'+len(pids)))
+			}
+			l = pids[p] + " " + rest
+		}
+		l = reSigPID.ReplaceAllString(l, "si_pid=N")
+		lines[i] = reBacktraceErr.ReplaceAllString(l, "$1 [0xADDR]")
+	}
+	return lines
+}
