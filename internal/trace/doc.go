@@ -16,6 +16,11 @@
 // directory (fds.go) to show the path behind every descriptor; -yy adds
 // device numbers and socket protocols and ends (sockdiag.go, from the
 // kernel's socket diagnostics).
+// With -k it prints each call's user stack under its line (stack.go): the
+// probe copies the registers and stack, internal/unwind unwinds them with
+// the process's mappings, read from /proc while it runs or, for a process
+// already gone, from the loaded objects its exit_group or execve record
+// carries (its lines are held back until then).
 // The tracer also prints errno names, "<unfinished ...>"/"<... resumed>"
 // pairs when tasks interleave, "[pid N]" or "PID " prefixes, -T durations,
 // -t/-tt/-ttt timestamps, -e read=/write= hex dumps, named constants as
@@ -30,6 +35,7 @@
 // attaches to running processes, opens the live capture of raw records
 // filtered by pid in the kernel and feeds the tracer through engine.Follow.
 //
-// trace is a layer-5 package: it imports event, capture/live, engine, held
-// and procfs (and the standard library, x/sys). It must not import app.
+// trace is a layer-5 package: it imports event, capture/live, engine, held,
+// procfs and unwind (and the standard library, x/sys). It must not import
+// app.
 package trace

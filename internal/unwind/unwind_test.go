@@ -3,10 +3,13 @@
 package unwind
 
 import (
+	"bytes"
 	"debug/elf"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -101,4 +104,75 @@ func TestSymbolChoice(t *testing.T) {
 	if s, ok := b.symbolAt(0x80); ok {
 		t.Errorf("symbol before the first: %+v", s)
 	}
+}
+
+// TestUnwindRecorded unwinds a write(2) of testdata/sample recorded with
+// testdata/record.go and compares the frames with strace -k's lines for
+// the same call (sample.want): the symbols of .symtab, CFI through
+// PT_GNU_EH_FRAME, and the argument count on top of the stack _start's
+// return address would be, in no mapping.
+func TestUnwindRecorded(t *testing.T) {
+	dir, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	maps := ParseMaps(bytes.ReplaceAll(read("sample.maps"), []byte("/TESTDATA/"), []byte(dir+"/")))
+	u := New(AMD64)
+	regs, stack, ok := u.Split(append(read("sample.regs"), read("sample.stack")...))
+	if !ok {
+		t.Fatal("short register copy")
+	}
+	var got []string
+	for _, f := range u.Unwind(maps, regs, stack) {
+		if !f.Mapped {
+			got = append(got, fmt.Sprintf(" > unexpected_backtracing_error [%#x]", f.PC))
+			break
+		}
+		got = append(got, fmt.Sprintf(" > %s(%s+%#x) [%#x]", strings.TrimPrefix(f.Path, dir+"/"), f.Sym, f.SymOff, f.FileOff))
+	}
+	want := strings.Split(strings.TrimRight(string(read("sample.want")), "\n"), "\n")
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("frames:\n%s\nwant (strace -k):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// the stack cut short after the return address of the first frame:
+	// that frame and its caller
+	if fr := u.Unwind(maps, regs, stack[:8]); len(fr) != 2 || fr[0].Sym != "leaf" {
+		t.Errorf("cut stack: %+v", fr)
+	}
+}
+
+// FuzzUnwind unwinds arbitrary register and stack copies (the stack is
+// the traced program's memory) against the sample's mappings, and parses
+// arbitrary object lists and maps.
+func FuzzUnwind(f *testing.F) {
+	dir, err := filepath.Abs("testdata")
+	if err != nil {
+		f.Fatal(err)
+	}
+	mb, err := os.ReadFile(filepath.Join(dir, "sample.maps"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	maps := ParseMaps(bytes.ReplaceAll(mb, []byte("/TESTDATA/"), []byte(dir+"/")))
+	rb, _ := os.ReadFile(filepath.Join(dir, "sample.regs"))
+	sb, _ := os.ReadFile(filepath.Join(dir, "sample.stack"))
+	f.Add(append(rb, sb[:256]...))
+	f.Add([]byte("\x00\x00\x00\x00\x00\x00\x00\x00/bin/x\x00"))
+	u := New(AMD64)
+	f.Fuzz(func(t *testing.T, p []byte) {
+		if regs, stack, ok := u.Split(p); ok {
+			if fr := u.Unwind(maps, regs, stack); len(fr) > MaxFrames {
+				t.Fatalf("%d frames", len(fr))
+			}
+		}
+		ParseLinkMap(p)
+		ParseMaps(p)
+	})
 }
