@@ -13,20 +13,17 @@ import (
 	"github.com/ferret-observability/ferret/internal/testutil"
 )
 
-// reBacktraceErr matches the address of a frame strace could not place:
-// a word of the stack a frame pointer led to, which varies between runs.
-var (
-	reBacktraceErr = regexp.MustCompile(`(unexpected_backtracing_error) \[0x[0-9a-f]+\]`)
-	reSigPID       = regexp.MustCompile(`si_pid=\d+`)
-)
+// reSigPID matches the pid of a SIGCHLD's child.
+var reSigPID = regexp.MustCompile(`si_pid=\d+`)
 
 // TestLiveStackTraceMatchesStrace compares -k's stacks with strace's on
 // dynamic commands (all gone before ferret reads their calls, so their
 // objects come from their exit_group records), a shell that runs a
 // builtin and forks (-f) and static busybox (no PT_GNU_EH_FRAME: unwound
 // by frame pointer, as strace does). Frames print file offsets, so nothing
-// but pids and the addresses strace could not place is normalised. The
-// stacks strace prints under signal lines are left out (not recorded).
+// but pids is normalised. Left out: the stacks strace prints under signal
+// lines (not recorded) and the frames it cannot place (words a frame
+// pointer leads to, outside the stack ferret copies).
 func TestLiveStackTraceMatchesStrace(t *testing.T) {
 	bin := ferretBin(t)
 	testutil.RequireTool(t, "strace")
@@ -45,7 +42,7 @@ func TestLiveStackTraceMatchesStrace(t *testing.T) {
 		testutil.Unavailable(t, "busybox not installed (static binary)")
 	}
 	dir := t.TempDir()
-	var total, same, frames, sigFrames int
+	var total, same, frames, skipped int
 	for _, cmd := range cmds {
 		name := strings.Join(cmd, " ")
 		sOut, fOut := filepath.Join(dir, "strace"), filepath.Join(dir, "ferret")
@@ -64,10 +61,14 @@ func TestLiveStackTraceMatchesStrace(t *testing.T) {
 		fb, _ := os.ReadFile(fOut)
 		all, fl := stackLines(string(sb)), stackLines(string(fb))
 		sl := withoutSignalStacks(all)
+		// where a frame pointer leads out of the stack, libdw reads the
+		// word anyway and strace prints it as a frame it cannot place;
+		// ferret's copy holds the stack only and ends the stack there
+		sl, fl = withoutUnplaced(sl), withoutUnplaced(fl)
 		n := commonLines(sl, fl)
 		total += len(all)
 		same += n
-		sigFrames += len(all) - len(sl)
+		skipped += len(all) - len(sl)
 		for _, l := range sl {
 			if strings.HasPrefix(l, " > ") {
 				frames++
@@ -79,7 +80,7 @@ func TestLiveStackTraceMatchesStrace(t *testing.T) {
 				strings.Join(onlyIn(sl, fl), "\n"), strings.Join(onlyIn(fl, sl), "\n"))
 		}
 	}
-	t.Logf("all: %d of %d lines identical (%d stack frames; %d frames of signal stops, not shown by ferret)", same, total, frames, sigFrames)
+	t.Logf("all: %d of %d lines identical (%d stack frames; %d lines not compared: frames of signal stops and unplaced frames)", same, total, frames, skipped)
 	if frames < 100 {
 		t.Errorf("only %d stack frames in strace's output", frames)
 	}
@@ -101,8 +102,19 @@ func withoutSignalStacks(lines []string) []string {
 	return out
 }
 
+// withoutUnplaced drops the frames strace could not place.
+func withoutUnplaced(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		if !strings.Contains(l, "unexpected_backtracing_error") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // stackLines returns the lines of a -k trace, the pids of -f's prefixes
-// and the addresses strace could not place normalised.
+// and of SIGCHLD's children normalised.
 func stackLines(text string) []string {
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	pids := map[string]string{}
@@ -113,8 +125,7 @@ func stackLines(text string) []string {
 			}
 			l = pids[p] + " " + rest
 		}
-		l = reSigPID.ReplaceAllString(l, "si_pid=N")
-		lines[i] = reBacktraceErr.ReplaceAllString(l, "$1 [0xADDR]")
+		lines[i] = reSigPID.ReplaceAllString(l, "si_pid=N")
 	}
 	return lines
 }
