@@ -46,7 +46,7 @@ func (c *cli) runNetfs(args []string) int {
 		fmt.Fprintln(c.stderr, "ferret netfs: --interval must be positive and --slower not negative")
 		return 1
 	}
-	err := filemon.RunNetFS(filemon.NetFSSession{Started: unlessQuiet(c.stderr, *quiet), Slow: time.Duration(*slower * float64(time.Millisecond)),
+	err := filemon.RunNetFS(filemon.NetFSSession{Started: unlessQuiet(c.stderr, *quiet), Warn: unlessQuiet(c.stderr, *quiet), Slow: time.Duration(*slower * float64(time.Millisecond)),
 		Interval: time.Duration(*interval * float64(time.Second)), Count: *count, All: *all, Out: c.stdout})
 	if err != nil {
 		fmt.Fprintf(c.stderr, "ferret netfs: %v\n", err)

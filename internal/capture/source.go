@@ -117,6 +117,15 @@ func AnnounceStart(w io.Writer) {
 	}
 }
 
+// WriteLost tells w, when the source lost events, how many: "prog: N
+// events lost", so that a tool's output is not taken for complete. w may
+// be nil.
+func (s Stats) WriteLost(w io.Writer, prog string) {
+	if n := s.TotalDrops(); n > 0 && w != nil {
+		fmt.Fprintf(w, "%s: %d events lost\n", prog, n)
+	}
+}
+
 // WriteReport writes the end-of-capture counters as ferret prints them on
 // standard error: events captured, dropped, and the drops by reason.
 func (s Stats) WriteReport(w io.Writer) {

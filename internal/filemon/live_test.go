@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -109,6 +110,18 @@ func TestLiveTriggerTree(t *testing.T) {
 	}
 	sort.Strings(got)
 	want := []string{"a cat", "b cat", "d cat", "late latecomer"}
+	if strings.Contains(stderr.String(), "events lost") {
+		// --comm watches the whole machine: on a loaded one the kernel's
+		// buffers can overflow, which ferret must then say. Records may
+		// be missing, but none may be wrong.
+		t.Logf("the capture lost events: %s", stderr.String())
+		for _, g := range got {
+			if !slices.Contains(want, g) {
+				t.Errorf("record %q, want one of %v", g, want)
+			}
+		}
+		return
+	}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("records %v, want %v\nstderr: %s", got, want, stderr.String())
 	}

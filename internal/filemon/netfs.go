@@ -24,6 +24,7 @@ type NetFSSession struct {
 	All      bool          // local file systems too
 	Out      io.Writer
 	Started  io.Writer // receives the capture-started line (nil: none)
+	Warn     io.Writer // receives the count of lost events, if any (nil: none)
 }
 
 var netfsOps = [...]netfs.Op{OpOpen: netfs.OpOpen, OpRead: netfs.OpRead, OpWrite: netfs.OpWrite, OpClose: netfs.OpOther}
@@ -102,7 +103,9 @@ func RunNetFS(s NetFSSession) error {
 			return s.Count > 0 && intervals >= s.Count
 		},
 	}
-	if _, err := loop.Run(src); err != nil {
+	_, err = loop.Run(src)
+	src.Stats().WriteLost(s.Warn, "ferret netfs")
+	if err != nil {
 		return err
 	}
 	if s.Count == 0 || intervals < s.Count {

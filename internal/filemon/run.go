@@ -97,6 +97,7 @@ func Run(s Session) (int, error) {
 		loop.Done = func() bool { return m.RootExited }
 	}
 	status, err := loop.Run(src)
+	src.Stats().WriteLost(s.Warn, "ferret files")
 	if err != nil {
 		return status, err
 	}

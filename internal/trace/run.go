@@ -202,9 +202,7 @@ func Run(s Session) (int, error) {
 			return status, err
 		}
 	}
-	if st := src.Stats(); st.TotalDrops() > 0 && s.Warn != nil {
-		fmt.Fprintf(s.Warn, "ferret trace: %d events lost\n", st.TotalDrops())
-	}
+	src.Stats().WriteLost(s.Warn, "ferret trace")
 	return status, nil
 }
 
