@@ -66,6 +66,16 @@ var sysdigRefuses = map[string]string{
 	"fd.mnt.type":                 "ferret's own (network file systems), unknown to sysdig",
 	"fd.mnt.source":               "ferret's own (network file systems), unknown to sysdig",
 	"fd.mnt.isnet":                "ferret's own (network file systems), unknown to sysdig",
+	"net.flow":                    "ferret's own (the flows of ferret top's network views), unknown to sysdig",
+	"net.peer":                    "ferret's own (the flows of ferret top's network views), unknown to sysdig",
+	"net.l4proto":                 "ferret's own (the flows of ferret top's network views), unknown to sysdig",
+	"net.bytes.in":                "ferret's own (the flows of ferret top's network views), unknown to sysdig",
+	"net.bytes.out":               "ferret's own (the flows of ferret top's network views), unknown to sysdig",
+	"net.bytes":                   "ferret's own (the flows of ferret top's network views), unknown to sysdig",
+	"net.calls":                   "ferret's own (the flows of ferret top's network views), unknown to sysdig",
+	"net.total.in":                "ferret's own (the flows of ferret top's network views), unknown to sysdig",
+	"net.total.out":               "ferret's own (the flows of ferret top's network views), unknown to sysdig",
+	"net.total":                   "ferret's own (the flows of ferret top's network views), unknown to sysdig",
 }
 
 // fieldDiffs are the fields whose values still differ from sysdig's on the

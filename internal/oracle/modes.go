@@ -102,7 +102,7 @@ func formatBatches(fields []string, n int) []string {
 		if forms == nil {
 			forms = []string{f}
 		}
-		if filterOnly[f] || strings.HasPrefix(f, "fd.mnt.") {
+		if filterOnly[f] || strings.HasPrefix(f, "fd.mnt.") || strings.HasPrefix(f, "net.") { // ferret's own classes
 			out = append(out, "%evt.num %"+f)
 			continue
 		}
