@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -139,6 +140,16 @@ func TestLiveProcessesBornDuringLoad(t *testing.T) {
 	resolved, _ := filepath.EvalSymlinks("/bin/sh")
 	sh, _ := exec.LookPath("sh")
 	exes := map[string]bool{resolved: true, sh: true}
+	// The filter cannot be pushed to the kernel: the whole machine is
+	// captured, and on a loaded one its buffers may overflow. A shell whose
+	// execve exit was lost then keeps its parent's name (as in sysdig), and
+	// one may have no event left: with drops counted, that is reported, not
+	// failed.
+	fail := t.Errorf
+	if m := regexp.MustCompile(`Events dropped: ([1-9][0-9]*)`).FindStringSubmatch(errb.String()); m != nil {
+		t.Logf("the capture dropped %s events: descriptions may be stale", m[1])
+		fail = t.Logf
+	}
 	wrong := map[int]int{}
 	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
 		f := strings.Fields(l)
@@ -148,13 +159,13 @@ func TestLiveProcessesBornDuringLoad(t *testing.T) {
 		pid, _ := strconv.Atoi(f[0])
 		if want[pid] && (len(f) != 3 || f[1] != "sh" || !exes[f[2]]) {
 			if wrong[pid]++; wrong[pid] == 1 {
-				t.Errorf("shell %d described as %q", pid, l)
+				fail("shell %d described as %q", pid, l)
 			}
 		}
 	}
 	for pid := range want {
 		if !seen[pid] {
-			t.Errorf("no event of shell %d", pid)
+			fail("no event of shell %d", pid)
 		}
 	}
 	if t.Failed() {
