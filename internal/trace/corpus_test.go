@@ -94,7 +94,7 @@ func corpus(url string) []corpusCmd {
 
 // pyNuma calls prctl with options whose arguments and results strace
 // names, get_mempolicy, set_mempolicy and mbind with node masks, and the
-// POSIX timer calls, through ctypes.
+// POSIX timer calls, through ctypes; the last timer fires (SI_TIMER).
 const pyNuma = `import ctypes,mmap
 l=ctypes.CDLL(None,use_errno=True)
 for o in (3,7,21,27,30,34,52,42,39): l.prctl(o,0,0,0,0)
@@ -124,7 +124,12 @@ l.timer_gettime(t,its)
 l.timer_getoverrun(t)
 l.timer_delete(t)
 l.timer_delete(77)
-l.timer_create(99,None,ctypes.byref(t))`
+l.timer_create(99,None,ctypes.byref(t))
+import signal
+signal.signal(signal.SIGALRM,lambda *a:None)
+l.timer_create(1,None,ctypes.byref(t))
+l.timer_settime(t,0,(ctypes.c_long*4)(0,0,0,1000000),None)
+signal.pause()`
 
 // pyMessages sends and receives with iovec arrays and msghdr structs:
 // socketpair messages in several pieces, a descriptor (SCM_RIGHTS) and

@@ -796,7 +796,8 @@ func appendSiginfo(b []byte, ev *event.Event, sig int, s ConstStyle) []byte {
 		b = append(b, ", si_addr="...)
 		return appendPtr(b, w0)
 	}
-	b = appendEnumX(b, uint64(code), siCodes, "", s)
+	// the number as the kernel's int (0xfffffffe for SI_TIMER)
+	b = styled(b, s, hexNum(uint64(uint32(code))), func(b []byte) []byte { return appendEnum(b, uint64(code), siCodes, "") })
 	switch code {
 	case 0, -6: // SI_USER, SI_TKILL
 		b = append(b, ", si_pid="...)
@@ -808,6 +809,15 @@ func appendSiginfo(b []byte, ev *event.Event, sig int, s ConstStyle) []byte {
 		b = strconv.AppendInt(b, pid, 10)
 		b = append(b, ", si_uid="...)
 		b = strconv.AppendUint(b, uid, 10)
+		b = append(b, ", si_int="...)
+		b = strconv.AppendInt(b, int64(int32(uint32(w1))), 10)
+		b = append(b, ", si_ptr="...)
+		b = appendPtr(b, w1)
+	case -2: // SI_TIMER: the POSIX timer, its overrun count and sigev_value
+		b = append(b, ", si_timerid="...)
+		b = appendHex0(b, uint64(uint32(w0)))
+		b = append(b, ", si_overrun="...)
+		b = strconv.AppendInt(b, int64(int32(uint32(w0>>32))), 10)
 		b = append(b, ", si_int="...)
 		b = strconv.AppendInt(b, int64(int32(uint32(w1))), 10)
 		b = append(b, ", si_ptr="...)
