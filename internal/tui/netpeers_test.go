@@ -129,10 +129,13 @@ func TestLiveNetPeers(t *testing.T) {
 		if parseSize(t, f[4]) != 0 || parseSize(t, f[6]) != 0 {
 			t.Errorf("bytes in for a peer that never sends back: %q", line)
 		}
-		if parseSize(t, f[7]) == 0 {
-			t.Errorf("a flow without bytes out: %q", line)
-		}
+		// Totals count from ferret's first read of the counters: on a
+		// loaded machine the child may not have run since, and its flows
+		// show with nothing out yet. A rate needs a total, though.
 		if parseSize(t, f[5]) > 0 {
+			if parseSize(t, f[7]) == 0 {
+				t.Errorf("bytes out per second but no total out: %q", line)
+			}
 			rounds[f[1]]++
 		}
 		if prev, ok := total[f[1]]; ok && parseSize(t, f[7]) < parseSize(t, prev) {
