@@ -131,7 +131,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, NR_EVENT_DESCS + 2 * NR_SYSCALLS);
+	__uint(max_entries, SIGNAL_STACK_DESC + 1);
 	__type(key, __u32);
 	__type(value, struct edesc);
 } descs SEC(".maps");
@@ -207,6 +207,9 @@ volatile const __u64 cgroup_start_max = 0;
 // syscalls (and exits), so fd and process tables stay complete.
 volatile const __u32 keep_state = 0;
 volatile const __u64 max_age_ns = 5000000;
+// signal deliveries carry the user stack (ferret trace -k): descriptor
+// SIGNAL_STACK_DESC, encoded as raw records with stacks are
+volatile const __u32 stack_signals = 0;
 // Least time between two procinfo events of a thread (on_procinfo).
 volatile const __u64 procinfo_ns = 1000000000;
 
@@ -982,7 +985,12 @@ int BPF_PROG(on_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 	c.args[1] = bpf_get_current_pid_tgid() & 0xffffffff;
 	c.args[2] = signo;
 	c.type = FE_SIGNALDELIVER;
-	emit_simple(&c);
+	if (stack_signals) {
+		c.desc = SIGNAL_STACK_DESC;
+		emit_as(&c, 3);
+	} else {
+		emit_simple(&c);
+	}
 	return 0;
 }
 

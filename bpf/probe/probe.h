@@ -60,6 +60,9 @@
 // use NR_EVENT_DESCS + 2*nr (enter) and NR_EVENT_DESCS + 2*nr + 1 (exit).
 #define NR_EVENT_DESCS 336
 
+// Descriptor key of signal deliveries that carry the user stack (-k).
+#define SIGNAL_STACK_DESC 1360
+
 // Conversions applied to SRC_ARG / SRC_RET values.
 #define CV_NONE 0
 #define CV_S32 1         // sign-extend the low 32 bits

@@ -46,6 +46,11 @@ const (
 // at most RawLinkMapMax.
 const RawLinkMapMax = 64
 
+// SignalStackParam is the index of the user stack copy (as RawUserStack)
+// in signal deliveries when raw records copy stacks: after the table's
+// parameters and the siginfo's.
+const SignalStackParam = 8
+
 // Layout of RawUserStack: the task's user registers as RawRegsAMD64 or RawRegsARM64 u64 in
 // DWARF register order (x86-64: rax rdx rcx rbx rsi rdi rbp rsp r8-r15,
 // then rip; arm64: x0-x30, sp, then pc), then the bytes of the stack from

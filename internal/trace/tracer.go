@@ -739,6 +739,11 @@ func (t *Tracer) signal(ev *event.Event, th *thread) {
 	b = append(b, " {"...)
 	b = appendSiginfo(b, ev, int(sig), t.opts.ConstStyle)
 	b = append(b, "} ---\n"...)
+	if t.stk != nil && int(ev.NParams) > event.SignalStackParam {
+		// the stack where the signal interrupted the task (-k)
+		t.writeStack(b, th.pid, ev.Param(event.SignalStackParam))
+		return
+	}
 	t.write(b)
 }
 

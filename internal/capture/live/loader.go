@@ -68,6 +68,7 @@ func loadSpec(opts Options, ncpu int, offset uint64) (*ebpf.CollectionSpec, erro
 		{"follow_children", b2u(opts.FollowChildren)},
 		{"filter_comms", b2u(len(opts.Comms) > 0)},
 		{"filter_cgroups", b2u(opts.FilterCgroups)},
+		{"stack_signals", b2u(rawStacks(opts.Raw))},
 		{"cgroup_start_max", opts.NewCgroupsAbove},
 		{"keep_state", b2u(len(opts.Comms) > 0 && opts.CommsKeepState || opts.FilterCgroups)},
 		{"filter_pids", b2u(len(opts.PIDs) > 0 || opts.FilterPIDs)},
@@ -263,6 +264,18 @@ func rawStacks(raw []event.RawSyscall) bool {
 	return false
 }
 
+// rawStackCopy returns the user stack copy raw records list, if any.
+func rawStackCopy(raw []event.RawSyscall) (event.RawCopy, bool) {
+	for _, rs := range raw {
+		for _, c := range append(slices.Clip(rs.Enter), rs.Exit...) {
+			if c.Kind == event.RawUserStack {
+				return c, true
+			}
+		}
+	}
+	return event.RawCopy{}, false
+}
+
 // configure fills the descriptor, route, pid and comm maps.
 func (p *probe) configure(opts Options) error {
 	descs, err := buildDescs()
@@ -278,6 +291,13 @@ func (p *probe) configure(opts Options) error {
 		raw, err := buildRawDescs(opts.Raw)
 		if err != nil {
 			return err
+		}
+		if c, ok := rawStackCopy(opts.Raw); ok {
+			// signal deliveries with the stack after their parameters
+			d := descs[event.SignalDelivE]
+			d.P[d.Nparams].Src, d.P[d.Nparams].Conv, d.P[d.Nparams].Width = srcUStack, uint8(c.N), uint8(c.N>>8)
+			d.Nparams++
+			raw[signalStackDesc] = d
 		}
 		keys := make([]uint32, 0, len(raw))
 		vals := make([]ProbeEdesc, 0, len(raw))

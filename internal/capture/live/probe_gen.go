@@ -69,6 +69,11 @@ const (
 	nrEventDescs = 336
 )
 
+// Descriptor key of signal deliveries that carry the user stack (-k).
+const (
+	signalStackDesc = 1360
+)
+
 // Conversions applied to SRC_ARG / SRC_RET values.
 const (
 	cvNone      = 0

@@ -118,6 +118,7 @@ const (
 	ProbeVarProcinfoNs        = "procinfo_ns"
 	ProbeVarSelfTgid          = "self_tgid"
 	ProbeVarSnaplen           = "snaplen"
+	ProbeVarStackSignals      = "stack_signals"
 	ProbeVarUnusedEdesc       = "unused_edesc"
 	ProbeVarUnusedRecHdr      = "unused_rec_hdr"
 	ProbeVarUnusedRoute       = "unused_route"
@@ -216,6 +217,7 @@ type ProbeVariableSpecs struct {
 	ProcinfoNs     *ebpf.VariableSpec `ebpf:"procinfo_ns"`
 	SelfTgid       *ebpf.VariableSpec `ebpf:"self_tgid"`
 	Snaplen        *ebpf.VariableSpec `ebpf:"snaplen"`
+	StackSignals   *ebpf.VariableSpec `ebpf:"stack_signals"`
 	UnusedEdesc    *ebpf.VariableSpec `ebpf:"unused_edesc"`
 	UnusedRecHdr   *ebpf.VariableSpec `ebpf:"unused_rec_hdr"`
 	UnusedRoute    *ebpf.VariableSpec `ebpf:"unused_route"`
@@ -289,6 +291,7 @@ type ProbeVariables struct {
 	ProcinfoNs     *ebpf.Variable `ebpf:"procinfo_ns"`
 	SelfTgid       *ebpf.Variable `ebpf:"self_tgid"`
 	Snaplen        *ebpf.Variable `ebpf:"snaplen"`
+	StackSignals   *ebpf.Variable `ebpf:"stack_signals"`
 	UnusedEdesc    *ebpf.Variable `ebpf:"unused_edesc"`
 	UnusedRecHdr   *ebpf.Variable `ebpf:"unused_rec_hdr"`
 	UnusedRoute    *ebpf.Variable `ebpf:"unused_route"`
