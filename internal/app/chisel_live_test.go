@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -146,13 +147,20 @@ func TestChiselsOnThreadedCapture(t *testing.T) {
 	if err != nil {
 		t.Fatalf("recording: %v\n%s", err, recErr.String())
 	}
-	if n := strings.Count(recErr.String(), "Events dropped: 0"); n == 0 && strings.Contains(recErr.String(), "dropped") {
+	// The filter keeps every process's state-changing events in the
+	// kernel's buffers, so a loaded machine can drop the log writer's
+	// writes too: ferret and sysdig must still agree on what was recorded,
+	// but what the writes alone show may then be missing.
+	dropped := regexp.MustCompile(`Events dropped: [1-9]`).MatchString(recErr.String())
+	lacking := t.Errorf
+	if dropped {
 		t.Logf("the recording dropped events (the outputs below may lack some writes): %s", recErr.String())
+		lacking = t.Logf
 	}
 
 	run := func(name string, args ...string) string {
 		out, err := exec.Command(name, append([]string{"-r", capPath}, args...)...).CombinedOutput()
-		if err != nil {
+		if err != nil && !(dropped && strings.Contains(string(out), "no event")) {
 			t.Fatalf("%s %v: %v\n%s", name, args, err, out)
 		}
 		return string(out)
@@ -175,8 +183,11 @@ func TestChiselsOnThreadedCapture(t *testing.T) {
 		}
 	}
 	want, got = run("sysdig", "-c", "spy_logs"), run(bin, "-c", "spy_logs")
-	if got != want || !strings.Contains(got, "logw "+filepath.Join(dir, "app.log")+" request 1 done\n") {
+	if got != want {
 		t.Errorf("spy_logs:\nferret:\n%s\nsysdig:\n%s", got, want)
+	}
+	if !strings.Contains(got, "logw "+filepath.Join(dir, "app.log")+" request 1 done\n") {
+		lacking("spy_logs shows no write of request 1:\n%s", got)
 	}
 	want, got = run("sysdig", "-pc", "-c", "spy_logs"), run(bin, "-pc", "-c", "spy_logs")
 	if got != want {
