@@ -243,6 +243,15 @@ func normalizeTrace(text string) []string {
 	}
 	out := make([]string, 0, len(lines))
 	for _, l := range lines {
+		// The prefix pads the pid ("%-5d ", "[pid %5d] "): a pid that
+		// wrapped to fewer digits in one run pads differently.
+		if m := rePIDPfx.FindStringSubmatch(l); m != nil {
+			if m[1] != "" {
+				l = m[1] + " " + l[len(m[0]):]
+			} else {
+				l = "[pid " + m[2] + "] " + l[len(m[0]):]
+			}
+		}
 		l = reAddr.ReplaceAllString(l, "0xADDR")
 		l = reRandom.ReplaceAllString(l, `${1}"RANDOM"`)
 		l = reTimes.ReplaceAllString(l, "${1}=T")
@@ -490,5 +499,20 @@ func TestLiveDecodeFDsMatchesStrace(t *testing.T) {
 	t.Logf("-y: %.1f%% identical lines (%d/%d)", 100*rate, same, total)
 	if rate < decodeFDsFloor {
 		t.Errorf("-y identical lines %.1f%%, below the floor %.1f%%", 100*rate, 100*decodeFDsFloor)
+	}
+}
+
+// TestNormalizePidPadding: pids of different widths (one run's pids wrapped
+// past pid_max) normalise alike, in either prefix form, and the two forms
+// stay apart.
+func TestNormalizePidPadding(t *testing.T) {
+	a := normalizeTrace("31000 write(1, \"x\", 1) = 1\n31000 +++ exited with 0 +++\n[pid 31001] close(3) = 0\n")
+	b := normalizeTrace("310   write(1, \"x\", 1) = 1\n310   +++ exited with 0 +++\n[pid   311] close(3) = 0\n")
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Errorf("pid widths normalised apart:\n%q\n%q", a, b)
+	}
+	c := normalizeTrace("[pid 31000] write(1, \"x\", 1) = 1\n")
+	if c[0] == a[0] {
+		t.Errorf("the [pid N] form normalised like the bare one: %q", c[0])
 	}
 }

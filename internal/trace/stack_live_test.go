@@ -138,7 +138,9 @@ func stackLines(text string) []string {
 			if pids[p] == "" {
 				pids[p] = "PID" + string(rune('A'+len(pids)))
 			}
-			l = pids[p] + " " + rest
+			// (-o pads the pid to five columns: a pid that wrapped to
+			// fewer digits in one of the two runs pads differently)
+			l = pids[p] + " " + strings.TrimLeft(rest, " ")
 		}
 		lines[i] = reSigPID.ReplaceAllString(l, "si_pid=N")
 	}
