@@ -94,7 +94,7 @@ func TestChiselsOnThreadedCapture(t *testing.T) {
 	helper := exec.Command(os.Args[0])
 	helper.Env = append(os.Environ(), threadsHelperEnv+"=threads:"+strings.Join(held, ":"))
 	hout, _ := helper.StdoutPipe()
-	if err := helper.Start(); err != nil {
+	if err := testutil.Start(helper); err != nil {
 		t.Fatal(err)
 	}
 	defer func() { helper.Process.Kill(); helper.Wait() }()
@@ -116,7 +116,7 @@ func TestChiselsOnThreadedCapture(t *testing.T) {
 	rec := exec.Command(bin, "-F", "-w", capPath, "proc.name=logw and evt.type=write")
 	var recErr lockedBuffer
 	rec.Stderr = &recErr
-	if err := rec.Start(); err != nil {
+	if err := testutil.Start(rec); err != nil {
 		t.Fatal(err)
 	}
 	recDone := false

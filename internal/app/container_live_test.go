@@ -106,7 +106,7 @@ func ferretLines(t *testing.T, args []string, ready func(), want func([]string) 
 	cmd := exec.Command(testutil.FerretBinary(t), args...)
 	var out, errb lockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Start(); err != nil {
+	if err := testutil.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan struct{})
@@ -308,7 +308,7 @@ func TestPodmanContainers(t *testing.T) {
 			cmd := exec.Command(testutil.FerretBinary(t), args...)
 			out, errb := &lockedBuffer{}, &lockedBuffer{}
 			cmd.Stdout, cmd.Stderr = out, errb
-			if err := cmd.Start(); err != nil {
+			if err := testutil.Start(cmd); err != nil {
 				t.Fatal(err)
 			}
 			defer cmd.Process.Kill()
@@ -481,7 +481,7 @@ func TestPodmanMountNamespaces(t *testing.T) {
 	// a host shell reading its file until the test ends
 	startHost := func(t *testing.T) {
 		cmd := exec.Command("sh", "-c", `while :; do read x < "$1"; sleep 0.1; done`, "sh", hostFile)
-		if err := cmd.Start(); err != nil {
+		if err := testutil.Start(cmd); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
@@ -566,7 +566,7 @@ func TestPodmanMountNamespaces(t *testing.T) {
 		_, errs := ferretLines(t, []string{"-F", "-n", "60", "-w", file, wfilter},
 			func() {
 				cmd := exec.Command("sh", "-c", `while [ ! -e "$2/go" ]; do sleep 0.1; done; while :; do read x < "$1"; sleep 0.1; done`, "sh", hostFile, gate)
-				if err := cmd.Start(); err != nil {
+				if err := testutil.Start(cmd); err != nil {
 					t.Fatal(err)
 				}
 				t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })

@@ -87,13 +87,13 @@ func TestLiveProcessesBornDuringLoad(t *testing.T) {
 	}()
 	spawn := func() {
 		k := exec.Command("sh", "-c", `while :; do read x < "$1"; sleep 0.1; done`, "sh", marker)
-		if err := k.Start(); err != nil {
+		if err := testutil.Start(k); err != nil {
 			t.Fatal(err)
 		}
 		kids = append(kids, k)
 	}
 	spawn()
-	if err := cmd.Start(); err != nil {
+	if err := testutil.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	// Shells start while the probe loads, ever less often (loading takes

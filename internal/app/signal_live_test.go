@@ -48,7 +48,7 @@ func TestSignalsFinalizeRotatedFiles(t *testing.T) {
 			cmd := exec.Command(bin, args...)
 			var errb lockedBuffer
 			cmd.Stderr = &errb
-			if err := cmd.Start(); err != nil {
+			if err := testutil.Start(cmd); err != nil {
 				t.Fatal(err)
 			}
 			defer cmd.Process.Kill()

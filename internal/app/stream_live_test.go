@@ -51,7 +51,7 @@ func TestLiveStreamNATS(t *testing.T) {
 		fmt.Sprintf("proc.name=natstrig and (fd.name=%s or fd.name=%s)", marker, end))
 	var errb lockedBuffer
 	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
+	if err := testutil.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()

@@ -49,7 +49,7 @@ func TestLiveTriggerTree(t *testing.T) {
 	cmd := exec.Command(bin, "files", "--json", "--prefix", in, "--comm", "latecomer", "-o", records, "--", "sh", "-c", script, "sh", dir)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
+	if err := testutil.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -149,7 +149,7 @@ func TestLiveRunningTree(t *testing.T) {
 	// The child opens "held" for writing, then waits for the fifo.
 	script := `cd "$1"; (exec 7>held; read x < fifo; printf abc >&7; exec 7>&-; cat later >/dev/null) & wait`
 	tree := exec.Command("sh", "-c", script, "sh", dir)
-	if err := tree.Start(); err != nil {
+	if err := testutil.Start(tree); err != nil {
 		t.Fatal(err)
 	}
 	defer tree.Process.Kill()
@@ -169,7 +169,7 @@ func TestLiveRunningTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := files.Start(); err != nil {
+	if err := testutil.Start(files); err != nil {
 		t.Fatal(err)
 	}
 	// Wait for "watching process N": probe loaded and /proc read.

@@ -75,7 +75,7 @@ func TestLiveNetfsCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	tail := exec.Command("tail", "---disable-inotify", "-s", "0.05", "-f", logf)
-	if err := tail.Start(); err != nil {
+	if err := testutil.Start(tail); err != nil {
 		t.Fatal(err)
 	}
 	defer func() { tail.Process.Kill(); tail.Wait() }()
@@ -83,7 +83,7 @@ func TestLiveNetfsCommand(t *testing.T) {
 	cmd.Stdout = out
 	var stderr lockedBuilder
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
+	if err := testutil.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)

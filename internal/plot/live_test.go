@@ -26,7 +26,7 @@ func ioLoop(t *testing.T) {
 	cmd := exec.CommandContext(ctx, "sh", "-c", "while :; do dd if=/dev/zero of=/dev/null bs=1 count=200 2>/dev/null; done")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	if err := cmd.Start(); err != nil {
+	if err := testutil.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -91,7 +91,7 @@ func TestLiveSignal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := cmd.Start(); err != nil {
+		if err := testutil.Start(cmd); err != nil {
 			t.Fatal(err)
 		}
 		// The signal goes as soon as the command says it captures.

@@ -81,7 +81,7 @@ func (s *NATSServer) Start() {
 	s.out = &lockedBuf{}
 	cmd.Stdout, cmd.Stderr = s.out, s.out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	if err := Start(cmd); err != nil {
 		s.t.Fatalf("nats-server: %v", err)
 	}
 	done := make(chan struct{})

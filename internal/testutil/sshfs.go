@@ -86,7 +86,7 @@ func MountSSHFS(t testing.TB) *SSHFSMount {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := sshd.Start(); err != nil {
+		if err := Start(sshd); err != nil {
 			t.Fatalf("start sshd: %v", err)
 		}
 		listening := make(chan bool, 1)

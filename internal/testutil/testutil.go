@@ -84,3 +84,15 @@ func CloseInheritedOnExec() error {
 	}
 	return nil
 }
+
+// Start starts cmd so that the kernel kills it when the test binary dies
+// (SIGKILL as its parent death signal): a test binary ended by its timeout or
+// a crash leaves no capture, server or workload running behind it. Other
+// SysProcAttr settings of cmd are kept.
+func Start(cmd *exec.Cmd) error {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	return cmd.Start()
+}

@@ -248,7 +248,7 @@ while True:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := prog.Start(); err != nil {
+	if err := testutil.Start(prog); err != nil {
 		t.Fatal(err)
 	}
 	defer func() { prog.Process.Kill(); prog.Wait() }()
@@ -265,7 +265,7 @@ while True:
 		fc := exec.Command(bin, args...)
 		var stderr bytes.Buffer
 		fc.Stderr = &stderr
-		if err := fc.Start(); err != nil {
+		if err := testutil.Start(fc); err != nil {
 			t.Fatal(err)
 		}
 		// wait for ten calls of the main thread (the file grows as

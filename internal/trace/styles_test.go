@@ -165,7 +165,7 @@ func TestLiveDecodeFDDetailsMatchesStrace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := cmd.Start(); err != nil {
+		if err := testutil.Start(cmd); err != nil {
 			t.Fatal(err)
 		}
 		if wait {

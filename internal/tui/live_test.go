@@ -23,7 +23,7 @@ func trigger(t *testing.T) (string, *exec.Cmd) {
 	t.Helper()
 	name := filepath.Join(t.TempDir(), fmt.Sprintf("ferret-top-live-%d", os.Getpid()))
 	cmd := exec.Command("sh", "-c", "while :; do echo x >> "+name+"; sleep 0.05; done")
-	if err := cmd.Start(); err != nil {
+	if err := testutil.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
@@ -43,7 +43,7 @@ func TestLiveRaw(t *testing.T) {
 	}
 	var stderr strings.Builder
 	top.Stderr = &stderr
-	if err := top.Start(); err != nil {
+	if err := testutil.Start(top); err != nil {
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(out)
@@ -137,7 +137,7 @@ func TestLiveNetworkFS(t *testing.T) {
 	bin := testutil.FerretBinary(t)
 	file := filepath.Join(m.Dir, "netfs-view.txt")
 	w := exec.Command("sh", "-c", "while :; do echo x >> "+file+"; echo y >> /dev/null; sleep 0.05; done")
-	if err := w.Start(); err != nil {
+	if err := testutil.Start(w); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Process.Kill(); w.Wait() })
@@ -163,7 +163,7 @@ func TestLiveNetworkFS(t *testing.T) {
 		}
 		var stderr strings.Builder
 		top.Stderr = &stderr
-		if err := top.Start(); err != nil {
+		if err := testutil.Start(top); err != nil {
 			t.Fatal(err)
 		}
 		// The deadline only bounds a broken run.
@@ -196,7 +196,7 @@ func TestLiveCPU(t *testing.T) {
 	testutil.RequireRoot(t)
 	bin := testutil.FerretBinary(t)
 	burner := exec.Command("sh", "-c", "while :; do i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 0.01; done")
-	if err := burner.Start(); err != nil {
+	if err := testutil.Start(burner); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { burner.Process.Kill(); burner.Wait() })
@@ -208,7 +208,7 @@ func TestLiveCPU(t *testing.T) {
 	}
 	var stderr strings.Builder
 	top.Stderr = &stderr
-	if err := top.Start(); err != nil {
+	if err := testutil.Start(top); err != nil {
 		t.Fatal(err)
 	}
 	defer func() { top.Process.Signal(syscall.SIGINT); top.Wait() }()

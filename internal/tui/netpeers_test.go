@@ -64,7 +64,7 @@ func netTalker(t *testing.T) (cmd *exec.Cmd, tcpPeer, udpPeer string, got *atomi
 	script := fmt.Sprintf("exec 3<>/dev/tcp/127.0.0.1/%d; exec 4>/dev/udp/127.0.0.1/%d; "+
 		"while :; do printf '%%01000d' 0 >&3; printf '%%0500d' 0 >&4; sleep 0.05; done", tp, up)
 	cmd = exec.Command("bash", "-c", script)
-	if err := cmd.Start(); err != nil {
+	if err := testutil.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
@@ -90,7 +90,7 @@ func TestLiveNetPeers(t *testing.T) {
 		}
 		var stderr strings.Builder
 		top.Stderr = &stderr
-		if err := top.Start(); err != nil {
+		if err := testutil.Start(top); err != nil {
 			t.Fatal(err)
 		}
 		// The deadline only bounds a broken run.

@@ -130,7 +130,7 @@ func TestPushDownKeepsTables(t *testing.T) {
 func TestLiveNarrowing(t *testing.T) {
 	testutil.RequireRoot(t)
 	loop := exec.Command("sh", "-c", "while :; do sleep 0.05; done")
-	if err := loop.Start(); err != nil {
+	if err := testutil.Start(loop); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { loop.Process.Kill(); loop.Wait() })

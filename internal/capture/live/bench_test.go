@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/testutil"
 )
 
 // benchLoop runs the measured loop in a helper process and prints the CPU
@@ -62,7 +63,7 @@ func runBench(b *testing.B, sc string, n int, traced bool) (ns float64, got, los
 	cmd, release := startHelperB(b, sc, strconv.Itoa(n))
 	out := &strings.Builder{}
 	cmd.Stdout = out
-	if err := cmd.Start(); err != nil {
+	if err := testutil.Start(cmd); err != nil {
 		b.Fatal(err)
 	}
 	var s *Source

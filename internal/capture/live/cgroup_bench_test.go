@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ferret-observability/ferret/internal/capture"
+	"github.com/ferret-observability/ferret/internal/testutil"
 )
 
 // runFiltered runs one helper loop inside cgroup dir (a v2 cgroup standing
@@ -24,7 +25,7 @@ func runFiltered(b *testing.B, sc string, n int, dir string, opts *Options) (ns 
 	cmd, release := startHelperB(b, sc, strconv.Itoa(n))
 	out := &strings.Builder{}
 	cmd.Stdout = out
-	if err := cmd.Start(); err != nil {
+	if err := testutil.Start(cmd); err != nil {
 		b.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(cmd.Process.Pid)), 0o644); err != nil {

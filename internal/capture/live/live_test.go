@@ -232,7 +232,7 @@ func threadCPU() time.Duration {
 func startHelper(t *testing.T, sc, arg string) (cmd *exec.Cmd, release func()) {
 	t.Helper()
 	cmd, release = startHelperB(t, sc, arg)
-	if err := cmd.Start(); err != nil {
+	if err := testutil.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	return cmd, release

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ferret-observability/ferret/internal/netacct"
+	"github.com/ferret-observability/ferret/internal/testutil"
 )
 
 const childEnv = "FERRET_NETACCT_TEST_CHILD"
@@ -65,7 +66,7 @@ func testListenerHandedToChild(t *testing.T, opts Options) {
 	child := exec.Command(os.Args[0], "-test.run=^$")
 	child.Env = append(os.Environ(), childEnv+"=accept")
 	child.ExtraFiles = []*os.File{lf}
-	if err := child.Start(); err != nil {
+	if err := testutil.Start(child); err != nil {
 		t.Fatal(err)
 	}
 	lf.Close()

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ferret-observability/ferret/internal/netacct"
+	"github.com/ferret-observability/ferret/internal/testutil"
 )
 
 // TestRealPrometheusScrape lets Debian's Prometheus scrape the endpoint and
@@ -61,7 +62,7 @@ func TestRealPrometheusScrape(t *testing.T) {
 		"--web.listen-address="+web)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	if err := testutil.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
@@ -175,7 +176,7 @@ func TestRealPrometheusNativeHistogram(t *testing.T) {
 		"--web.listen-address="+web, "--enable-feature=native-histograms")
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	if err := testutil.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ferret-observability/ferret/internal/testutil"
 )
 
 // TestRealZabbixProxy sends values to a real Zabbix trapper: Debian's
@@ -63,7 +65,7 @@ StartPreprocessors=1
 	cmd := exec.Command(bin, "-f", "-c", cf)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	if err := testutil.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
