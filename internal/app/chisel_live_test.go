@@ -114,7 +114,7 @@ func TestChiselsOnThreadedCapture(t *testing.T) {
 	// (as a count with -n would).
 	capPath := filepath.Join(dir, "threads.scap")
 	rec := exec.Command(bin, "-F", "-w", capPath, "proc.name=logw and evt.type=write")
-	var recErr lockedBuffer
+	var recErr testutil.LockedBuffer
 	rec.Stderr = &recErr
 	if err := testutil.Start(rec); err != nil {
 		t.Fatal(err)

@@ -104,7 +104,7 @@ func (p *podmanEnv) start(name string, extra []string, script string) string {
 func ferretLines(t *testing.T, args []string, ready func(), want func([]string) bool) ([]string, string) {
 	t.Helper()
 	cmd := exec.Command(testutil.FerretBinary(t), args...)
-	var out, errb lockedBuffer
+	var out, errb testutil.LockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := testutil.Start(cmd); err != nil {
 		t.Fatal(err)
@@ -303,10 +303,10 @@ func TestPodmanContainers(t *testing.T) {
 		format := []string{"-p", "%thread.tid %evt.dir %evt.type %fd.name %proc.name", "container.name=" + nameD + " and evt.type!=container"}
 		const tick = "< write /data/ticks"
 		var runs []*exec.Cmd
-		var outs, errbs []*lockedBuffer
+		var outs, errbs []*testutil.LockedBuffer
 		for _, args := range [][]string{format, append([]string{"-F"}, format...)} {
 			cmd := exec.Command(testutil.FerretBinary(t), args...)
-			out, errb := &lockedBuffer{}, &lockedBuffer{}
+			out, errb := &testutil.LockedBuffer{}, &testutil.LockedBuffer{}
 			cmd.Stdout, cmd.Stderr = out, errb
 			if err := testutil.Start(cmd); err != nil {
 				t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -76,7 +75,7 @@ func TestLiveProcessesBornDuringLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "-p", "%proc.pid %proc.name %proc.exepath", "fd.name="+marker)
-	var out, errb lockedBuffer
+	var out, errb testutil.LockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	var kids []*exec.Cmd
 	defer func() {
@@ -171,25 +170,6 @@ func TestLiveProcessesBornDuringLoad(t *testing.T) {
 	if t.Failed() {
 		t.Logf("ferret's stderr: %s", errb.String())
 	}
-}
-
-// lockedBuffer is a bytes.Buffer a child process writes to while the test
-// reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // TestLiveStartedLine: every live mode says once on stderr that capture has

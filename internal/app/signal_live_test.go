@@ -46,7 +46,7 @@ func TestSignalsFinalizeRotatedFiles(t *testing.T) {
 				args = append(args, "-z")
 			}
 			cmd := exec.Command(bin, args...)
-			var errb lockedBuffer
+			var errb testutil.LockedBuffer
 			cmd.Stderr = &errb
 			if err := testutil.Start(cmd); err != nil {
 				t.Fatal(err)

@@ -49,7 +49,7 @@ func TestLiveStreamNATS(t *testing.T) {
 	url := srv.URL + "/ferret.live"
 	cmd := exec.Command(bin, "-w", url, "--spool", filepath.Join(dir, "spool"),
 		fmt.Sprintf("proc.name=natstrig and (fd.name=%s or fd.name=%s)", marker, end))
-	var errb lockedBuffer
+	var errb testutil.LockedBuffer
 	cmd.Stderr = &errb
 	if err := testutil.Start(cmd); err != nil {
 		t.Fatal(err)

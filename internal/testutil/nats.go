@@ -3,7 +3,6 @@
 package testutil
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"os/exec"
@@ -29,26 +28,7 @@ type NATSServer struct {
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	done chan struct{}
-	out  *lockedBuf
-}
-
-// lockedBuf collects the server's output, written by exec's copying
-// goroutine while the test reads it.
-type lockedBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	out  *LockedBuffer
 }
 
 // StartNATS starts nats-server -js (Debian package nats-server); without
@@ -78,7 +58,7 @@ func (s *NATSServer) Start() {
 	}
 	args := append([]string{"-js", "-a", "127.0.0.1", "-p", strconv.Itoa(s.Port), "-sd", s.Dir}, s.Args...)
 	cmd := exec.Command("nats-server", args...)
-	s.out = &lockedBuf{}
+	s.out = &LockedBuffer{}
 	cmd.Stdout, cmd.Stderr = s.out, s.out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := Start(cmd); err != nil {

@@ -152,6 +152,38 @@ func ferretBin(t testing.TB) string {
 	return testutil.FerretBinary(t)
 }
 
+// traceBoth runs args under `strace -o` and then under `ferret trace -q -o`,
+// each into a file of dir, and returns both files; ferret must succeed.
+// before, when not nil, runs before each of the two (to reset what the
+// command works on).
+func traceBoth(t *testing.T, bin, dir string, before func(), args ...string) (strace, ferret []byte) {
+	t.Helper()
+	sOut, fOut := filepath.Join(dir, "strace"), filepath.Join(dir, "ferret")
+	if before != nil {
+		before()
+	}
+	exec.Command("strace", append([]string{"-o", sOut}, args...)...).Run()
+	if before != nil {
+		before()
+	}
+	// standard output /dev/null for both, as strace's command has it
+	fc := exec.Command(bin, append([]string{"trace", "-q", "-o", fOut}, args...)...)
+	var stderr bytes.Buffer
+	fc.Stderr = &stderr
+	if err := fc.Run(); err != nil {
+		t.Fatalf("ferret trace %q: %v: %s", args, err, stderr.String())
+	}
+	sb, err := os.ReadFile(sOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb, err := os.ReadFile(fOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sb, fb
+}
+
 // TestLiveOutputSeparately checks -ff: one FILE.TID per task, lines without
 // pid prefixes, and no FILE itself.
 func TestLiveOutputSeparately(t *testing.T) {
@@ -343,20 +375,9 @@ except OSError: pass
 		{"-e", "write=all", "-e", "read=all"},
 		{"-e", "write=4,99", "-e", "read=6"},
 	} {
-		sOut, fOut := filepath.Join(dir, "strace"), filepath.Join(dir, "ferret")
 		file := filepath.Join(dir, "data")
-		os.Remove(file)
 		args := append(append([]string{"-e", calls}, sets...), "/usr/bin/python3", "-c", script, file)
-		exec.Command("strace", append([]string{"-o", sOut}, args...)...).Run()
-		os.Remove(file)
-		fc := exec.Command(bin, append([]string{"trace", "-q", "-o", fOut}, args...)...)
-		var stderr bytes.Buffer
-		fc.Stderr = &stderr
-		if err := fc.Run(); err != nil {
-			t.Fatalf("%v: %v %s", sets, err, stderr.String())
-		}
-		sb, _ := os.ReadFile(sOut)
-		fb, _ := os.ReadFile(fOut)
+		sb, fb := traceBoth(t, bin, dir, func() { os.Remove(file) }, args...)
 		want, got := reAddr.ReplaceAll(sb, []byte("0xADDR")), reAddr.ReplaceAll(fb, []byte("0xADDR"))
 		if !bytes.Equal(want, got) || !bytes.Contains(got, []byte(" * 1 bytes in buffer 0\n")) {
 			t.Errorf("%v: lines differ\nstrace:\n%s\nferret:\n%s", sets, want, got)
@@ -383,18 +404,8 @@ func TestLiveDumpsMatchStrace(t *testing.T) {
 		{"--read=all", "-e", "write=!1"},
 		{"-e", "read=none", "--write=0,1,2"},
 	} {
-		sOut, fOut := filepath.Join(dir, "strace"), filepath.Join(dir, "ferret")
 		args := append(append([]string{"-e", "trace=read,write"}, sets...), "cat", file)
-		exec.Command("strace", append([]string{"-o", sOut}, args...)...).Run()
-		// standard output /dev/null, as strace's command has it
-		fc := exec.Command(bin, append([]string{"trace", "-q", "-o", fOut}, args...)...)
-		var stderr bytes.Buffer
-		fc.Stderr = &stderr
-		if err := fc.Run(); err != nil {
-			t.Fatalf("%v: %v %s", sets, err, stderr.String())
-		}
-		sb, _ := os.ReadFile(sOut)
-		fb, _ := os.ReadFile(fOut)
+		sb, fb := traceBoth(t, bin, dir, nil, args...)
 		if !bytes.Equal(sb, fb) || !bytes.Contains(fb, []byte(" | 00000  ")) && sets[1] != "read=none" {
 			t.Errorf("%v: lines differ\nstrace:\n%s\nferret:\n%s", sets, sb, fb)
 		}
@@ -421,14 +432,8 @@ signal.signal(signal.SIGTERM, signal.SIG_IGN)
 os.kill(os.getpid(), signal.SIGTERM)
 `}
 	dir := t.TempDir()
-	sOut, fOut := filepath.Join(dir, "strace"), filepath.Join(dir, "ferret")
-	exec.Command("strace", append([]string{"-o", sOut}, args...)...).Run()
-	if out, err := exec.Command(bin, append([]string{"trace", "-q", "-o", fOut}, args...)...).CombinedOutput(); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	sb, fb := traceBoth(t, bin, dir, nil, args...)
 	norm := regexp.MustCompile(`(si_pid|si_utime|si_stime)=\d+`)
-	sb, _ := os.ReadFile(sOut)
-	fb, _ := os.ReadFile(fOut)
 	want, got := norm.ReplaceAllString(string(sb), "$1=N"), norm.ReplaceAllString(string(fb), "$1=N")
 	if want != got || !strings.Contains(got, "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED") {
 		t.Errorf("lines differ\nstrace:\n%s\nferret:\n%s", want, got)
@@ -458,18 +463,12 @@ os.read(r, 1)
 select.select([r], [], [], 0)
 `}
 	dir := t.TempDir()
-	sOut, fOut := filepath.Join(dir, "strace"), filepath.Join(dir, "ferret")
-	exec.Command("strace", append([]string{"-o", sOut}, args...)...).Run()
-	if out, err := exec.Command(bin, append([]string{"trace", "-q", "-o", fOut}, args...)...).CombinedOutput(); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	sb, fb := traceBoth(t, bin, dir, nil, args...)
 	norm := func(b []byte) string {
 		s := regexp.MustCompile(`u64=\d+`).ReplaceAllString(string(b), "u64=N")
 		s = regexp.MustCompile(`left \{tv_sec=\d+, tv_nsec=\d+\}`).ReplaceAllString(s, "left T")
 		return reAddr.ReplaceAllString(s, "0xADDR")
 	}
-	sb, _ := os.ReadFile(sOut)
-	fb, _ := os.ReadFile(fOut)
 	want, got := norm(sb), norm(fb)
 	if want != got || !strings.Contains(got, "(in [3], out [4], left T)") || !strings.Contains(got, "= 0 (Timeout)") {
 		t.Errorf("lines differ\nstrace:\n%s\nferret:\n%s", want, got)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,23 +31,56 @@ func trigger(t *testing.T) (string, *exec.Cmd) {
 	return name, cmd
 }
 
+// topRun is a `ferret top` started by a test: its standard output is read
+// line by line through the embedded scanner.
+type topRun struct {
+	*bufio.Scanner
+	cmd      *exec.Cmd
+	stderr   testutil.LockedBuffer
+	deadline *time.Timer
+	once     sync.Once
+	err      error
+}
+
+// startTop starts `ferret top` with args. A deadline of limit kills a run
+// that never ends (it only bounds a broken run); the test's cleanup stops
+// a run the test did not stop.
+func startTop(t *testing.T, bin string, limit time.Duration, args ...string) *topRun {
+	t.Helper()
+	r := &topRun{cmd: exec.Command(bin, append([]string{"top"}, args...)...)}
+	out, err := r.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.cmd.Stderr = &r.stderr
+	if err := testutil.Start(r.cmd); err != nil {
+		t.Fatal(err)
+	}
+	r.deadline = time.AfterFunc(limit, func() { r.cmd.Process.Kill() })
+	r.Scanner = bufio.NewScanner(out)
+	r.Buffer(nil, 1<<20)
+	t.Cleanup(func() { r.stop() })
+	return r
+}
+
+// stop ends the run with SIGINT and returns how it exited; later calls
+// return the same.
+func (r *topRun) stop() error {
+	r.once.Do(func() {
+		r.deadline.Stop()
+		r.cmd.Process.Signal(syscall.SIGINT)
+		r.err = r.cmd.Wait()
+	})
+	return r.err
+}
+
 // TestLiveRaw: as root, `ferret top --raw` on the live system shows the
 // trigger's file in the Files view at each refresh, and ends on SIGINT.
 func TestLiveRaw(t *testing.T) {
 	testutil.RequireRoot(t)
 	bin := testutil.FerretBinary(t)
 	name, _ := trigger(t)
-	top := exec.Command(bin, "top", "--raw", "-d", "300", "-v", "files", "fd.name="+name)
-	out, err := top.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	top.Stderr = &stderr
-	if err := testutil.Start(top); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(out)
+	sc := startTop(t, bin, 120*time.Second, "--raw", "-d", "300", "-v", "files", "fd.name="+name)
 	found, wrote := 0, false
 	for (found < 3 || !wrote) && sc.Scan() {
 		line := sc.Text()
@@ -64,13 +98,12 @@ func TestLiveRaw(t *testing.T) {
 			found++
 		}
 	}
-	top.Process.Signal(syscall.SIGINT)
-	err = top.Wait()
+	err := sc.stop()
 	if found < 3 || !wrote {
-		t.Fatalf("the trigger's file showed up in %d samples, written in any: %v; stderr: %s", found, wrote, stderr.String())
+		t.Fatalf("the trigger's file showed up in %d samples, written in any: %v; stderr: %s", found, wrote, sc.stderr.String())
 	}
 	if err != nil {
-		t.Errorf("exit after SIGINT: %v; stderr: %s", err, stderr.String())
+		t.Errorf("exit after SIGINT: %v; stderr: %s", err, sc.stderr.String())
 	}
 }
 
@@ -156,19 +189,7 @@ func TestLiveNetworkFS(t *testing.T) {
 			return len(f) >= 8 && f[0] == pid && f[2] != "0" && f[6] == m.Dir
 		}},
 	} {
-		top := exec.Command(bin, append([]string{"top", "--raw", "-d", "300"}, c.args...)...)
-		out, err := top.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stderr strings.Builder
-		top.Stderr = &stderr
-		if err := testutil.Start(top); err != nil {
-			t.Fatal(err)
-		}
-		// The deadline only bounds a broken run.
-		deadline := time.AfterFunc(60*time.Second, func() { top.Process.Kill() })
-		sc := bufio.NewScanner(out)
+		sc := startTop(t, bin, 60*time.Second, append([]string{"--raw", "-d", "300"}, c.args...)...)
 		found := false
 		var seen []string
 		for !found && sc.Scan() {
@@ -179,11 +200,9 @@ func TestLiveNetworkFS(t *testing.T) {
 			}
 			found = c.ok(f)
 		}
-		deadline.Stop()
-		top.Process.Signal(syscall.SIGINT)
-		top.Wait()
+		sc.stop()
 		if !found {
-			t.Errorf("%v: the writes to %s never showed; output:\n%s\nstderr: %s", c.args, file, strings.Join(seen[max(0, len(seen)-20):], "\n"), stderr.String())
+			t.Errorf("%v: the writes to %s never showed; output:\n%s\nstderr: %s", c.args, file, strings.Join(seen[max(0, len(seen)-20):], "\n"), sc.stderr.String())
 		}
 	}
 }
@@ -201,18 +220,7 @@ func TestLiveCPU(t *testing.T) {
 	}
 	t.Cleanup(func() { burner.Process.Kill(); burner.Wait() })
 	pid := fmt.Sprint(burner.Process.Pid)
-	top := exec.Command(bin, "top", "--raw", "-d", "1000", "-v", "procs", "proc.pid="+pid)
-	out, err := top.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	top.Stderr = &stderr
-	if err := testutil.Start(top); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { top.Process.Signal(syscall.SIGINT); top.Wait() }()
-	sc := bufio.NewScanner(out)
+	sc := startTop(t, bin, 120*time.Second, "--raw", "-d", "1000", "-v", "procs", "proc.pid="+pid)
 	var rows []string
 	busy := false
 	// Rows: PID PPID CPU USER TH VIRT RES FILE NET Command. A sample may
@@ -231,6 +239,6 @@ func TestLiveCPU(t *testing.T) {
 		busy = cpu >= 1
 	}
 	if !busy {
-		t.Fatalf("the burner never showed CPU use in %d samples: %q; stderr: %s", len(rows), rows, stderr.String())
+		t.Fatalf("the burner never showed CPU use in %d samples: %q; stderr: %s", len(rows), rows, sc.stderr.String())
 	}
 }

@@ -3,7 +3,6 @@
 package tui_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"os/exec"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -83,22 +81,8 @@ func TestLiveNetPeers(t *testing.T) {
 	pid := fmt.Sprint(cmd.Process.Pid)
 
 	run := func(args []string, done func(line string) bool) []string {
-		top := exec.Command(bin, append([]string{"top", "-d", "500"}, args...)...)
-		out, err := top.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stderr strings.Builder
-		top.Stderr = &stderr
-		if err := testutil.Start(top); err != nil {
-			t.Fatal(err)
-		}
-		// The deadline only bounds a broken run.
-		deadline := time.AfterFunc(120*time.Second, func() { top.Process.Kill() })
-		defer deadline.Stop()
-		defer func() { top.Process.Signal(syscall.SIGINT); top.Wait() }()
-		sc := bufio.NewScanner(out)
-		sc.Buffer(nil, 1<<20)
+		sc := startTop(t, bin, 120*time.Second, append([]string{"-d", "500"}, args...)...)
+		defer sc.stop()
 		var seen []string
 		for sc.Scan() {
 			seen = append(seen, sc.Text())
@@ -106,7 +90,7 @@ func TestLiveNetPeers(t *testing.T) {
 				return seen
 			}
 		}
-		t.Fatalf("%v: ended before the traffic showed; output:\n%s\nstderr: %s", args, strings.Join(seen[max(0, len(seen)-20):], "\n"), stderr.String())
+		t.Fatalf("%v: ended before the traffic showed; output:\n%s\nstderr: %s", args, strings.Join(seen[max(0, len(seen)-20):], "\n"), sc.stderr.String())
 		return nil
 	}
 
