@@ -280,7 +280,9 @@ func init() {
 		Fields: []Field{
 			simple("fd.num", "INT64", "number of the file descriptor.", func(c *Ctx, v *Value) bool {
 				if fd := c.CurFD(); fd != nil {
-					return setInt(v, fd.Num)
+					// the thread's last fd, which names the fd except
+					// after a failed open under a directory fd
+					return setInt(v, c.Cur().FDNum)
 				}
 				n, _, _, _, ok := nullFD(c, nil)
 				return ok && setInt(v, n)
@@ -492,13 +494,29 @@ func nullFD(c *Ctx, b []byte) (num int64, typechar byte, name []byte, nameOK boo
 		}
 		if len(info.Params) > 0 && (info.Params[0].Type == event.PTFD || info.Params[0].Type == event.PTErrno) {
 			if r, _ := ev.Int(0); r < 0 {
-				if ni := ev.ParamIndex("name"); ni >= 0 {
-					s, _ := ev.Str(ni)
-					dirfd := int64(-100)
-					if d := info.Params[ni].DirFD; d >= 0 {
-						dirfd, _ = ev.Int(d)
+				// (the oldest openat exit, whose arguments are its
+				// enter's, has none: sysdig looks the enter up again
+				// after its parsers let it go)
+				src, ni := ev, ev.ParamIndex("name")
+				if ni >= 0 {
+					s, _ := src.Str(ni)
+					if di := src.ParamIndex("dirfd"); di >= 0 {
+						// openat: the directory as the open parser
+						// resolves it
+						dirfd, _ := src.Int(di)
+						return -1, ch, append(b, c.State.OpenPath(c.Thread(), dirfd, s, s == "" && len(src.Param(ni)) > 0)...), true, true
 					}
-					return -1, ch, append(b, c.State.ResolvePath(c.Thread(), dirfd, s)...), true, true
+					// open and creat: the name argument as rendered,
+					// resolved (an empty one to the cwd) unless it
+					// starts with "<NA>"
+					switch raw := src.Param(ni); {
+					case strings.HasPrefix(s, "<NA>"):
+						plain, _ := c.renderPath(src, &info.Params[ni], raw, nil, nil)
+						return -1, ch, append(b, plain...), true, true
+					case s == "" && len(raw) > 0:
+						return -1, ch, append(b, c.State.ResolveEmpty(c.Thread(), -100)...), true, true
+					}
+					return -1, ch, append(b, c.State.ResolvePath(c.Thread(), -100, s)...), true, true
 				}
 				return -1, ch, b, false, true
 			}

@@ -3,6 +3,7 @@
 package fields
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"math"
@@ -218,8 +219,9 @@ func (c *Ctx) renderPath(ev *event.Event, pi *event.ParamInfo, b []byte, plain, 
 			plain = append(plain, x)
 		}
 	}
-	// sysdig leaves the "<NA>" a probe writes for a missing name as it is
-	if len(b) > 0 && b[0] != '/' && b[0] != 0 && string(trimNul(b)) != "<NA>" {
+	// sysdig leaves the "<NA>" a probe writes for a missing name (any
+	// path starting with it) as it is
+	if len(b) > 0 && b[0] != '/' && b[0] != 0 && !bytes.HasPrefix(b, []byte("<NA>")) {
 		dirfd := int64(-100)
 		// sysdig takes the cwd when the table's dirfd index does not name
 		// an fd parameter (openat2's enter event names the path itself)

@@ -13,42 +13,84 @@ import (
 
 func exitOpen(s *State, ev *event.Event, t *Thread) {
 	fd, ok := ev.Int(0)
-	if !ok || fd < 0 {
+	if !ok {
 		return
 	}
-	var name string
-	var flags uint64
-	var dev uint64
-	dirfd := int64(-100)
-	empty := false // an empty name is present: the fd is named after its base
-	if ni := ev.ParamIndex("name"); ni >= 0 {
-		name, _ = ev.Str(ni)
-		empty = name == "" && len(ev.Param(ni)) > 0
-		flags, _ = ev.Uint(ev.ParamIndex("flags"))
-		dev, _ = ev.Uint(ev.ParamIndex("dev"))
-		if di := ev.ParamIndex("dirfd"); di >= 0 {
-			dirfd, _ = ev.Int(di)
+	a := readOpenArgs(ev, s.cur.Enter)
+	if fd < 0 {
+		// As sysdig's parse_dirfd: a relative name under a directory fd
+		// makes that directory the event's fd, which a failed open
+		// leaves in place (fd.num stays the thread's last fd).
+		if a.at && a.dirfd != -100 && a.dirfd != 0xffffff9c && len(a.raw) > 0 && a.raw[0] != '/' {
+			if d := t.fds.Get(a.dirfd); d != nil {
+				s.cur.FD = d
+				s.cur.ownFD = true
+			}
 		}
-	} else if e := s.cur.Enter; e != nil {
-		// Old layouts carry the arguments on the enter event only.
-		if ni := e.ParamIndex("name"); ni >= 0 {
-			name, _ = e.Str(ni)
-		}
-		flags, _ = e.Uint(e.ParamIndex("flags"))
-		if di := e.ParamIndex("dirfd"); di >= 0 {
-			dirfd, _ = e.Int(di)
-		}
+		return
 	}
-	f := &FD{Num: fd, Type: event.FDFile, OpenFlags: uint32(flags), Dev: uint32(dev)}
-	if flags&0x400 != 0 { // O_DIRECTORY
+	f := &FD{Num: fd, Type: event.FDFile, OpenFlags: uint32(a.flags), Dev: uint32(a.dev)}
+	if a.flags&0x400 != 0 { // O_DIRECTORY
 		f.Type = event.FDDirectory
 	}
-	if empty {
-		f.Name = s.resolveEmpty(t, dirfd, "<UNKNOWN>")
-	} else {
-		f.Name = s.resolve(t, dirfd, name, "<UNKNOWN>")
-	}
+	f.Name = s.OpenPath(t, a.dirfd, a.name, a.name == "" && len(a.raw) > 0)
 	s.setFD(t, f)
+}
+
+// openArgs are the arguments an open's exit is parsed with.
+type openArgs struct {
+	name  string
+	raw   []byte // the name parameter as recorded
+	flags uint64
+	dev   uint64
+	dirfd int64 // -100 (the cwd) for open and creat
+	at    bool  // an openat kind, resolved by dirfd
+}
+
+// readOpenArgs picks an open's arguments as sysdig's open parser does: from
+// the exit's own parameters, except that a paired enter whose name is
+// recorded (not empty, not "(NULL)") gives name, flags and directory fd;
+// the oldest openat exit has only its fd and takes all three from the
+// enter.
+func readOpenArgs(ev, enter *event.Event) openArgs {
+	a := openArgs{dirfd: -100}
+	ni := ev.ParamIndex("name")
+	di := ev.ParamIndex("dirfd")
+	a.at = di >= 0 || ni < 0
+	// the enter's parameters: name, flags (not for creat), dirfd
+	var eni, efi, edi int = -1, -1, -1
+	var need int
+	if enter != nil {
+		eni, efi, edi = enter.ParamIndex("name"), enter.ParamIndex("flags"), enter.ParamIndex("dirfd")
+		need = max(eni, efi, edi) + 1
+	}
+	if ni >= 0 {
+		a.raw = ev.Param(ni)
+		a.name, _ = ev.Str(ni)
+		a.flags, _ = ev.Uint(ev.ParamIndex("flags"))
+		a.dev, _ = ev.Uint(ev.ParamIndex("dev"))
+		if di >= 0 {
+			a.dirfd, _ = ev.Int(di)
+		}
+		if enter == nil || enter.NParams < need || eni < 0 {
+			return a
+		}
+		if raw := enter.Param(eni); len(raw) == 0 || cstr(raw) == "(NULL)" {
+			return a
+		}
+	} else if enter == nil || eni < 0 {
+		return a
+	}
+	a.raw = enter.Param(eni)
+	a.name, _ = enter.Str(eni)
+	a.flags = 0
+	if efi >= 0 {
+		a.flags, _ = enter.Uint(efi)
+	}
+	if edi >= 0 {
+		a.dirfd, _ = enter.Int(edi)
+	}
+	return a
 }
 
 var ipv6Loopback = [16]byte{15: 1}

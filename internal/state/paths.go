@@ -36,6 +36,16 @@ func (s *State) ResolveEmpty(t *Thread, dirfd int64) string {
 	return s.resolveEmpty(t, dirfd, "")
 }
 
+// OpenPath resolves the name of an open relative to dirfd as sysdig's
+// open parser names the new fd: a directory fd that is not open gives the
+// base "<UNKNOWN>"; a present but empty name (empty true) names the base.
+func (s *State) OpenPath(t *Thread, dirfd int64, name string, empty bool) string {
+	if empty {
+		return s.resolveEmpty(t, dirfd, "<UNKNOWN>")
+	}
+	return s.resolve(t, dirfd, name, "<UNKNOWN>")
+}
+
 func (s *State) resolveEmpty(t *Thread, dirfd int64, unknown string) string {
 	return joinPath(s.pathBase(t, dirfd, unknown), "")
 }
