@@ -167,3 +167,40 @@ func (k *check) mayFail() bool {
 	}
 	return true
 }
+
+// SameAcross reports whether f gives an event of any of the types ts the
+// outcome it gives an event of any other of them from the same thread in
+// the same state: each check either is decided by the event type alone,
+// the same way for all of ts, or compares a field that thread(name)
+// accepts as a value of the thread's state alone. A check of a field that
+// remembers values (FlagStateful) fails it. Counters kept per thread can
+// then stand for the events of ts: the filter treats them as it treats
+// each of those events.
+func (f *Filter) SameAcross(ts []event.Type, thread func(name string) bool) bool {
+	if f == nil {
+		return true
+	}
+	var ev event.Event
+	c := &fields.Ctx{Ev: &ev}
+	for _, k := range f.checks {
+		if k.stateful {
+			return false
+		}
+		if !k.typeOnly() {
+			if k.ext == nil || k.around || !thread(k.name) {
+				return false
+			}
+			continue
+		}
+		first := unknown
+		for i, t := range ts {
+			ev = event.Event{Type: t}
+			v := k.verdict(c)
+			if v == unknown || (i > 0 && v != first) {
+				return false
+			}
+			first = v
+		}
+	}
+	return true
+}

@@ -85,6 +85,9 @@ func (b *Batch) endOfSample(c *fields.Ctx, ts uint64) error {
 	}
 	if emitted {
 		b.Table.ProcessThreads(c, b.st, ts)
+		if err := b.Table.ThreadIOErr(); err != nil {
+			return err
+		}
 		rows = b.Table.Sample()
 	} else if b.Table.list {
 		rows = b.Table.Sample()
@@ -154,6 +157,9 @@ type BatchConfig struct {
 	From, To   int
 	// Flows are the network counters of a view of flow records.
 	Flows *Flows
+	// ThreadIO, when set, serves the I/O columns of a table it can
+	// (UseThreadIO).
+	ThreadIO *ThreadIO
 }
 
 // RowRange returns rows from..to (0-based, inclusive), as csysdig's --from
@@ -206,6 +212,7 @@ func RunBatch(src capture.Source, cfg BatchConfig) error {
 		return err
 	}
 	ApplySortingCol(t, cfg.SortingCol)
+	t.UseThreadIO(cfg.ThreadIO)
 	b := &Batch{Table: t, Out: cfg.Out, JSON: cfg.JSON, Live: cfg.Live, Interval: cfg.Interval, UserFilter: cfg.Filter,
 		From: cfg.From, To: cfg.To, Flows: cfg.Flows}
 	if t.flows && cfg.Flows == nil {

@@ -39,11 +39,23 @@
 // rendering. drilldown_key lets such a view drill down on a column (the
 // flow's proc.pid) rather than its key.
 //
+// Live tables of threads and processes whose columns are thread state and
+// summed I/O lengths (procs, threads, containers), under a filter on the
+// thread's state alone, take their I/O columns from per-thread counters in
+// the kernel (ThreadIO, internal/ebpf/threadio) instead of I/O events: the
+// kernel then copies no I/O event for them (KernelPushDown), and each
+// thread's bytes since the previous read join its row in the end-of-sample
+// pass (a thread that exits gives its last bytes with its procexit
+// event). They give the totals the events would (TestThreadIOMatchesEvents);
+// other views, filters on descriptors or events, and capture files keep
+// the event path.
+//
 // Batch is the engine consumer behind `ferret top --raw` and `-j`, and
 // RunBatch runs it over a source. ParseArgs reads csysdig's command line
 // into a Config (for internal/tui and Run).
 //
 // view is a layer-6 package: it may import chisel, engine, filter, format,
 // fields, state, capture (file and live sources), netacct and its probe
-// (internal/ebpf/netacct) and event, never tui or app.
+// (internal/ebpf/netacct), internal/ebpf/threadio and event, never tui or
+// app.
 package view

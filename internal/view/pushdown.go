@@ -21,7 +21,8 @@ import (
 // thread table, so only I/O calls add anything else. This is the procs
 // and threads views' case (procs_cpu counts every call): the bulk of a
 // busy machine's calls (futex, clock_gettime, poll...) is then never
-// copied. Context switches are delivered only when asked for, as before.
+// copied. A table whose I/O columns come from the kernel's per-thread
+// counters (UseThreadIO) needs no I/O call either: only the state's events. Context switches are delivered only when asked for, as before.
 // One difference remains possible: a MAX of a memory size over a sample
 // misses a value a thread had only before it shrank within the sample
 // when none of its calls in between was kept. Views of flow records
@@ -82,7 +83,8 @@ func (t *Table) KernelPushDown() filter.PushDown {
 		switch {
 		case stateColumn(cs):
 		case ioColumn(cs):
-			io = true
+			// (Counters, when the table has them, need no event.)
+			io = io || t.io == nil
 		case t.flows && strings.HasPrefix(cs.name, "net."):
 			// Flow records, not events (ProcessFlows).
 		default:

@@ -130,6 +130,16 @@ func Run(cfg Config, out io.Writer) error {
 			return errFlowsLive(t.Def)
 		}
 	}
+	var tio *ThreadIO
+	if t != nil && cfg.Read == "" && t.CountersServe() {
+		// The I/O columns from the kernel's counters, when it loads them;
+		// else from the events.
+		if x, err := OpenThreadIO(); err == nil {
+			tio = x
+			defer tio.Close()
+			t.UseThreadIO(tio)
+		}
+	}
 	src, err := openFor(&cfg, t)
 	if err != nil {
 		return err
@@ -146,5 +156,5 @@ func Run(cfg Config, out io.Writer) error {
 	return RunBatch(src, BatchConfig{View: cfg.View, Filter: cfg.Filter, JSON: cfg.JSON,
 		Live: cfg.Read == "", Interval: cfg.DelayMS * 1_000_000, MaxEvents: cfg.NumEvents,
 		Views: cat, Out: out, Stop: stop, Containers: cfg.Containers,
-		SortingCol: cfg.SortingCol, From: cfg.From, To: cfg.To, Flows: flows})
+		SortingCol: cfg.SortingCol, From: cfg.From, To: cfg.To, Flows: flows, ThreadIO: tio})
 }

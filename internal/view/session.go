@@ -117,6 +117,10 @@ type Session struct {
 	// records shown (live).
 	flows    *Flows
 	flowsErr error
+	// tio are the thread I/O counters, opened for the first table they
+	// can serve (live).
+	tio    *ThreadIO
+	tioErr error
 }
 
 // NewSession prepares a session. Start begins reading.
@@ -245,6 +249,8 @@ func (s *Session) Close() error {
 	s.mu.Lock()
 	s.flows.Close()
 	s.flows = nil
+	s.tio.Close()
+	s.tio = nil
 	s.mu.Unlock()
 	return err
 }
@@ -297,6 +303,9 @@ func (c *liveConsumer) OnEvent(ctx *fields.Ctx) error {
 					s.processFlows(ctx, c.st, ts)
 				}
 				s.table.ProcessThreads(ctx, c.st, ts)
+				if err := s.table.ThreadIOErr(); err != nil {
+					s.err = err.Error()
+				}
 			}
 			rows := s.table.Sample()
 			s.publish(rows, iv)
@@ -682,6 +691,16 @@ func (s *Session) narrow() {
 	}
 	var types []event.Type
 	if s.mode == ModeTable {
+		if s.table.CountersServe() {
+			if s.tio == nil && s.tioErr == nil {
+				s.tio, s.tioErr = OpenThreadIO()
+			}
+			if s.tioErr != nil {
+				// (The I/O columns come from the events then.)
+				s.err = fmt.Sprintf("thread I/O counters: %v", s.tioErr)
+			}
+			s.table.UseThreadIO(s.tio)
+		}
 		types = s.table.KernelPushDown().EventTypes
 	} else if f, err := filter.Compile(s.spyFilter(), fields.Default); err == nil {
 		types = filter.KernelPushDown(f).EventTypes

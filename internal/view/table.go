@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ferret-observability/ferret/internal/ebpf/threadio"
 	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/filter"
@@ -85,6 +86,8 @@ type colSpec struct {
 	// stateOnly: the column's value is a function of the thread state
 	// (stateColumn) alone, not of the event's time.
 	stateOnly bool
+	// io: the counter the column shows when the table uses ThreadIO.
+	io ioKind
 }
 
 func (c *colSpec) timeAvg() bool { return c.agg == AggTimeAvg || c.gagg == AggTimeAvg }
@@ -143,6 +146,12 @@ type Table struct {
 	skv  fields.Value
 
 	flows bool // made of flow records (ProcessFlows), not events
+
+	// io serves the I/O columns (UseThreadIO); ioCur holds the counts the
+	// event being added brings, if any (ioBuf's storage).
+	io    *ThreadIO
+	ioCur *threadio.Counts
+	ioBuf threadio.Counts
 }
 
 // Options configure a table.
@@ -359,6 +368,10 @@ func (t *Table) Process(c *fields.Ctx) error {
 	if t.flows {
 		return nil // rows come from ProcessFlows
 	}
+	if t.io != nil && int(c.Ev.Type) < len(procExitType) && procExitType[c.Ev.Type] {
+		t.exitIO(c)
+		defer func() { t.ioCur = nil }()
+	}
 	if t.flt != nil && !t.flt.Match(c) {
 		return t.flt.Err()
 	}
@@ -394,6 +407,10 @@ func (t *Table) add(c *fields.Ctx) {
 			same = reuseState && t.Def.UseDefaults && thr != nil && existing.thr == thr && existing.gen == gen
 		}
 		if same && cs.stateOnly {
+			continue
+		}
+		if cs.io != ioNone && t.io != nil {
+			cur[j] = t.ioCell(cs)
 			continue
 		}
 		if cs.isList {
@@ -672,6 +689,10 @@ func (t *Table) ProcessThreads(c *fields.Ctx, st *state.State, ts uint64) {
 	if t.flows {
 		return
 	}
+	if t.io != nil {
+		t.io.read()
+		defer t.io.sweep(st, ts)
+	}
 	cur := st.Cur()
 	saved := *cur
 	savedEv := c.Ev
@@ -680,11 +701,18 @@ func (t *Table) ProcessThreads(c *fields.Ctx, st *state.State, ts uint64) {
 		ev.TID = th.TID
 		*cur = state.Cur{Event: ev, Thread: th, FDNum: -1}
 		c.Ev = ev
+		t.ioCur = nil
+		if t.io != nil {
+			if t.ioBuf = t.io.take(th.TID); !t.ioBuf.IsZero() {
+				t.ioCur = &t.ioBuf
+			}
+		}
 		if t.flt != nil && !t.flt.Match(c) {
 			continue
 		}
 		t.add(c)
 	}
+	t.ioCur = nil
 	*cur = saved
 	c.Ev = savedEv
 }
