@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/ferret-observability/ferret/internal/event"
 )
@@ -218,38 +220,78 @@ func readThreads(opts Options) ([]event.Thread, error) {
 	if !opts.NoFDs {
 		socks = readSockTable(opts.Proc)
 	}
-	var out []event.Thread
-	for _, pid := range pids {
-		pdir := filepath.Join(opts.Proc, strconv.FormatInt(pid, 10))
-		proc, ok := readProcess(pdir, pid, opts)
-		if !ok {
-			continue
-		}
-		if !opts.NoFDs {
-			proc.FDs = readFDs(pdir, func() *sockTable { return socks })
-		}
-		tids := numericDirs(filepath.Join(pdir, "task"))
-		if len(tids) == 0 {
-			tids = []int64{pid}
-		}
-		for _, tid := range tids {
-			t := proc
-			t.TID = tid
-			if tid != pid {
-				t.FDs = nil
-				t.Flags = ThreadFlags
-				tdir := filepath.Join(pdir, "task", strconv.FormatInt(tid, 10))
-				if st, ok := readStat(filepath.Join(tdir, "stat")); ok {
-					t.Comm = st.comm
-					t.PFMajor, t.PFMinor = st.majflt, st.minflt
+	// Processes are read by a few workers at once (a machine with thousands
+	// of threads spends most of its scan waiting on the kernel's proc
+	// files); each keeps its place, so the order stays that of the pids.
+	per := make([][]event.Thread, len(pids))
+	workers := min(runtime.GOMAXPROCS(0), 8, len(pids))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(pids) {
+					return
 				}
-				t.VTID = nsLast(filepath.Join(tdir, "status"), "NSpid:", tid)
-				t.MntNS = readMntNS(tdir)
+				per[i] = readTasks(opts, pids[i], socks)
 			}
-			out = append(out, t)
-		}
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, ts := range per {
+		n += len(ts)
+	}
+	out := make([]event.Thread, 0, n)
+	for _, ts := range per {
+		out = append(out, ts...)
 	}
 	return out, nil
+}
+
+// readTasks returns process pid and its threads, or nothing when it is
+// gone.
+func readTasks(opts Options, pid int64, socks *sockTable) []event.Thread {
+	pdir := filepath.Join(opts.Proc, strconv.FormatInt(pid, 10))
+	proc, levels, ok := readProcess(pdir, pid, opts)
+	if !ok {
+		return nil
+	}
+	if !opts.NoFDs {
+		proc.FDs = readFDs(pdir, func() *sockTable { return socks })
+	}
+	tids := numericDirs(filepath.Join(pdir, "task"))
+	if len(tids) == 0 {
+		tids = []int64{pid}
+	}
+	out := make([]event.Thread, 0, len(tids))
+	for _, tid := range tids {
+		t := proc
+		t.TID = tid
+		if tid != pid {
+			t.FDs = nil
+			t.Flags = ThreadFlags
+			tdir := filepath.Join(pdir, "task", strconv.FormatInt(tid, 10))
+			if st, ok := readStat(filepath.Join(tdir, "stat")); ok {
+				t.Comm = st.comm
+				t.PFMajor, t.PFMinor = st.majflt, st.minflt
+			}
+			// Every thread of a process is in its pid namespace: when
+			// that is the scan's own (one NSpid level), the thread's id
+			// there is its id, and its status file (the costliest of
+			// the three per thread) is not read.
+			t.VTID = tid
+			if levels > 1 {
+				t.VTID = nsLast(filepath.Join(tdir, "status"), "NSpid:", tid)
+			}
+			t.MntNS = readMntNS(tdir)
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 type statFields struct {
@@ -328,11 +370,14 @@ func splitNul(b []byte) []string {
 // shares its process's fd table.
 const ThreadFlags uint32 = 0x2000 | 0x1
 
-func readProcess(pdir string, pid int64, opts Options) (event.Thread, bool) {
-	t := event.Thread{PID: pid, TID: pid, VPID: pid, VTID: pid, LoginUID: -1}
+// readProcess reads the process of directory pdir, and how many pid
+// namespaces its NSpid line lists (1 in the scan's own namespace, 0 when
+// the kernel does not say).
+func readProcess(pdir string, pid int64, opts Options) (t event.Thread, levels int, ok bool) {
+	t = event.Thread{PID: pid, TID: pid, VPID: pid, VTID: pid, LoginUID: -1}
 	st, ok := readStat(filepath.Join(pdir, "stat"))
 	if !ok {
-		return t, false
+		return t, 0, false
 	}
 	t.Comm = st.comm
 	t.PTID = st.ppid
@@ -373,6 +418,7 @@ func readProcess(pdir string, pid int64, opts Options) (event.Thread, bool) {
 			case "NSpid":
 				t.VPID = int64(num(len(f) - 1))
 				t.VTID = t.VPID
+				levels = len(f)
 			}
 		}
 	}
@@ -413,7 +459,7 @@ func readProcess(pdir string, pid int64, opts Options) (event.Thread, bool) {
 	}
 	t.FDLimit = readFDLimit(filepath.Join(pdir, "limits"))
 	t.MntNS = readMntNS(pdir)
-	return t, true
+	return t, levels, true
 }
 
 // readMntNS returns the mount namespace of the task of directory dir
@@ -507,7 +553,7 @@ func ReadThread(opts Options, tid int64) (threads []event.Thread, ok bool) {
 		pid = v
 	}
 	pdir := filepath.Join(opts.Proc, strconv.FormatInt(pid, 10))
-	proc, ok := readProcess(pdir, pid, opts)
+	proc, _, ok := readProcess(pdir, pid, opts)
 	if !ok {
 		return nil, false
 	}

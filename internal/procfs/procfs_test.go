@@ -122,6 +122,14 @@ func TestFakeTree(t *testing.T) {
 	write("proc/100/task/100/stat", "100 (srv) S 1 100 100 0 -1 0 50 0 2 0 0 0 0 0 20 0 2 0 10")
 	write("proc/100/task/101/stat", "101 (worker) S 1 100 100 0 -1 0 7 0 1 0 0 0 0 0 20 0 2 0 10")
 	write("proc/100/task/101/status", "NSpid:\t101\t6\n")
+	// A process in the scan's own pid namespace (one NSpid level): its
+	// threads' ids there are their ids, and their status files are not
+	// read (this one's claims otherwise, to tell).
+	write("proc/200/stat", "200 (pool) S 1 200 200 0 -1 0 0 0 0 0 0 0 0 0 20 0 2 0 10")
+	write("proc/200/status", "Name:\tpool\nNSpid:\t200\n")
+	write("proc/200/task/200/stat", "200 (pool) S 1 200 200 0 -1 0 0 0 0 0 0 0 0 0 20 0 2 0 10")
+	write("proc/200/task/201/stat", "201 (pool-1) S 1 200 200 0 -1 0 0 0 0 0 0 0 0 0 20 0 2 0 10")
+	write("proc/200/task/201/status", "NSpid:\t201\t9\n")
 	if err := os.MkdirAll(filepath.Join(proc, "100/fd"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -143,8 +151,11 @@ func TestFakeTree(t *testing.T) {
 	if len(s.Users) != 2 || s.Users[1].Name != "bob" || s.Users[1].HomeDir != "/home/bob" || len(s.Groups) != 2 {
 		t.Errorf("users %+v groups %+v", s.Users, s.Groups)
 	}
-	if len(s.Threads) != 2 {
+	if len(s.Threads) != 4 {
 		t.Fatalf("threads %+v", s.Threads)
+	}
+	if p, w := s.Threads[2], s.Threads[3]; p.TID != 200 || p.VTID != 200 || w.TID != 201 || w.PID != 200 || w.VTID != 201 || w.Comm != "pool-1" {
+		t.Errorf("threads of a process in the scan's namespace: %+v, %+v", p, w)
 	}
 	main, worker := s.Threads[0], s.Threads[1]
 	if main.TID != 100 || main.PID != 100 || main.PTID != 1 || main.Comm != "srv" || main.Exe != "/usr/bin/srv" ||
