@@ -83,31 +83,55 @@ func open(opts Options) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	var snap *event.Snapshot
-	if opts.NoSnapshot {
-		snap = &event.Snapshot{Machine: procfs.ReadMachine()}
-	} else {
-		snap, err = procfs.Scan(procfs.Options{})
-		if err != nil {
-			p.close()
-			return nil, fmt.Errorf("live: %w", err)
-		}
-		// The mount table is machine state too: capture files written
-		// from this source carry it.
-		if mounts := netfs.Default(); mounts != nil {
-			snap.Mounts = mounts.Table().Snapshot()
-			snap.MountNS, _ = procfs.MountNS(procfs.Options{}, 0)
-			addMountTables(snap)
-		}
-	}
-	s := &Source{opts: opts, snap: snap, probe: p}
+	s := &Source{opts: opts, probe: p}
 	s.r.m = newMerger(p.ncpu)
 	s.r.offset = p.offset
 	s.r.base = bootNow(p.offset)
 	s.r.start = time.Now()
 	s.r.backlog = backlogRings * opts.BufferSize
+	if opts.NoSnapshot {
+		s.snap = &event.Snapshot{Machine: procfs.ReadMachine()}
+		return s, nil
+	}
+	// The probe records from here on: while /proc is read (seconds on a
+	// machine with thousands of threads), a goroutine moves what it
+	// writes into the merger's backlog, so that the ring does not
+	// overflow before Next is first called. Only it touches the merger
+	// until the scan is over.
+	stop, drained := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(drained)
+		tick := time.NewTicker(scanDrainEvery)
+		defer tick.Stop()
+		for {
+			s.drain()
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	snap, err := procfs.Scan(procfs.Options{})
+	// The mount table is machine state too: capture files written
+	// from this source carry it.
+	if mounts := netfs.Default(); mounts != nil && err == nil {
+		snap.Mounts = mounts.Table().Snapshot()
+		snap.MountNS, _ = procfs.MountNS(procfs.Options{}, 0)
+		addMountTables(snap)
+	}
+	close(stop)
+	<-drained
+	if err != nil {
+		p.close()
+		return nil, fmt.Errorf("live: %w", err)
+	}
+	s.snap = snap
 	return s, nil
 }
+
+// scanDrainEvery is how often the ring is drained while /proc is scanned.
+const scanDrainEvery = 2 * time.Millisecond
 
 // maxMountTables bounds the mount namespaces whose tables the starting
 // snapshot reads (the state reads the others' when it meets them, within
