@@ -66,6 +66,12 @@ struct batch {
 	__u32 exe_len;
 	__u32 trunc;
 	__u32 fault;
+	// Name count and scratch use of the path being walked (put_path):
+	// here rather than in the walk's own state on the stack, so the
+	// verifier checks the walk's callbacks with unknown counts instead of
+	// once for each count.
+	__u32 walk_n;
+	__u32 walk_sp;
 	__u32 pad2;
 	__u8 data[DATA_SIZE];
 };
@@ -441,6 +447,8 @@ static __always_inline int put_lean(struct batch *b, struct bctx *c, struct pdes
 	return 1;
 }
 
+int put_param(struct batch *b, struct bctx *c, __u32 pd);
+
 // param_body encodes parameter i of the event in c. With simple 1, only
 // the parameters put_lean handles are encoded (others are left empty):
 // programs whose events need no more verify in a fraction of the time.
@@ -465,15 +473,32 @@ static __always_inline long param_body(__u32 i, struct bctx *c, int simple)
 		return 0;
 	}
 	if (simple) {
-		if (!put_lean(b, c, p) && simple >= 2)
-			put_raw(b, c, p, simple == 3);
+		__u32 pd = p.src | p.arg << 8 | p.conv << 16 | p.width << 24;
+		if (put_lean(b, c, p) || simple == 1)
+			;
+		else if (simple == 2)
+			put_raw(b, c, pd);
+		else
+			put_raw_stack(b, c, pd);
 		put_len(b, c, i, b->cur - start);
 		return 0;
 	}
-	if (put_simple(b, c, p)) {
-		put_len(b, c, i, b->cur - start);
+	put_param(b, c, p.src | p.arg << 8 | p.conv << 16 | p.width << 24);
+	put_len(b, c, i, b->cur - start);
+	return 0;
+}
+
+// put_param encodes one parameter of any source, described by pd (a
+// struct pdesc as src | arg << 8 | conv << 16 | width << 24). It is a
+// global function: the verifier checks it once, on its own, instead of
+// on every path of its callers.
+__noinline int put_param(struct batch *b, struct bctx *c, __u32 pd)
+{
+	struct pdesc p = {.src = pd, .arg = pd >> 8, .conv = pd >> 16, .width = pd >> 24};
+	if (!b || !c)
 		return 0;
-	}
+	if (put_simple(b, c, p))
+		return 0;
 	switch (p.src) {
 	case SRC_USTR:
 		put_ustr(b, c, (void *)argn(c, p.arg), STR_MAX);
@@ -484,10 +509,10 @@ static __always_inline long param_body(__u32 i, struct bctx *c, int simple)
 		break;
 	case SRC_IOV:
 		if (c->ret > 0)
-			put_iov(b, c, (void *)argn(c, p.arg), argn(c, p.arg + 1), c->ret < snaplen ? c->ret : snaplen);
+			put_iov(b, c, argn(c, p.arg), argn(c, p.arg + 1), c->ret < snaplen ? c->ret : snaplen);
 		break;
 	case SRC_IOV_SIZE:
-		put_scalar(b, c, iov_size((void *)argn(c, p.arg), argn(c, p.arg + 1)), p.width);
+		put_scalar(b, c, iov_size(argn(c, p.arg), argn(c, p.arg + 1)), p.width);
 		break;
 	case SRC_MSG_IOV:
 	case SRC_MSG_SIZE: {
@@ -498,20 +523,20 @@ static __always_inline long param_body(__u32 i, struct bctx *c, int simple)
 			break;
 		}
 		if (p.src == SRC_MSG_SIZE)
-			put_scalar(b, c, iov_size(m.msg_iov, m.msg_iovlen), p.width);
+			put_scalar(b, c, iov_size((__u64)m.msg_iov, m.msg_iovlen), p.width);
 		else if (c->ret > 0)
-			put_iov(b, c, m.msg_iov, m.msg_iovlen, c->ret < snaplen ? c->ret : snaplen);
+			put_iov(b, c, (__u64)m.msg_iov, m.msg_iovlen, c->ret < snaplen ? c->ret : snaplen);
 		break;
 	}
 	case SRC_SOCKADDR:
-		put_user_sockaddr(b, c, (void *)argn(c, p.arg), argn(c, p.arg + 1), 0);
+		put_user_sockaddr(b, c, argn(c, p.arg), argn(c, p.arg + 1));
 		break;
 	case SRC_TUPLE:
-		put_tuple(b, c, fd_sock((__s32)argn(c, p.arg)), p.conv);
+		put_tuple(b, c, (__u64)fd_sock((__s32)argn(c, p.arg)), p.conv);
 		break;
 	case SRC_TUPLE_RET:
 		if (c->ret >= 0)
-			put_tuple(b, c, fd_sock(c->ret), p.conv);
+			put_tuple(b, c, (__u64)fd_sock(c->ret), p.conv);
 		break;
 	case SRC_UINT_AT: {
 		__s32 v = -1;
@@ -550,7 +575,7 @@ static __always_inline long param_body(__u32 i, struct bctx *c, int simple)
 		break;
 	}
 	case SRC_FDLIST:
-		put_fdlist(b, c, (void *)argn(c, p.arg), argn(c, p.arg + 1), p.conv);
+		put_fdlist(b, c, argn(c, p.arg), argn(c, p.arg + 1), p.conv);
 		break;
 	case SRC_TIMESPEC: {
 		struct __kernel_timespec ts = {};
@@ -609,7 +634,6 @@ static __always_inline long param_body(__u32 i, struct bctx *c, int simple)
 	default:
 		break;
 	}
-	put_len(b, c, i, b->cur - start);
 	return 0;
 }
 

@@ -215,7 +215,7 @@ static __always_inline __u32 poll_flags(__u64 f)
 	return r;
 }
 
-static __always_inline __u64 convert(__u64 v, __u8 cv)
+__noinline __u64 convert(__u64 v, __u32 cv)
 {
 	switch (cv) {
 	case CV_S32:

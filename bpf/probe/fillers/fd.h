@@ -43,9 +43,12 @@ static __always_inline struct sock *fd_sock(__s64 fd)
 
 // put_user_sockaddr writes a portable sockaddr (family byte + address) read
 // from user memory; returns 0 when nothing was written.
-static __always_inline int put_user_sockaddr(struct batch *b, struct bctx *c, const void *p, __u64 len, int with_port_first)
+__noinline int put_user_sockaddr(struct batch *b, struct bctx *c, __u64 up, __u64 len)
 {
+	const void *p = (const void *)up;
 	__u16 fam = 0;
+	if (!b || !c)
+		return 0;
 	__u32 off = b->cur & OFF_MASK;
 	if (!p || len < 2 || room(b) < 40)
 		return 0;
@@ -92,11 +95,14 @@ static __always_inline int v4mapped(struct in6_addr *a)
 }
 
 // put_tuple writes the socket tuple of sk. dir: TUP_* bits.
-static __always_inline void put_tuple(struct batch *b, struct bctx *c, struct sock *sk, __u8 dir)
+__noinline int put_tuple(struct batch *b, struct bctx *c, __u64 skp, __u32 dir)
 {
+	struct sock *sk = (struct sock *)skp;
+	if (!b || !c)
+		return 0;
 	__u32 off = b->cur & OFF_MASK;
 	if (!sk || room(b) < 160)
-		return;
+		return 0;
 	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
 	int in = dir & TUP_IN;
 	if (fam == 2) {
@@ -124,7 +130,7 @@ static __always_inline void put_tuple(struct batch *b, struct bctx *c, struct so
 		*(__u32 *)&b->data[(off + 7) & OFF_MASK] = in ? la : ra;
 		*(__u16 *)&b->data[(off + 11) & OFF_MASK] = in ? lp : rp;
 		b->cur += 13;
-		return;
+		return 0;
 	}
 	if (fam == 10) {
 		struct in6_addr la = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
@@ -141,7 +147,7 @@ static __always_inline void put_tuple(struct batch *b, struct bctx *c, struct so
 			*(__u32 *)&b->data[(off + 7) & OFF_MASK] = in ? l4 : r4;
 			*(__u16 *)&b->data[(off + 11) & OFF_MASK] = in ? lp : rp;
 			b->cur += 13;
-			return;
+			return 0;
 		}
 		b->data[off] = 10;
 		__builtin_memcpy(&b->data[(off + 1) & OFF_MASK], in ? &ra : &la, 16);
@@ -149,7 +155,7 @@ static __always_inline void put_tuple(struct batch *b, struct bctx *c, struct so
 		__builtin_memcpy(&b->data[(off + 19) & OFF_MASK], in ? &la : &ra, 16);
 		*(__u16 *)&b->data[(off + 35) & OFF_MASK] = in ? lp : rp;
 		b->cur += 37;
-		return;
+		return 0;
 	}
 	if (fam == 1) {
 		struct unix_sock *us = (struct unix_sock *)sk;
@@ -180,8 +186,9 @@ static __always_inline void put_tuple(struct batch *b, struct bctx *c, struct so
 			b->data[(off + 17) & OFF_MASK] = 0;
 			b->cur += 1;
 		}
-		return;
+		return 0;
 	}
+	return 0;
 }
 
 struct fdctx {
@@ -213,12 +220,14 @@ static long fdlist_cb(__u32 k, void *ctx)
 	return 0;
 }
 
-static __always_inline void put_fdlist(struct batch *b, struct bctx *c, const struct pollfd *fds, __u64 nfds, int revents)
+__noinline int put_fdlist(struct batch *b, struct bctx *c, __u64 fds, __u64 nfds, int revents)
 {
-	__u32 off = b->cur & OFF_MASK;
 	struct fdctx x = {};
+	if (!b || !c)
+		return 0;
+	__u32 off = b->cur & OFF_MASK;
 	if (room(b) < 2 + 10 * 16)
-		return;
+		return 0;
 	x.fds = (__u64)fds;
 	x.nfds = fds ? nfds : 0;
 	x.slot = c->slot;
@@ -226,6 +235,7 @@ static __always_inline void put_fdlist(struct batch *b, struct bctx *c, const st
 	b->cur += 2;
 	bpf_loop(16, fdlist_cb, &x, 0);
 	*(__u16 *)&b->data[off] = x.n;
+	return 0;
 }
 
 #endif

@@ -161,11 +161,11 @@ static long iov_cb(__u32 k, void *ctx)
 }
 
 // put_iov gathers up to max bytes from a user iovec array.
-static __always_inline void put_iov(struct batch *b, struct bctx *c, const struct iovec *iov, __u64 cnt, __u64 max)
+__noinline int put_iov(struct batch *b, struct bctx *c, __u64 iov, __u64 cnt, __u64 max)
 {
 	struct ivctx x = {};
-	if (!iov)
-		return;
+	if (!b || !c || !iov)
+		return 0;
 	x.iov = (__u64)iov;
 	x.cnt = cnt;
 	x.max = max;
@@ -173,9 +173,10 @@ static __always_inline void put_iov(struct batch *b, struct bctx *c, const struc
 	bpf_loop(MAX_IOV, iov_cb, &x, 0);
 	if (x.fault)
 		b->fault = 1;
+	return 0;
 }
 
-static __always_inline __u64 iov_size(const struct iovec *iov, __u64 cnt)
+__noinline __u64 iov_size(__u64 iov, __u64 cnt)
 {
 	struct ivctx x = {};
 	if (!iov)

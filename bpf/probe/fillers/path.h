@@ -22,8 +22,6 @@ struct pwctx {
 	__u64 node;
 	__u64 mnt;
 	__u32 slot;
-	__u32 sp;
-	__u32 n;
 	__u32 kind; // 0 dentry + mount, 1 kernfs node
 };
 
@@ -38,7 +36,9 @@ static long walk_cb(__u32 k, void *ctx)
 {
 	struct pwctx *x = ctx;
 	const char *name;
-	if (x->n >= MAX_DEPTH)
+	__u32 slot = x->slot;
+	struct batch *b = bpf_map_lookup_elem(&batches, &slot);
+	if (!b || b->walk_n >= MAX_DEPTH)
 		return 1;
 	if (x->kind == 0) {
 		struct dentry *d = (void *)x->node;
@@ -69,22 +69,18 @@ static long walk_cb(__u32 k, void *ctx)
 		name = BPF_CORE_READ(kn, name);
 		x->node = (__u64)p;
 	}
-	__u32 slot = x->slot;
-	struct batch *b = bpf_map_lookup_elem(&batches, &slot);
-	if (!b)
-		return 1;
-	__u32 so = x->sp;
+	__u32 so = b->walk_sp;
 	BOUND(so, 0x3fff);
 	long l = bpf_probe_read_kernel_str(&b->data[SCRATCH + so], 256, name);
 	if (l <= 1)
 		return 0;
-	__u32 mo = x->n;
+	__u32 mo = b->walk_n;
 	BOUND(mo, 0x1f);
 	*(__u16 *)&b->data[META + 4 * mo] = so;
 	*(__u16 *)&b->data[META + 4 * mo + 2] = l - 1;
-	x->sp += l;
-	x->n++;
-	if (x->sp > 0x3f00)
+	b->walk_sp = so + l;
+	b->walk_n = mo + 1;
+	if (b->walk_sp > 0x3f00)
 		return 1;
 	return 0;
 }
@@ -94,9 +90,9 @@ static long emit_cb(__u32 k, void *ctx)
 	struct pwctx *x = ctx;
 	__u32 slot = x->slot;
 	struct batch *b = bpf_map_lookup_elem(&batches, &slot);
-	if (!b || k >= x->n)
+	if (!b || k >= b->walk_n)
 		return 1;
-	__u32 mo = x->n - 1 - k;
+	__u32 mo = b->walk_n - 1 - k;
 	BOUND(mo, 0x1f);
 	__u32 so = *(__u16 *)&b->data[META + 4 * mo];
 	__u32 len = *(__u16 *)&b->data[META + 4 * mo + 2];
@@ -123,8 +119,10 @@ static __always_inline void put_path(struct batch *b, struct bctx *c, __u64 node
 	x.mnt = mnt;
 	x.slot = c->slot;
 	x.kind = kind;
+	b->walk_n = 0;
+	b->walk_sp = 0;
 	bpf_loop(MAX_DEPTH + 8, walk_cb, &x, 0);
-	if (x.n == 0) {
+	if (b->walk_n == 0) {
 		__u32 off = b->cur & OFF_MASK;
 		b->data[off] = '/';
 		b->cur += 1;
@@ -133,18 +131,21 @@ static __always_inline void put_path(struct batch *b, struct bctx *c, __u64 node
 	bpf_loop(MAX_DEPTH, emit_cb, &x, 0);
 }
 
-static __always_inline void put_cwd(struct batch *b, struct bctx *c)
+__noinline int put_cwd(struct batch *b, struct bctx *c)
 {
+	if (!b || !c)
+		return 0;
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct fs_struct *fs = BPF_CORE_READ(t, fs);
 	if (!fs || room(b) < 256)
-		return;
+		return 0;
 	struct vfsmount *vm = BPF_CORE_READ(fs, pwd.mnt);
 	__u64 m = (__u64)vm - bpf_core_field_offset(struct mount, mnt);
 	put_path(b, c, (__u64)BPF_CORE_READ(fs, pwd.dentry), m, 0);
 	__u32 off = b->cur & OFF_MASK;
 	b->data[off] = 0;
 	b->cur += 1;
+	return 0;
 }
 
 struct cgctx {

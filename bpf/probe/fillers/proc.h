@@ -22,8 +22,10 @@ static __always_inline __u64 mm_counter(struct mm_struct *mm, int i)
 	return v < 0 ? 0 : v;
 }
 
-static __always_inline void put_proc(struct batch *b, struct bctx *c, __u8 field, __u8 w)
+__noinline int put_proc(struct batch *b, struct bctx *c, __u32 field, __u32 w)
 {
+	if (!b || !c)
+		return 0;
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
 	__u64 v = 0;
@@ -37,12 +39,12 @@ static __always_inline void put_proc(struct batch *b, struct bctx *c, __u8 field
 			put_kstr(b, c, t->comm, 16);
 		}
 		b->exe_len = b->cur - start;
-		return;
+		return 0;
 	}
 	case PROC_ARGS:
 	case PROC_ENV: {
 		if (!mm)
-			return;
+			return 0;
 		__u64 s, e;
 		if (field == PROC_ARGS) {
 			s = BPF_CORE_READ(mm, arg_start) + b->exe_len;
@@ -52,19 +54,19 @@ static __always_inline void put_proc(struct batch *b, struct bctx *c, __u8 field
 			e = BPF_CORE_READ(mm, env_end);
 		}
 		if (e <= s)
-			return;
+			return 0;
 		__u64 len = e - s;
 		if (len > STR_MAX)
 			len = STR_MAX;
 		put_ubuf(b, c, (void *)s, len);
-		return;
+		return 0;
 	}
 	case PROC_COMM:
 		put_kstr(b, c, t->comm, 16);
-		return;
+		return 0;
 	case PROC_CGROUPS:
 		put_cgroups(b, c);
-		return;
+		return 0;
 	case PROC_TID:
 		v = t->pid;
 		break;
@@ -148,6 +150,7 @@ static __always_inline void put_proc(struct batch *b, struct bctx *c, __u8 field
 		break;
 	}
 	put_scalar(b, c, v, w);
+	return 0;
 }
 
 #endif

@@ -415,29 +415,22 @@ static __always_inline void put_linkmap(struct batch *b, struct bctx *c)
 	bpf_loop(LM_MAX, lm_cb, &x, 0);
 }
 
-// put_raw encodes the user memory sources of raw syscall records; the
-// stacks and loaded objects of -k only with stack set (a constant: the
-// programs without them verify as fast as before). The sized copies share
-// one put_ubuf and the iovec walks one put_raw_iov: each inlined copy is
-// verified again.
-static __always_inline void put_raw(struct batch *b, struct bctx *c, struct pdesc p, int stack)
+// put_raw encodes the user memory sources of raw syscall records
+// described by pd (a struct pdesc as src | arg << 8 | conv << 16 |
+// width << 24). The sized copies share one put_ubuf and the iovec walks
+// one put_raw_iov: each inlined copy is verified again. It is a global
+// function, verified once on its own.
+__noinline int put_raw(struct batch *b, struct bctx *c, __u32 pd)
 {
+	struct pdesc p = {.src = pd, .arg = pd >> 8, .conv = pd >> 16, .width = pd >> 24};
 	__u64 src = 0, n = 0, iov = 0, cnt = 0;
 	int iovs = 0;
-	if (stack) {
-		switch (p.src) {
-		case SRC_LINKMAP:
-			put_linkmap(b, c);
-			return;
-		case SRC_USTACK:
-			put_ustack(b, c, p.conv + 256 * (__u32)p.width);
-			return;
-		}
-	}
+	if (!b || !c)
+		return 0;
 	switch (p.src) {
 	case SRC_USTR:
 		put_ustr(b, c, (void *)argn(c, p.arg), STR_MAX);
-		return;
+		return 0;
 	case SRC_UMEM:
 		src = argn(c, p.arg);
 		n = p.conv + 256 * (__u32)p.width;
@@ -473,10 +466,10 @@ static __always_inline void put_raw(struct batch *b, struct bctx *c, struct pdes
 		break;
 	case SRC_STRV:
 		put_strv(b, c, argn(c, p.arg));
-		return;
+		return 0;
 	case SRC_PTR_COUNT:
 		put_scalar(b, c, ptr_count(argn(c, p.arg)), 8);
-		return;
+		return 0;
 	case SRC_UMEM_IOV:
 		iov = argn(c, p.arg);
 		cnt = argn(c, p.conv);
@@ -486,12 +479,30 @@ static __always_inline void put_raw(struct batch *b, struct bctx *c, struct pdes
 		iovs = put_raw_msg(b, c, argn(c, p.arg), p.width, &iov, &cnt);
 		break;
 	default:
-		return;
+		return 0;
 	}
 	if (iovs)
 		put_raw_iov(b, c, iov, cnt, p.width & 1);
 	else if (n)
 		put_ubuf(b, c, (void *)src, n);
+	return 0;
+}
+
+// put_raw_stack is put_raw with the stacks and loaded objects of -k,
+// which only the handlers of -k verify.
+__noinline int put_raw_stack(struct batch *b, struct bctx *c, __u32 pd)
+{
+	if (!b || !c)
+		return 0;
+	switch (pd & 0xff) {
+	case SRC_LINKMAP:
+		put_linkmap(b, c);
+		return 0;
+	case SRC_USTACK:
+		put_ustack(b, c, (pd >> 16 & 0xff) + 256 * (pd >> 24));
+		return 0;
+	}
+	return put_raw(b, c, pd);
 }
 
 #endif

@@ -192,13 +192,7 @@ func loadProbe(opts Options) (*probe, error) {
 // syscall handler; on several CPUs they verify side by side.
 func loadObjects(spec *ebpf.CollectionSpec, names []string, objs *ProbeObjects) error {
 	cache := btf.NewCache()
-	// only copies what a load needs: the maps, or the maps and one program
-	only := func(programs map[string]*ebpf.ProgramSpec) *ebpf.CollectionSpec {
-		s := *spec
-		s.Programs = programs
-		return s.Copy()
-	}
-	maps, err := ebpf.NewCollectionWithOptions(only(nil), ebpf.CollectionOptions{Cache: cache})
+	maps, err := ebpf.NewCollectionWithOptions(onlyPrograms(spec, nil), ebpf.CollectionOptions{Cache: cache})
 	if err != nil {
 		return err
 	}
@@ -210,7 +204,7 @@ func loadObjects(spec *ebpf.CollectionSpec, names []string, objs *ProbeObjects) 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ps := only(map[string]*ebpf.ProgramSpec{name: spec.Programs[name]})
+			ps := onlyPrograms(spec, map[string]*ebpf.ProgramSpec{name: spec.Programs[name]})
 			c, err := ebpf.NewCollectionWithOptions(ps, ebpf.CollectionOptions{MapReplacements: maps.Maps, Cache: cache})
 			if err != nil {
 				errs[i] = err
@@ -249,6 +243,13 @@ func loadObjects(spec *ebpf.CollectionSpec, names []string, objs *ProbeObjects) 
 		return err
 	}
 	return nil
+}
+
+// onlyPrograms copies what a load needs: the maps of spec, and programs.
+func onlyPrograms(spec *ebpf.CollectionSpec, programs map[string]*ebpf.ProgramSpec) *ebpf.CollectionSpec {
+	s := *spec
+	s.Programs = programs
+	return s.Copy()
 }
 
 // rawStacks reports whether raw records copy user stacks or loaded

@@ -25,6 +25,8 @@ type ProbeBatch struct {
 	ExeLen  uint32
 	Trunc   uint32
 	Fault   uint32
+	WalkN   uint32
+	WalkSp  uint32
 	Pad2    uint32
 	Data    [65536]uint8
 }
