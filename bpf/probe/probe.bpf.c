@@ -340,6 +340,17 @@ static __always_inline __u64 argn(struct bctx *c, __u32 k)
 	}
 }
 
+// arg_at is argn for the global functions, whose c is not on the stack:
+// one bounded load instead of a branch per argument (each a path for the
+// verifier).
+static __always_inline __u64 arg_at(struct bctx *c, __u32 k)
+{
+	if (k > 5)
+		k = 5;
+	BOUND(k, 7);
+	return c->args[k];
+}
+
 #if defined(__TARGET_ARCH_arm64)
 // arm64's registers at a syscall, by the names CO-RE relocates against the
 // running kernel's struct pt_regs (vmlinux.h describes x86-64's). x0 holds
@@ -483,7 +494,9 @@ static __always_inline long param_body(__u32 i, struct bctx *c, int simple)
 		put_len(b, c, i, b->cur - start);
 		return 0;
 	}
-	put_param(b, c, p.src | p.arg << 8 | p.conv << 16 | p.width << 24);
+	// scalars inline (most parameters: no call), the rest in put_param
+	if (!put_simple(b, c, p))
+		put_param(b, c, p.src | p.arg << 8 | p.conv << 16 | p.width << 24);
 	put_len(b, c, i, b->cur - start);
 	return 0;
 }
@@ -497,27 +510,25 @@ __noinline int put_param(struct batch *b, struct bctx *c, __u32 pd)
 	struct pdesc p = {.src = pd, .arg = pd >> 8, .conv = pd >> 16, .width = pd >> 24};
 	if (!b || !c)
 		return 0;
-	if (put_simple(b, c, p))
-		return 0;
 	switch (p.src) {
 	case SRC_USTR:
-		put_ustr(b, c, (void *)argn(c, p.arg), STR_MAX);
+		put_ustr(b, c, (void *)arg_at(c, p.arg), STR_MAX);
 		break;
 	case SRC_UBUF:
 		if (c->ret > 0)
-			put_ubuf(b, c, (void *)argn(c, p.arg), c->ret < snaplen ? c->ret : snaplen);
+			put_ubuf(b, c, (void *)arg_at(c, p.arg), c->ret < snaplen ? c->ret : snaplen);
 		break;
 	case SRC_IOV:
 		if (c->ret > 0)
-			put_iov(b, c, argn(c, p.arg), argn(c, p.arg + 1), c->ret < snaplen ? c->ret : snaplen);
+			put_iov(b, c, arg_at(c, p.arg), arg_at(c, p.arg + 1), c->ret < snaplen ? c->ret : snaplen);
 		break;
 	case SRC_IOV_SIZE:
-		put_scalar(b, c, iov_size(argn(c, p.arg), argn(c, p.arg + 1)), p.width);
+		put_scalar(b, c, iov_size(arg_at(c, p.arg), arg_at(c, p.arg + 1)), p.width);
 		break;
 	case SRC_MSG_IOV:
 	case SRC_MSG_SIZE: {
 		struct user_msghdr m = {};
-		if (bpf_probe_read_user(&m, sizeof(m), (void *)argn(c, p.arg))) {
+		if (bpf_probe_read_user(&m, sizeof(m), (void *)arg_at(c, p.arg))) {
 			if (p.src == SRC_MSG_SIZE)
 				put_scalar(b, c, 0, p.width);
 			break;
@@ -529,10 +540,10 @@ __noinline int put_param(struct batch *b, struct bctx *c, __u32 pd)
 		break;
 	}
 	case SRC_SOCKADDR:
-		put_user_sockaddr(b, c, argn(c, p.arg), argn(c, p.arg + 1));
+		put_user_sockaddr(b, c, arg_at(c, p.arg), arg_at(c, p.arg + 1));
 		break;
 	case SRC_TUPLE:
-		put_tuple(b, c, (__u64)fd_sock((__s32)argn(c, p.arg)), p.conv);
+		put_tuple(b, c, (__u64)fd_sock((__s32)arg_at(c, p.arg)), p.conv);
 		break;
 	case SRC_TUPLE_RET:
 		if (c->ret >= 0)
@@ -541,14 +552,14 @@ __noinline int put_param(struct batch *b, struct bctx *c, __u32 pd)
 	case SRC_UINT_AT: {
 		__s32 v = -1;
 		if (c->ret >= 0)
-			bpf_probe_read_user(&v, sizeof(v), (void *)(argn(c, p.arg) + 4 * (p.conv & 1)));
+			bpf_probe_read_user(&v, sizeof(v), (void *)(arg_at(c, p.arg) + 4 * (p.conv & 1)));
 		put_scalar(b, c, (__s64)v, p.width);
 		break;
 	}
 	case SRC_PIPE_INO: {
 		__s32 fd = -1;
 		__u64 ino = 0;
-		if (c->ret >= 0 && !bpf_probe_read_user(&fd, sizeof(fd), (void *)argn(c, p.arg))) {
+		if (c->ret >= 0 && !bpf_probe_read_user(&fd, sizeof(fd), (void *)arg_at(c, p.arg))) {
 			struct file *f = fd_file(fd);
 			if (f)
 				ino = BPF_CORE_READ(f, f_inode, i_ino);
@@ -559,7 +570,7 @@ __noinline int put_param(struct batch *b, struct bctx *c, __u32 pd)
 	case SRC_SOCK_ADDR: {
 		__s32 fd = -1;
 		__u64 a = 0;
-		if (c->ret >= 0 && !bpf_probe_read_user(&fd, sizeof(fd), (void *)(argn(c, p.arg) + 4 * (p.conv & 1))))
+		if (c->ret >= 0 && !bpf_probe_read_user(&fd, sizeof(fd), (void *)(arg_at(c, p.arg) + 4 * (p.conv & 1))))
 			a = (__u64)fd_sock(fd);
 		put_scalar(b, c, a, p.width);
 		break;
@@ -575,12 +586,12 @@ __noinline int put_param(struct batch *b, struct bctx *c, __u32 pd)
 		break;
 	}
 	case SRC_FDLIST:
-		put_fdlist(b, c, argn(c, p.arg), argn(c, p.arg + 1), p.conv);
+		put_fdlist(b, c, arg_at(c, p.arg), arg_at(c, p.arg + 1), p.conv);
 		break;
 	case SRC_TIMESPEC: {
 		struct __kernel_timespec ts = {};
 		__u64 ns = 0;
-		void *up = (void *)argn(c, p.arg);
+		void *up = (void *)arg_at(c, p.arg);
 		if (up && !bpf_probe_read_user(&ts, sizeof(ts), up))
 			ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 		put_scalar(b, c, ns, p.width);
@@ -593,20 +604,20 @@ __noinline int put_param(struct batch *b, struct bctx *c, __u32 pd)
 		__u32 off = b->cur & OFF_MASK;
 		b->data[off] = p.conv;
 		b->cur += 1;
-		put_scalar(b, c, argn(c, p.arg), 8);
+		put_scalar(b, c, arg_at(c, p.arg), 8);
 		break;
 	}
 	case SRC_OPEN_MODE: {
-		__u64 flags = argn(c, p.conv);
+		__u64 flags = arg_at(c, p.conv);
 		__u64 mode = 0;
 		if ((flags & 0100) || (flags & 020200000) == 020200000)
-			mode = argn(c, p.arg);
+			mode = arg_at(c, p.arg);
 		put_scalar(b, c, mode, p.width);
 		break;
 	}
 	case SRC_U64_AT: {
 		__u64 v = 0;
-		void *up = (void *)argn(c, p.arg & 7);
+		void *up = (void *)arg_at(c, p.arg & 7);
 		if (up)
 			bpf_probe_read_user(&v, sizeof(v), up + 8 * ((p.arg >> 4) & 7));
 		put_scalar(b, c, convert(v, p.conv), p.width);
@@ -617,7 +628,7 @@ __noinline int put_param(struct batch *b, struct bctx *c, __u32 pd)
 		break;
 	case SRC_BACKLOG: {
 		__u64 v = 0;
-		struct sock *sk = fd_sock((__s32)argn(c, p.arg));
+		struct sock *sk = fd_sock((__s32)arg_at(c, p.arg));
 		if (sk) {
 			__u32 len = BPF_CORE_READ(sk, sk_ack_backlog);
 			__u32 lim = BPF_CORE_READ(sk, sk_max_ack_backlog);

@@ -429,25 +429,25 @@ __noinline int put_raw(struct batch *b, struct bctx *c, __u32 pd)
 		return 0;
 	switch (p.src) {
 	case SRC_USTR:
-		put_ustr(b, c, (void *)argn(c, p.arg), STR_MAX);
+		put_ustr(b, c, (void *)arg_at(c, p.arg), STR_MAX);
 		return 0;
 	case SRC_UMEM:
-		src = argn(c, p.arg);
+		src = arg_at(c, p.arg);
 		n = p.conv + 256 * (__u32)p.width;
 		break;
 	case SRC_UMEM_ALEN: {
 		__u64 cap = p.width > 1 ? 512 : snaplen;
-		src = argn(c, p.arg);
-		n = argn(c, p.conv) * (p.width ? p.width : 1);
+		src = arg_at(c, p.arg);
+		n = arg_at(c, p.conv) * (p.width ? p.width : 1);
 		if (n > cap)
 			n = cap;
 		break;
 	}
 	case SRC_UMEM_PLEN: {
 		__u32 l = 0;
-		void *lp = (void *)argn(c, p.conv);
+		void *lp = (void *)arg_at(c, p.conv);
 		if (lp && !bpf_probe_read_user(&l, sizeof(l), lp)) {
-			src = argn(c, p.arg);
+			src = arg_at(c, p.arg);
 			n = l < 128 ? l : 128;
 		}
 		break;
@@ -455,7 +455,7 @@ __noinline int put_raw(struct batch *b, struct bctx *c, __u32 pd)
 	case SRC_UMEM_RLEN: {
 		__u64 cap = p.conv ? p.conv * 64 : snaplen;
 		if (c->ret > 0) {
-			src = argn(c, p.arg);
+			src = arg_at(c, p.arg);
 			n = (__u64)c->ret < cap ? (__u64)c->ret : cap;
 		}
 		break;
@@ -465,18 +465,18 @@ __noinline int put_raw(struct batch *b, struct bctx *c, __u32 pd)
 		n = p.conv + 256 * (__u32)p.width;
 		break;
 	case SRC_STRV:
-		put_strv(b, c, argn(c, p.arg));
+		put_strv(b, c, arg_at(c, p.arg));
 		return 0;
 	case SRC_PTR_COUNT:
-		put_scalar(b, c, ptr_count(argn(c, p.arg)), 8);
+		put_scalar(b, c, ptr_count(arg_at(c, p.arg)), 8);
 		return 0;
 	case SRC_UMEM_IOV:
-		iov = argn(c, p.arg);
-		cnt = argn(c, p.conv);
+		iov = arg_at(c, p.arg);
+		cnt = arg_at(c, p.conv);
 		iovs = 1;
 		break;
 	case SRC_UMEM_MSG:
-		iovs = put_raw_msg(b, c, argn(c, p.arg), p.width, &iov, &cnt);
+		iovs = put_raw_msg(b, c, arg_at(c, p.arg), p.width, &iov, &cnt);
 		break;
 	default:
 		return 0;

@@ -5,6 +5,7 @@ package live
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"sync"
@@ -283,10 +284,11 @@ func (p *probe) configure(opts Options) error {
 	if err != nil {
 		return err
 	}
+	// One batch per map: a system call per entry was most of the
+	// configuration's time.
+	all := make(map[uint32]ProbeEdesc, len(descs))
 	for t, d := range descs {
-		if err := p.objs.Descs.Put(uint32(t), d); err != nil {
-			return fmt.Errorf("live: descriptor %d: %w", t, err)
-		}
+		all[uint32(t)] = d
 	}
 	if opts.Raw != nil {
 		raw, err := buildRawDescs(opts.Raw)
@@ -300,14 +302,17 @@ func (p *probe) configure(opts Options) error {
 			d.Nparams++
 			raw[signalStackDesc] = d
 		}
-		keys := make([]uint32, 0, len(raw))
-		vals := make([]ProbeEdesc, 0, len(raw))
 		for k, d := range raw {
-			keys, vals = append(keys, k), append(vals, d)
+			all[k] = d
 		}
-		if _, err := p.objs.Descs.BatchUpdate(keys, vals, nil); err != nil {
-			return fmt.Errorf("live: raw descriptors: %w", err)
-		}
+	}
+	keys := slices.Sorted(maps.Keys(all))
+	vals := make([]ProbeEdesc, len(keys))
+	for i, k := range keys {
+		vals[i] = all[k]
+	}
+	if _, err := p.objs.Descs.BatchUpdate(keys, vals, nil); err != nil {
+		return fmt.Errorf("live: descriptors: %w", err)
 	}
 	if err := p.writeRoutes(opts); err != nil {
 		return err
@@ -459,10 +464,12 @@ func (p *probe) close() error {
 // switches for opts' event filters.
 func (p *probe) writeRoutes(opts Options) error {
 	routes, keepExit, keepSignal := buildFilters(opts)
-	for nr := range routes {
-		if err := p.objs.Routes.Put(uint32(nr), routes[nr]); err != nil {
-			return fmt.Errorf("live: route %d: %w", nr, err)
-		}
+	keys := make([]uint32, len(routes))
+	for nr := range keys {
+		keys[nr] = uint32(nr)
+	}
+	if _, err := p.objs.Routes.BatchUpdate(keys, routes[:], nil); err != nil {
+		return fmt.Errorf("live: routes: %w", err)
 	}
 	if err := p.objs.KeepProcexit.Set(b2u(keepExit)); err != nil {
 		return fmt.Errorf("live: set keep_procexit: %w", err)
