@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/ferret-observability/ferret/internal/engine"
 	"github.com/ferret-observability/ferret/internal/fields"
@@ -194,9 +195,30 @@ func TestThreadIOMatchesEvents(t *testing.T) {
 	case err := <-errc:
 		t.Fatalf("capture ended: %v", err)
 	}
+	// Samples follow the events' time stamps, and the filter passes only
+	// this program's events: once the trigger is gone, the test itself
+	// keeps making some (an open and close of /dev/null every 20 ms), so
+	// that the samples, and the run's end after them, keep coming.
+	ticking := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ticking:
+				return
+			case <-tick.C:
+				if f, err := os.Open(os.DevNull); err == nil {
+					f.Close()
+				}
+			}
+		}
+	}()
 	pid := testutil.RunIOTrigger(t)
 	p.trigger <- int64(pid)
-	if err := <-errc; err != nil {
+	err = <-errc
+	close(ticking)
+	if err != nil {
 		t.Fatal(err)
 	}
 	drops := src.Stats().TotalDrops()
