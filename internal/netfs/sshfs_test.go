@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -81,7 +80,7 @@ func TestLiveNetfsCommand(t *testing.T) {
 	defer func() { tail.Process.Kill(); tail.Wait() }()
 	cmd := exec.Command(bin, "netfs", "--slower", "0", "--interval", "1", "-n", "4")
 	cmd.Stdout = out
-	var stderr lockedBuilder
+	var stderr testutil.LockedBuffer
 	cmd.Stderr = &stderr
 	if err := testutil.Start(cmd); err != nil {
 		t.Fatal(err)
@@ -141,23 +140,4 @@ func TestLiveNetfsCommand(t *testing.T) {
 	if t.Failed() {
 		t.Logf("output:\n%s\nstderr:\n%s", text, stderr.String())
 	}
-}
-
-// lockedBuilder is a strings.Builder a child process writes to while the
-// test reads it.
-type lockedBuilder struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuilder) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuilder) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
