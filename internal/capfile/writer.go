@@ -40,14 +40,22 @@ type Writer struct {
 	trunc     truncater // out, when it can be truncated (files)
 	base      int64     // file offset where this stream started
 	committed int64     // bytes of out known to be good
-	opts      WriterOptions
-	buf       []byte
-	zbuf      bytes.Buffer
-	gz        *gzip.Writer
-	written   int64 // uncompressed bytes produced
-	events    uint64
-	err       error
-	closed    bool
+	sent      int64     // bytes of out written
+	flushed   int64     // uncompressed bytes flushed
+	// inBlock is set while a block begun by beginSized is being written
+	// (flushed pieces of it do not count as good: committed stays at the
+	// block's start); sizedStart is where that block began, in produced
+	// bytes.
+	inBlock    bool
+	sizedStart int64
+	opts       WriterOptions
+	buf        []byte
+	zbuf       bytes.Buffer
+	gz         *gzip.Writer
+	written    int64 // uncompressed bytes produced
+	events     uint64
+	err        error
+	closed     bool
 	// Container metadata waiting to be written as container events ahead
 	// of the next event (they take its timestamp).
 	pending []string
@@ -274,7 +282,11 @@ func (w *Writer) flush() error {
 	if err != nil {
 		return w.fail(err)
 	}
-	w.committed += int64(n)
+	w.sent += int64(n)
+	if !w.inBlock {
+		w.committed = w.sent
+	}
+	w.flushed += int64(len(w.buf))
 	w.buf = w.buf[:0]
 	return nil
 }
@@ -406,22 +418,6 @@ func (w *Writer) appendSHB() {
 	w.end(at)
 }
 
-func joinNul(list []string, limit int) string {
-	n := 0
-	for _, s := range list {
-		n += len(s) + 1
-	}
-	b := make([]byte, 0, n)
-	for _, s := range list {
-		b = append(b, s...)
-		b = append(b, 0)
-	}
-	if len(b) > limit {
-		b = b[:limit]
-	}
-	return string(b)
-}
-
 // Field limits of sysdig 0.29.3's reader.
 const (
 	limPath   = 1024
@@ -502,45 +498,25 @@ func (w *Writer) appendMeta(s *event.Snapshot) {
 	}
 	w.end(at)
 
-	// threads
-	at = w.begin(BlockPLV9)
+	// threads: one block, which on a machine with many threads is tens
+	// of megabytes; its length is worked out first, so that it can be
+	// written out in buffer-sized pieces instead of being held whole.
+	body := 0
 	for i := range s.Threads {
-		t := &s.Threads[i]
-		e := len(w.buf)
-		w.u32(0)
-		w.u64(uint64(t.TID))
-		w.u64(uint64(t.PID))
-		w.u64(uint64(t.PTID))
-		w.u64(uint64(t.SID))
-		w.u64(uint64(t.VPGID))
-		w.str16(t.Comm, limPath)
-		w.str16(t.Exe, limPath)
-		w.str16(t.ExePath, limPath)
-		w.str16(joinNul(t.Args, limList), limList)
-		w.str16(t.Cwd, limPath)
-		w.u64(uint64(t.FDLimit))
-		w.u32(t.Flags)
-		w.u32(t.UID)
-		w.u32(t.GID)
-		w.u32(t.VMSizeKB)
-		w.u32(t.VMRSSKB)
-		w.u32(t.VMSwapKB)
-		w.u64(t.PFMajor)
-		w.u64(t.PFMinor)
-		w.str16(joinNul(t.Env, limList), limList)
-		w.u64(uint64(t.VTID))
-		w.u64(uint64(t.VPID))
-		w.str16(joinNul(t.Cgroups, limList), limList)
-		w.str16(t.Root, limPath)
-		w.u32(uint32(t.LoginUID))
-		if t.ExeWritable {
-			w.u8(1)
-		} else {
-			w.u8(0)
-		}
-		w.patchLen(e, 0)
+		body += threadEntryLen(&s.Threads[i])
 	}
-	w.end(at)
+	at, ok := w.beginSized(BlockPLV9, body)
+	for i := range s.Threads {
+		w.threadEntry(&s.Threads[i])
+		if ok && len(w.buf) >= w.opts.BufferSize {
+			if err := w.flush(); err != nil {
+				return
+			}
+		}
+	}
+	if !w.endSized(at, body, ok) {
+		return
+	}
 
 	// one fd list per thread
 	for i := range s.Threads {
@@ -560,6 +536,135 @@ func (w *Writer) appendMeta(s *event.Snapshot) {
 		}
 	}
 }
+
+// threadEntry writes one thread list entry (PL_V9).
+func (w *Writer) threadEntry(t *event.Thread) {
+	e := len(w.buf)
+	w.u32(0)
+	w.u64(uint64(t.TID))
+	w.u64(uint64(t.PID))
+	w.u64(uint64(t.PTID))
+	w.u64(uint64(t.SID))
+	w.u64(uint64(t.VPGID))
+	w.str16(t.Comm, limPath)
+	w.str16(t.Exe, limPath)
+	w.str16(t.ExePath, limPath)
+	w.list16(t.Args, limList)
+	w.str16(t.Cwd, limPath)
+	w.u64(uint64(t.FDLimit))
+	w.u32(t.Flags)
+	w.u32(t.UID)
+	w.u32(t.GID)
+	w.u32(t.VMSizeKB)
+	w.u32(t.VMRSSKB)
+	w.u32(t.VMSwapKB)
+	w.u64(t.PFMajor)
+	w.u64(t.PFMinor)
+	w.list16(t.Env, limList)
+	w.u64(uint64(t.VTID))
+	w.u64(uint64(t.VPID))
+	w.list16(t.Cgroups, limList)
+	w.str16(t.Root, limPath)
+	w.u32(uint32(t.LoginUID))
+	if t.ExeWritable {
+		w.u8(1)
+	} else {
+		w.u8(0)
+	}
+	w.patchLen(e, 0)
+}
+
+// threadEntryLen is the length threadEntry writes for t: a u32 length,
+// seven u64 ids, two u64 fault counts, the u64 fd limit, seven u32, a u8
+// and eight length-prefixed strings.
+func threadEntryLen(t *event.Thread) int {
+	n := 4 + 7*8 + 2*8 + 8 + 7*4 + 1 + 8*2
+	n += min(len(t.Comm), limPath) + min(len(t.Exe), limPath) + min(len(t.ExePath), limPath)
+	n += min(len(t.Cwd), limPath) + min(len(t.Root), limPath)
+	n += listLen(t.Args, limList) + listLen(t.Env, limList) + listLen(t.Cgroups, limList)
+	return n
+}
+
+// listLen is the length of list joined by list16, without its prefix.
+func listLen(list []string, limit int) int {
+	n := 0
+	for _, s := range list {
+		n += len(s) + 1
+		if n >= limit {
+			return limit
+		}
+	}
+	return n
+}
+
+// list16 writes list as one length-prefixed string, each item followed by
+// a NUL, cut to limit bytes, without joining the items first.
+func (w *Writer) list16(list []string, limit int) {
+	w.u16(uint16(listLen(list, limit)))
+	left := limit
+	for _, s := range list {
+		if left == 0 {
+			return
+		}
+		if len(s) >= left {
+			w.buf = append(w.buf, s[:left]...)
+			return
+		}
+		w.buf = append(w.buf, s...)
+		w.buf = append(w.buf, 0)
+		left -= len(s) + 1
+	}
+}
+
+// beginSized starts a block whose body (what follows its 8-byte header,
+// before its padding and trailer) will be body bytes long, so that its
+// length can be written at once and the block flushed in pieces. ok is
+// false when the block is too long for its u32 length: it is then
+// gathered whole as begin does, and its length is checked by endSized.
+func (w *Writer) beginSized(typ uint32, body int) (at int, ok bool) {
+	total := blockTotal(body)
+	if total > int(^uint32(0)) {
+		return w.begin(typ), false
+	}
+	at = len(w.buf)
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, typ)
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(total))
+	w.sizedStart = w.produced() - 8
+	w.inBlock = true
+	return at, true
+}
+
+// endSized ends a block begun by beginSized; it fails the writer when
+// the body written is not the announced length.
+func (w *Writer) endSized(at, body int, ok bool) bool {
+	if !ok {
+		w.end(at)
+		return w.err == nil
+	}
+	w.inBlock = false
+	if got := w.produced() - w.sizedStart - 8; got != int64(body) {
+		w.fail(fmt.Errorf("block of %d bytes announced as %d", got, body))
+		return false
+	}
+	total := blockTotal(body)
+	for i := 8 + body + 4; i < total; i++ {
+		w.buf = append(w.buf, 0)
+	}
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(total))
+	w.written += int64(total)
+	return w.err == nil
+}
+
+// blockTotal is the length of a block with a body of body bytes: its
+// header, the body padded to a multiple of 4 and its u32 trailer.
+func blockTotal(body int) int {
+	n := 8 + body + 4
+	return n + (4-n%4)%4
+}
+
+// produced returns the uncompressed bytes handed to flush so far and
+// still buffered.
+func (w *Writer) produced() int64 { return w.flushed + int64(len(w.buf)) }
 
 func (w *Writer) appendFD(fd *event.FD) {
 	e := len(w.buf)
