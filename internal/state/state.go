@@ -38,6 +38,9 @@ type State struct {
 	nsPart     *event.MountNSRecord // table being read from a file's parts
 	pendingNS  map[int64]uint64     // file assignments of threads not seen yet
 	gen        uint64               // see Gen
+	// sorted holds the threads by tid as SortedThreads returns them; nil
+	// after any change of threads.
+	sorted     []*Thread
 	containers map[string]*Container
 	// containerLog lists containers in the order they were added.
 	containerLog []*Container
@@ -94,6 +97,7 @@ func New(opts Options) *State {
 
 func (s *State) reset() {
 	s.threads = make(map[int64]*Thread)
+	s.sorted = nil
 	s.lastThread = nil
 	s.perPID = make(map[int64]int)
 	s.users = make(map[uint32]*event.User)
@@ -352,6 +356,7 @@ func (s *State) putThread(t *Thread) {
 		s.dropCount(old.PID)
 	}
 	s.threads[t.TID] = t
+	s.sorted = nil
 	s.lastThread = nil
 	s.perPID[t.PID]++
 }
@@ -388,12 +393,23 @@ func (s *State) Threads(fn func(*Thread) bool) {
 
 // SortedThreads returns the threads ordered by tid (allocates).
 func (s *State) SortedThreads() []*Thread {
-	out := make([]*Thread, 0, len(s.threads))
-	for _, t := range s.threads {
-		out = append(out, t)
+	return append([]*Thread(nil), s.ThreadsByTID()...)
+}
+
+// ThreadsByTID returns the threads ordered by tid. The slice is the
+// state's own, kept until the thread table changes (then replaced, never
+// modified in place): the caller must not modify it. A pass over every
+// thread at each refresh of a steady table sorts and allocates nothing.
+func (s *State) ThreadsByTID() []*Thread {
+	if s.sorted == nil || len(s.sorted) != len(s.threads) {
+		out := make([]*Thread, 0, len(s.threads))
+		for _, t := range s.threads {
+			out = append(out, t)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].TID < out[j].TID })
+		s.sorted = out
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].TID < out[j].TID })
-	return out
+	return s.sorted
 }
 
 // User returns the user uid, or nil.

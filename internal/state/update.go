@@ -501,6 +501,7 @@ func (s *State) removeThread(tid int64) {
 	if t := s.threads[tid]; t != nil {
 		s.dropCount(t.PID)
 		delete(s.threads, tid)
+		s.sorted = nil
 		s.lastThread = nil
 		if p := s.threads[t.creator]; p != nil && t.creator != 0 && p.nchilds > 0 {
 			p.nchilds--

@@ -102,6 +102,11 @@ type Row struct {
 	// the state's generation then (see Table.add).
 	thr *state.Thread
 	gen uint64
+	// The text of the row's group-by key (gkeyOf's), kept with the row
+	// across samples.
+	gkey    string
+	gkeyOf  Cell
+	gkeySet bool
 }
 
 // Table aggregates the events of a view into rows, as csysdig's tables
@@ -126,13 +131,18 @@ type Table struct {
 	// prev holds the previous sample's rows of a group-by table (which
 	// never leave it: Sample returns the merged ones), reused by key for
 	// this sample's rows.
-	prev    map[string]*Row
-	order   []*Row // list rows
-	counter uint64
-	cur     []Cell
-	kbuf    []byte
-	buf     []byte
-	val     fields.Value
+	prev  map[string]*Row
+	order []*Row // list rows
+	// merged holds a group-by table's merged rows while Sample builds
+	// them; preKeys and rowKeys are the sorted keys of pre and of the
+	// merged rows at the last Sample (see keyOrder).
+	merged           map[string]*Row
+	preKeys, rowKeys []string
+	counter          uint64
+	cur              []Cell
+	kbuf             []byte
+	buf              []byte
+	val              fields.Value
 
 	sortCol   int // index into the visible values; -1: none (lists after the first sort)
 	ascending bool
@@ -590,25 +600,6 @@ func keyText(c *Cell, cs *colSpec) string {
 	return c.S
 }
 
-// addRow adds the values vals (key first) to rows, merging with an
-// existing row of the same key by each column's aggregation.
-func addRow(rows map[string]*Row, vals []Cell, spec func(j int) (*colSpec, Aggregation)) {
-	kcs, _ := spec(0)
-	kt := keyText(&vals[0], kcs)
-	r, ok := rows[kt]
-	if !ok {
-		r = &Row{Key: vals[0], KeyText: kt, Values: make([]Cell, len(vals)-1)}
-		r.Key.Cnt = 1
-		copy(r.Values, vals[1:])
-		rows[kt] = r
-		return
-	}
-	for j := 1; j < len(vals); j++ {
-		cs, agg := spec(j)
-		merge(&r.Values[j-1], &vals[j], cs.vt, agg)
-	}
-}
-
 // merge combines src into dst by agg, with csysdig's arithmetic: sums of
 // averaged values average each side first; MIN ignores default values.
 func merge(dst, src *Cell, vt vtype, agg Aggregation) {
@@ -697,7 +688,7 @@ func (t *Table) ProcessThreads(c *fields.Ctx, st *state.State, ts uint64) {
 	saved := *cur
 	savedEv := c.Ev
 	ev := &event.Event{Type: event.EvSysdigeventX, TS: ts - ts%1_000_000_000 - 1}
-	for _, th := range st.SortedThreads() {
+	for _, th := range st.ThreadsByTID() {
 		ev.TID = th.TID
 		*cur = state.Cur{Event: ev, Thread: th, FDNum: -1}
 		c.Ev = ev
@@ -718,7 +709,10 @@ func (t *Table) ProcessThreads(c *fields.Ctx, st *state.State, ts uint64) {
 }
 
 // Sample ends a sample: merges group-by rows, sorts, and returns the rows.
-// Tables start afresh; list views keep their rows.
+// Tables start afresh; list views keep their rows. The rows returned stay
+// as they are (a capture file's steps keep every sample's); what serves
+// the next sample (the order of the keys, maps, the group keys' text) is
+// kept, so a steady table sorts and allocates little.
 func (t *Table) Sample() []*Row {
 	var rows []*Row
 	if t.list {
@@ -732,9 +726,18 @@ func (t *Table) Sample() []*Row {
 	}
 	src := t.pre
 	if t.groupBy {
-		merged := map[string]*Row{}
-		keys := sortedKeys(t.pre)
+		if t.merged == nil {
+			t.merged = map[string]*Row{}
+		}
+		merged := t.merged
+		clear(merged)
+		keys := keyOrder(t.pre, &t.preKeys)
 		vals := make([]Cell, len(t.post))
+		nv := len(t.post) - 1
+		// The merged rows, in one block.
+		slab := make([]Row, 0, len(keys))
+		cells := make([]Cell, 0, len(keys)*nv)
+		kcs := &t.cols[t.post[0]]
 		for _, k := range keys {
 			r := t.pre[k]
 			for j, col := range t.post {
@@ -744,14 +747,31 @@ func (t *Table) Sample() []*Row {
 					vals[j] = r.Values[col-1]
 				}
 			}
-			addRow(merged, vals, func(j int) (*colSpec, Aggregation) {
+			if !r.gkeySet || !sameKey(&r.gkeyOf, &vals[0], kcs) {
+				r.gkey, r.gkeyOf, r.gkeySet = keyText(&vals[0], kcs), vals[0], true
+			}
+			m, ok := merged[r.gkey]
+			if !ok {
+				slab = append(slab, Row{Key: vals[0], KeyText: r.gkey})
+				m = &slab[len(slab)-1]
+				m.Key.Cnt = 1
+				cells = append(cells, vals[1:]...)
+				m.Values = cells[len(cells)-nv : len(cells) : len(cells)]
+				merged[r.gkey] = m
+				continue
+			}
+			for j := 1; j < len(vals); j++ {
 				cs := &t.cols[t.post[j]]
-				return cs, cs.gagg
-			})
+				merge(&m.Values[j-1], &vals[j], cs.vt, cs.gagg)
+			}
 		}
 		src = merged
 	}
-	for _, k := range sortedKeys(src) {
+	order := &t.rowKeys
+	if !t.groupBy {
+		order = &t.preKeys
+	}
+	for _, k := range keyOrder(src, order) {
 		rows = append(rows, src[k])
 	}
 	if t.groupBy {
@@ -761,12 +781,47 @@ func (t *Table) Sample() []*Row {
 		}
 		clear(t.prev)
 		t.prev, t.pre = t.pre, t.prev
+		clear(t.merged) // (the rows returned are the caller's)
 	} else {
-		t.pre = map[string]*Row{}
+		t.pre = make(map[string]*Row, len(t.pre))
 	}
 	clear(t.preInt)
 	t.sortRows(rows)
 	return rows
+}
+
+// sameKey reports whether two values of key column cs are the same key.
+func sameKey(a, b *Cell, cs *colSpec) bool {
+	switch cs.vt {
+	case vInt:
+		return a.I == b.I
+	case vUint, vRel:
+		return a.U == b.U
+	case vDouble:
+		return a.F == b.F
+	}
+	return a.S == b.S
+}
+
+// keyOrder returns the keys of m sorted, reusing *last (the previous
+// order) when m has the same keys: a steady table checks its keys
+// instead of sorting them.
+func keyOrder(m map[string]*Row, last *[]string) []string {
+	keys := *last
+	same := len(keys) == len(m)
+	for i := 0; same && i < len(keys); i++ {
+		_, same = m[keys[i]]
+	}
+	if same {
+		return keys
+	}
+	keys = keys[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	*last = keys
+	return keys
 }
 
 // Reset drops every row (list views included).
@@ -777,15 +832,6 @@ func (t *Table) Reset() {
 	t.order = nil
 }
 
-func sortedKeys(m map[string]*Row) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // sortRows orders rows by the sorting column, ties by key.
 func (t *Table) sortRows(rows []*Row) {
 	if t.sortCol < 0 || t.sortCol >= t.Visible() {
@@ -793,16 +839,45 @@ func (t *Table) sortRows(rows []*Row) {
 	}
 	cs := t.valueCol(t.sortCol)
 	i := t.sortCol
-	sort.SliceStable(rows, func(a, b int) bool {
-		c := compareCells(&rows[a].Values[i], &rows[b].Values[i], cs.vt)
+	// Each key parsed once, not at every comparison.
+	ks := make([]sortKey, len(rows))
+	for n, r := range rows {
+		ks[n].r = r
+		ks[n].num, ks[n].isNum = parseKey(r.KeyText)
+	}
+	sort.SliceStable(ks, func(a, b int) bool {
+		c := compareCells(&ks[a].r.Values[i], &ks[b].r.Values[i], cs.vt)
 		if c == 0 {
-			return keyLess(rows[a], rows[b])
+			return ks[a].less(&ks[b])
 		}
 		if t.ascending {
 			return c < 0
 		}
 		return c > 0
 	})
+	for n := range ks {
+		rows[n] = ks[n].r
+	}
+}
+
+// sortKey is a row with its key's number, if the key is one.
+type sortKey struct {
+	r     *Row
+	num   int64
+	isNum bool
+}
+
+// less orders keys: numerically when both are numbers.
+func (a *sortKey) less(b *sortKey) bool {
+	if a.isNum && b.isNum {
+		return a.num < b.num
+	}
+	return a.r.KeyText < b.r.KeyText
+}
+
+func parseKey(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
 }
 
 func compareCells(a, b *Cell, vt vtype) int {
@@ -839,14 +914,4 @@ func cmp3(lt, gt bool) int {
 		return 1
 	}
 	return 0
-}
-
-// keyLess orders rows by key: numerically when both keys are numbers.
-func keyLess(a, b *Row) bool {
-	x, ex := strconv.ParseInt(a.KeyText, 10, 64)
-	y, ey := strconv.ParseInt(b.KeyText, 10, 64)
-	if ex == nil && ey == nil {
-		return x < y
-	}
-	return a.KeyText < b.KeyText
 }

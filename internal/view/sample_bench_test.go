@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package view
+
+import (
+	"bytes"
+
+	"syscall"
+	"testing"
+
+	"github.com/ferret-observability/ferret/internal/capture/synth"
+	"github.com/ferret-observability/ferret/internal/engine"
+	"github.com/ferret-observability/ferret/internal/event"
+	"github.com/ferret-observability/ferret/internal/fields"
+)
+
+// idleMachine is a snapshot of n sleeping single-threaded processes
+// (children of an init), as on a machine with ~2,000 idle processes.
+func idleMachine(n int) *event.Snapshot {
+	snap := &event.Snapshot{Users: []event.User{{UID: 0, Name: "root"}}}
+	snap.Threads = append(snap.Threads, event.Thread{TID: 1, PID: 1, Comm: "init", Exe: "/sbin/init", ExePath: "/sbin/init",
+		VMSizeKB: 20000, VMRSSKB: 9000})
+	for i := 0; i < n; i++ {
+		tid := int64(1000 + i)
+		snap.Threads = append(snap.Threads, event.Thread{TID: tid, PID: tid, PTID: 1, Comm: "sleep", Exe: "sleep",
+			ExePath: "/usr/bin/sleep", Args: []string{"3600"}, VMSizeKB: 5000, VMRSSKB: 900 + uint32(i%7), Cwd: "/"})
+	}
+	return snap
+}
+
+// cpuTime is the process's user and system CPU time in nanoseconds.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// grab keeps the run's state and context once its events have passed.
+type grab struct{ run *engine.Run }
+
+func (g *grab) OnCaptureStart(r *engine.Run) error { g.run = r; return nil }
+func (g *grab) OnCaptureEnd(r *engine.Run) error   { return nil }
+func (g *grab) OnEvent(c *fields.Ctx) error        { return nil }
+
+// BenchmarkIdleSample is the per-sample work of `ferret top --raw` (procs
+// view, 2 Hz) on a machine with 2,000 idle processes: a few events of a
+// handful of threads, then the end-of-sample pass over every thread, the
+// merge and sort, and the --raw text of every row.
+func BenchmarkIdleSample(b *testing.B) {
+	for _, id := range []string{"procs", "threads"} {
+		b.Run(id, func(b *testing.B) {
+			g := &synth.Gen{TS: 1_700_000_000_000_000_000, Step: 1000}
+			g.Write(1, 1, []byte("x"))
+			keep := &grab{}
+			run := engine.New(g.Source(idleMachine(2000)), EngineOptions(0), keep)
+			if err := run.Loop(); err != nil {
+				b.Fatal(err)
+			}
+			tb, err := NewTable(NewCatalog(Builtin(), false, false).Find(id), Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var out bytes.Buffer
+			bt := &Batch{Table: tb, Out: &out, Live: true, Interval: 500_000_000}
+			bt.OnCaptureStart(run)
+			ts := uint64(1_700_000_001_000_000_000)
+			// A few events per sample (an idle machine's 60 per
+			// 500 ms come from a handful of threads).
+			evs := make([]*event.Event, 0, 60)
+			eg := &synth.Gen{TS: ts, Step: 1000}
+			for i := 0; i < 30; i++ {
+				eg.Write(int64(1000+i%5), 1, []byte("x"))
+			}
+			evs = append(evs, eg.Events()...)
+			st := run.State
+			c := run.Ctx
+			step := func() {
+				ts += 500_000_000
+				for _, ev := range evs {
+					ev.TS = ts - 1000
+					st.Update(ev)
+					c.Ev = ev
+					if err := tb.Process(c); err != nil {
+						b.Fatal(err)
+					}
+				}
+				out.Reset()
+				if err := bt.endOfSample(c, ts); err != nil {
+					b.Fatal(err)
+				}
+			}
+			step()
+			step()
+			if n := bytes.Count(out.Bytes(), []byte("\n")); n < 2000 {
+				b.Fatalf("%d lines of output", n)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			for i := 0; i < b.N; i++ {
+				step()
+			}
+			// CPU time (the process's, GC included) tells the cost on a
+			// loaded machine better than the wall time.
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
