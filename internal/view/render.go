@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -224,21 +225,66 @@ func formatTime(v uint64, width int) string {
 }
 
 // WriteRaw writes a sample as csysdig --raw does: each value followed by a
-// blank, one row per line, then a separator line.
+// blank, one row per line, then a separator line. The line of a key whose
+// values and sample duration are as at the previous sample is not
+// formatted again.
 func (t *Table) WriteRaw(w io.Writer, rows []*Row, delta uint64) error {
-	var b bytes.Buffer
-	for _, r := range rows {
-		for i := 0; i < t.Visible(); i++ {
-			// csysdig prints names as recorded; bytes that could drive
-			// a terminal are shown as '.', as in every text mode.
-			b.WriteString(fields.SafeString(t.Text(r, i, 10, delta), false))
-			b.WriteByte(' ')
-		}
-		b.WriteByte('\n')
+	rc := &t.raw
+	if rc.cur == nil {
+		rc.cur, rc.old = map[string]*rawLine{}, map[string]*rawLine{}
 	}
-	b.WriteString("----------------------\n")
-	_, err := w.Write(b.Bytes())
+	b := rc.out[:0]
+	rc.kept = 0
+	for _, r := range rows {
+		l := rc.old[r.KeyText]
+		if l != nil {
+			delete(rc.old, r.KeyText)
+		}
+		if l == nil || l.delta != delta || !slices.Equal(l.vals, r.Values) {
+			if l == nil {
+				l = &rawLine{}
+			}
+			l.delta = delta
+			l.vals = append(l.vals[:0], r.Values...)
+			l.text = t.appendRaw(l.text[:0], r, delta)
+		} else {
+			rc.kept++
+		}
+		// (A key twice in rows, as list views may have, keeps the last.)
+		rc.cur[r.KeyText] = l
+		b = append(b, l.text...)
+	}
+	b = append(b, "----------------------\n"...)
+	clear(rc.old)
+	rc.cur, rc.old = rc.old, rc.cur
+	rc.out = b
+	_, err := w.Write(b)
 	return err
+}
+
+// appendRaw appends the --raw line of row r.
+func (t *Table) appendRaw(b []byte, r *Row, delta uint64) []byte {
+	for i := 0; i < t.Visible(); i++ {
+		// csysdig prints names as recorded; bytes that could drive a
+		// terminal are shown as '.', as in every text mode.
+		b = append(b, fields.SafeString(t.Text(r, i, 10, delta), false)...)
+		b = append(b, ' ')
+	}
+	return append(b, '\n')
+}
+
+// rawCache holds the --raw lines of the last sample by key.
+type rawCache struct {
+	cur, old map[string]*rawLine
+	out      []byte
+	kept     int // lines of the last sample not formatted again
+}
+
+// rawLine is a row's --raw line and the values it shows.
+type rawLine struct {
+	vals  []Cell
+	delta uint64
+	text  []byte
 }
 
 // jsonRow is one row of csysdig's JSON output.

@@ -12,6 +12,7 @@ import (
 	"github.com/ferret-observability/ferret/internal/engine"
 	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/fields"
+	"github.com/ferret-observability/ferret/internal/state"
 )
 
 // idleMachine is a snapshot of n sleeping single-threaded processes
@@ -107,4 +108,81 @@ func BenchmarkIdleSample(b *testing.B) {
 			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
+}
+
+// TestRawLinesFollowChanges: WriteRaw's lines kept from a sample to the
+// next are those a fresh rendering gives, while rows come and go and
+// their values change (processes starting, writing, exiting).
+func TestRawLinesFollowChanges(t *testing.T) {
+	g := &synth.Gen{TS: 1_700_000_000_000_000_000, Step: 7_000_000}
+	for i := 0; i < 400; i++ {
+		tid := int64(5000 + i)
+		switch i % 4 {
+		case 0:
+			g.Clone(1, tid, synth.Proc{PID: tid, PTID: 1, Exe: "/bin/w", Comm: "w", Cwd: "/"}, 0)
+		case 1:
+			g.Write(tid-1, 1, make([]byte, 100*i))
+		case 2:
+			g.Write(int64(1000+i%9), 1, make([]byte, i))
+		case 3:
+			g.ProcExit(tid-3, 0)
+		}
+	}
+	for _, id := range []string{"procs", "threads"} {
+		tb, err := NewTable(NewCatalog(Builtin(), false, false).Find(id), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		chk := &rawCheck{t: t, tb: tb, iv: 100_000_000}
+		if err := engine.New(g.Source(idleMachine(50)), EngineOptions(0), chk).Loop(); err != nil {
+			t.Fatal(err)
+		}
+		if chk.samples < 20 || chk.kept == 0 || chk.changed == 0 {
+			t.Errorf("%s: %d samples, %d lines kept, %d formatted again", id, chk.samples, chk.kept, chk.changed)
+		}
+		t.Logf("%s: %d samples, %d lines kept, %d formatted again", id, chk.samples, chk.kept, chk.changed)
+	}
+}
+
+// rawCheck samples a table every iv of event time and compares what
+// WriteRaw writes with the rows rendered afresh.
+type rawCheck struct {
+	t                      *testing.T
+	tb                     *Table
+	st                     *state.State
+	iv, next               uint64
+	samples, kept, changed int
+	out                    bytes.Buffer
+}
+
+func (c *rawCheck) OnCaptureStart(r *engine.Run) error { c.st = r.State; return nil }
+func (c *rawCheck) OnCaptureEnd(r *engine.Run) error   { return nil }
+func (c *rawCheck) OnEvent(ctx *fields.Ctx) error {
+	if ts := ctx.Ev.TS; ts > c.next {
+		if c.next != 0 {
+			c.tb.ProcessThreads(ctx, c.st, ts)
+			rows := c.tb.Sample()
+			delta := c.iv
+			if c.samples%5 == 4 {
+				delta *= 2 // (another duration: every rate changes)
+			}
+			c.out.Reset()
+			if err := c.tb.WriteRaw(&c.out, rows, delta); err != nil {
+				return err
+			}
+			var want []byte
+			for _, r := range rows {
+				want = c.tb.appendRaw(want, r, delta)
+			}
+			want = append(want, "----------------------\n"...)
+			if !bytes.Equal(c.out.Bytes(), want) {
+				c.t.Fatalf("sample %d:\n%s\nwant\n%s", c.samples, c.out.Bytes(), want)
+			}
+			c.samples++
+			c.kept += c.tb.raw.kept
+			c.changed += len(rows) - c.tb.raw.kept
+		}
+		c.next = ts - ts%c.iv + c.iv
+	}
+	return c.tb.Process(ctx)
 }

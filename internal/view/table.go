@@ -162,6 +162,8 @@ type Table struct {
 	io    *ThreadIO
 	ioCur *threadio.Counts
 	ioBuf threadio.Counts
+
+	raw rawCache // WriteRaw's lines
 }
 
 // Options configure a table.
