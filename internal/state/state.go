@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 
@@ -142,16 +143,11 @@ func (s *State) Load(snap *event.Snapshot) {
 			if (pass == 0) != main {
 				continue
 			}
-			t := threadFromSnapshot(st)
+			var p *Thread
 			if !main {
-				// As in sysdig, a thread uses its process's fd table when
-				// it was created with CLONE_FILES; otherwise the fds listed
-				// for it are its own.
-				if p := s.threads[st.PID]; p != nil && st.Flags&clFiles != 0 {
-					t.fds = p.fds
-				}
+				p = s.threads[st.PID]
 			}
-			s.putThread(t)
+			s.putThread(threadFromSnapshot(st, p))
 		}
 	}
 	for _, raw := range snap.Containers {
@@ -213,28 +209,52 @@ func (s *State) orientSnapshotSockets() {
 // sysdig's threadinfo init, only a main thread takes the cwd: the cwd is
 // kept on a process's main thread (see Cwd), a secondary thread's own stays
 // empty.
-func threadFromSnapshot(st *event.Thread) *Thread {
+// threadFromSnapshot makes the thread of a snapshot entry. proc is the
+// main thread of a secondary thread's process (nil when there is none or
+// st is a main thread): lists equal to its own are shared with it instead
+// of copied (a machine's threads mostly carry their process's), and, as
+// in sysdig, a thread created with CLONE_FILES uses its fd table;
+// otherwise the fds listed for it are its own.
+func threadFromSnapshot(st *event.Thread, proc *Thread) *Thread {
 	cwd := ""
 	if st.TID == st.PID {
 		cwd = normCwd(st.Cwd)
+	}
+	var args, env, cgroups []string
+	if proc != nil {
+		args, env, cgroups = proc.Args, proc.Env, proc.Cgroups
 	}
 	t := &Thread{
 		TID: st.TID, PID: st.PID, PTID: st.PTID, SID: st.SID, VPGID: st.VPGID,
 		VTID: st.VTID, VPID: st.VPID,
 		Comm: st.Comm, Exe: st.Exe, ExePath: st.ExePath,
-		Args:    append([]string(nil), st.Args...),
-		Env:     append([]string(nil), st.Env...),
-		Cgroups: append([]string(nil), st.Cgroups...),
+		Args:    shareList(st.Args, args),
+		Env:     shareList(st.Env, env),
+		Cgroups: shareList(st.Cgroups, cgroups),
 		Cwd:     cwd, Root: st.Root, FDLimit: st.FDLimit, Flags: st.Flags,
 		UID: st.UID, GID: st.GID, LoginUID: st.LoginUID, ExeWritable: st.ExeWritable,
 		VMSizeKB: st.VMSizeKB, VMRSSKB: st.VMRSSKB, VMSwapKB: st.VMSwapKB,
 		PFMajor: st.PFMajor, PFMinor: st.PFMinor, MntNS: st.MntNS,
-		fds: newFDTable(),
 	}
+	if proc != nil && st.Flags&clFiles != 0 {
+		t.fds = proc.fds
+		return t
+	}
+	t.fds = newFDTable()
 	for i := range st.FDs {
 		t.fds.put(fdFromSnapshot(&st.FDs[i]))
 	}
 	return t
+}
+
+// shareList returns have when it holds the same items as list, else a
+// copy of list (lists are replaced, never changed in place, so threads
+// may share them).
+func shareList(list, have []string) []string {
+	if len(list) == len(have) && slices.Equal(list, have) {
+		return have
+	}
+	return append([]string(nil), list...)
 }
 
 func fdFromSnapshot(sf *event.FD) *FD {

@@ -397,7 +397,7 @@ func (s *State) lookupThread(tid int64) *Thread {
 		if old := s.threads[st.TID]; old != nil && st.TID != tid {
 			continue // the process is known: keep its state
 		}
-		t = threadFromSnapshot(st)
+		t = threadFromSnapshot(st, nil)
 		if st.TID != st.PID {
 			if p := s.threads[st.PID]; p != nil {
 				t.fds = p.fds
