@@ -10,5 +10,6 @@
 //
 // The root directory is configurable so tests can scan a fake tree.
 //
-// It imports only internal/event and the standard library (layer 1).
+// It imports only internal/event, the standard library and
+// golang.org/x/sys/unix (layer 1).
 package procfs

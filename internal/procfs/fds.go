@@ -3,13 +3,15 @@
 package procfs
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/ferret-observability/ferret/internal/event"
 )
@@ -138,34 +140,41 @@ func parseUnixTable(t *sockTable, s string) {
 }
 
 // bracketNum parses the number in "socket:[1234]".
-func bracketNum(s string) uint64 {
-	i := strings.IndexByte(s, '[')
-	j := strings.LastIndexByte(s, ']')
+func bracketNum(s []byte) uint64 {
+	i := bytes.IndexByte(s, '[')
+	j := bytes.LastIndexByte(s, ']')
 	if i < 0 || j <= i {
 		return 0
 	}
-	n, _ := strconv.ParseUint(s[i+1:j], 10, 64)
-	return n
+	return parseUint(s[i+1:j], 10)
 }
 
-// readFDs reads a process's fd table; socks is called for the socket table
-// the first time a socket is found.
-func readFDs(pdir string, socksOf func() *sockTable) []event.FD {
+// readFDs reads the fd table of the process of directory pdir (a dirfd);
+// socks is called for the socket table the first time a socket is found.
+func (sc *scanner) readFDs(pdir int, socksOf func() *sockTable) []event.FD {
 	var socks *sockTable
-	fdDir := filepath.Join(pdir, "fd")
-	nums := numericDirs(fdDir)
+	nums := sc.numericDirsAt(pdir, "fd")
+	if len(nums) == 0 {
+		return []event.FD{}
+	}
+	fdDir := openDirAt(pdir, "fd")
+	if fdDir < 0 {
+		return []event.FD{}
+	}
+	defer closeFD(fdDir)
+	infoDir := -2 // fdinfo, opened for the first file
+	defer func() { closeFD(infoDir) }()
 	out := make([]event.FD, 0, len(nums))
 	for _, n := range nums {
 		name := strconv.FormatInt(n, 10)
-		link, err := os.Readlink(filepath.Join(fdDir, name))
-		if err != nil {
+		l, ok := sc.readlink(fdDir, name)
+		if !ok {
 			continue
 		}
 		fd := event.FD{Num: n}
-		flags, hasFlags := readFDFlags(filepath.Join(pdir, "fdinfo", name))
 		switch {
-		case strings.HasPrefix(link, "socket:["):
-			ino := bracketNum(link)
+		case bytes.HasPrefix(l, []byte("socket:[")):
+			ino := bracketNum(l)
 			fd.Ino = ino
 			if socks == nil {
 				socks = socksOf()
@@ -176,13 +185,13 @@ func readFDs(pdir string, socksOf func() *sockTable) []event.FD {
 				break
 			}
 			fillSock(&fd, si, socks)
-		case strings.HasPrefix(link, "pipe:["):
+		case bytes.HasPrefix(l, []byte("pipe:[")):
 			fd.Type = event.FDFIFO
-			fd.Ino = bracketNum(link)
-			fd.Name = link
-		case strings.HasPrefix(link, "anon_inode:"):
-			fd.Name = link
-			switch strings.Trim(strings.TrimPrefix(link, "anon_inode:"), "[]") {
+			fd.Ino = bracketNum(l)
+			fd.Name = string(l)
+		case bytes.HasPrefix(l, []byte("anon_inode:")):
+			fd.Name = string(l)
+			switch string(bytes.Trim(l[len("anon_inode:"):], "[]")) {
 			case "eventfd":
 				fd.Type = event.FDEvent
 			case "signalfd":
@@ -197,18 +206,27 @@ func readFDs(pdir string, socksOf func() *sockTable) []event.FD {
 				fd.Type = event.FDUnsupported
 			}
 		default:
-			fd.Name = strings.TrimSuffix(link, " (deleted)")
+			fd.Name = string(bytes.TrimSuffix(l, []byte(" (deleted)")))
 			fd.Type = event.FDFileV2
-			var st syscall.Stat_t
-			if err := syscall.Stat(filepath.Join(fdDir, name), &st); err == nil {
+			var st unix.Stat_t
+			if err := unix.Fstatat(fdDir, name, &st, 0); err == nil {
 				fd.Ino = st.Ino
 				fd.Dev = encodeDev(st.Dev)
-				if st.Mode&syscall.S_IFMT == syscall.S_IFDIR {
+				if st.Mode&unix.S_IFMT == unix.S_IFDIR {
 					fd.Type = event.FDDirectory
 				}
 			}
-			if hasFlags {
-				fd.OpenFlags = OpenFlags(flags)
+			// Open flags are only kept for files: fdinfo is read for
+			// them alone.
+			if infoDir == -2 {
+				infoDir = openDirAt(pdir, "fdinfo")
+			}
+			if infoDir >= 0 {
+				if b, ok := sc.read(infoDir, name); ok {
+					if flags, ok := sc.parseFDFlags(b); ok {
+						fd.OpenFlags = OpenFlags(flags)
+					}
+				}
 			}
 		}
 		out = append(out, fd)
@@ -240,14 +258,17 @@ func fillSock(fd *event.FD, si *sockInfo, socks *sockTable) {
 	}
 }
 
-func readFDFlags(path string) (uint64, bool) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "flags:"); ok {
-			n, err := strconv.ParseUint(strings.TrimSpace(v), 8, 64)
+// parseFDFlags returns the octal flags line of an fdinfo file.
+func (sc *scanner) parseFDFlags(b []byte) (uint64, bool) {
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if v, ok := bytes.CutPrefix(line, []byte("flags:")); ok {
+			n, err := strconv.ParseUint(string(bytes.TrimSpace(v)), 8, 64)
 			return n, err == nil
 		}
 	}

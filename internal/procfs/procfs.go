@@ -3,7 +3,6 @@
 package procfs
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -231,12 +230,13 @@ func readThreads(opts Options) ([]event.Thread, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			sc := newScanner()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(pids) {
 					return
 				}
-				per[i] = readTasks(opts, pids[i], socks)
+				per[i] = sc.readTasks(opts, pids[i], socks)
 			}
 		}()
 	}
@@ -254,16 +254,20 @@ func readThreads(opts Options) ([]event.Thread, error) {
 
 // readTasks returns process pid and its threads, or nothing when it is
 // gone.
-func readTasks(opts Options, pid int64, socks *sockTable) []event.Thread {
-	pdir := filepath.Join(opts.Proc, strconv.FormatInt(pid, 10))
-	proc, levels, ok := readProcess(pdir, pid, opts)
+func (sc *scanner) readTasks(opts Options, pid int64, socks *sockTable) []event.Thread {
+	pdir := openDir(filepath.Join(opts.Proc, strconv.FormatInt(pid, 10)))
+	if pdir < 0 {
+		return nil
+	}
+	defer closeFD(pdir)
+	proc, levels, ok := sc.readProcess(pdir, pid, opts)
 	if !ok {
 		return nil
 	}
 	if !opts.NoFDs {
-		proc.FDs = readFDs(pdir, func() *sockTable { return socks })
+		proc.FDs = sc.readFDs(pdir, func() *sockTable { return socks })
 	}
-	tids := numericDirs(filepath.Join(pdir, "task"))
+	tids := sc.numericDirsAt(pdir, "task")
 	if len(tids) == 0 {
 		tids = []int64{pid}
 	}
@@ -274,10 +278,14 @@ func readTasks(opts Options, pid int64, socks *sockTable) []event.Thread {
 		if tid != pid {
 			t.FDs = nil
 			t.Flags = ThreadFlags
-			tdir := filepath.Join(pdir, "task", strconv.FormatInt(tid, 10))
-			if st, ok := readStat(filepath.Join(tdir, "stat")); ok {
-				t.Comm = st.comm
-				t.PFMajor, t.PFMinor = st.majflt, st.minflt
+			tdir := "task/" + strconv.FormatInt(tid, 10)
+			if b, ok := sc.read(pdir, tdir+"/stat"); ok {
+				// Threads mostly keep their process's name: it is
+				// then shared, not copied.
+				if st, ok := parseStatComm(b, proc.Comm); ok {
+					t.Comm = st.comm
+					t.PFMajor, t.PFMinor = st.majflt, st.minflt
+				}
 			}
 			// Every thread of a process is in its pid namespace: when
 			// that is the scan's own (one NSpid level), the thread's id
@@ -285,9 +293,9 @@ func readTasks(opts Options, pid int64, socks *sockTable) []event.Thread {
 			// the three per thread) is not read.
 			t.VTID = tid
 			if levels > 1 {
-				t.VTID = nsLast(filepath.Join(tdir, "status"), "NSpid:", tid)
+				t.VTID = sc.nsLast(pdir, tdir+"/status", "NSpid:", tid)
 			}
-			t.MntNS = readMntNS(tdir)
+			t.MntNS = sc.readMntNS(pdir, tdir+"/ns/mnt")
 		}
 		out = append(out, t)
 	}
@@ -302,29 +310,45 @@ type statFields struct {
 	minflt, majflt uint64
 }
 
-func readStat(path string) (statFields, bool) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return statFields{}, false
-	}
-	return parseStat(b)
-}
-
 // parseStat parses the contents of /proc/PID/stat.
-func parseStat(b []byte) (statFields, bool) {
+func parseStat(b []byte) (statFields, bool) { return parseStatComm(b, "") }
+
+// parseStatComm is parseStat returning known as the name when the file
+// holds that name.
+func parseStatComm(b []byte, known string) (statFields, bool) {
 	var st statFields
 	open := bytes.IndexByte(b, '(')
 	closeP := bytes.LastIndexByte(b, ')')
 	if open < 0 || closeP < open {
 		return st, false
 	}
-	st.comm = string(b[open+1 : closeP])
-	f := strings.Fields(string(b[closeP+1:]))
+	if c := b[open+1 : closeP]; string(c) == known {
+		st.comm = known
+	} else {
+		st.comm = string(c)
+	}
 	// f[0] is the state; field numbers below follow proc(5) minus 3.
+	// Up to the tenth field is read.
+	var f [10][]byte
+	nf := 0
+	rest := b[closeP+1:]
+	for i := 0; i < len(rest) && nf < len(f); {
+		for i < len(rest) && isSpace(rest[i]) {
+			i++
+		}
+		j := i
+		for j < len(rest) && !isSpace(rest[j]) {
+			j++
+		}
+		if j > i {
+			f[nf] = rest[i:j]
+			nf++
+		}
+		i = j
+	}
 	get := func(i int) int64 {
-		if i < len(f) {
-			v, _ := strconv.ParseInt(f[i], 10, 64)
-			return v
+		if i < nf {
+			return parseInt(f[i])
 		}
 		return 0
 	}
@@ -337,18 +361,23 @@ func parseStat(b []byte) (statFields, bool) {
 	return st, true
 }
 
-// nsLast returns the last value of a namespace id line of a status file
-// (the id inside the innermost namespace), or def.
-func nsLast(path, key string, def int64) int64 {
-	b, err := os.ReadFile(path)
-	if err != nil {
+// nsLast returns the last value of a namespace id line of status file
+// name under dir (the id inside the innermost namespace), or def.
+func (sc *scanner) nsLast(dir int, name, key string, def int64) int64 {
+	b, ok := sc.read(dir, name)
+	if !ok {
 		return def
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, key); ok {
-			f := strings.Fields(v)
-			if len(f) > 0 {
-				if n, err := strconv.ParseInt(f[len(f)-1], 10, 64); err == nil {
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if v, ok := bytes.CutPrefix(line, []byte(key)); ok {
+			if f := sc.splitFields(v); len(f) > 0 {
+				if n, ok := atoi(f[len(f)-1]); ok {
 					return n
 				}
 			}
@@ -370,12 +399,16 @@ func splitNul(b []byte) []string {
 // shares its process's fd table.
 const ThreadFlags uint32 = 0x2000 | 0x1
 
-// readProcess reads the process of directory pdir, and how many pid
-// namespaces its NSpid line lists (1 in the scan's own namespace, 0 when
-// the kernel does not say).
-func readProcess(pdir string, pid int64, opts Options) (t event.Thread, levels int, ok bool) {
+// readProcess reads the process of directory pdir (a dirfd), and how
+// many pid namespaces its NSpid line lists (1 in the scan's own
+// namespace, 0 when the kernel does not say).
+func (sc *scanner) readProcess(pdir int, pid int64, opts Options) (t event.Thread, levels int, ok bool) {
 	t = event.Thread{PID: pid, TID: pid, VPID: pid, VTID: pid, LoginUID: -1}
-	st, ok := readStat(filepath.Join(pdir, "stat"))
+	b, ok := sc.read(pdir, "stat")
+	if !ok {
+		return t, 0, false
+	}
+	st, ok := parseStat(b)
 	if !ok {
 		return t, 0, false
 	}
@@ -385,44 +418,10 @@ func readProcess(pdir string, pid int64, opts Options) (t event.Thread, levels i
 	t.VPGID = st.pgrp
 	t.Flags = 0
 	t.PFMajor, t.PFMinor = st.majflt, st.minflt
-	if b, err := os.ReadFile(filepath.Join(pdir, "status")); err == nil {
-		sc := bufio.NewScanner(bytes.NewReader(b))
-		for sc.Scan() {
-			line := sc.Text()
-			k, v, ok := strings.Cut(line, ":")
-			if !ok {
-				continue
-			}
-			f := strings.Fields(v)
-			if len(f) == 0 {
-				continue
-			}
-			num := func(i int) uint64 {
-				if i < len(f) {
-					n, _ := strconv.ParseUint(f[i], 10, 64)
-					return n
-				}
-				return 0
-			}
-			switch k {
-			case "Uid":
-				t.UID = uint32(num(1)) // effective
-			case "Gid":
-				t.GID = uint32(num(1))
-			case "VmSize":
-				t.VMSizeKB = uint32(num(0))
-			case "VmRSS":
-				t.VMRSSKB = uint32(num(0))
-			case "VmSwap":
-				t.VMSwapKB = uint32(num(0))
-			case "NSpid":
-				t.VPID = int64(num(len(f) - 1))
-				t.VTID = t.VPID
-				levels = len(f)
-			}
-		}
+	if b, ok := sc.read(pdir, "status"); ok {
+		levels = sc.parseStatus(b, &t, levels)
 	}
-	if b, err := os.ReadFile(filepath.Join(pdir, "cmdline")); err == nil {
+	if b, ok := sc.read(pdir, "cmdline"); ok {
 		args := splitNul(b)
 		if len(args) > 0 {
 			t.Exe = args[0]
@@ -433,51 +432,122 @@ func readProcess(pdir string, pid int64, opts Options) (t event.Thread, levels i
 		t.Exe = t.Comm
 	}
 	if !opts.NoEnv {
-		if b, err := os.ReadFile(filepath.Join(pdir, "environ")); err == nil {
+		if b, ok := sc.read(pdir, "environ"); ok {
 			t.Env = splitNul(b)
 		}
 	}
-	if l, err := os.Readlink(filepath.Join(pdir, "exe")); err == nil {
-		t.ExePath = strings.TrimSuffix(l, " (deleted)")
+	if l, ok := sc.readlink(pdir, "exe"); ok {
+		t.ExePath = string(bytes.TrimSuffix(l, []byte(" (deleted)")))
 	}
-	if l, err := os.Readlink(filepath.Join(pdir, "cwd")); err == nil {
-		t.Cwd = l
-		if !strings.HasSuffix(t.Cwd, "/") {
-			t.Cwd += "/"
+	if l, ok := sc.readlink(pdir, "cwd"); ok {
+		if len(l) == 0 || l[len(l)-1] != '/' {
+			l = append(l, '/')
 		}
+		t.Cwd = string(l)
 	}
-	if l, err := os.Readlink(filepath.Join(pdir, "root")); err == nil {
+	if l, ok := sc.readlinkString(pdir, "root"); ok {
 		t.Root = l
 	}
-	if b, err := os.ReadFile(filepath.Join(pdir, "loginuid")); err == nil {
-		if v, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 32); err == nil {
+	if b, ok := sc.read(pdir, "loginuid"); ok {
+		if v, err := strconv.ParseUint(string(bytes.TrimSpace(b)), 10, 32); err == nil {
 			t.LoginUID = int32(uint32(v))
 		}
 	}
-	if b, err := os.ReadFile(filepath.Join(pdir, "cgroup")); err == nil {
+	if b, ok := sc.read(pdir, "cgroup"); ok {
 		t.Cgroups = parseCgroups(string(b))
 	}
-	t.FDLimit = readFDLimit(filepath.Join(pdir, "limits"))
-	t.MntNS = readMntNS(pdir)
+	if b, ok := sc.read(pdir, "limits"); ok {
+		t.FDLimit = sc.parseFDLimit(b)
+	}
+	t.MntNS = sc.readMntNS(pdir, "ns/mnt")
 	return t, levels, true
 }
 
-// readMntNS returns the mount namespace of the task of directory dir
-// (the inode its ns/mnt link names, "mnt:[4026531841]"), or 0.
+// parseStatus reads the credentials, memory sizes and NSpid line of a
+// status file into t; it returns the NSpid levels (levels when there is
+// no such line).
+func (sc *scanner) parseStatus(b []byte, t *event.Thread, levels int) int {
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		c := bytes.IndexByte(line, ':')
+		if c < 0 {
+			continue
+		}
+		k, v := line[:c], line[c+1:]
+		var field *uint32
+		switch string(k) {
+		case "Uid":
+			field = &t.UID
+		case "Gid":
+			field = &t.GID
+		case "VmSize":
+			field = &t.VMSizeKB
+		case "VmRSS":
+			field = &t.VMRSSKB
+		case "VmSwap":
+			field = &t.VMSwapKB
+		case "NSpid":
+		default:
+			continue
+		}
+		f := sc.splitFields(v)
+		if len(f) == 0 {
+			continue
+		}
+		num := func(i int) uint64 {
+			if i < len(f) {
+				return parseUint(f[i], 10)
+			}
+			return 0
+		}
+		switch string(k) {
+		case "Uid", "Gid":
+			*field = uint32(num(1)) // effective
+		case "NSpid":
+			t.VPID = int64(num(len(f) - 1))
+			t.VTID = t.VPID
+			levels = len(f)
+		default:
+			*field = uint32(num(0))
+		}
+	}
+	return levels
+}
+
+// readMntNS returns the mount namespace of the ns/mnt link name under dir
+// (the inode it names, "mnt:[4026531841]"), or 0.
+func (sc *scanner) readMntNS(dir int, name string) uint64 {
+	l, ok := sc.readlink(dir, name)
+	if !ok {
+		return 0
+	}
+	return parseMntNS(l)
+}
+
+func parseMntNS(l []byte) uint64 {
+	v, ok := bytes.CutPrefix(l, []byte("mnt:["))
+	if !ok || len(v) < 2 || v[len(v)-1] != ']' {
+		return 0
+	}
+	n, err := strconv.ParseUint(string(v[:len(v)-1]), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// readMntNS returns the mount namespace of the task of directory dir, or 0.
 func readMntNS(dir string) uint64 {
 	l, err := os.Readlink(filepath.Join(dir, "ns", "mnt"))
 	if err != nil {
 		return 0
 	}
-	v, ok := strings.CutPrefix(l, "mnt:[")
-	if !ok || !strings.HasSuffix(v, "]") {
-		return 0
-	}
-	n, err := strconv.ParseUint(strings.TrimSuffix(v, "]"), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return n
+	return parseMntNS([]byte(l))
 }
 
 // MountNS returns the mount namespace of thread tid (the inode of
@@ -522,20 +592,22 @@ func parseCgroups(s string) []string {
 	return out
 }
 
-func readFDLimit(path string) int64 {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "Max open files"); ok {
-			f := strings.Fields(rest)
-			if len(f) > 0 {
-				if f[0] == "unlimited" {
+// parseFDLimit returns the soft "Max open files" limit of a limits file
+// (-1: unlimited), or 0.
+func (sc *scanner) parseFDLimit(b []byte) int64 {
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if rest, ok := bytes.CutPrefix(line, []byte("Max open files")); ok {
+			if f := sc.splitFields(rest); len(f) > 0 {
+				if string(f[0]) == "unlimited" {
 					return -1
 				}
-				v, _ := strconv.ParseInt(f[0], 10, 64)
-				return v
+				return parseInt(f[0])
 			}
 		}
 	}
@@ -548,31 +620,40 @@ func readFDLimit(path string) int64 {
 // when the thread no longer exists.
 func ReadThread(opts Options, tid int64) (threads []event.Thread, ok bool) {
 	opts = opts.withDefaults()
+	sc := newScanner()
 	pid := tid
 	if v := nsFirst(filepath.Join(opts.Proc, strconv.FormatInt(tid, 10), "status"), "Tgid:"); v > 0 {
 		pid = v
 	}
-	pdir := filepath.Join(opts.Proc, strconv.FormatInt(pid, 10))
-	proc, _, ok := readProcess(pdir, pid, opts)
+	pdir := openDir(filepath.Join(opts.Proc, strconv.FormatInt(pid, 10)))
+	if pdir < 0 {
+		return nil, false
+	}
+	defer closeFD(pdir)
+	proc, _, ok := sc.readProcess(pdir, pid, opts)
 	if !ok {
 		return nil, false
 	}
 	if !opts.NoFDs {
-		proc.FDs = readFDs(pdir, func() *sockTable { return readSockTable(opts.Proc) })
+		proc.FDs = sc.readFDs(pdir, func() *sockTable { return readSockTable(opts.Proc) })
 	}
 	threads = append(threads, proc)
 	if tid != pid {
 		t := proc
 		t.TID, t.FDs, t.Flags = tid, nil, ThreadFlags
-		tdir := filepath.Join(pdir, "task", strconv.FormatInt(tid, 10))
-		st, ok := readStat(filepath.Join(tdir, "stat"))
+		tdir := "task/" + strconv.FormatInt(tid, 10)
+		b, ok := sc.read(pdir, tdir+"/stat")
+		if !ok {
+			return nil, false
+		}
+		st, ok := parseStat(b)
 		if !ok {
 			return nil, false
 		}
 		t.Comm = st.comm
 		t.PFMajor, t.PFMinor = st.majflt, st.minflt
-		t.VTID = nsLast(filepath.Join(tdir, "status"), "NSpid:", tid)
-		t.MntNS = readMntNS(tdir)
+		t.VTID = sc.nsLast(pdir, tdir+"/status", "NSpid:", tid)
+		t.MntNS = sc.readMntNS(pdir, tdir+"/ns/mnt")
 		threads = append(threads, t)
 	}
 	return threads, true
