@@ -211,6 +211,7 @@ func RunBatch(src capture.Source, cfg BatchConfig) error {
 	if err != nil {
 		return err
 	}
+	t.ReuseRows = true // each sample is printed before the next
 	ApplySortingCol(t, cfg.SortingCol)
 	t.UseThreadIO(cfg.ThreadIO)
 	b := &Batch{Table: t, Out: cfg.Out, JSON: cfg.JSON, Live: cfg.Live, Interval: cfg.Interval, UserFilter: cfg.Filter,

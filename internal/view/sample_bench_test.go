@@ -63,6 +63,7 @@ func BenchmarkIdleSample(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			tb.ReuseRows = true // as RunBatch's
 			var out bytes.Buffer
 			bt := &Batch{Table: tb, Out: &out, Live: true, Interval: 500_000_000}
 			bt.OnCaptureStart(run)
@@ -133,6 +134,7 @@ func TestRawLinesFollowChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		tb.ReuseRows = id == "procs"
 		chk := &rawCheck{t: t, tb: tb, iv: 100_000_000}
 		if err := engine.New(g.Source(idleMachine(50)), EngineOptions(0), chk).Loop(); err != nil {
 			t.Fatal(err)

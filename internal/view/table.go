@@ -131,8 +131,10 @@ type Table struct {
 	// prev holds the previous sample's rows of a group-by table (which
 	// never leave it: Sample returns the merged ones), reused by key for
 	// this sample's rows.
-	prev  map[string]*Row
-	order []*Row // list rows
+	prev map[string]*Row
+	// prevInt indexes prev by the key's number (intKey).
+	prevInt map[int64]*Row
+	order   []*Row // list rows
 	// merged holds a group-by table's merged rows while Sample builds
 	// them; preKeys and rowKeys are the sorted keys of pre and of the
 	// merged rows at the last Sample (see keyOrder).
@@ -151,6 +153,14 @@ type Table struct {
 
 	// MaxListRows bounds the rows a list view keeps (oldest dropped).
 	MaxListRows int
+	// ReuseRows lets Sample reuse the rows (and the slice) it returned
+	// the previous time: set by callers done with a sample's rows before
+	// the next (batch output).
+	ReuseRows bool
+	rows      []*Row
+	slab      []Row
+	cells     []Cell
+	sortBuf   []sortKey
 
 	spec *spectro // spectrogram views: the histogram of each sample
 	skv  fields.Value
@@ -413,6 +423,9 @@ func (t *Table) add(c *fields.Ctx) {
 		thr, gen = c.Thread(), c.State.Gen()
 	}
 	same := false // existing holds this thread's state columns as of gen
+	// cand is the previous sample's row of the key, when the key has none
+	// yet in this one: reused for it.
+	var cand *Row
 	for j := range t.cols {
 		cs := &t.cols[j]
 		if j == 1 && existing != nil {
@@ -450,7 +463,10 @@ func (t *Table) add(c *fields.Ctx) {
 			t.kbuf = fields.AppendText(t.kbuf[:0], c, cs.ext, &t.val)
 			if existing = t.pre[string(t.kbuf)]; existing != nil {
 				cur[0] = Cell{S: existing.Key.S, Cnt: 1}
+			} else if cand = t.prev[string(t.kbuf)]; cand != nil && len(cand.Values) == len(cur)-1 {
+				cur[0] = Cell{S: cand.Key.S, Cnt: 1}
 			} else {
+				cand = nil
 				cur[0] = Cell{S: string(t.kbuf), Cnt: 1}
 			}
 			continue
@@ -465,14 +481,30 @@ func (t *Table) add(c *fields.Ctx) {
 					cur[j] = Cell{S: string(t.buf), Cnt: 1}
 				}
 			}
+		} else if cs.vt == vText && cand != nil {
+			// The text the row had at the previous sample, if the same.
+			t.buf = fields.AppendText(t.buf[:0], c, cs.ext, &t.val)
+			if old := cand.Values[j-1].S; old == string(t.buf) {
+				cur[j] = Cell{S: old, Cnt: 1}
+			} else {
+				cur[j] = Cell{S: string(t.buf), Cnt: 1}
+			}
 		} else {
 			cur[j] = t.cell(c, cs)
 		}
 		if j == 0 && t.intKey {
-			existing = t.preInt[intKeyOf(&cur[0], cs)]
+			k := intKeyOf(&cur[0], cs)
+			if existing = t.preInt[k]; existing == nil {
+				cand = t.prevInt[k]
+			}
 		} else if j == 0 && !t.list {
 			t.kbuf = appendKey(t.kbuf[:0], &cur[0], cs)
-			existing = t.pre[string(t.kbuf)]
+			if existing = t.pre[string(t.kbuf)]; existing == nil {
+				cand = t.prev[string(t.kbuf)]
+			}
+		}
+		if cand != nil && len(cand.Values) != len(cur)-1 {
+			cand = nil
 		}
 	}
 	if t.list {
@@ -484,15 +516,19 @@ func (t *Table) add(c *fields.Ctx) {
 		return
 	}
 	if existing == nil {
-		if t.intKey {
-			t.kbuf = appendKey(t.kbuf[:0], &cur[0], &t.cols[0])
-		}
-		r := t.prev[string(t.kbuf)]
-		if r != nil && len(r.Values) == len(cur)-1 {
+		r := cand
+		if r != nil && t.intKey {
+			delete(t.prevInt, intKeyOf(&cur[0], &t.cols[0]))
+		} else if r != nil {
 			delete(t.prev, r.KeyText)
+		}
+		if r != nil {
 			r.Key = cur[0]
 			r.thr, r.gen = thr, gen
 		} else {
+			if t.intKey {
+				t.kbuf = appendKey(t.kbuf[:0], &cur[0], &t.cols[0])
+			}
 			r = &Row{Key: cur[0], KeyText: string(t.kbuf), Values: make([]Cell, len(cur)-1), thr: thr, gen: gen}
 		}
 		r.Key.Cnt = 1
@@ -717,6 +753,10 @@ func (t *Table) ProcessThreads(c *fields.Ctx, st *state.State, ts uint64) {
 // kept, so a steady table sorts and allocates little.
 func (t *Table) Sample() []*Row {
 	var rows []*Row
+	if t.ReuseRows {
+		rows = t.rows[:0]
+		defer func() { t.rows = rows }()
+	}
 	if t.list {
 		rows = append(rows, t.order...)
 		if t.listSort {
@@ -736,9 +776,18 @@ func (t *Table) Sample() []*Row {
 		keys := keyOrder(t.pre, &t.preKeys)
 		vals := make([]Cell, len(t.post))
 		nv := len(t.post) - 1
-		// The merged rows, in one block.
-		slab := make([]Row, 0, len(keys))
-		cells := make([]Cell, 0, len(keys)*nv)
+		// The merged rows, in one block (the previous sample's when
+		// the caller is done with it).
+		var slab []Row
+		var cells []Cell
+		if t.ReuseRows && cap(t.slab) >= len(keys) && cap(t.cells) >= len(keys)*nv {
+			slab, cells = t.slab[:0], t.cells[:0]
+		} else {
+			slab, cells = make([]Row, 0, len(keys)), make([]Cell, 0, len(keys)*nv)
+		}
+		if t.ReuseRows {
+			t.slab, t.cells = slab, cells
+		}
 		kcs := &t.cols[t.post[0]]
 		for _, k := range keys {
 			r := t.pre[k]
@@ -783,6 +832,13 @@ func (t *Table) Sample() []*Row {
 		}
 		clear(t.prev)
 		t.prev, t.pre = t.pre, t.prev
+		if t.intKey {
+			if t.prevInt == nil {
+				t.prevInt = map[int64]*Row{}
+			}
+			clear(t.prevInt)
+			t.prevInt, t.preInt = t.preInt, t.prevInt
+		}
 		clear(t.merged) // (the rows returned are the caller's)
 	} else {
 		t.pre = make(map[string]*Row, len(t.pre))
@@ -831,6 +887,7 @@ func (t *Table) Reset() {
 	t.pre = map[string]*Row{}
 	clear(t.preInt)
 	t.prev = nil
+	t.prevInt = nil
 	t.order = nil
 }
 
@@ -842,7 +899,15 @@ func (t *Table) sortRows(rows []*Row) {
 	cs := t.valueCol(t.sortCol)
 	i := t.sortCol
 	// Each key parsed once, not at every comparison.
-	ks := make([]sortKey, len(rows))
+	var ks []sortKey
+	if t.ReuseRows && cap(t.sortBuf) >= len(rows) {
+		ks = t.sortBuf[:len(rows)]
+	} else {
+		ks = make([]sortKey, len(rows))
+	}
+	if t.ReuseRows {
+		t.sortBuf = ks
+	}
 	for n, r := range rows {
 		ks[n].r = r
 		ks[n].num, ks[n].isNum = parseKey(r.KeyText)
