@@ -153,15 +153,12 @@ func bracketNum(s []byte) uint64 {
 // socks is called for the socket table the first time a socket is found.
 func (sc *scanner) readFDs(pdir int, socksOf func() *sockTable) []event.FD {
 	var socks *sockTable
-	nums := sc.numericDirsAt(pdir, "fd")
-	if len(nums) == 0 {
-		return []event.FD{}
-	}
-	fdDir := openDirAt(pdir, "fd")
+	fdDir := openListDir(pdir, "fd")
 	if fdDir < 0 {
 		return []event.FD{}
 	}
 	defer closeFD(fdDir)
+	nums := sc.numericDirsFD(fdDir)
 	infoDir := -2 // fdinfo, opened for the first file
 	defer func() { closeFD(infoDir) }()
 	out := make([]event.FD, 0, len(nums))

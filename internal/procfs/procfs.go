@@ -260,14 +260,20 @@ func (sc *scanner) readTasks(opts Options, pid int64, socks *sockTable) []event.
 		return nil
 	}
 	defer closeFD(pdir)
-	proc, levels, ok := sc.readProcess(pdir, pid, opts)
+	proc, info, ok := sc.readProcess(pdir, pid, opts)
 	if !ok {
 		return nil
 	}
+
 	if !opts.NoFDs {
 		proc.FDs = sc.readFDs(pdir, func() *sockTable { return socks })
 	}
-	tids := sc.numericDirsAt(pdir, "task")
+	var tids []int64
+	if info.threads != 1 || info.zombie {
+		// (A single live thread is the main one, unless that has
+		// exited and waits for the others as a zombie.)
+		tids = sc.numericDirsAt(pdir, "task")
+	}
 	if len(tids) == 0 {
 		tids = []int64{pid}
 	}
@@ -292,7 +298,7 @@ func (sc *scanner) readTasks(opts Options, pid int64, socks *sockTable) []event.
 			// there is its id, and its status file (the costliest of
 			// the three per thread) is not read.
 			t.VTID = tid
-			if levels > 1 {
+			if info.levels > 1 {
 				t.VTID = sc.nsLast(pdir, tdir+"/status", "NSpid:", tid)
 			}
 			t.MntNS = sc.readMntNS(pdir, tdir+"/ns/mnt")
@@ -304,6 +310,7 @@ func (sc *scanner) readTasks(opts Options, pid int64, socks *sockTable) []event.
 
 type statFields struct {
 	comm           string
+	state          string // one letter: R, S, D, Z, T, t, X, I...
 	ppid, pgrp     int64
 	sid            int64
 	flags          uint32
@@ -352,6 +359,9 @@ func parseStatComm(b []byte, known string) (statFields, bool) {
 		}
 		return 0
 	}
+	if nf > 0 {
+		st.state = stateName(f[0])
+	}
 	st.ppid = get(1)
 	st.pgrp = get(2)
 	st.sid = get(3)
@@ -359,6 +369,17 @@ func parseStatComm(b []byte, known string) (statFields, bool) {
 	st.minflt = uint64(get(7))
 	st.majflt = uint64(get(9))
 	return st, true
+}
+
+// stateName returns the state letter of a stat file, without allocating
+// for the usual ones.
+func stateName(b []byte) string {
+	for _, s := range [...]string{"S", "R", "D", "I", "Z", "T", "t", "X"} {
+		if string(b) == s {
+			return s
+		}
+	}
+	return string(b)
 }
 
 // nsLast returns the last value of a namespace id line of status file
@@ -399,19 +420,29 @@ func splitNul(b []byte) []string {
 // shares its process's fd table.
 const ThreadFlags uint32 = 0x2000 | 0x1
 
-// readProcess reads the process of directory pdir (a dirfd), and how
-// many pid namespaces its NSpid line lists (1 in the scan's own
-// namespace, 0 when the kernel does not say).
-func (sc *scanner) readProcess(pdir int, pid int64, opts Options) (t event.Thread, levels int, ok bool) {
+// procInfo is what readProcess learns of a process besides its thread:
+// how many pid namespaces its NSpid line lists (1 in the scan's own
+// namespace, 0 when the kernel does not say), its live threads (0 when
+// not said) and whether its main thread may have exited (a zombie, or a
+// state not known to be a live one), when the count leaves it out.
+type procInfo struct {
+	levels  int
+	threads int
+	zombie  bool
+}
+
+// readProcess reads the process of directory pdir (a dirfd).
+func (sc *scanner) readProcess(pdir int, pid int64, opts Options) (t event.Thread, info procInfo, ok bool) {
 	t = event.Thread{PID: pid, TID: pid, VPID: pid, VTID: pid, LoginUID: -1}
 	b, ok := sc.read(pdir, "stat")
 	if !ok {
-		return t, 0, false
+		return t, info, false
 	}
 	st, ok := parseStat(b)
 	if !ok {
-		return t, 0, false
+		return t, info, false
 	}
+	info.zombie = st.state != "R" && st.state != "S" && st.state != "D" && st.state != "T" && st.state != "t" && st.state != "I"
 	t.Comm = st.comm
 	t.PTID = st.ppid
 	t.SID = st.sid
@@ -419,7 +450,7 @@ func (sc *scanner) readProcess(pdir int, pid int64, opts Options) (t event.Threa
 	t.Flags = 0
 	t.PFMajor, t.PFMinor = st.majflt, st.minflt
 	if b, ok := sc.read(pdir, "status"); ok {
-		levels = sc.parseStatus(b, &t, levels)
+		sc.parseStatus(b, &t, &info)
 	}
 	if b, ok := sc.read(pdir, "cmdline"); ok {
 		args := splitNul(b)
@@ -460,13 +491,12 @@ func (sc *scanner) readProcess(pdir int, pid int64, opts Options) (t event.Threa
 		t.FDLimit = sc.parseFDLimit(b)
 	}
 	t.MntNS = sc.readMntNS(pdir, "ns/mnt")
-	return t, levels, true
+	return t, info, true
 }
 
 // parseStatus reads the credentials, memory sizes and NSpid line of a
-// status file into t; it returns the NSpid levels (levels when there is
-// no such line).
-func (sc *scanner) parseStatus(b []byte, t *event.Thread, levels int) int {
+// status file into t, and the NSpid levels and thread count into info.
+func (sc *scanner) parseStatus(b []byte, t *event.Thread, info *procInfo) {
 	for len(b) > 0 {
 		line := b
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -491,7 +521,7 @@ func (sc *scanner) parseStatus(b []byte, t *event.Thread, levels int) int {
 			field = &t.VMRSSKB
 		case "VmSwap":
 			field = &t.VMSwapKB
-		case "NSpid":
+		case "NSpid", "Threads":
 		default:
 			continue
 		}
@@ -511,12 +541,13 @@ func (sc *scanner) parseStatus(b []byte, t *event.Thread, levels int) int {
 		case "NSpid":
 			t.VPID = int64(num(len(f) - 1))
 			t.VTID = t.VPID
-			levels = len(f)
+			info.levels = len(f)
+		case "Threads":
+			info.threads = int(num(0))
 		default:
 			*field = uint32(num(0))
 		}
 	}
-	return levels
 }
 
 // readMntNS returns the mount namespace of the ns/mnt link name under dir

@@ -125,14 +125,32 @@ func (sc *scanner) readlinkString(dir int, name string) (string, bool) {
 // numericDirsAt lists the numeric entries of directory name under dir,
 // sorted (none when it cannot be read).
 func (sc *scanner) numericDirsAt(dir int, name string) []int64 {
-	fd, err := unix.Openat(dir, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	for err == unix.EINTR {
-		fd, err = unix.Openat(dir, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	}
-	if err != nil {
+	fd := openListDir(dir, name)
+	if fd < 0 {
 		return nil
 	}
 	defer unix.Close(fd)
+	return sc.numericDirsFD(fd)
+}
+
+// openListDir opens directory name under dir for listing (it can serve
+// as a dirfd too), or returns -1.
+func openListDir(dir int, name string) int {
+	for {
+		fd, err := unix.Openat(dir, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return -1
+		}
+		return fd
+	}
+}
+
+// numericDirsFD lists the numeric entries of the directory open as fd
+// (from its start), sorted.
+func (sc *scanner) numericDirsFD(fd int) []int64 {
 	var out []int64
 	for {
 		n, err := unix.Getdents(fd, sc.dents)
