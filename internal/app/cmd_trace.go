@@ -59,7 +59,13 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
   -e verbose=SET, --verbose=SET
                             decode the structs of SET's syscalls only (the
                             others show addresses; default all)
-  -e abbrev=all             strace's default (other sets and -v refused)
+  -e abbrev=SET, --abbrev=SET
+                            abbreviate the structs and arrays of SET's
+                            syscalls only (default all); the others are
+                            printed in full (all stat fields and times,
+                            execve's environment, getdents entries, ...)
+  -v, --no-abbrev           print every struct and array in full
+                            (-e abbrev=none)
   -o FILE, --output=FILE    write the trace to FILE instead of standard error
   -p PID, --attach=PID      trace running processes (comma-separated or
                             repeated)

@@ -30,7 +30,7 @@ type Args struct {
 	decodeFDs                int // -y 1, -yy 2
 	stack                    bool
 	constStyle               ConstStyle
-	raw, verbose             *Set
+	raw, verbose, abbrev     *Set
 	readFDs, writeFDs        *FDSet
 	user                     *held.User
 	sortBy                   SortBy
@@ -49,8 +49,7 @@ var unsupportedTrace = map[string]string{
 	"P": "path filters (-P) are not supported", "a": "the result column (-a) is fixed at 40",
 	"I": "-I is not supported", "D": "-D is not supported (no ptrace)", "n": "syscall numbers (-n) are not shown",
 	"i": "the instruction pointer (-i) is not recorded", "F": "-F is not supported", "d": "-d is not supported",
-	"v": "unabbreviated structs (-v) are not supported", "O": "-O is not supported", "A": "-A is not supported",
-	"U": "-U is not supported",
+	"O": "-O is not supported", "A": "-A is not supported", "U": "-U is not supported",
 	"V": "-V is not supported",
 }
 
@@ -63,7 +62,7 @@ var longTrace = map[string]string{
 	"output-separately": "", "trace": "", "signal": "", "status": "", "syscall-limit": "", "seccomp-bpf": "",
 	"strings-in-hex": "", "const-print-style": "", "help": "",
 	"decode-fds": "", "stack-trace": "k", "user": "u", "detach-on": "!b", "trace-path": "!P",
-	"columns": "!a", "trace-fds": "!trace-fds", "inject": "!inject", "fault": "!fault", "no-abbrev": "!v",
+	"columns": "!a", "trace-fds": "!trace-fds", "inject": "!inject", "fault": "!fault", "no-abbrev": "v",
 	"raw": "", "read": "", "write": "", "abbrev": "", "verbose": "",
 	"summary-sort-by": "S", "summary-columns": "!summary-columns", "decode-pids": "!decode-pids",
 	"kvm": "!kvm", "daemonize": "!D", "instruction-pointer": "!i", "syscall-number": "!n",
@@ -154,6 +153,8 @@ func ParseArgs(args []string) (*Args, error) {
 				c.decodeFDs++
 			case 'k':
 				c.stack = true
+			case 'v':
+				c.abbrev = noSyscalls()
 			case 'w':
 			case 't':
 				if c.time < TimeEpoch {
@@ -200,6 +201,8 @@ func (c *Args) long(key, v string, hasV bool, follows *int) error {
 		*follows = max(*follows, 1)
 	case "k":
 		c.stack = true
+	case "v":
+		c.abbrev = noSyscalls()
 	case "output-separately":
 		*follows = 2
 	case "c":
@@ -266,6 +269,12 @@ func (c *Args) long(key, v string, hasV bool, follows *int) error {
 		return c.set1(key[0], v)
 	}
 	return nil
+}
+
+// noSyscalls is the empty syscall set (-v: abbreviate none).
+func noSyscalls() *Set {
+	s, _ := ParseSet("none")
+	return s
 }
 
 // ErrHelp is returned by ParseArgs for -h and --help.
@@ -349,13 +358,11 @@ func (c *Args) set1(opt byte, v string) error {
 				c.verbose = s
 			}
 		case "abbrev", "a":
-			// strace abbreviates the structs of every syscall by default;
-			// ferret prints no other form
-			if s, err := ParseSet(expr); err != nil {
+			s, err := ParseSet(expr)
+			if err != nil {
 				return err
-			} else if !s.all || s.negate {
-				return fmt.Errorf("-e abbrev=%s: unabbreviated structs are not supported (only abbrev=all)", expr)
 			}
+			c.abbrev = s
 		case "status":
 			switch expr {
 			case "all", "successful,failed", "failed,successful":
@@ -368,7 +375,7 @@ func (c *Args) set1(opt byte, v string) error {
 				return fmt.Errorf("-e status=%s is not supported (successful, failed, all)", expr)
 			}
 		default:
-			return fmt.Errorf("-e %s= is not supported (trace=, signal=, status=, read=, write=, raw=, verbose=, abbrev=all are)", q)
+			return fmt.Errorf("-e %s= is not supported (trace=, signal=, status=, read=, write=, raw=, verbose=, abbrev= are)", q)
 		}
 	case 'o':
 		c.out = v
@@ -431,7 +438,7 @@ func (c *Args) Run(stderr io.Writer) (int, error) {
 		Time: c.time, Summary: c.count, SummaryToo: c.summaryToo && !c.count, SortBy: c.sortBy, Set: c.set, StrSize: c.strSize,
 		PIDPrefix: c.out != "" && (c.follow || len(c.pids) > 1), Status: c.status, Signals: c.signals,
 		Quiet: c.quiet, Relative: c.relative, Hex: c.hex, Limit: c.limit, ReadFDs: c.readFDs, WriteFDs: c.writeFDs,
-		DecodeFDs: c.decodeFDs > 0, FDDetails: c.decodeFDs > 1, ConstStyle: c.constStyle, Raw: c.raw, Verbose: c.verbose,
+		DecodeFDs: c.decodeFDs > 0, FDDetails: c.decodeFDs > 1, ConstStyle: c.constStyle, Raw: c.raw, Verbose: c.verbose, Abbrev: c.abbrev,
 		Stack: c.stack},
 		Cmd: c.cmd, PIDs: c.pids, Warn: stderr, Env: c.env, User: c.user}
 	if c.separate {

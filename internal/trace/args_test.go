@@ -61,6 +61,11 @@ func TestParseArgs(t *testing.T) {
 		{"--const-print-style=verbose -e raw=read --verbose=!stat ls", func(c *Args) bool {
 			return c.constStyle == ConstVerbose && c.raw.Has("read") && !c.raw.Has("write") && !c.verbose.Has("stat") && c.verbose.Has("lstat")
 		}, ""},
+		{"-v ls", func(c *Args) bool { return c.abbrev != nil && !c.abbrev.Has("stat") }, ""},
+		{"-fv ls", func(c *Args) bool { return c.follow && c.abbrev != nil && !c.abbrev.Has("execve") }, ""},
+		{"--no-abbrev ls", func(c *Args) bool { return c.abbrev != nil && !c.abbrev.Has("newfstatat") }, ""},
+		{"-e abbrev=!%%stat ls", func(c *Args) bool { return !c.abbrev.Has("newfstatat") && c.abbrev.Has("execve") }, ""},
+		{"-v -e abbrev=all ls", func(c *Args) bool { return c.abbrev.Has("stat") }, ""},
 		{"--no-such-option ls", nil, "unrecognized option '--no-such-option'"},
 		{"-j ls", nil, "invalid option -- 'j'"},
 		{"-s", nil, "requires an argument"},

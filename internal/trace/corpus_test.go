@@ -205,6 +205,8 @@ var (
 	rePad     = regexp.MustCompile(`\) +=( |$)`)
 	reDate    = regexp.MustCompile(`/\* \d{4}-\d\d-\d\dT[0-9:.+-]+ \*/`)
 	reInode   = regexp.MustCompile(`(pipe|socket|anon_inode):\[\d+\]`)
+	// -v: the inode numbers of the pipes and files each run makes anew
+	reStIno = regexp.MustCompile(`\b(st_ino|stx_ino)=\d+`)
 )
 
 // normalizeTrace replaces what differs between two runs of the same command
@@ -260,6 +262,7 @@ func normalizeTrace(text string) []string {
 		l = reEnvVars.ReplaceAllString(l, "/* N vars */")
 		l = reDate.ReplaceAllString(l, "/* DATE */")
 		l = reInode.ReplaceAllString(l, "${1}:[INODE]")
+		l = reStIno.ReplaceAllString(l, "${1}=INODE")
 		// the " = " column depends on the width of the addresses and pids
 		// replaced above
 		l = rePad.ReplaceAllString(l, ") =$1")
@@ -440,18 +443,7 @@ func TestLiveCorpusMatchesStrace(t *testing.T) {
 		}
 		t.Logf("%-15s %5.1f%% identical (%d/%d lines)  -c %v %s", c.name, 100*float64(r.same)/float64(n), r.same, n, r.countSame, r.countDiff)
 		if outDir != "" {
-			os.MkdirAll(outDir, 0o755)
-			base := filepath.Join(outDir, c.name)
-			os.WriteFile(base+".strace", []byte(strings.Join(r.strace, "\n")+"\n"), 0o644)
-			os.WriteFile(base+".ferret", []byte(strings.Join(r.ferret, "\n")+"\n"), 0o644)
-			var d bytes.Buffer
-			for _, l := range onlyIn(r.strace, r.ferret) {
-				fmt.Fprintf(&d, "- %s\n", l)
-			}
-			for _, l := range onlyIn(r.ferret, r.strace) {
-				fmt.Fprintf(&d, "+ %s\n", l)
-			}
-			os.WriteFile(base+".diff", d.Bytes(), 0o644)
+			writeCorpusResult(outDir, c.name, r)
 		}
 	}
 	rate := float64(totalSame) / float64(max(totalLines, 1))
@@ -462,6 +454,70 @@ func TestLiveCorpusMatchesStrace(t *testing.T) {
 	}
 	if countSame < corpusCountFloor {
 		t.Errorf("identical -c tables %d, below the floor %d", countSame, corpusCountFloor)
+	}
+}
+
+// writeCorpusResult writes both normalised traces of r and the lines
+// found in only one of them into dir.
+func writeCorpusResult(dir, name string, r corpusResult) {
+	os.MkdirAll(dir, 0o755)
+	base := filepath.Join(dir, name)
+	os.WriteFile(base+".strace", []byte(strings.Join(r.strace, "\n")+"\n"), 0o644)
+	os.WriteFile(base+".ferret", []byte(strings.Join(r.ferret, "\n")+"\n"), 0o644)
+	var d bytes.Buffer
+	for _, l := range onlyIn(r.strace, r.ferret) {
+		fmt.Fprintf(&d, "- %s\n", l)
+	}
+	for _, l := range onlyIn(r.ferret, r.strace) {
+		fmt.Fprintf(&d, "+ %s\n", l)
+	}
+	os.WriteFile(base+".diff", d.Bytes(), 0o644)
+}
+
+// corpusVerboseFloor is the floor of identical lines with -v.
+const corpusVerboseFloor = 0.96
+
+// TestLiveCorpusVerboseMatchesStrace runs the corpus with -v (every struct
+// and array in full) under strace and ferret trace and compares the lines
+// as TestLiveCorpusMatchesStrace does (the -c tables do not depend on
+// -v). With FERRET_CORPUS_OUT=DIR it writes the traces and differences
+// into DIR/v.
+func TestLiveCorpusVerboseMatchesStrace(t *testing.T) {
+	bin := ferretBin(t)
+	testutil.RequireTool(t, "strace")
+	for _, tool := range []string{"/usr/bin/python3", "curl", "tar", "gzip"} {
+		testutil.RequireTool(t, tool)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("hello from the loopback server\n"))
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	dir := t.TempDir()
+	prepareCorpusDir(t, dir)
+	outDir := os.Getenv("FERRET_CORPUS_OUT")
+	var same, total int
+	cmds := corpus("http://" + ln.Addr().String() + "/index.txt")
+	for _, c := range cmds {
+		r := traceCorpusCmd(t, bin, dir, c, false, "-v")
+		n := max(len(r.strace), len(r.ferret))
+		same += r.same
+		total += n
+		t.Logf("%-15s -v %5.1f%% identical (%d/%d lines)", c.name, 100*float64(r.same)/float64(n), r.same, n)
+		if outDir != "" {
+			writeCorpusResult(filepath.Join(outDir, "v"), c.name, r)
+		}
+	}
+	rate := float64(same) / float64(max(total, 1))
+	t.Logf("corpus -v: %d commands, %.1f%% identical lines (%d/%d)", len(cmds), 100*rate, same, total)
+	if rate < corpusVerboseFloor {
+		t.Errorf("-v identical lines %.1f%%, below the floor %.1f%%", 100*rate, 100*corpusVerboseFloor)
 	}
 }
 

@@ -105,6 +105,20 @@ type renderer struct {
 	// their addresses. nil: none raw, every one verbose.
 	raw, verbose *Set
 	terse        bool // the call's structs are shown as addresses
+	// abbrev (-e abbrev=, -v) lists the syscalls whose structs and
+	// arrays are abbreviated; nil: all. full: the call is not in it.
+	abbrev *Set
+	full   bool
+	loc    *time.Location // the zone of the times in full structs
+}
+
+// maxElems is how many elements of an array are shown: -s of them when the
+// call is abbreviated, all otherwise.
+func (r *renderer) maxElems() int {
+	if r.full {
+		return 1 << 30
+	}
+	return r.strSize
 }
 
 // quote appends s quoted (see appendQuoted), in \x escapes with -x/-xx.
@@ -197,6 +211,7 @@ func (r *renderer) args(c *rcall) {
 		return
 	}
 	r.terse = r.verbose != nil && !r.verbose.Has(c.name)
+	r.full = r.abbrev != nil && !r.abbrev.Has(c.name)
 	s := c.s
 	if s == nil {
 		// Unknown to the table: the six raw arguments in hex, as strace
@@ -490,23 +505,19 @@ func initKinds() {
 				r.b = appendPtr(r.b, c.args[i])
 				return
 			}
-			r.b = append(r.b, '[')
-			n := 0
-			for len(p) > 0 {
-				s := cstr(p)
-				p = p[min(len(s)+1, len(p)):]
-				if n > 0 {
-					r.b = append(r.b, ", "...)
-				}
-				r.b = r.quote(r.b, s, r.strSize)
-				n++
-			}
-			r.b = append(r.b, ']')
+			r.strv(p)
 		}},
+		// the number of variables, or (unabbreviated: Copies' envp is
+		// then RawStrv, see FullCopies) the strings
 		"envp": {copy: event.RawPtrCount, print: func(r *renderer, c *rcall, i int) {
 			r.sep()
+			p, ok := c.in(i)
+			if r.full && ok && c.args[i] != 0 && !r.terse {
+				r.strv(p)
+				return
+			}
 			r.b = appendPtr(r.b, c.args[i])
-			if p, ok := c.in(i); ok && len(p) == 8 && c.args[i] != 0 && !r.terse {
+			if ok && len(p) == 8 && c.args[i] != 0 && !r.terse {
 				r.b = append(r.b, " /* "...)
 				r.b = strconv.AppendUint(r.b, u64(p, 0), 10)
 				r.b = append(r.b, " vars */"...)
@@ -514,11 +525,16 @@ func initKinds() {
 		}},
 		"dents": {copy: event.RawRetLen, n: 250, exit: true, print: func(r *renderer, c *rcall, i int) {
 			r.sep()
-			r.b = appendHex(r.b, c.args[i])
 			if !c.succeeded() || r.terse {
+				r.b = appendHex(r.b, c.args[i])
 				return
 			}
 			p, _ := c.out(i)
+			if r.full {
+				r.dirents(p, c.name == "getdents64")
+				return
+			}
+			r.b = appendHex(r.b, c.args[i])
 			n := 0
 			for off := 0; off+18 < len(p); n++ {
 				l := int(u16(p, off+16))
@@ -616,7 +632,7 @@ func initKinds() {
 				if k > 0 {
 					r.b = append(r.b, ", "...)
 				}
-				if k == r.strSize {
+				if k == r.maxElems() {
 					r.b = append(r.b, "..."...)
 					break
 				}
@@ -823,6 +839,10 @@ func appendDev(b []byte, major, minor uint64) []byte {
 }
 
 func appendStat(r *renderer, c *rcall, p []byte) {
+	if r.full {
+		appendStatFull(r, p)
+		return
+	}
 	mode := u32(p, 24)
 	r.b = append(r.b, "{st_mode="...)
 	r.b = appendModeX(r.b, mode, r.style)
@@ -840,6 +860,10 @@ func appendStat(r *renderer, c *rcall, p []byte) {
 }
 
 func appendStatx(r *renderer, c *rcall, p []byte) {
+	if r.full {
+		appendStatxFull(r, p)
+		return
+	}
 	r.b = append(r.b, "{stx_mask="...)
 	r.b = appendBitsX(r.b, u32(p, 0), statxMask, r.style)
 	r.b = append(r.b, ", stx_attributes="...)
@@ -965,12 +989,12 @@ func printIoctlArg(r *renderer, c *rcall, i int) {
 	switch c.args[1] {
 	case 0x5401: // TCGETS
 		if okOut && len(out) >= 16 {
-			r.b = appendTermios(r.b, out, r.style)
+			r.b = appendTermios(r.b, out, r.style, r.full)
 			return
 		}
 	case 0x5402, 0x5403, 0x5404: // TCSETS, TCSETSW, TCSETSF
 		if okIn && len(in) >= 16 {
-			r.b = appendTermios(r.b, in, r.style)
+			r.b = appendTermios(r.b, in, r.style, r.full)
 			return
 		}
 	case 0x5413: // TIOCGWINSZ
@@ -1005,8 +1029,9 @@ func printIoctlArg(r *renderer, c *rcall, i int) {
 	r.b = appendPtr(r.b, arg)
 }
 
-// appendTermios renders a struct termios as strace abbreviates it.
-func appendTermios(b []byte, p []byte, s ConstStyle) []byte {
+// appendTermios renders a struct termios as strace abbreviates it, or
+// whole (full).
+func appendTermios(b []byte, p []byte, s ConstStyle, full bool) []byte {
 	b = append(b, "{c_iflag="...)
 	b = appendBitsX(b, uint64(u32(p, 0)), termIflags, s)
 	b = append(b, ", c_oflag="...)
@@ -1029,6 +1054,9 @@ func appendTermios(b []byte, p []byte, s ConstStyle) []byte {
 	}
 	b = append(b, ", c_lflag="...)
 	b = appendBitsX(b, uint64(u32(p, 12)), termLflags, s)
+	if full && len(p) >= 36 {
+		return appendTermiosTail(b, p)
+	}
 	return append(b, ", ...}"...)
 }
 
@@ -1098,6 +1126,10 @@ func appendStack(r *renderer, c *rcall, p []byte) {
 }
 
 func appendUtsname(r *renderer, c *rcall, p []byte) {
+	if r.full {
+		appendUtsnameFull(r, p)
+		return
+	}
 	r.b = append(r.b, "{sysname="...)
 	r.b = r.quote(r.b, cstr(p[0:65]), -1)
 	r.b = append(r.b, ", nodename="...)

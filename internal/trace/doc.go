@@ -26,6 +26,7 @@
 // -t/-tt/-ttt timestamps, -e read=/write= hex dumps, named constants as
 // names, numbers or both (-X, style.go), undecoded arguments for the -e
 // raw= set and addresses for the structs of calls outside -e verbose=,
+// whole structs and arrays for the calls outside -e abbrev= (-v, full.go),
 // signal and exit
 // lines; filters with strace's -e trace= sets and classes; and accumulates
 // the -c summary table (sorted as -S asks).

@@ -108,6 +108,7 @@ func Run(s Session) (int, error) {
 	if s.Stack {
 		opts.Raw = StackCopies()
 	}
+	opts.Raw = FullCopies(opts.Raw, s.Abbrev)
 	if names, ok := s.Set.Names(); ok {
 		// Record only the wanted syscalls, plus those the tracer needs to
 		// follow processes.

@@ -60,6 +60,8 @@ func TestLiveOutputModesMatchStrace(t *testing.T) {
 		{"-e", "raw=%file,getdents64,read,lseek"},
 		{"-e", "verbose=none"},
 		{"--verbose=!%stat,rt_sigaction", "-X", "verbose", "-e", "abbrev=all"},
+		{"-e", "abbrev=!%%stat,execve,getdents64"},
+		{"--no-abbrev", "-X", "raw"},
 	} {
 		var same, total int
 		for _, c := range append(corpus(""), sockets) {
@@ -87,8 +89,7 @@ func TestOutputModeErrors(t *testing.T) {
 	for args, want := range map[string]string{
 		"-X foo true":                "invalid -X argument: 'foo'",
 		"--const-print-style=x true": "invalid -X argument: 'x'",
-		"-e abbrev=none true":        "unabbreviated structs are not supported",
-		"-v true":                    "unabbreviated structs",
+		"-e abbrev=nosuchcall true":  `invalid system call "nosuchcall"`,
 		"-e raw=nosuchcall true":     `invalid system call "nosuchcall"`,
 		"--verbose=%nosuch true":     `invalid system call class "%nosuch"`,
 	} {
@@ -98,7 +99,8 @@ func TestOutputModeErrors(t *testing.T) {
 		}
 	}
 	for _, args := range []string{"-X raw true", "-Xverbose true", "--const-print-style abbrev true", "-e raw=all true",
-		"--raw=read true", "-e verbose=!read true", "--abbrev=all true"} {
+		"--raw=read true", "-e verbose=!read true", "--abbrev=all true",
+		"-v true", "--no-abbrev true", "-e abbrev=none true", "--abbrev=!%%stat true"} {
 		if _, err := ParseArgs(strings.Fields(args)); err != nil {
 			t.Errorf("%s: %v", args, err)
 		}

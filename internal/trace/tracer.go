@@ -79,6 +79,9 @@ type Options struct {
 	// Verbose lists the syscalls whose structs are decoded (-e
 	// verbose=); the others show their addresses. nil: all.
 	Verbose *Set
+	// Abbrev lists the syscalls whose structs and arrays are abbreviated
+	// (-e abbrev=; -v is abbrev=none); nil: all.
+	Abbrev *Set
 	// Stack prints the user call stack of each call under its line
 	// (-k, stack.go).
 	Stack    bool
@@ -391,7 +394,8 @@ func (t *Tracer) interrupt(tid int64) {
 // renderer for every line: the decoders' indirect calls would make a
 // local one escape).
 func (t *Tracer) renderer(b []byte) *renderer {
-	t.r = renderer{b: b, strSize: t.opts.StrSize, hex: t.opts.Hex, style: t.opts.ConstStyle, raw: t.opts.Raw, verbose: t.opts.Verbose}
+	t.r = renderer{b: b, strSize: t.opts.StrSize, hex: t.opts.Hex, style: t.opts.ConstStyle, raw: t.opts.Raw, verbose: t.opts.Verbose,
+		abbrev: t.opts.Abbrev, loc: t.opts.Location}
 	if t.fdt != nil {
 		if th := t.threads[t.lineTID]; th != nil {
 			t.r.fds = t.fdsOf(th.pid)
