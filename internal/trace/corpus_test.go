@@ -89,12 +89,31 @@ func corpus(url string) []corpusCmd {
 		{"timeout", false, []string{"timeout", "1", "sleep", "0.01"}},
 		// prctl options and results, memory policies, POSIX timers
 		{"python-numa", false, []string{py, "-c", pyNuma}},
+		// prctl's sub-arguments: flags, sub-commands, names
+		{"python-prctl", false, []string{py, "-c", pyPrctl}},
 	}
 }
 
+// pyPrctl calls prctl with options whose sub-arguments strace decodes
+// (most fail on x86-64 with EINVAL, which is as good for the decoding).
+const pyPrctl = `import ctypes
+l=ctypes.CDLL(None,use_errno=True)
+P=l.prctl
+P.argtypes=[ctypes.c_int]+[ctypes.c_ulong]*4
+n=ctypes.create_string_buffer(b"anon")
+for a in [(28,0x10),(27,),(28,0x105),(28,0x100),(6,3),(6,4),(45,1),(54,1),(60,1,2),(35,1,0x1000),(35,13,3),(35,99),
+          (33,1,1),(33,1,2),(33,1,7),(33,0),(34,),(41,1),(42,),(10,1),(12,0x80),(20,1),(57,0),(58,),
+          (50,0x10),(50,(1<<18)|0x20),(63,1<<17),(55,0),(55,0x7fffb),(55,6|(1<<60)),
+          (0x53564d41,0,0x1000,4096,ctypes.addressof(n)),(0x53564d41,1,0x1000,4096),
+          (62,0,0,2,0),(62,1,0,1),(62,7,0,9)]:
+    P(*(list(a)+[0]*(5-len(a))))
+`
+
 // pyNuma calls prctl with options whose arguments and results strace
 // names, get_mempolicy, set_mempolicy and mbind with node masks, and the
-// POSIX timer calls, through ctypes; the last timer fires (SI_TIMER).
+// POSIX timer calls, through ctypes; the last timer fires (SI_TIMER) 200 ms
+// after it is set, so that it does not fire before signal.pause() starts
+// waiting (1 ms was sometimes too short on a loaded machine under -v).
 const pyNuma = `import ctypes,mmap
 l=ctypes.CDLL(None,use_errno=True)
 for o in (3,7,21,27,30,34,52,42,39): l.prctl(o,0,0,0,0)
@@ -128,7 +147,7 @@ l.timer_create(99,None,ctypes.byref(t))
 import signal
 signal.signal(signal.SIGALRM,lambda *a:None)
 l.timer_create(1,None,ctypes.byref(t))
-l.timer_settime(t,0,(ctypes.c_long*4)(0,0,0,1000000),None)
+l.timer_settime(t,0,(ctypes.c_long*4)(0,0,0,200000000),None)
 signal.pause()`
 
 // pyMessages sends and receives with iovec arrays and msghdr structs:

@@ -392,7 +392,8 @@ func initKinds() {
 		"archprctl":  enumKind(archPrctl, "ARCH_???"),
 		"prctl":      enumKind(prctls, "PR_???"),
 		"prctl1":     prctlArg1Kind(),
-		"prctlx":     prctlRestKind(),
+		"prctlx":     prctlRestKind(false),
+		"prctlx4":    prctlRestKind(true),
 		"ioctl":      enumKind(ioctls, ""),
 		"fcntl":      enumKind(fcntlCmds, "F_???"),
 		"fcntlarg": simple(func(r *renderer, c *rcall, i int) {

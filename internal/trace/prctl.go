@@ -61,7 +61,18 @@ var (
 	prMCEKill    = []nv{{0, "PR_MCE_KILL_LATE"}, {1, "PR_MCE_KILL_EARLY"}, {2, "PR_MCE_KILL_DEFAULT"}}
 	prMCEKillSet = []nv{{0, "PR_MCE_KILL_CLEAR"}, {1, "PR_MCE_KILL_SET"}}
 	seccompModes = []nv{{0, "SECCOMP_MODE_DISABLED"}, {1, "SECCOMP_MODE_STRICT"}, {2, "SECCOMP_MODE_FILTER"}}
-	capAmbient   = []nv{{1, "PR_CAP_AMBIENT_IS_SET"}, {2, "PR_CAP_AMBIENT_RAISE"}, {3, "PR_CAP_AMBIENT_LOWER"}, {4, "PR_CAP_AMBIENT_CLEAR_ALL"}}
+	secBits      = []nv{{1, "SECBIT_NOROOT"}, {2, "SECBIT_NOROOT_LOCKED"}, {4, "SECBIT_NO_SETUID_FIXUP"}, {8, "SECBIT_NO_SETUID_FIXUP_LOCKED"},
+		{0x10, "SECBIT_KEEP_CAPS"}, {0x20, "SECBIT_KEEP_CAPS_LOCKED"}, {0x40, "SECBIT_NO_CAP_AMBIENT_RAISE"}, {0x80, "SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED"}}
+	prUnalign = []nv{{1, "PR_UNALIGN_NOPRINT"}, {2, "PR_UNALIGN_SIGBUS"}}
+	prSetMM   = []nv{{1, "PR_SET_MM_START_CODE"}, {2, "PR_SET_MM_END_CODE"}, {3, "PR_SET_MM_START_DATA"}, {4, "PR_SET_MM_END_DATA"},
+		{5, "PR_SET_MM_START_STACK"}, {6, "PR_SET_MM_START_BRK"}, {7, "PR_SET_MM_BRK"}, {8, "PR_SET_MM_ARG_START"},
+		{9, "PR_SET_MM_ARG_END"}, {10, "PR_SET_MM_ENV_START"}, {11, "PR_SET_MM_ENV_END"}, {12, "PR_SET_MM_AUXV"},
+		{13, "PR_SET_MM_EXE_FILE"}, {14, "PR_SET_MM_MAP"}, {15, "PR_SET_MM_MAP_SIZE"}}
+	prSchedCore = []nv{{0, "PR_SCHED_CORE_GET"}, {1, "PR_SCHED_CORE_CREATE"}, {2, "PR_SCHED_CORE_SHARE_TO"}, {3, "PR_SCHED_CORE_SHARE_FROM"}}
+	pidTypes    = []nv{{0, "PIDTYPE_PID"}, {1, "PIDTYPE_TGID"}, {2, "PIDTYPE_PGID"}, {3, "PIDTYPE_SID"}}
+	prFPMode    = []nv{{1, "PR_FP_MODE_FR"}, {2, "PR_FP_MODE_FRE"}}
+	prPACKeys   = []nv{{1, "PR_PAC_APIAKEY"}, {2, "PR_PAC_APIBKEY"}, {4, "PR_PAC_APDAKEY"}, {8, "PR_PAC_APDBKEY"}, {16, "PR_PAC_APGAKEY"}}
+	capAmbient  = []nv{{1, "PR_CAP_AMBIENT_IS_SET"}, {2, "PR_CAP_AMBIENT_RAISE"}, {3, "PR_CAP_AMBIENT_LOWER"}, {4, "PR_CAP_AMBIENT_CLEAR_ALL"}}
 )
 
 func init() {
@@ -131,8 +142,28 @@ func prctlArg1Kind() *argKind {
 			} else {
 				r.b = appendPtr(r.b, v)
 			}
-		case 8, 14, 29, 36, 38, 39, 50, 63: // PR_SET_KEEPCAPS, _TIMING, _TIMERSLACK, _CHILD_SUBREAPER, NO_NEW_PRIVS, vector lengths
+		case 8, 10, 12, 14, 20, 29, 36, 38, 39, 41, 57:
+			// PR_SET_KEEPCAPS, _FPEMU, _FPEXC, _TIMING, _ENDIAN, _TIMERSLACK,
+			// _CHILD_SUBREAPER, _NO_NEW_PRIVS, _THP_DISABLE, _IO_FLUSHER
 			r.b = strconv.AppendUint(r.b, v, 10)
+		case 50, 63: // PR_SVE_SET_VL, PR_SME_SET_VL: the flags, then the length
+			r.b = appendVecLen(r.b, v, opt == 63, r.style)
+		case 28: // PR_SET_SECUREBITS
+			r.b = appendFlagsUnknown(r.b, v, secBits, "SECBIT_???", r.style)
+		case 6: // PR_SET_UNALIGN
+			r.b = appendFlagsUnknown(r.b, v, prUnalign, "PR_UNALIGN_???", r.style)
+		case 45: // PR_SET_FP_MODE
+			r.b = appendFlagsUnknown(r.b, v, prFPMode, "PR_FP_MODE_???", r.style)
+		case 54, 60: // PR_PAC_RESET_KEYS, PR_PAC_SET_ENABLED_KEYS
+			r.b = appendFlagsUnknown(r.b, v, prPACKeys, "PR_PAC_???", r.style)
+		case 35: // PR_SET_MM
+			r.b = appendEnumX(r.b, v, prSetMM, "PR_SET_MM_???", r.style)
+		case 0x53564d41: // PR_SET_VMA
+			r.b = appendEnumX(r.b, v, []nv{{0, "PR_SET_VMA_ANON_NAME"}}, "PR_SET_VMA_???", r.style)
+		case 62: // PR_SCHED_CORE
+			r.b = appendEnumX(r.b, v, prSchedCore, "PR_SCHED_CORE_???", r.style)
+		case 55: // PR_SET_TAGGED_ADDR_CTRL
+			r.b = appendTaggedAddrCtrl(r.b, v)
 		case 15, 16: // PR_SET_NAME, PR_GET_NAME
 			p, ok := c.in(i)
 			if len(p) == 0 {
@@ -167,9 +198,10 @@ func prctlArg1Kind() *argKind {
 }
 
 // prctlRestKind is one of prctl's arguments after the first: shown in hex
-// for the options that take them.
-func prctlRestKind() *argKind {
-	return simple(func(r *renderer, c *rcall, i int) {
+// for the options that take them. The last one is copied as a string on
+// enter (PR_SET_VMA_ANON_NAME's name).
+func prctlRestKind(last bool) *argKind {
+	k := simple(func(r *renderer, c *rcall, i int) {
 		opt, n := c.args[0], prctlArgs(c.args[0])
 		if i > n {
 			return
@@ -189,10 +221,38 @@ func prctlRestKind() *argKind {
 			}
 		case opt == 47 && i == 2 && c.args[1] >= 1 && c.args[1] <= 3: // PR_CAP_AMBIENT's capability
 			r.b = appendEnumX(r.b, v, capEnum, "CAP_???", r.style)
+		case opt == 33 && i == 2 && c.args[1] == 1: // PR_MCE_KILL_SET's policy
+			r.b = appendEnumX(r.b, v, prMCEKill, "PR_MCE_KILL_???", r.style)
+		case opt == 60 && i == 2: // PR_PAC_SET_ENABLED_KEYS' enabled keys
+			r.b = appendFlagsUnknown(r.b, v, prPACKeys, "PR_PAC_???", r.style)
+		case opt == 0x53564d41 && c.args[1] == 0 && i == 3: // PR_SET_VMA_ANON_NAME's size
+			r.b = strconv.AppendUint(r.b, v, 10)
+		case opt == 0x53564d41 && c.args[1] == 0 && i == 4: // and name
+			p, ok := c.in(i)
+			if !ok || v == 0 || len(p) == 0 {
+				r.b = appendPtr(r.b, v)
+			} else {
+				r.b = r.quote(r.b, cstr(p), r.strSize)
+			}
+		case opt == 62 && i == 2: // PR_SCHED_CORE's pid
+			r.b = strconv.AppendInt(r.b, s32(v), 10)
+		case opt == 62 && i == 3: // its pid type, always with its number
+			r.b = appendHex0(r.b, v)
+			name := "PIDTYPE_???"
+			if v < uint64(len(pidTypes)) {
+				name = pidTypes[v].name
+			}
+			r.b = append(r.b, " /* "+name+" */"...)
+		case opt == 62 && i == 4: // its cookie's address
+			r.b = appendPtr(r.b, v)
 		default:
 			r.b = appendHex0(r.b, v)
 		}
 	})
+	if last {
+		k.copy = event.RawStr
+	}
+	return k
 }
 
 // appendPrctlResult appends the result of a successful prctl whose
@@ -206,6 +266,14 @@ func appendPrctlResult(b []byte, c *rcall, s ConstStyle) ([]byte, bool) {
 		t = suidDump
 	case 34: // PR_MCE_KILL_GET
 		t = prMCEKill
+	case 27: // PR_GET_SECUREBITS
+		if v == 0 || s == ConstRaw {
+			return appendHex0(b, v), true
+		}
+		b = appendHex0(b, v)
+		b = append(b, " ("...)
+		b = appendBits(b, v, secBits)
+		return append(b, ')'), true
 	case 52: // PR_GET_SPECULATION_CTRL
 		b = appendHex0(b, v)
 		if s == ConstRaw {
@@ -229,4 +297,77 @@ func appendPrctlResult(b []byte, c *rcall, s ConstStyle) ([]byte, bool) {
 		}
 	}
 	return b, true
+}
+
+// appendFlagsUnknown is appendBitsX, with strace's "0x100 /* SECBIT_??? */"
+// when no bit of v has a name.
+func appendFlagsUnknown(b []byte, v uint64, t []nv, unknown string, s ConstStyle) []byte {
+	for _, f := range t {
+		if v&f.v != 0 {
+			return appendBitsX(b, v, t, s)
+		}
+	}
+	if v == 0 {
+		return append(b, '0')
+	}
+	b = appendHex0(b, v)
+	if s == ConstRaw {
+		return b
+	}
+	return append(b, " /* "+unknown+" */"...)
+}
+
+// appendVecLen renders the argument of PR_SVE_SET_VL and PR_SME_SET_VL:
+// the flags (bits 17 and 18), then the vector length in hex.
+func appendVecLen(b []byte, v uint64, sme bool, s ConstStyle) []byte {
+	pfx := "PR_SVE_"
+	if sme {
+		pfx = "PR_SME_"
+	}
+	if s == ConstRaw {
+		return appendHex0(b, v)
+	}
+	n := len(b)
+	if v&(1<<18) != 0 {
+		b = append(b, pfx+"SET_VL_ONEXEC"...)
+	}
+	if v&(1<<17) != 0 {
+		if len(b) > n {
+			b = append(b, '|')
+		}
+		b = append(b, pfx+"VL_INHERIT"...)
+	}
+	if len(b) > n {
+		b = append(b, '|')
+	}
+	return appendHex0(b, v&^(3<<17))
+}
+
+// appendTaggedAddrCtrl renders PR_SET_TAGGED_ADDR_CTRL's mode: the enable
+// bit (or its negation), the MTE check fault mode, the tag mask.
+func appendTaggedAddrCtrl(b []byte, v uint64) []byte {
+	if v&1 == 0 {
+		b = append(b, '!')
+	}
+	b = append(b, "PR_TAGGED_ADDR_ENABLE"...)
+	switch v & 6 {
+	case 0:
+		b = append(b, "|PR_MTE_TCF_NONE"...)
+	case 2:
+		b = append(b, "|PR_MTE_TCF_SYNC"...)
+	case 4:
+		b = append(b, "|PR_MTE_TCF_ASYNC"...)
+	case 6:
+		b = append(b, "|PR_MTE_TCF_MASK"...)
+	}
+	if m := (v >> 3) & 0xffff; m != 0 {
+		b = append(b, '|')
+		b = appendHex0(b, m)
+		b = append(b, "<<PR_MTE_TAG_SHIFT"...)
+	}
+	if rest := v &^ 0x7ffff; rest != 0 {
+		b = append(b, '|')
+		b = appendHex0(b, rest)
+	}
+	return b
 }

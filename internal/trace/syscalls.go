@@ -156,7 +156,7 @@ var syscallTable = map[string]string{
 	"get_robust_list":    "d p p",
 	"rseq":               "p x d x",
 	"arch_prctl":         "archprctl p",
-	"prctl":              "prctl prctl1 prctlx prctlx prctlx",
+	"prctl":              "prctl prctl1 prctlx prctlx prctlx4",
 	"prlimit64":          "d rlres rlim_in rlim_out",
 	"getrlimit":          "rlres rlim_out",
 	"setrlimit":          "rlres rlim_in",
