@@ -4,6 +4,7 @@ package view
 
 import (
 	"bytes"
+	"fmt"
 
 	"syscall"
 	"testing"
@@ -46,16 +47,20 @@ func (g *grab) OnCaptureEnd(r *engine.Run) error   { return nil }
 func (g *grab) OnEvent(c *fields.Ctx) error        { return nil }
 
 // BenchmarkIdleSample is the per-sample work of `ferret top --raw` (procs
-// view, 2 Hz) on a machine with 2,000 idle processes: a few events of a
+// view, 2 Hz) on a machine with 2,000 (and 10,000) idle processes: a few events of a
 // handful of threads, then the end-of-sample pass over every thread, the
 // merge and sort, and the --raw text of every row.
 func BenchmarkIdleSample(b *testing.B) {
-	for _, id := range []string{"procs", "threads"} {
-		b.Run(id, func(b *testing.B) {
+	for _, bc := range []struct {
+		id string
+		n  int
+	}{{"procs", 2000}, {"threads", 2000}, {"procs", 10000}} {
+		id := bc.id
+		b.Run(fmt.Sprintf("%s-%d", bc.id, bc.n), func(b *testing.B) {
 			g := &synth.Gen{TS: 1_700_000_000_000_000_000, Step: 1000}
 			g.Write(1, 1, []byte("x"))
 			keep := &grab{}
-			run := engine.New(g.Source(idleMachine(2000)), EngineOptions(0), keep)
+			run := engine.New(g.Source(idleMachine(bc.n)), EngineOptions(0), keep)
 			if err := run.Loop(); err != nil {
 				b.Fatal(err)
 			}
@@ -95,7 +100,7 @@ func BenchmarkIdleSample(b *testing.B) {
 			}
 			step()
 			step()
-			if n := bytes.Count(out.Bytes(), []byte("\n")); n < 2000 {
+			if n := bytes.Count(out.Bytes(), []byte("\n")); n < bc.n {
 				b.Fatalf("%d lines of output", n)
 			}
 			b.ReportAllocs()
