@@ -516,12 +516,9 @@ func (t *Table) add(c *fields.Ctx) {
 		return
 	}
 	if existing == nil {
+		// (cand stays in prev, which Sample clears: the key is in pre
+		// now, which is looked at first.)
 		r := cand
-		if r != nil && t.intKey {
-			delete(t.prevInt, intKeyOf(&cur[0], &t.cols[0]))
-		} else if r != nil {
-			delete(t.prev, r.KeyText)
-		}
 		if r != nil {
 			r.Key = cur[0]
 			r.thr, r.gen = thr, gen
