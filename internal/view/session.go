@@ -426,21 +426,19 @@ func (s *Session) liveLoop() error {
 func (s *Session) publish(rows []*Row, delta uint64) {
 	t := s.table
 	col, _ := t.SortColumn()
-	seen := map[string]bool{}
+	// A new map each sample, holding the keys of this one: snapshots
+	// taken before keep reading theirs (appending never changes what a
+	// slice they hold shows).
+	next := make(map[string][]float64, len(rows))
 	for _, r := range rows {
 		v := t.Number(r, col, delta)
 		h := append(s.history[r.KeyText], v)
 		if len(h) > historyLen {
 			h = h[len(h)-historyLen:]
 		}
-		s.history[r.KeyText] = h
-		seen[r.KeyText] = true
+		next[r.KeyText] = h
 	}
-	for k := range s.history {
-		if !seen[k] {
-			delete(s.history, k)
-		}
-	}
+	s.history = next
 	s.snap.Rows, s.snap.Delta, s.snap.Table = rows, delta, t
 	s.notify()
 }
