@@ -34,7 +34,7 @@ const (
 	RawPtrCount                     // the number of pointers of a NULL-terminated array (u64, up to 4096)
 	RawStack                        // N bytes at the user stack pointer plus 8*Arg (Arg is no argument)
 	RawIovec                        // the iovec array at the argument, count argument N, with its data (see below)
-	RawMsghdr                       // the msghdr at the argument with its name, control data and iovec array (see below)
+	RawMsghdr                       // the msghdr at the argument (N > 0: element N of an mmsghdr array, none when N >= argument 2) with its name, control data and iovec array (see below)
 	RawUserStack                    // the user registers and up to N bytes of the user stack (see below; Arg is no argument)
 	RawLinkMap                      // the executable and the objects the dynamic linker loaded (see below; Arg is no argument)
 )

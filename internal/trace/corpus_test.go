@@ -91,8 +91,41 @@ func corpus(url string) []corpusCmd {
 		{"python-numa", false, []string{py, "-c", pyNuma}},
 		// prctl's sub-arguments: flags, sub-commands, names
 		{"python-prctl", false, []string{py, "-c", pyPrctl}},
+		// struct mmsghdr arrays with their data, names and msg_len
+		{"python-mmsg", false, []string{py, "-c", pyMmsg}},
 	}
 }
+
+// pyMmsg sends three UDP datagrams over loopback with one sendmmsg and
+// receives them with recvmmsg (a timeout, then MSG_DONTWAIT until EAGAIN);
+// sendmmsg on a bad descriptor fails.
+const pyMmsg = `import ctypes,socket,struct
+l=ctypes.CDLL(None,use_errno=True)
+class iov(ctypes.Structure): _fields_=[("b",ctypes.c_void_p),("n",ctypes.c_size_t)]
+class hdr(ctypes.Structure): _fields_=[("name",ctypes.c_void_p),("nl",ctypes.c_uint),("iov",ctypes.c_void_p),("il",ctypes.c_size_t),("c",ctypes.c_void_p),("cl",ctypes.c_size_t),("f",ctypes.c_int)]
+class mm(ctypes.Structure): _fields_=[("h",hdr),("len",ctypes.c_uint)]
+r=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
+r.bind(("127.0.0.1",0))
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
+sa=ctypes.create_string_buffer(struct.pack("<HH4s8x",socket.AF_INET,socket.htons(r.getsockname()[1]),socket.inet_aton("127.0.0.1")),16)
+N=3
+bs=[ctypes.create_string_buffer(b"msg%d"%k) for k in range(N)]
+v=(iov*N)(*[iov(ctypes.cast(bs[k],ctypes.c_void_p),4) for k in range(N)])
+m=(mm*N)()
+for k in range(N):
+    m[k].h.name=ctypes.addressof(sa); m[k].h.nl=16; m[k].h.iov=ctypes.addressof(v)+16*k; m[k].h.il=1
+l.sendmmsg(s.fileno(),m,N,0)
+l.sendmmsg(99,m,N,0)
+rb=[ctypes.create_string_buffer(8) for k in range(N)]
+rv=(iov*N)(*[iov(ctypes.cast(rb[k],ctypes.c_void_p),8) for k in range(N)])
+rn=[ctypes.create_string_buffer(16) for k in range(N)]
+rm=(mm*N)()
+for k in range(N):
+    rm[k].h.name=ctypes.addressof(rn[k]); rm[k].h.nl=16; rm[k].h.iov=ctypes.addressof(rv)+16*k; rm[k].h.il=1
+l.recvmmsg(r.fileno(),rm,2,0,(ctypes.c_long*2)(5,0))
+l.recvmmsg(r.fileno(),rm,N,socket.MSG_DONTWAIT,None)
+l.recvmmsg(r.fileno(),rm,N,socket.MSG_DONTWAIT,None)
+`
 
 // pyPrctl calls prctl with options whose sub-arguments strace decodes
 // (most fail on x86-64 with EINVAL, which is as good for the decoding).

@@ -34,6 +34,8 @@ var customs = map[string]customDecoder{
 	"clone3": {print: printClone3, copies: []customCopy{{0, argKind{copy: event.RawFixed, n: 88}}}},
 	// the signal frame's uc_sigmask: 296 bytes above the stack pointer on
 	// entry (x86_64 rt_sigframe after its return address)
+	"sendmmsg":  {print: printMmsg(false), copies: mmsgCopies(false)},
+	"recvmmsg":  {print: printMmsg(true), copies: mmsgCopies(true)},
 	"sigreturn": {print: printSigreturn, copies: []customCopy{{37, argKind{copy: event.RawStack, n: 8}}}},
 }
 

@@ -107,6 +107,8 @@ func appendResult(b []byte, c *rcall, raw bool, s ConstStyle) []byte {
 			b = append(b, ')')
 		}
 		return b
+	case "recvmmsg":
+		return appendMmsgLeft(strconv.AppendInt(b, v, 10), c)
 	case "poll", "ppoll":
 		b = strconv.AppendInt(b, v, 10)
 		if v == 0 {

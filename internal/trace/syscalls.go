@@ -203,6 +203,8 @@ var syscallTable = map[string]string{
 	"recvfrom":           "fd rbuf u msgflags sockaddr_out socklen_io",
 	"sendmsg":            "fd msghdr_in msgflags",
 	"recvmsg":            "fd msghdr_out msgflags",
+	"sendmmsg":           "sendmmsg",
+	"recvmmsg":           "recvmmsg",
 	"setsockopt":         "fd sollevel sockopt optval u",
 	"getsockopt":         "fd sollevel sockopt optval_out optlen_io",
 	"poll":               "pollfds u d",

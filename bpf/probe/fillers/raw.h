@@ -476,7 +476,11 @@ __noinline int put_raw(struct batch *b, struct bctx *c, __u32 pd)
 		iovs = 1;
 		break;
 	case SRC_UMEM_MSG:
-		iovs = put_raw_msg(b, c, arg_at(c, p.arg), p.width, &iov, &cnt);
+		// element conv of sendmmsg's and recvmmsg's mmsghdr array (64
+		// bytes each), while below their vlen (argument 2)
+		if (p.conv && p.conv >= arg_at(c, 2))
+			return 0;
+		iovs = put_raw_msg(b, c, arg_at(c, p.arg) + 64 * (__u64)p.conv, p.width, &iov, &cnt);
 		break;
 	default:
 		return 0;

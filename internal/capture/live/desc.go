@@ -432,7 +432,7 @@ func rawCopy(c event.RawCopy) (rawPD, error) {
 	case event.RawIovec:
 		p.Src, p.Conv, p.Width = srcUMemIov, uint8(c.N), c.Unit
 	case event.RawMsghdr:
-		p.Src, p.Width = srcUMemMsg, c.Unit
+		p.Src, p.Conv, p.Width = srcUMemMsg, uint8(c.N), c.Unit
 	case event.RawLinkMap:
 		p.Src = srcLinkMap
 	case event.RawUserStack:
