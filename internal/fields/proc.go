@@ -67,10 +67,15 @@ func init() {
 			}),
 			threadStr("proc.cwd", "current working directory of the process.", func(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) { return append(b, c.State.Cwd(t)...), true }),
 			threadNum("proc.nthreads", "UINT32", "number of threads the process has, main thread included.", func(c *Ctx, t *state.Thread, v *Value) bool {
-				// A thread described for one event only counts itself.
-				return setUint(v, KindUint64, uint64(max(c.State.ThreadsOf(t.PID), 1)))
+				// the main thread's child count and itself; a process
+				// whose main thread is not known counts the threads that
+				// name it
+				if m := c.State.Process(t); m != nil {
+					return setUint(v, KindUint64, uint64(m.NumChildren())+1)
+				}
+				return setUint(v, KindUint64, uint64(c.State.ThreadsOf(t.PID))+1)
 			}),
-			threadNum("proc.nchilds", "UINT32", "number of live threads this thread created during the capture.", func(c *Ctx, t *state.Thread, v *Value) bool {
+			threadNum("proc.nchilds", "UINT32", "number of threads of the process created with CLONE_THREAD (main thread: the table's count; other threads: 0).", func(c *Ctx, t *state.Thread, v *Value) bool {
 				return setUint(v, KindUint64, uint64(t.NumChildren()))
 			}),
 			threadNum("proc.ppid", "INT64", "id of the parent process.", func(c *Ctx, t *state.Thread, v *Value) bool {
@@ -118,26 +123,31 @@ func init() {
 				}
 				return setUint(v, KindRelTime, c.Ev.TS-t.CloneTS)
 			}),
-			threadNum("proc.fdopencount", "UINT64", "number of open file descriptors of the process.", func(c *Ctx, t *state.Thread, v *Value) bool {
-				return setUint(v, KindUint64, uint64(t.FDs().Len()))
+			threadNum("proc.fdopencount", "UINT64", "number of open file descriptors of the process (its main thread's table).", func(c *Ctx, t *state.Thread, v *Value) bool {
+				n, _ := mainFDs(c, t)
+				return setUint(v, KindUint64, uint64(n))
 			}),
-			threadNum("proc.fdlimit", "INT64", "maximum number of file descriptors the process may open.", func(c *Ctx, t *state.Thread, v *Value) bool { return setInt(v, t.FDLimit) }),
-			threadNum("proc.fdusage", "DOUBLE", "open file descriptors as a percentage of the limit.", func(c *Ctx, t *state.Thread, v *Value) bool {
-				if t.FDLimit <= 0 {
-					return false
-				}
+			threadNum("proc.fdlimit", "INT64", "maximum number of file descriptors the process may open (its main thread's).", func(c *Ctx, t *state.Thread, v *Value) bool {
+				_, limit := mainFDs(c, t)
+				return setInt(v, limit)
+			}),
+			threadNum("proc.fdusage", "DOUBLE", "open file descriptors as a percentage of the limit (0 without a limit).", func(c *Ctx, t *state.Thread, v *Value) bool {
+				n, limit := mainFDs(c, t)
 				v.Kind = KindDouble
-				v.Float = float64(t.FDs().Len()) * 100 / float64(t.FDLimit)
+				v.Float = 0
+				if limit > 0 {
+					v.Float = min(float64(n)*100/float64(limit), 100)
+				}
 				return true
 			}),
 			threadNum("proc.vmsize", "UINT64", "total virtual memory of the process, in kB.", func(c *Ctx, t *state.Thread, v *Value) bool {
-				return setUint(v, KindUint64, uint64(mainOf(c, t).VMSizeKB))
+				return setUint(v, KindUint64, uint64(t.VMSizeKB))
 			}),
 			threadNum("proc.vmrss", "UINT64", "resident memory of the process, in kB.", func(c *Ctx, t *state.Thread, v *Value) bool {
-				return setUint(v, KindUint64, uint64(mainOf(c, t).VMRSSKB))
+				return setUint(v, KindUint64, uint64(t.VMRSSKB))
 			}),
 			threadNum("proc.vmswap", "UINT64", "swapped memory of the process, in kB.", func(c *Ctx, t *state.Thread, v *Value) bool {
-				return setUint(v, KindUint64, uint64(mainOf(c, t).VMSwapKB))
+				return setUint(v, KindUint64, uint64(t.VMSwapKB))
 			}),
 			threadNum("thread.pfmajor", "UINT64", "major page faults of the thread since it started.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, t.PFMajor) }),
 			threadNum("thread.pfminor", "UINT64", "minor page faults of the thread since it started.", func(c *Ctx, t *state.Thread, v *Value) bool { return setUint(v, KindUint64, t.PFMinor) }),
@@ -262,11 +272,15 @@ func sessionName(c *Ctx, t *state.Thread, b []byte) ([]byte, bool) {
 	return append(b, mt.Comm...), true
 }
 
-func mainOf(c *Ctx, t *state.Thread) *state.Thread {
-	if p := c.State.Process(t); p != nil {
-		return p
+// mainFDs returns the size of the fd table of t's main thread and its
+// fd limit, which the process's fd fields read (a main thread not known
+// reads as one with no fds and no limit).
+func mainFDs(c *Ctx, t *state.Thread) (int, int64) {
+	m := c.State.Process(t)
+	if m == nil {
+		return 0, -1
 	}
-	return t
+	return m.FDs().Len(), m.FDLimit
 }
 
 // newExectime compiles thread.exectime (total false) and thread.totexectime.

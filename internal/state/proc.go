@@ -296,12 +296,8 @@ func (s *State) newChild(parent *Thread, tid, pid, ptid int64, flags uint32, inP
 		c.fds = parent.fds.clone()
 	}
 	s.setContainer(c)
-	s.keepThread(c)
+	s.addThread(c)
 	s.mainPlaceholder(c)
-	if parent != nil && s.threads[c.TID] == c {
-		parent.nchilds++
-		c.creator = parent.TID
-	}
 	return c
 }
 

@@ -123,20 +123,26 @@ func exitMem(s *State, ev *event.Event, t *Thread) {
 	}
 }
 
-// enterSwitch takes the memory and page-fault counters the scheduler
-// event carries for the thread being switched out.
+// enterSwitch takes the page-fault counters the scheduler event carries
+// for the thread being switched out, and its process's memory figures.
 func enterSwitch(s *State, ev *event.Event, t *Thread) {
 	if t == nil || ev.NParams < 6 {
 		return
 	}
 	t.PFMajor, _ = ev.Uint(1)
 	t.PFMinor, _ = ev.Uint(2)
+	// the memory figures are the process's: sysdig keeps them on the
+	// main thread (added unknown when the table does not hold it)
+	m := s.Process(t)
+	if m == nil {
+		m = s.addUnknownThread(t.PID)
+	}
 	v, _ := ev.Uint(3)
-	t.VMSizeKB = uint32(v)
+	m.VMSizeKB = uint32(v)
 	v, _ = ev.Uint(4)
-	t.VMRSSKB = uint32(v)
+	m.VMRSSKB = uint32(v)
 	v, _ = ev.Uint(5)
-	t.VMSwapKB = uint32(v)
+	m.VMSwapKB = uint32(v)
 }
 
 func enterProcExit(s *State, ev *event.Event, t *Thread) {

@@ -156,6 +156,11 @@ func (s *State) Load(snap *event.Snapshot) {
 	for _, t := range s.SortedThreads() {
 		s.setContainer(t)
 	}
+	// the child counts of the process table's threads, from their clone
+	// flags (a main thread not listed is added unknown)
+	for _, t := range s.SortedThreads() {
+		s.countChild(t)
+	}
 	s.orientSnapshotSockets()
 }
 

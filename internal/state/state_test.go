@@ -646,3 +646,55 @@ func TestCloneReturnAfterChildRan(t *testing.T) {
 		})
 	}
 }
+
+// TestChildCounts: a main thread counts the threads of its process created
+// with CLONE_THREAD (from the process table's flags and from clone exits,
+// a fork is not counted), keeps them counted until they go, and stays in
+// the table past its own procexit while one lives.
+func TestChildCounts(t *testing.T) {
+	s := newLoaded()
+	if n := s.Thread(200).NumChildren(); n != 1 {
+		t.Fatalf("after load: main thread 200 counts %d threads, want 1", n)
+	}
+	s.Update(mkEvent(t, "clone", true, 1, 200))
+	s.Update(mkEvent(t, "clone", false, 2, 200, cloneArgs(202, 200, 200, 100, clThread|clFiles)...))
+	s.Update(mkEvent(t, "clone", true, 3, 200))
+	s.Update(mkEvent(t, "clone", false, 4, 200, cloneArgs(300, 200, 200, 100, 0)...))
+	if n := s.Thread(200).NumChildren(); n != 2 {
+		t.Fatalf("after a thread and a fork: %d, want 2", n)
+	}
+	if n := s.Thread(202).NumChildren(); n != 0 {
+		t.Fatalf("a secondary thread counts %d", n)
+	}
+	s.Update(mkEvent(t, "procexit", true, 5, 200, int64(0), int64(0), uint64(0), uint64(0)))
+	s.Update(mkEvent(t, "brk", true, 6, 201, uint64(0)))
+	if s.Thread(200) == nil {
+		t.Fatal("a main thread whose threads live was removed at its procexit")
+	}
+	for i, tid := range []int64{201, 202} {
+		s.Update(mkEvent(t, "procexit", true, uint64(7+2*i), tid, int64(0), int64(0), uint64(0), uint64(0)))
+		s.Update(mkEvent(t, "brk", true, uint64(8+2*i), 100, uint64(0)))
+	}
+	if n := s.Thread(200).NumChildren(); n != 0 {
+		t.Fatalf("after its threads exited: %d", n)
+	}
+	s.Update(mkEvent(t, "procexit", true, 11, 200, int64(0), int64(0), uint64(0), uint64(0)))
+	s.Update(mkEvent(t, "brk", true, 12, 100, uint64(0)))
+	if s.Thread(200) != nil {
+		t.Fatal("a main thread without threads stays after its procexit")
+	}
+}
+
+// TestChildCountOfUnlistedProcess: a thread of the process table whose
+// main thread is not listed adds that main thread unknown, counting it.
+func TestChildCountOfUnlistedProcess(t *testing.T) {
+	s := New(Options{})
+	s.Load(&event.Snapshot{Threads: []event.Thread{{TID: 501, PID: 500, Comm: "w", Flags: clThread | clFiles}}})
+	m := s.Thread(500)
+	if m == nil || !m.Unknown() {
+		t.Fatal("the missing main thread was not added unknown")
+	}
+	if m.NumChildren() == 0 {
+		t.Fatal("the added main thread counts no thread")
+	}
+}

@@ -296,8 +296,10 @@ type Thread struct {
 	lastLatency uint64 // latency of the thread's last syscall (0 after an enter)
 	enterTS     uint64 // timestamp of the thread's last enter event, filtered or not
 
-	nchilds int   // live threads this thread created
-	creator int64 // tid of the thread that created this one (0 if unknown)
+	// nchilds counts the threads of the table created with CLONE_THREAD
+	// whose process this main thread is (sysdig's child count: a main
+	// thread with one stays in the table past its procexit)
+	nchilds int
 
 	prevCPUUser, prevCPUSys uint64 // cpu ticks at the previous procinfo
 	hasPrevCPU, cpuSeen     bool
@@ -316,8 +318,9 @@ func (t *Thread) Unknown() bool { return t.unknown }
 // IsMain reports whether t is the main thread of its process.
 func (t *Thread) IsMain() bool { return t.TID == t.PID }
 
-// NumChildren returns how many live threads this thread created during the
-// capture (proc.nchilds).
+// NumChildren returns the thread's child count (proc.nchilds): for a main
+// thread, how many threads of its process created with CLONE_THREAD the
+// table holds.
 func (t *Thread) NumChildren() int { return t.nchilds }
 
 // CPUDelta returns the user and system CPU ticks the thread used between

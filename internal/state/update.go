@@ -123,7 +123,10 @@ func (s *State) Prepare(ev *event.Event, filtered bool) {
 	}
 	if s.pendingX >= 0 {
 		s.gen++
-		s.removeThread(s.pendingX)
+		if t := s.threads[s.pendingX]; t != nil && t.nchilds == 0 {
+			// a main thread whose threads live on stays, as in sysdig
+			s.removeThread(s.pendingX)
+		}
 		s.pendingX = -1
 	}
 	c := &s.cur
@@ -412,9 +415,47 @@ func (s *State) lookupThread(tid int64) *Thread {
 
 func (s *State) addUnknownThread(tid int64) *Thread {
 	t := newUnknownThread(tid)
+	// a thread made up for a tid counts the threads that name it as
+	// their process
+	t.nchilds = s.perPID[tid]
 	s.takePendingNS(t)
 	s.keepThread(t)
 	return t
+}
+
+// addThread adds a thread an event created: one created with
+// CLONE_THREAD counts as a child of its process's main thread, which is
+// added unknown when the table does not hold it.
+func (s *State) addThread(t *Thread) {
+	if s.opts.MaxThreads > 0 && len(s.threads) >= s.opts.MaxThreads {
+		s.Counters.DroppedThread++
+		return
+	}
+	s.countChild(t)
+	s.putThread(t)
+}
+
+// countChild adds t to its main thread's child count when t was created
+// with CLONE_THREAD.
+func (s *State) countChild(t *Thread) {
+	if t.Flags&clThread == 0 || t.TID == t.PID {
+		return
+	}
+	m := s.threads[t.PID]
+	if m == nil {
+		m = s.addUnknownThread(t.PID)
+	}
+	m.nchilds++
+}
+
+// recountChildren computes every child count afresh from the table.
+func (s *State) recountChildren() {
+	for _, t := range s.threads {
+		t.nchilds = 0
+	}
+	for _, t := range s.SortedThreads() {
+		s.countChild(t)
+	}
 }
 
 // passingThread describes an unknown tid for the current event only. One
@@ -498,14 +539,22 @@ func (s *State) sweep(ts uint64) {
 }
 
 func (s *State) removeThread(tid int64) {
-	if t := s.threads[tid]; t != nil {
-		s.dropCount(t.PID)
-		delete(s.threads, tid)
-		s.sorted = nil
-		s.lastThread = nil
-		if p := s.threads[t.creator]; p != nil && t.creator != 0 && p.nchilds > 0 {
-			p.nchilds--
+	t := s.threads[tid]
+	if t == nil {
+		return
+	}
+	if t.Flags&clThread != 0 && t.TID != t.PID {
+		if m := s.threads[t.PID]; m != nil && m.nchilds > 0 {
+			m.nchilds--
 		}
+	}
+	s.dropCount(t.PID)
+	delete(s.threads, tid)
+	s.sorted = nil
+	s.lastThread = nil
+	if t.nchilds != 0 {
+		// a main thread others counted on: the counts are made again
+		s.recountChildren()
 	}
 }
 
