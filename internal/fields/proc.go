@@ -51,8 +51,6 @@ func appendCmdline(b []byte, head string, args []string) []byte {
 	return b
 }
 
-var shells = map[string]bool{"sh": true, "bash": true, "zsh": true, "ksh": true, "csh": true, "tcsh": true, "dash": true, "fish": true, "ash": true}
-
 func init() {
 	Register(&Class{Name: "process", Order: 30, Desc: "Information about the process and thread that generated the event.",
 		Fields: []Field{
@@ -104,18 +102,21 @@ func init() {
 			withNew("proc.apid", "INT64", "id of an ancestor: proc.apid[1] is the parent, [2] the grandparent, ...; without index (filters only) any ancestor matches.", FlagArgIndex, newAncestor(false)),
 			withNew("proc.aname", "CHARBUF", "name of an ancestor: proc.aname[0] is the process itself, [1] its parent, ...; without index (filters only) any ancestor matches.", FlagArgIndex, newAncestor(true)),
 			threadNum("proc.loginshellid", "INT64", "pid of the oldest shell among the process's ancestors (itself included).", func(c *Ctx, t *state.Thread, v *Value) bool {
-				var found int64 = -1
-				x := t
-				for i := 0; x != nil && i < 256; i++ {
-					if shells[x.Comm] {
-						found = x.PID
-					}
-					if x.PTID <= 0 || x.PTID == x.TID {
-						break
-					}
-					x = c.State.Thread(x.PTID)
+				// the oldest of the process's main thread and the threads
+				// above it whose name ends in "sh"
+				x := c.State.Process(t)
+				if x == nil {
+					return false
 				}
-				return found >= 0 && setInt(v, found)
+				var found int64
+				ok := false
+				for i := 0; x != nil && (i == 0 || x.TID != -1) && i < 256; i++ {
+					if strings.HasSuffix(x.Comm, "sh") {
+						found, ok = x.PID, true
+					}
+					x = parentThread(c, x)
+				}
+				return ok && setInt(v, found)
 			}),
 			threadNum("proc.duration", "RELTIME", "nanoseconds since the thread was created (no value for threads of the initial snapshot).", func(c *Ctx, t *state.Thread, v *Value) bool {
 				if t.CloneTS == 0 || c.Ev.TS < t.CloneTS {
@@ -407,15 +408,25 @@ func newAncestor(names bool) NewFunc {
 	}
 }
 
-// ancestor returns the n-th ancestor following ptids (0 = the thread).
+// ancestor returns the n-th ancestor of t's process: 0 is its main
+// thread (none when the table does not hold it), each level above is the
+// thread the previous one names as its parent, as in sysdig.
 func ancestor(c *Ctx, t *state.Thread, n int) *state.Thread {
+	if t = c.State.Process(t); t == nil {
+		return nil
+	}
 	for i := 0; i < n && t != nil; i++ {
-		if t.PTID <= 0 || t.PTID == t.TID {
-			return nil
-		}
-		t = c.State.Thread(t.PTID)
+		t = parentThread(c, t)
 	}
 	return t
+}
+
+// parentThread returns the thread t names as its parent, or nil.
+func parentThread(c *Ctx, t *state.Thread) *state.Thread {
+	if t.PTID == t.TID {
+		return nil
+	}
+	return c.State.Thread(t.PTID)
 }
 
 func (e *ancestorExt) set(t *state.Thread, v *Value) bool {
@@ -436,10 +447,12 @@ func (e *ancestorExt) Each(c *Ctx, v *Value, fn func(*Value) bool) bool {
 	if e.n >= 0 {
 		return e.Extract(c, v) && fn(v)
 	}
-	t := c.Thread()
+	t := c.State.Process(c.Thread())
+	if t == nil {
+		return false
+	}
 	for i := 1; i < 256; i++ {
-		t = ancestor(c, t, 1)
-		if t == nil {
+		if t = parentThread(c, t); t == nil || t.TID == -1 {
 			return false
 		}
 		if e.set(t, v) && fn(v) {

@@ -242,14 +242,16 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 			s.removeThread(res)
 		}
 	}
-	pid, ptid := res, t.TID
+	// the parent of a child the caller's exit creates is the caller,
+	// thread or process; a thread's pid is the event's
+	pid := res
 	if flags&clThread != 0 {
 		pid = t.PID
-		ptid = t.PTID
-	} else if t.TID != t.PID {
-		ptid = t.PID
+		if v, ok := p.int("pid"); ok {
+			pid = v
+		}
 	}
-	s.newChild(t, res, pid, ptid, uint32(flags), false, 0, 0, p)
+	s.newChild(t, res, pid, t.TID, uint32(flags), false, 0, 0, p)
 }
 
 // newChild adds the thread a clone exit describes. Its vtid and vpid are

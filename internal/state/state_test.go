@@ -239,7 +239,7 @@ func TestClone(t *testing.T) {
 	}{
 		{"fork copies the fd table", 0, false, 300, 200, false},
 		{"CLONE_FILES shares it", clFiles, true, 300, 200, false},
-		{"thread shares it", clThread | clFiles | 0x8000, true, 200, 100, false},
+		{"thread shares it, its parent is the caller", clThread | clFiles | 0x8000, true, 200, 200, false},
 		{"child side creates the thread", 0, false, 300, 200, true},
 	}
 	for _, tc := range tests {
