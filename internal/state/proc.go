@@ -66,12 +66,29 @@ func (p procParams) list(name string) ([]string, bool) {
 	return splitNul(p.ev.Param(i)), true
 }
 
+// args reads the argument list: as in sysdig, every NUL ends an argument,
+// so a lone NUL is one empty argument (proc.cmdline then ends in a space).
+func (p procParams) args() ([]string, bool) {
+	i := p.ev.ParamIndex("args")
+	if i < 0 || !p.ev.HasParam(i) {
+		return nil, false
+	}
+	b := p.ev.Param(i)
+	if len(b) == 0 {
+		return nil, true
+	}
+	if b[len(b)-1] == 0 {
+		b = b[:len(b)-1]
+	}
+	return strings.Split(string(b), "\x00"), true
+}
+
 // fill copies the process description common to clone and execve exits.
 func (t *Thread) fill(p procParams) {
 	if v, ok := p.str("exe"); ok {
 		t.Exe = v
 	}
-	if v, ok := p.list("args"); ok {
+	if v, ok := p.args(); ok {
 		t.Args = v
 	}
 	if v, ok := p.str("comm"); ok {
@@ -178,7 +195,7 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 			if v, ok := p.str("comm"); ok {
 				parent.Comm = v
 			}
-			if v, ok := p.list("args"); ok {
+			if v, ok := p.args(); ok {
 				parent.Args = v
 			}
 			parent.ExePath = parent.Exe
