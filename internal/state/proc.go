@@ -220,15 +220,20 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 		}
 		return
 	}
-	var invalid *Thread
-	if t.unknown && t.Comm == "<NA>" && t.UID == 0xffffffff {
-		// A caller sysdig knows only as unknown is removed and added
-		// afresh; the child is described from the event alone, and the
-		// new caller takes the child's names and arguments (not its ids).
-		s.removeThread(t.TID)
-		t = s.addUnknownThread(t.TID)
-		s.cur.Thread = t
-		invalid = t
+	if t.unknown {
+		// The caller was not known before: like sysdig, describe it from
+		// the event, which carries the caller's process details.
+		t.fill(p)
+		if v, ok := p.int("pid"); ok {
+			s.setPID(t, v)
+		}
+		if v, ok := p.int("uid"); ok {
+			t.UID = uint32(v)
+		}
+		if v, ok := p.int("gid"); ok {
+			t.GID = uint32(v)
+		}
+		t.unknown = false
 	}
 	if c := s.threads[res]; c != nil && !c.unknown {
 		if c.Flags&clInverted != 0 {
@@ -263,11 +268,7 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 			pid = v
 		}
 	}
-	c := s.newChild(t, res, pid, t.TID, uint32(flags), false, 0, 0, p)
-	if invalid != nil {
-		c.LoginUID = 0 // a new thread's, with nothing to copy
-		invalid.Comm, invalid.Exe, invalid.ExePath, invalid.Args = c.Comm, c.Exe, c.ExePath, c.Args
-	}
+	s.newChild(t, res, pid, t.TID, uint32(flags), false, 0, 0, p)
 }
 
 // newChild adds the thread a clone exit describes. Its vtid and vpid are

@@ -698,22 +698,3 @@ func TestChildCountOfUnlistedProcess(t *testing.T) {
 		t.Fatal("the added main thread counts no thread")
 	}
 }
-
-// TestCloneByUnknownCaller: a caller known only as unknown is added afresh
-// on its clone exit and takes the child's names and arguments, not the
-// event's ids; the child starts with no login uid to copy.
-func TestCloneByUnknownCaller(t *testing.T) {
-	s := newLoaded()
-	s.Update(mkEvent(t, "brk", true, 1, 900, uint64(0)))
-	s.Update(mkEvent(t, "clone", false, 2, 900, cloneArgs(901, 900, 0, 99999, 0)...))
-	p, c := s.Thread(900), s.Thread(901)
-	if p == nil || c == nil {
-		t.Fatal("caller or child missing")
-	}
-	if p.PID != 900 || p.PTID != -1 || p.Comm != "app" || len(p.Args) != 2 {
-		t.Fatalf("caller: pid %d ptid %d comm %q args %q", p.PID, p.PTID, p.Comm, p.Args)
-	}
-	if c.PTID != 900 || c.Comm != "app" || c.LoginUID != 0 || c.UID != 1000 {
-		t.Fatalf("child: ptid %d comm %q loginuid %d uid %d", c.PTID, c.Comm, c.LoginUID, c.UID)
-	}
-}
