@@ -65,7 +65,8 @@ type twoPaths struct {
 	sums       [][2]map[string][]uint64
 	iv, next   uint64
 	samples    int
-	exitSeenAt int // samples when the trigger's procexit was seen (-1: not yet)
+	exitSeenAt int           // samples when the trigger's procexit was seen (-1: not yet)
+	exits      map[int64]int // samples when each tid's procexit was seen
 	trigger    chan int64
 	pid        int64
 	started    chan struct{}
@@ -90,7 +91,15 @@ func (p *twoPaths) OnEvent(c *fields.Ctx) error {
 		p.pid = pid
 	default:
 	}
-	if p.pid != 0 && p.exitSeenAt < 0 && c.Ev.TID == p.pid && procExitType[c.Ev.Type] {
+	// The trigger's pid comes once it has exited, which the capture may
+	// have seen already: every exit is remembered until then.
+	if procExitType[c.Ev.Type] {
+		if _, ok := p.exits[c.Ev.TID]; !ok {
+			p.exits[c.Ev.TID] = p.samples
+		}
+	}
+	if _, ok := p.exits[p.pid]; ok && p.pid != 0 && p.exitSeenAt < 0 {
+		// the samples to wait for are counted from here
 		p.exitSeenAt = p.samples
 	}
 	for _, pair := range p.tables {
@@ -144,7 +153,7 @@ func TestThreadIOMatchesEvents(t *testing.T) {
 	}
 	flt := "proc.name=" + comm
 	views := []string{"procs", "threads"}
-	p := &twoPaths{iv: 200_000_000, exitSeenAt: -1, trigger: make(chan int64, 1),
+	p := &twoPaths{iv: 200_000_000, exitSeenAt: -1, exits: map[int64]int{}, trigger: make(chan int64, 1),
 		started: make(chan struct{}), after: 3, limit: 600}
 	var names [][]string
 	for _, id := range views {
@@ -190,16 +199,13 @@ func TestThreadIOMatchesEvents(t *testing.T) {
 	run := engine.New(src, EngineOptions(0), p)
 	errc := make(chan error, 1)
 	go func() { errc <- run.Loop() }()
-	select {
-	case <-p.started:
-	case err := <-errc:
-		t.Fatalf("capture ended: %v", err)
-	}
 	// Samples follow the events' time stamps, and the filter passes only
-	// this program's events: once the trigger is gone, the test itself
-	// keeps making some (an open and close of /dev/null every 20 ms), so
-	// that the samples, and the run's end after them, keep coming.
+	// this program's events: before the trigger starts and once it is
+	// gone, the test itself makes some (an open and close of /dev/null
+	// every 20 ms), so that the samples, and the run's end after them,
+	// keep coming.
 	ticking := make(chan struct{})
+	defer close(ticking)
 	go func() {
 		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
@@ -214,10 +220,14 @@ func TestThreadIOMatchesEvents(t *testing.T) {
 			}
 		}
 	}()
+	select {
+	case <-p.started:
+	case err := <-errc:
+		t.Fatalf("capture ended: %v", err)
+	}
 	pid := testutil.RunIOTrigger(t)
 	p.trigger <- int64(pid)
 	err = <-errc
-	close(ticking)
 	if err != nil {
 		t.Fatal(err)
 	}
