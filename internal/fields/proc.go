@@ -464,15 +464,16 @@ func (e *ancestorExt) Each(c *Ctx, v *Value, fn func(*Value) bool) bool {
 
 func newCgroup(name, arg string) (Extractor, error) {
 	sb := &strBuf{}
-	prefix := arg + "="
 	return exFunc(func(c *Ctx, v *Value) bool {
 		t := c.Thread()
 		if t == nil {
 			return false
 		}
+		// the subsystem is what precedes an entry's last "=": sysdig
+		// finds no "name" in "name=systemd=/x", nor "cpu" in "cpu=/a=b"
 		for _, cg := range t.Cgroups {
-			if strings.HasPrefix(cg, prefix) {
-				sb.b = append(sb.b[:0], cg[len(prefix):]...)
+			if eq := strings.LastIndexByte(cg, '='); eq >= 0 && cg[:eq] == arg {
+				sb.b = append(sb.b[:0], cg[eq+1:]...)
 				return setStr(v, sb.str())
 			}
 		}

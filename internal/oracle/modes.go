@@ -65,9 +65,9 @@ var argForms = map[string][]string{
 var filterOnly = map[string]bool{"fd.ip": true, "fd.port": true, "fd.proto": true, "fd.net": true,
 	"fd.cnet": true, "fd.snet": true, "fd.lnet": true, "fd.rnet": true}
 
-// Fields lists the fields ferret -l prints, in order.
-func Fields(ferret string) ([]string, error) {
-	out, err := exec.Command(ferret, "-l").Output()
+// Fields lists the fields a tool's -l prints (ferret's or sysdig's), in order.
+func Fields(tool string) ([]string, error) {
+	out, err := exec.Command(tool, "-l").Output()
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +86,24 @@ func Fields(ferret string) ([]string, error) {
 	return fields, sc.Err()
 }
 
+// Shared splits ferret's fields into those sysdig lists too, in ferret's
+// order, and ferret's own (fd.mnt.*, net.*, evt.hostname...), which sysdig
+// 0.29.3 refuses as unknown: those cannot agree and are not compared.
+func Shared(ferret, sysdig []string) (shared, own []string) {
+	known := make(map[string]bool, len(sysdig))
+	for _, f := range sysdig {
+		known[f] = true
+	}
+	for _, f := range ferret {
+		if known[f] {
+			shared = append(shared, f)
+		} else {
+			own = append(own, f)
+		}
+	}
+	return shared, own
+}
+
 // formatBatches groups the display forms of fields into -p formats of at
 // most n fields; fields sysdig rejects in formats each get a format of
 // their own so the refusal is compared without hiding the others.
@@ -102,7 +120,7 @@ func formatBatches(fields []string, n int) []string {
 		if forms == nil {
 			forms = []string{f}
 		}
-		if filterOnly[f] || strings.HasPrefix(f, "fd.mnt.") || strings.HasPrefix(f, "net.") { // ferret's own classes
+		if filterOnly[f] {
 			out = append(out, "%evt.num %"+f)
 			continue
 		}

@@ -118,7 +118,7 @@ func (t *Thread) fill(p procParams) {
 		t.VMSwapKB = uint32(v)
 	}
 	if v, ok := p.list("cgroups"); ok {
-		t.Cgroups = v
+		t.Cgroups = cgroupList(v)
 	}
 	if v, ok := p.int("vtid"); ok {
 		t.VTID = v
@@ -452,4 +452,26 @@ func (s *State) AddContainerJSON(raw string) string {
 	}
 	s.putContainer(c)
 	return c.ID
+}
+
+// cgroupList is a thread's cgroups as sysdig keeps them from a process
+// event or the process table: the "subsystem=path" entries up to the first
+// that has no "=" (an empty one, or a cgroup v2 "0::/path" line, ends the
+// list), with the v2 "io" controller named as v1's "blkio". The subsystem
+// is what precedes the entry's last "=" (thread.cgroup.SUBSYSTEM looks it up so).
+func cgroupList(v []string) []string {
+	out, copied := v, false
+	for i, cg := range v {
+		eq := strings.LastIndexByte(cg, '=')
+		if eq < 0 {
+			return out[:i]
+		}
+		if cg[:eq] == "io" {
+			if !copied {
+				out, copied = append([]string(nil), v...), true
+			}
+			out[i] = "blkio" + cg[eq:]
+		}
+	}
+	return out
 }

@@ -235,7 +235,7 @@ func threadFromSnapshot(st *event.Thread, proc *Thread) *Thread {
 		Comm: st.Comm, Exe: st.Exe, ExePath: st.ExePath,
 		Args:    shareList(st.Args, args),
 		Env:     shareList(st.Env, env),
-		Cgroups: shareList(st.Cgroups, cgroups),
+		Cgroups: shareList(cgroupList(st.Cgroups), cgroups),
 		Cwd:     cwd, Root: st.Root, FDLimit: st.FDLimit, Flags: st.Flags,
 		UID: st.UID, GID: st.GID, LoginUID: st.LoginUID, ExeWritable: st.ExeWritable,
 		VMSizeKB: st.VMSizeKB, VMRSSKB: st.VMRSSKB, VMSwapKB: st.VMSwapKB,
