@@ -177,7 +177,7 @@ func init() {
 				// which accept the field, it has no value (as in sysdig)
 				return noValue{}, nil
 			}),
-			strField("evt.abspath", "CHARBUF", "absolute path of the file argument of path-based events (unlink, mkdir, rename, ...), with dirfd and cwd resolved.", func(c *Ctx, b []byte) ([]byte, bool) { return c.appendAbsPath(b) }),
+			strField("evt.abspath", "CHARBUF", "absolute path of the first path argument of the *at system calls (openat, mkdirat, unlinkat, renameat, linkat, symlinkat, fchmodat), resolved against their dirfd and the cwd.", func(c *Ctx, b []byte) ([]byte, bool) { return c.appendAbsPath(b) }),
 			simple("evt.is_open_read", "BOOL", "true for open events whose flags include read access.", func(c *Ctx, v *Value) bool { return c.openFlags(v, 1) }),
 			simple("evt.is_open_write", "BOOL", "true for open events whose flags include write access.", func(c *Ctx, v *Value) bool { return c.openFlags(v, 2) }),
 			simple("evt.is_open_exec", "BOOL", "true for open events that create executable files.", func(c *Ctx, v *Value) bool { return c.openFlags(v, 4) }),
@@ -355,25 +355,34 @@ func (c *Ctx) openFlags(v *Value, bit uint64) bool {
 	return setBool(v, false)
 }
 
-var absPathParams = [...]string{"path", "name", "filename", "pathname", "oldpath", "linkpath", "target"}
-
+// appendAbsPath renders evt.abspath as sysdig does: only for the events of
+// the *at system calls, from their first path resolved against the
+// descriptor it is relative to (and the thread's cwd for AT_FDCWD). An
+// exit event qualifies by a relative-path parameter tied to a dirfd
+// (openat, openat2, mkdirat, unlinkat, linkat, renameat, renameat2,
+// symlinkat, fchmodat); an enter event only in the old layouts that carry
+// the path as a plain string right after a directory descriptor (openat,
+// linkat, unlinkat). The newer enter events (openat, openat2, execveat)
+// and the calls without a dirfd (open, mkdir, unlink...) have none.
 func (c *Ctx) appendAbsPath(b []byte) ([]byte, bool) {
 	ev := c.Ev
 	info := c.info()
-	for _, n := range absPathParams {
-		i := ev.ParamIndex(n)
-		if i < 0 || !ev.HasParam(i) {
-			continue
+	enter := ev.Type.IsEnter()
+	for i := range info.Params {
+		p := &info.Params[i]
+		d := -1
+		switch {
+		case !enter && p.Type == event.PTFSRelPath:
+			d = p.DirFD
+		case enter && p.Type == event.PTCharBuf && i > 0 && info.Params[i-1].Type == event.PTFD &&
+			strings.Contains(info.Params[i-1].Name, "dir"):
+			d = i - 1
 		}
-		pt := info.Params[i].Type
-		if pt != event.PTFSPath && pt != event.PTFSRelPath && pt != event.PTCharBuf {
+		if d < 0 || !ev.HasParam(i) {
 			continue
 		}
 		s, _ := ev.Str(i)
-		dirfd := int64(-100)
-		if d := info.Params[i].DirFD; d >= 0 {
-			dirfd, _ = ev.Int(d)
-		}
+		dirfd, _ := ev.Int(d)
 		return append(b, c.State.ResolvePath(c.Cur().Thread, dirfd, s)...), true
 	}
 	return b, false
