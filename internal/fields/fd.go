@@ -408,7 +408,8 @@ func init() {
 			ipField("fd.lnet", "IPNET", "filter-only: local address compared with a network.", sideLocal, FlagFilterOnly|FlagNoFormat),
 			ipField("fd.rnet", "IPNET", "filter-only: remote address compared with a network.", sideRemote, FlagFilterOnly|FlagNoFormat),
 			fdVal("fd.connected", "BOOL", "true for connected sockets.", 0, func(c *Ctx, fd *state.FD, v *Value) bool {
-				return setBool(v, fd.IsSocket() && !fd.IsServerSocket() && fd.DPort != 0)
+				// a unix socket has no port: only its connect or accept tells
+				return setBool(v, fd.IsSocket() && !fd.IsServerSocket() && fd.DPort != 0 || fd.Connected())
 			}),
 			fdVal("fd.name_changed", "BOOL", "true when the event changed the fd's name (connect, bind, ...).", 0, func(c *Ctx, fd *state.FD, v *Value) bool {
 				return setBool(v, false)

@@ -75,6 +75,38 @@ func TestSocketsMatchSysdig(t *testing.T) {
 			fd++
 		}
 	}
+	// connections in progress and refused, accepted ones: fd.connected
+	for _, res := range []int64{0, -111, -115} {
+		g.Socket(100, synth.AFUnix, 1, 0, fd)
+		e, x := synth.Current("connect")
+		g.Emit(e, 100, fd, synth.UnixAddr("/run/y.sock"))
+		g.Emit(x, 100, res, synth.UnixTuple(0xffff888000003000, 0xffff888000004000, "/run/y.sock"))
+		g.Write(100, fd, []byte("x"))
+		fd++
+		g.Socket(100, synth.AFInet, 1, 0, fd)
+		g.Connect(100, fd, l, rem, res)
+		g.Write(100, fd, []byte("x"))
+		fd++
+	}
+	g.Syscall("accept", 100, []any{int32(0)}, []any{fd, synth.UnixTuple(0xffff888000005000, 0xffff888000006000, "/run/z.sock"), uint8(0), uint32(0), uint32(128)})
+	g.Write(100, fd, []byte("x"))
+	fd++
+	g.Accept(100, fd, rem, l)
+	g.Write(100, fd, []byte("x"))
+	fd++
+	// a successful read or write on an IP socket makes sysdig count it
+	// connected, a failed one does not; a unix socket needs its connect
+	for _, fam := range []uint32{synth.AFInet, synth.AFInet6, synth.AFUnix} {
+		g.Socket(100, fam, 2, 0, fd)
+		g.Syscall("write", 100, []any{fd, uint32(1)}, []any{int64(-11), []byte{}})
+		g.Read(100, fd, 4, []byte("abcd"))
+		g.Write(100, fd, []byte("x"))
+		fd++
+		g.Socket(100, fam, 1, 0, fd)
+		g.Syscall("read", 100, []any{fd, uint32(1)}, []any{int64(0), []byte{}})
+		g.Write(100, fd, []byte("x"))
+		fd++
+	}
 	snap := &event.Snapshot{Machine: event.Machine{NumCPUs: 1},
 		Threads:    []event.Thread{{TID: 100, PID: 100, PTID: 1, Comm: "p", Exe: "p", Cwd: "/", VTID: 100, VPID: 100}},
 		Interfaces: []event.Interface{{Name: "eth0", Addr: []byte{10, 0, 0, 5}, Netmask: []byte{255, 255, 255, 0}}}}
@@ -84,7 +116,7 @@ func TestSocketsMatchSysdig(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"*", ""} {
-		m := Mode{Group: "-p", Args: []string{"-p", f + "%evt.num %evt.type %evt.args | %fd.type %fd.typechar %fd.l4proto %fd.sockfamily %fd.name %fd.sip %fd.cport"}}
+		m := Mode{Group: "-p", Args: []string{"-p", f + "%evt.num %evt.type %evt.args | %fd.type %fd.typechar %fd.l4proto %fd.sockfamily %fd.name %fd.sip %fd.cport %fd.connected"}}
 		if v := r.Check(p, m); !v.Agree {
 			t.Error(describe(v))
 		}

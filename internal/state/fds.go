@@ -357,7 +357,7 @@ func exitAccept(s *State, ev *event.Event, t *Thread) {
 	if len(tup) == 0 || tup[0] != afInet && tup[0] != afInet6 && tup[0] != afUnix {
 		return
 	}
-	f := &FD{Num: fd, Type: event.FDUnknown, L4Proto: event.L4TCP, pendingL4: event.L4TCP}
+	f := &FD{Num: fd, Type: event.FDUnknown, L4Proto: event.L4TCP, pendingL4: event.L4TCP, connected: true}
 	s.applyTuple(f, tup, RoleServer)
 	s.setFD(t, f)
 }

@@ -79,7 +79,10 @@ type FD struct {
 	pendingL4 uint8 // protocol guessed at socket(), applied once addressed
 	otherFam  bool  // connect() named an address of another family than the socket's
 	connected bool  // a connect succeeded on the socket
-	synthName bool  // Name was built from the tuple (snapshot sockets)
+	// a read or write succeeded on the IP socket (sysdig then counts it
+	// connected, but a later connect still takes its tuple)
+	ioConnected bool
+	synthName   bool // Name was built from the tuple (snapshot sockets)
 
 	// OpenTS is the timestamp of the event that created the fd (0 if it
 	// came from the snapshot).
@@ -171,6 +174,10 @@ func (f *FD) IsSocket() bool {
 	}
 	return false
 }
+
+// Connected reports whether a connect on the socket succeeded (or is in
+// progress), an accept made it, or a read or write on it succeeded.
+func (f *FD) Connected() bool { return f.connected || f.ioConnected }
 
 // IsServerSocket reports whether f is a listening (server) socket.
 func (f *FD) IsServerSocket() bool {

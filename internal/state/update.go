@@ -309,8 +309,22 @@ func (s *State) Parse() {
 	} else {
 		t.hasEnter = false
 		t.LastExit = ev.TS
+		if f := c.FD; f != nil && !f.ioConnected && ev.Info().Flags&(event.FlagReadsFromFD|event.FlagWritesToFD) != 0 {
+			markIOConnected(f, ev)
+		}
 	}
 	t.LastTS = ev.TS
+}
+
+// markIOConnected counts an IP socket connected once a read or write on it
+// succeeded, as sysdig does (a unix socket only by its connect or accept).
+func markIOConnected(f *FD, ev *event.Event) {
+	if f.Type != event.FDIPv4Sock && f.Type != event.FDIPv6Sock {
+		return
+	}
+	if res, ok := ev.Int(0); ok && res >= 0 {
+		f.ioConnected = true
+	}
 }
 
 // Reject ends an event a capture filter refused between Prepare and Parse:
