@@ -457,14 +457,11 @@ const (
 	corpusCountFloor = 42
 )
 
-// TestLiveCorpusMatchesStrace runs every command of the corpus under
-// strace and ferret trace (-o, then -c) and compares the lines after
-// normalising addresses, pids, random bytes and times. It reports the share
-// of identical lines and the number of identical -c tables. With
-// FERRET_CORPUS_OUT=DIR it also writes both normalised traces and the lines
-// found in only one of them per command (make trace-compare).
-func TestLiveCorpusMatchesStrace(t *testing.T) {
-	bin := ferretBin(t)
+// corpusSetup gives the corpus tests the ferret binary, a directory
+// prepared with the corpus's files, and the address of a loopback HTTP
+// server (stopped when the test ends) for the HTTP clients.
+func corpusSetup(t *testing.T) (bin, dir, url string) {
+	bin = ferretBin(t)
 	testutil.RequireTool(t, "strace")
 	for _, tool := range []string{"/usr/bin/python3", "curl", "tar", "gzip"} {
 		testutil.RequireTool(t, tool)
@@ -479,12 +476,23 @@ func TestLiveCorpusMatchesStrace(t *testing.T) {
 		w.Write([]byte("hello from the loopback server\n"))
 	})}
 	go srv.Serve(ln)
-	defer srv.Close()
-	dir := t.TempDir()
+	t.Cleanup(func() { srv.Close() })
+	dir = t.TempDir()
 	prepareCorpusDir(t, dir)
+	return bin, dir, "http://" + ln.Addr().String() + "/index.txt"
+}
+
+// TestLiveCorpusMatchesStrace runs every command of the corpus under
+// strace and ferret trace (-o, then -c) and compares the lines after
+// normalising addresses, pids, random bytes and times. It reports the share
+// of identical lines and the number of identical -c tables. With
+// FERRET_CORPUS_OUT=DIR it also writes both normalised traces and the lines
+// found in only one of them per command (make trace-compare).
+func TestLiveCorpusMatchesStrace(t *testing.T) {
+	bin, dir, url := corpusSetup(t)
 	outDir := os.Getenv("FERRET_CORPUS_OUT")
 	var totalSame, totalLines, countSame int
-	cmds := corpus("http://" + ln.Addr().String() + "/index.txt")
+	cmds := corpus(url)
 	for _, c := range cmds {
 		r := runCorpusCmd(t, bin, dir, c)
 		n := max(len(r.strace), len(r.ferret))
@@ -535,27 +543,10 @@ const corpusVerboseFloor = 0.96
 // -v). With FERRET_CORPUS_OUT=DIR it writes the traces and differences
 // into DIR/v.
 func TestLiveCorpusVerboseMatchesStrace(t *testing.T) {
-	bin := ferretBin(t)
-	testutil.RequireTool(t, "strace")
-	for _, tool := range []string{"/usr/bin/python3", "curl", "tar", "gzip"} {
-		testutil.RequireTool(t, tool)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header()["Date"] = nil
-		w.Header().Set("Content-Type", "text/plain")
-		w.Write([]byte("hello from the loopback server\n"))
-	})}
-	go srv.Serve(ln)
-	defer srv.Close()
-	dir := t.TempDir()
-	prepareCorpusDir(t, dir)
+	bin, dir, url := corpusSetup(t)
 	outDir := os.Getenv("FERRET_CORPUS_OUT")
 	var same, total int
-	cmds := corpus("http://" + ln.Addr().String() + "/index.txt")
+	cmds := corpus(url)
 	for _, c := range cmds {
 		r := traceCorpusCmd(t, bin, dir, c, false, "-v")
 		n := max(len(r.strace), len(r.ferret))
