@@ -75,23 +75,23 @@ func TestProcessListVersions(t *testing.T) {
 		want func(*event.Thread)
 	}{
 		{BlockPLV1, 1, nil, func(t *event.Thread) {
-			t.SID, t.VPGID, t.ExePath, t.VMSizeKB, t.VMRSSKB, t.VMSwapKB, t.PFMajor, t.PFMinor = -1, -1, "", 0, 0, 0, 0, 0
-			t.Env, t.Cgroups, t.Root, t.VTID, t.VPID = nil, nil, "", -1, -1
+			t.SID, t.VPGID, t.ExePath, t.VMSizeKB, t.VMRSSKB, t.VMSwapKB, t.PFMajor, t.PFMinor = 0, 0, "", 0, 0, 0, 0, 0
+			t.Env, t.Cgroups, t.Root, t.VTID, t.VPID = nil, nil, "", 42, 40
 		}},
 		{BlockPLV1Int, 1, nil, func(t *event.Thread) {
-			t.SID, t.VPGID, t.ExePath, t.VMSizeKB, t.VMRSSKB, t.VMSwapKB, t.PFMajor, t.PFMinor = -1, -1, "", 0, 0, 0, 0, 0
-			t.Env, t.Cgroups, t.Root, t.VTID, t.VPID = nil, nil, "", -1, -1
+			t.SID, t.VPGID, t.ExePath, t.VMSizeKB, t.VMRSSKB, t.VMSwapKB, t.PFMajor, t.PFMinor = 0, 0, "", 0, 0, 0, 0, 0
+			t.Env, t.Cgroups, t.Root, t.VTID, t.VPID = nil, nil, "", 42, 40
 		}},
 		{BlockPLV2, 2, nil, func(t *event.Thread) {
-			t.SID, t.VPGID, t.ExePath, t.Env, t.Cgroups, t.Root, t.VTID, t.VPID = -1, -1, "", nil, nil, "", -1, -1
+			t.SID, t.VPGID, t.ExePath, t.Env, t.Cgroups, t.Root, t.VTID, t.VPID = 0, 0, "", nil, nil, "", 42, 40
 		}},
 		{BlockPLV3Int, 3, nil, func(t *event.Thread) {
-			t.SID, t.VPGID, t.ExePath, t.Cgroups, t.Root, t.VTID, t.VPID = -1, -1, "", nil, "", -1, -1
+			t.SID, t.VPGID, t.ExePath, t.Cgroups, t.Root, t.VTID, t.VPID = 0, 0, "", nil, "", 42, 40
 		}},
-		{BlockPLV4, 4, nil, func(t *event.Thread) { t.SID, t.VPGID, t.ExePath, t.Root = -1, -1, "", "" }},
-		{BlockPLV5, 5, nil, func(t *event.Thread) { t.SID, t.VPGID, t.ExePath = -1, -1, "" }},
-		{BlockPLV6, 6, nil, func(t *event.Thread) { t.VPGID, t.ExePath = -1, "" }},
-		{BlockPLV7, 7, nil, func(t *event.Thread) { t.VPGID = -1 }},
+		{BlockPLV4, 4, nil, func(t *event.Thread) { t.SID, t.VPGID, t.ExePath, t.Root = 0, 0, "", "" }},
+		{BlockPLV5, 5, nil, func(t *event.Thread) { t.SID, t.VPGID, t.ExePath = 0, 0, "" }},
+		{BlockPLV6, 6, nil, func(t *event.Thread) { t.VPGID, t.ExePath = 0, "" }},
+		{BlockPLV7, 7, nil, func(t *event.Thread) { t.VPGID = 0 }},
 		{BlockPLV8, 8, nil, func(t *event.Thread) {}},
 		{BlockPLV9, 9, nil, func(t *event.Thread) {}},
 		{BlockPLV9, 9, []byte{0xe9, 3, 0, 0, 1}, func(t *event.Thread) { t.LoginUID, t.ExeWritable = 1001, true }},

@@ -309,9 +309,7 @@ func (s *section) parsePL(body []byte, ver int) error {
 				return fmt.Errorf("process entry length %d exceeds the %d bytes left", entryLen, c.left()+4)
 			}
 		}
-		// what an older version does not carry reads as sysdig's
-		// defaults: no session, process group or virtual ids
-		t := event.Thread{SID: -1, VPGID: -1, VTID: -1, VPID: -1}
+		var t event.Thread
 		t.TID = int64(c.u64("tid"))
 		t.PID = int64(c.u64("pid"))
 		t.PTID = int64(c.u64("ptid"))
@@ -346,6 +344,8 @@ func (s *section) parsePL(body []byte, ver int) error {
 			t.VTID = int64(c.u64("vtid"))
 			t.VPID = int64(c.u64("vpid"))
 			t.Cgroups = splitNul(c.str16(anyLen, "cgroups"))
+		} else {
+			t.VTID, t.VPID = t.TID, t.PID
 		}
 		if ver >= 5 {
 			t.Root = c.cstr16(anyLen, "root")
