@@ -257,13 +257,8 @@ func fillSock(fd *event.FD, si *sockInfo, socks *sockTable) {
 
 // parseFDFlags returns the octal flags line of an fdinfo file.
 func (sc *scanner) parseFDFlags(b []byte) (uint64, bool) {
-	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+	for line := range bytes.Lines(b) {
+		line = bytes.TrimSuffix(line, []byte{'\n'})
 		if v, ok := bytes.CutPrefix(line, []byte("flags:")); ok {
 			n, err := strconv.ParseUint(string(bytes.TrimSpace(v)), 8, 64)
 			return n, err == nil

@@ -389,13 +389,8 @@ func (sc *scanner) nsLast(dir int, name, key string, def int64) int64 {
 	if !ok {
 		return def
 	}
-	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+	for line := range bytes.Lines(b) {
+		line = bytes.TrimSuffix(line, []byte{'\n'})
 		if v, ok := bytes.CutPrefix(line, []byte(key)); ok {
 			if f := sc.splitFields(v); len(f) > 0 {
 				if n, ok := atoi(f[len(f)-1]); ok {
@@ -497,13 +492,8 @@ func (sc *scanner) readProcess(pdir int, pid int64, opts Options) (t event.Threa
 // parseStatus reads the credentials, memory sizes and NSpid line of a
 // status file into t, and the NSpid levels and thread count into info.
 func (sc *scanner) parseStatus(b []byte, t *event.Thread, info *procInfo) {
-	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+	for line := range bytes.Lines(b) {
+		line = bytes.TrimSuffix(line, []byte{'\n'})
 		c := bytes.IndexByte(line, ':')
 		if c < 0 {
 			continue
@@ -626,13 +616,8 @@ func parseCgroups(s string) []string {
 // parseFDLimit returns the soft "Max open files" limit of a limits file
 // (-1: unlimited), or 0.
 func (sc *scanner) parseFDLimit(b []byte) int64 {
-	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+	for line := range bytes.Lines(b) {
+		line = bytes.TrimSuffix(line, []byte{'\n'})
 		if rest, ok := bytes.CutPrefix(line, []byte("Max open files")); ok {
 			if f := sc.splitFields(rest); len(f) > 0 {
 				if string(f[0]) == "unlimited" {
