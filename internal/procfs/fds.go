@@ -153,7 +153,7 @@ func bracketNum(s []byte) uint64 {
 // socks is called for the socket table the first time a socket is found.
 func (sc *scanner) readFDs(pdir int, socksOf func() *sockTable) []event.FD {
 	var socks *sockTable
-	fdDir := openListDir(pdir, "fd")
+	fdDir := openDirAt(pdir, "fd", dirList)
 	if fdDir < 0 {
 		return []event.FD{}
 	}
@@ -216,7 +216,7 @@ func (sc *scanner) readFDs(pdir int, socksOf func() *sockTable) []event.FD {
 			// Open flags are only kept for files: fdinfo is read for
 			// them alone.
 			if infoDir == -2 {
-				infoDir = openDirAt(pdir, "fdinfo")
+				infoDir = openDirAt(pdir, "fdinfo", dirAt)
 			}
 			if infoDir >= 0 {
 				if b, ok := sc.read(infoDir, name); ok {

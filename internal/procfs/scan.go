@@ -26,25 +26,21 @@ func newScanner() *scanner {
 	return &scanner{buf: make([]byte, 4096), link: make([]byte, 256), dents: make([]byte, 8192)}
 }
 
-// openDir opens directory path for use as the dirfd of later calls, or
-// returns -1.
-func openDir(path string) int {
-	for {
-		fd, err := unix.Open(path, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return -1
-		}
-		return fd
-	}
-}
+// Ways to open a directory: as the dirfd of later calls only, or also for
+// listing its entries.
+const (
+	dirAt   = unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC
+	dirList = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC
+)
 
-// openDirAt opens directory name under dir as openDir does.
-func openDirAt(dir int, name string) int {
+// openDir opens directory path as the dirfd of later calls, or returns -1.
+func openDir(path string) int { return openDirAt(unix.AT_FDCWD, path, dirAt) }
+
+// openDirAt opens directory name under dir with flags dirAt or dirList,
+// or returns -1.
+func openDirAt(dir int, name string, flags int) int {
 	for {
-		fd, err := unix.Openat(dir, name, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		fd, err := unix.Openat(dir, name, flags, 0)
 		if err == unix.EINTR {
 			continue
 		}
@@ -125,27 +121,12 @@ func (sc *scanner) readlinkString(dir int, name string) (string, bool) {
 // numericDirsAt lists the numeric entries of directory name under dir,
 // sorted (none when it cannot be read).
 func (sc *scanner) numericDirsAt(dir int, name string) []int64 {
-	fd := openListDir(dir, name)
+	fd := openDirAt(dir, name, dirList)
 	if fd < 0 {
 		return nil
 	}
 	defer unix.Close(fd)
 	return sc.numericDirsFD(fd)
-}
-
-// openListDir opens directory name under dir for listing (it can serve
-// as a dirfd too), or returns -1.
-func openListDir(dir int, name string) int {
-	for {
-		fd, err := unix.Openat(dir, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return -1
-		}
-		return fd
-	}
 }
 
 // numericDirsFD lists the numeric entries of the directory open as fd
