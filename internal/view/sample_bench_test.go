@@ -5,7 +5,6 @@ package view
 import (
 	"bytes"
 	"fmt"
-
 	"syscall"
 	"testing"
 
