@@ -853,9 +853,27 @@ int BPF_PROG(on_sys_enter_raw, struct pt_regs *regs, long id)
 	return syscall_event(regs, id, 0, 0, 1);
 }
 
+// killed_unseen reports whether the current task returns from its call with
+// SIGKILL pending that is not a fatal signal the kernel turned into one (a
+// kill -9, another thread's exit_group or execve): a tracer stopping the
+// task with ptrace never sees such a return, and ferret trace prints the call
+// unfinished as strace does. A signal the kernel made fatal for the whole
+// group (a default-action SIGTERM, whose number is the group's exit code)
+// stops a ptraced task on its return, so that one is seen.
+static __always_inline int killed_unseen(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	if (!(t->pending.signal.sig[0] & (1UL << (9 - 1))))
+		return 0;
+	int sig = t->signal->group_exit_code & 0x7f;
+	return sig == 0 || sig == 9;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit_raw, struct pt_regs *regs, long ret)
 {
+	if (killed_unseen())
+		return 0;
 	long id = exit_nr(regs);
 	// rt_sigreturn restores the interrupted registers, the syscall number
 	// (orig_ax, syscallno) = -1 included: only its raw record reports the
@@ -877,6 +895,8 @@ int BPF_PROG(on_sys_enter_stack, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit_stack, struct pt_regs *regs, long ret)
 {
+	if (killed_unseen())
+		return 0;
 	long id = exit_nr(regs);
 	if (id == -1)
 		id = NR_RT_SIGRETURN; // as on_sys_exit_raw
@@ -937,7 +957,9 @@ int BPF_PROG(on_process_exit, struct task_struct *p, bool group_dead)
 		c.type = FE_PROCEXIT;
 		emit_simple(&c);
 	}
-	if (filter_pids && p->pid == tgid)
+	// The process is traced until its last thread exits (signal->live
+	// reaches 0 before the tracepoint): a main thread may exit first.
+	if (filter_pids && BPF_CORE_READ(p, signal, live.counter) == 0)
 		bpf_map_delete_elem(&traced, &tgid);
 	return 0;
 }

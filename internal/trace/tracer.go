@@ -133,12 +133,16 @@ type Tracer struct {
 	// early holds children that exited before their parent's clone
 	// returned (a vfork parent resumes after its child's exec, so possibly
 	// after its exit): that return must not trace them again.
-	early  map[int64]bool
-	fdt    map[int64]*fdTable // descriptors by process with -y
-	stk    *stacks            // -k
-	exited bool
-	status int // exit status of the root process (128+sig when killed)
-	err    error
+	early map[int64]bool
+	// leaderExit holds the "+++ exited" line of a process's main thread
+	// that exited before its other threads: strace reports the main thread
+	// once the whole group is gone (the kernel reaps it last).
+	leaderExit map[int64]taskExit
+	fdt        map[int64]*fdTable // descriptors by process with -y
+	stk        *stacks            // -k
+	exited     bool
+	status     int // exit status of the root process (128+sig when killed)
+	err        error
 }
 
 // New returns a tracer.
@@ -656,6 +660,12 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 					b = append(b, "<... "...)
 					b = append(b, c.name...)
 					b = append(b, " resumed>"...)
+					// strace marks a call it would have decoded further on
+					// its return
+					r := t.renderer(nil)
+					if r.args(&c); r.split >= 0 {
+						b = append(b, " <unfinished ...>"...)
+					}
 				case c.name == "exit_group" || c.name == "exit":
 					b = t.prefixAt(ev.TID, th.enter.TS, th.multi)
 					b = append(b, c.name...)
@@ -668,7 +678,9 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 					b = append(b, c.name...)
 					b = append(b, '(')
 					b = t.enterArgs(b, &c)
-					b = append(b, " <unfinished ..."...)
+					if t.r.split >= 0 {
+						b = append(b, " <unfinished ...>"...)
+					}
 				}
 				if t.open == ev.TID {
 					t.open = 0
@@ -685,23 +697,22 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 			th.hasEnter = false
 		}
 		// strace leaves out "+++ killed by" for a signal outside -e signal=
-		if leader && t.opts.Quiet < 2 && (sig == 0 || t.opts.Signals == nil || t.opts.Signals[int(sig)]) {
-			t.interrupt(ev.TID)
-			b := t.prefix(ev.TID, ev.TS)
-			if sig != 0 {
-				b = append(b, "+++ killed by "...)
-				b = append(b, signalName(sig)...)
-				if core {
-					b = append(b, " (core dumped)"...)
+		if t.opts.Quiet < 2 && (sig == 0 || t.opts.Signals == nil || t.opts.Signals[int(sig)]) {
+			x := taskExit{tid: ev.TID, ts: ev.TS, code: code, sig: sig, core: core}
+			if leader && t.groupLives(th.pid, ev.TID) {
+				if t.leaderExit == nil {
+					t.leaderExit = map[int64]taskExit{}
 				}
-				b = append(b, " +++\n"...)
+				t.leaderExit[th.pid] = x
 			} else {
-				b = append(b, "+++ exited with "...)
-				b = strconv.AppendInt(b, code, 10)
-				b = append(b, " +++\n"...)
+				t.exitLine(x)
 			}
-			t.write(b)
 		}
+	}
+	if x, ok := t.leaderExit[th.pid]; ok && !leader && !t.groupLives(th.pid, ev.TID) {
+		delete(t.leaderExit, th.pid)
+		delete(t.threads, ev.TID)
+		t.exitLine(x)
 	}
 	if leader && t.stk != nil {
 		// no more records will tell its mappings
@@ -725,6 +736,44 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 	delete(t.threads, ev.TID)
 }
 
+// taskExit is how a task ended.
+type taskExit struct {
+	tid, code int64
+	ts        uint64
+	sig       uint64
+	core      bool
+}
+
+// exitLine prints "+++ exited with N +++" or "+++ killed by SIG... +++".
+func (t *Tracer) exitLine(x taskExit) {
+	t.interrupt(x.tid)
+	b := t.prefix(x.tid, x.ts)
+	if x.sig != 0 {
+		b = append(b, "+++ killed by "...)
+		b = append(b, signalName(x.sig)...)
+		if x.core {
+			b = append(b, " (core dumped)"...)
+		}
+		b = append(b, " +++\n"...)
+	} else {
+		b = append(b, "+++ exited with "...)
+		b = strconv.AppendInt(b, x.code, 10)
+		b = append(b, " +++\n"...)
+	}
+	t.write(b)
+}
+
+// groupLives reports whether a traced thread of process pid other than tid
+// has not exited yet.
+func (t *Tracer) groupLives(pid, tid int64) bool {
+	for id, o := range t.threads {
+		if id != tid && o.pid == pid {
+			return true
+		}
+	}
+	return false
+}
+
 // signal prints "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, ...} ---"
 // for a delivered signal.
 func (t *Tracer) signal(ev *event.Event, th *thread) {
@@ -732,7 +781,8 @@ func (t *Tracer) signal(ev *event.Event, th *thread) {
 		return
 	}
 	sig, ok := ev.Uint(2)
-	if !ok || sig == 0 || t.opts.Signals != nil && !t.opts.Signals[int(sig)] {
+	// SIGKILL never stops a task for its tracer: strace has no line for it
+	if !ok || sig == 0 || sig == 9 || t.opts.Signals != nil && !t.opts.Signals[int(sig)] {
 		return
 	}
 	t.interrupt(ev.TID)
