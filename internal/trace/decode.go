@@ -598,17 +598,30 @@ func initKinds() {
 			}
 			r.b = append(r.b, ']')
 		}},
-		"stat_out":    fixed(144, true, appendStat),
-		"statx_out":   fixed(256, true, appendStatx),
-		"statfs_out":  fixed(120, true, appendStatfs),
-		"rlim_in":     fixed(16, false, appendRlimit),
-		"rlim_out":    fixed(16, true, appendRlimit),
-		"sa_in":       fixed(32, false, appendSigaction),
-		"sa_out":      fixed(32, true, appendSigaction),
-		"sigset_in":   fixed(8, false, func(r *renderer, c *rcall, p []byte) { r.b = appendSigset(r.b, u64(p, 0), r.style) }),
-		"sigset_out":  fixed(8, true, func(r *renderer, c *rcall, p []byte) { r.b = appendSigset(r.b, u64(p, 0), r.style) }),
-		"ts_in":       fixed(16, false, func(r *renderer, c *rcall, p []byte) { r.b = appendTimespec(r.b, p) }),
-		"ts_out":      fixed(16, true, func(r *renderer, c *rcall, p []byte) { r.b = appendTimespec(r.b, p) }),
+		"stat_out":   fixed(144, true, appendStat),
+		"statx_out":  fixed(256, true, appendStatx),
+		"statfs_out": fixed(120, true, appendStatfs),
+		"rlim_in":    fixed(16, false, appendRlimit),
+		"rlim_out":   fixed(16, true, appendRlimit),
+		"sa_in":      fixed(32, false, appendSigaction),
+		"sa_out":     fixed(32, true, appendSigaction),
+		"sigset_in":  fixed(8, false, func(r *renderer, c *rcall, p []byte) { r.b = appendSigset(r.b, u64(p, 0), r.style) }),
+		"sigset_out": fixed(8, true, func(r *renderer, c *rcall, p []byte) { r.b = appendSigset(r.b, u64(p, 0), r.style) }),
+		"ts_in":      fixed(16, false, func(r *renderer, c *rcall, p []byte) { r.b = appendTimespec(r.b, p) }),
+		"ts_out":     fixed(16, true, func(r *renderer, c *rcall, p []byte) { r.b = appendTimespec(r.b, p) }),
+		// the time left of a sleep, printed when the call returns: the
+		// struct when a signal interrupted it (to be restarted), for
+		// clock_nanosleep only a relative one; else the address
+		"ts_rem": {copy: event.RawFixed, n: 16, exit: true, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			restart := c.ret >= -516 && c.ret <= -512 && c.ret != -515
+			p, ok := c.outAny(i)
+			if !restart || !ok || len(p) < 16 || c.args[i] == 0 || r.terse || (c.name == "clock_nanosleep" && c.args[1] != 0) {
+				r.b = appendPtr(r.b, c.args[i])
+				return
+			}
+			r.b = appendTimespec(r.b, p)
+		}},
 		"stack_in":    fixed(24, false, appendStack),
 		"stack_out":   fixed(24, true, appendStack),
 		"uts_out":     fixed(390, true, appendUtsname),
