@@ -76,6 +76,8 @@ func corpus(url string) []corpusCmd {
 		{"python", false, []string{py, "-c", "print(1)"}},
 		{"python-signal", false, []string{py, "-c", "import signal,os\nsignal.signal(signal.SIGUSR1, lambda *a: None)\nos.kill(os.getpid(), signal.SIGUSR1)"}},
 		{"python-threads", true, []string{py, "-c", pyThreads}},
+		// a thread killed in its sleep by the main thread's exit_group
+		{"python-thread-killed", true, []string{py, "-c", "import ctypes,os\nl=ctypes.CDLL(None)\nt=ctypes.c_ulong()\nl.pthread_create(ctypes.byref(t),None,l.usleep,ctypes.c_void_p(5000000))\nl.usleep(100000)\nos._exit(3)"}},
 		{"curl", true, []string{"curl", "-s", "-o", "page", url}},
 		// ignored signals (SIG_IGN, SIGCHLD's default), fd_set polling
 		{"python-ignored", false, []string{py, "-c", "import os,signal\nsignal.signal(signal.SIGUSR2, signal.SIG_IGN)\nos.kill(os.getpid(), signal.SIGUSR2)\nif os.fork() == 0: os._exit(0)\nos.wait()"}},
