@@ -3,13 +3,16 @@
 package testutil
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -25,9 +28,17 @@ const (
 	TriggerPipeBytes = 777     // written to a pipe, then read back
 )
 
+// ioLauncherEnv makes a test binary serve as an IOLauncher instead of
+// running its tests.
+const ioLauncherEnv = "FERRET_IO_LAUNCHER"
+
 // MaybeIOTrigger runs IOTrigger and exits when the process was started by
-// RunIOTrigger.
+// RunIOTrigger, and serves as a launcher when started by StartIOLauncher.
 func MaybeIOTrigger() {
+	if os.Getenv(ioLauncherEnv) != "" {
+		serveLauncher(os.Stdin, os.Stdout)
+		os.Exit(0)
+	}
 	if dir := os.Getenv(IOTriggerEnv); dir != "" {
 		runtime.LockOSThread()
 		if err := IOTrigger(dir); err != nil {
@@ -42,8 +53,21 @@ func MaybeIOTrigger() {
 // it returns the trigger's pid.
 func RunIOTrigger(t testing.TB) int {
 	t.Helper()
+	pid, err := runTrigger(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pid
+}
+
+func runTrigger(dir string) (int, error) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), IOTriggerEnv+"="+t.TempDir())
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, ioLauncherEnv+"=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, IOTriggerEnv+"="+dir)
 	// Its standard descriptors are pipes made here: a file (/dev/null)
 	// opened by a tracer, which ferret does not see itself open, would be
 	// unknown to ferret's state and its calls not counted by the events,
@@ -52,9 +76,93 @@ func RunIOTrigger(t testing.TB) int {
 	cmd.Stdin = strings.NewReader("")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("I/O trigger: %v: %s", err, out)
+		return 0, fmt.Errorf("I/O trigger: %v: %s", err, out)
 	}
-	return cmd.Process.Pid
+	return cmd.Process.Pid, nil
+}
+
+// IOLauncher is a child process (the test binary, so it has the test's
+// command name) that runs I/O triggers on request, for tests that capture
+// live: a capture ignores its own process, so the state it keeps of the
+// test process is the snapshot taken when it started, and a trigger forked
+// by the test would inherit that stale descriptor table (descriptor
+// numbers since reused for the trigger's pipes, typed as what they were).
+// The launcher's own calls are captured, so its children's descriptors are
+// known. While it runs, the launcher also opens and closes /dev/null every
+// 20 ms: events of the test's command name keep coming for a capture that
+// keeps only those.
+type IOLauncher struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
+}
+
+// StartIOLauncher starts a launcher; it is stopped when the test ends.
+func StartIOLauncher(t testing.TB) *IOLauncher {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), ioLauncherEnv+"=1")
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("I/O launcher: %v", err)
+	}
+	l := &IOLauncher{cmd: cmd, in: in, out: bufio.NewReader(out)}
+	t.Cleanup(func() {
+		in.Close()
+		cmd.Wait()
+	})
+	return l
+}
+
+// Pid returns the launcher's pid.
+func (l *IOLauncher) Pid() int { return l.cmd.Process.Pid }
+
+// Run has the launcher run one I/O trigger and wait for it; it returns the
+// trigger's pid.
+func (l *IOLauncher) Run(t testing.TB) int {
+	t.Helper()
+	if _, err := fmt.Fprintln(l.in, t.TempDir()); err != nil {
+		t.Fatalf("I/O launcher: %v", err)
+	}
+	line, err := l.out.ReadString('\n')
+	if err != nil {
+		t.Fatalf("I/O launcher: %v", err)
+	}
+	var pid int
+	if _, err := fmt.Sscanf(line, "pid %d", &pid); err != nil {
+		t.Fatalf("I/O launcher: %s", strings.TrimSpace(line))
+	}
+	return pid
+}
+
+// serveLauncher runs a trigger for each directory read from in and answers
+// "pid N" or the error on out, until in ends.
+func serveLauncher(in io.Reader, out io.Writer) {
+	go func() {
+		for {
+			if f, err := os.Open(os.DevNull); err == nil {
+				f.Close()
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		pid, err := runTrigger(sc.Text())
+		if err != nil {
+			fmt.Fprintf(out, "error: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+			continue
+		}
+		fmt.Fprintf(out, "pid %d\n", pid)
+	}
 }
 
 // IOTrigger does a known amount of I/O with raw system calls from the

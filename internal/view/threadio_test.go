@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/ferret-observability/ferret/internal/engine"
 	"github.com/ferret-observability/ferret/internal/fields"
@@ -200,32 +199,17 @@ func TestThreadIOMatchesEvents(t *testing.T) {
 	errc := make(chan error, 1)
 	go func() { errc <- run.Loop() }()
 	// Samples follow the events' time stamps, and the filter passes only
-	// this program's events: before the trigger starts and once it is
-	// gone, the test itself makes some (an open and close of /dev/null
-	// every 20 ms), so that the samples, and the run's end after them,
-	// keep coming.
-	ticking := make(chan struct{})
-	defer close(ticking)
-	go func() {
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ticking:
-				return
-			case <-tick.C:
-				if f, err := os.Open(os.DevNull); err == nil {
-					f.Close()
-				}
-			}
-		}
-	}()
+	// this program's command name: the trigger runs from a launcher of
+	// that name which, before the trigger starts and once it is gone,
+	// makes some (an open and close of /dev/null every 20 ms), so that
+	// the samples, and the run's end after them, keep coming.
+	launcher := testutil.StartIOLauncher(t)
 	select {
 	case <-p.started:
 	case err := <-errc:
 		t.Fatalf("capture ended: %v", err)
 	}
-	pid := testutil.RunIOTrigger(t)
+	pid := launcher.Run(t)
 	p.trigger <- int64(pid)
 	err = <-errc
 	if err != nil {
