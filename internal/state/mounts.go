@@ -359,6 +359,7 @@ func enterInfra(s *State, ev *event.Event, _ *Thread) {
 	}
 	if t := s.threads[p.TID]; t != nil {
 		t.MntNS = p.NS
+		s.touch(t)
 		return
 	}
 	// a thread the file describes later (one a live capture looked up

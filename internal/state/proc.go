@@ -236,6 +236,7 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 		t.unknown = false
 	}
 	if c := s.threads[res]; c != nil && !c.unknown {
+		s.touch(c)
 		if c.Flags&clInverted != 0 {
 			// the child's exit came first and described it; only the
 			// caller knows the mount namespace of a CLONE_PARENT child
@@ -254,6 +255,7 @@ func exitClone(s *State, ev *event.Event, t *Thread) {
 		if n := s.lookupThread(res); n != nil {
 			if n.PID == t.PID || n.PTID == t.PID {
 				n.CloneTS = s.cur.Event.TS
+				s.touch(n)
 				return
 			}
 			s.removeThread(res)

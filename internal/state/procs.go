@@ -49,6 +49,7 @@ func (s *State) setCwd(t *Thread, cwd string) {
 		cwd = normCwd(cwd)
 	}
 	p.Cwd = cwd
+	s.touch(p)
 }
 
 func exitSetuid(s *State, ev *event.Event, t *Thread) {
@@ -143,6 +144,7 @@ func enterSwitch(s *State, ev *event.Event, t *Thread) {
 	m.VMRSSKB = uint32(v)
 	v, _ = ev.Uint(5)
 	m.VMSwapKB = uint32(v)
+	s.touch(m)
 }
 
 func enterProcExit(s *State, ev *event.Event, t *Thread) {

@@ -39,6 +39,9 @@ type State struct {
 	nsPart     *event.MountNSRecord // table being read from a file's parts
 	pendingNS  map[int64]uint64     // file assignments of threads not seen yet
 	gen        uint64               // see Gen
+	// changes counts the changes of threads (see Changes); recounted is
+	// its value when every child count was last made afresh.
+	changes, recounted uint64
 	// sorted holds the threads by tid as SortedThreads returns them; nil
 	// after any change of threads.
 	sorted     []*Thread
@@ -323,6 +326,27 @@ func (s *State) Machine() event.Machine { return s.machine }
 // them).
 func (s *State) Gen() uint64 { return s.gen }
 
+// Changes returns a number that grows whenever a thread is added or one
+// of its fields may have changed: a reader remembers it and later asks
+// each thread whether it changed since (Thread.ChangedSince), and the
+// state whether every child count was made again since (RecountedSince).
+// Thread changes are counted for the event's thread, its main thread
+// when an event changes that (memory figures, cwd, child counts), a
+// clone's child and every thread added; removed threads leave the table
+// (ThreadsByTID), their main thread counting as changed.
+func (s *State) Changes() uint64 { return s.changes }
+
+// RecountedSince reports whether the child counts of all threads were
+// made afresh since the change count was n (a main thread others
+// counted on left the table).
+func (s *State) RecountedSince(n uint64) bool { return s.recounted > n }
+
+// touch counts a change of t.
+func (s *State) touch(t *Thread) {
+	s.changes++
+	t.mod = s.changes
+}
+
 // Cur returns the context of the event last passed to Update. The pointer
 // stays the same for the lifetime of the State.
 func (s *State) Cur() *Cur { return &s.cur }
@@ -381,6 +405,7 @@ func (s *State) putThread(t *Thread) {
 		s.dropCount(old.PID)
 	}
 	s.threads[t.TID] = t
+	s.touch(t)
 	s.sorted = nil
 	s.lastThread = nil
 	s.perPID[t.PID]++
@@ -401,6 +426,7 @@ func (s *State) setPID(t *Thread, pid int64) {
 		s.perPID[pid]++
 	}
 	t.PID = pid
+	s.touch(t)
 }
 
 // NumThreads returns the size of the thread table.

@@ -310,7 +310,16 @@ type Thread struct {
 
 	prevCPUUser, prevCPUSys uint64 // cpu ticks at the previous procinfo
 	hasPrevCPU, cpuSeen     bool
+
+	// mod is the state's change count (State.Changes) when the thread
+	// was last added or may have been changed.
+	mod uint64
 }
+
+// ChangedSince reports whether the state may have changed t (added it, or
+// written any of its fields, its child count included) since its change
+// count was n (State.Changes).
+func (t *Thread) ChangedSince(n uint64) bool { return t.mod > n }
 
 // FDs returns the fd table of the thread's process.
 func (t *Thread) FDs() *FDTable { return t.fds }

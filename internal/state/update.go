@@ -207,6 +207,7 @@ func (s *State) Prepare(ev *event.Event, filtered bool) {
 		}
 	}
 	c.Thread = t
+	s.touch(t)
 	if info.Category == event.CatScheduler || info.Category == event.CatInternal || info.Flags&event.FlagSkipParseReset != 0 {
 		// Context switches and internal events interleave with syscalls
 		// without being part of them: they neither pair nor replace the
@@ -284,6 +285,7 @@ func (s *State) Parse() {
 	if step == stepHandler {
 		if h != nil {
 			h(s, ev, t)
+			s.touchCur()
 		}
 		return
 	}
@@ -303,6 +305,7 @@ func (s *State) Parse() {
 				}
 			}
 		}
+		s.touchCur()
 	}
 	if ev.Type.IsEnter() {
 		t.saveEnter(ev)
@@ -314,6 +317,14 @@ func (s *State) Parse() {
 		}
 	}
 	t.LastTS = ev.TS
+}
+
+// touchCur counts a change of the current event's thread, if any, after
+// its handler (which may have made it another: a clone's child).
+func (s *State) touchCur() {
+	if t := s.cur.Thread; t != nil {
+		s.touch(t)
+	}
 }
 
 // markIOConnected counts an IP socket connected once a read or write on it
@@ -460,6 +471,7 @@ func (s *State) countChild(t *Thread) {
 		m = s.addUnknownThread(t.PID)
 	}
 	m.nchilds++
+	s.touch(m)
 }
 
 // recountChildren computes every child count afresh from the table.
@@ -560,6 +572,7 @@ func (s *State) removeThread(tid int64) {
 	if t.Flags&clThread != 0 && t.TID != t.PID {
 		if m := s.threads[t.PID]; m != nil && m.nchilds > 0 {
 			m.nchilds--
+			s.touch(m)
 		}
 	}
 	s.dropCount(t.PID)
@@ -569,6 +582,8 @@ func (s *State) removeThread(tid int64) {
 	if t.nchilds != 0 {
 		// a main thread others counted on: the counts are made again
 		s.recountChildren()
+		s.changes++
+		s.recounted = s.changes
 	}
 }
 

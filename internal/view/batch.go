@@ -212,6 +212,7 @@ func RunBatch(src capture.Source, cfg BatchConfig) error {
 		return err
 	}
 	t.ReuseRows = true // each sample is printed before the next
+	t.Track = cfg.Live // one pass per sample
 	ApplySortingCol(t, cfg.SortingCol)
 	t.UseThreadIO(cfg.ThreadIO)
 	b := &Batch{Table: t, Out: cfg.Out, JSON: cfg.JSON, Live: cfg.Live, Interval: cfg.Interval, UserFilter: cfg.Filter,

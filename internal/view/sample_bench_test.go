@@ -47,15 +47,22 @@ func (g *grab) OnEvent(c *fields.Ctx) error        { return nil }
 
 // BenchmarkIdleSample is the per-sample work of `ferret top --raw` (procs
 // view, 2 Hz) on a machine with 2,000 (and 10,000) idle processes: a few events of a
-// handful of threads, then the end-of-sample pass over every thread, the
-// merge and sort, and the --raw text of every row.
+// handful of threads, then the end-of-sample pass (over every thread, or
+// as a tracked table: over the threads that changed), the merge and sort,
+// and the --raw text of every row.
 func BenchmarkIdleSample(b *testing.B) {
 	for _, bc := range []struct {
-		id string
-		n  int
-	}{{"procs", 2000}, {"threads", 2000}, {"procs", 10000}} {
+		id    string
+		n     int
+		track bool
+	}{{"procs", 2000, false}, {"procs", 2000, true}, {"threads", 2000, false}, {"threads", 2000, true},
+		{"procs", 10000, false}, {"procs", 10000, true}} {
 		id := bc.id
-		b.Run(fmt.Sprintf("%s-%d", bc.id, bc.n), func(b *testing.B) {
+		pass := "all"
+		if bc.track {
+			pass = "tracked"
+		}
+		b.Run(fmt.Sprintf("%s-%d-%s", bc.id, bc.n, pass), func(b *testing.B) {
 			g := &synth.Gen{TS: 1_700_000_000_000_000_000, Step: 1000}
 			g.Write(1, 1, []byte("x"))
 			keep := &grab{}
@@ -68,6 +75,7 @@ func BenchmarkIdleSample(b *testing.B) {
 				b.Fatal(err)
 			}
 			tb.ReuseRows = true // as RunBatch's
+			tb.Track = bc.track // as RunBatch's live
 			var out bytes.Buffer
 			bt := &Batch{Table: tb, Out: &out, Live: true, Interval: 500_000_000}
 			bt.OnCaptureStart(run)

@@ -180,6 +180,7 @@ func (s *Session) rebuild() error {
 	if s.sortSet {
 		t.SortBy(s.sortCol, s.sortAsc)
 	}
+	t.Track = s.Live() // one pass per sample (or a sample without)
 	s.table = t
 	s.history = map[string][]float64{}
 	s.spectro = nil

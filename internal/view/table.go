@@ -107,6 +107,9 @@ type Row struct {
 	gkey    string
 	gkeyOf  Cell
 	gkeySet bool
+	// A tracked table's sample numbers (see tracker): the one the row's
+	// values were started in, and the one whose pass visited it.
+	open, syn uint64
 }
 
 // Table aggregates the events of a view into rows, as csysdig's tables
@@ -174,6 +177,14 @@ type Table struct {
 	ioBuf threadio.Counts
 
 	raw rawCache // WriteRaw's lines
+
+	// Track lets the end-of-sample pass leave alone the rows of threads
+	// that have not changed since the previous pass, when the table
+	// qualifies (see tracker): set by live callers, which run one pass
+	// per sample.
+	Track  bool
+	trk    tracker
+	inPass bool
 }
 
 // Options configure a table.
@@ -390,6 +401,9 @@ func (t *Table) Process(c *fields.Ctx) error {
 	if t.flows {
 		return nil // rows come from ProcessFlows
 	}
+	if !t.trk.checked {
+		t.tracked() // (decided before the first row)
+	}
 	if t.io != nil && int(c.Ev.Type) < len(procExitType) && procExitType[c.Ev.Type] {
 		t.exitIO(c)
 		defer func() { t.ioCur = nil }()
@@ -496,6 +510,9 @@ func (t *Table) add(c *fields.Ctx) {
 			k := intKeyOf(&cur[0], cs)
 			if existing = t.preInt[k]; existing == nil {
 				cand = t.prevInt[k]
+			} else if t.trk.ok && existing.open != t.trk.sample {
+				// a tracked table's row of an earlier sample: started again
+				cand, existing = existing, nil
 			}
 		} else if j == 0 && !t.list {
 			t.kbuf = appendKey(t.kbuf[:0], &cur[0], cs)
@@ -532,7 +549,14 @@ func (t *Table) add(c *fields.Ctx) {
 		copy(r.Values, cur[1:])
 		t.pre[r.KeyText] = r
 		if t.intKey {
-			t.preInt[intKeyOf(&r.Key, &t.cols[0])] = r
+			k := intKeyOf(&r.Key, &t.cols[0])
+			t.preInt[k] = r
+			if t.trk.ok {
+				r.open = t.trk.sample
+				if !t.inPass {
+					t.trk.opened = append(t.trk.opened, k)
+				}
+			}
 		}
 		return
 	}
@@ -723,6 +747,15 @@ func (t *Table) ProcessThreads(c *fields.Ctx, st *state.State, ts uint64) {
 	saved := *cur
 	savedEv := c.Ev
 	ev := &event.Event{Type: event.EvSysdigeventX, TS: ts - ts%1_000_000_000 - 1}
+	if t.tracked() {
+		t.inPass = true
+		t.trackedPass(c, st, ev)
+		t.inPass = false
+		t.ioCur = nil
+		*cur = saved
+		c.Ev = savedEv
+		return
+	}
 	for _, th := range st.ThreadsByTID() {
 		ev.TID = th.TID
 		*cur = state.Cur{Event: ev, Thread: th, FDNum: -1}
@@ -753,6 +786,10 @@ func (t *Table) Sample() []*Row {
 	if t.ReuseRows {
 		rows = t.rows[:0]
 		defer func() { t.rows = rows }()
+	}
+	tracked := t.tracked()
+	if tracked {
+		t.endTracked()
 	}
 	if t.list {
 		rows = append(rows, t.order...)
@@ -822,7 +859,10 @@ func (t *Table) Sample() []*Row {
 	for _, k := range keyOrder(src, order) {
 		rows = append(rows, src[k])
 	}
-	if t.groupBy {
+	if tracked {
+		// The rows stay for the next sample (see tracker).
+		clear(t.merged)
+	} else if t.groupBy {
 		// The rows per key stay inside: keep them for the next sample.
 		if t.prev == nil {
 			t.prev = map[string]*Row{}
@@ -840,7 +880,9 @@ func (t *Table) Sample() []*Row {
 	} else {
 		t.pre = make(map[string]*Row, len(t.pre))
 	}
-	clear(t.preInt)
+	if !tracked {
+		clear(t.preInt)
+	}
 	t.sortRows(rows)
 	return rows
 }
@@ -881,6 +923,8 @@ func keyOrder(m map[string]*Row, last *[]string) []string {
 
 // Reset drops every row (list views included).
 func (t *Table) Reset() {
+	t.trk.valid = false
+	t.trk.opened, t.trk.carry = t.trk.opened[:0], t.trk.carry[:0]
 	t.pre = map[string]*Row{}
 	clear(t.preInt)
 	t.prev = nil
