@@ -50,6 +50,15 @@
 // other views, filters on descriptors or events, and capture files keep
 // the event path.
 //
+// Live tables keyed by thread whose columns and filter are local to the
+// thread (its record, its main thread's, the user table: procs, threads)
+// are tracked (Table.Track): their rows stay from one sample to the next,
+// and the end-of-sample pass visits only the threads the state changed
+// since the previous pass (state.Thread.ChangedSince), those removed, and
+// the rows events or counters gave values to in this sample or the
+// previous one; the others keep the rows they had, which a full pass
+// would give again (TestTrackedTablesMatch).
+//
 // Batch is the engine consumer behind `ferret top --raw` and `-j`, and
 // RunBatch runs it over a source. ParseArgs reads csysdig's command line
 // into a Config (for internal/tui and Run).

@@ -6,13 +6,16 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand"
+	"os/exec"
 	"testing"
+	"time"
 
 	"github.com/ferret-observability/ferret/internal/capture/synth"
 	"github.com/ferret-observability/ferret/internal/engine"
 	"github.com/ferret-observability/ferret/internal/event"
 	"github.com/ferret-observability/ferret/internal/fields"
 	"github.com/ferret-observability/ferret/internal/state"
+	"github.com/ferret-observability/ferret/internal/testutil"
 )
 
 // churn makes a random workload over an idle machine's processes:
@@ -175,5 +178,68 @@ func TestTrackingNeedsLocalColumns(t *testing.T) {
 		if got := tb.tracked(); got != tc.want {
 			t.Errorf("%s %q: tracked %v, want %v", tc.view, tc.filter, got, tc.want)
 		}
+	}
+}
+
+// stopAfter stops a run after n samples of a twoTables.
+type stopAfter struct {
+	*twoTables
+	n   int
+	run *engine.Run
+}
+
+func (s *stopAfter) OnCaptureStart(r *engine.Run) error { s.run = r; return s.twoTables.OnCaptureStart(r) }
+func (s *stopAfter) OnEvent(ctx *fields.Ctx) error {
+	if s.samples >= s.n {
+		s.run.Stop()
+	}
+	return s.twoTables.OnEvent(ctx)
+}
+
+// TestTrackedTablesMatchLive: on a live capture of the whole machine
+// (whatever else runs on it, with processes started and ended
+// meanwhile), the tracked procs and threads tables print every sample
+// as the untracked ones do.
+func TestTrackedTablesMatchLive(t *testing.T) {
+	testutil.RequireRoot(t)
+	cat := NewCatalog(Builtin(), false, false)
+	for _, id := range []string{"procs", "threads"} {
+		mk := func(track bool) *Table {
+			tb, err := NewTable(cat.Find(id), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tb.ReuseRows, tb.Track = true, track
+			return tb
+		}
+		c := &stopAfter{twoTables: &twoTables{t: t, a: mk(true), b: mk(false), iv: 200_000_000, rng: rand.New(rand.NewSource(1))}, n: 25}
+		src, err := openFor(&Config{}, c.b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() {
+			// Processes and threads come and go meanwhile.
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				case <-time.After(30 * time.Millisecond):
+				}
+				if cmd := exec.Command("sh", "-c", "echo x >/dev/null; sleep 0.05"); cmd.Start() == nil {
+					go cmd.Wait()
+				}
+			}
+		}()
+		err = engine.New(src, EngineOptions(0), c).Loop()
+		close(done)
+		src.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.a.trk.ok || c.samples < c.n {
+			t.Fatalf("%s: tracked %v, %d samples", id, c.a.trk.ok, c.samples)
+		}
+		t.Logf("%s: %d samples, %d threads visited by the tracked passes, %d rows in the last", id, c.samples, c.a.trk.visits, len(c.a.pre))
 	}
 }
