@@ -188,7 +188,10 @@ type stopAfter struct {
 	run *engine.Run
 }
 
-func (s *stopAfter) OnCaptureStart(r *engine.Run) error { s.run = r; return s.twoTables.OnCaptureStart(r) }
+func (s *stopAfter) OnCaptureStart(r *engine.Run) error {
+	s.run = r
+	return s.twoTables.OnCaptureStart(r)
+}
 func (s *stopAfter) OnEvent(ctx *fields.Ctx) error {
 	if s.samples >= s.n {
 		s.run.Stop()
