@@ -27,14 +27,14 @@ type RawKind uint8
 const (
 	RawStr       RawKind = iota + 1 // NUL-terminated string at the argument (up to 4096 bytes)
 	RawFixed                        // N bytes at the argument
-	RawArgLen                       // argument N times Unit (1 when 0) bytes, up to the snap length (512 bytes when Unit > 1)
+	RawArgLen                       // argument N times Unit (1 when 0) bytes, up to the snap length (2048 bytes when Unit > 1)
 	RawPtrLen                       // as many bytes as the u32 at pointer argument N says, up to 128
 	RawRetLen                       // as many bytes as the return value, up to N*64 bytes (the snap length when N is 0)
 	RawStrv                         // the strings of a NULL-terminated pointer array, each NUL-terminated (up to 64)
 	RawPtrCount                     // the number of pointers of a NULL-terminated array (u64, up to 4096)
 	RawStack                        // N bytes at the user stack pointer plus 8*Arg (Arg is no argument)
 	RawIovec                        // the iovec array at the argument, count argument N, with its data (see below)
-	RawMsghdr                       // the msghdr at the argument (N > 0: element N of an mmsghdr array, none when N >= argument 2) with its name, control data and iovec array (see below)
+	RawMsghdr                       // the msghdr at the argument (N > 0: element N of an mmsghdr array, none when N >= argument 2; Unit 4: the first N elements of an mmsghdr array, see below) with its name, control data and iovec array (see below)
 	RawUserStack                    // the user registers and up to N bytes of the user stack (see below; Arg is no argument)
 	RawLinkMap                      // the executable and the objects the dynamic linker loaded (see below; Arg is no argument)
 )
@@ -69,12 +69,17 @@ const (
 // RawMsghdr holds the 56 bytes of the msghdr, msg_name and msg_control
 // (each a u32 count as above and at most RawMsgNameMax and RawMsgCtlMax
 // bytes), then msg_iov as RawIovec; it is empty when the msghdr cannot be
-// read.
+// read. With Unit 4 (sendmmsg, recvmmsg) it holds the first elements of
+// the struct mmsghdr array, while below the call's vlen (argument 2) and at
+// most N (up to RawMmsgMax): each a u32 length of what follows, the
+// element's u32 msg_len and its msghdr as above; the list ends early at an
+// element that cannot be read or that the record has no room for.
 const (
 	RawIovMax     = 64
 	RawIovFault   = 0xffffffff
 	RawMsgNameMax = 128
 	RawMsgCtlMax  = 1024
+	RawMmsgMax    = 255
 )
 
 // RawCopy is one piece of user memory a raw record carries: what argument

@@ -95,6 +95,8 @@ func corpus(url string) []corpusCmd {
 		{"python-prctl", false, []string{py, "-c", pyPrctl}},
 		// struct mmsghdr arrays with their data, names and msg_len
 		{"python-mmsg", false, []string{py, "-c", pyMmsg}},
+		// ... more of them than strace shows (-s 32 elements; all with -v)
+		{"python-mmsg-40", false, []string{py, "-c", strings.Replace(pyMmsg, "N=3", "N=40", 1)}},
 	}
 }
 

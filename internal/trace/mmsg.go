@@ -9,25 +9,20 @@ import (
 )
 
 // sendmmsg and recvmmsg: their struct mmsghdr arrays (a msghdr and the
-// msg_len the kernel stores, 64 bytes each) as strace prints them. The
-// probe copies the first mmsgMax elements each with its data (RawMsghdr of
-// element k) and the array itself (RawArgLen, for msg_len and
-// recvmmsg's msg_namelen).
-
-const mmsgMax = 8
+// msg_len the kernel stores, 64 bytes each) as strace prints them. When the
+// call returns the probe copies the first elements of the array, each with
+// its msg_len and data (RawMsghdr with Unit 4, up to event.RawMmsgMax and
+// the room in the record); recvmmsg also the array as passed (its
+// msg_namelen) and the timeout.
 
 func mmsgCopies(recv bool) []customCopy {
 	var cs []customCopy
-	hdrs := argKind{copy: event.RawArgLen, n: 1, unit: 64, exit: true}
 	if recv {
 		// the array as the caller passed it, the timeout
 		cs = append(cs, customCopy{1, argKind{copy: event.RawArgLen, n: 1, unit: 64}},
 			customCopy{4, argKind{copy: event.RawFixed, n: 16}})
 	}
-	for k := 0; k < mmsgMax; k++ {
-		cs = append(cs, customCopy{1, argKind{copy: event.RawMsghdr, n: uint16(k), exit: recv}})
-	}
-	cs = append(cs, customCopy{1, hdrs})
+	cs = append(cs, customCopy{1, argKind{copy: event.RawMsghdr, n: event.RawMmsgMax, unit: 4, exit: true}})
 	if recv {
 		// the time left, shown in the result
 		cs = append(cs, customCopy{4, argKind{copy: event.RawFixed, n: 16, exit: true}})
@@ -37,7 +32,7 @@ func mmsgCopies(recv bool) []customCopy {
 
 // appendMmsgLeft appends recvmmsg's " (left {tv_sec=0, tv_nsec=999994259})".
 func appendMmsgLeft(b []byte, c *rcall) []byte {
-	p := mmsgParam(c.exit, event.RawExitCopies+mmsgMax+1)
+	p := mmsgParam(c.exit, event.RawExitCopies+1)
 	if c.args[4] == 0 || len(p) < 16 {
 		return b
 	}
@@ -54,38 +49,50 @@ func mmsgParam(e *event.Event, k int) []byte {
 	return e.Param(k)
 }
 
+// mmsgElems splits the elements of a RawMsghdr copy with Unit 4 into
+// their msg_len and msghdr copies.
+func mmsgElems(p []byte) (lens []uint64, msgs [][]byte) {
+	for len(p) >= 8 {
+		n := int(u32(p, 0))
+		if n < 4 || n > len(p)-4 {
+			break
+		}
+		lens = append(lens, u32(p, 4))
+		msgs = append(msgs, p[8:4+n])
+		p = p[4+n:]
+	}
+	return lens, msgs
+}
+
 func printMmsg(recv bool) func(r *renderer, c *rcall) {
 	return func(r *renderer, c *rcall) {
 		argKinds["fd"].print(r, c, 0)
+		if c.exit == nil {
+			// strace prints the rest when the call returns
+			r.split = len(r.b) + 2
+			return
+		}
 		r.sep()
 		vlen := uint64(uint32(c.args[2]))
 		// elements shown: recvmmsg's received ones, sendmmsg's sent ones
-		// (all of them while it runs or when it failed)
+		// (all of them when it failed); msg_len for the ones sent or
+		// received
 		n := vlen
-		var msgs func(k int) []byte
-		var hdrs []byte
-		if recv {
-			if !c.succeeded() {
-				r.b = appendPtr(r.b, c.args[1])
-				n = 0
-			} else {
-				n = uint64(c.ret)
-				msgs = func(k int) []byte { return mmsgParam(c.exit, event.RawExitCopies+k) }
-				hdrs = mmsgParam(c.exit, event.RawExitCopies+mmsgMax)
-			}
-		} else {
-			msgs = func(k int) []byte { return mmsgParam(c.enter, event.RawEnterCopies+k) }
-			if c.succeeded() {
-				n = min(n, uint64(c.ret))
-				hdrs = mmsgParam(c.exit, event.RawExitCopies)
-			}
+		lens, msgs := mmsgElems(mmsgParam(c.exit, event.RawExitCopies))
+		withLen, show := c.succeeded(), true
+		switch {
+		case recv && !c.succeeded():
+			r.b = appendPtr(r.b, c.args[1])
+			show = false
+		case c.succeeded():
+			n = min(n, uint64(c.ret))
 		}
 		var in []byte
 		if recv {
 			in = mmsgParam(c.enter, event.RawEnterCopies)
 		}
-		if msgs != nil {
-			if c.args[1] == 0 || len(msgs(0)) == 0 && n > 0 {
+		if show {
+			if c.args[1] == 0 || len(msgs) == 0 && n > 0 {
 				r.b = appendPtr(r.b, c.args[1])
 			} else {
 				r.b = append(r.b, '[')
@@ -93,18 +100,18 @@ func printMmsg(recv bool) func(r *renderer, c *rcall) {
 					if k > 0 {
 						r.b = append(r.b, ", "...)
 					}
-					if k == r.maxElems() || k >= mmsgMax {
+					if k == r.maxElems() || k >= len(msgs) {
 						r.b = append(r.b, "..."...)
 						break
 					}
-					m, ok := parseMsg(msgs(k))
+					m, ok := parseMsg(msgs[k])
 					if !ok {
 						r.b = append(r.b, "..."...)
 						break
 					}
 					msgLen := int64(-1)
-					if 64*k+60 <= len(hdrs) {
-						msgLen = int64(u32(hdrs, 64*k+56))
+					if withLen {
+						msgLen = int64(lens[k])
 					}
 					userNamelen := int64(-1)
 					if recv && 64*k+12 <= len(in) {

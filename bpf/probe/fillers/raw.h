@@ -135,17 +135,25 @@ static long raw_iov_cb(__u32 k, void *ctx)
 	return 0;
 }
 
-static __always_inline void put_raw_iov(struct batch *b, struct bctx *c, __u64 iov, __u64 cnt, int bounded)
+// put_raw_iov_at is a global function: its loop is verified once for
+// every caller.
+__noinline int put_raw_iov_at(__u32 slot, long ret, __u64 iov, __u64 cnt, int bounded)
 {
 	struct rictx x = {};
 	if (!iov)
-		return;
+		return 0;
 	x.iov = iov;
 	x.cnt = cnt;
-	x.slot = c->slot;
+	x.slot = slot;
 	x.bounded = bounded;
-	x.left = c->ret > 0 ? c->ret : 0;
+	x.left = ret > 0 ? ret : 0;
 	bpf_loop(RAW_IOV_MAX, raw_iov_cb, &x, 0);
+	return 0;
+}
+
+static __always_inline void put_raw_iov(struct batch *b, struct bctx *c, __u64 iov, __u64 cnt, int bounded)
+{
+	put_raw_iov_at(c->slot, c->ret, iov, cnt, bounded);
 }
 
 // put_raw_msg encodes a user msghdr: its 56 bytes, then msg_name and
@@ -191,6 +199,74 @@ static __always_inline int put_raw_msg(struct batch *b, struct bctx *c, __u64 p,
 	*iov = (__u64)m.msg_iov;
 	*cnt = m.msg_iovlen;
 	return 1;
+}
+
+// put_raw_msgv encodes the user msghdr at p and its iovec array (the data
+// bounded by ret with width 1); with width 2 only the msghdr's 56 bytes.
+// It returns 0 when the msghdr cannot be read. A global function, verified
+// once for its two callers.
+__noinline int put_raw_msgv(struct batch *b, __u32 slot, long ret, __u64 p, int width)
+{
+	__u64 iov = 0, cnt = 0;
+	if (!b)
+		return 0;
+	if (!put_raw_msg(b, 0, p, width, &iov, &cnt))
+		return width & 2;
+	put_raw_iov_at(slot, ret, iov, cnt, width & 1);
+	return 1;
+}
+
+// mmsghdr arrays (sendmmsg, recvmmsg): the first elements of the array,
+// while below the call's vlen and at most max, each as a u32 length of
+// what follows, the element's u32 msg_len and its msghdr as put_raw_msg
+// encodes it with its iovec array. The walk stops at an element that
+// cannot be read or that the record has no room for.
+struct rmctx {
+	__u64 arr;
+	__u64 n;
+	long ret;
+	__u32 slot;
+	__u32 width;
+};
+
+static long raw_mmsg_cb(__u32 k, void *ctx)
+{
+	struct rmctx *x = ctx;
+	if (k >= x->n)
+		return 1;
+	__u32 slot = x->slot;
+	struct batch *b = bpf_map_lookup_elem(&batches, &slot);
+	if (!b || room(b) < 128)
+		return 1;
+	__u64 p = x->arr + 64 * (__u64)k;
+	__u32 msg_len = 0;
+	if (bpf_probe_read_user(&msg_len, sizeof(msg_len), (void *)(p + 56)))
+		return 1;
+	__u32 lo = b->cur & OFF_MASK;
+	__u32 start = b->cur;
+	b->cur += 4;
+	__u32 off = b->cur & OFF_MASK;
+	*(__u32 *)&b->data[off] = msg_len;
+	b->cur += 4;
+	if (!put_raw_msgv(b, x->slot, x->ret, p, x->width & 1)) {
+		b->cur = start;
+		return 1;
+	}
+	*(__u32 *)&b->data[lo] = b->cur - start - 4;
+	return 0;
+}
+
+static __always_inline void put_raw_mmsg(struct bctx *c, __u64 arr, __u64 vlen, __u64 max, int width)
+{
+	struct rmctx x = {};
+	if (!arr)
+		return;
+	x.arr = arr;
+	x.n = vlen < max ? vlen : max;
+	x.ret = c->ret;
+	x.slot = c->slot;
+	x.width = width;
+	bpf_loop(255, raw_mmsg_cb, &x, 0);
 }
 
 // User stacks (ferret trace -k): the user registers of the task in DWARF
@@ -436,7 +512,7 @@ __noinline int put_raw(struct batch *b, struct bctx *c, __u32 pd)
 		n = p.conv + 256 * (__u32)p.width;
 		break;
 	case SRC_UMEM_ALEN: {
-		__u64 cap = p.width > 1 ? 512 : snaplen;
+		__u64 cap = p.width > 1 ? 2048 : snaplen;
 		src = arg_at(c, p.arg);
 		n = arg_at(c, p.conv) * (p.width ? p.width : 1);
 		if (n > cap)
@@ -476,12 +552,18 @@ __noinline int put_raw(struct batch *b, struct bctx *c, __u32 pd)
 		iovs = 1;
 		break;
 	case SRC_UMEM_MSG:
-		// element conv of sendmmsg's and recvmmsg's mmsghdr array (64
-		// bytes each), while below their vlen (argument 2)
+		// width 4: the first conv elements of sendmmsg's and recvmmsg's
+		// mmsghdr array, while below their vlen (argument 2)
+		if (p.width & 4) {
+			put_raw_mmsg(c, arg_at(c, p.arg), (__u32)arg_at(c, 2), p.conv, p.width);
+			return 0;
+		}
+		// element conv of the mmsghdr array (64 bytes each), while below
+		// vlen
 		if (p.conv && p.conv >= arg_at(c, 2))
 			return 0;
-		iovs = put_raw_msg(b, c, arg_at(c, p.arg) + 64 * (__u64)p.conv, p.width, &iov, &cnt);
-		break;
+		put_raw_msgv(b, c->slot, c->ret, arg_at(c, p.arg) + 64 * (__u64)p.conv, p.width);
+		return 0;
 	default:
 		return 0;
 	}
