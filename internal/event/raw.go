@@ -30,7 +30,7 @@ const (
 	RawArgLen                       // argument N times Unit (1 when 0) bytes, up to the snap length (2048 bytes when Unit > 1)
 	RawPtrLen                       // as many bytes as the u32 at pointer argument N says, up to 128
 	RawRetLen                       // as many bytes as the return value, up to N*64 bytes (the snap length when N is 0)
-	RawStrv                         // the strings of a NULL-terminated pointer array, each NUL-terminated (up to 64)
+	RawStrv                         // the strings of a NULL-terminated pointer array, each NUL-terminated and at most the snap length (up to 4096 strings and the room in the record)
 	RawPtrCount                     // the number of pointers of a NULL-terminated array (u64, up to 4096)
 	RawStack                        // N bytes at the user stack pointer plus 8*Arg (Arg is no argument)
 	RawIovec                        // the iovec array at the argument, count argument N, with its data (see below)

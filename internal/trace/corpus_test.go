@@ -70,6 +70,8 @@ func corpus(url string) []corpusCmd {
 		{"dd", false, []string{"dd", "if=/dev/zero", "of=zeros", "bs=512", "count=4", "status=none"}},
 		{"gzip", false, []string{"gzip", "-kf", "words"}},
 		{"env-missing", false, []string{"env", "no-such-command-here"}},
+		// an argument list and (-v) an environment of more than 64 strings
+		{"env-many", false, envMany()},
 		{"sleep", false, []string{"sleep", "0.01"}},
 		{"sh", true, []string{"sh", "-c", "cat words >/dev/null; exit 3"}},
 		{"sh-kill", false, []string{"sh", "-c", "kill -TERM $$"}},
@@ -98,6 +100,15 @@ func corpus(url string) []corpusCmd {
 		// ... more of them than strace shows (-s 32 elements; all with -v)
 		{"python-mmsg-40", false, []string{py, "-c", strings.Replace(pyMmsg, "N=3", "N=40", 1)}},
 	}
+}
+
+// envMany runs true through env with 100 more variables.
+func envMany() []string {
+	args := []string{"env"}
+	for i := 1; i <= 100; i++ {
+		args = append(args, fmt.Sprintf("V%03d=value-%d", i, i))
+	}
+	return append(args, "true")
 }
 
 // pyThreads starts two threads and joins them. Each thread is the C

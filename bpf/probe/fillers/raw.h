@@ -49,6 +49,10 @@ static long strv_cb(__u32 k, void *ctx)
 	return 0;
 }
 
+// put_strv encodes the strings of a string vector, each NUL-terminated and
+// at most snaplen bytes, until the vector's NULL, RAW_STRV_MAX strings or
+// the end of the record's room.
+#define RAW_STRV_MAX 4096
 static __always_inline void put_strv(struct batch *b, struct bctx *c, __u64 arr)
 {
 	struct svctx x = {};
@@ -56,7 +60,7 @@ static __always_inline void put_strv(struct batch *b, struct bctx *c, __u64 arr)
 		return;
 	x.arr = arr;
 	x.slot = c->slot;
-	bpf_loop(64, strv_cb, &x, 0);
+	bpf_loop(RAW_STRV_MAX, strv_cb, &x, 0);
 	if (x.fault)
 		b->fault = 1;
 }
