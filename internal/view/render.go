@@ -230,33 +230,38 @@ func formatTime(v uint64, width int) string {
 // formatted again.
 func (t *Table) WriteRaw(w io.Writer, rows []*Row, delta uint64) error {
 	rc := &t.raw
-	if rc.cur == nil {
-		rc.cur, rc.old = map[string]*rawLine{}, map[string]*rawLine{}
+	if rc.lines == nil {
+		rc.lines = map[string]*rawLine{}
 	}
+	rc.gen++
 	b := rc.out[:0]
 	rc.kept = 0
 	for _, r := range rows {
-		l := rc.old[r.KeyText]
-		if l != nil {
-			delete(rc.old, r.KeyText)
-		}
-		if l == nil || l.delta != delta || !slices.Equal(l.vals, r.Values) {
-			if l == nil {
-				l = &rawLine{}
-			}
-			l.delta = delta
-			l.vals = append(l.vals[:0], r.Values...)
-			l.text = t.appendRaw(l.text[:0], r, delta)
-		} else {
+		l := rc.lines[r.KeyText]
+		if l == nil {
+			l = &rawLine{}
+			rc.lines[r.KeyText] = l
+		} else if l.gen != rc.gen && l.delta == delta && slices.Equal(l.vals, r.Values) {
 			rc.kept++
+			l.gen = rc.gen
+			b = append(b, l.text...)
+			continue
 		}
 		// (A key twice in rows, as list views may have, keeps the last.)
-		rc.cur[r.KeyText] = l
+		l.gen, l.delta = rc.gen, delta
+		l.vals = append(l.vals[:0], r.Values...)
+		l.text = t.appendRaw(l.text[:0], r, delta)
 		b = append(b, l.text...)
 	}
 	b = append(b, "----------------------\n"...)
-	clear(rc.old)
-	rc.cur, rc.old = rc.old, rc.cur
+	if len(rc.lines) > len(rows) {
+		// lines of keys gone from this sample
+		for k, l := range rc.lines {
+			if l.gen != rc.gen {
+				delete(rc.lines, k)
+			}
+		}
+	}
 	rc.out = b
 	_, err := w.Write(b)
 	return err
@@ -275,16 +280,19 @@ func (t *Table) appendRaw(b []byte, r *Row, delta uint64) []byte {
 
 // rawCache holds the --raw lines of the last sample by key.
 type rawCache struct {
-	cur, old map[string]*rawLine
-	out      []byte
-	kept     int // lines of the last sample not formatted again
+	lines map[string]*rawLine
+	gen   uint64 // WriteRaw calls
+	out   []byte
+	kept  int // lines of the last sample not formatted again
 }
 
-// rawLine is a row's --raw line and the values it shows.
+// rawLine is a row's --raw line and the values it shows, written at the
+// gen-th WriteRaw.
 type rawLine struct {
 	vals  []Cell
 	delta uint64
 	text  []byte
+	gen   uint64
 }
 
 // jsonRow is one row of csysdig's JSON output.

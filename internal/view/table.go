@@ -142,6 +142,7 @@ type Table struct {
 	// them; preKeys and rowKeys are the sorted keys of pre and of the
 	// merged rows at the last Sample (see keyOrder).
 	merged           map[string]*Row
+	mergedInt        map[int64]*Row // merged by an integer group key
 	preKeys, rowKeys []string
 	counter          uint64
 	cur              []Cell
@@ -544,6 +545,7 @@ func (t *Table) add(c *fields.Ctx) {
 				t.kbuf = appendKey(t.kbuf[:0], &cur[0], &t.cols[0])
 			}
 			r = &Row{Key: cur[0], KeyText: string(t.kbuf), Values: make([]Cell, len(cur)-1), thr: thr, gen: gen}
+			t.trk.keysChanged = true
 		}
 		r.Key.Cnt = 1
 		copy(r.Values, cur[1:])
@@ -801,13 +803,39 @@ func (t *Table) Sample() []*Row {
 		return rows
 	}
 	src := t.pre
+	// The keys of pre in order, and (tracked tables) their rows.
+	var keys []string
+	var krows []*Row
+	if tr := &t.trk; tracked && !tr.keysChanged && len(tr.preRows) == len(t.pre) && len(t.preKeys) == len(t.pre) {
+		keys, krows = t.preKeys, tr.preRows // the same rows as at the last sample
+	} else {
+		keys = keyOrder(t.pre, &t.preKeys)
+		if tracked {
+			krows = tr.preRows[:0]
+			for _, k := range keys {
+				krows = append(krows, t.pre[k])
+			}
+			tr.preRows, tr.keysChanged = krows, false
+		}
+	}
+	// Rows merged by an integer group key are found by number, and left
+	// in the order they are made when the sort decides theirs (keys
+	// unique and numbers: the sort leaves no tie to that order).
+	intGroups := false
 	if t.groupBy {
 		if t.merged == nil {
 			t.merged = map[string]*Row{}
 		}
 		merged := t.merged
 		clear(merged)
-		keys := keyOrder(t.pre, &t.preKeys)
+		kcs := &t.cols[t.post[0]]
+		intGroups = (kcs.vt == vInt || kcs.vt == vUint) && t.sortCol >= 0 && t.sortCol < t.Visible()
+		if intGroups {
+			if t.mergedInt == nil {
+				t.mergedInt = map[int64]*Row{}
+			}
+			clear(t.mergedInt)
+		}
 		vals := make([]Cell, len(t.post))
 		nv := len(t.post) - 1
 		// The merged rows, in one block (the previous sample's when
@@ -822,9 +850,13 @@ func (t *Table) Sample() []*Row {
 		if t.ReuseRows {
 			t.slab, t.cells = slab, cells
 		}
-		kcs := &t.cols[t.post[0]]
-		for _, k := range keys {
-			r := t.pre[k]
+		for i, k := range keys {
+			var r *Row
+			if krows != nil {
+				r = krows[i]
+			} else {
+				r = t.pre[k]
+			}
 			for j, col := range t.post {
 				if col == 0 {
 					vals[j] = r.Key
@@ -835,14 +867,24 @@ func (t *Table) Sample() []*Row {
 			if !r.gkeySet || !sameKey(&r.gkeyOf, &vals[0], kcs) {
 				r.gkey, r.gkeyOf, r.gkeySet = keyText(&vals[0], kcs), vals[0], true
 			}
-			m, ok := merged[r.gkey]
+			var m *Row
+			var ok bool
+			if intGroups {
+				m, ok = t.mergedInt[intKeyOf(&vals[0], kcs)]
+			} else {
+				m, ok = merged[r.gkey]
+			}
 			if !ok {
 				slab = append(slab, Row{Key: vals[0], KeyText: r.gkey})
 				m = &slab[len(slab)-1]
 				m.Key.Cnt = 1
 				cells = append(cells, vals[1:]...)
 				m.Values = cells[len(cells)-nv : len(cells) : len(cells)]
-				merged[r.gkey] = m
+				if intGroups {
+					t.mergedInt[intKeyOf(&vals[0], kcs)] = m
+				} else {
+					merged[r.gkey] = m
+				}
 				continue
 			}
 			for j := 1; j < len(vals); j++ {
@@ -850,14 +892,26 @@ func (t *Table) Sample() []*Row {
 				merge(&m.Values[j-1], &vals[j], cs.vt, cs.gagg)
 			}
 		}
+		if intGroups {
+			for i := range slab {
+				rows = append(rows, &slab[i])
+			}
+		}
 		src = merged
 	}
-	order := &t.rowKeys
-	if !t.groupBy {
-		order = &t.preKeys
-	}
-	for _, k := range keyOrder(src, order) {
-		rows = append(rows, src[k])
+	switch {
+	case intGroups:
+		// (rows has them)
+	case !t.groupBy && krows != nil:
+		rows = append(rows, krows...)
+	case !t.groupBy:
+		for _, k := range keys {
+			rows = append(rows, src[k])
+		}
+	default:
+		for _, k := range keyOrder(src, &t.rowKeys) {
+			rows = append(rows, src[k])
+		}
 	}
 	if tracked {
 		// The rows stay for the next sample (see tracker).
@@ -923,7 +977,7 @@ func keyOrder(m map[string]*Row, last *[]string) []string {
 
 // Reset drops every row (list views included).
 func (t *Table) Reset() {
-	t.trk.valid = false
+	t.trk.valid, t.trk.keysChanged = false, true
 	t.trk.opened, t.trk.carry = t.trk.opened[:0], t.trk.carry[:0]
 	t.pre = map[string]*Row{}
 	clear(t.preInt)

@@ -71,6 +71,10 @@ type tracker struct {
 	// keys to visit again at the next pass; next: carry's next value.
 	opened, carry, next []int64
 	visits              int // threads visited by passes (tests)
+	// keysChanged: a key was added to or dropped from pre since
+	// preRows, its rows in the order of Table.preKeys, was made.
+	keysChanged bool
+	preRows     []*Row
 }
 
 // tracked reports whether the table keeps its rows between samples
@@ -100,7 +104,7 @@ func (t *Table) tracked() bool {
 			}
 		}
 	}
-	tr.ok, tr.sample = true, 1
+	tr.ok, tr.sample, tr.keysChanged = true, 1, true
 	return true
 }
 
@@ -219,6 +223,7 @@ func (t *Table) visit(c *fields.Ctx, st *state.State, ev *event.Event, tid int64
 func (t *Table) dropRow(k int64, r *Row) {
 	delete(t.preInt, k)
 	delete(t.pre, r.KeyText)
+	t.trk.keysChanged = true
 }
 
 // endTracked ends a tracked table's sample (Sample): a sample without a
