@@ -35,6 +35,7 @@ func benchLoop(sc string, n int) int {
 	}
 	buf := make([]byte, 16)
 	p := []byte(path + "\x00")
+	null, _ := syscall.Open(os.DevNull, syscall.O_WRONLY, 0)
 	cpu := func() int64 {
 		var ru syscall.Rusage
 		syscall.Getrusage(syscall.RUSAGE_THREAD, &ru)
@@ -50,6 +51,8 @@ func benchLoop(sc string, n int) int {
 			fd, _, _ := syscall.RawSyscall6(syscall.SYS_OPENAT, uintptr(0xffffffffffffff9c), uintptr(unsafePointer(p)), 0, 0, 0, 0)
 			syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafePointer(buf)), 16)
 			syscall.RawSyscall(syscall.SYS_CLOSE, fd, 0, 0)
+		case "bench-write":
+			syscall.RawSyscall(syscall.SYS_WRITE, uintptr(null), uintptr(unsafePointer(buf)), 1)
 		}
 	}
 	fmt.Println(float64(cpu()-c0) / float64(n))
@@ -141,7 +144,7 @@ func BenchmarkOverhead(b *testing.B) {
 		sc       string
 		n        int
 		syscalls float64
-	}{{"getppid", "bench-getppid", 1000000, 1}, {"open-read-close", "bench-orc", 200000, 3}} {
+	}{{"getppid", "bench-getppid", 1000000, 1}, {"open-read-close", "bench-orc", 200000, 3}, {"write-devnull", "bench-write", 1000000, 1}} {
 		b.Run(c.name, func(b *testing.B) {
 			// Kernel run-time statistics (enabled only while this
 			// benchmark runs) give the probe's own cost per event.

@@ -106,7 +106,7 @@ func runHelper(sc string) int {
 		if err := cmd.Run(); err != nil {
 			return 4
 		}
-	case "bench-getppid", "bench-orc":
+	case "bench-getppid", "bench-orc", "bench-write":
 		n, _ := strconv.Atoi(arg)
 		return benchLoop(sc, n)
 	case "signal":
