@@ -123,10 +123,7 @@ func (r *renderer) maxElems() int {
 
 // quote appends s quoted (see appendQuoted), in \x escapes with -x/-xx.
 func (r *renderer) quote(b []byte, s []byte, max int) []byte {
-	if r.hex == 0 {
-		return appendQuoted(b, s, max)
-	}
-	return appendQuotedHex(b, s, max, r.hex > 1)
+	return appendQuotedX(b, s, max, r.hex)
 }
 
 func (r *renderer) sep() {
@@ -313,6 +310,19 @@ func initKinds() {
 			}
 			r.b = r.quote(r.b, cstr(p), -1)
 		}},
+		// a NUL-terminated string that is no path: -s of it is shown
+		"str": {copy: event.RawStr, both: true, print: func(r *renderer, c *rcall, i int) {
+			r.sep()
+			p, ok := c.in(i)
+			if len(p) <= 1 {
+				p, ok = c.outAny(i)
+			}
+			if !ok || c.args[i] == 0 || len(p) == 0 {
+				r.b = appendPtr(r.b, c.args[i])
+				return
+			}
+			r.b = r.quote(r.b, cstr(p), r.strSize)
+		}},
 		"rbuf": {copy: event.RawRetLen, exit: true, print: func(r *renderer, c *rcall, i int) {
 			r.sep()
 			p, ok := c.out(i)
@@ -479,7 +489,7 @@ func initKinds() {
 				r.b = appendPtr(r.b, c.args[i])
 				return
 			}
-			r.b = appendSockaddrX(r.b, p, r.style)
+			r.b = appendSockaddrX(r.b, p, r.style, r.hex)
 		}},
 		"sockaddr_out": {copy: event.RawPtrLen, n: 1, exit: true, print: func(r *renderer, c *rcall, i int) {
 			r.sep()
@@ -488,7 +498,7 @@ func initKinds() {
 				r.b = appendPtr(r.b, c.args[i])
 				return
 			}
-			r.b = appendSockaddrX(r.b, p, r.style)
+			r.b = appendSockaddrX(r.b, p, r.style, r.hex)
 		}},
 		"pollfds": {copy: event.RawArgLen, n: 1, unit: 8, both: true, print: func(r *renderer, c *rcall, i int) {
 			r.sep()
@@ -1262,11 +1272,13 @@ func appendPollfds(b []byte, p []byte, revents bool, s ConstStyle) []byte {
 	return append(b, ']')
 }
 
-func appendSockaddr(b []byte, p []byte) []byte { return appendSockaddrX(b, p, ConstAbbrev) }
+func appendSockaddr(b []byte, p []byte) []byte { return appendSockaddrX(b, p, ConstAbbrev, 0) }
 
 // appendSockaddrX is appendSockaddr in style s: with -X raw and verbose an
-// IPv4 port and address are shown as their bytes, as strace does.
-func appendSockaddrX(b []byte, p []byte, s ConstStyle) []byte {
+// IPv4 port and address are shown as their bytes, as strace does. hex is
+// Options.Hex, for the strings (paths, addresses).
+func appendSockaddrX(b []byte, p []byte, s ConstStyle, hex int) []byte {
+	var ip [16]byte
 	fam := u16(p, 0)
 	b = append(b, "{sa_family="...)
 	b = appendEnumX(b, fam, families, "", s)
@@ -1275,10 +1287,10 @@ func appendSockaddrX(b []byte, p []byte, s ConstStyle) []byte {
 		path := p[2:]
 		if len(path) > 0 && path[0] == 0 {
 			b = append(b, ", sun_path=@"...)
-			b = appendQuoted(b, cstr(path[1:]), -1)
+			b = appendQuotedX(b, cstr(path[1:]), -1, hex)
 		} else if len(path) > 0 {
 			b = append(b, ", sun_path="...)
-			b = appendQuoted(b, cstr(path), -1)
+			b = appendQuotedX(b, cstr(path), -1, hex)
 		}
 	case 2:
 		if len(p) >= 8 && s != ConstAbbrev {
@@ -1292,21 +1304,16 @@ func appendSockaddrX(b []byte, p []byte, s ConstStyle) []byte {
 			b = append(b, ", sin_addr="...)
 			b = appendQuotedHex(b, p[4:8], -1, true)
 			if s == ConstVerbose {
-				b = append(b, " /* inet_addr(\""...)
-				b = appendIP4(b, p[4:8])
-				b = append(b, "\") */"...)
+				b = append(b, " /* inet_addr("...)
+				b = appendQuotedX(b, appendIP4(ip[:0], p[4:8]), -1, hex)
+				b = append(b, ") */"...)
 			}
 		} else if len(p) >= 8 {
 			b = append(b, ", sin_port=htons("...)
 			b = strconv.AppendUint(b, uint64(p[2])<<8|uint64(p[3]), 10)
-			b = append(b, "), sin_addr=inet_addr(\""...)
-			for k := 0; k < 4; k++ {
-				if k > 0 {
-					b = append(b, '.')
-				}
-				b = strconv.AppendUint(b, uint64(p[4+k]), 10)
-			}
-			b = append(b, "\")"...)
+			b = append(b, "), sin_addr=inet_addr("...)
+			b = appendQuotedX(b, appendIP4(ip[:0], p[4:8]), -1, hex)
+			b = append(b, ')')
 		}
 	case 10:
 		if len(p) >= 28 && s != ConstAbbrev {
@@ -1327,9 +1334,9 @@ func appendSockaddrX(b []byte, p []byte, s ConstStyle) []byte {
 			b = append(b, ", sin6_addr="...)
 			b = appendQuotedHex(b, p[8:24], -1, true)
 			if s == ConstVerbose {
-				b = append(b, " /* inet_pton(AF_INET6, \""...)
-				b = append(b, ip6String(p[8:24])...)
-				b = append(b, "\") */"...)
+				b = append(b, " /* inet_pton(AF_INET6, "...)
+				b = appendQuotedX(b, []byte(ip6String(p[8:24])), -1, hex)
+				b = append(b, ") */"...)
 			}
 			b = append(b, ", sin6_scope_id="...)
 			b = strconv.AppendUint(b, u32(p, 24), 10)
@@ -1338,9 +1345,9 @@ func appendSockaddrX(b []byte, p []byte, s ConstStyle) []byte {
 			b = strconv.AppendUint(b, uint64(p[2])<<8|uint64(p[3]), 10)
 			b = append(b, "), sin6_flowinfo=htonl("...)
 			b = strconv.AppendUint(b, uint64(binary.BigEndian.Uint32(p[4:])), 10)
-			b = append(b, "), inet_pton(AF_INET6, \""...)
-			b = append(b, ip6String(p[8:24])...)
-			b = append(b, "\", &sin6_addr), sin6_scope_id="...)
+			b = append(b, "), inet_pton(AF_INET6, "...)
+			b = appendQuotedX(b, []byte(ip6String(p[8:24])), -1, hex)
+			b = append(b, ", &sin6_addr), sin6_scope_id="...)
 			b = strconv.AppendUint(b, u32(p, 24), 10)
 		}
 	case 16:

@@ -181,7 +181,7 @@ func (r *renderer) appendMsghdr(m rawMsg, userNamelen int64, size int64) {
 	if m.name == 0 || namelen < 2 || m.nameFault || len(name) < 2 {
 		r.b = appendPtr(r.b, m.name)
 	} else {
-		r.b = appendSockaddrX(r.b, name, r.style)
+		r.b = appendSockaddrX(r.b, name, r.style, r.hex)
 	}
 	r.b = append(r.b, ", msg_namelen="...)
 	if userNamelen >= 0 && userNamelen != int64(int32(m.namelen)) {

@@ -54,6 +54,15 @@ func appendQuoted(b []byte, s []byte, max int) []byte {
 	return b
 }
 
+// appendQuotedX quotes s as the renderer's quote does with Options.Hex
+// hex: plain, hex when not printable (-x), all hex (-xx).
+func appendQuotedX(b []byte, s []byte, max int, hex int) []byte {
+	if hex == 0 {
+		return appendQuoted(b, s, max)
+	}
+	return appendQuotedHex(b, s, max, hex > 1)
+}
+
 // appendHex appends v as 0x%x.
 func appendHex(b []byte, v uint64) []byte {
 	b = append(b, '0', 'x')
@@ -61,12 +70,17 @@ func appendHex(b []byte, v uint64) []byte {
 }
 
 // appendQuotedHex quotes s with every byte as \xNN when all is set or when
-// s holds a byte that is not printable ASCII (strace -xx, -x).
+// the part shown holds a byte that is neither printable ASCII nor
+// whitespace (\t, \n, \v, \f, \r) (strace -xx, -x).
 func appendQuotedHex(b []byte, s []byte, max int, all bool) []byte {
 	if !all {
 		printable := true
-		for _, c := range s {
-			if c < 0x20 || c >= 0x7f {
+		shown := s
+		if max >= 0 && len(shown) > max {
+			shown = shown[:max]
+		}
+		for _, c := range shown {
+			if c >= 0x7f || c < 0x20 && (c < 9 || c > 13) {
 				printable = false
 				break
 			}
