@@ -689,3 +689,41 @@ func TestNormalizeAddresses(t *testing.T) {
 		t.Errorf("a short hex value was normalised: %q", a[2])
 	}
 }
+
+// optionsFloor is the floor of identical lines per option set of
+// TestLiveOptionsMatchStrace (curl's poll timeouts change between runs).
+const optionsFloor = 0.97
+
+// TestLiveOptionsMatchStrace compares the lines of strace options that
+// change what is shown (-x, -xx, -s, -z, -Z, -e status=, -q, -qq, -E, -e
+// trace= classes, -e signal=, -e write=) on a few corpus commands: strings
+// in hex (sockaddr paths and addresses too), xattr names cut at -s, calls
+// that never returned left out by the status filters, "+++ killed by" kept
+// by -qq.
+func TestLiveOptionsMatchStrace(t *testing.T) {
+	bin, dir, url := corpusSetup(t)
+	names := map[string]bool{"ls-l": true, "cat-missing": true, "sh-kill": true, "python-msg": true, "curl": true}
+	for _, mode := range [][]string{
+		{"-x"}, {"-xx"}, {"-s", "5"}, {"-z"}, {"-Z"}, {"-e", "status=failed"}, {"-q"}, {"-qq"},
+		{"-E", "FOO=bar"}, {"-e", "trace=file"}, {"-e", "trace=%process"}, {"-e", "signal=none"}, {"-e", "write=1,2"},
+	} {
+		var same, total int
+		for _, c := range corpus(url) {
+			if !names[c.name] {
+				continue
+			}
+			r := traceCorpusCmd(t, bin, dir, c, false, mode...)
+			n := max(len(r.strace), len(r.ferret))
+			same += r.same
+			total += n
+			if r.same < n {
+				t.Logf("%v %s: only strace: %q\nonly ferret: %q", mode, c.name, onlyIn(r.strace, r.ferret), onlyIn(r.ferret, r.strace))
+			}
+		}
+		rate := float64(same) / float64(max(total, 1))
+		t.Logf("%v: %.1f%% identical lines (%d/%d)", mode, 100*rate, same, total)
+		if rate < optionsFloor {
+			t.Errorf("%v: identical lines %.1f%%, below the floor %.1f%%", mode, 100*rate, 100*optionsFloor)
+		}
+	}
+}

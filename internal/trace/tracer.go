@@ -651,7 +651,8 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 		if th.hasEnter {
 			var c rcall
 			c.load(&th.enter, nil)
-			if t.opts.Set.Has(c.name) {
+			// a call that never returned is neither successful nor failed
+			if t.opts.Set.Has(c.name) && t.opts.Status == StatusAll {
 				t.interrupt(ev.TID)
 				var b []byte
 				switch {
@@ -696,8 +697,9 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 			}
 			th.hasEnter = false
 		}
-		// strace leaves out "+++ killed by" for a signal outside -e signal=
-		if t.opts.Quiet < 2 && (sig == 0 || t.opts.Signals == nil || t.opts.Signals[int(sig)]) {
+		// strace leaves out "+++ killed by" for a signal outside -e signal=,
+		// and with -qq "+++ exited with" (only)
+		if sig == 0 && t.opts.Quiet < 2 || sig != 0 && (t.opts.Signals == nil || t.opts.Signals[int(sig)]) {
 			x := taskExit{tid: ev.TID, ts: ev.TS, code: code, sig: sig, core: core}
 			if leader && t.groupLives(th.pid, ev.TID) {
 				if t.leaderExit == nil {
