@@ -330,10 +330,14 @@ func (s *State) Gen() uint64 { return s.gen }
 // of its fields may have changed: a reader remembers it and later asks
 // each thread whether it changed since (Thread.ChangedSince), and the
 // state whether every child count was made again since (RecountedSince).
-// Thread changes are counted for the event's thread, its main thread
-// when an event changes that (memory figures, cwd, child counts), a
-// clone's child and every thread added; removed threads leave the table
-// (ThreadsByTID), their main thread counting as changed.
+// Thread changes are counted for the event's thread when its handler
+// may change more than its descriptors, cwd and pending call (clone,
+// execve, the id calls, memory calls, procexit, procinfo, context
+// switches...), its main thread when an event changes that (memory
+// figures, cwd, child counts), a clone's child and every thread added;
+// removed threads leave the table (ThreadsByTID), their main thread
+// counting as changed. Descriptor calls (open, close, socket...) count
+// no change.
 func (s *State) Changes() uint64 { return s.changes }
 
 // RecountedSince reports whether the child counts of all threads were

@@ -317,9 +317,14 @@ type Thread struct {
 }
 
 // ChangedSince reports whether the state may have changed t (added it, or
-// written any of its fields, its child count included) since its change
-// count was n (State.Changes).
+// written any of its fields but its descriptors, cwd, pending call and
+// time stamps; its child count included) since its change count was n
+// (State.Changes).
 func (t *Thread) ChangedSince(n uint64) bool { return t.mod > n }
+
+// ChangeCount returns the state's change count when t last changed (see
+// ChangedSince).
+func (t *Thread) ChangeCount() uint64 { return t.mod }
 
 // FDs returns the fd table of the thread's process.
 func (t *Thread) FDs() *FDTable { return t.fds }

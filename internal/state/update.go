@@ -91,7 +91,22 @@ func init() {
 	handlers[event.SchedSwitch] = enterSwitch
 	on(enterProcInfo, "procinfo")
 	on(enterContainerJSON, "container")
+	// The handlers that may change a thread's record beyond its
+	// descriptors, cwd and pending call (see Changes).
+	for _, n := range []string{"setuid", "setresuid", "setgid", "setresgid", "clone", "fork", "vfork", "clone3",
+		"execve", "execveat", "setsid", "setpgid", "chroot", "brk", "mmap", "mmap2", "munmap", "procexit",
+		"procinfo", "container"} {
+		for _, typ := range event.ByName(n) {
+			threadHandler[typ] = true
+		}
+	}
+	threadHandler[event.SchedSwitch] = true
 }
+
+// threadHandler marks the event types whose handler may change the
+// record of the event's thread (after it: a clone's child) beyond its
+// descriptors, cwd and pending call.
+var threadHandler [event.MaxType]bool
 
 // Update runs the state machine on ev and sets Cur. ev must stay valid until
 // the next call to Update. Events flagged state-only (capture-file dump
@@ -207,7 +222,6 @@ func (s *State) Prepare(ev *event.Event, filtered bool) {
 		}
 	}
 	c.Thread = t
-	s.touch(t)
 	if info.Category == event.CatScheduler || info.Category == event.CatInternal || info.Flags&event.FlagSkipParseReset != 0 {
 		// Context switches and internal events interleave with syscalls
 		// without being part of them: they neither pair nor replace the
@@ -285,7 +299,9 @@ func (s *State) Parse() {
 	if step == stepHandler {
 		if h != nil {
 			h(s, ev, t)
-			s.touchCur()
+			if threadHandler[ev.Type] {
+				s.touchCur()
+			}
 		}
 		return
 	}
@@ -305,7 +321,9 @@ func (s *State) Parse() {
 				}
 			}
 		}
-		s.touchCur()
+		if threadHandler[ev.Type] {
+			s.touchCur()
+		}
 	}
 	if ev.Type.IsEnter() {
 		t.saveEnter(ev)

@@ -102,6 +102,9 @@ type Row struct {
 	// the state's generation then (see Table.add).
 	thr *state.Thread
 	gen uint64
+	// A tracked table's: the change counts of thr and its main thread
+	// then (see Table.add).
+	tmod, mmod uint64
 	// The text of the row's group-by key (gkeyOf's), kept with the row
 	// across samples.
 	gkey    string
@@ -434,8 +437,22 @@ func (t *Table) add(c *fields.Ctx) {
 	var existing *Row
 	var thr *state.Thread
 	var gen uint64
+	var tmod, mmod uint64
+	local := false // same by the thread's own change counts (tracked tables)
 	if c.State != nil {
 		thr, gen = c.Thread(), c.State.Gen()
+		if t.trk.ok && thr != nil {
+			local, tmod, mmod = true, thr.ChangeCount(), thr.ChangeCount()
+			if thr.TID != thr.PID {
+				// (none without a main thread: proc.nthreads then
+				// counts the threads naming the process)
+				if m := c.State.Thread(thr.PID); m != nil {
+					mmod = m.ChangeCount()
+				} else {
+					local = false
+				}
+			}
+		}
 	}
 	same := false // existing holds this thread's state columns as of gen
 	// cand is the previous sample's row of the key, when the key has none
@@ -445,6 +462,11 @@ func (t *Table) add(c *fields.Ctx) {
 		cs := &t.cols[j]
 		if j == 1 && existing != nil {
 			same = reuseState && t.Def.UseDefaults && thr != nil && existing.thr == thr && existing.gen == gen
+			if t.trk.ok {
+				// The columns are local to the thread (tracked): its
+				// own and its main thread's change counts tell.
+				same = reuseState && local && existing.thr == thr && existing.tmod == tmod && existing.mmod == mmod
+			}
 		}
 		if same && cs.stateOnly {
 			continue
@@ -548,6 +570,7 @@ func (t *Table) add(c *fields.Ctx) {
 			t.trk.keysChanged = true
 		}
 		r.Key.Cnt = 1
+		r.tmod, r.mmod = tmod, mmod
 		copy(r.Values, cur[1:])
 		t.pre[r.KeyText] = r
 		if t.intKey {
@@ -569,6 +592,7 @@ func (t *Table) add(c *fields.Ctx) {
 		merge(&existing.Values[j-1], &cur[j], t.cols[j].vt, t.cols[j].agg)
 	}
 	existing.thr, existing.gen = thr, gen
+	existing.tmod, existing.mmod = tmod, mmod
 }
 
 // intKeyOf is the identity of an integer key value (as appendKey's text).

@@ -19,8 +19,8 @@ import (
 )
 
 // churn makes a random workload over an idle machine's processes:
-// processes and threads starting, exec'ing, writing, switching (memory
-// figures), changing directory and exiting, with quiet stretches of
+// processes and threads starting, exec'ing, writing, switching and
+// mapping memory (memory figures), changing directory and exiting, with quiet stretches of
 // several samples between bursts.
 func churn(seed int64, n int) *synth.Gen {
 	rng := rand.New(rand.NewSource(seed))
@@ -61,6 +61,9 @@ func churn(seed int64, n int) *synth.Gen {
 			g.Emit(event.SchedSwitch, p.tid, 0, uint64(i), uint64(2*i), uint64(5000+i), uint64(900+i%50), uint64(0))
 		case k < 11:
 			g.Chdir(p.tid, "/tmp", 0)
+		case k < 13: // memory figures of the calling thread
+			g.Syscall("mmap", p.tid, []any{uint64(0), uint64(4096), uint32(3), uint32(0x22), int64(-1), uint64(0)},
+				[]any{uint64(0x7f0000000000), uint32(6000 + rng.Intn(4000)), uint32(900 + rng.Intn(300)), uint32(0)})
 		default:
 			g.Write(p.tid, 1, make([]byte, 1+rng.Intn(300)))
 		}
