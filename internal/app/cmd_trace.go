@@ -34,7 +34,9 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
                             %network, %process, %signal, %ipc, %desc, %memory,
                             %creds, %stat...), /regexp, all, none; ! negates
   -e signal=SET, --signal=SET  only these signals' lines
-  -e status=SET, --status=SET  successful, failed (or all)
+  -e status=SET, --status=SET  successful, failed, unfinished (calls that
+                            never returned), unavailable, detached; all,
+                            none; ! negates
   -e read=FDS, -e write=FDS dump in hex the data read from or written to
                             these descriptors (read, pread64, recvfrom,
                             write, pwrite64, sendto; the first 4096 bytes)

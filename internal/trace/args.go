@@ -364,16 +364,11 @@ func (c *Args) set1(opt byte, v string) error {
 			}
 			c.abbrev = s
 		case "status":
-			switch expr {
-			case "all", "successful,failed", "failed,successful":
-				c.status = StatusAll
-			case "successful", "!failed":
-				c.status = StatusOK
-			case "failed", "!successful":
-				c.status = StatusFailed
-			default:
-				return fmt.Errorf("-e status=%s is not supported (successful, failed, all)", expr)
+			st, err := parseStatus(expr)
+			if err != nil {
+				return err
 			}
+			c.status = st
 		default:
 			return fmt.Errorf("-e %s= is not supported (trace=, signal=, status=, read=, write=, raw=, verbose=, abbrev= are)", q)
 		}
@@ -476,4 +471,37 @@ func lookupUser(name string) (*held.User, error) {
 		hu.Groups = []uint32{hu.GID}
 	}
 	return hu, nil
+}
+
+// statusNames are the results -e status= names.
+var statusNames = map[string]Status{"successful": StatusOK, "failed": StatusFailed, "unfinished": StatusUnfinished,
+	"unavailable": StatusUnavailable, "detached": StatusDetached}
+
+// parseStatus reads -e status=SET: results separated by commas, "all" or
+// "none", the set negated by a leading "!".
+func parseStatus(expr string) (Status, error) {
+	const every = StatusOK | StatusFailed | StatusUnfinished | StatusUnavailable | StatusDetached
+	neg := strings.HasPrefix(expr, "!")
+	var st Status
+	for _, w := range strings.Split(strings.TrimPrefix(expr, "!"), ",") {
+		switch v, ok := statusNames[w]; {
+		case ok:
+			st |= v
+		case w == "all":
+			st |= every
+		case w == "none":
+		default:
+			return 0, fmt.Errorf("invalid status '%s'", w)
+		}
+	}
+	if neg {
+		st = every &^ st
+	}
+	switch st {
+	case every:
+		return StatusAll, nil
+	case 0:
+		return StatusNone, nil
+	}
+	return st, nil
 }

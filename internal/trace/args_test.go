@@ -83,3 +83,21 @@ func TestParseArgs(t *testing.T) {
 		}
 	}
 }
+
+// TestParseStatus reads -e status= sets as strace does.
+func TestParseStatus(t *testing.T) {
+	for expr, want := range map[string]Status{
+		"all": StatusAll, "successful,failed,unfinished,unavailable,detached": StatusAll, "!none": StatusAll,
+		"successful": StatusOK, "!failed,unfinished,unavailable,detached": StatusOK, "failed": StatusFailed,
+		"unfinished": StatusUnfinished, "!unfinished": StatusOK | StatusFailed | StatusUnavailable | StatusDetached,
+		"none": StatusNone, "!all": StatusNone, "failed,unfinished": StatusFailed | StatusUnfinished,
+	} {
+		got, err := parseStatus(expr)
+		if err != nil || got != want {
+			t.Errorf("status=%s: %v %v, want %v", expr, got, err, want)
+		}
+	}
+	if _, err := parseStatus("foo"); err == nil {
+		t.Error("status=foo accepted")
+	}
+}

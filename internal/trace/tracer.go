@@ -22,14 +22,19 @@ const (
 	TimeEpoch          // 1700000000.000000
 )
 
-// Status selects calls by result (strace -e status=).
+// Status selects calls by result (strace -e status=): StatusAll, or the
+// set of results shown.
 type Status uint8
 
 // Call result filters.
 const (
-	StatusAll    Status = iota
-	StatusOK            // -z: successful calls only
-	StatusFailed        // -Z: failed calls only
+	StatusAll         Status = 0
+	StatusOK          Status = 1 << (iota - 1) // -z: successful calls
+	StatusFailed                               // -Z: failed calls
+	StatusUnfinished                           // calls that never returned ("= ?")
+	StatusUnavailable                          // calls whose result could not be read (none here)
+	StatusDetached                             // calls running when the tracer detached (none here)
+	StatusNone                                 // no call (-e status=none)
 )
 
 // Options configure a Tracer.
@@ -427,15 +432,8 @@ func (t *Tracer) complete(th *thread, c *rcall) {
 	if c.name == "" || !t.opts.Set.Has(c.name) || t.LimitReached() {
 		return
 	}
-	switch t.opts.Status {
-	case StatusOK:
-		if c.failed() {
-			return
-		}
-	case StatusFailed:
-		if !c.failed() {
-			return
-		}
+	if st := t.opts.Status; st != StatusAll && (c.failed() && st&StatusFailed == 0 || !c.failed() && st&StatusOK == 0) {
+		return
 	}
 	var lat uint64
 	if c.enter != nil && c.exit.TS >= c.enter.TS {
@@ -652,7 +650,7 @@ func (t *Tracer) procExit(ev *event.Event, th *thread) {
 			var c rcall
 			c.load(&th.enter, nil)
 			// a call that never returned is neither successful nor failed
-			if t.opts.Set.Has(c.name) && t.opts.Status == StatusAll {
+			if t.opts.Set.Has(c.name) && (t.opts.Status == StatusAll || t.opts.Status&StatusUnfinished != 0) {
 				t.interrupt(ev.TID)
 				var b []byte
 				switch {
