@@ -39,7 +39,7 @@ come from ferret's eBPF probe, filtered by pid in the kernel.
                             none; ! negates
   -e read=FDS, -e write=FDS dump in hex the data read from or written to
                             these descriptors (read, pread64, recvfrom,
-                            write, pwrite64, sendto; the first 4096 bytes)
+                            write, pwrite64, sendto; the first 15360 bytes)
   -z, --successful-only     only calls that succeeded
   -Z, --failed-only         only calls that failed
   -s N, --string-limit=N    show at most N bytes of strings (default 32)

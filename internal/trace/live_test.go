@@ -391,8 +391,10 @@ func TestLiveDumpsMatchStrace(t *testing.T) {
 	bin := ferretBin(t)
 	testutil.RequireTool(t, "strace")
 	dir := t.TempDir()
+	// every byte value, 46 times: more than a page (the dumps once
+	// stopped at 4096 bytes)
 	data := []byte("some text first\n")
-	for i := 0; i < 256; i++ {
+	for i := 0; i < 46*256; i++ {
 		data = append(data, byte(i))
 	}
 	file := filepath.Join(dir, "bytes")

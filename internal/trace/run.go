@@ -99,7 +99,7 @@ func Run(s Session) (int, error) {
 	tr := New(s.Options)
 	snap := max(tr.opts.StrSize+1, live.DefaultSnapLen)
 	if s.ReadFDs != nil || s.WriteFDs != nil {
-		snap = live.MaxSnapLen // the dumps show whole buffers
+		snap = live.MaxRawSnapLen // the dumps show whole buffers
 	}
 	// -c and -e signal=none show no signals: their programs are not loaded
 	noSignals := s.Summary || s.Signals != nil && len(s.Signals) == 0

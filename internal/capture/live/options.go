@@ -15,13 +15,17 @@ const (
 	DefaultPollInterval = 10 * time.Millisecond
 	// MaxSnapLen bounds the bytes of I/O data kept per event.
 	MaxSnapLen = 4096
+	// MaxRawSnapLen bounds them in raw syscall records (Options.Raw),
+	// whose I/O data is the one large parameter of its record.
+	MaxRawSnapLen = 15 << 10
 )
 
 // Options configure a live capture. The zero value captures every process on
 // the machine except the capturing process itself.
 type Options struct {
 	// SnapLen is the number of bytes of I/O buffers (read, write, send,
-	// recv data) kept per event; 0 means DefaultSnapLen, at most MaxSnapLen.
+	// recv data) kept per event; 0 means DefaultSnapLen, at most MaxSnapLen
+	// (MaxRawSnapLen with Raw).
 	SnapLen int
 	// BufferSize is the size in bytes of the kernel ring buffer shared by
 	// all CPUs; rounded up to a power of two, 0 means DefaultBufferSize.
@@ -113,7 +117,9 @@ func (o Options) withDefaults() Options {
 	if o.SnapLen <= 0 {
 		o.SnapLen = DefaultSnapLen
 	}
-	if o.SnapLen > MaxSnapLen {
+	if o.Raw != nil && o.SnapLen > MaxRawSnapLen {
+		o.SnapLen = MaxRawSnapLen
+	} else if o.Raw == nil && o.SnapLen > MaxSnapLen {
 		o.SnapLen = MaxSnapLen
 	}
 	if o.BufferSize <= 0 {
