@@ -106,14 +106,43 @@ func ParseArg(f *Field, tok string) (arg string, n int, msg string) {
 }
 
 // FormatArg is ParseArg for output formats, where sysdig's formatter shows
-// evt.type.is without a value and its text again as literal text (n 0, no
-// argument) once its argument is well formed.
+// evt.type.is without a value once its argument is well formed. Its type
+// is read from the whole rest of the format: when that is an event name of
+// the table or an integer (typeIsName), the field covers it all; otherwise
+// it covers nothing and its text is shown again as literal text (n 0, no
+// argument).
 func FormatArg(f *Field, tok string) (arg string, n int, msg string) {
 	arg, n, msg = ParseArg(f, tok)
 	if msg == "" && f.Name == "evt.type.is" {
+		if rest := tok[len(f.Name):]; strings.HasPrefix(rest, ".") && typeIsName(rest[1:]) {
+			return "", len(tok), ""
+		}
 		return "", 0, ""
 	}
 	return arg, n, msg
+}
+
+// typeIsName reports whether s, the whole rest of a format after
+// "evt.type.is.", is what sysdig's formatter takes as the field's event
+// type: an event name of the table (unused slots' NA1... included), or an
+// integer with optional leading blanks and sign, of any size.
+func typeIsName(s string) bool {
+	if len(event.ByName(s)) > 0 {
+		return true
+	}
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // isSpanArg reports whether name is one of the tracer span argument or tag

@@ -123,8 +123,9 @@ func Compile(s string, reg Registry) (*Format, error) {
 			arg, n, tok = a, m, rest[j:j+m]
 			if m == 0 {
 				// the field without argument, and its name shown
-				// again as literal text
-				tok = name
+				// again as literal text; the field covered no text,
+				// so its -j key is empty
+				tok = ""
 			}
 		}
 		var ext fields.Extractor
@@ -153,10 +154,11 @@ func Compile(s string, reg Registry) (*Format, error) {
 		}
 	}
 	sort.SliceStable(f.keys, func(a, b int) bool { return f.items[f.keys[a]].tok < f.items[f.keys[b]].tok })
-	// Keep the first occurrence of a repeated key.
+	// A repeated key shows the value of its last occurrence (sysdig
+	// assigns each token's value to its key in turn).
 	out := f.keys[:0]
 	for i, k := range f.keys {
-		if i > 0 && f.items[k].tok == f.items[f.keys[i-1]].tok {
+		if i+1 < len(f.keys) && f.items[k].tok == f.items[f.keys[i+1]].tok {
 			continue
 		}
 		out = append(out, k)

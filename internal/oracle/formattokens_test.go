@@ -6,7 +6,9 @@ import (
 	"bytes"
 	"flag"
 	"math/rand/v2"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -123,4 +125,32 @@ func TestFormatTokensLikeSysdig(t *testing.T) {
 	close(work)
 	wg.Wait()
 	t.Logf("%d formats compared (of %d generated), %d differ", len(cases), total, bad)
+}
+
+// TestTypeIsFormatsMatchSysdig compares formats ending in evt.type.is and
+// its neighbours, in text and -j output: sysdig's formatter reads the
+// field's type from the whole rest of the format, so the field covers its
+// text only at the end of a format naming an event or a number; elsewhere
+// the text shows again as literal text and the -j key is empty (a repeated
+// key shows its last value).
+func TestTypeIsFormatsMatchSysdig(t *testing.T) {
+	r, _ := setup(t)
+	p := filepath.Join(t.TempDir(), "typeis.scap")
+	if err := os.WriteFile(p, Generate(5).Encode(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"open", "open x", "openat", "3", "+3", "  -3", "99999999999", "3 ", "1e3", "0x3", "OPEN",
+		"NA1", "container", "getpid", "unknown", "", ".", "open%evt.num", "open %proc.aname[x]"} {
+		for _, j := range [][]string{nil, {"-j"}} {
+			args := append(append([]string{"-n", "20"}, j...), "-p", "*%evt.num %evt.type.is."+f)
+			if v := r.Check(p, Mode{Group: "-p*", Args: args}); !v.Agree {
+				t.Error(describe(v))
+			}
+		}
+	}
+	for _, f := range []string{"*%evt.num %proc.aname[x] %evt.type.is.open x", "*%evt.num %proc.name %evt.num %proc.aname[x] x"} {
+		if v := r.Check(p, Mode{Group: "-p*", Args: []string{"-n", "20", "-j", "-p", f}}); !v.Agree {
+			t.Error(describe(v))
+		}
+	}
 }
