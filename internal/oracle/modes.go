@@ -23,6 +23,12 @@ const (
 	// Ties compares a top-N table: rows may be reordered among rows of the
 	// same value, and which tied rows the cut-off kept may differ.
 	Ties
+	// JSONTies compares the JSON documents of a top chisel's -j output:
+	// the members of each object may come in any order (sysdig's chisels
+	// encode Lua tables, whose iteration order changes from run to run),
+	// layout kept, and the rows of "data" compare as a top-N table (Ties,
+	// ranked by a row's last element). Text tables compare as Ties.
+	JSONTies
 )
 
 // Mode is one way of replaying a capture.
@@ -212,7 +218,11 @@ func Modes(fields []string, batch int) []Mode {
 		c.Group = "chisel:" + c.Args[1]
 		ms = append(ms, c)
 		if c.Args[1] == "topconns" || c.Args[1] == "topprocs_file" || c.Args[1] == "ps" {
-			ms = append(ms, Mode{Group: c.Group, Args: append([]string{"-j"}, c.Args...), Cmp: Exact})
+			cmp := JSONTies
+			if c.Args[1] == "ps" {
+				cmp = Exact
+			}
+			ms = append(ms, Mode{Group: c.Group, Args: append([]string{"-j"}, c.Args...), Cmp: cmp})
 			ms = append(ms, Mode{Group: c.Group, Args: append([]string{"-pc"}, c.Args...), Cmp: c.Cmp})
 		}
 	}

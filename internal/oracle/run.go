@@ -5,6 +5,7 @@ package oracle
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -151,9 +152,194 @@ func same(cmp Compare, got, want []byte) bool {
 	case RowSet:
 		return equalSorted(lines(got), lines(want))
 	case Ties:
-		return tiesOnly(lines(got), lines(want))
+		return tiesOnly(lines(got), lines(want), rank)
+	case JSONTies:
+		// (a chisel that prints a text table with -j compares as Ties)
+		return jsonTiesOnly(sortMembers(got), sortMembers(want)) || tiesOnly(lines(got), lines(want), rank)
 	}
 	return false
+}
+
+// jsonTiesOnly compares two top-chisel JSON outputs whose objects have
+// their members sorted: lines equal, except that the rows of a "data"
+// array (one line in the chisels' layout) compare as a top-N table.
+func jsonTiesOnly(got, want []byte) bool {
+	g, w := lines(got), lines(want)
+	if len(g) != len(w) {
+		return false
+	}
+	for i := range g {
+		if g[i] == w[i] {
+			continue
+		}
+		rg, okg := dataRows(g[i])
+		rw, okw := dataRows(w[i])
+		if !okg || !okw || !tiesOnly(rg, rw, lastRank) {
+			return false
+		}
+	}
+	return true
+}
+
+// dataRows splits a line `"data":[ROW,ROW...],` into its rows' texts.
+func dataRows(line string) ([]string, bool) {
+	rest, ok := strings.CutPrefix(strings.TrimLeft(line, " "), `"data":`)
+	if !ok {
+		return nil, false
+	}
+	rest = strings.TrimSuffix(rest, ",")
+	var rows []json.RawMessage
+	if err := json.Unmarshal([]byte(rest), &rows); err != nil {
+		return nil, false
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = string(r)
+	}
+	return out, true
+}
+
+// lastRank is the value a JSON top row sorts by: its last element.
+func lastRank(row string) (float64, bool) {
+	var cells []json.RawMessage
+	if json.Unmarshal([]byte(row), &cells) != nil || len(cells) == 0 {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(string(cells[len(cells)-1]), 64)
+	return f, err == nil
+}
+
+// sortMembers returns b with the members of every JSON object in it (at
+// any depth, in every document of the text) sorted by key, each member
+// keeping the blanks before it and the closing brace those before it, so
+// that the layout still compares. Text that is not JSON stays as it is.
+func sortMembers(b []byte) []byte {
+	var out []byte
+	for i := 0; i < len(b); {
+		if b[i] == '{' || b[i] == '[' {
+			if v, n, ok := jsonValue(b[i:]); ok {
+				out = append(out, v...)
+				i += n
+				continue
+			}
+		}
+		out = append(out, b[i])
+		i++
+	}
+	return out
+}
+
+func jsonBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// jsonValue reads one JSON value at the start of b (no leading blanks)
+// and returns it with its objects' members sorted, and its length.
+func jsonValue(b []byte) ([]byte, int, bool) {
+	if len(b) == 0 {
+		return nil, 0, false
+	}
+	switch b[0] {
+	case '"':
+		for i := 1; i < len(b); i++ {
+			switch b[i] {
+			case '\\':
+				i++
+			case '"':
+				return b[:i+1], i + 1, true
+			}
+		}
+		return nil, 0, false
+	case '[', '{':
+		obj := b[0] == '{'
+		closer := byte(']')
+		if obj {
+			closer = '}'
+		}
+		type member struct {
+			key  string
+			text []byte
+		}
+		var ms []member
+		i := 1
+		for {
+			start := i
+			for i < len(b) && jsonBlank(b[i]) {
+				i++
+			}
+			if i < len(b) && b[i] == closer && len(ms) == 0 {
+				// empty
+				return b[:i+1], i + 1, true
+			}
+			var text []byte
+			text = append(text, b[start:i]...)
+			key := ""
+			if obj {
+				k, n, ok := jsonValue(b[i:])
+				if !ok || k[0] != '"' {
+					return nil, 0, false
+				}
+				key = string(k)
+				text = append(text, k...)
+				i += n
+				for i < len(b) && jsonBlank(b[i]) {
+					text = append(text, b[i])
+					i++
+				}
+				if i >= len(b) || b[i] != ':' {
+					return nil, 0, false
+				}
+				text = append(text, ':')
+				i++
+				for i < len(b) && jsonBlank(b[i]) {
+					text = append(text, b[i])
+					i++
+				}
+			}
+			v, n, ok := jsonValue(b[i:])
+			if !ok {
+				return nil, 0, false
+			}
+			text = append(text, v...)
+			i += n
+			blank := i
+			for i < len(b) && jsonBlank(b[i]) {
+				i++
+			}
+			if i >= len(b) {
+				return nil, 0, false
+			}
+			switch b[i] {
+			case ',':
+				text = append(text, b[blank:i]...)
+				ms = append(ms, member{key, text})
+				i++
+				continue
+			case closer:
+				ms = append(ms, member{key, text})
+				if obj {
+					sort.SliceStable(ms, func(x, y int) bool { return ms[x].key < ms[y].key })
+				}
+				out := []byte{b[0]}
+				for x, m := range ms {
+					if x > 0 {
+						out = append(out, ',')
+					}
+					out = append(out, m.text...)
+				}
+				out = append(out, b[blank:i+1]...)
+				return out, i + 1, true
+			}
+			return nil, 0, false
+		}
+	}
+	// a number, true, false or null
+	i := 0
+	for i < len(b) && !jsonBlank(b[i]) && b[i] != ',' && b[i] != ']' && b[i] != '}' {
+		i++
+	}
+	if i == 0 {
+		return nil, 0, false
+	}
+	return b[:i], i, true
 }
 
 func lines(b []byte) []string { return strings.Split(string(b), "\n") }
@@ -188,7 +374,7 @@ func rank(row string) (float64, bool) {
 // tiesOnly reports whether a and b hold the same rows up to order, except
 // rows tied at the lowest value of the table (the cut-off of a top-N
 // table may keep different ones).
-func tiesOnly(a, b []string) bool {
+func tiesOnly(a, b []string, rank func(string) (float64, bool)) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -127,23 +127,58 @@ function M.sorted_keys(t, less)
 	return keys
 end
 
+-- JSON text as the chisels' JSON library writes it with indentation:
+-- \b \f \n \r \t \" and \\ escaped by name, the other C0 controls, DEL
+-- and the invisible or line-breaking characters of json_hidden as \u
+-- escapes of lowercase hex; numbers as tostring renders them (NaN and
+-- infinities as null).
+
+local json_named = { [8] = "b", [9] = "t", [10] = "n", [12] = "f", [13] = "r", [34] = '"', [92] = "\\" }
+
+-- json_hidden reports whether code point cp (of two or three UTF-8 bytes)
+-- is escaped: C1 controls, the soft hyphen, U+0600-0604, U+070F,
+-- U+17B4-17B5, U+200C-200F, U+2028-202F, U+2060-206F, the byte order mark
+-- and U+FFF0-FFFF.
+local function json_hidden(cp)
+	return cp >= 0x80 and cp <= 0x9f or cp == 0xad or cp >= 0x600 and cp <= 0x604 or cp == 0x70f
+		or cp == 0x17b4 or cp == 0x17b5 or cp >= 0x200c and cp <= 0x200f or cp >= 0x2028 and cp <= 0x202f
+		or cp >= 0x2060 and cp <= 0x206f or cp == 0xfeff or cp >= 0xfff0
+end
+
+local function json_byte(c)
+	local b = string.byte(c)
+	if json_named[b] then
+		return "\\" .. json_named[b]
+	end
+	return string.format("\\u%.4x", b)
+end
+
+local function json_char2(c)
+	local a, b = string.byte(c, 1, 2)
+	local cp = (a - 0xc0) * 0x40 + b - 0x80
+	if json_hidden(cp) then
+		return string.format("\\u%.4x", cp)
+	end
+	return c
+end
+
+local function json_char3(c)
+	local a, b, d = string.byte(c, 1, 3)
+	local cp = ((a - 0xe0) * 0x40 + b - 0x80) * 0x40 + d - 0x80
+	if cp >= 0x800 and json_hidden(cp) then -- not an overlong form
+		return string.format("\\u%.4x", cp)
+	end
+	return c
+end
+
 -- json_string quotes s for JSON.
 function M.json_string(s)
 	s = tostring(s)
-	s = s:gsub('[%c"\\]', function(c)
-		if c == '"' then
-			return '\\"'
-		elseif c == "\\" then
-			return "\\\\"
-		elseif c == "\n" then
-			return "\\n"
-		elseif c == "\t" then
-			return "\\t"
-		elseif c == "\r" then
-			return "\\r"
-		end
-		return string.format("\\u%04x", string.byte(c))
-	end)
+	s = s:gsub('[%z\1-\31"\\\127]', json_byte)
+	if s:find("[\192-\239]") then
+		s = s:gsub("[\192-\223][\128-\191]", json_char2)
+		s = s:gsub("[\224-\239][\128-\191][\128-\191]", json_char3)
+	end
 	return '"' .. s .. '"'
 end
 
@@ -151,16 +186,30 @@ end
 function M.json_value(v)
 	local t = type(v)
 	if t == "number" then
-		if v == math.floor(v) and math.abs(v) < 1e15 then
-			return string.format("%d", v)
+		if v ~= v or v == math.huge or v == -math.huge then
+			return "null"
 		end
-		return string.format("%.17g", v)
+		return tostring(v)
 	elseif t == "boolean" then
 		return tostring(v)
 	elseif v == nil then
 		return "null"
 	end
 	return M.json_string(v)
+end
+
+-- json_object encodes an object whose members are given in order as
+-- {key, encoded value} pairs, at nesting level (1 for the outermost
+-- value, one more inside each array or object): each member on a line of
+-- its own indented by two spaces per level, the closing brace one level
+-- less. Arrays stay on one line.
+function M.json_object(members, level)
+	local parts = {}
+	local pad = "\n" .. string.rep("  ", level)
+	for i, m in ipairs(members) do
+		parts[i] = pad .. M.json_string(m[1]) .. ":" .. m[2]
+	end
+	return "{" .. table.concat(parts, ",") .. "\n" .. string.rep("  ", level - 1) .. "}"
 end
 
 return M

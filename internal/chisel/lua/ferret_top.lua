@@ -70,22 +70,22 @@ function M.print_table(tbl, spec, ts_s, delta)
 		-- The value descriptor sits at the third position whatever the
 		-- number of keys, as in the output this mirrors.
 		local info = {}
-		for i, f in ipairs(spec.keys) do
-			info[i] = string.format('{"name":%s,"desc":%s,"is_key":true}',
-				common.json_string(f), common.json_string(spec.keydescs[i]))
+		local function desc(name, d, key)
+			return common.json_object({ { "name", common.json_string(name) },
+				{ "desc", common.json_string(d) }, { "is_key", tostring(key) } }, 3)
 		end
-		info[3] = string.format('{"name":%s,"desc":%s,"is_key":false}',
-			common.json_string(spec.value), common.json_string(spec.valuedesc))
+		for i, f in ipairs(spec.keys) do
+			info[i] = desc(f, spec.keydescs[i], true)
+		end
+		info[3] = desc(spec.value, spec.valuedesc, false)
 		local n = math.max(#spec.keys, 3)
 		local parts = {}
 		for i = 1, n do
 			parts[i] = info[i] or "null"
 		end
-		print("{")
-		print('  "ts":' .. common.json_string(sysdig.make_ts(ts_s, 0)) .. ",")
-		print('  "data":[' .. table.concat(data, ",") .. "],")
-		print('  "info":[' .. table.concat(parts, ",") .. "]")
-		print("}")
+		print(common.json_object({ { "ts", common.json_string(sysdig.make_ts(ts_s, 0)) },
+			{ "data", "[" .. table.concat(data, ",") .. "]" },
+			{ "info", "[" .. table.concat(parts, ",") .. "]" } }, 1))
 		return
 	end
 	local head = common.cell(spec.valuedesc, 20)
