@@ -66,10 +66,15 @@ func appendLatencyHuman(b []byte, ns uint64) []byte {
 	case ns < 1000:
 		b = strconv.AppendUint(b, ns, 10)
 		return append(b, "ns"...)
-	case ns < 1000000:
+	case ns < 10000:
 		return append(appendFixed2(b, ns, 1000), "us"...)
-	case ns < 1000000000:
+	case ns < 1000000:
+		// from 10 of a unit on, whole units only (truncated)
+		return append(strconv.AppendUint(b, ns/1000, 10), "us"...)
+	case ns < 10000000:
 		return append(appendFixed2(b, ns, 1000000), "ms"...)
+	case ns < 1000000000:
+		return append(strconv.AppendUint(b, ns/1000000, 10), "ms"...)
 	}
 	return append(appendFixed2(b, ns, 1000000000), 's')
 }
