@@ -238,13 +238,9 @@ func enterConnect(s *State, ev *event.Event, t *Thread) {
 		if !ok {
 			return
 		}
-		// Only the family is taken here (an IPv4 address in IPv6 form
-		// makes an IPv4 socket, as sysdig's is_ipv4_mapped_ipv6 test
-		// says); addresses, protocol and name come with the exit's tuple.
-		_ = port
-		if v6 && isMapped4(ip) {
-			v6 = false
-		}
+		// Only the family is taken here; addresses, protocol and name
+		// come with the exit's tuple.
+		_, _ = ip, port
 		if f.Type == event.FDIPv4Sock && v6 || f.Type == event.FDIPv6Sock && !v6 {
 			f.otherFam = true
 		}
