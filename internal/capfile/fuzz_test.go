@@ -95,10 +95,11 @@ func FuzzBlocks(f *testing.F) {
 func FuzzEventDecode(f *testing.F) {
 	f.Add(false, closeRecord(1, 2, 3))
 	f.Fuzz(func(t *testing.T, v1 bool, rec []byte) {
+		var r Reader
 		var ev event.Event
 		var err error
 		if v1 {
-			err = decodeV1(&ev, append(rec, make([]byte, 4)...), len(rec))
+			err = r.decodeV1(&ev, rec)
 		} else {
 			err = ev.Decode(rec)
 		}

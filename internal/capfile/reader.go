@@ -37,7 +37,7 @@ type Reader struct {
 	hdrOff     int64
 	eof        bool
 	buf        []byte
-	evbuf      []byte // sysdig's event read buffer (see readEvent)
+	conv       []byte
 	num        uint64 // events read, malformed ones included
 	unknownEvs uint64
 	badEvs     uint64 // malformed events left out
@@ -461,17 +461,6 @@ func (r *Reader) readEvent(ev *event.Event) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	// libscap reads every event block to the start of one buffer, which
-	// only grows: after a record come the block's padding and trailer,
-	// then what longer blocks before it left. sysdig reads a parameter
-	// shorter than its type's width on into those bytes (event.Wide).
-	if len(r.evbuf) < n+4 {
-		nb := make([]byte, max(n+4, 2*len(r.evbuf), maxSmallEvent))
-		copy(nb, r.evbuf)
-		r.evbuf = nb
-	}
-	copy(r.evbuf, b)
-	b = r.evbuf[:n]
 	recMin := event.HeaderLen
 	if v1 {
 		recMin = 22
@@ -490,7 +479,7 @@ func (r *Reader) readEvent(ev *event.Event) (bool, error) {
 		return false, nil
 	}
 	if v1 {
-		err = decodeV1(ev, r.evbuf[head:], len(rec))
+		err = r.decodeV1(ev, rec)
 	} else {
 		err = ev.Decode(rec)
 	}
@@ -517,19 +506,22 @@ func (r *Reader) readEvent(ev *event.Event) (bool, error) {
 	return true, nil
 }
 
-// decodeV1 converts a v1 record (no nparams field) of n bytes at the start
-// of buf to the v2 layout in place, as libscap does when reading (the rest
-// of the block moves 4 bytes on), and decodes it.
-func decodeV1(ev *event.Event, buf []byte, n int) error {
-	if err := ev.DecodeV1(buf[:n]); err != nil {
+// decodeV1 converts a v1 record (no nparams field) to the v2 layout, as
+// libscap does when reading, and decodes it.
+func (r *Reader) decodeV1(ev *event.Event, rec []byte) error {
+	if err := ev.DecodeV1(rec); err != nil {
 		return err
 	}
-	np := ev.NParams
+	n := ev.NParams
 	end := len(ev.Raw)
-	copy(buf[26:n+4], buf[22:n])
-	binary.LittleEndian.PutUint32(buf[16:], uint32(end+4))
-	binary.LittleEndian.PutUint32(buf[22:], uint32(np))
-	return ev.Decode(buf[:end+4])
+	out := r.conv[:0]
+	out = append(out, rec[:16]...)
+	out = binary.LittleEndian.AppendUint32(out, uint32(end+4))
+	out = append(out, rec[20:22]...)
+	out = binary.LittleEndian.AppendUint32(out, uint32(n))
+	out = append(out, rec[22:end]...)
+	r.conv = out
+	return ev.Decode(out)
 }
 
 // zwindow is the output chunk of zlib's gzread, which sysdig reads

@@ -3,7 +3,6 @@
 package event
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -54,20 +53,9 @@ func (e *Event) Decode(rec []byte) error {
 	return e.decodeParams(rec, HeaderLen, n)
 }
 
-// v1 types whose recorded length libscap takes as 3 bytes too long
-// (PPME_NOTIFICATION_E, PPME_INFRASTRUCTURE_EVENT_E).
-const (
-	notificationE   Type = 280
-	infrastructureE Type = 286
-)
-
 // DecodeV1 parses a v1 record (22-byte header without nparams, u16 lengths).
-// The parameter count is inferred as libscap does: counts are tried from
-// the table's downwards, skipping those whose length array would pass the
-// record's end; the first whose values end before it is an error, one
-// whose values end exactly there is the count. For the notification and
-// infrastructure events libscap takes the record 3 bytes shorter than
-// recorded.
+// The parameter count is inferred as libscap does: the largest count, starting
+// from the table's, whose lengths end exactly at the record length.
 func (e *Event) DecodeV1(rec []byte) error {
 	const h1 = 22
 	if len(rec) < h1 {
@@ -81,9 +69,6 @@ func (e *Event) DecodeV1(rec []byte) error {
 	if i := e.Type.Info(); i != nil {
 		max = len(i.Params)
 	}
-	if e.Type == notificationE || e.Type == infrastructureE {
-		l -= 3
-	}
 	if l > len(rec) {
 		l = len(rec)
 	}
@@ -95,9 +80,6 @@ func (e *Event) DecodeV1(rec []byte) error {
 		sum := 0
 		for k := 0; k < n; k++ {
 			sum += int(binary.LittleEndian.Uint16(rec[h1+2*k:]))
-		}
-		if end+sum < l {
-			break
 		}
 		if end+sum == l {
 			return e.decodeParams(rec[:l], h1, uint32(n))
@@ -164,49 +146,10 @@ func (e *Event) ParamIndex(name string) int {
 	return -1
 }
 
-// Wide returns width bytes of the record from where parameter i starts,
-// whatever the parameter's stored length: sysdig reads a value of a
-// fixed-width type at its type's width, so a shorter (or empty) one takes
-// the bytes that follow it, those of the next parameters and then the
-// bytes after the record, up to cap(Raw) (a capture file reader keeps
-// there what sysdig's read buffer holds). Bytes beyond cap(Raw) read as
-// zero. nil when the record has fewer parameters.
-func (e *Event) Wide(i, width int) []byte {
-	if i < 0 || i >= e.NParams {
-		return nil
-	}
-	start := int(e.off[i])
-	if start+width <= len(e.Raw) {
-		return e.Raw[start : start+width]
-	}
-	all := e.Raw[:cap(e.Raw)]
-	if start+width <= len(all) {
-		return all[start : start+width]
-	}
-	out := make([]byte, width)
-	if start < len(all) {
-		copy(out, all[start:])
-	}
-	return out
-}
-
-// Value returns parameter i as sysdig reads it: at the width of its type
-// in the event table when the type has a fixed width, else as stored.
-func (e *Event) Value(i int) []byte {
-	p := e.Param(i)
-	if inf := e.Info(); inf != nil && i >= 0 && i < len(inf.Params) {
-		if w := inf.Params[i].Type.Size(); w > 0 && len(p) != w && p != nil {
-			return e.Wide(i, w)
-		}
-	}
-	return p
-}
-
-// Uint returns parameter i read as an unsigned little-endian integer: at
-// its type's width when the table gives it one (see Wide), else of its
-// stored width (1, 2, 4 or 8 bytes); false when absent or of another size.
+// Uint returns parameter i read as an unsigned little-endian integer of its
+// stored width (1, 2, 4 or 8 bytes), and false when absent or of another size.
 func (e *Event) Uint(i int) (uint64, bool) {
-	p := e.Value(i)
+	p := e.Param(i)
 	switch len(p) {
 	case 1:
 		return uint64(p[0]), true
@@ -220,9 +163,9 @@ func (e *Event) Uint(i int) (uint64, bool) {
 	return 0, false
 }
 
-// Int returns parameter i sign-extended from its width (as Uint reads it).
+// Int returns parameter i sign-extended from its stored width.
 func (e *Event) Int(i int) (int64, bool) {
-	p := e.Value(i)
+	p := e.Param(i)
 	switch len(p) {
 	case 1:
 		return int64(int8(p[0])), true
@@ -236,55 +179,19 @@ func (e *Event) Int(i int) (int64, bool) {
 	return 0, false
 }
 
-// Str returns a string parameter as a C string (see CStr).
+// Str returns a string parameter as a C string: up to its first NUL.
 func (e *Event) Str(i int) (string, bool) {
-	if !e.HasParam(i) {
+	p := e.Param(i)
+	if p == nil && !e.HasParam(i) {
 		return "", false
 	}
-	return string(e.CStr(i)), true
-}
-
-// CStr returns parameter i read as sysdig reads a string parameter, a C
-// string from where it starts: up to its first NUL (what follows it is not
-// part of it), and for one that has none (an empty parameter, a value
-// without its terminator) on into the following bytes up to cap(Raw), as
-// Wide does. nil when the record has fewer parameters.
-func (e *Event) CStr(i int) []byte {
-	p := e.Param(i)
-	if p == nil {
-		return nil
-	}
-	if j := bytes.IndexByte(p, 0); j >= 0 {
-		return p[:j]
-	}
-	all := e.Raw[e.off[i]:cap(e.Raw)]
-	if j := bytes.IndexByte(all[len(p):], 0); j >= 0 {
-		return all[:len(p)+j]
-	}
-	return all
-}
-
-// CStrings returns parameter i read as sysdig reads an argument list: an
-// element starts at every offset inside the parameter that follows a NUL
-// (and at its start), and each is a C string (see CStr), so the last one of
-// a list without its final NUL runs on past it. An empty parameter is an
-// empty list; a lone NUL is one empty element. nil when absent.
-func (e *Event) CStrings(i int) []string {
-	p := e.Param(i)
-	if p == nil {
-		return nil
-	}
-	out := []string{}
-	all := e.Raw[e.off[i]:cap(e.Raw)]
-	for off := 0; off < len(p); {
-		s := all[off:]
-		if j := bytes.IndexByte(s, 0); j >= 0 {
-			s = s[:j]
+	for j, c := range p {
+		if c == 0 { // a C string: what follows its NUL is not part of it
+			p = p[:j]
+			break
 		}
-		out = append(out, string(s))
-		off += len(s) + 1
 	}
-	return out
+	return string(p), true
 }
 
 // Clone returns a deep copy of e whose Raw does not alias the source buffer.

@@ -603,7 +603,7 @@ func (e *rawArgExt) Extract(c *Ctx, v *Value) bool {
 	if i < 0 || !ev.HasParam(i) {
 		return false
 	}
-	return rawValue(c, ev, &ev.Info().Params[i], ev.Value(i), v, &e.sb)
+	return rawValue(c, ev, &ev.Info().Params[i], ev.Param(i), v, &e.sb)
 }
 
 // rawValue converts a parameter to its typed value.

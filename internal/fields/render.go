@@ -24,11 +24,7 @@ func (c *Ctx) argText(ev *event.Event, i int) (plain, resolved []byte, ok bool) 
 		return nil, nil, false
 	}
 	pi := &info.Params[i]
-	b := ev.Value(i)
-	if pi.Type == event.PTCharBuf {
-		b = ev.CStr(i) // printed as a C string, which may run on (see event.CStr)
-	}
-	p, r := c.renderParam(ev, pi, b, c.plainBuf[:0], c.resBuf[:0])
+	p, r := c.renderParam(ev, pi, ev.Param(i), c.plainBuf[:0], c.resBuf[:0])
 	c.plainBuf, c.resBuf = p, r
 	return p, r, true
 }
@@ -121,9 +117,6 @@ func (c *Ctx) renderValue(ev *event.Event, pi *event.ParamInfo, f event.PrintFmt
 		if len(b) >= 1 && int(b[0]) < len(pi.Dyn) {
 			return c.renderValue(ev, &pi.Dyn[b[0]], f, b[1:], plain, res)
 		}
-		// empty, or naming no sub-type: sysdig renders the dynamic type
-		// itself, which has no rendering
-		plain = append(plain, "INVALID DYNAMIC PARAMETER"...)
 	case event.PTCharBufArray, event.PTCharBufPairArray:
 		plain = appendStrList(plain, b)
 	default:
@@ -234,7 +227,7 @@ func (c *Ctx) renderPath(ev *event.Event, pi *event.ParamInfo, b []byte, plain, 
 		// an fd parameter (openat2's enter event names the path itself)
 		if info := ev.Info(); pi.Type == event.PTFSRelPath && pi.DirFD >= 0 && pi.DirFD < len(info.Params) &&
 			info.Params[pi.DirFD].Type == event.PTFD {
-			dirfd = sint(ev.Value(pi.DirFD))
+			dirfd = sint(ev.Param(pi.DirFD))
 		}
 		s := string(trimNul(b))
 		res = append(res, c.State.ResolvePath(c.State.Cur().Thread, dirfd, s)...)
@@ -243,7 +236,7 @@ func (c *Ctx) renderPath(ev *event.Event, pi *event.ParamInfo, b []byte, plain, 
 		dirfd := int64(-100)
 		if info := ev.Info(); pi.Type == event.PTFSRelPath && pi.DirFD >= 0 && pi.DirFD < len(info.Params) &&
 			info.Params[pi.DirFD].Type == event.PTFD {
-			dirfd = sint(ev.Value(pi.DirFD))
+			dirfd = sint(ev.Param(pi.DirFD))
 		}
 		res = append(res, c.State.ResolveEmpty(c.State.Cur().Thread, dirfd)...)
 	}

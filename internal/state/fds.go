@@ -107,34 +107,30 @@ func exitSocket(s *State, ev *event.Event, t *Thread) {
 	if !ok || fd < 0 {
 		return
 	}
-	e := s.cur.Enter
-	if e == nil {
-		// sysdig learns the socket's family from the enter event: without
-		// it, no fd is added
-		return
-	}
 	f := &FD{Num: fd, Type: event.FDUnknown}
-	dom, _ := e.Uint(0)
-	typ, _ := e.Uint(1)
-	proto, _ := e.Uint(2)
-	switch dom {
-	case afUnix:
-		f.Type = event.FDUnixSock
-	case afInet:
-		f.Type = event.FDIPv4Sock
-	case afInet6:
-		f.Type = event.FDIPv6Sock
-		f.IPv6 = true
-	case afNetlink:
-		f.Type = event.FDNetlink
-	default:
-		// sysdig keeps sockets of other families as unsupported fds
-		// ("o", no fd.type)
-		f.Type = event.FDUnsupported
-	}
-	f.pendingL4 = l4FromSocket(typ, proto)
-	if f.pendingL4 == event.L4Raw && proto != 0 && f.Type != event.FDUnixSock {
-		f.L4Proto = event.L4Raw // known from the start, unlike TCP/UDP
+	if e := s.cur.Enter; e != nil {
+		dom, _ := e.Uint(0)
+		typ, _ := e.Uint(1)
+		proto, _ := e.Uint(2)
+		switch dom {
+		case afUnix:
+			f.Type = event.FDUnixSock
+		case afInet:
+			f.Type = event.FDIPv4Sock
+		case afInet6:
+			f.Type = event.FDIPv6Sock
+			f.IPv6 = true
+		case afNetlink:
+			f.Type = event.FDNetlink
+		default:
+			// sysdig keeps sockets of other families as unsupported fds
+			// ("o", no fd.type)
+			f.Type = event.FDUnsupported
+		}
+		f.pendingL4 = l4FromSocket(typ, proto)
+		if f.pendingL4 == event.L4Raw && proto != 0 && f.Type != event.FDUnixSock {
+			f.L4Proto = event.L4Raw // known from the start, unlike TCP/UDP
+		}
 	}
 	s.setFD(t, f)
 }

@@ -66,18 +66,21 @@ func (p procParams) list(name string) ([]string, bool) {
 	return splitNul(p.ev.Param(i)), true
 }
 
-// args reads the argument list as sysdig does: every NUL ends an argument,
-// so a lone NUL is one empty argument (proc.cmdline then ends in a space),
-// and a last argument without its NUL runs on (event.CStrings).
+// args reads the argument list: as in sysdig, every NUL ends an argument,
+// so a lone NUL is one empty argument (proc.cmdline then ends in a space).
 func (p procParams) args() ([]string, bool) {
 	i := p.ev.ParamIndex("args")
 	if i < 0 || !p.ev.HasParam(i) {
 		return nil, false
 	}
-	if a := p.ev.CStrings(i); len(a) > 0 {
-		return a, true
+	b := p.ev.Param(i)
+	if len(b) == 0 {
+		return nil, true
 	}
-	return nil, true
+	if b[len(b)-1] == 0 {
+		b = b[:len(b)-1]
+	}
+	return strings.Split(string(b), "\x00"), true
 }
 
 // fill copies the process description common to clone and execve exits.

@@ -12,22 +12,13 @@ import (
 // directory, credentials, session and group, memory, scheduling, exit and
 // the procinfo snapshots.
 
-// exitChdir follows chdir and getcwd exits as sysdig's set_cwd does: the
-// path joins the cwd; an empty parameter joins nothing, and the C string
-// found where it starts (event.CStr) is the cwd by itself ("/" when that
-// is empty too).
 func exitChdir(s *State, ev *event.Event, t *Thread) {
 	res, _ := ev.Int(0)
-	if res < 0 || !ev.HasParam(1) {
+	if res < 0 {
 		return
 	}
-	p := string(ev.CStr(1))
-	if len(ev.Param(1)) == 0 {
-		c := "/"
-		if p != "" {
-			c = s.resolve(t, -1, p, "")
-		}
-		s.setCwd(t, c)
+	p, ok := ev.Str(1)
+	if !ok {
 		return
 	}
 	s.setCwd(t, s.ResolvePath(t, -100, p))

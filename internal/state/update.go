@@ -72,7 +72,7 @@ func init() {
 	onExit(exitSimpleFD(event.FDUnsupported), "userfaultfd")
 	onExit(exitTupleIO, "sendto", "sendmsg", "recvfrom", "recvmsg")
 	onExit(exitGetsockopt, "getsockopt")
-	onExit(exitChdir, "chdir", "getcwd")
+	onExit(exitChdir, "chdir")
 	onExit(exitFchdir, "fchdir")
 	onExit(exitSetuid, "setuid", "setresuid")
 	onExit(exitSetgid, "setgid", "setresgid")
